@@ -1,0 +1,176 @@
+package dev.routecert.cli;
+
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.ServeConfig;
+import dev.routecert.config.ServeConfig.KubernetesMode;
+import dev.routecert.http.Readiness;
+import dev.routecert.http.RoutecertServer;
+import dev.routecert.http.ServerMetrics;
+import dev.routecert.tls.CertificateSource;
+import dev.routecert.tls.FileCertificateSource;
+import dev.routecert.tls.FixedCertificateSource;
+import dev.routecert.tls.SelfSignedCertificates;
+import dev.routecert.tls.ServingCertificate;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Spec;
+
+/** {@code routecert serve}: the admission webhook server. */
+@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
+        description = {"Serve AdmissionReviews on HTTPS (POST /mutate, POST /validate) and probes and metrics on HTTP.",
+                "Every option can also be set through the environment variable shown; a flag wins over it."})
+public final class ServeCommand implements Callable<Integer> {
+
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--bind-address", paramLabel = "ADDRESS", defaultValue = "${env:ROUTECERT_BIND_ADDRESS:-0.0.0.0}",
+            description = "Address both listeners bind to (env ROUTECERT_BIND_ADDRESS, default ${DEFAULT-VALUE}).")
+    String bindAddress;
+
+    @Option(names = "--secure-port", paramLabel = "PORT", defaultValue = "${env:ROUTECERT_SECURE_PORT:-9443}",
+            description = "HTTPS port for admission reviews; 0 picks a free port (env ROUTECERT_SECURE_PORT, default ${DEFAULT-VALUE}).")
+    int securePort;
+
+    @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "${env:ROUTECERT_HEALTH_PORT:-8080}",
+            description = "Plain HTTP port for /livez, /readyz and /metrics (env ROUTECERT_HEALTH_PORT, default ${DEFAULT-VALUE}).")
+    int healthPort;
+
+    @Option(names = "--tls-cert-file", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_TLS_CERT_FILE}",
+            description = "PEM certificate chain, leaf first, e.g. tls.crt from a cert-manager Secret volume; polled for changes. "
+                    + "Unset: a self-signed certificate for localhost (env ROUTECERT_TLS_CERT_FILE).")
+    Path tlsCertFile;
+
+    @Option(names = "--tls-private-key-file", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_TLS_PRIVATE_KEY_FILE}",
+            description = "PEM private key (RSA PKCS#1/PKCS#8, EC SEC1/PKCS#8, Ed25519) matching --tls-cert-file (env ROUTECERT_TLS_PRIVATE_KEY_FILE).")
+    Path tlsPrivateKeyFile;
+
+    @Option(names = "--self-signed-cert-out", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_SELF_SIGNED_CERT_OUT}",
+            description = "Without --tls-cert-file: write the self-signed certificate (not its key) here as PEM, "
+                    + "for curl --cacert or a caBundle (env ROUTECERT_SELF_SIGNED_CERT_OUT).")
+    Path selfSignedCertOut;
+
+    @Option(names = "--cert-reload-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_CERT_RELOAD_INTERVAL:-10s}",
+            description = "How often the certificate files are checked for a new pair (env ROUTECERT_CERT_RELOAD_INTERVAL, default ${DEFAULT-VALUE}).")
+    Duration certReloadInterval;
+
+    @Option(names = "--max-request-bytes", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            defaultValue = "${env:ROUTECERT_MAX_REQUEST_BYTES:-7Mi}",
+            description = "Largest AdmissionReview body accepted; the API server sends objects up to 3 MiB, twice on UPDATE "
+                    + "(env ROUTECERT_MAX_REQUEST_BYTES, default ${DEFAULT-VALUE}).")
+    long maxRequestBytes;
+
+    @Option(names = "--request-read-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_REQUEST_READ_TIMEOUT:-10s}",
+            description = "Time allowed to receive a request body (env ROUTECERT_REQUEST_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration requestReadTimeout;
+
+    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_IDLE_TIMEOUT:-120s}",
+            description = "How long an idle keep-alive connection stays open; at least 90s, which the API server relies on "
+                    + "(env ROUTECERT_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration idleTimeout;
+
+    @Option(names = "--shutdown-delay", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_SHUTDOWN_DELAY:-0s}",
+            description = "On SIGTERM, time between readiness going false and draining, so endpoints stop routing here "
+                    + "(env ROUTECERT_SHUTDOWN_DELAY, default ${DEFAULT-VALUE}).")
+    Duration shutdownDelay;
+
+    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_SHUTDOWN_TIMEOUT:-20s}",
+            description = "On SIGTERM, the most time in-flight reviews get to finish (env ROUTECERT_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration shutdownTimeout;
+
+    @Option(names = "--kubernetes", paramLabel = "MODE", defaultValue = "${env:ROUTECERT_KUBERNETES:-auto}",
+            description = "auto: in-cluster service account, else KUBECONFIG or ~/.kube/config, else no cluster; off: never "
+                    + "connect (env ROUTECERT_KUBERNETES, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
+    KubernetesMode kubernetes;
+
+    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:ROUTECERT_LOG_LEVEL:-info}",
+            description = "error, warn, info or debug; debug also logs review bodies (env ROUTECERT_LOG_LEVEL, default ${DEFAULT-VALUE}).")
+    String logLevel;
+
+    public ServeConfig config() {
+        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
+                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        ServeConfig config = config();
+        List<String> problems = new java.util.ArrayList<>(config.problems());
+        if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
+            problems.add("--log-level must be one of error, warn, info, debug, got '" + logLevel + "'");
+        }
+        if (!problems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), "invalid configuration:\n  " + String.join("\n  ", problems));
+        }
+        Logging.configure(logLevel);
+        Logger log = LoggerFactory.getLogger(ServeCommand.class);
+        log.info("routecert {} starting on Java {}", Main.version(), Runtime.version());
+
+        ServerMetrics metrics = new ServerMetrics();
+        Readiness readiness = new Readiness();
+        CertificateSource certificates = certificateSource(config, metrics, log);
+        Optional<ClusterConnection> cluster = ClusterConnection.open(config.kubernetes(), readiness);
+        RoutecertServer server;
+        try {
+            server = new RoutecertServer(config, certificates, AdmissionPolicy.ALLOW_ALL, AdmissionPolicy.ALLOW_ALL,
+                    readiness, metrics).start();
+        } catch (RuntimeException e) {
+            log.error("cannot start: {}", rootMessage(e));
+            certificates.close();
+            cluster.ifPresent(ClusterConnection::close);
+            return 1;
+        }
+        CountDownLatch stopped = new CountDownLatch(1);
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            cluster.ifPresent(ClusterConnection::close);
+            stopped.countDown();
+        }, "shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics, Logger log) throws IOException {
+        if (config.usesCertificateFiles()) {
+            log.info("serving certificate: {} and {}, checked every {}", config.tlsCertFile(), config.tlsPrivateKeyFile(),
+                    config.certReloadInterval());
+            return new FileCertificateSource(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
+        }
+        ServingCertificate selfSigned = SelfSignedCertificates.forLocalhost(Duration.ofDays(365));
+        log.info("serving certificate: self-signed for {} (no --tls-cert-file given), SHA-256 fingerprint {}",
+                SelfSignedCertificates.LOCAL_NAMES, selfSigned.sha256Fingerprint());
+        if (config.selfSignedCertOut() != null) {
+            Files.writeString(config.selfSignedCertOut(), SelfSignedCertificates.certificatePem(selfSigned), StandardCharsets.US_ASCII);
+            log.info("self-signed certificate written to {} (use it with curl --cacert, or as a webhook caBundle)",
+                    config.selfSignedCertOut());
+        }
+        return new FixedCertificateSource(selfSigned);
+    }
+
+    private static String rootMessage(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null) {
+            root = root.getCause();
+        }
+        return root == e ? String.valueOf(e.getMessage()) : e.getMessage() + ": " + root.getMessage();
+    }
+}

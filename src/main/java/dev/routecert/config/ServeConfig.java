@@ -1,0 +1,87 @@
+package dev.routecert.config;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Everything {@code routecert serve} is configured with, checked as a whole. */
+public record ServeConfig(
+        String bindAddress,
+        int securePort,
+        int healthPort,
+        Path tlsCertFile,
+        Path tlsPrivateKeyFile,
+        Path selfSignedCertOut,
+        Duration certReloadInterval,
+        long maxRequestBytes,
+        Duration requestReadTimeout,
+        Duration idleTimeout,
+        Duration shutdownDelay,
+        Duration shutdownTimeout,
+        KubernetesMode kubernetes) {
+
+    /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
+    public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(90);
+
+    public enum KubernetesMode { AUTO, OFF }
+
+    public boolean usesCertificateFiles() {
+        return tlsCertFile != null;
+    }
+
+    /** Every problem at once, each naming its option; empty when the configuration is usable. */
+    public List<String> problems() {
+        List<String> problems = new ArrayList<>();
+        checkPort(problems, "--secure-port", securePort);
+        checkPort(problems, "--health-port", healthPort);
+        if (securePort != 0 && securePort == healthPort) {
+            problems.add("--secure-port and --health-port must differ (both are " + securePort + ")");
+        }
+        if ((tlsCertFile == null) != (tlsPrivateKeyFile == null)) {
+            problems.add("--tls-cert-file and --tls-private-key-file go together: give both, or neither for a self-signed certificate");
+        }
+        checkParent(problems, "--tls-cert-file", tlsCertFile);
+        checkParent(problems, "--tls-private-key-file", tlsPrivateKeyFile);
+        if (selfSignedCertOut != null && tlsCertFile != null) {
+            problems.add("--self-signed-cert-out only applies without --tls-cert-file");
+        }
+        checkParent(problems, "--self-signed-cert-out", selfSignedCertOut);
+        checkPositive(problems, "--cert-reload-interval", certReloadInterval, Duration.ofMillis(10));
+        if (maxRequestBytes < 1024 || maxRequestBytes > 64L * 1024 * 1024) {
+            problems.add("--max-request-bytes must be between 1Ki and 64Mi, got " + maxRequestBytes);
+        }
+        checkPositive(problems, "--request-read-timeout", requestReadTimeout, Duration.ofMillis(100));
+        if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0) {
+            problems.add("--idle-timeout must be at least 90s (the API server reuses idle connections for 90s), got "
+                    + Durations.format(idleTimeout));
+        }
+        if (shutdownDelay.isNegative()) {
+            problems.add("--shutdown-delay must not be negative");
+        }
+        checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
+        return problems;
+    }
+
+    private static void checkPort(List<String> problems, String option, int port) {
+        if (port < 0 || port > 65535) {
+            problems.add(option + " must be a TCP port (0-65535, 0 picks a free one), got " + port);
+        }
+    }
+
+    private static void checkParent(List<String> problems, String option, Path file) {
+        if (file == null) {
+            return;
+        }
+        Path parent = file.toAbsolutePath().getParent();
+        if (parent == null || !parent.toFile().isDirectory()) {
+            problems.add(option + ": directory " + parent + " does not exist");
+        }
+    }
+
+    private static void checkPositive(List<String> problems, String option, Duration value, Duration minimum) {
+        if (value.compareTo(minimum) < 0) {
+            problems.add(option + " must be at least " + Durations.format(minimum) + ", got " + Durations.format(value));
+        }
+    }
+}

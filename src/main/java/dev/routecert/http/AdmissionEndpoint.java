@@ -1,0 +1,143 @@
+package dev.routecert.http;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.AdmissionReviews;
+import dev.routecert.admission.ReviewRejection;
+import io.javalin.http.Context;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Locale;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
+import org.eclipse.jetty.io.EndPoint;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The HTTP boundary of one admission endpoint: caps and times the body, checks its type, turns it
+ * into an {@link AdmissionRequest}, asks the policy, and always answers with JSON: an
+ * AdmissionReview echoing the uid whenever the uid is known.
+ */
+final class AdmissionEndpoint {
+
+    private static final Logger log = LoggerFactory.getLogger("dev.routecert.admission");
+
+    private final String name;
+    private final AdmissionPolicy policy;
+    private final AdmissionReviews reviews;
+    private final ServerMetrics metrics;
+    private final long maxRequestBytes;
+    private final Duration readTimeout;
+    private final Duration idleTimeout;
+    private final AtomicInteger inFlight;
+
+    AdmissionEndpoint(String name, AdmissionPolicy policy, AdmissionReviews reviews, ServerMetrics metrics,
+                      long maxRequestBytes, Duration readTimeout, Duration idleTimeout, AtomicInteger inFlight) {
+        this.name = name;
+        this.policy = policy;
+        this.reviews = reviews;
+        this.metrics = metrics;
+        this.maxRequestBytes = maxRequestBytes;
+        this.readTimeout = readTimeout;
+        this.idleTimeout = idleTimeout;
+        this.inFlight = inFlight;
+    }
+
+    void handle(Context ctx) {
+        inFlight.incrementAndGet();
+        long start = System.nanoTime();
+        try {
+            byte[] body;
+            try {
+                checkContentType(ctx.contentType());
+                body = readBody(ctx);
+            } catch (ReviewRejection rejection) {
+                // the rest of a refused body is not worth reading: close rather than drain
+                ctx.header("Connection", "close");
+                reject(ctx, rejection, start);
+                return;
+            }
+            AdmissionRequest request;
+            try {
+                request = reviews.parse(body);
+            } catch (ReviewRejection rejection) {
+                reject(ctx, rejection, start);
+                return;
+            }
+            if (log.isDebugEnabled()) {
+                log.debug("review uid={} body={}", request.uid(), new String(body, StandardCharsets.UTF_8));
+            }
+            AdmissionDecision decision = decide(request);
+            JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
+            send(ctx, 200, reviews.write(response));
+            long nanos = System.nanoTime() - start;
+            metrics.observe(name, decision.outcome(), nanos);
+            log.info("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
+                    request.uid(), name, request.gvk(), request.objectRef(), request.operation(), request.dryRun(),
+                    decision.outcome(), decision.warnings().isEmpty() ? "" : " warnings=" + decision.warnings().size(),
+                    formatLatency(nanos));
+        } finally {
+            inFlight.decrementAndGet();
+        }
+    }
+
+    private AdmissionDecision decide(AdmissionRequest request) {
+        try {
+            AdmissionDecision decision = policy.review(request);
+            if (decision == null) {
+                throw new IllegalStateException("policy returned no decision");
+            }
+            return decision;
+        } catch (Exception | StackOverflowError e) {
+            log.error("policy failed on uid={} kind={} object={}", request.uid(), request.gvk(), request.objectRef(), e);
+            return AdmissionDecision.errored(500, "routecert internal error while reviewing " + request.gvk()
+                    + " " + request.objectRef() + ": " + e.getClass().getSimpleName()
+                    + " (see the routecert log for uid " + request.uid() + ")");
+        }
+    }
+
+    private void checkContentType(String contentType) throws ReviewRejection {
+        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        if (!mediaType.equals("application/json")) {
+            throw new ReviewRejection(415, "UnsupportedMediaType", "Content-Type must be application/json, got "
+                    + (contentType == null || contentType.isBlank() ? "none" : "\"" + contentType + "\""), null, null);
+        }
+    }
+
+    /** Lowers the connection's idle timeout to the read timeout while the body arrives, then restores it. */
+    private byte[] readBody(Context ctx) throws ReviewRejection {
+        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData().getConnection().getEndPoint();
+        endPoint.setIdleTimeout(readTimeout.toMillis());
+        try {
+            return BoundedBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), maxRequestBytes, readTimeout);
+        } catch (IOException e) {
+            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+        } finally {
+            endPoint.setIdleTimeout(idleTimeout.toMillis());
+        }
+    }
+
+    private void reject(Context ctx, ReviewRejection rejection, long start) {
+        send(ctx, rejection.httpStatus(), reviews.write(reviews.rejection(rejection)));
+        long nanos = System.nanoTime() - start;
+        metrics.observe(name, "rejected", nanos);
+        log.warn("admission rejected endpoint={} uid={} status={} remote={} reason=\"{}\" latency={}", name,
+                rejection.uid() == null ? "-" : rejection.uid(), rejection.httpStatus(), ctx.ip(),
+                rejection.getMessage(), formatLatency(nanos));
+    }
+
+    private static void send(Context ctx, int status, byte[] body) {
+        ctx.status(status);
+        ctx.contentType("application/json");
+        ctx.result(body);
+    }
+
+    static String formatLatency(long nanos) {
+        return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
+    }
+}

@@ -1,0 +1,56 @@
+package dev.routecert.http;
+
+import dev.routecert.admission.ReviewRejection;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.time.Duration;
+
+/**
+ * Reads a request body with two bounds: at most {@code maxBytes}, and within {@code timeout} in all.
+ * A client that stalls is cut off by the connection's idle timeout, which the caller lowers to the
+ * same bound while the body is read; a client that trickles is cut off by the total deadline.
+ */
+final class BoundedBody {
+
+    private BoundedBody() {
+    }
+
+    static byte[] read(InputStream in, long declaredLength, long maxBytes, Duration timeout) throws ReviewRejection {
+        if (declaredLength > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+        long deadline = System.nanoTime() + timeout.toNanos();
+        ByteArrayOutputStream body = new ByteArrayOutputStream(declaredLength > 0 ? (int) declaredLength : 8192);
+        byte[] buffer = new byte[16 * 1024];
+        try {
+            int read;
+            while ((read = in.read(buffer)) != -1) {
+                if (body.size() + (long) read > maxBytes) {
+                    throw tooLarge(maxBytes);
+                }
+                body.write(buffer, 0, read);
+                if (System.nanoTime() > deadline) {
+                    throw timedOut(timeout);
+                }
+            }
+        } catch (IOException e) {
+            if (System.nanoTime() > deadline || e.getCause() instanceof java.util.concurrent.TimeoutException
+                    || e instanceof java.io.InterruptedIOException) {
+                throw timedOut(timeout);
+            }
+            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+        }
+        return body.toByteArray();
+    }
+
+    private static ReviewRejection tooLarge(long maxBytes) {
+        return new ReviewRejection(413, "RequestEntityTooLarge",
+                "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)", null, null);
+    }
+
+    private static ReviewRejection timedOut(Duration timeout) {
+        return new ReviewRejection(408, "Timeout",
+                "request body was not received within " + timeout.toMillis() + " ms (--request-read-timeout)", null, null);
+    }
+}
