@@ -83,7 +83,10 @@ public final class AdmissionReviews {
             throw ReviewRejection.badRequest("AdmissionReview request must be an object");
         }
         if (uid.isEmpty()) {
-            throw ReviewRejection.badRequest("AdmissionReview request has no uid");
+            JsonNode uidNode = request.get("uid");
+            throw ReviewRejection.badRequest(uidNode == null || uidNode.isNull() || uidNode.asText().isEmpty()
+                    ? "AdmissionReview request has no uid"
+                    : "AdmissionReview request.uid must be a string, got " + uidNode.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
         }
         JsonNode kind = request.path("kind");
         String kindName = text(kind, "kind");
