@@ -1,0 +1,106 @@
+package dev.routecert.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
+
+class ServeCommandTest {
+
+    private record Run(int exitCode, String out, String err) {
+    }
+
+    private static Run run(String... args) {
+        CommandLine commandLine = Main.commandLine();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        commandLine.setOut(new PrintWriter(out));
+        commandLine.setErr(new PrintWriter(err));
+        int exitCode = commandLine.execute(args);
+        return new Run(exitCode, out.toString(), err.toString());
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentVariableAndDefault() {
+        Run help = run("serve", "--help");
+        assertEquals(0, help.exitCode());
+        String text = help.out().replaceAll("\\s+", " ");
+        for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
+                "--tls-private-key-file", "--self-signed-cert-out", "--cert-reload-interval", "--max-request-bytes",
+                "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level")) {
+            assertTrue(text.contains(option), option + " missing from --help");
+            String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
+            assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());
+        }
+        assertTrue(text.contains("default 9443"), text);
+        assertTrue(text.contains("default 7Mi"), text);
+        assertTrue(text.contains("one of AUTO, OFF"), text);
+    }
+
+    @Test
+    void topLevelHelpNamesTheServeCommand() {
+        Run help = run("--help");
+        assertEquals(0, help.exitCode());
+        assertTrue(help.out().contains("serve"), help.out());
+        Run none = run();
+        assertEquals(2, none.exitCode());
+        assertTrue(none.err().contains("a command is required"), none.err());
+    }
+
+    @Test
+    void aValueOfTheWrongTypeStopsStartUpNamingTheOption() {
+        Run run = run("serve", "--cert-reload-interval", "often");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("Invalid value for option '--cert-reload-interval': 'often' is not a duration"), run.err());
+        Run size = run("serve", "--max-request-bytes", "lots");
+        assertEquals(2, size.exitCode());
+        assertTrue(size.err().contains("Invalid value for option '--max-request-bytes': 'lots' is not a size"), size.err());
+        Run mode = run("serve", "--kubernetes", "maybe");
+        assertEquals(2, mode.exitCode());
+        assertTrue(mode.err().contains("Invalid value for option '--kubernetes'"), mode.err());
+    }
+
+    @Test
+    void everyInvalidValueIsReportedAtOnce() {
+        Run run = run("serve", "--secure-port", "70000", "--idle-timeout", "30s", "--tls-cert-file", "/etc/tls.crt",
+                "--max-request-bytes", "100", "--log-level", "loud");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("invalid configuration:"), run.err());
+        assertTrue(run.err().contains("--secure-port must be a TCP port (0-65535, 0 picks a free one), got 70000"), run.err());
+        assertTrue(run.err().contains("--idle-timeout must be at least 90s (the API server reuses idle connections for 90s), got 30s"), run.err());
+        assertTrue(run.err().contains("--tls-cert-file and --tls-private-key-file go together"), run.err());
+        assertTrue(run.err().contains("--max-request-bytes must be between 1Ki and 64Mi, got 100"), run.err());
+        assertTrue(run.err().contains("--log-level must be one of error, warn, info, debug, got 'loud'"), run.err());
+    }
+
+    @Test
+    void certificateFilesMustLiveInAnExistingDirectory() {
+        Run run = run("serve", "--tls-cert-file", "/no/such/dir/tls.crt", "--tls-private-key-file", "/no/such/dir/tls.key");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--tls-cert-file: directory /no/such/dir does not exist"), run.err());
+        assertTrue(run.err().contains("--tls-private-key-file: directory /no/such/dir does not exist"), run.err());
+    }
+
+    @Test
+    void defaultsAreTheDocumentedOnes() {
+        CommandLine commandLine = Main.commandLine();
+        CommandLine.ParseResult parsed = commandLine.parseArgs("serve");
+        ServeCommand serve = (ServeCommand) parsed.subcommand().commandSpec().userObject();
+        var config = serve.config();
+        // the environment of a test run may set ROUTECERT_*; the defaults hold only where it does not
+        if (System.getenv().keySet().stream().noneMatch(k -> k.startsWith("ROUTECERT_"))) {
+            assertEquals(9443, config.securePort());
+            assertEquals(8080, config.healthPort());
+            assertEquals(7L * 1024 * 1024, config.maxRequestBytes());
+            assertEquals(Duration.ofSeconds(10), config.certReloadInterval());
+            assertEquals(Duration.ofSeconds(120), config.idleTimeout());
+            assertEquals(dev.routecert.config.ServeConfig.KubernetesMode.AUTO, config.kubernetes());
+            assertEquals(List.of(), config.problems());
+        }
+    }
+}

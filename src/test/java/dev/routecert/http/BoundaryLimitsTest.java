@@ -1,0 +1,149 @@
+package dev.routecert.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.tls.FixedCertificateSource;
+import dev.routecert.tls.SelfSignedCertificates;
+import dev.routecert.tls.ServingCertificate;
+import dev.routecert.tls.TestPki;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.concurrent.Flow;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+/** Size, depth and time limits at the boundary: each answered with a clear 4xx, never a 5xx or a hang. */
+class BoundaryLimitsTest {
+
+    private static final long LIMIT = 64 * 1024;
+    private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
+    private static TestServer server;
+    private static SSLContext trust;
+
+    @BeforeAll
+    static void start() {
+        ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
+        trust = TestPki.trusting(certificate.leaf());
+        server = new TestServer(new FixedCertificateSource(certificate), AdmissionPolicy.ALLOW_ALL, trust,
+                config -> new dev.routecert.config.ServeConfig(config.bindAddress(), 0, 0, null, null, null,
+                        config.certReloadInterval(), LIMIT, READ_TIMEOUT, config.idleTimeout(), Duration.ZERO,
+                        config.shutdownTimeout(), config.kubernetes()));
+    }
+
+    @AfterAll
+    static void stop() {
+        server.close();
+    }
+
+    private static byte[] reviewOfSize(int size) {
+        String head = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"big\","
+                + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\","
+                + "\"object\":{\"data\":{\"k\":\"";
+        String tail = "\"}}}}";
+        return (head + "x".repeat(size - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+    }
+
+    @Test
+    void acceptsAReviewJustUnderTheLimit() throws Exception {
+        HttpResponse<String> response = server.post("/mutate", "application/json", reviewOfSize((int) LIMIT));
+        assertEquals(200, response.statusCode(), response.body());
+        assertTrue(response.body().contains("\"uid\":\"big\""));
+    }
+
+    @Test
+    void refusesADeclaredOversizeBodyWith413() throws Exception {
+        HttpResponse<String> response = server.post("/mutate", "application/json", reviewOfSize((int) LIMIT + 1));
+        assertEquals(413, response.statusCode());
+        assertTrue(response.body().contains("\"message\":\"request body exceeds the limit of 65536 bytes (--max-request-bytes)\""),
+                response.body());
+    }
+
+    @Test
+    void refusesAChunkedOversizeBodyWith413() throws Exception {
+        byte[] body = reviewOfSize((int) LIMIT * 4);
+        // a publisher of unknown length makes the client send chunked: the server must count, not trust a header
+        HttpRequest.BodyPublisher chunked = new HttpRequest.BodyPublisher() {
+            private final HttpRequest.BodyPublisher inner = HttpRequest.BodyPublishers.ofByteArray(body);
+
+            @Override
+            public long contentLength() {
+                return -1;
+            }
+
+            @Override
+            public void subscribe(Flow.Subscriber<? super java.nio.ByteBuffer> subscriber) {
+                inner.subscribe(subscriber);
+            }
+        };
+        HttpResponse<String> response;
+        try {
+            response = server.client.send(HttpRequest.newBuilder(server.admissionUri("/mutate"))
+                    .header("Content-Type", "application/json").POST(chunked).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+        } catch (java.io.IOException e) {
+            // the server may close while the client is still sending; then the raw exchange below must show the 413
+            response = null;
+        }
+        if (response != null) {
+            assertEquals(413, response.statusCode(), response.body());
+        } else {
+            try (SSLSocket socket = RawHttps.connect(trust, server.server.securePort())) {
+                OutputStream out = socket.getOutputStream();
+                out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
+                        + "Transfer-Encoding: chunked\r\n\r\n" + Long.toHexString(LIMIT + 10) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                out.write(new byte[(int) LIMIT + 10]);
+                out.flush();
+                String answer = RawHttps.readAll(socket.getInputStream());
+                assertTrue(answer.startsWith("HTTP/1.1 413"), answer);
+            }
+        }
+    }
+
+    @Test
+    void refusesJsonNestedDeeperThanAnyKubernetesObject() throws Exception {
+        String deep = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"deep\",\"object\":"
+                + "[".repeat(5000) + "]".repeat(5000) + "}}";
+        HttpResponse<String> response = server.post("/mutate", "application/json", deep.getBytes(StandardCharsets.UTF_8));
+        assertEquals(400, response.statusCode(), response.body());
+        assertTrue(response.body().contains("request body exceeds a JSON limit: Document nesting depth (257) exceeds the maximum allowed (256"),
+                response.body());
+    }
+
+    @Test
+    void cutsOffABodyThatStopsArriving() throws Exception {
+        try (SSLSocket socket = RawHttps.connect(trust, server.server.securePort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"apiVersion\"")
+                    .getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            long start = System.nanoTime();
+            InputStream in = socket.getInputStream();
+            String answer = RawHttps.readAll(in);
+            long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+            assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
+            assertTrue(answer.contains("request body was not received within 1500 ms (--request-read-timeout)"), answer);
+            assertTrue(waitedMillis < READ_TIMEOUT.toMillis() * 3, "answered after " + waitedMillis + " ms");
+        }
+    }
+
+    @Test
+    void countsRefusalsInMetrics() throws Exception {
+        server.post("/validate", "text/plain", "x".getBytes(StandardCharsets.UTF_8));
+        server.post("/validate", "application/json", RawHttps.review("counted"));
+        String scrape = server.health("/metrics").body();
+        assertTrue(scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"rejected\"}"), scrape);
+        assertTrue(scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"allowed\"}"), scrape);
+        assertTrue(scrape.contains("routecert_admission_request_duration_seconds_bucket{endpoint=\"validate\",le=\"0.005\"}"), scrape);
+        assertTrue(scrape.contains("jvm_memory_used_bytes"), scrape);
+    }
+}

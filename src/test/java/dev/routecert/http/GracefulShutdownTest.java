@@ -1,0 +1,73 @@
+package dev.routecert.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.config.ServeConfig;
+import dev.routecert.tls.FixedCertificateSource;
+import dev.routecert.tls.SelfSignedCertificates;
+import dev.routecert.tls.ServingCertificate;
+import dev.routecert.tls.TestPki;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+
+class GracefulShutdownTest {
+
+    @Test
+    void readinessGoesFalseFirstAndInFlightReviewsFinish() throws Exception {
+        CountDownLatch entered = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        AdmissionPolicy slow = request -> {
+            entered.countDown();
+            release.await(20, TimeUnit.SECONDS);
+            return AdmissionDecision.allow();
+        };
+        ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
+        TestServer server = new TestServer(new FixedCertificateSource(certificate), slow, TestPki.trusting(certificate.leaf()),
+                config -> new ServeConfig(config.bindAddress(), 0, 0, null, null, null, config.certReloadInterval(),
+                        config.maxRequestBytes(), config.requestReadTimeout(), config.idleTimeout(),
+                        Duration.ofMillis(300), Duration.ofSeconds(15), config.kubernetes()));
+        assertEquals(200, server.health("/readyz").statusCode());
+
+        CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {
+            try {
+                return server.post("/mutate", "application/json", RawHttps.review("in-flight"));
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        assertTrue(entered.await(10, TimeUnit.SECONDS), "review never reached the policy");
+        CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
+
+        HttpResponse<String> draining = awaitStatus(server, 503);
+        assertTrue(draining.body().contains("[-]shutdown failed: shutting down"), draining.body());
+        assertEquals(1, server.server.inFlight());
+        Thread.sleep(500); // past the shutdown delay: still draining, not stopped
+        assertTrue(!closing.isDone(), "close() must wait for the in-flight review");
+
+        release.countDown();
+        HttpResponse<String> finished = inFlight.get(10, TimeUnit.SECONDS);
+        assertEquals(200, finished.statusCode());
+        assertTrue(finished.body().contains("\"uid\":\"in-flight\""), finished.body());
+        closing.get(10, TimeUnit.SECONDS);
+    }
+
+    private static HttpResponse<String> awaitStatus(TestServer server, int status) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        HttpResponse<String> response;
+        do {
+            response = server.health("/readyz");
+            if (response.statusCode() == status) {
+                return response;
+            }
+            Thread.sleep(20);
+        } while (System.nanoTime() < deadline);
+        throw new AssertionError("readyz stayed " + response.statusCode() + ": " + response.body());
+    }
+}
