@@ -238,7 +238,7 @@ final class CertManagerAnnotations {
         GoDuration.Parsed p = GoDuration.parse(v);
         if (!p.ok()) {
             f.deny(Violation.invalid(field(key), "'" + v + "' is not a duration cert-manager can read: " + p.error(),
-                    "write hours and minutes like 2160h or 1h30m (no 'd' for days)"));
+                    "write hours and minutes such as 2160h or 1h30m; the units are h, m, s, ms, us and ns, and there is none for days"));
             return null;
         }
         return p.nanos();
@@ -250,7 +250,7 @@ final class CertManagerAnnotations {
         if (algorithm != null && !Set.of("RSA", "ECDSA", "Ed25519").contains(algorithm)) {
             algorithmOk = false;
             f.deny(Violation.notSupported(field(PRIVATE_KEY_ALGORITHM), "'" + algorithm + "' is not a private key algorithm cert-manager supports",
-                    "use RSA, ECDSA or Ed25519 (exactly this spelling)"));
+                    "use RSA, ECDSA or Ed25519, spelled exactly so"));
         }
         String encoding = a.get(PRIVATE_KEY_ENCODING);
         if (encoding != null && !encoding.equals("PKCS1") && !encoding.equals("PKCS8")) {

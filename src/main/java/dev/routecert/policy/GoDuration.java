@@ -99,7 +99,7 @@ public final class GoDuration {
                 default -> -1;
             };
             if (unit < 0) {
-                return new Parsed(0, "unknown unit \"" + unitText + "\" in duration \"" + s + "\" (use h, m, s, ms, us or ns)");
+                return new Parsed(0, "unknown unit \"" + unitText + "\" in duration \"" + s + "\"");
             }
             v = v.multiply(java.math.BigInteger.valueOf(unit));
             if (v.compareTo(limit) > 0) {

@@ -61,7 +61,7 @@ final class IngressRouteValidator {
         routes();
         switch (view.tlsShape()) {
             case ABSENT -> noTls(options);
-            case LIST -> f.deny(Violation.invalid("spec.tls", "spec.tls is a list, which is the Ingress form; an IngressRoute takes one TLS object",
+            case LIST -> f.deny(Violation.invalid("spec.tls", "a list is the Ingress form of TLS; an IngressRoute takes one TLS object",
                     "write tls: {secretName: <secret>, domains: [{main: <host>, sans: [<host>, ...]}]}"));
             case OTHER -> f.deny(Violation.invalid("spec.tls", "spec.tls must be an object",
                     "write tls: {secretName: <secret>} or tls: {} for the default certificate"));
@@ -287,8 +287,8 @@ final class IngressRouteValidator {
         for (Served s : served) {
             boolean covered = domains.stream().anyMatch(d -> d.name().covers(s.name()));
             if (!covered) {
-                f.deny(new Violation(s.field(), "at offset " + s.offset() + ", " + s.name() + " is served by this route but not covered by spec.tls.domains ("
-                        + listNames(domains) + ")", coverHint(s.name()), null, Violation.INVALID).atOffset(s.offset()));
+                f.deny(new Violation(s.field(), "at offset " + s.offset() + ", " + s.name() + " is served by this route but not covered by spec.tls.domains, which lists "
+                        + listNames(domains), coverHint(s.name()), null, Violation.INVALID).atOffset(s.offset()));
             }
         }
         for (Opaque o : opaque) {

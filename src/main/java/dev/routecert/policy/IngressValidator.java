@@ -135,8 +135,8 @@ final class IngressValidator {
         if (!entryWithoutHosts) {
             for (Served s : served) {
                 if (tlsNames.stream().noneMatch(t -> t.name().covers(s.name()))) {
-                    f.deny(Violation.invalid(s.field(), s.name() + " is served by this rule but no spec.tls entry covers it (TLS hosts: "
-                            + list(tlsNames) + ")", coverHint(s.name())));
+                    f.deny(Violation.invalid(s.field(), s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
+                            + list(tlsNames), coverHint(s.name())));
                 }
             }
         } else {
