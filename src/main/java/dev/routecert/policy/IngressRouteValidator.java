@@ -36,6 +36,7 @@ final class IngressRouteValidator {
     private final Evaluation out = new Evaluation();
     private final Findings f = out.findings;
 
+    private final Set<String> shapeFields = new java.util.HashSet<>();
     private final List<Served> served = new ArrayList<>();
     private final List<Opaque> opaque = new ArrayList<>();
     private boolean anyHost;        // some route can match any host name
@@ -56,6 +57,7 @@ final class IngressRouteValidator {
     private void run() {
         for (ShapeProblem p : view.problems()) {
             f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
+            shapeFields.add(p.field());
         }
         CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta().annotations(), config, f);
         routes();
@@ -70,7 +72,8 @@ final class IngressRouteValidator {
     }
 
     private void routes() {
-        if (view.routes().isEmpty() && view.problems().stream().noneMatch(p -> p.field().startsWith("spec.routes"))) {
+        boolean routeShapeProblem = shapeFields.stream().anyMatch(x -> x.startsWith("spec.routes"));
+        if (view.routes().isEmpty() && !routeShapeProblem) {
             f.deny(Violation.required("spec.routes", "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
@@ -99,7 +102,7 @@ final class IngressRouteValidator {
         }
         String field = r.field() + ".match";
         if (r.match() == null) {
-            if (view.problems().stream().noneMatch(p -> p.field().equals(field))) {
+            if (!shapeFields.contains(field)) {
                 f.deny(Violation.required(field, "the route has no rule", "add match: Host(`example.com`)"));
             }
             incomplete = true;
@@ -253,7 +256,7 @@ final class IngressRouteValidator {
         for (IngressRouteView.Domain d : tls.domains()) {
             String base = "spec.tls.domains[" + d.index() + "]";
             if (d.main() == null || d.main().isEmpty()) {
-                if (view.problems().stream().noneMatch(p -> p.field().equals(base + ".main"))) {
+                if (!shapeFields.contains(base + ".main")) {
                     f.deny(Violation.required(base + ".main", "the domain has no main name", "add main: example.com"));
                 }
             } else {
@@ -284,11 +287,12 @@ final class IngressRouteValidator {
     }
 
     private void coverage(List<TlsName> domains) {
+        NameSet tlsNames = NameSet.of(domains.stream().map(TlsName::name).toList());
+        String listed = listNames(domains);
         for (Served s : served) {
-            boolean covered = domains.stream().anyMatch(d -> d.name().covers(s.name()));
-            if (!covered) {
+            if (!tlsNames.covers(s.name())) {
                 f.deny(new Violation(s.field(), "at offset " + s.offset() + ", " + s.name() + " is served by this route but not covered by spec.tls.domains, which lists "
-                        + listNames(domains), coverHint(s.name()), null, Violation.INVALID).atOffset(s.offset()));
+                        + listed, coverHint(s.name()), null, Violation.INVALID).atOffset(s.offset()));
             }
         }
         for (Opaque o : opaque) {
@@ -298,9 +302,9 @@ final class IngressRouteValidator {
         if (anyHost || incomplete || !opaque.isEmpty()) {
             return; // a route answers for any host (or for unknown ones): every domain may be served
         }
+        NameSet servedNames = NameSet.of(served.stream().map(Served::name).toList());
         for (TlsName d : domains) {
-            boolean isServed = served.stream().anyMatch(s -> d.name().covers(s.name()) || s.name().covers(d.name()));
-            if (!isServed) {
+            if (!servedNames.overlaps(d.name())) {
                 f.warn(d.field(), d.name() + " is in the certificate but no route of this IngressRoute serves it");
             }
         }

@@ -133,8 +133,10 @@ final class IngressValidator {
 
         // ---- coverage, both directions
         if (!entryWithoutHosts) {
+            NameSet covering = NameSet.of(tlsNames.stream().map(TlsName::name).toList());
+            String listed = list(tlsNames);
             for (Served s : served) {
-                if (tlsNames.stream().noneMatch(t -> t.name().covers(s.name()))) {
+                if (!covering.covers(s.name())) {
                     f.deny(Violation.invalid(s.field(), s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
                             + list(tlsNames), coverHint(s.name())));
                 }
@@ -143,8 +145,9 @@ final class IngressValidator {
             f.note("a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
         }
         if (!anyHost) {
+            NameSet servedNames = NameSet.of(served.stream().map(Served::name).toList());
             for (TlsName t : tlsNames) {
-                if (served.stream().noneMatch(s -> t.name().covers(s.name()) || s.name().covers(t.name()))) {
+                if (!servedNames.overlaps(t.name())) {
                     f.warn(t.field(), t.name() + " is in a TLS entry but no rule of this Ingress serves it");
                 }
             }

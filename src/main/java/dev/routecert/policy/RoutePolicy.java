@@ -88,6 +88,6 @@ public final class RoutePolicy {
     private static Verdict toVerdict(Evaluation e, JsonNode patch) {
         Findings f = e.findings;
         List<PlannedCertificate> certificates = f.denied() ? List.of() : e.certificates;
-        return new Verdict(f.violations, f.warnings, patch, certificates, f.notes);
+        return new Verdict(f.violations, f.warnings(), patch, certificates, f.notes());
     }
 }

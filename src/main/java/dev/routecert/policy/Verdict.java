@@ -12,6 +12,9 @@ import java.util.List;
 public record Verdict(List<Violation> violations, List<String> warnings, JsonNode patch,
                       List<PlannedCertificate> certificates, List<String> notes) {
 
+    /** A denial message lists at most this many violations; the list itself is never cut. */
+    static final int MAX_IN_SUMMARY = 20;
+
     /** The five outcomes the case list speaks of, most significant first. */
     public enum Outcome { DENY, MUTATE, CREATE, WARN, ALLOW }
 
@@ -71,8 +74,9 @@ public record Verdict(List<Violation> violations, List<String> warnings, JsonNod
         }
         StringBuilder b = new StringBuilder("routecert rejected this object: ");
         int n = violations.size();
+        int shown = Math.min(n, MAX_IN_SUMMARY);
         b.append(n == 1 ? "1 problem" : n + " problems").append(" to fix. ");
-        for (int i = 0; i < n; i++) {
+        for (int i = 0; i < shown; i++) {
             Violation v = violations.get(i);
             if (n > 1) {
                 b.append('(').append(i + 1).append(") ");
@@ -81,7 +85,10 @@ public record Verdict(List<Violation> violations, List<String> warnings, JsonNod
             if (v.hint() != null && !v.hint().isBlank()) {
                 b.append(" - fix: ").append(stripPeriod(v.hint()));
             }
-            b.append(i + 1 < n ? "; " : ".");
+            b.append(i + 1 < shown ? "; " : ".");
+        }
+        if (shown < n) {
+            b.append(" And ").append(n - shown).append(" more; run routecert check on the manifest to see them all.");
         }
         return b.toString();
     }

@@ -154,4 +154,57 @@ class RoutePolicyTest {
         assertThrows(IllegalArgumentException.class, () -> new Verdict(List.of(), List.of(), notArray, List.of(), List.of()));
         assertNull(new Verdict(List.of(), List.of(), yaml("[]"), List.of(), List.of()).patch(), "empty patch means no patch");
     }
+
+    @Test
+    void largeObjectsAreEvaluatedInBoundedTime() {
+        // 20 000 hosts served and 20 000 TLS names: coverage must not be quadratic
+        int n = 20_000;
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        var route = f.objectNode().put("apiVersion", "traefik.io/v1alpha1").put("kind", "IngressRoute");
+        route.putObject("metadata").put("name", "big").put("namespace", "default");
+        var spec = route.putObject("spec");
+        StringBuilder rule = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            rule.append(i == 0 ? "" : " || ").append("Host(`h").append(i).append(".example.com`)");
+        }
+        spec.putArray("routes").addObject().put("match", rule.toString());
+        var tls = spec.putObject("tls").put("secretName", "big-tls");
+        var sans = tls.putArray("domains").addObject().put("main", "h0.example.com").putArray("sans");
+        for (int i = 1; i < n; i++) {
+            sans.add(i % 2 == 0 ? "h" + i + ".example.com" : "other" + i + ".example.org");
+        }
+        long start = System.nanoTime();
+        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create(route, "default")));
+        System.out.printf("evaluated an IngressRoute with %d hosts and %d TLS names (%d KB rule) in %d ms%n",
+                n, n, rule.length() / 1024, (System.nanoTime() - start) / 1_000_000);
+        assertEquals(n / 2, v.violations().size(), "every odd host is uncovered");
+        assertEquals(Findings.MAX_WARNINGS + 1, v.warnings().size(), "warnings are capped with a count");
+        assertTrue(v.warnings().getLast().startsWith("... and "), v.warnings().getLast());
+        assertTrue(v.summary().contains("more; run routecert check"), "the denial message is capped too");
+        assertTrue(v.summary().length() < 10_000);
+    }
+
+    @Test
+    void largeIngressIsEvaluatedInBoundedTime() {
+        int n = 20_000;
+        var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
+        var ing = f.objectNode().put("apiVersion", "networking.k8s.io/v1").put("kind", "Ingress");
+        ing.putObject("metadata").put("name", "big").put("namespace", "default")
+                .putObject("annotations").put("cert-manager.io/cluster-issuer", "letsencrypt-prod");
+        var spec = ing.putObject("spec");
+        var rules = spec.putArray("rules");
+        var tls = spec.putArray("tls");
+        for (int i = 0; i < n; i++) {
+            rules.addObject().put("host", "h" + i + ".example.com");
+            tls.addObject().put("secretName", "s" + (i % 1000)).putArray("hosts").add("h" + i + ".example.com");
+        }
+        long start = System.nanoTime();
+        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+                () -> new RoutePolicy(PolicyConfig.defaults()).evaluate(PolicyRequest.create(ing, "default")));
+        System.out.printf("evaluated an Ingress with %d rules and %d TLS entries in %d ms%n", n, n,
+                (System.nanoTime() - start) / 1_000_000);
+        assertEquals(n - 1000, v.violations().size(), "each reused secret name is reported once per reuse");
+        assertEquals(Violation.DUPLICATE, v.violations().getFirst().reason());
+    }
 }
