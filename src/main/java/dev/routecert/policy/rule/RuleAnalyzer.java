@@ -197,7 +197,7 @@ public final class RuleAnalyzer {
             }
             fix.append(')');
             error(c.offset(), spec.name() + " takes one value in Traefik v3 syntax but has " + n
-                            + " (listing several values is Traefik v2 syntax)",
+                            + "; listing several values is Traefik v2 syntax",
                     "write " + fix + ", or set syntax: v2 on this route", Violation.INVALID);
             return;
         }
