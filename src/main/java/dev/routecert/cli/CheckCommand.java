@@ -1,0 +1,354 @@
+package dev.routecert.cli;
+
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.MappingIterator;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.policy.PlannedCertificate;
+import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.PolicyRequest;
+import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.RuleSyntax;
+import dev.routecert.policy.Verdict;
+import dev.routecert.policy.Violation;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+
+/**
+ * {@code routecert check}: runs the admission policy over manifests on disk, without a cluster, so a
+ * person or a CI job sees the same verdict {@code kubectl apply} would get.
+ */
+@Command(name = "check",
+        description = "Checks Ingress and Traefik IngressRoute manifests with the same policy as the admission "
+                + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
+                + "Certificate each object needs. Reads YAML (several documents, kind: List) or JSON; '-' reads standard input.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+                "0:every object is allowed",
+                "1:at least one object is denied",
+                "2:an input could not be read, or an option is invalid"})
+public final class CheckCommand implements Callable<Integer> {
+
+    static final int ALLOWED = 0;
+    static final int DENIED = 1;
+    static final int UNREADABLE = 2;
+
+    @Parameters(arity = "1..*", paramLabel = "FILE",
+            description = "Manifest files to check; '-' reads standard input.")
+    List<String> files = new ArrayList<>();
+
+    @Option(names = "--default-issuer", paramLabel = "NAME", defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER:-}",
+            description = "Issuer for objects without a cert-manager.io/issuer or cluster-issuer annotation; "
+                    + "empty means none (env ROUTECERT_DEFAULT_ISSUER, default: '${DEFAULT-VALUE}').")
+    String defaultIssuer;
+
+    @Option(names = "--default-issuer-kind", paramLabel = "KIND",
+            defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER_KIND:-ClusterIssuer}",
+            description = "Kind of the default issuer: Issuer or ClusterIssuer "
+                    + "(env ROUTECERT_DEFAULT_ISSUER_KIND, default: ${DEFAULT-VALUE}).")
+    String defaultIssuerKind;
+
+    @Option(names = "--default-issuer-group", paramLabel = "GROUP",
+            defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER_GROUP:-cert-manager.io}",
+            description = "API group of the default issuer (env ROUTECERT_DEFAULT_ISSUER_GROUP, default: ${DEFAULT-VALUE}).")
+    String defaultIssuerGroup;
+
+    @Option(names = "--default-syntax", paramLabel = "v3|v2", defaultValue = "${env:ROUTECERT_DEFAULT_SYNTAX:-v3}",
+            description = "Rule syntax of routes without a syntax field, as Traefik's core.defaultRuleSyntax "
+                    + "(env ROUTECERT_DEFAULT_SYNTAX, default: ${DEFAULT-VALUE}).")
+    String defaultSyntax;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    @Option(names = "--require-tls", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            defaultValue = "${env:ROUTECERT_REQUIRE_TLS:-false}",
+            description = "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
+    boolean requireTls;
+
+    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "${env:ROUTECERT_OUTPUT:-text}",
+            description = "Output format (env ROUTECERT_OUTPUT, default: ${DEFAULT-VALUE}).")
+    String output;
+
+    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "${env:ROUTECERT_NAMESPACE:-default}",
+            description = "Namespace for objects without metadata.namespace (env ROUTECERT_NAMESPACE, default: ${DEFAULT-VALUE}).")
+    String namespace;
+
+    @Spec
+    CommandSpec spec;
+
+    private final InputStream stdin;
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final YAMLMapper YAML = YAMLMapper.builder()
+            .disable(YAMLGenerator.Feature.WRITE_DOC_START_MARKER)
+            .enable(YAMLGenerator.Feature.MINIMIZE_QUOTES)
+            .enable(YAMLGenerator.Feature.INDENT_ARRAYS_WITH_INDICATOR)
+            .build();
+
+    /** One object found in the input and where it came from. */
+    private record Found(String source, int document, JsonNode object) {
+    }
+
+    public CheckCommand() {
+        this(System.in);
+    }
+
+    CheckCommand(InputStream stdin) {
+        this.stdin = stdin;
+    }
+
+    @Override
+    public Integer call() {
+        PolicyConfig config = config();
+        boolean json = switch (output.trim().toLowerCase(Locale.ROOT)) {
+            case "text" -> false;
+            case "json" -> true;
+            default -> throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--output': '" + output + "' (use text or json)");
+        };
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+
+        boolean unreadable = false;
+        List<Found> objects = new ArrayList<>();
+        for (String file : files) {
+            try {
+                objects.addAll(read(file));
+            } catch (IOException | InputProblem e) {
+                err.println("error: " + e.getMessage());
+                unreadable = true;
+            }
+        }
+
+        RoutePolicy policy = new RoutePolicy(config);
+        ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        int denied = 0;
+        int allowed = 0;
+        int skipped = 0;
+        for (Found f : objects) {
+            PolicyRequest request = PolicyRequest.create(f.object(), namespace);
+            boolean handled = RoutePolicy.handles(request.group(), request.version(), request.kind());
+            Verdict verdict = policy.evaluate(request);
+            if (!handled) {
+                skipped++;
+            } else if (verdict.allowed()) {
+                allowed++;
+            } else {
+                denied++;
+            }
+            if (json) {
+                results.add(toJson(f, request, handled, verdict));
+            } else {
+                printText(out, f, request, handled, verdict);
+            }
+        }
+        if (json) {
+            out.println(results.toPrettyString());
+        } else {
+            out.printf("checked %d object%s: %d allowed, %d denied%s%n", objects.size(), objects.size() == 1 ? "" : "s",
+                    allowed, denied, skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "");
+        }
+        out.flush();
+        err.flush();
+        if (unreadable) {
+            return UNREADABLE;
+        }
+        return denied > 0 ? DENIED : ALLOWED;
+    }
+
+    private PolicyConfig config() {
+        RuleSyntax syntax;
+        try {
+            syntax = RuleSyntax.parseFlag(defaultSyntax);
+        } catch (IllegalArgumentException e) {
+            throw new ParameterException(spec.commandLine(),
+                    "Invalid value for option '--default-syntax': '" + defaultSyntax + "' (use v3 or v2)");
+        }
+        String kind = defaultIssuerKind == null ? "" : defaultIssuerKind.trim();
+        if (!kind.isEmpty() && PolicyConfig.CERT_MANAGER_GROUP.equals(defaultIssuerGroup.trim())
+                && !kind.equals(PolicyConfig.ISSUER) && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
+            throw new ParameterException(spec.commandLine(), "Invalid value for option '--default-issuer-kind': '"
+                    + defaultIssuerKind + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
+        }
+        return new PolicyConfig(defaultIssuer == null ? null : defaultIssuer.trim(), kind, defaultIssuerGroup.trim(),
+                syntax, requireTls);
+    }
+
+    /** An input that was read but is not a manifest. */
+    private static final class InputProblem extends Exception {
+        InputProblem(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private List<Found> read(String file) throws IOException, InputProblem {
+        String source = file.equals("-") ? "<stdin>" : file;
+        String text;
+        if (file.equals("-")) {
+            text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
+        } else {
+            Path p = Path.of(file);
+            if (!Files.isRegularFile(p)) {
+                throw new InputProblem("cannot read " + file + ": no such file");
+            }
+            text = Files.readString(p, StandardCharsets.UTF_8);
+        }
+        List<JsonNode> docs = new ArrayList<>();
+        String trimmed = text.stripLeading();
+        try {
+            if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
+                JsonNode node = JSON.readTree(text);
+                if (node != null && node.isArray()) {
+                    node.forEach(docs::add);
+                } else {
+                    docs.add(node);
+                }
+            } else {
+                try (JsonParser parser = new YAMLFactory().createParser(text);
+                     MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
+                    while (it.hasNextValue()) {
+                        docs.add(it.nextValue());
+                    }
+                }
+            }
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            throw new InputProblem(source + " is not valid YAML or JSON" + (loc == null ? "" : " (line " + loc.getLineNr() + ")")
+                    + ": " + e.getOriginalMessage());
+        } catch (RuntimeException e) {
+            // the YAML reader wraps some parse failures in unchecked exceptions
+            throw new InputProblem(source + " is not valid YAML or JSON: " + e.getMessage());
+        }
+        List<Found> found = new ArrayList<>();
+        int n = 0;
+        for (JsonNode doc : docs) {
+            n++;
+            if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
+                continue; // an empty document between '---' lines
+            }
+            if (!doc.isObject()) {
+                throw new InputProblem(source + " document " + n + " is not an object but " + doc.getNodeType().name().toLowerCase(Locale.ROOT));
+            }
+            if (doc.path("kind").asText("").endsWith("List") && doc.path("items").isArray()) {
+                for (JsonNode item : doc.get("items")) {
+                    if (item.isObject()) {
+                        found.add(new Found(source, n, item));
+                    }
+                }
+            } else {
+                found.add(new Found(source, n, doc));
+            }
+        }
+        return found;
+    }
+
+    private static String describe(Found f, PolicyRequest r) {
+        JsonNode meta = f.object().path("metadata");
+        String name = meta.path("name").asText("");
+        if (name.isEmpty()) {
+            name = meta.path("generateName").asText("(unnamed)") + "*";
+        }
+        String kind = r.kind().isEmpty() ? "(no kind)" : r.kind();
+        return kind + " " + r.namespace() + "/" + name + " (" + f.source() + ", document " + f.document() + ")";
+    }
+
+    private static void printText(PrintWriter out, Found f, PolicyRequest r, boolean handled, Verdict v) {
+        if (!handled) {
+            String apiVersion = f.object().path("apiVersion").asText("");
+            out.println(describe(f, r) + ": SKIPPED - routecert does not check " + (apiVersion.isEmpty() ? "" : apiVersion + " ")
+                    + (r.kind().isEmpty() ? "objects without a kind" : r.kind()));
+            out.println();
+            return;
+        }
+        out.println(describe(f, r) + ": " + v.outcome());
+        if (!v.violations().isEmpty()) {
+            out.println("  violations:");
+            for (Violation x : v.violations()) {
+                out.println("    - " + x.describe());
+            }
+        }
+        list(out, "warnings", v.warnings());
+        list(out, "notes", v.notes());
+        if (v.patch() != null) {
+            out.println("  patch: " + v.patch());
+        }
+        for (PlannedCertificate c : v.certificates()) {
+            out.println("  certificate:");
+            try {
+                for (String line : YAML.writeValueAsString(c.toCertificate()).split("\n")) {
+                    out.println("    " + line);
+                }
+            } catch (JsonProcessingException e) {
+                out.println("    " + c.toCertificate());
+            }
+        }
+        out.println();
+    }
+
+    private static void list(PrintWriter out, String title, List<String> items) {
+        if (items.isEmpty()) {
+            return;
+        }
+        out.println("  " + title + ":");
+        items.forEach(i -> out.println("    - " + i));
+    }
+
+    private static ObjectNode toJson(Found f, PolicyRequest r, boolean handled, Verdict v) {
+        ObjectNode o = JsonNodeFactory.instance.objectNode();
+        o.put("source", f.source());
+        o.put("document", f.document());
+        o.put("apiVersion", f.object().path("apiVersion").asText(""));
+        o.put("kind", r.kind());
+        o.put("namespace", r.namespace());
+        JsonNode name = f.object().path("metadata").path("name");
+        if (name.isTextual()) {
+            o.put("name", name.asText());
+        } else {
+            o.putNull("name");
+        }
+        o.put("checked", handled);
+        o.put("verdict", handled ? v.outcome().name() : "SKIPPED");
+        o.put("allowed", v.allowed());
+        ArrayNode violations = o.putArray("violations");
+        for (Violation x : v.violations()) {
+            ObjectNode j = violations.addObject();
+            j.put("field", x.field());
+            j.put("message", x.message());
+            j.put("hint", x.hint());
+            if (x.offset() != null) {
+                j.put("offset", x.offset());
+            }
+            j.put("reason", x.reason());
+        }
+        v.warnings().forEach(o.putArray("warnings")::add);
+        v.notes().forEach(o.putArray("notes")::add);
+        o.set("patch", v.patch() == null ? JsonNodeFactory.instance.nullNode() : v.patch());
+        ArrayNode certs = o.putArray("certificates");
+        v.certificates().forEach(c -> certs.add(c.toCertificate()));
+        o.put("summary", v.summary());
+        return o;
+    }
+}

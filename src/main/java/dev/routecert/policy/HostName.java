@@ -1,0 +1,217 @@
+package dev.routecert.policy;
+
+import java.net.IDN;
+import java.util.Locale;
+
+/**
+ * A host name in the form the policy compares and plans with: ASCII (A-labels for internationalized
+ * names), lower case, no trailing dot; or a canonical IP literal.
+ *
+ * <p>Coverage follows RFC 6125: a name is covered by itself or by {@code *.} plus its parent; a
+ * wildcard covers exactly one label, so {@code *.example.com} covers {@code a.example.com} but
+ * neither {@code a.b.example.com} nor {@code example.com}. IP addresses are covered only by the same
+ * address.
+ */
+public record HostName(String ascii, Type type) implements Comparable<HostName> {
+
+    public enum Type {
+        /** An ordinary DNS name. */
+        DNS,
+        /** {@code *.example.com}: exactly one extra label. */
+        WILDCARD,
+        /** {@code **.example.com} (Traefik 3.x): any number of labels; no certificate can cover it. */
+        MULTI_WILDCARD,
+        IPV4,
+        IPV6
+    }
+
+    /** Result of reading a host name: the name (when usable for comparison) and at most one problem. */
+    public record Check(HostName name, String problem, String hint) {
+        public boolean ok() {
+            return problem == null;
+        }
+    }
+
+    public static final int MAX_NAME = 253;
+    public static final int MAX_LABEL = 63;
+
+    public boolean isIp() {
+        return type == Type.IPV4 || type == Type.IPV6;
+    }
+
+    /** True when a certificate for {@code this} name is valid for {@code served}. */
+    public boolean covers(HostName served) {
+        if (isIp() || served.isIp()) {
+            return isIp() && served.isIp() && ascii.equals(served.ascii);
+        }
+        if (type == Type.MULTI_WILDCARD || served.type == Type.MULTI_WILDCARD) {
+            return false;
+        }
+        if (ascii.equals(served.ascii)) {
+            return true;
+        }
+        if (type != Type.WILDCARD) {
+            return false;
+        }
+        String parent = ascii.substring(2); // after "*."
+        int dot = served.ascii.indexOf('.');
+        return dot > 0 && served.ascii.substring(dot + 1).equals(parent) && served.type == Type.DNS;
+    }
+
+    @Override
+    public int compareTo(HostName o) {
+        return ascii.compareTo(o.ascii);
+    }
+
+    @Override
+    public String toString() {
+        return ascii;
+    }
+
+    /**
+     * Reads a host name as written in a rule, a TLS domain or an Ingress host. Upper case and one
+     * trailing dot are normalised away. Non-ASCII names are converted to their A-label form for
+     * comparison but reported as a problem, because Traefik refuses them and certificates carry
+     * A-labels.
+     */
+    public static Check check(String raw) {
+        if (raw == null || raw.isEmpty()) {
+            return new Check(null, "the host name is empty", "write a host name such as example.com");
+        }
+        String shown = shorten(raw);
+        for (int i = 0; i < raw.length(); i++) {
+            char c = raw.charAt(i);
+            if (Character.isWhitespace(c) || Character.isISOControl(c)) {
+                return new Check(null, "host name '" + shown + "' contains whitespace or a control character",
+                        "remove the spaces around the name");
+            }
+        }
+        String s = raw;
+        if (s.startsWith("[") && s.endsWith("]") && s.length() > 2) {
+            String inner = s.substring(1, s.length() - 1);
+            return IpAddresses.canonical(inner)
+                    .filter(ip -> ip.indexOf(':') >= 0)
+                    .map(ip -> new Check(new HostName(ip, Type.IPV6), null, null))
+                    .orElse(new Check(null, "'" + shown + "' is not a valid IPv6 address", "write it as [2001:db8::1]"));
+        }
+        var ip = IpAddresses.canonical(s);
+        if (ip.isPresent()) {
+            return new Check(new HostName(ip.get(), ip.get().indexOf(':') >= 0 ? Type.IPV6 : Type.IPV4), null, null);
+        }
+        if (s.indexOf(':') >= 0) {
+            int colon = s.lastIndexOf(':');
+            String port = s.substring(colon + 1);
+            if (!port.isEmpty() && port.chars().allMatch(Character::isDigit) && s.indexOf(':') == colon) {
+                return new Check(null, "'" + shown + "' includes a port; host names are compared without it",
+                        "write " + s.substring(0, colon) + " without ':" + port + "'");
+            }
+            return new Check(null, "'" + shown + "' is neither a DNS name nor an IP address", "check for a stray ':'");
+        }
+        if (s.endsWith(".")) {
+            s = s.substring(0, s.length() - 1);
+            if (s.isEmpty() || s.endsWith(".")) {
+                return new Check(null, "'" + shown + "' is not a valid host name", "write a host name such as example.com");
+            }
+        }
+        String problem = null;
+        String hint = null;
+        boolean ascii = s.chars().allMatch(c -> c < 0x80);
+        if (!ascii) {
+            String converted = toAscii(s);
+            if (converted == null) {
+                return new Check(null, "'" + shown + "' is not a valid internationalized domain name",
+                        "write the name in its punycode (xn--) form");
+            }
+            problem = "'" + shown + "' contains non-ASCII characters; Traefik refuses them and certificates carry the punycode form";
+            hint = "write " + converted;
+            s = converted;
+        }
+        s = s.toLowerCase(Locale.ROOT);
+        Type type = Type.DNS;
+        String rest = s;
+        if (s.startsWith("**.")) {
+            type = Type.MULTI_WILDCARD;
+            rest = s.substring(3);
+        } else if (s.startsWith("*.")) {
+            type = Type.WILDCARD;
+            rest = s.substring(2);
+        }
+        if (rest.indexOf('*') >= 0 || rest.isEmpty()) {
+            return new Check(null, "'" + shown + "': a wildcard must be the whole leftmost label, as in *.example.com",
+                    "use *.example.com, or list the names one by one");
+        }
+        String dnsProblem = dnsProblem(s, rest, shown);
+        if (dnsProblem != null) {
+            return new Check(null, dnsProblem, dnsHint(dnsProblem));
+        }
+        return new Check(new HostName(s, type), problem, hint);
+    }
+
+    /** IDNA conversion of each label (wildcard label kept), or null when the name is not valid IDNA. */
+    static String toAscii(String name) {
+        try {
+            String prefix = "";
+            String rest = name;
+            if (name.startsWith("**.")) {
+                prefix = "**.";
+                rest = name.substring(3);
+            } else if (name.startsWith("*.")) {
+                prefix = "*.";
+                rest = name.substring(2);
+            }
+            String converted = IDN.toASCII(rest, IDN.USE_STD3_ASCII_RULES);
+            return converted.isEmpty() ? null : prefix + converted.toLowerCase(Locale.ROOT);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    private static String dnsProblem(String full, String rest, String shown) {
+        if (full.length() > MAX_NAME) {
+            return "'" + shown + "' is " + full.length() + " characters long; a DNS name has at most " + MAX_NAME;
+        }
+        int start = 0;
+        int n = rest.length();
+        while (start <= n) {
+            int dot = rest.indexOf('.', start);
+            int end = dot < 0 ? n : dot;
+            int len = end - start;
+            if (len == 0) {
+                return "'" + shown + "' has an empty label (two dots in a row, or a leading dot)";
+            }
+            if (len > MAX_LABEL) {
+                return "label '" + shorten(rest.substring(start, end)) + "' of '" + shown + "' is " + len
+                        + " characters long; a DNS label has at most " + MAX_LABEL;
+            }
+            for (int i = start; i < end; i++) {
+                char c = rest.charAt(i);
+                boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
+                if (!ok) {
+                    return "'" + shown + "' is not a valid DNS name: '" + c + "' is not allowed (only a-z, 0-9, '-' and '.')";
+                }
+            }
+            if (rest.charAt(start) == '-' || rest.charAt(end - 1) == '-') {
+                return "label '" + rest.substring(start, end) + "' of '" + shown + "' must start and end with a letter or digit";
+            }
+            if (dot < 0) {
+                break;
+            }
+            start = dot + 1;
+        }
+        return null;
+    }
+
+    private static String dnsHint(String problem) {
+        if (problem.contains("at most " + MAX_LABEL)) {
+            return "shorten that label to " + MAX_LABEL + " characters or fewer";
+        }
+        if (problem.contains("at most " + MAX_NAME)) {
+            return "use a name of " + MAX_NAME + " characters or fewer";
+        }
+        return "use lower-case letters, digits, '-' and '.' only";
+    }
+
+    static String shorten(String s) {
+        return s.length() <= 80 ? s : s.substring(0, 77) + "...";
+    }
+}

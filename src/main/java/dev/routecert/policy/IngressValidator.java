@@ -1,0 +1,265 @@
+package dev.routecert.policy;
+
+import dev.routecert.routes.IngressView;
+import dev.routecert.routes.ShapeProblem;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The policy for a {@code networking.k8s.io/v1} Ingress: every {@code spec.rules[].host} must be
+ * covered by some {@code spec.tls[].hosts} entry, secret names must be valid and not shared between
+ * different host sets, and each TLS entry gets its own Certificate, as cert-manager's ingress-shim
+ * would create it.
+ */
+final class IngressValidator {
+
+    private record Served(HostName name, String field) {
+    }
+
+    private record TlsName(HostName name, String field) {
+    }
+
+    private final IngressView view;
+    private final String namespace;
+    private final PolicyConfig config;
+    private final Evaluation out = new Evaluation();
+    private final Findings f = out.findings;
+
+    private IngressValidator(IngressView view, String namespace, PolicyConfig config) {
+        this.view = view;
+        this.namespace = namespace;
+        this.config = config;
+    }
+
+    static Evaluation evaluate(IngressView view, String namespace, PolicyConfig config) {
+        IngressValidator v = new IngressValidator(view, namespace, config);
+        v.run();
+        return v.out;
+    }
+
+    private void run() {
+        for (ShapeProblem p : view.problems()) {
+            f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
+        }
+        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta().annotations(), config, f);
+
+        List<Served> served = new ArrayList<>();
+        boolean anyHost = view.hasDefaultBackend();
+        for (IngressView.Rule r : view.rules()) {
+            if (r.host() == null) {
+                anyHost = true;
+                continue;
+            }
+            HostName.Check c = HostName.check(r.host());
+            if (c.name() != null && c.name().isIp()) {
+                f.deny(Violation.invalid(r.field(), "an Ingress rule host must be a DNS name, not the IP address " + r.host(),
+                        "remove host to match any host, or use a DNS name"));
+                continue;
+            }
+            if (!c.ok()) {
+                f.deny(Violation.invalid(r.field(), c.problem(), c.hint()));
+            }
+            if (c.name() != null) {
+                if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
+                    f.deny(Violation.invalid(r.field(), "'" + r.host() + "': an Ingress host wildcard covers one label only",
+                            "write *." + c.name().ascii().substring(3)));
+                    continue;
+                }
+                served.add(new Served(c.name(), r.field()));
+            }
+        }
+
+        if (view.tls().isEmpty()) {
+            if (config.requireTls() && (!served.isEmpty() || anyHost)) {
+                f.deny(Violation.required("spec.tls", "TLS is required by policy, but this Ingress has no spec.tls",
+                        "add tls: [{hosts: [<host>], secretName: <secret>}]"));
+            }
+            if (options.requested()) {
+                f.warn("spec.tls", "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
+            }
+            return;
+        }
+
+        // ---- TLS entries: names, secret names, duplicates
+        List<TlsName> tlsNames = new ArrayList<>();
+        Map<Integer, List<HostName>> entryNames = new LinkedHashMap<>();
+        boolean entryWithoutHosts = false;
+        for (IngressView.Tls t : view.tls()) {
+            List<HostName> names = new ArrayList<>();
+            for (int j = 0; j < t.hosts().size(); j++) {
+                String raw = t.hosts().get(j);
+                if (raw == null) {
+                    continue;
+                }
+                String field = t.field() + ".hosts[" + j + "]";
+                HostName.Check c = HostName.check(raw);
+                if (!c.ok()) {
+                    f.deny(Violation.invalid(field, c.problem(), c.hint()));
+                }
+                if (c.name() == null) {
+                    continue;
+                }
+                if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
+                    f.deny(Violation.invalid(field, "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
+                            "write *." + c.name().ascii().substring(3)));
+                    continue;
+                }
+                if (c.name().isIp()) {
+                    f.warn(field, c.name() + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
+                }
+                names.add(c.name());
+                tlsNames.add(new TlsName(c.name(), field));
+            }
+            entryNames.put(t.index(), names);
+            if (t.hosts().isEmpty()) {
+                entryWithoutHosts = true;
+            }
+            if (t.secretName() != null) {
+                String err = KubeNames.dns1123SubdomainError(t.secretName());
+                if (err != null) {
+                    f.deny(Violation.invalid(t.field() + ".secretName", "secret name '" + HostName.shorten(t.secretName()) + "' " + err,
+                            "use a lower-case DNS name such as " + plainName()));
+                }
+            }
+        }
+        duplicates(entryNames);
+
+        // ---- coverage, both directions
+        if (!entryWithoutHosts) {
+            NameSet covering = NameSet.of(tlsNames.stream().map(TlsName::name).toList());
+            String listed = list(tlsNames);
+            for (Served s : served) {
+                if (!covering.covers(s.name())) {
+                    f.deny(Violation.invalid(s.field(), s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
+                            + list(tlsNames), coverHint(s.name())));
+                }
+            }
+        } else {
+            f.note("a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
+        }
+        if (!anyHost) {
+            NameSet servedNames = NameSet.of(served.stream().map(Served::name).toList());
+            for (TlsName t : tlsNames) {
+                if (!servedNames.overlaps(t.name())) {
+                    f.warn(t.field(), t.name() + " is in a TLS entry but no rule of this Ingress serves it");
+                }
+            }
+        }
+
+        if (f.denied()) {
+            return;
+        }
+        plan(options, entryNames);
+    }
+
+    /** cert-manager creates one Certificate per secret name: two entries sharing one with different hosts fight. */
+    private void duplicates(Map<Integer, List<HostName>> entryNames) {
+        Map<String, Integer> firstUse = new HashMap<>();
+        for (IngressView.Tls t : view.tls()) {
+            if (t.secretName() == null) {
+                continue;
+            }
+            Integer first = firstUse.putIfAbsent(t.secretName(), t.index());
+            if (first == null) {
+                continue;
+            }
+            Set<String> a = asciiSet(entryNames.get(first));
+            Set<String> b = asciiSet(entryNames.get(t.index()));
+            if (!a.equals(b)) {
+                f.deny(Violation.duplicate(t.field() + ".secretName", "secret " + t.secretName() + " is also used by spec.tls[" + first
+                                + "] with different hosts; cert-manager would keep re-issuing one Certificate for both",
+                        "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first + "]"));
+            } else {
+                f.warn(t.field(), "repeats spec.tls[" + first + "] (same secretName and hosts); it can be removed");
+            }
+        }
+    }
+
+    private void plan(CertManagerAnnotations.Options options, Map<Integer, List<HostName>> entryNames) {
+        Set<String> taken = new HashSet<>();
+        int missing = 0;
+        for (IngressView.Tls t : view.tls()) {
+            if (t.secretName() != null) {
+                taken.add(t.secretName());
+            } else if (!entryNames.get(t.index()).isEmpty()) {
+                missing++;
+            }
+        }
+        Set<String> planned = new HashSet<>();
+        boolean issuerNoted = false;
+        for (IngressView.Tls t : view.tls()) {
+            List<HostName> names = entryNames.get(t.index());
+            if (names.isEmpty()) {
+                if (options.requested()) {
+                    f.warn(t.field() + ".hosts", "the entry lists no hosts, so cert-manager would skip it; no Certificate is planned for it");
+                }
+                continue;
+            }
+            String secretName = t.secretName();
+            if (secretName == null) {
+                if (!options.requested() || options.issuer() == null) {
+                    f.note(t.field() + " has no secretName: the ingress controller serves its default certificate for it; no Certificate planned");
+                    continue;
+                }
+                Set<String> hosts = new TreeSet<>();
+                names.forEach(n -> hosts.add(n.ascii()));
+                secretName = DefaultSecretNames.choose(view.meta(), hosts, taken, missing == 1);
+                taken.add(secretName);
+                out.defaults.add(new Evaluation.SecretNameDefault("/spec/tls/" + t.index(), secretName));
+            }
+            if (options.issuer() == null) {
+                if (!issuerNoted) {
+                    f.note(Evaluation.noIssuerNote());
+                    issuerNoted = true;
+                }
+                continue;
+            }
+            if (!planned.add(secretName)) {
+                continue; // an identical repeated entry
+            }
+            PlannedCertificate crt = Evaluation.certificate(secretName, namespace, names, options, IngressView.GROUP,
+                    IngressView.KIND, view.meta().name());
+            out.certificates.add(crt);
+            if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
+                f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");
+            }
+        }
+    }
+
+    private String coverHint(HostName name) {
+        String entry = view.tls().size() == 1 ? "spec.tls[0].hosts" : "the hosts of a spec.tls entry";
+        int dot = name.ascii().indexOf('.');
+        String parent = dot > 0 ? name.ascii().substring(dot + 1) : null;
+        return "add " + name + " to " + entry + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
+                ? ", or cover it with *." + parent : "");
+    }
+
+    private String plainName() {
+        String name = view.meta().name();
+        return (name == null || name.isEmpty() ? "my-ingress" : name) + "-tls";
+    }
+
+    private static Set<String> asciiSet(List<HostName> names) {
+        Set<String> s = new TreeSet<>();
+        if (names != null) {
+            names.forEach(n -> s.add(n.ascii()));
+        }
+        return s;
+    }
+
+    private static String list(List<TlsName> names) {
+        List<String> all = names.stream().map(n -> n.name().ascii()).distinct().toList();
+        if (all.isEmpty()) {
+            return "none";
+        }
+        String joined = String.join(", ", all.size() > 5 ? all.subList(0, 5) : all);
+        return all.size() > 5 ? joined + ", ..." : joined;
+    }
+}

@@ -1,0 +1,57 @@
+package dev.routecert.policy;
+
+import java.util.Objects;
+
+/**
+ * What the policy needs to know about the cluster: which issuer signs Certificates when an object
+ * names none, which rule syntax Traefik uses by default, and whether TLS is mandatory.
+ *
+ * @param defaultIssuerName  issuer used when an object has no {@code cert-manager.io/issuer} or
+ *                           {@code cert-manager.io/cluster-issuer} annotation; null for none
+ * @param defaultIssuerKind  {@code Issuer} or {@code ClusterIssuer} (or an external issuer kind)
+ * @param defaultIssuerGroup API group of the default issuer, {@code cert-manager.io} for built-in ones
+ * @param defaultSyntax      rule syntax of routes without a {@code syntax} field (Traefik's
+ *                           {@code core.defaultRuleSyntax})
+ * @param requireTls         when true, an object that serves host names without TLS is denied
+ */
+public record PolicyConfig(String defaultIssuerName, String defaultIssuerKind, String defaultIssuerGroup,
+                           RuleSyntax defaultSyntax, boolean requireTls) {
+
+    public static final String CERT_MANAGER_GROUP = "cert-manager.io";
+    public static final String CLUSTER_ISSUER = "ClusterIssuer";
+    public static final String ISSUER = "Issuer";
+
+    public PolicyConfig {
+        if (defaultIssuerName != null && defaultIssuerName.isBlank()) {
+            defaultIssuerName = null;
+        }
+        if (defaultIssuerKind == null || defaultIssuerKind.isBlank()) {
+            defaultIssuerKind = CLUSTER_ISSUER;
+        }
+        if (defaultIssuerGroup == null || defaultIssuerGroup.isBlank()) {
+            defaultIssuerGroup = CERT_MANAGER_GROUP;
+        }
+        Objects.requireNonNull(defaultSyntax, "defaultSyntax");
+    }
+
+    /** No default issuer, ClusterIssuer kind, cert-manager.io group, v3 syntax, TLS optional. */
+    public static PolicyConfig defaults() {
+        return new PolicyConfig(null, CLUSTER_ISSUER, CERT_MANAGER_GROUP, RuleSyntax.V3, false);
+    }
+
+    public PolicyConfig withDefaultIssuer(String name, String kind) {
+        return new PolicyConfig(name, kind, defaultIssuerGroup, defaultSyntax, requireTls);
+    }
+
+    public PolicyConfig withDefaultSyntax(RuleSyntax syntax) {
+        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, syntax, requireTls);
+    }
+
+    public PolicyConfig withRequireTls(boolean require) {
+        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, defaultSyntax, require);
+    }
+
+    public boolean hasDefaultIssuer() {
+        return defaultIssuerName != null;
+    }
+}

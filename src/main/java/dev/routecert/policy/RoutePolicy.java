@@ -1,0 +1,97 @@
+package dev.routecert.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.routes.IngressRouteView;
+import dev.routecert.routes.IngressView;
+import io.fabric8.zjsonpatch.DiffFlags;
+import io.fabric8.zjsonpatch.JsonDiff;
+
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The policy core: given an admission request for an IngressRoute (either Traefik API group) or an
+ * Ingress, decide whether to admit it, how to default it, and which Certificates it needs.
+ *
+ * <p>Pure: no I/O, no clock, no client. Mutation works on a copy of the raw JSON tree and the patch is
+ * the diff between the two, so unknown fields are never touched; the verdict is computed on the
+ * mutated object, so the planned Certificate already uses the defaulted secret name.
+ */
+public final class RoutePolicy {
+
+    /** Diff without move/copy operations and without non-standard fields: plain add/remove/replace. */
+    private static final EnumSet<DiffFlags> DIFF_FLAGS = EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION,
+            DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
+
+    private final PolicyConfig config;
+
+    public RoutePolicy(PolicyConfig config) {
+        this.config = Objects.requireNonNull(config, "config");
+    }
+
+    public PolicyConfig config() {
+        return config;
+    }
+
+    /** True for the resources this policy checks: IngressRoute in both Traefik groups, and Ingress. */
+    public static boolean handles(String group, String version, String kind) {
+        if (IngressRouteView.KIND.equals(kind) && IngressRouteView.VERSION.equals(version)) {
+            return IngressRouteView.GROUP.equals(group) || IngressRouteView.LEGACY_GROUP.equals(group);
+        }
+        return IngressView.KIND.equals(kind) && IngressView.VERSION.equals(version) && IngressView.GROUP.equals(group);
+    }
+
+    public Verdict evaluate(PolicyRequest request) {
+        if (!handles(request.group(), request.version(), request.kind())) {
+            return Verdict.allow();
+        }
+        String op = request.operation();
+        if (!"CREATE".equals(op) && !"UPDATE".equals(op)) {
+            return Verdict.allow();
+        }
+        JsonNode object = request.object();
+        if (object == null || !object.isObject()) {
+            return new Verdict(List.of(Violation.required("object", "the request carries no object to check",
+                    "send the object in request.object")), List.of(), null, List.of(), List.of());
+        }
+        if ("UPDATE".equals(op) && object.path("metadata").hasNonNull("deletionTimestamp")) {
+            // Removing finalizers is an UPDATE; denying it would make a once-admitted object undeletable.
+            return Verdict.allow("the object is being deleted; updates to it are not checked");
+        }
+        String namespace = request.namespace();
+        if (namespace == null || namespace.isEmpty()) {
+            JsonNode ns = object.path("metadata").path("namespace");
+            namespace = ns.isTextual() ? ns.asText() : null;
+        }
+
+        Evaluation first = evaluateOnce(request, object, namespace);
+        if (first.defaults.isEmpty() || first.findings.denied()) {
+            return toVerdict(first, null);
+        }
+        ObjectNode mutated = object.deepCopy();
+        for (Evaluation.SecretNameDefault d : first.defaults) {
+            JsonNode target = mutated.at(d.pointer());
+            if (target instanceof ObjectNode o) {
+                o.put("secretName", d.secretName());
+            }
+        }
+        Evaluation second = evaluateOnce(request, mutated, namespace);
+        JsonNode patch = JsonDiff.asJson(object, mutated, DIFF_FLAGS);
+        return toVerdict(second, second.findings.denied() ? null : patch);
+    }
+
+    private Evaluation evaluateOnce(PolicyRequest request, JsonNode object, String namespace) {
+        if (IngressView.KIND.equals(request.kind())) {
+            return IngressValidator.evaluate(IngressView.of(object), namespace, config);
+        }
+        return IngressRouteValidator.evaluate(IngressRouteView.of(request.group(), object), namespace, config);
+    }
+
+    private static Verdict toVerdict(Evaluation e, JsonNode patch) {
+        Findings f = e.findings;
+        List<PlannedCertificate> certificates = f.denied() ? List.of() : e.certificates;
+        return new Verdict(f.violations, f.warnings(), patch, certificates, f.notes());
+    }
+}

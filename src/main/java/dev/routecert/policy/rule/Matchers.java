@@ -1,0 +1,108 @@
+package dev.routecert.policy.rule;
+
+import dev.routecert.policy.RuleSyntax;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Traefik's HTTP matcher tables for the v3 and v2 rule syntaxes: names, what they match and how
+ * many arguments they take. Like Traefik, a name is accepted as written in the table, all lower
+ * case, all upper case, or capitalised ({@code Pathprefix}); any other spelling is unknown.
+ */
+public final class Matchers {
+
+    /** What a matcher looks at, which decides how the policy reads its arguments. */
+    public enum Role { HOST, HOST_REGEXP, PATH, PATH_PREFIX, PATH_REGEXP, METHOD, HEADER, HEADER_REGEXP, QUERY, QUERY_REGEXP, CLIENT_IP }
+
+    /**
+     * One matcher.
+     *
+     * @param minArgs fewest arguments
+     * @param maxArgs most arguments, or -1 for any number
+     * @param pairs   arguments come in name/value pairs (v2 Headers)
+     */
+    public record Spec(String name, Role role, int minArgs, int maxArgs, boolean pairs) {
+        public boolean acceptsCount(int n) {
+            return n >= minArgs && (maxArgs < 0 || n <= maxArgs) && (!pairs || n % 2 == 0);
+        }
+    }
+
+    private static final List<Spec> V3 = List.of(
+            new Spec("ClientIP", Role.CLIENT_IP, 1, 1, false),
+            new Spec("Method", Role.METHOD, 1, 1, false),
+            new Spec("Host", Role.HOST, 1, 1, false),
+            new Spec("HostRegexp", Role.HOST_REGEXP, 1, 1, false),
+            new Spec("Path", Role.PATH, 1, 1, false),
+            new Spec("PathRegexp", Role.PATH_REGEXP, 1, 1, false),
+            new Spec("PathPrefix", Role.PATH_PREFIX, 1, 1, false),
+            new Spec("Header", Role.HEADER, 2, 2, false),
+            new Spec("HeaderRegexp", Role.HEADER_REGEXP, 2, 2, false),
+            new Spec("Query", Role.QUERY, 1, 2, false),
+            new Spec("QueryRegexp", Role.QUERY_REGEXP, 1, 2, false));
+
+    private static final List<Spec> V2 = List.of(
+            new Spec("Host", Role.HOST, 1, -1, false),
+            new Spec("HostHeader", Role.HOST, 1, -1, false),
+            new Spec("HostRegexp", Role.HOST_REGEXP, 1, -1, false),
+            new Spec("ClientIP", Role.CLIENT_IP, 1, -1, false),
+            new Spec("Path", Role.PATH, 1, -1, false),
+            new Spec("PathPrefix", Role.PATH_PREFIX, 1, -1, false),
+            new Spec("Method", Role.METHOD, 1, -1, false),
+            new Spec("Headers", Role.HEADER, 2, -1, true),
+            new Spec("HeadersRegexp", Role.HEADER_REGEXP, 2, -1, true),
+            new Spec("Query", Role.QUERY, 1, -1, false));
+
+    /** Matchers of TCP routers; an HTTP route that uses them never loads. */
+    private static final List<String> TCP_ONLY = List.of("HostSNI", "HostSNIRegexp", "ALPN");
+
+    private static final Map<String, Spec> V3_NAMES = index(V3);
+    private static final Map<String, Spec> V2_NAMES = index(V2);
+
+    private Matchers() {
+    }
+
+    /** The matcher a name denotes in the given syntax, if Traefik would accept that spelling. */
+    public static Optional<Spec> lookup(RuleSyntax syntax, String written) {
+        return Optional.ofNullable((syntax == RuleSyntax.V2 ? V2_NAMES : V3_NAMES).get(written));
+    }
+
+    /** The canonical name of a known matcher spelled with the wrong case (e.g. {@code pathPrefix}). */
+    public static Optional<String> caseInsensitiveMatch(RuleSyntax syntax, String written) {
+        for (Spec s : table(syntax)) {
+            if (s.name().equalsIgnoreCase(written)) {
+                return Optional.of(s.name());
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** The canonical TCP matcher name when {@code written} names one (any case). */
+    public static Optional<String> tcpOnly(String written) {
+        return TCP_ONLY.stream().filter(n -> n.equalsIgnoreCase(written)).findFirst();
+    }
+
+    public static List<Spec> table(RuleSyntax syntax) {
+        return syntax == RuleSyntax.V2 ? V2 : V3;
+    }
+
+    /** Comma-separated canonical names of a syntax, for hints. */
+    public static String names(RuleSyntax syntax) {
+        return String.join(", ", table(syntax).stream().map(Spec::name).toList());
+    }
+
+    private static Map<String, Spec> index(List<Spec> specs) {
+        Map<String, Spec> m = new LinkedHashMap<>();
+        for (Spec s : specs) {
+            String lower = s.name().toLowerCase(Locale.ROOT);
+            m.put(s.name(), s);
+            m.put(lower, s);
+            m.put(s.name().toUpperCase(Locale.ROOT), s);
+            m.put(Character.toUpperCase(lower.charAt(0)) + lower.substring(1), s);
+        }
+        return Map.copyOf(m);
+    }
+}

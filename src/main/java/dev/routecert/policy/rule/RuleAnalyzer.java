@@ -1,0 +1,343 @@
+package dev.routecert.policy.rule;
+
+import dev.routecert.policy.IpAddresses;
+import dev.routecert.policy.RuleSyntax;
+import dev.routecert.policy.Violation;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * Checks a parsed rule against Traefik's matcher table for one syntax and extracts the host names it
+ * can serve.
+ *
+ * <p>Negation is pushed down the tree as Traefik does (De Morgan), so each {@code Host} ends up with
+ * a polarity: {@code !Host(`x`)} serves nothing, {@code !!Host(`x`)} serves {@code x}. The analysis
+ * also answers whether some way of matching the rule places no positive host constraint at all, in
+ * which case the route answers for any host name.
+ */
+public final class RuleAnalyzer {
+
+    /**
+     * One host argument of a {@code Host}/{@code HostHeader}/{@code HostRegexp} call.
+     *
+     * @param value    the argument, or the name derived from a v2 template
+     * @param offset   offset of the argument's literal in the rule
+     * @param positive false when the call only appears under an odd number of negations
+     * @param regexp   true when names cannot be derived from it (a regexp)
+     * @param matcher  the matcher name as written
+     */
+    public record HostUse(String value, int offset, boolean positive, boolean regexp, String matcher) {
+    }
+
+    /** A problem in the rule, at an offset; warnings do not block admission. */
+    public record Problem(int offset, String message, String hint, String reason, boolean warning) {
+    }
+
+    /**
+     * What a rule means for the policy.
+     *
+     * @param hostUnconstrained true when the rule can match without a positive host matcher
+     */
+    public record Analysis(List<HostUse> hosts, boolean hostUnconstrained, List<Problem> problems) {
+        public Analysis {
+            hosts = List.copyOf(hosts);
+            problems = List.copyOf(problems);
+        }
+
+        public List<HostUse> servedHosts() {
+            return hosts.stream().filter(h -> h.positive() && !h.regexp()).toList();
+        }
+
+        public List<HostUse> servedRegexps() {
+            return hosts.stream().filter(h -> h.positive() && h.regexp()).toList();
+        }
+
+        public boolean hasErrors() {
+            return problems.stream().anyMatch(p -> !p.warning());
+        }
+    }
+
+    private final RuleSyntax syntax;
+    private final List<HostUse> hosts = new ArrayList<>();
+    private final List<Problem> problems = new ArrayList<>();
+
+    private RuleAnalyzer(RuleSyntax syntax) {
+        this.syntax = syntax;
+    }
+
+    public static Analysis analyze(RuleNode root, RuleSyntax syntax) {
+        RuleAnalyzer a = new RuleAnalyzer(syntax);
+        a.walk(root, true);
+        boolean unconstrained = !a.constrained(root, true);
+        return new Analysis(a.hosts, unconstrained, a.problems);
+    }
+
+    // Recursion depth is bounded by RuleParser.MAX_DEPTH: only parentheses and '!' nest.
+    private void walk(RuleNode node, boolean positive) {
+        switch (node) {
+            case RuleNode.Call c -> call(c, positive);
+            case RuleNode.Not n -> walk(n.operand(), !positive);
+            case RuleNode.And a -> a.operands().forEach(o -> walk(o, positive));
+            case RuleNode.Or o -> o.operands().forEach(x -> walk(x, positive));
+        }
+    }
+
+    /** Whether every way of matching {@code node} (with the given polarity) pins the host. */
+    private boolean constrained(RuleNode node, boolean positive) {
+        return switch (node) {
+            case RuleNode.Call c -> positive && Matchers.lookup(syntax, c.name())
+                    .map(s -> s.role() == Matchers.Role.HOST || s.role() == Matchers.Role.HOST_REGEXP)
+                    .orElse(false);
+            case RuleNode.Not n -> constrained(n.operand(), !positive);
+            // a positive AND is pinned if any operand is; a negated AND is an OR of negations
+            case RuleNode.And a -> positive ? a.operands().stream().anyMatch(o -> constrained(o, true))
+                    : a.operands().stream().allMatch(o -> constrained(o, false));
+            case RuleNode.Or o -> positive ? o.operands().stream().allMatch(x -> constrained(x, true))
+                    : o.operands().stream().anyMatch(x -> constrained(x, false));
+        };
+    }
+
+    private void call(RuleNode.Call c, boolean positive) {
+        Optional<Matchers.Spec> found = Matchers.lookup(syntax, c.name());
+        if (found.isEmpty()) {
+            unknown(c);
+            return;
+        }
+        Matchers.Spec spec = found.get();
+        List<RuleNode.Arg> args = c.args();
+        if (args.isEmpty()) {
+            error(c.offset(), spec.name() + " needs a value", "write " + spec.name() + "(`" + example(spec.role()) + "`)",
+                    Violation.REQUIRED);
+            return;
+        }
+        if (!spec.acceptsCount(args.size())) {
+            wrongCount(c, spec);
+            return;
+        }
+        for (RuleNode.Arg a : args) {
+            if (a.value().isEmpty()) {
+                error(a.offset(), spec.name() + " has an empty value", "put a value between the quotes, or remove the matcher",
+                        Violation.REQUIRED);
+                return;
+            }
+        }
+        switch (spec.role()) {
+            case HOST -> args.forEach(a -> hosts.add(new HostUse(a.value(), a.offset(), positive, false, c.name())));
+            case HOST_REGEXP -> args.forEach(a -> hostRegexp(c, a, positive));
+            case PATH, PATH_PREFIX -> args.forEach(a -> path(spec, a));
+            case CLIENT_IP -> args.forEach(a -> {
+                if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
+                    error(a.offset(), "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
+                            "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)", Violation.INVALID);
+                }
+            });
+            default -> {
+                // Method, Header(s), Query values are free-form; regexps are Go (RE2) syntax, which
+                // Java cannot check faithfully, so they are left to Traefik.
+            }
+        }
+    }
+
+    private void hostRegexp(RuleNode.Call c, RuleNode.Arg a, boolean positive) {
+        String v = a.value();
+        if (syntax == RuleSyntax.V3) {
+            if (looksLikeV2Template(v)) {
+                warn(a.offset(), "HostRegexp(" + a.literal() + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
+                        "write HostRegexp(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
+            }
+            hosts.add(new HostUse(v, a.offset(), positive, true, c.name()));
+            return;
+        }
+        String templateError = v2TemplateError(v);
+        if (templateError != null) {
+            error(a.offset(), "HostRegexp(" + a.literal() + "): " + templateError,
+                    "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)", Violation.INVALID);
+            return;
+        }
+        if (v.indexOf('{') < 0) {
+            // a v2 template without variables matches the literal host
+            hosts.add(new HostUse(v, a.offset(), positive, false, c.name()));
+            return;
+        }
+        int dot = v.indexOf('.');
+        String first = dot < 0 ? v : v.substring(0, dot);
+        String rest = dot < 0 ? "" : v.substring(dot + 1);
+        boolean plainVariable = first.startsWith("{") && first.endsWith("}") && first.indexOf(':') < 0
+                && first.indexOf('{', 1) < 0;
+        if (plainVariable && !rest.isEmpty() && rest.indexOf('{') < 0) {
+            // {name} alone defaults to [^.]+ in a v2 host template: exactly one label, i.e. a wildcard
+            hosts.add(new HostUse("*." + rest, a.offset(), positive, false, c.name()));
+            return;
+        }
+        hosts.add(new HostUse(v, a.offset(), positive, true, c.name()));
+    }
+
+    private void path(Matchers.Spec spec, RuleNode.Arg a) {
+        String v = a.value();
+        if (!v.startsWith("/")) {
+            error(a.offset(), spec.name() + "(" + a.literal() + ") does not start with '/'",
+                    "write " + spec.name() + "(`/" + v + "`)", Violation.INVALID);
+            return;
+        }
+        if (syntax == RuleSyntax.V3 && looksLikeV2Template(v)) {
+            warn(a.offset(), spec.name() + "(" + a.literal() + ") contains a v2 {name} template; in v3 syntax the path is matched literally",
+                    "use PathRegexp(`^...$`) for variable parts, or set syntax: v2 on this route");
+        }
+    }
+
+    private void wrongCount(RuleNode.Call c, Matchers.Spec spec) {
+        List<RuleNode.Arg> args = c.args();
+        int n = args.size();
+        if (syntax == RuleSyntax.V3 && spec.maxArgs() == 1) {
+            StringBuilder fix = new StringBuilder("(");
+            for (int i = 0; i < n; i++) {
+                fix.append(i == 0 ? "" : " || ").append(spec.name()).append('(').append(args.get(i).literal()).append(')');
+            }
+            fix.append(')');
+            error(c.offset(), spec.name() + " takes one value in Traefik v3 syntax but has " + n
+                            + "; listing several values is Traefik v2 syntax",
+                    "write " + fix + ", or set syntax: v2 on this route", Violation.INVALID);
+            return;
+        }
+        String expected = switch (spec.role()) {
+            case HEADER, HEADER_REGEXP -> spec.pairs() ? "name/value pairs" : "a header name and a value";
+            case QUERY, QUERY_REGEXP -> "a key and an optional value";
+            default -> spec.maxArgs() < 0 ? "at least " + spec.minArgs() + " value(s)" : spec.minArgs() + " value(s)";
+        };
+        error(c.offset(), spec.name() + " takes " + expected + " but has " + n + " argument" + (n == 1 ? "" : "s"),
+                "write " + spec.name() + "(" + (spec.minArgs() == 2 ? "`X-Name`, `value`" : "`" + example(spec.role()) + "`") + ")",
+                Violation.INVALID);
+    }
+
+    private void unknown(RuleNode.Call c) {
+        String name = c.name();
+        Optional<String> tcp = Matchers.tcpOnly(name);
+        if (tcp.isPresent()) {
+            error(c.offset(), tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute",
+                    "move this route to an IngressRouteTCP, or match HTTP requests with Host(`...`)", Violation.NOT_SUPPORTED);
+            return;
+        }
+        RuleSyntax other = syntax == RuleSyntax.V3 ? RuleSyntax.V2 : RuleSyntax.V3;
+        Optional<Matchers.Spec> inOther = Matchers.lookup(other, name);
+        if (inOther.isPresent()) {
+            String canonical = inOther.get().name();
+            String replacement = syntax == RuleSyntax.V3 ? switch (canonical) {
+                case "HostHeader" -> "Host";
+                case "Headers" -> "Header";
+                case "HeadersRegexp" -> "HeaderRegexp";
+                default -> null;
+            } : null;
+            String hint = syntax == RuleSyntax.V3
+                    ? (replacement != null ? "use " + replacement + " instead, or set syntax: v2 on this route"
+                    : "set syntax: v2 on this route")
+                    : "remove syntax: v2 from this route to use the v3 matchers";
+            error(c.offset(), canonical + " is a Traefik " + other.fieldValue() + " matcher; this route uses "
+                    + syntax.fieldValue() + " syntax", hint, Violation.NOT_SUPPORTED);
+            return;
+        }
+        Optional<String> sameIgnoringCase = Matchers.caseInsensitiveMatch(syntax, name);
+        if (sameIgnoringCase.isPresent()) {
+            String n = sameIgnoringCase.get();
+            String lower = n.toLowerCase(java.util.Locale.ROOT);
+            error(c.offset(), "unknown matcher '" + name + "'; Traefik accepts " + n + ", " + lower + ", "
+                            + n.toUpperCase(java.util.Locale.ROOT) + " or " + Character.toUpperCase(lower.charAt(0)) + lower.substring(1),
+                    "write " + n, Violation.NOT_SUPPORTED);
+            return;
+        }
+        error(c.offset(), "unknown matcher '" + name + "' in Traefik " + syntax.fieldValue() + " syntax",
+                "use one of " + Matchers.names(syntax), Violation.NOT_SUPPORTED);
+    }
+
+    static boolean looksLikeV2Template(String v) {
+        int n = v.length();
+        for (int i = 0; i < n; i++) {
+            if (v.charAt(i) != '{') {
+                continue;
+            }
+            int j = i + 1;
+            if (j < n && (Character.isLetter(v.charAt(j)) || v.charAt(j) == '_')) {
+                while (j < n && (Character.isLetterOrDigit(v.charAt(j)) || v.charAt(j) == '_')) {
+                    j++;
+                }
+                if (j < n && (v.charAt(j) == ':' || v.charAt(j) == '}')) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
+    /** Rewrites {@code {name:re}} to {@code re} and {@code {name}} to {@code [^.]+}, for a hint. */
+    static String v2TemplateAsRegexp(String v) {
+        StringBuilder b = new StringBuilder("^");
+        int i = 0;
+        int n = v.length();
+        while (i < n) {
+            char ch = v.charAt(i);
+            if (ch == '{') {
+                int close = v.indexOf('}', i);
+                if (close < 0) {
+                    b.append(v, i, n);
+                    break;
+                }
+                String inner = v.substring(i + 1, close);
+                int colon = inner.indexOf(':');
+                b.append(colon < 0 ? "[^.]+" : inner.substring(colon + 1));
+                i = close + 1;
+            } else {
+                b.append(ch == '.' ? "\\." : String.valueOf(ch));
+                i++;
+            }
+        }
+        return b.append('$').toString();
+    }
+
+    /** Gorilla mux's template rules: balanced braces, each variable with a name (and a pattern after ':'). */
+    static String v2TemplateError(String v) {
+        int level = 0;
+        int open = -1;
+        for (int i = 0; i < v.length(); i++) {
+            char ch = v.charAt(i);
+            if (ch == '{') {
+                if (level++ == 0) {
+                    open = i;
+                }
+            } else if (ch == '}') {
+                if (--level == 0) {
+                    String inner = v.substring(open + 1, i);
+                    int colon = inner.indexOf(':');
+                    String name = colon < 0 ? inner : inner.substring(0, colon);
+                    if (name.isEmpty() || (colon >= 0 && colon == inner.length() - 1)) {
+                        return "variable {" + inner + "} is missing its name or its pattern";
+                    }
+                } else if (level < 0) {
+                    return "unbalanced braces";
+                }
+            }
+        }
+        return level != 0 ? "unbalanced braces" : null;
+    }
+
+    private static String example(Matchers.Role role) {
+        return switch (role) {
+            case HOST -> "example.com";
+            case HOST_REGEXP -> "^.+\\.example\\.com$";
+            case PATH, PATH_PREFIX -> "/api";
+            case PATH_REGEXP -> "^/api/[0-9]+$";
+            case METHOD -> "GET";
+            case CLIENT_IP -> "10.0.0.0/8";
+            case QUERY, QUERY_REGEXP -> "key";
+            default -> "value";
+        };
+    }
+
+    private void error(int offset, String message, String hint, String reason) {
+        problems.add(new Problem(offset, message, hint, reason, false));
+    }
+
+    private void warn(int offset, String message, String hint) {
+        problems.add(new Problem(offset, message, hint, Violation.INVALID, true));
+    }
+}

@@ -1,0 +1,195 @@
+package dev.routecert.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * A read-only view of a Traefik {@code IngressRoute} ({@code traefik.io/v1alpha1} or the legacy
+ * {@code traefik.containo.us/v1alpha1}; both have the same shape). It reads only what the policy
+ * needs from the raw tree; everything else stays in the raw object, untouched.
+ */
+public final class IngressRouteView {
+
+    public static final String GROUP = "traefik.io";
+    public static final String LEGACY_GROUP = "traefik.containo.us";
+    public static final String VERSION = "v1alpha1";
+    public static final String KIND = "IngressRoute";
+
+    /** How {@code spec.tls} is written: absent, an object (correct), a list (Ingress style) or something else. */
+    public enum TlsShape { ABSENT, OBJECT, LIST, OTHER }
+
+    /**
+     * One entry of {@code spec.routes}.
+     *
+     * @param match  the rule, or null when missing or not a string
+     * @param kind   {@code spec.routes[i].kind}, null when absent (Traefik then uses {@code Rule})
+     * @param syntax {@code spec.routes[i].syntax}, null when absent
+     */
+    public record Route(int index, String match, String kind, String syntax) {
+        public String field() {
+            return "spec.routes[" + index + "]";
+        }
+    }
+
+    /** One entry of {@code spec.tls.domains}. */
+    public record Domain(int index, String main, List<String> sans) {
+        public Domain {
+            sans = List.copyOf(sans);
+        }
+    }
+
+    /** {@code spec.tls} when it is an object. */
+    public record Tls(String secretName, String certResolver, List<Domain> domains) {
+        public Tls {
+            domains = List.copyOf(domains);
+        }
+    }
+
+    private final String group;
+    private final ObjectMetaView meta;
+    private final List<Route> routes;
+    private final boolean routesPresent;
+    private final TlsShape tlsShape;
+    private final Tls tls;
+    private final boolean parentRefs;
+    private final List<ShapeProblem> problems;
+
+    private IngressRouteView(String group, ObjectMetaView meta, List<Route> routes, boolean routesPresent,
+                             TlsShape tlsShape, Tls tls, boolean parentRefs, List<ShapeProblem> problems) {
+        this.group = group;
+        this.meta = meta;
+        this.routes = List.copyOf(routes);
+        this.routesPresent = routesPresent;
+        this.tlsShape = tlsShape;
+        this.tls = tls;
+        this.parentRefs = parentRefs;
+        this.problems = List.copyOf(problems);
+    }
+
+    public static IngressRouteView of(String group, JsonNode object) {
+        ObjectMetaView meta = ObjectMetaView.of(object);
+        List<ShapeProblem> problems = new ArrayList<>(meta.problems());
+        JsonNode spec = object == null ? null : object.get("spec");
+        if (spec != null && !spec.isNull() && !spec.isObject()) {
+            problems.add(new ShapeProblem("spec", "must be an object"));
+            spec = null;
+        }
+
+        List<Route> routes = new ArrayList<>();
+        boolean routesPresent = Json.present(spec, "routes");
+        if (routesPresent) {
+            JsonNode rs = spec.get("routes");
+            if (!rs.isArray()) {
+                problems.add(new ShapeProblem("spec.routes", "must be a list of routes, not " + Json.describe(rs)));
+            } else {
+                for (int i = 0; i < rs.size(); i++) {
+                    JsonNode r = rs.get(i);
+                    String path = "spec.routes[" + i + "]";
+                    if (!r.isObject()) {
+                        problems.add(new ShapeProblem(path, "must be an object with a match field"));
+                        continue;
+                    }
+                    String match = Json.string(r, "match", path + ".match", problems);
+                    String kind = Json.string(r, "kind", path + ".kind", problems);
+                    String syntax = Json.string(r, "syntax", path + ".syntax", problems);
+                    routes.add(new Route(i, match, kind, syntax));
+                }
+            }
+        }
+
+        TlsShape shape = TlsShape.ABSENT;
+        Tls tls = null;
+        if (Json.present(spec, "tls")) {
+            JsonNode t = spec.get("tls");
+            if (t.isObject()) {
+                shape = TlsShape.OBJECT;
+                tls = readTls(t, problems);
+            } else {
+                shape = t.isArray() ? TlsShape.LIST : TlsShape.OTHER;
+            }
+        }
+
+        boolean parentRefs = false;
+        if (Json.present(spec, "parentRefs")) {
+            JsonNode p = spec.get("parentRefs");
+            parentRefs = !p.isArray() || !p.isEmpty();
+        }
+        return new IngressRouteView(group, meta, routes, routesPresent, shape, tls, parentRefs, problems);
+    }
+
+    private static Tls readTls(JsonNode t, List<ShapeProblem> problems) {
+        String secretName = Json.string(t, "secretName", "spec.tls.secretName", problems);
+        String certResolver = Json.string(t, "certResolver", "spec.tls.certResolver", problems);
+        List<Domain> domains = new ArrayList<>();
+        if (Json.present(t, "domains")) {
+            JsonNode ds = t.get("domains");
+            if (!ds.isArray()) {
+                problems.add(new ShapeProblem("spec.tls.domains", "must be a list of {main, sans}, not " + Json.describe(ds)));
+            } else {
+                for (int i = 0; i < ds.size(); i++) {
+                    JsonNode d = ds.get(i);
+                    String path = "spec.tls.domains[" + i + "]";
+                    if (!d.isObject()) {
+                        problems.add(new ShapeProblem(path, "must be an object with main and sans"));
+                        continue;
+                    }
+                    String main = Json.string(d, "main", path + ".main", problems);
+                    List<String> sans = new ArrayList<>();
+                    if (Json.present(d, "sans")) {
+                        JsonNode s = d.get("sans");
+                        if (!s.isArray()) {
+                            problems.add(new ShapeProblem(path + ".sans", "must be a list of host names"));
+                        } else {
+                            for (int j = 0; j < s.size(); j++) {
+                                if (s.get(j).isTextual()) {
+                                    sans.add(s.get(j).asText());
+                                } else {
+                                    problems.add(new ShapeProblem(path + ".sans[" + j + "]", "must be a string"));
+                                    sans.add(null);
+                                }
+                            }
+                        }
+                    }
+                    domains.add(new Domain(i, main, sans));
+                }
+            }
+        }
+        return new Tls(secretName, certResolver, domains);
+    }
+
+    public String group() {
+        return group;
+    }
+
+    public ObjectMetaView meta() {
+        return meta;
+    }
+
+    public List<Route> routes() {
+        return routes;
+    }
+
+    public boolean routesPresent() {
+        return routesPresent;
+    }
+
+    public TlsShape tlsShape() {
+        return tlsShape;
+    }
+
+    /** {@code spec.tls} when it is an object, else null. */
+    public Tls tls() {
+        return tls;
+    }
+
+    /** True when {@code spec.parentRefs} is set (a child route in Traefik's multi-layer routing). */
+    public boolean hasParentRefs() {
+        return parentRefs;
+    }
+
+    public List<ShapeProblem> problems() {
+        return problems;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.routecert.routes;
+
+import com.fasterxml.jackson.databind.JsonNode;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/** A read-only view of a {@code networking.k8s.io/v1 Ingress}: its rule hosts and TLS entries. */
+public final class IngressView {
+
+    public static final String GROUP = "networking.k8s.io";
+    public static final String VERSION = "v1";
+    public static final String KIND = "Ingress";
+
+    /** {@code spec.rules[i]}; host is null for a rule that matches any host. */
+    public record Rule(int index, String host) {
+        public String field() {
+            return "spec.rules[" + index + "].host";
+        }
+    }
+
+    /** {@code spec.tls[i]}; hosts may be empty and secretName null. */
+    public record Tls(int index, List<String> hosts, String secretName) {
+        public Tls {
+            hosts = hosts == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(hosts));
+        }
+
+        public String field() {
+            return "spec.tls[" + index + "]";
+        }
+    }
+
+    private final ObjectMetaView meta;
+    private final List<Rule> rules;
+    private final List<Tls> tls;
+    private final boolean defaultBackend;
+    private final List<ShapeProblem> problems;
+
+    private IngressView(ObjectMetaView meta, List<Rule> rules, List<Tls> tls, boolean defaultBackend,
+                        List<ShapeProblem> problems) {
+        this.meta = meta;
+        this.rules = List.copyOf(rules);
+        this.tls = List.copyOf(tls);
+        this.defaultBackend = defaultBackend;
+        this.problems = List.copyOf(problems);
+    }
+
+    public static IngressView of(JsonNode object) {
+        ObjectMetaView meta = ObjectMetaView.of(object);
+        List<ShapeProblem> problems = new ArrayList<>(meta.problems());
+        JsonNode spec = object == null ? null : object.get("spec");
+        if (spec != null && !spec.isNull() && !spec.isObject()) {
+            problems.add(new ShapeProblem("spec", "must be an object"));
+            spec = null;
+        }
+        List<Rule> rules = new ArrayList<>();
+        if (Json.present(spec, "rules")) {
+            JsonNode rs = spec.get("rules");
+            if (!rs.isArray()) {
+                problems.add(new ShapeProblem("spec.rules", "must be a list"));
+            } else {
+                for (int i = 0; i < rs.size(); i++) {
+                    JsonNode r = rs.get(i);
+                    if (!r.isObject()) {
+                        problems.add(new ShapeProblem("spec.rules[" + i + "]", "must be an object"));
+                        continue;
+                    }
+                    String host = Json.string(r, "host", "spec.rules[" + i + "].host", problems);
+                    rules.add(new Rule(i, host == null || host.isEmpty() ? null : host));
+                }
+            }
+        }
+        List<Tls> tls = new ArrayList<>();
+        if (Json.present(spec, "tls")) {
+            JsonNode ts = spec.get("tls");
+            if (!ts.isArray()) {
+                problems.add(new ShapeProblem("spec.tls", "must be a list of {hosts, secretName}, not " + Json.describe(ts)));
+            } else {
+                for (int i = 0; i < ts.size(); i++) {
+                    JsonNode t = ts.get(i);
+                    String path = "spec.tls[" + i + "]";
+                    if (!t.isObject()) {
+                        problems.add(new ShapeProblem(path, "must be an object with hosts and secretName"));
+                        continue;
+                    }
+                    List<String> hosts = new ArrayList<>();
+                    if (Json.present(t, "hosts")) {
+                        JsonNode hs = t.get("hosts");
+                        if (!hs.isArray()) {
+                            problems.add(new ShapeProblem(path + ".hosts", "must be a list of host names"));
+                        } else {
+                            for (int j = 0; j < hs.size(); j++) {
+                                if (hs.get(j).isTextual()) {
+                                    hosts.add(hs.get(j).asText());
+                                } else {
+                                    problems.add(new ShapeProblem(path + ".hosts[" + j + "]", "must be a string"));
+                                    hosts.add(null);
+                                }
+                            }
+                        }
+                    }
+                    String secretName = Json.string(t, "secretName", path + ".secretName", problems);
+                    tls.add(new Tls(i, hosts, secretName == null || secretName.isEmpty() ? null : secretName));
+                }
+            }
+        }
+        boolean defaultBackend = Json.present(spec, "defaultBackend");
+        return new IngressView(meta, rules, tls, defaultBackend, problems);
+    }
+
+    public ObjectMetaView meta() {
+        return meta;
+    }
+
+    public List<Rule> rules() {
+        return rules;
+    }
+
+    public List<Tls> tls() {
+        return tls;
+    }
+
+    /** True when requests that match no rule still reach a backend (so any host name is served). */
+    public boolean hasDefaultBackend() {
+        return defaultBackend;
+    }
+
+    public List<ShapeProblem> problems() {
+        return problems;
+    }
+}

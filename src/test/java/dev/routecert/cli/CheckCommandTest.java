@@ -1,0 +1,245 @@
+package dev.routecert.cli;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routecert.policy.Fixtures;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
+
+import java.io.ByteArrayInputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Runs {@code check} through picocli, as Main will, and asserts its output and exit code. */
+class CheckCommandTest {
+
+    /** What one run printed and returned. */
+    record Run(int exit, String out, String err) {
+    }
+
+    static Run run(String stdin, String... args) {
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CommandLine cmd = new CommandLine(new CheckCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
+        cmd.setOut(new PrintWriter(out, true));
+        cmd.setErr(new PrintWriter(err, true));
+        int exit = cmd.execute(args);
+        return new Run(exit, out.toString(), err.toString());
+    }
+
+    static String fixture(String name) {
+        return Fixtures.root().resolve(name + ".yaml").toString();
+    }
+
+    @Test
+    void goodRoutePrintsTheCertificateAsYamlAndExitsZero() {
+        Run r = run("", "--default-issuer", "letsencrypt-prod", fixture("ingressroute/with_host_and_path_prefix"));
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("IngressRoute default/www ("), r.out());
+        assertTrue(r.out().contains("): CREATE"), r.out());
+        assertTrue(r.out().contains("""
+                  certificate:
+                    apiVersion: cert-manager.io/v1
+                    kind: Certificate
+                    metadata:
+                      name: www-tls
+                      namespace: default
+                    spec:
+                      secretName: www-tls
+                      dnsNames:
+                        - www.example.com
+                """), r.out());
+        assertTrue(r.out().contains("checked 1 object: 1 allowed, 0 denied"), r.out());
+    }
+
+    @Test
+    void badRoutePrintsFieldMessageAndHintAndExitsOne() {
+        Run r = run("", fixture("ingressroute/with_host_missing_from_tls_domains"));
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("): DENY"), r.out());
+        assertTrue(r.out().contains("    - spec.routes[0].match: at offset 5, www.example.com is served by this route but not covered "
+                + "by spec.tls.domains, which lists example.com (add www.example.com to spec.tls.domains[].sans"), r.out());
+        assertTrue(r.out().contains("  warnings:\n    - spec.tls.domains[0].main: example.com is in the certificate"), r.out());
+    }
+
+    @Test
+    void mutationPrintsThePatch() {
+        Run r = run("", "--default-issuer=letsencrypt-prod", fixture("ingressroute/with_empty_tls"));
+        assertEquals(0, r.exit());
+        assertTrue(r.out().contains("  patch: [{\"op\":\"add\",\"path\":\"/spec/tls/secretName\",\"value\":\"shop-tls\"}]"), r.out());
+    }
+
+    @Test
+    void readsMultiDocumentYamlFromStdin() {
+        String docs = """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: good}
+                spec:
+                  rules: [{host: a.example.com}]
+                  tls: [{hosts: [a.example.com], secretName: good-tls}]
+                ---
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: bad, namespace: shop}
+                spec:
+                  rules: [{host: a.example.com}]
+                  tls: [{hosts: [b.example.com], secretName: bad-tls}]
+                """;
+        Run r = run(docs, "-n", "web", "-");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("Ingress web/good (<stdin>, document 1): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress shop/bad (<stdin>, document 3): DENY"), r.out());
+        assertTrue(r.out().contains("spec.rules[0].host: a.example.com is served by this rule"), r.out());
+        assertTrue(r.out().contains("checked 2 objects: 1 allowed, 1 denied"), r.out());
+    }
+
+    @Test
+    void expandsListsAndSkipsOtherKinds() {
+        String list = """
+                {"apiVersion": "v1", "kind": "List", "items": [
+                  {"apiVersion": "v1", "kind": "Service", "metadata": {"name": "web"}},
+                  {"apiVersion": "traefik.io/v1alpha1", "kind": "IngressRoute", "metadata": {"name": "r"},
+                   "spec": {"routes": [{"match": "Host(`a.example.com`)"}]}}
+                ]}
+                """;
+        Run r = run(list, "-");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("Service default/web (<stdin>, document 1): SKIPPED"), r.out());
+        assertTrue(r.out().contains("IngressRoute default/r (<stdin>, document 1): ALLOW"), r.out());
+        assertTrue(r.out().contains("1 not checked (other kinds)"), r.out());
+    }
+
+    @Test
+    void unreadableInputExitsTwoButStillChecksTheRest(@TempDir Path dir) throws Exception {
+        Path broken = dir.resolve("broken.yaml");
+        Files.writeString(broken, "kind: Ingress\nmetadata: {name: [unclosed\n");
+        Run r = run("", dir.resolve("missing.yaml").toString(), broken.toString(), fixture("ingress/with_invalid_secret_name"));
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("error: cannot read " + dir.resolve("missing.yaml") + ": no such file"), r.err());
+        assertTrue(r.err().contains("broken.yaml is not valid YAML or JSON"), r.err());
+        assertTrue(r.out().contains("spec.tls[0].secretName"), "the readable file is still checked");
+    }
+
+    @Test
+    void aDocumentThatIsNotAnObjectIsUnreadable() {
+        Run r = run("- just\n- a list\n", "-");
+        assertEquals(2, r.exit());
+        assertTrue(r.err().contains("document 1 is not an object"), r.err());
+    }
+
+    @Test
+    void jsonOutputCarriesTheWholeVerdict() throws Exception {
+        Run r = run("", "--output", "json", "--default-issuer", "letsencrypt-prod",
+                fixture("ingressroute/with_empty_tls"), fixture("ingressroute/with_v2_multi_host_on_v3_syntax"));
+        assertEquals(1, r.exit());
+        JsonNode results = new ObjectMapper().readTree(r.out());
+        assertEquals(2, results.size());
+        JsonNode mutated = results.get(0);
+        assertEquals("MUTATE", mutated.get("verdict").asText());
+        assertTrue(mutated.get("allowed").asBoolean());
+        assertEquals("/spec/tls/secretName", mutated.at("/patch/0/path").asText());
+        assertEquals("shop-tls", mutated.at("/certificates/0/spec/secretName").asText());
+        JsonNode denied = results.get(1);
+        assertEquals("DENY", denied.get("verdict").asText());
+        assertEquals("spec.routes[0].match", denied.at("/violations/0/field").asText());
+        assertEquals(0, denied.at("/violations/0/offset").asInt());
+        assertEquals("FieldValueInvalid", denied.at("/violations/0/reason").asText());
+        assertTrue(denied.at("/violations/0/hint").asText().contains("syntax: v2"));
+        assertTrue(denied.get("summary").asText().startsWith("routecert rejected this object"));
+    }
+
+    @Test
+    void optionsChangeThePolicy() {
+        String v2 = fixture("ingressroute/with_default_syntax_v2");
+        assertEquals(1, run("", v2).exit(), "v3 is the default syntax");
+        assertEquals(0, run("", "--default-syntax", "v2", v2).exit());
+        String plain = fixture("ingressroute/with_tls_required_by_policy");
+        assertEquals(0, run("", plain).exit());
+        assertEquals(1, run("", "--require-tls", plain).exit());
+        assertEquals(0, run("", "--require-tls=false", plain).exit());
+    }
+
+    @Test
+    void invalidOptionValuesStopWithExitTwo() {
+        Run syntax = run("", "--default-syntax", "v4", fixture("ingress/without_tls"));
+        assertEquals(2, syntax.exit());
+        assertTrue(syntax.err().contains("--default-syntax': 'v4' (use v3 or v2)"), syntax.err());
+        Run output = run("", "-o", "xml", fixture("ingress/without_tls"));
+        assertEquals(2, output.exit());
+        assertTrue(output.err().contains("'--output': 'xml'"), output.err());
+        Run kind = run("", "--default-issuer-kind", "Isuer", fixture("ingress/without_tls"));
+        assertEquals(2, kind.exit());
+        Run none = run("");
+        assertEquals(2, none.exit(), "at least one FILE is required");
+    }
+
+    @Test
+    void helpListsEveryOptionWithItsEnvironmentVariable() {
+        Run r = run("", "--help");
+        assertEquals(0, r.exit());
+        for (String env : List.of("ROUTECERT_DEFAULT_ISSUER", "ROUTECERT_DEFAULT_ISSUER_KIND", "ROUTECERT_DEFAULT_ISSUER_GROUP",
+                "ROUTECERT_DEFAULT_SYNTAX", "ROUTECERT_REQUIRE_TLS", "ROUTECERT_OUTPUT", "ROUTECERT_NAMESPACE")) {
+            assertTrue(r.out().contains(env), () -> env + " missing from --help:\n" + r.out());
+        }
+        assertTrue(r.out().contains("Usage: check"), r.out());
+        assertTrue(r.out().contains("1   at least one object is denied"), r.out());
+    }
+
+    /** Every fixture through the CLI, with the policy its expected file asks for, gives the expected verdict. */
+    @TestFactory
+    Stream<DynamicTest> everyFixtureThroughTheCli() {
+        List<DynamicTest> tests = new ArrayList<>();
+        for (Fixtures.Fixture fx : Fixtures.all()) {
+            JsonNode e = fx.expected();
+            if (!e.path("operation").asText("CREATE").equals("CREATE")) {
+                continue; // the CLI checks objects as if they were created
+            }
+            tests.add(DynamicTest.dynamicTest(fx.name(), () -> {
+                List<String> args = new ArrayList<>(List.of("--output", "json"));
+                JsonNode p = e.path("policy");
+                if (p.has("defaultIssuer")) {
+                    args.addAll(List.of("--default-issuer", p.get("defaultIssuer").asText()));
+                }
+                if (p.has("defaultIssuerKind")) {
+                    args.addAll(List.of("--default-issuer-kind", p.get("defaultIssuerKind").asText()));
+                }
+                if (p.has("defaultSyntax")) {
+                    args.addAll(List.of("--default-syntax", p.get("defaultSyntax").asText()));
+                }
+                if (p.path("requireTls").asBoolean(false)) {
+                    args.add("--require-tls");
+                }
+                args.add(fx.objectFile().toString());
+                Run r = run("", args.toArray(String[]::new));
+                String wanted = e.get("verdict").asText();
+                assertEquals(wanted.equals("DENY") ? 1 : 0, r.exit(), () -> r.out() + r.err());
+                JsonNode result = new ObjectMapper().readTree(r.out()).get(0);
+                if (fx.folder().equals("unhandled")) {
+                    assertEquals("SKIPPED", result.get("verdict").asText());
+                    assertFalse(result.get("checked").asBoolean());
+                } else {
+                    assertEquals(wanted, result.get("verdict").asText(), r.out());
+                    assertEquals(e.path("violations").size(), result.get("violations").size());
+                    JsonNode certs = e.path("certificates").isMissingNode() ? new ObjectMapper().createArrayNode() : e.get("certificates");
+                    assertEquals(certs, result.get("certificates"));
+                }
+            }));
+        }
+        return tests.stream();
+    }
+}

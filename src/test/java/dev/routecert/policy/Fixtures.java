@@ -1,0 +1,83 @@
+package dev.routecert.policy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+
+/**
+ * The scenario fixtures under {@code src/test/resources/routes/<kind>/with_<feature>.yaml}, each with
+ * its expected verdict in {@code with_<feature>.expected.yaml} beside it.
+ */
+public final class Fixtures {
+
+    public static final ObjectMapper YAML = new YAMLMapper();
+
+    /** One scenario: the object file, its expectation, and a display name like {@code ingress/with_x}. */
+    public record Fixture(String name, Path objectFile, JsonNode object, JsonNode expected) {
+        public String folder() {
+            return name.substring(0, name.indexOf('/'));
+        }
+    }
+
+    private Fixtures() {
+    }
+
+    public static Path root() {
+        try {
+            var url = Fixtures.class.getClassLoader().getResource("routes");
+            if (url == null) {
+                throw new IllegalStateException("routes/ fixtures are not on the test classpath");
+            }
+            return Path.of(url.toURI());
+        } catch (URISyntaxException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** Every fixture, sorted by name; a fixture without its expected file is an error. */
+    public static List<Fixture> all() {
+        Path root = root();
+        List<Fixture> out = new ArrayList<>();
+        try (Stream<Path> files = Files.walk(root)) {
+            for (Path p : files.sorted().toList()) {
+                String file = p.getFileName().toString();
+                if (!Files.isRegularFile(p) || !file.endsWith(".yaml") || file.endsWith(".expected.yaml")) {
+                    continue;
+                }
+                Path expected = p.resolveSibling(file.replace(".yaml", ".expected.yaml"));
+                if (!Files.exists(expected)) {
+                    throw new IllegalStateException("fixture " + p + " has no " + expected.getFileName());
+                }
+                String name = root.relativize(p).toString().replace('\\', '/').replace(".yaml", "");
+                out.add(new Fixture(name, p, YAML.readTree(p.toFile()), YAML.readTree(expected.toFile())));
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out;
+    }
+
+    /** The policy configuration a fixture asks for: {@link PolicyConfig#defaults()} plus its {@code policy:} overrides. */
+    public static PolicyConfig config(JsonNode expected) {
+        PolicyConfig c = PolicyConfig.defaults();
+        JsonNode p = expected.path("policy");
+        if (p.isMissingNode() || p.isNull()) {
+            return c;
+        }
+        String issuer = p.path("defaultIssuer").asText(null);
+        String kind = p.path("defaultIssuerKind").asText(c.defaultIssuerKind());
+        String group = p.path("defaultIssuerGroup").asText(c.defaultIssuerGroup());
+        RuleSyntax syntax = p.has("defaultSyntax") ? RuleSyntax.parseFlag(p.get("defaultSyntax").asText()) : c.defaultSyntax();
+        boolean requireTls = p.path("requireTls").asBoolean(false);
+        return new PolicyConfig(issuer, kind, group, syntax, requireTls);
+    }
+}

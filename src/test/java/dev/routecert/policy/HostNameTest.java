@@ -1,0 +1,108 @@
+package dev.routecert.policy;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HostNameTest {
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource(delimiter = '|', value = {
+            "www.example.com        | www.example.com  | DNS",
+            "WWW.Example.COM.       | www.example.com  | DNS",
+            "*.Example.com          | *.example.com    | WILDCARD",
+            "**.example.com         | **.example.com   | MULTI_WILDCARD",
+            "10.1.0.71              | 10.1.0.71        | IPV4",
+            "2001:DB8:0:0:0:0:0:1   | 2001:db8::1      | IPV6",
+            "[2001:db8::1]          | 2001:db8::1      | IPV6",
+            "::ffff:10.0.0.1        | 10.0.0.1         | IPV4",
+            "fe80::1:0:0:0          | fe80::1:0:0:0    | IPV6",
+            "xn--bcher-kva.example  | xn--bcher-kva.example | DNS",
+    })
+    void normalises(String raw, String ascii, HostName.Type type) {
+        HostName.Check c = HostName.check(raw);
+        assertTrue(c.ok(), () -> "problem: " + c.problem());
+        assertEquals(ascii, c.name().ascii());
+        assertEquals(type, c.name().type());
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
+            "example.com:8443       | includes a port",
+            "a.*.example.com        | whole leftmost label",
+            "*                      | whole leftmost label",
+            "*foo.example.com       | whole leftmost label",
+            "my_svc.example.com     | '_' is not allowed",
+            "-a.example.com         | must start and end",
+            "a..example.com         | empty label",
+            "\"exa mple.com\"         | whitespace",
+            "[not-an-ip]            | not a valid IPv6",
+            "1:2:3                  | neither a DNS name nor an IP",
+    })
+    void rejects(String raw, String problem) {
+        HostName.Check c = HostName.check(raw);
+        assertNotNull(c.problem(), "expected a problem");
+        assertTrue(c.problem().contains(problem), () -> c.problem());
+        assertNotNull(c.hint());
+    }
+
+    @Test
+    void internationalNamesAreComparedAsALabelsButReported() {
+        HostName.Check c = HostName.check("B\u00fccher.example");
+        assertEquals("xn--bcher-kva.example", c.name().ascii(), "compared in A-label form");
+        assertTrue(c.problem().contains("non-ASCII"));
+        assertEquals("write xn--bcher-kva.example", c.hint());
+        HostName.Check wild = HostName.check("*.b\u00fccher.example");
+        assertEquals("*.xn--bcher-kva.example", wild.name().ascii());
+    }
+
+    @Test
+    void labelAndNameLengthLimits() {
+        String label63 = "a".repeat(63);
+        assertTrue(HostName.check(label63 + ".example.com").ok());
+        assertTrue(HostName.check("a".repeat(64) + ".example.com").problem().contains("at most 63"));
+        String name253 = String.join(".", "a".repeat(63), "b".repeat(63), "c".repeat(63), "d".repeat(61));
+        assertEquals(253, name253.length());
+        assertTrue(HostName.check(name253).ok());
+        assertTrue(HostName.check(name253 + "d").problem().contains("at most 253"));
+        assertTrue(HostName.check(name253 + ".").ok(), "a trailing dot does not count");
+    }
+
+    @ParameterizedTest(name = "{0} covers {1}: {2}")
+    @CsvSource({
+            "a.example.com, a.example.com, true",
+            "A.Example.com., a.example.com, true",
+            "*.example.com, a.example.com, true",
+            "*.example.com, A.EXAMPLE.COM., true",
+            "*.example.com, example.com, false",
+            "*.example.com, a.b.example.com, false",
+            "*.example.com, *.example.com, true",
+            "*.example.com, *.a.example.com, false",
+            "*.com, example.com, true",
+            "a.example.com, *.example.com, false",
+            "example.com, www.example.com, false",
+            "10.1.0.71, 10.1.0.71, true",
+            "*.1.0.71, 10.1.0.71, false",
+            "2001:db8::1, [2001:DB8::1], true",
+            "**.example.com, a.example.com, false",
+    })
+    void coverageIsRfc6125(String tls, String served, boolean expected) {
+        HostName t = HostName.check(tls).name();
+        HostName s = HostName.check(served).name();
+        assertNotNull(t);
+        assertNotNull(s);
+        assertEquals(expected, t.covers(s));
+    }
+
+    @Test
+    void emptyIsAProblemWithoutAName() {
+        HostName.Check c = HostName.check("");
+        assertNull(c.name());
+        assertNotNull(c.problem());
+    }
+}
