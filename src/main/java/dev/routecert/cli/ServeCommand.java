@@ -1,10 +1,12 @@
 package dev.routecert.cli;
 
-import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
 import dev.routecert.http.Readiness;
+import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.RoutePolicy;
+import dev.routecert.webhook.RouteAdmission;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.tls.CertificateSource;
@@ -25,6 +27,7 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
@@ -102,6 +105,9 @@ public final class ServeCommand implements Callable<Integer> {
                     + "connect (env ROUTECERT_KUBERNETES, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
     KubernetesMode kubernetes;
 
+    @Mixin
+    PolicyOptions policy;
+
     @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:ROUTECERT_LOG_LEVEL:-info}",
             description = "error, warn, info or debug; debug also logs review bodies (env ROUTECERT_LOG_LEVEL, default ${DEFAULT-VALUE}).")
     String logLevel;
@@ -114,6 +120,7 @@ public final class ServeCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         ServeConfig config = config();
+        PolicyConfig policyConfig = policy.config();
         List<String> problems = new java.util.ArrayList<>(config.problems());
         if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
             problems.add("--log-level must be one of error, warn, info, debug, got '" + logLevel + "'");
@@ -124,6 +131,10 @@ public final class ServeCommand implements Callable<Integer> {
         Logging.configure(logLevel);
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         log.info("routecert {} starting on Java {}", Main.version(), Runtime.version());
+        log.info("policy: default issuer {}, default rule syntax {}, TLS {}",
+                policyConfig.hasDefaultIssuer() ? policyConfig.defaultIssuerKind() + "/" + policyConfig.defaultIssuerName()
+                        + " (" + policyConfig.defaultIssuerGroup() + ")" : "none (Certificates only for objects that name an issuer)",
+                policyConfig.defaultSyntax(), policyConfig.requireTls() ? "required" : "optional");
 
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
@@ -131,8 +142,9 @@ public final class ServeCommand implements Callable<Integer> {
         Optional<ClusterConnection> cluster = ClusterConnection.open(config.kubernetes(), readiness);
         RoutecertServer server;
         try {
-            server = new RoutecertServer(config, certificates, AdmissionPolicy.ALLOW_ALL, AdmissionPolicy.ALLOW_ALL,
-                    readiness, metrics).start();
+            RoutePolicy routePolicy = new RoutePolicy(policyConfig);
+            server = new RoutecertServer(config, certificates, new RouteAdmission(routePolicy, RouteAdmission.Mode.MUTATE),
+                    new RouteAdmission(routePolicy, RouteAdmission.Mode.VALIDATE), readiness, metrics).start();
         } catch (RuntimeException e) {
             log.error("cannot start: {}", rootMessage(e));
             certificates.close();

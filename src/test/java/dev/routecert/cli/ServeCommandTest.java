@@ -32,7 +32,8 @@ class ServeCommandTest {
         String text = help.out().replaceAll("\\s+", " ");
         for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
                 "--tls-private-key-file", "--self-signed-cert-out", "--cert-reload-interval", "--max-request-bytes",
-                "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level")) {
+                "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level",
+                "--default-issuer", "--default-issuer-kind", "--default-issuer-group", "--default-syntax", "--require-tls")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());

@@ -22,8 +22,13 @@ final class TestServer implements AutoCloseable {
     final HttpClient healthClient = HttpClient.newHttpClient();
 
     TestServer(CertificateSource certificates, AdmissionPolicy policy, SSLContext trust, UnaryOperator<ServeConfig> tweak) {
+        this(certificates, policy, policy, trust, tweak);
+    }
+
+    TestServer(CertificateSource certificates, AdmissionPolicy mutating, AdmissionPolicy validating, SSLContext trust,
+               UnaryOperator<ServeConfig> tweak) {
         ServeConfig config = tweak.apply(defaults());
-        server = new RoutecertServer(config, certificates, policy, policy, readiness, metrics).start();
+        server = new RoutecertServer(config, certificates, mutating, validating, readiness, metrics).start();
         client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
                 .connectTimeout(Duration.ofSeconds(5)).build();
     }
