@@ -23,8 +23,9 @@ step() { printf '[kube-binaries] %s\n' "$*"; }
 die() { printf '[kube-binaries] FAILED: %s\n' "$*" >&2; exit 1; }
 
 apt_updated=0
-apt_update_once() {
-  [[ $apt_updated == 1 ]] && return 0
+# Refreshes apt's lists, at most once per run unless forced (after adding a source).
+apt_update() {
+  [[ $apt_updated == 1 && ${1:-} != force ]] && return 0
   step "apt-get update"
   apt-get update -qq >/dev/null || die "apt-get update failed"
   apt_updated=1
@@ -38,7 +39,7 @@ require_root() {
 ensure_packages() {
   local missing=() p
   for p in "$@"; do
-    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+    [[ $(dpkg-query -W -f='${Status}' "$p" 2>/dev/null || true) == *'install ok installed'* ]] || missing+=("$p")
   done
   if ((${#missing[@]} == 0)); then
     step "packages present: $*"
@@ -46,9 +47,10 @@ ensure_packages() {
   fi
   require_root "installing ${missing[*]}"
   # Update the lists only when apt does not know a candidate for one of the packages.
+  # (No `apt-cache | grep -q` pipelines: under pipefail grep's early exit fails them.)
   for p in "${missing[@]}"; do
-    if ! apt-cache policy "$p" 2>/dev/null | grep -q 'Candidate: [0-9]'; then
-      apt_update_once
+    if [[ ! $(apt-cache policy "$p" 2>/dev/null || true) =~ Candidate:\ [0-9] ]]; then
+      apt_update
       break
     fi
   done
@@ -66,7 +68,7 @@ ensure_deb_src() {
     require_root "configuring deb-src"
     step "adding deb-src entries derived from $system_sources -> $DEB_SRC_FILE"
     sed 's/^Types: deb$/Types: deb-src/' "$system_sources" >"$DEB_SRC_FILE"
-    apt_update_once
+    apt_update force
   fi
 }
 
@@ -177,7 +179,8 @@ main() {
     ensure_deb_src
     version=$(source_version)
     if [[ -z $version ]]; then
-      apt_update_once
+      # The source file was there but its lists are not: any update in this run covers it.
+      apt_update
       version=$(source_version)
     fi
   fi
