@@ -202,7 +202,7 @@ main() {
   if [[ ${ROUTECERT_KUBE_REBUILD:-0} != 1 ]] && cache_valid "$dir/bin"; then
     step "cache became valid while waiting: $dir/bin"
   else
-    step "cache missing or invalid: building (about 4-6 minutes on 2 cores)"
+    step "cache missing or invalid: building (5-10 minutes on 2 cores)"
     build "$version" "$dir"
   fi
   print_result "$dir/bin"
