@@ -55,8 +55,13 @@ ensure_packages() {
     fi
   done
   step "apt-get install ${missing[*]}"
-  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
-    || die "apt-get install ${missing[*]} failed (is the package in Debian's lists?)"
+  if ! DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null; then
+    # Stale lists name files the archive no longer has: refresh once and try again.
+    ((apt_updated == 1)) && die "apt-get install ${missing[*]} failed (see apt's message above)"
+    apt_update
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null \
+      || die "apt-get install ${missing[*]} failed after apt-get update (see apt's message above)"
+  fi
 }
 
 # Source lists are not configured on these machines: derive them from the system's own deb
