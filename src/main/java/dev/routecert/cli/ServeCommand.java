@@ -1,26 +1,12 @@
 package dev.routecert.cli;
 
-import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
-import dev.routecert.http.Readiness;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.RoutePolicy;
-import dev.routecert.webhook.RouteAdmission;
-import dev.routecert.http.RoutecertServer;
-import dev.routecert.http.ServerMetrics;
-import dev.routecert.tls.CertificateSource;
-import dev.routecert.tls.FileCertificateSource;
-import dev.routecert.tls.FixedCertificateSource;
-import dev.routecert.tls.SelfSignedCertificates;
-import dev.routecert.tls.ServingCertificate;
-import java.io.IOException;
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -105,6 +91,10 @@ public final class ServeCommand implements Callable<Integer> {
                     + "connect (env ROUTECERT_KUBERNETES, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
     KubernetesMode kubernetes;
 
+    @Option(names = "--kubeconfig", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_KUBECONFIG}",
+            description = "Connect with this kubeconfig instead of discovering one (env ROUTECERT_KUBECONFIG).")
+    Path kubeconfig;
+
     @Mixin
     PolicyOptions policy;
 
@@ -114,7 +104,8 @@ public final class ServeCommand implements Callable<Integer> {
 
     public ServeConfig config() {
         return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
-                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes);
+                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes,
+                kubeconfig);
     }
 
     @Override
@@ -136,46 +127,20 @@ public final class ServeCommand implements Callable<Integer> {
                         + " (" + policyConfig.defaultIssuerGroup() + ")" : "none (Certificates only for objects that name an issuer)",
                 policyConfig.defaultSyntax(), policyConfig.requireTls() ? "required" : "optional");
 
-        ServerMetrics metrics = new ServerMetrics();
-        Readiness readiness = new Readiness();
-        CertificateSource certificates = certificateSource(config, metrics, log);
-        Optional<ClusterConnection> cluster = ClusterConnection.open(config.kubernetes(), readiness);
-        RoutecertServer server;
+        Routecert routecert;
         try {
-            RoutePolicy routePolicy = new RoutePolicy(policyConfig);
-            server = new RoutecertServer(config, certificates, new RouteAdmission(routePolicy, RouteAdmission.Mode.MUTATE),
-                    new RouteAdmission(routePolicy, RouteAdmission.Mode.VALIDATE), readiness, metrics).start();
+            routecert = Routecert.start(config, policyConfig);
         } catch (RuntimeException e) {
             log.error("cannot start: {}", rootMessage(e));
-            certificates.close();
-            cluster.ifPresent(ClusterConnection::close);
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
-            cluster.ifPresent(ClusterConnection::close);
+            routecert.close();
             stopped.countDown();
         }, "shutdown"));
         stopped.await();
         return 0;
-    }
-
-    private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics, Logger log) throws IOException {
-        if (config.usesCertificateFiles()) {
-            log.info("serving certificate: {} and {}, checked every {}", config.tlsCertFile(), config.tlsPrivateKeyFile(),
-                    config.certReloadInterval());
-            return new FileCertificateSource(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
-        }
-        ServingCertificate selfSigned = SelfSignedCertificates.forLocalhost(Duration.ofDays(365));
-        log.info("serving certificate: self-signed for {} (no --tls-cert-file given), SHA-256 fingerprint {}",
-                SelfSignedCertificates.LOCAL_NAMES, selfSigned.sha256Fingerprint());
-        if (config.selfSignedCertOut() != null) {
-            Files.writeString(config.selfSignedCertOut(), SelfSignedCertificates.certificatePem(selfSigned), StandardCharsets.US_ASCII);
-            log.info("self-signed certificate written to {} (use it with curl --cacert, or as a webhook caBundle)",
-                    config.selfSignedCertOut());
-        }
-        return new FixedCertificateSource(selfSigned);
     }
 
     private static String rootMessage(Throwable e) {

@@ -64,15 +64,16 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     /** Connects as {@code mode} says, logging clearly which cluster features are on or off. */
-    public static Optional<ClusterConnection> open(KubernetesMode mode, Readiness readiness) {
-        Optional<String> source = locate(mode, System.getenv(), Path.of(System.getProperty("user.home")), SERVICE_ACCOUNT_TOKEN);
+    public static Optional<ClusterConnection> open(KubernetesMode mode, Path kubeconfig, Readiness readiness) {
+        Optional<String> source = kubeconfig != null ? Optional.of("kubeconfig " + kubeconfig + " (--kubeconfig)")
+                : locate(mode, System.getenv(), Path.of(System.getProperty("user.home")), SERVICE_ACCOUNT_TOKEN);
         if (source.isEmpty()) {
             log.info("kubernetes: {}; cluster features are off (Certificate creation and reconciliation); admission reviews are still served",
                     mode == KubernetesMode.OFF ? "disabled by --kubernetes=off"
                             : "no configuration found (no in-cluster service account, no KUBECONFIG, no ~/.kube/config)");
             return Optional.empty();
         }
-        Config config = new ConfigBuilder(Config.autoConfigure(null))
+        Config config = new ConfigBuilder(kubeconfig != null ? fromKubeconfig(kubeconfig) : Config.autoConfigure(null))
                 .withConnectionTimeout(3_000)
                 .withRequestTimeout(5_000)
                 .withRequestRetryBackoffLimit(1)
@@ -81,6 +82,14 @@ public final class ClusterConnection implements AutoCloseable {
         log.info("kubernetes: using {} for {}", source.get(), config.getMasterUrl());
         connection.awaitApiServer(readiness);
         return Optional.of(connection);
+    }
+
+    private static Config fromKubeconfig(Path kubeconfig) {
+        try {
+            return Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException("cannot read --kubeconfig " + kubeconfig, e);
+        }
     }
 
     public KubernetesClient client() {

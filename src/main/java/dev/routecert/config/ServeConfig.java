@@ -19,7 +19,8 @@ public record ServeConfig(
         Duration idleTimeout,
         Duration shutdownDelay,
         Duration shutdownTimeout,
-        KubernetesMode kubernetes) {
+        KubernetesMode kubernetes,
+        Path kubeconfig) {
 
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(90);
@@ -47,6 +48,12 @@ public record ServeConfig(
             problems.add("--self-signed-cert-out only applies without --tls-cert-file");
         }
         checkParent(problems, "--self-signed-cert-out", selfSignedCertOut);
+        if (kubeconfig != null && !kubeconfig.toFile().isFile()) {
+            problems.add("--kubeconfig: file " + kubeconfig + " does not exist");
+        }
+        if (kubeconfig != null && kubernetes == KubernetesMode.OFF) {
+            problems.add("--kubeconfig and --kubernetes=off contradict each other");
+        }
         checkPositive(problems, "--cert-reload-interval", certReloadInterval, Duration.ofMillis(10));
         if (maxRequestBytes < 1024 || maxRequestBytes > 64L * 1024 * 1024) {
             problems.add("--max-request-bytes must be between 1Ki and 64Mi, got " + maxRequestBytes);

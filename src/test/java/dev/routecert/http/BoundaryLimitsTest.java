@@ -36,7 +36,7 @@ class BoundaryLimitsTest {
         server = new TestServer(new FixedCertificateSource(certificate), AdmissionPolicy.ALLOW_ALL, trust,
                 config -> new dev.routecert.config.ServeConfig(config.bindAddress(), 0, 0, null, null, null,
                         config.certReloadInterval(), LIMIT, READ_TIMEOUT, config.idleTimeout(), Duration.ZERO,
-                        config.shutdownTimeout(), config.kubernetes()));
+                        config.shutdownTimeout(), config.kubernetes(), null));
     }
 
     @AfterAll

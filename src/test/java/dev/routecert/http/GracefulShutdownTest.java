@@ -32,7 +32,7 @@ class GracefulShutdownTest {
         TestServer server = new TestServer(new FixedCertificateSource(certificate), slow, TestPki.trusting(certificate.leaf()),
                 config -> new ServeConfig(config.bindAddress(), 0, 0, null, null, null, config.certReloadInterval(),
                         config.maxRequestBytes(), config.requestReadTimeout(), config.idleTimeout(),
-                        Duration.ofMillis(300), Duration.ofSeconds(15), config.kubernetes()));
+                        Duration.ofMillis(300), Duration.ofSeconds(15), config.kubernetes(), null));
         assertEquals(200, server.health("/readyz").statusCode());
 
         CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {

@@ -36,7 +36,7 @@ final class TestServer implements AutoCloseable {
     static ServeConfig defaults() {
         return new ServeConfig("127.0.0.1", 0, 0, null, null, null, Duration.ofMillis(100), 7L * 1024 * 1024,
                 Duration.ofSeconds(2), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(10),
-                ServeConfig.KubernetesMode.OFF);
+                ServeConfig.KubernetesMode.OFF, null);
     }
 
     URI admissionUri(String path) {

@@ -1,0 +1,115 @@
+package dev.routecert;
+
+import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.ServeConfig;
+import dev.routecert.http.Readiness;
+import dev.routecert.http.RoutecertServer;
+import dev.routecert.http.ServerMetrics;
+import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.RoutePolicy;
+import dev.routecert.tls.CertificateSource;
+import dev.routecert.tls.FileCertificateSource;
+import dev.routecert.tls.FixedCertificateSource;
+import dev.routecert.tls.SelfSignedCertificates;
+import dev.routecert.tls.ServingCertificate;
+import dev.routecert.webhook.RouteAdmission;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running routecert: the composition of certificate source, cluster connection, policy and
+ * server that {@code routecert serve} starts, and that tests start in-process the same way.
+ */
+public final class Routecert implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Routecert.class);
+
+    private final ServerMetrics metrics;
+    private final Readiness readiness;
+    private final CertificateSource certificates;
+    private final Optional<ClusterConnection> cluster;
+    private final RoutecertServer server;
+
+    private Routecert(ServerMetrics metrics, Readiness readiness, CertificateSource certificates,
+                      Optional<ClusterConnection> cluster, RoutecertServer server) {
+        this.metrics = metrics;
+        this.readiness = readiness;
+        this.certificates = certificates;
+        this.cluster = cluster;
+        this.server = server;
+    }
+
+    /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
+    public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
+        ServerMetrics metrics = new ServerMetrics();
+        Readiness readiness = new Readiness();
+        CertificateSource certificates = certificateSource(config, metrics);
+        Optional<ClusterConnection> cluster = Optional.empty();
+        try {
+            cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
+            RoutePolicy policy = new RoutePolicy(policyConfig);
+            RoutecertServer server = new RoutecertServer(config, certificates,
+                    new RouteAdmission(policy, RouteAdmission.Mode.MUTATE),
+                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE), readiness, metrics).start();
+            return new Routecert(metrics, readiness, certificates, cluster, server);
+        } catch (RuntimeException e) {
+            certificates.close();
+            cluster.ifPresent(ClusterConnection::close);
+            throw e;
+        }
+    }
+
+    private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics) {
+        if (config.usesCertificateFiles()) {
+            log.info("serving certificate: {} and {}, checked every {}", config.tlsCertFile(), config.tlsPrivateKeyFile(),
+                    config.certReloadInterval());
+            return new FileCertificateSource(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
+        }
+        ServingCertificate selfSigned = SelfSignedCertificates.forLocalhost(Duration.ofDays(365));
+        log.info("serving certificate: self-signed for {} (no --tls-cert-file given), SHA-256 fingerprint {}",
+                SelfSignedCertificates.LOCAL_NAMES, selfSigned.sha256Fingerprint());
+        if (config.selfSignedCertOut() != null) {
+            try {
+                Files.writeString(config.selfSignedCertOut(), SelfSignedCertificates.certificatePem(selfSigned), StandardCharsets.US_ASCII);
+            } catch (IOException e) {
+                throw new UncheckedIOException("cannot write --self-signed-cert-out " + config.selfSignedCertOut(), e);
+            }
+            log.info("self-signed certificate written to {} (use it with curl --cacert, or as a webhook caBundle)",
+                    config.selfSignedCertOut());
+        }
+        return new FixedCertificateSource(selfSigned);
+    }
+
+    public int securePort() {
+        return server.securePort();
+    }
+
+    public int healthPort() {
+        return server.healthPort();
+    }
+
+    public Readiness readiness() {
+        return readiness;
+    }
+
+    public ServerMetrics metrics() {
+        return metrics;
+    }
+
+    public Optional<ClusterConnection> cluster() {
+        return cluster;
+    }
+
+    /** Graceful stop, as on SIGTERM. */
+    @Override
+    public void close() {
+        server.close();
+        cluster.ifPresent(ClusterConnection::close);
+    }
+}
