@@ -9,6 +9,7 @@ import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
+import io.javalin.http.Handler;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -56,24 +57,7 @@ public final class RoutecertServer implements AutoCloseable {
                 : SelfSignedCertificates.forLocalhost(Duration.ofDays(1)));
         AdmissionEndpoint mutate = endpoint("mutate", mutating);
         AdmissionEndpoint validate = endpoint("validate", validating);
-        this.admission = Javalin.create(cfg -> {
-            cfg.startup.showJavalinBanner = false;
-            cfg.startup.showOldJavalinVersionWarning = false;
-            cfg.http.prefer405over404 = true;
-            cfg.http.maxRequestSize = config.maxRequestBytes();
-            cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(server, httpConfiguration,
-                    config.bindAddress(), config.securePort(), config.idleTimeout()));
-            cfg.routes.post("/mutate", mutate::handle);
-            cfg.routes.post("/validate", validate::handle);
-            cfg.routes.error(404, ctx -> jsonError(ctx, 404, "NotFound",
-                    "no such endpoint: " + ctx.method() + " " + ctx.path() + " (routecert serves POST /mutate and POST /validate)"));
-            cfg.routes.error(405, ctx -> jsonError(ctx, 405, "MethodNotAllowed",
-                    ctx.method() + " is not allowed on " + ctx.path() + ": use POST"));
-            cfg.routes.exception(Exception.class, (e, ctx) -> {
-                log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
-                jsonError(ctx, 500, "InternalError", "routecert internal error (see its log)");
-            });
-        });
+        this.admission = admissionApp(config, tls, reviews, mutate::handle, validate::handle);
         this.health = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -84,6 +68,32 @@ public final class RoutecertServer implements AutoCloseable {
             cfg.routes.get("/readyz", ctx -> ctx.status(readiness.ready() ? 200 : 503)
                     .contentType("text/plain").result(readiness.report()));
             cfg.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+        });
+    }
+
+    /**
+     * The HTTPS listener with its limits, TLS connector and error answers, around the two handlers.
+     * The benchmarks' reference server builds the same app around a fixed-bytes handler.
+     */
+    static Javalin admissionApp(ServeConfig config, TlsConnector tls, AdmissionReviews reviews, Handler mutate,
+                                Handler validate) {
+        return Javalin.create(cfg -> {
+            cfg.startup.showJavalinBanner = false;
+            cfg.startup.showOldJavalinVersionWarning = false;
+            cfg.http.prefer405over404 = true;
+            cfg.http.maxRequestSize = config.maxRequestBytes();
+            cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(server, httpConfiguration,
+                    config.bindAddress(), config.securePort(), config.idleTimeout()));
+            cfg.routes.post("/mutate", mutate);
+            cfg.routes.post("/validate", validate);
+            cfg.routes.error(404, ctx -> jsonError(reviews, ctx, 404, "NotFound",
+                    "no such endpoint: " + ctx.method() + " " + ctx.path() + " (routecert serves POST /mutate and POST /validate)"));
+            cfg.routes.error(405, ctx -> jsonError(reviews, ctx, 405, "MethodNotAllowed",
+                    ctx.method() + " is not allowed on " + ctx.path() + ": use POST"));
+            cfg.routes.exception(Exception.class, (e, ctx) -> {
+                log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
+                jsonError(reviews, ctx, 500, "InternalError", "routecert internal error (see its log)");
+            });
         });
     }
 
@@ -161,7 +171,7 @@ public final class RoutecertServer implements AutoCloseable {
         }
     }
 
-    private void jsonError(Context ctx, int status, String reason, String message) {
+    private static void jsonError(AdmissionReviews reviews, Context ctx, int status, String reason, String message) {
         ctx.status(status).contentType("application/json")
                 .result(reviews.write(reviews.rejection(new ReviewRejection(status, reason, message, null, null))));
     }

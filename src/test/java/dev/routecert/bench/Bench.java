@@ -1,0 +1,228 @@
+package dev.routecert.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import org.openjdk.jmh.runner.options.TimeValue;
+
+/**
+ * Runs every benchmark and writes one Markdown report ({@code target/bench/results.md}); {@code mvn
+ * -Pbench verify} calls it. Figures are printed, never asserted: this machine is shared, so each
+ * figure is put beside a reference measured in the same run.
+ *
+ * <p>System properties: {@code bench.parts} (default {@code load,policy,startup}), {@code
+ * bench.measureSeconds}, {@code bench.warmupSeconds}, {@code bench.serverWarmupSeconds}, {@code
+ * bench.connections}, {@code bench.startupRuns}, {@code bench.jar}, {@code bench.out}.
+ */
+public final class Bench {
+
+    private Bench() {
+    }
+
+    static void progress(String line) {
+        System.out.println("[bench] " + line);
+        System.out.flush();
+    }
+
+    public static void main(String[] args) throws Exception {
+        Set<String> parts = Set.of(System.getProperty("bench.parts", "load,policy,startup").split(","));
+        Path jar = Path.of(System.getProperty("bench.jar", "target/routecert.jar")).toAbsolutePath();
+        Path out = Path.of(System.getProperty("bench.out", "target/bench/results.md")).toAbsolutePath();
+        Path dir = Files.createDirectories(out.getParent());
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar + " is missing: build it first (mvn -DskipTests package)");
+        }
+        BenchServer.Pki pki = BenchServer.Pki.create(dir.resolve("pki"));
+        Report report = new Report(out);
+        report.header(parts);
+
+        if (parts.contains("load")) {
+            LoadBenchmark.Settings settings = new LoadBenchmark.Settings(
+                    Arrays.stream(System.getProperty("bench.connections", "1,8,32").split(",")).map(Integer::parseInt).toList(),
+                    Duration.ofSeconds(Long.getLong("bench.serverWarmupSeconds", 90)),
+                    Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 3)),
+                    Duration.ofSeconds(Long.getLong("bench.measureSeconds", 10)), 5_000_000);
+            LoadBenchmark load = new LoadBenchmark(settings, dir, pki, jar, nginx(report));
+            load.run();
+            report.load(load, settings);
+        }
+        if (parts.contains("policy")) {
+            progress("JMH: policy benchmarks");
+            JmhBenchmarks jmh = new JmhBenchmarks(1, 3, 5, TimeValue.seconds(1));
+            jmh.run();
+            report.section("Policy, JMH (average time per call; 1 fork, 3 warm-up and 5 measured iterations of 1 s)", """
+                    The pure policy (`policy/`): rule parsing, and full evaluation (coverage, defaults, patch, Certificate \
+                    plan) of the mix's small IngressRoute CREATE and of its 1.4 MiB object. For scale, the whole \
+                    `/mutate` handler without HTTP (JSON parse, verdict, JSON answer).""", jmh.markdown());
+        }
+        if (parts.contains("startup")) {
+            StartupBenchmark startup = new StartupBenchmark(dir, pki, jar, Integer.getInteger("bench.startupRuns", 7));
+            startup.run();
+            report.startup(startup);
+        }
+        report.finish();
+        progress("results written to " + out);
+        System.out.println(Files.readString(out));
+    }
+
+    /** nginx for the reference row: the one on PATH, else installed from Debian when we are root; null if neither works. */
+    private static Path nginx(Report report) {
+        Path nginx = findNginx();
+        if (nginx == null && Files.isExecutable(Path.of("/usr/bin/apt-get")) && "root".equals(System.getProperty("user.name"))) {
+            progress("nginx not found: apt-get install nginx-light");
+            try {
+                Process p = new ProcessBuilder("apt-get", "install", "-y", "-q", "nginx-light")
+                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                if (!p.waitFor(5, TimeUnit.MINUTES)) {
+                    p.destroyForcibly();
+                }
+            } catch (IOException | InterruptedException e) {
+                report.note("nginx install failed: " + e.getMessage());
+            }
+            nginx = findNginx();
+        }
+        if (nginx == null) {
+            report.note("nginx is not installed (and `apt-get install nginx-light` did not work here): no nginx rows.");
+        }
+        return nginx;
+    }
+
+    private static Path findNginx() {
+        for (String candidate : List.of("/usr/sbin/nginx", "/usr/bin/nginx")) {
+            if (Files.isExecutable(Path.of(candidate))) {
+                return Path.of(candidate);
+            }
+        }
+        return null;
+    }
+
+    /** The Markdown report, rewritten after each part so an interrupted run still leaves its figures. */
+    static final class Report {
+        private final Path out;
+        private final StringBuilder md = new StringBuilder();
+        private final List<String> notes = new ArrayList<>();
+        private final List<String[]> targets = new ArrayList<>();
+        private final String startLoad = loadAverage();
+
+        Report(Path out) {
+            this.out = out;
+        }
+
+        void header(Set<String> parts) throws IOException {
+            md.append("# routecert benchmarks\n\n");
+            md.append(String.format(Locale.ROOT, "Run %s on %s (%d cores), JDK %s; parts: %s. ",
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS), cpuModel(), Runtime.getRuntime().availableProcessors(),
+                    Runtime.version(), parts.stream().sorted().collect(Collectors.joining(", "))));
+            md.append("Load average (1/5/15 min) at the start: ").append(startLoad).append(".\n\n");
+            write();
+        }
+
+        void note(String note) {
+            notes.add(note);
+        }
+
+        void section(String title, String text, String table) throws IOException {
+            md.append("## ").append(title).append("\n\n").append(text).append("\n\n").append(table).append('\n');
+            write();
+        }
+
+        void target(String target, String measured, boolean met) {
+            targets.add(new String[] {target, measured, met ? "yes" : "**no**"});
+        }
+
+        void load(LoadBenchmark load, LoadBenchmark.Settings s) throws IOException {
+            section("Admission load: `POST /mutate` over HTTPS on loopback", String.format(Locale.ROOT, """
+                    Each server runs in its own process (Java ones with `%s`); a Java load client in another process keeps \
+                    N connections busy (closed loop), either kept alive or with a new TLS connection and full handshake \
+                    (TLS 1.3, ECDSA P-256) per request. Each server is warmed up first with rounds of 5 s until two \
+                    rounds agree within 10%% (at most %d s); each cell is then %d s of warm-up and %d s measured, and the cells of one row group run back to back. The mix (per %d requests): %s. \
+                    Every answer is checked (uid echoed, verdict as expected); errors count failures and wrong answers. \
+                    × ref is the ratio to the same-stack fixed-bytes server in the same row group (throughput: higher is \
+                    better; CPU: lower). CPU per request is the server process's user+system time (from /proc) over the \
+                    measured requests; RSS is the peak during the cell; others' CPU is the cores used meanwhile by \
+                    processes other than server and client (other engineers' builds on this shared machine).""",
+                    String.join(" ", LoadBenchmark.SERVER_JVM), s.serverWarmup().toSeconds(), s.warmup().toSeconds(),
+                    s.measure().toSeconds(), ReviewMix.ROUND, ReviewMix.kinds().stream()
+                            .map(k -> k.weight() + " " + k.name()).collect(Collectors.joining(", "))), load.markdown());
+            md.append("Warm-up rounds (req/s, 8 kept-alive connections): ").append(load.warmups.entrySet().stream()
+                    .map(e -> load.serverNames.get(e.getKey()) + " " + e.getValue()).collect(Collectors.joining("; "))).append(".\n\n");
+            md.append("routecert's latency by request kind, 8 kept-alive connections:\n\n").append(load.perKindMarkdown(8, true)).append('\n');
+            LoadBenchmark.Cell rc = load.cell(LoadBenchmark.ROUTECERT, 8, true);
+            LoadBenchmark.Cell ref = load.cell(LoadBenchmark.FIXED, 8, true);
+            if (rc != null && ref != null) {
+                double ratio = rc.result().throughput() / ref.result().throughput();
+                target("admission throughput ≥ 0.6 × reference, 8 keep-alive connections",
+                        String.format(Locale.ROOT, "%.2f (%.0f vs %.0f req/s)", ratio, rc.result().throughput(), ref.result().throughput()),
+                        ratio >= 0.6);
+                target("admission p99 < 5 ms, 8 keep-alive connections", String.format(Locale.ROOT, "%.2f ms", rc.result().p99() / 1e3),
+                        rc.result().p99() < 5000);
+            }
+            long rss = load.cells.stream().filter(c -> c.server().equals(LoadBenchmark.ROUTECERT))
+                    .mapToLong(c -> c.result().serverRssPeakKb()).max().orElse(0);
+            if (rss > 0) {
+                target("RSS < 150 MB under load with -Xmx128m", String.format(Locale.ROOT, "%.0f MB (peak over all cells)", rss / 1024.0),
+                        rss < 150 * 1024);
+            }
+            write();
+        }
+
+        void startup(StartupBenchmark startup) throws IOException {
+            section("Start-up: process start to `/readyz` 200", """
+                    `java -Xmx128m -jar routecert.jar serve` with certificate files, no cluster; wall time from process \
+                    start until `/readyz` first answers 200 (polled every 5 ms), RSS at that moment. The AOT cache comes \
+                    from a training run (`-XX:AOTCacheOutput`) that served the review mix for a few seconds. Variants \
+                    alternate run by run.""", startup.markdown());
+            startup.notes.forEach(this::note);
+            startup.variants.stream().filter(v -> v.name().contains("AOT")).findFirst().ifPresent(v -> target(
+                    "start-up to ready < 1.5 s with the cache on JDK 25",
+                    String.format(Locale.ROOT, "%.0f ms (median)", v.medianReadyMs()), v.medianReadyMs() < 1500));
+        }
+
+        void finish() throws IOException {
+            if (!targets.isEmpty()) {
+                md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
+                targets.forEach(t -> md.append("| ").append(String.join(" | ", t)).append(" |\n"));
+                md.append('\n');
+            }
+            if (!notes.isEmpty()) {
+                md.append("## Notes\n\n");
+                notes.forEach(n -> md.append("- ").append(n).append('\n'));
+                md.append('\n');
+            }
+            md.append("Load average at the end: ").append(loadAverage()).append(".\n");
+            write();
+        }
+
+        private void write() throws IOException {
+            Files.writeString(out, md);
+        }
+
+        static String loadAverage() {
+            try {
+                String[] f = Files.readString(Path.of("/proc/loadavg")).split(" ");
+                return f[0] + " / " + f[1] + " / " + f[2];
+            } catch (IOException e) {
+                return "unknown";
+            }
+        }
+
+        static String cpuModel() {
+            try {
+                return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+            } catch (IOException e) {
+                return "unknown CPU";
+            }
+        }
+    }
+}
