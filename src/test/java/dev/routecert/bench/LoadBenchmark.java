@@ -51,6 +51,10 @@ final class LoadBenchmark {
     static final String ROUTECERT = "routecert";
     static final String FIXED = "fixed";
     static final String NGINX = "nginx";
+    static final String ROUTECERT_VARIANT = "routecert-variant";
+    /** A second routecert with these JVM options on top of SERVER_JVM (the GC choice matters at a 128 MB heap). */
+    static final List<String> VARIANT_JVM = List.of(System.getProperty("bench.variantJvm", "-XX:+UseSerialGC").split(" "))
+            .stream().filter(o -> !o.isBlank()).toList();
 
     void run() throws Exception {
         List<BenchServer> servers = new ArrayList<>();
@@ -61,6 +65,14 @@ final class LoadBenchmark {
             BenchServer routecert = BenchServer.routecert(jar, pki, dir, SERVER_JVM, List.of());
             servers.add(routecert);
             serverNames.put(ROUTECERT, "routecert");
+            BenchServer variant = null;
+            if (!VARIANT_JVM.isEmpty()) {
+                List<String> options = new ArrayList<>(SERVER_JVM);
+                options.addAll(VARIANT_JVM);
+                variant = BenchServer.routecert(jar, pki, dir.resolve("variant"), options, List.of());
+                servers.add(variant);
+                serverNames.put(ROUTECERT_VARIANT, "routecert " + String.join(" ", VARIANT_JVM));
+            }
             BenchServer ngx = null;
             if (nginx != null) {
                 ngx = BenchServer.nginx(nginx, pki, dir);
@@ -70,6 +82,9 @@ final class LoadBenchmark {
             Map<String, BenchServer> byKey = new LinkedHashMap<>();
             byKey.put(FIXED, fixed);
             byKey.put(ROUTECERT, routecert);
+            if (variant != null) {
+                byKey.put(ROUTECERT_VARIANT, variant);
+            }
             if (ngx != null) {
                 byKey.put(NGINX, ngx);
             }
@@ -80,12 +95,14 @@ final class LoadBenchmark {
             }
             for (boolean keepAlive : List.of(true, false)) {
                 for (int connections : settings.connections()) {
+                    List<LoadClient.Result> results = driveInterleaved(new ArrayList<>(byKey.values()), connections, keepAlive);
+                    int i = 0;
                     for (Map.Entry<String, BenchServer> server : byKey.entrySet()) {
-                        LoadClient.Result result = drive(server.getValue(), connections, keepAlive, settings.warmup(), settings.measure());
+                        LoadClient.Result result = results.get(i++);
                         cells.add(new Cell(server.getKey(), connections, keepAlive, result));
-                        Bench.progress(String.format(Locale.ROOT, "%-24s %2d %-10s %8.0f req/s p50 %6.2f ms p99 %6.2f ms errors %d%s",
+                        Bench.progress(String.format(Locale.ROOT, "%-24s %2d %-10s %8.0f req/s p50 %6.2f ms p99 %6.2f ms CPU %5.0f µs/req errors %d%s",
                                 server.getValue().name, connections, keepAlive ? "keep-alive" : "new-conn", result.throughput(),
-                                result.p50() / 1e3, result.p99() / 1e3, result.errors(),
+                                result.p50() / 1e3, result.p99() / 1e3, result.serverCpuPerRequest(), result.errors(),
                                 result.firstError() == null ? "" : " (" + result.firstError() + ")"));
                     }
                 }
@@ -121,18 +138,62 @@ final class LoadBenchmark {
         return runClient(options);
     }
 
+    /** One load-client process that measures all servers in rotating slices of the same cell. */
+    List<LoadClient.Result> driveInterleaved(List<BenchServer> servers, int connections, boolean keepAlive)
+            throws IOException, InterruptedException {
+        LoadClient.Options options = new LoadClient.Options(0, connections, keepAlive, settings.warmup(), settings.measure(),
+                settings.maxRequests(), pki.ca(), LoadClient.Check.FIXED, 0);
+        List<String> args = new ArrayList<>(options.toArgs().stream()
+                .filter(a -> !a.startsWith("port=") && !a.startsWith("check=") && !a.startsWith("serverPid=")).toList());
+        args.add("targets=" + String.join(",", servers.stream().map(s -> s.port + ":" + s.check + ":" + s.pid()).toList()));
+        args.add("slices=" + SLICES);
+        String out = clientOutput(args, options.warmup().multipliedBy(servers.size()).plus(options.measure().multipliedBy(servers.size()))
+                .plus(Duration.ofSeconds(SLICES * servers.size())));
+        List<LoadClient.Result> results = new ArrayList<>();
+        List<String> lines = new ArrayList<>();
+        for (String line : out.lines().toList()) {
+            if (line.startsWith("end=")) {
+                results.add(LoadClient.Result.decode(lines));
+                lines.clear();
+            } else {
+                lines.add(line);
+            }
+        }
+        if (results.size() != servers.size()) {
+            throw new IllegalStateException("load client answered for " + results.size() + " of " + servers.size() + " servers: " + out);
+        }
+        return results;
+    }
+
+    /** Measured time per cell is cut into this many slices per server, run in rotation. */
+    static final int SLICES = 5;
+
     static LoadClient.Result runClient(LoadClient.Options options) throws IOException, InterruptedException {
+        return LoadClient.Result.decode(clientOutput(options.toArgs(), options.warmup().plus(options.measure())).lines().toList());
+    }
+
+    private static String clientOutput(List<String> args, Duration expected) throws IOException, InterruptedException {
         List<String> command = new ArrayList<>(List.of(BenchServer.java(), "-Xmx1g", "-XX:+UseSerialGC",
                 "-cp", System.getProperty("java.class.path"), LoadClient.class.getName()));
-        command.addAll(options.toArgs());
+        command.addAll(args);
         Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        long limit = expected.toSeconds() + 60;
+        Thread watchdog = new Thread(() -> {
+            try {
+                if (!process.waitFor(limit, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            } catch (InterruptedException e) {
+                process.destroyForcibly();
+            }
+        });
+        watchdog.setDaemon(true);
+        watchdog.start();
         byte[] out = process.getInputStream().readAllBytes();
-        long limit = options.warmup().plus(options.measure()).toSeconds() + 60;
-        if (!process.waitFor(limit, TimeUnit.SECONDS)) {
-            process.destroyForcibly();
-            throw new IllegalStateException("load client did not stop within " + limit + " s");
+        if (!process.waitFor(10, TimeUnit.SECONDS) || process.exitValue() != 0) {
+            throw new IllegalStateException("load client failed or did not stop within " + limit + " s");
         }
-        return LoadClient.Result.decode(new String(out, StandardCharsets.UTF_8).lines().toList());
+        return new String(out, StandardCharsets.UTF_8);
     }
 
     Cell cell(String server, int connections, boolean keepAlive) {
@@ -143,8 +204,8 @@ final class LoadBenchmark {
     /** The Markdown tables: every cell with ratios to the same-stack reference of the same row group. */
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| connections | server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref | server RSS MB | others' CPU |\n");
-        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| connections | server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref | server RSS MB | client CPU µs/req | others' CPU |\n");
+        md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (boolean keepAlive : List.of(true, false)) {
             for (int connections : settings.connections()) {
                 Cell ref = cell(FIXED, connections, keepAlive);
@@ -154,11 +215,11 @@ final class LoadBenchmark {
                         continue;
                     }
                     LoadClient.Result r = c.result();
-                    md.append(String.format(Locale.ROOT, "| %d %s | %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s | %.0f | %.2f |%n",
+                    md.append(String.format(Locale.ROOT, "| %d %s | %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s | %.0f | %.0f | %.2f |%n",
                             connections, keepAlive ? "keep-alive" : "new TLS conn", serverNames.get(server), r.throughput(),
                             ratio(r.throughput(), ref.result().throughput()), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3,
                             r.errors(), r.serverCpuPerRequest(), ratio(r.serverCpuPerRequest(), ref.result().serverCpuPerRequest()),
-                            r.serverRssPeakKb() / 1024.0, r.othersCores()));
+                            r.serverRssPeakKb() / 1024.0, r.clientCpuPerRequest(), r.othersCores()));
                 }
             }
         }

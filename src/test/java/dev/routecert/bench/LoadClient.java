@@ -126,6 +126,14 @@ public final class LoadClient {
     private final AtomicLong started = new AtomicLong();
     private final AtomicLong errors = new AtomicLong();
     private final AtomicReference<String> firstError = new AtomicReference<>();
+    private final ProcStats.RssSampler rss;
+    // accumulated over the measured slices
+    private final List<long[]> recorded = new ArrayList<>();
+    private long measuredNanos;
+    private long serverCpuNanos;
+    private long selfCpuNanos;
+    private long othersNanos;
+    private int nextWorkerId;
 
     private LoadClient(Options options, List<ReviewMix.Kind> kinds) throws Exception {
         if (options.connections() < 1 || options.connections() > 256) {
@@ -134,58 +142,124 @@ public final class LoadClient {
         this.options = options;
         this.kinds = kinds;
         this.tls = trusting(options.caPem());
+        this.rss = new ProcStats.RssSampler(options.serverPid());
+        Thread sampler = new Thread(rss, "rss-sampler");
+        sampler.setDaemon(true);
+        sampler.start();
     }
 
+    /**
+     * {@code LoadClient key=value ...}: one target ({@code port=}, {@code check=}, {@code serverPid=}), or
+     * several as {@code targets=PORT:CHECK:PID,...} with {@code slices=N}: then the measured time is cut
+     * into N slices per target, run in rotation, so that every target sees the same background load.
+     */
     public static void main(String[] args) throws Exception {
+        Map<String, String> a = new LinkedHashMap<>();
+        for (String arg : args) {
+            a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
+        }
         // exclude=KIND,... leaves kinds out of the mix (for profiling one effect at a time)
-        List<String> excluded = Arrays.stream(args).filter(a -> a.startsWith("exclude=")).findFirst()
-                .map(a -> List.of(a.substring(8).split(","))).orElse(List.of());
-        Result result = run(Options.parse(Arrays.stream(args).filter(a -> !a.startsWith("exclude=")).toArray(String[]::new)),
-                ReviewMix.kinds().stream().filter(k -> !excluded.contains(k.name())).toList());
-        System.out.print(result.encode());
+        List<String> excluded = a.containsKey("exclude") ? List.of(a.remove("exclude").split(",")) : List.of();
+        List<ReviewMix.Kind> kinds = ReviewMix.kinds().stream().filter(k -> !excluded.contains(k.name())).toList();
+        if (!a.containsKey("targets")) {
+            System.out.print(run(Options.parse(args(a)), kinds).encode());
+        } else {
+            List<Options> targets = new ArrayList<>();
+            for (String target : a.remove("targets").split(",")) {
+                String[] t = target.split(":");
+                Map<String, String> one = new LinkedHashMap<>(a);
+                one.put("port", t[0]);
+                one.put("check", t[1]);
+                one.put("serverPid", t[2]);
+                one.remove("slices");
+                targets.add(Options.parse(args(one)));
+            }
+            List<Result> results = interleaved(targets, Integer.parseInt(a.getOrDefault("slices", "1")), kinds);
+            for (int i = 0; i < results.size(); i++) {
+                System.out.print(results.get(i).encode());
+                System.out.println("end=" + i);
+            }
+        }
         System.out.flush();
         System.exit(0);
     }
 
-    public static Result run(Options options, List<ReviewMix.Kind> kinds) throws Exception {
-        return new LoadClient(options, kinds).drive();
+    private static String[] args(Map<String, String> a) {
+        return a.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toArray(String[]::new);
     }
 
-    private Result drive() throws Exception {
+    /** One target: warm-up, then the measured time in one piece. */
+    public static Result run(Options options, List<ReviewMix.Kind> kinds) throws Exception {
+        LoadClient client = new LoadClient(options, kinds);
+        client.slice(options.warmup(), options.measure());
+        return client.result();
+    }
+
+    /**
+     * Several targets with the same options: each is warmed up, then {@code slices} rounds each give
+     * every target {@code measure / slices}, starting with a different target every round.
+     */
+    public static List<Result> interleaved(List<Options> targets, int slices, List<ReviewMix.Kind> kinds) throws Exception {
+        List<LoadClient> clients = new ArrayList<>();
+        for (Options target : targets) {
+            LoadClient client = new LoadClient(target, kinds);
+            client.slice(target.warmup(), Duration.ZERO);
+            clients.add(client);
+        }
+        for (int round = 0; round < slices; round++) {
+            for (int i = 0; i < clients.size(); i++) {
+                LoadClient client = clients.get((round + i) % clients.size());
+                client.slice(Duration.ofMillis(300), client.options.measure().dividedBy(slices));
+            }
+        }
+        List<Result> results = new ArrayList<>();
+        for (LoadClient client : clients) {
+            results.add(client.result());
+        }
+        return results;
+    }
+
+    /** Runs the connections for {@code leadIn} unrecorded, then {@code measure} recorded (if not zero). */
+    private void slice(Duration leadIn, Duration measure) throws InterruptedException {
+        phase = WARMUP;
         List<Worker> workers = new ArrayList<>();
         for (int i = 0; i < options.connections(); i++) {
-            Worker worker = new Worker(i);
+            Worker worker = new Worker(nextWorkerId++);
             workers.add(worker);
             Thread thread = new Thread(worker, "load-" + i);
             thread.setDaemon(true);
             worker.thread = thread;
         }
-        ProcStats.RssSampler rss = new ProcStats.RssSampler(options.serverPid());
-        Thread sampler = new Thread(rss, "rss-sampler");
-        sampler.setDaemon(true);
-        sampler.start();
         workers.forEach(w -> w.thread.start());
-
-        Thread.sleep(options.warmup().toMillis());
-        ProcStats.Snapshot before = ProcStats.snapshot(options.serverPid());
-        long measureStart = System.nanoTime();
-        phase = MEASURE;
-        long deadline = measureStart + options.measure().toNanos();
-        while (System.nanoTime() < deadline && started.get() < options.maxRequests()
-                && workers.stream().anyMatch(w -> w.thread.isAlive())) {
-            Thread.sleep(10);
+        Thread.sleep(leadIn.toMillis());
+        if (!measure.isZero()) {
+            ProcStats.Snapshot before = ProcStats.snapshot(options.serverPid());
+            long measureStart = System.nanoTime();
+            phase = MEASURE;
+            long deadline = measureStart + measure.toNanos();
+            while (System.nanoTime() < deadline && started.get() < options.maxRequests()
+                    && workers.stream().anyMatch(w -> w.thread.isAlive())) {
+                Thread.sleep(10);
+            }
+            phase = DONE;
+            ProcStats.Snapshot after = ProcStats.snapshot(options.serverPid());
+            measuredNanos += after.wallNanos() - measureStart;
+            serverCpuNanos += after.serverCpuNanos() - before.serverCpuNanos();
+            selfCpuNanos += after.selfCpuNanos() - before.selfCpuNanos();
+            othersNanos += (long) (after.othersCores(before) * (after.wallNanos() - before.wallNanos()));
         }
         phase = DONE;
-        long measureEnd = System.nanoTime();
-        ProcStats.Snapshot after = ProcStats.snapshot(options.serverPid());
         for (Worker w : workers) {
             w.thread.join(15_000);
             w.closeQuietly();
+            recorded.add(Arrays.copyOf(w.latencies, w.count));
         }
-        rss.stop();
+    }
 
-        double seconds = (measureEnd - measureStart) / 1e9;
-        long[] all = workers.stream().flatMapToLong(w -> Arrays.stream(w.latencies, 0, w.count)).toArray();
+    private Result result() {
+        rss.stop();
+        double seconds = measuredNanos / 1e9;
+        long[] all = recorded.stream().flatMapToLong(Arrays::stream).toArray();
         long requests = all.length;
         Map<String, double[]> perKind = new LinkedHashMap<>();
         for (int k = 0; k < kinds.size(); k++) {
@@ -196,12 +270,11 @@ public final class LoadClient {
         }
         long[] sorted = Arrays.stream(all).map(v -> v >>> 3).sorted().toArray();
         double perRequest = requests == 0 ? 0 : 1.0 / requests;
-        return new Result(requests, errors.get(), firstError.get(), seconds, requests / seconds,
+        return new Result(requests, errors.get(), firstError.get(), seconds, seconds == 0 ? 0 : requests / seconds,
                 micros(percentile(sorted, 0.50)), micros(percentile(sorted, 0.99)),
                 micros(sorted.length == 0 ? 0 : sorted[sorted.length - 1]),
-                (after.serverCpuNanos() - before.serverCpuNanos()) / 1e3 * perRequest,
-                (after.selfCpuNanos() - before.selfCpuNanos()) / 1e3 * perRequest,
-                rss.peakKb(), after.othersCores(before), perKind);
+                serverCpuNanos / 1e3 * perRequest, selfCpuNanos / 1e3 * perRequest,
+                rss.peakKb(), seconds == 0 ? 0 : othersNanos / 1e9 / seconds, perKind);
     }
 
     private static long percentile(long[] sorted, double p) {
