@@ -31,8 +31,7 @@ public final class RouteAdmission implements AdmissionPolicy {
     public AdmissionDecision review(AdmissionRequest request) {
         Verdict verdict = evaluate(policy, request);
         if (!verdict.allowed()) {
-            return AdmissionDecision.denied(verdict.summary(), causes(verdict.violations()),
-                    mode == Mode.MUTATE ? verdict.warnings() : List.of());
+            return denial(verdict, mode);
         }
         return mode == Mode.MUTATE ? AdmissionDecision.patched(verdict.patch(), verdict.warnings()) : AdmissionDecision.allow();
     }
@@ -44,6 +43,12 @@ public final class RouteAdmission implements AdmissionPolicy {
         }
         return policy.evaluate(new PolicyRequest(request.group(), request.version(), request.kind(), request.operation(),
                 request.namespace(), request.object(), request.oldObject()));
+    }
+
+    /** The answer to a denied verdict; only /mutate repeats the warnings. */
+    static AdmissionDecision denial(Verdict verdict, Mode mode) {
+        return AdmissionDecision.denied(verdict.summary(), causes(verdict.violations()),
+                mode == Mode.MUTATE ? verdict.warnings() : List.of());
     }
 
     static List<AdmissionDecision.Cause> causes(List<Violation> violations) {

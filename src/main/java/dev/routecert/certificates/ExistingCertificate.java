@@ -1,0 +1,81 @@
+package dev.routecert.certificates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * A Certificate as the API server holds it, reduced to what ownership and reuse decisions read.
+ *
+ * @param route            the route named by routecert's annotation, when routecert manages it
+ * @param ownerUids        uids of its ownerReferences that point at a route kind routecert handles
+ * @param spec             the whole spec, to tell whether an update would change anything
+ */
+public record ExistingCertificate(String namespace, String name, String uid, String resourceVersion,
+                                  boolean managedByRoutecert, Optional<RouteRef> route, String secretName,
+                                  List<String> dnsNames, List<String> ipAddresses, List<String> ownerUids,
+                                  Instant created, boolean deleting, JsonNode spec) {
+
+    public ExistingCertificate {
+        dnsNames = List.copyOf(dnsNames);
+        ipAddresses = List.copyOf(ipAddresses);
+        ownerUids = List.copyOf(ownerUids);
+        spec = spec == null ? JsonNodeFactory.instance.objectNode() : spec;
+    }
+
+    /** Reads a Certificate object (a JSON tree of {@code cert-manager.io/v1 Certificate}). */
+    public static ExistingCertificate from(JsonNode object) {
+        JsonNode meta = object.path("metadata");
+        String namespace = meta.path("namespace").asText("");
+        boolean managed = Ownership.MANAGED_BY.equals(meta.path("labels").path(Ownership.MANAGED_BY_LABEL).asText(null));
+        Optional<RouteRef> route = managed
+                ? RouteRef.parse(meta.path("annotations").path(Ownership.ROUTE_ANNOTATION).asText(null), namespace)
+                : Optional.empty();
+        List<String> owners = new ArrayList<>();
+        for (JsonNode ref : meta.path("ownerReferences")) {
+            owners.add(ref.path("uid").asText(""));
+        }
+        JsonNode spec = object.path("spec");
+        return new ExistingCertificate(namespace, meta.path("name").asText(""), meta.path("uid").asText(""),
+                meta.path("resourceVersion").asText(""), managed, route, spec.path("secretName").asText(""),
+                strings(spec.path("dnsNames")), strings(spec.path("ipAddresses")), owners,
+                instant(meta.path("creationTimestamp").asText(null)), meta.hasNonNull("deletionTimestamp"),
+                spec.isObject() ? spec : null);
+    }
+
+    /** Every name the Certificate is valid for: DNS names and IP addresses. */
+    public List<String> names() {
+        List<String> all = new ArrayList<>(dnsNames);
+        all.addAll(ipAddresses);
+        return all;
+    }
+
+    public String ref() {
+        return namespace + "/" + name;
+    }
+
+    private static List<String> strings(JsonNode array) {
+        List<String> out = new ArrayList<>();
+        for (JsonNode n : array) {
+            if (n.isTextual()) {
+                out.add(n.asText());
+            }
+        }
+        return out;
+    }
+
+    private static Instant instant(String text) {
+        if (text == null) {
+            return Instant.EPOCH;
+        }
+        try {
+            return Instant.parse(text);
+        } catch (DateTimeParseException e) {
+            return Instant.EPOCH;
+        }
+    }
+}
