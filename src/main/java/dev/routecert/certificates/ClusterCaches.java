@@ -25,7 +25,7 @@ import org.slf4j.LoggerFactory;
  * cache has listed its resource. A kind whose API is not served is looked for again every 30 s:
  * cert-manager's kinds keep readiness failing until they appear, absent route kinds are just logged.
  */
-public final class ClusterCaches implements AutoCloseable {
+public final class ClusterCaches implements ClusterView, AutoCloseable {
 
     public static final String CHECK = "informer-caches";
     private static final Logger log = LoggerFactory.getLogger(ClusterCaches.class);
@@ -58,6 +58,7 @@ public final class ClusterCaches implements AutoCloseable {
         listeners.add(listener);
     }
 
+    @Override
     public Optional<JsonNode> get(CachedKind kind, String namespace, String name) {
         SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
         if (informer == null) {
@@ -68,6 +69,7 @@ public final class ClusterCaches implements AutoCloseable {
         return Optional.ofNullable(object).map(this::json);
     }
 
+    @Override
     public List<JsonNode> list(CachedKind kind) {
         SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
         if (informer == null) {
@@ -82,6 +84,7 @@ public final class ClusterCaches implements AutoCloseable {
         return informer != null && informer.hasSynced();
     }
 
+    @Override
     public boolean allSynced() {
         synchronized (informers) {
             for (CachedKind kind : CachedKind.values()) {
