@@ -14,11 +14,13 @@ import java.util.Optional;
  * @param route            the route named by routecert's annotation, when routecert manages it
  * @param ownerUids        uids of its ownerReferences that point at a route kind routecert handles
  * @param spec             the whole spec, to tell whether an update would change anything
+ * @param writtenAheadOf   the route resourceVersion an admission UPDATE wrote it ahead of, or null
+ * @param writtenAt        when that was (EPOCH when not set)
  */
 public record ExistingCertificate(String namespace, String name, String uid, String resourceVersion,
                                   boolean managedByRoutecert, Optional<RouteRef> route, String secretName,
                                   List<String> dnsNames, List<String> ipAddresses, List<String> ownerUids,
-                                  Instant created, boolean deleting, JsonNode spec) {
+                                  Instant created, boolean deleting, JsonNode spec, String writtenAheadOf, Instant writtenAt) {
 
     public ExistingCertificate {
         dnsNames = List.copyOf(dnsNames);
@@ -40,11 +42,16 @@ public record ExistingCertificate(String namespace, String name, String uid, Str
             owners.add(ref.path("uid").asText(""));
         }
         JsonNode spec = object.path("spec");
+        String[] ahead = managed ? meta.path("annotations").path(Ownership.WRITTEN_AHEAD_ANNOTATION).asText("").split(" ", 2)
+                : new String[] {""};
+        if (ahead.length < 2 || ahead[0].isEmpty()) {
+            ahead = new String[] {null, null};
+        }
         return new ExistingCertificate(namespace, meta.path("name").asText(""), meta.path("uid").asText(""),
                 meta.path("resourceVersion").asText(""), managed, route, spec.path("secretName").asText(""),
                 strings(spec.path("dnsNames")), strings(spec.path("ipAddresses")), owners,
                 instant(meta.path("creationTimestamp").asText(null)), meta.hasNonNull("deletionTimestamp"),
-                spec.isObject() ? spec : null);
+                spec.isObject() ? spec : null, ahead[0], instant(ahead[1]));
     }
 
     /** Every name the Certificate is valid for: DNS names and IP addresses. */

@@ -31,7 +31,7 @@ public final class KubeRouteEvents implements RouteEvents {
     public void record(RouteRef route, String routeUid, String type, String reason, String action, String message) {
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
         Event event = new EventBuilder()
-                .withNewMetadata().withGenerateName(route.name() + ".").withNamespace(route.namespace()).endMetadata()
+                .withNewMetadata().withName(eventName(route.name())).withNamespace(route.namespace()).endMetadata()
                 .withRegarding(new ObjectReferenceBuilder().withApiVersion(route.apiVersion()).withKind(route.kind())
                         .withNamespace(route.namespace()).withName(route.name()).withUid(routeUid).build())
                 .withType(type)
@@ -44,8 +44,21 @@ public final class KubeRouteEvents implements RouteEvents {
                 .build();
         try {
             client.events().v1().events().inNamespace(route.namespace()).resource(event).create();
+        } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
+            log.warn("reconciler: could not record event {} on {}: {}", reason, route,
+                    e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
         } catch (RuntimeException e) {
-            log.warn("reconciler: could not record event {} on {}: {}", reason, route, e.getMessage());
+            log.warn("reconciler: could not record event {} on {}: {}", reason, route, e.toString());
         }
     }
+
+    /** {@code <route>.<16 hex>}, as kubectl names events; the route name is cut so the whole stays a valid name. */
+    static String eventName(String route) {
+        byte[] random = new byte[8];
+        RANDOM.nextBytes(random);
+        String prefix = route.length() > 200 ? route.substring(0, 200) : route;
+        return prefix + "." + java.util.HexFormat.of().formatHex(random);
+    }
+
+    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
 }

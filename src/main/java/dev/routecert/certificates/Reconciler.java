@@ -299,6 +299,12 @@ public final class Reconciler implements AutoCloseable {
                 return;
             }
             RouteRef owner = found.route().get();
+            Optional<Instant> ahead = writtenAhead(found, owner);
+            if (ahead.isPresent()) {
+                // admission wrote it for a route update the cache has not shown yet: that update decides
+                queue.add(slot, Duration.between(clock.get(), ahead.get()).plusMillis(100));
+                return;
+            }
             Optional<Claim> ownerClaim = claimants.stream().filter(c -> c.state.ref.equals(owner)).findFirst();
             if (ownerClaim.isPresent()) {
                 establish(ownerClaim.get(), existing, deadline, "CertificateUpdated", "updated");
@@ -336,6 +342,26 @@ public final class Reconciler implements AutoCloseable {
                     "Reconcile", e.getMessage()));
             queue.add(slot, RETRY_DELAY);
         }
+    }
+
+    /**
+     * When admission wrote the Certificate ahead of a route update that the cache does not show yet
+     * (the owner's cached resourceVersion is still the one it was written ahead of) and the grace
+     * period has not passed: the time to look again. A rejected update never shows up, so after the
+     * grace period the Certificate follows the stored route again.
+     */
+    private Optional<Instant> writtenAhead(ExistingCertificate found, RouteRef owner) {
+        if (found.writtenAheadOf() == null) {
+            return Optional.empty();
+        }
+        Instant until = found.writtenAt().plus(orphanGrace);
+        if (!clock.get().isBefore(until)) {
+            return Optional.empty();
+        }
+        String cachedVersion = CachedKind.route(owner.group(), owner.kind())
+                .flatMap(k -> cluster.get(k, owner.namespace(), owner.name()))
+                .map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse("");
+        return found.writtenAheadOf().equals(cachedVersion) ? Optional.of(until) : Optional.empty();
     }
 
     /** Creates or updates the Certificate of {@code claim}'s route, with its ownerReference, if anything differs. */

@@ -1,6 +1,7 @@
 package dev.routecert.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
@@ -13,6 +14,7 @@ import dev.routecert.certificates.CertificatePlanner.Update;
 import dev.routecert.certificates.CertificateStore;
 import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.ExistingCertificate;
+import dev.routecert.certificates.Ownership;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
@@ -20,6 +22,7 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -106,10 +109,12 @@ public final class CertificateAdmission implements AdmissionPolicy {
                                     Verdict verdict, List<String> warnings) {
         Deadline deadline = Deadline.in(options.writeTimeout());
         long started = System.nanoTime();
+        String aheadOf = "UPDATE".equals(request.operation())
+                ? request.object().path("metadata").path("resourceVersion").asText("") : "";
         List<ExistingCertificate> created = new ArrayList<>();
         for (Planned p : planned) {
             try {
-                Optional<String> denial = execute(p, route, uid, request.object(), deadline, created, warnings);
+                Optional<String> denial = execute(p, route, uid, request.object(), aheadOf, deadline, created, warnings);
                 if (denial.isPresent()) {
                     rollBack(created, deadline);
                     return AdmissionDecision.denied("routecert rejected this object: " + denial.get(),
@@ -135,7 +140,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
     }
 
     /** Carries out one decision; a fresh read and a second decision when the cache was behind. */
-    private Optional<String> execute(Planned p, RouteRef route, String uid, JsonNode object, Deadline deadline,
+    private Optional<String> execute(Planned p, RouteRef route, String uid, JsonNode object, String aheadOf, Deadline deadline,
                                      List<ExistingCertificate> created, List<String> warnings) throws StoreException {
         Decision decision = p.decision;
         for (int attempt = 1; ; attempt++) {
@@ -147,11 +152,12 @@ public final class CertificateAdmission implements AdmissionPolicy {
                         warnings.add(secretWarning(p.plan, secret));
                         return Optional.empty();
                     }
-                    ExistingCertificate result = store.create(c.certificate(), deadline);
+                    ExistingCertificate result = store.create(markAhead(c.certificate(), aheadOf), deadline);
                     created.add(result);
                     log.info("certificate created {} for {} in {} ms", result.ref(), route, millisSince(t));
                 } else if (decision instanceof Update u) {
-                    ExistingCertificate result = store.apply(u.certificate(), u.existing().resourceVersion(), deadline);
+                    ExistingCertificate result = store.apply(markAhead(u.certificate(), aheadOf), u.existing().resourceVersion(),
+                            deadline);
                     log.info("certificate applied {} for {} in {} ms (resourceVersion {} -> {})", result.ref(), route,
                             millisSince(t), u.existing().resourceVersion(), result.resourceVersion());
                 } else if (decision instanceof Deny deny) {
@@ -169,6 +175,21 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 decision = outcome.decision();
             }
         }
+    }
+
+    /**
+     * On an UPDATE the Certificate is written before the route's new version is stored: marks it so
+     * that the reconciler, whose cache still shows the old route, does not revert it meanwhile.
+     */
+    private static ObjectNode markAhead(ObjectNode certificate,
+                                                                          String aheadOf) {
+        if (aheadOf.isEmpty()) {
+            return certificate;
+        }
+        ObjectNode marked = certificate.deepCopy();
+        ((ObjectNode) marked.path("metadata").path("annotations"))
+                .put(Ownership.WRITTEN_AHEAD_ANNOTATION, aheadOf + " " + Instant.now());
+        return marked;
     }
 
     /** Deletes what this review created; what cannot be deleted in time is left to the orphan collection. */
