@@ -43,11 +43,12 @@ public final class ClusterFixture implements AutoCloseable {
         this.label = HexFormat.of().formatHex(random);
     }
 
-    /** A fresh namespace carrying this fixture's label. */
-    public String namespace(String prefix) {
+    /** A fresh namespace carrying this fixture's label (and {@code extraLabels}, key then value). */
+    public String namespace(String prefix, String... extraLabels) {
         String name = cluster.createNamespace(prefix);
         client.namespaces().withName(name).edit(ns -> {
             ns.getMetadata().getLabels().put(TEST_LABEL, label);
+            ns.getMetadata().getLabels().putAll(map(extraLabels));
             return ns;
         });
         namespaces.add(name);

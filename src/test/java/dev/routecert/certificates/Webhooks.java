@@ -62,13 +62,19 @@ public final class Webhooks {
 
     public static void validating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
                                   int timeoutSeconds, String sideEffects) {
+        validating(fixture, name, url, caBundle, rules, timeoutSeconds, sideEffects,
+                Map.of(ClusterFixture.TEST_LABEL, fixture.label));
+    }
+
+    public static void validating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
+                                  int timeoutSeconds, String sideEffects, Map<String, String> namespaceLabels) {
         ValidatingWebhookConfiguration config = new ValidatingWebhookConfigurationBuilder()
                 .withNewMetadata().withName(name).endMetadata()
                 .addNewWebhook().withName("validate." + name + ".routecert.dev").withAdmissionReviewVersions("v1")
                 .withSideEffects(sideEffects).withFailurePolicy("Fail").withTimeoutSeconds(timeoutSeconds)
                 .withMatchPolicy("Equivalent")
                 .withNewClientConfig().withUrl(url).withCaBundle(caBundle).endClientConfig()
-                .withNewNamespaceSelector().withMatchLabels(Map.of(ClusterFixture.TEST_LABEL, fixture.label)).endNamespaceSelector()
+                .withNewNamespaceSelector().withMatchLabels(namespaceLabels).endNamespaceSelector()
                 .withRules(rules).endWebhook().build();
         fixture.client.admissionRegistration().v1().validatingWebhookConfigurations().resource(config).create();
         fixture.onClose(() -> fixture.client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).delete());
