@@ -104,6 +104,7 @@ public final class ClusterFixture implements AutoCloseable {
                 """)) {
             GenericKubernetesResource issuer = parse(yaml);
             client.resource(issuer).createOr(existing -> existing.update());
+            onClose(() -> client.resource(issuer).delete()); // cluster-scoped: leave the cluster as found
         }
     }
 

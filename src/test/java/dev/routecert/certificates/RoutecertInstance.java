@@ -38,12 +38,17 @@ public final class RoutecertInstance implements AutoCloseable {
     }
 
     public static RoutecertInstance start(ClusterFixture fixture, CertificateOptions options) {
+        return start(fixture, fixture.cluster.kubeconfig(), options);
+    }
+
+    /** Starts routecert with the credentials of {@code kubeconfig}. */
+    public static RoutecertInstance start(ClusterFixture fixture, Path kubeconfig, CertificateOptions options) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             Path pem = dir.resolve("serving.pem");
             ServeConfig config = new ServeConfig("127.0.0.1", 0, 0, null, null, pem, Duration.ofSeconds(10), 7L * 1024 * 1024,
                     Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(5),
-                    ServeConfig.KubernetesMode.AUTO, fixture.cluster.kubeconfig(), options);
+                    ServeConfig.KubernetesMode.AUTO, kubeconfig, options);
             Routecert routecert = Routecert.start(config, PolicyConfig.defaults());
             String certificatePem = Files.readString(pem);
             X509Certificate certificate = (X509Certificate) CertificateFactory.getInstance("X.509")
