@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -22,25 +21,13 @@ import org.junit.jupiter.params.provider.ValueSource;
 @ExtendWith(KubeClusterExtension.class)
 class CrdSchemaValidationIT {
 
-    private static KubeCluster cluster;
     private static KubernetesClient client;
     private static String namespace;
 
     @BeforeAll
-    static void setUp(KubeCluster kubeCluster) {
-        cluster = kubeCluster;
-        client = cluster.newClient();
-        namespace = cluster.createNamespace("crd-validation");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (namespace != null) {
-            cluster.deleteNamespace(namespace);
-        }
-        if (client != null) {
-            client.close();
-        }
+    static void setUp(TestNamespace testNamespace) {
+        client = testNamespace.client();
+        namespace = testNamespace.name();
     }
 
     @ParameterizedTest

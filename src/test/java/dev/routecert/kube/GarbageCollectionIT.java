@@ -12,7 +12,6 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import java.nio.file.Path;
 import java.time.Duration;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -30,20 +29,10 @@ class GarbageCollectionIT {
     private static String namespace;
 
     @BeforeAll
-    static void setUp(KubeCluster kubeCluster) {
-        cluster = kubeCluster;
-        client = cluster.newClient();
-        namespace = cluster.createNamespace("gc");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (namespace != null) {
-            cluster.deleteNamespace(namespace);
-        }
-        if (client != null) {
-            client.close();
-        }
+    static void setUp(TestNamespace testNamespace) {
+        cluster = testNamespace.cluster();
+        client = testNamespace.client();
+        namespace = testNamespace.name();
     }
 
     @Test

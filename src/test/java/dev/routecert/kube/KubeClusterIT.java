@@ -1,5 +1,7 @@
 package dev.routecert.kube;
 
+import static dev.routecert.kube.Commands.run;
+
 import static org.junit.jupiter.api.Assertions.assertAll;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -20,7 +22,6 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -60,7 +61,7 @@ class KubeClusterIT {
     void everyListenerOfTheClusterIsOnLoopback(KubeCluster cluster) throws Exception {
         Path ss = KubeBinaries.onPath("ss");
         assertNotNull(ss, "ss not on PATH (Debian package iproute2, installed by kube-binaries.sh)");
-        CommandResult result = run(List.of(ss.toString(), "-H", "--listening", "--numeric", "--processes", "--tcp", "--udp"));
+        Commands.CommandResult result = run(List.of(ss.toString(), "-H", "--listening", "--numeric", "--processes", "--tcp", "--udp"));
         assertEquals(0, result.exitCode(), "ss failed: " + result.stderr());
 
         List<String> problems = new ArrayList<>();
@@ -92,13 +93,13 @@ class KubeClusterIT {
         Path kubectl = KubeBinaries.onPath("kubectl");
         assertNotNull(kubectl, "kubectl not on PATH (kube-binaries.sh installs Debian's kubernetes-client when missing)");
 
-        CommandResult namespaces = run(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString(),
+        Commands.CommandResult namespaces = run(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString(),
                 "get", "ns", "-o", "name"));
         assertEquals(0, namespaces.exitCode(), "kubectl get ns failed: " + namespaces.stderr());
         assertTrue(namespaces.stdout().lines().toList().containsAll(List.of("namespace/default", "namespace/kube-system")),
                 namespaces.stdout());
 
-        CommandResult routes = run(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString(),
+        Commands.CommandResult routes = run(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString(),
                 "get", "ingressroutes.traefik.io", "--all-namespaces", "-o", "name"));
         assertEquals(0, routes.exitCode(), "kubectl get ingressroutes failed: " + routes.stderr());
         assertFalse(routes.stderr().contains("error"), routes.stderr());
@@ -117,25 +118,6 @@ class KubeClusterIT {
             return !host.equals("*") && InetAddress.getByName(host).isLoopbackAddress();
         } catch (UnknownHostException e) {
             return false;
-        }
-    }
-
-    record CommandResult(int exitCode, String stdout, String stderr) {
-    }
-
-    static CommandResult run(List<String> command) throws IOException, InterruptedException {
-        Path err = Files.createTempFile("routecert-cmd", ".err");
-        try {
-            Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
-            process.getOutputStream().close();
-            String out = new String(process.getInputStream().readAllBytes());
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                fail(command + " did not finish within 60 s");
-            }
-            return new CommandResult(process.exitValue(), out, Files.readString(err));
-        } finally {
-            Files.deleteIfExists(err);
         }
     }
 }

@@ -11,7 +11,6 @@ import io.fabric8.kubernetes.api.model.ManagedFieldsEntry;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -20,25 +19,13 @@ import org.junit.jupiter.api.extension.ExtendWith;
 @ExtendWith(KubeClusterExtension.class)
 class ServerSideApplyIT {
 
-    private static KubeCluster cluster;
     private static KubernetesClient client;
     private static String namespace;
 
     @BeforeAll
-    static void setUp(KubeCluster kubeCluster) {
-        cluster = kubeCluster;
-        client = cluster.newClient();
-        namespace = cluster.createNamespace("ssa");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (namespace != null) {
-            cluster.deleteNamespace(namespace);
-        }
-        if (client != null) {
-            client.close();
-        }
+    static void setUp(TestNamespace testNamespace) {
+        client = testNamespace.client();
+        namespace = testNamespace.name();
     }
 
     @Test

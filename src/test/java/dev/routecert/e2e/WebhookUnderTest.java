@@ -1,0 +1,230 @@
+package dev.routecert.e2e;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.Routecert;
+import dev.routecert.config.ServeConfig;
+import dev.routecert.kube.Commands;
+import dev.routecert.kube.Commands.CommandResult;
+import dev.routecert.kube.KubeCluster;
+import dev.routecert.policy.PolicyConfig;
+import dev.routecert.tls.SecretVolume;
+import dev.routecert.tls.TestPki;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhook;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
+import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
+import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.utils.Serialization;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.UnaryOperator;
+
+/**
+ * routecert registered with the real API server exactly as {@code manifests/} ships it: the
+ * rendered Mutating- and ValidatingWebhookConfiguration, with only the client config pointed at an
+ * in-process {@link Routecert} (URL instead of Service, the test CA as caBundle) and a namespace
+ * selector narrowed to this run's namespaces, so that other tests sharing the cluster are untouched.
+ */
+public final class WebhookUnderTest implements AutoCloseable {
+
+    /** Namespaces labelled with this key and the run id are the only ones the registration applies to. */
+    public static final String RUN_LABEL = "routecert.dev/e2e-run";
+
+    private final KubeCluster cluster;
+    private final KubernetesClient admin;
+    private final String runId = UUID.randomUUID().toString().substring(0, 8);
+    private final TestPki pki = new TestPki();
+    private final SecretVolume volume;
+    private final List<String> namespaces = new ArrayList<>();
+    private final String webhookName;
+    private Routecert routecert;
+
+    private WebhookUnderTest(KubeCluster cluster, Path dir) throws IOException {
+        this.cluster = cluster;
+        this.admin = cluster.newClient();
+        this.volume = new SecretVolume(dir.resolve("serving-cert"));
+        this.webhookName = "routecert-e2e-" + runId;
+    }
+
+    /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
+    public static WebhookUnderTest start(KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak)
+            throws Exception {
+        WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
+        try {
+            webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
+            ServeConfig config = tweak.apply(new ServeConfig("127.0.0.1", 0, 0, webhook.volume.certificateFile(),
+                    webhook.volume.keyFile(), null, Duration.ofMillis(200), 7L * 1024 * 1024, Duration.ofSeconds(10),
+                    Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(10), ServeConfig.KubernetesMode.AUTO,
+                    cluster.kubeconfig()));
+            webhook.routecert = Routecert.start(config, policy);
+            webhook.awaitReady();
+            webhook.register();
+            return webhook;
+        } catch (Exception | AssertionError e) {
+            webhook.close();
+            throw e;
+        }
+    }
+
+    public Routecert routecert() {
+        return routecert;
+    }
+
+    public TestPki pki() {
+        return pki;
+    }
+
+    public SecretVolume servingCertificateVolume() {
+        return volume;
+    }
+
+    public KubernetesClient admin() {
+        return admin;
+    }
+
+    public String webhookConfigurationName() {
+        return webhookName;
+    }
+
+    /** A new namespace this registration applies to; deleted on close. */
+    public String namespace(String prefix) {
+        String name = admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withGenerateName(prefix + "-")
+                .addToLabels(RUN_LABEL, runId).endMetadata().build()).create().getMetadata().getName();
+        namespaces.add(name);
+        return name;
+    }
+
+    public CommandResult kubectl(String stdin, String... args) throws IOException, InterruptedException {
+        return Commands.kubectl(cluster, stdin, args);
+    }
+
+    /** Stops the server while its registration stays: the API server then finds nobody at the URL. */
+    public void stopServer() {
+        if (routecert != null) {
+            routecert.close();
+            routecert = null;
+        }
+    }
+
+    /** The webhook configurations {@code kubectl kustomize manifests/} renders. */
+    public static List<JsonNode> renderedWebhookConfigurations() throws IOException, InterruptedException {
+        CommandResult rendered = Commands.run(List.of(dev.routecert.kube.KubeBinaries.onPath("kubectl").toString(),
+                "kustomize", Path.of("manifests").toAbsolutePath().toString()));
+        assertEquals(0, rendered.exitCode(), rendered.output());
+        List<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(rendered.stdout()).readAll();
+        return documents.stream().filter(d -> d.path("kind").asText().endsWith("WebhookConfiguration")).toList();
+    }
+
+    private void register() throws Exception {
+        String caBundle = Base64.getEncoder().encodeToString(pki.caPem().getBytes(StandardCharsets.US_ASCII));
+        List<JsonNode> rendered = renderedWebhookConfigurations();
+        assertEquals(2, rendered.size(), "manifests/ must render one mutating and one validating configuration");
+        for (JsonNode document : rendered) {
+            String yaml = document.toString();
+            if (document.path("kind").asText().equals("MutatingWebhookConfiguration")) {
+                MutatingWebhookConfiguration configuration = Serialization.unmarshal(yaml, MutatingWebhookConfiguration.class);
+                configuration.getMetadata().setName(webhookName);
+                for (MutatingWebhook hook : configuration.getWebhooks()) {
+                    hook.setClientConfig(pointHere(hook.getClientConfig(), caBundle));
+                    hook.setNamespaceSelector(narrow(hook.getNamespaceSelector()));
+                }
+                admin.admissionRegistration().v1().mutatingWebhookConfigurations().resource(configuration).create();
+            } else {
+                ValidatingWebhookConfiguration configuration = Serialization.unmarshal(yaml, ValidatingWebhookConfiguration.class);
+                configuration.getMetadata().setName(webhookName);
+                for (ValidatingWebhook hook : configuration.getWebhooks()) {
+                    hook.setClientConfig(pointHere(hook.getClientConfig(), caBundle));
+                    hook.setNamespaceSelector(narrow(hook.getNamespaceSelector()));
+                }
+                admin.admissionRegistration().v1().validatingWebhookConfigurations().resource(configuration).create();
+            }
+        }
+        awaitCalled();
+    }
+
+    private WebhookClientConfig pointHere(WebhookClientConfig shipped, String caBundle) {
+        String path = shipped.getService() == null ? shipped.getUrl() : shipped.getService().getPath();
+        return new WebhookClientConfigBuilder().withUrl("https://127.0.0.1:" + routecert.securePort() + path)
+                .withCaBundle(caBundle).build();
+    }
+
+    private LabelSelector narrow(LabelSelector shipped) {
+        LabelSelector selector = shipped == null ? new LabelSelector() : shipped;
+        List<io.fabric8.kubernetes.api.model.LabelSelectorRequirement> expressions = new ArrayList<>(
+                selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions());
+        expressions.add(new LabelSelectorRequirementBuilder().withKey(RUN_LABEL).withOperator("In").withValues(runId).build());
+        selector.setMatchExpressions(expressions);
+        return selector;
+    }
+
+    private void awaitReady() throws Exception {
+        HttpClient client = HttpClient.newHttpClient();
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        HttpResponse<String> readyz = null;
+        while (System.nanoTime() < deadline) {
+            readyz = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routecert.healthPort() + "/readyz"))
+                    .build(), HttpResponse.BodyHandlers.ofString());
+            if (readyz.statusCode() == 200) {
+                return;
+            }
+            Thread.sleep(100);
+        }
+        throw new AssertionError("routecert did not become ready: " + (readyz == null ? "no answer" : readyz.body()));
+    }
+
+    /** The API server picks up a new webhook configuration asynchronously: wait until it calls routecert. */
+    private void awaitCalled() throws Exception {
+        String probe = namespace("probe");
+        String route = """
+                apiVersion: traefik.io/v1alpha1
+                kind: IngressRoute
+                metadata: {name: probe}
+                spec:
+                  routes:
+                    - match: HostSNI(`probe.example.com`)
+                      kind: Rule
+                      services: [{name: probe, port: 80}]
+                """;
+        long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+        CommandResult result = null;
+        while (System.nanoTime() < deadline) {
+            result = kubectl(route, "apply", "--dry-run=server", "-n", probe, "-f", "-");
+            if (result.exitCode() != 0 && result.stderr().contains("denied the request")) {
+                return;
+            }
+            Thread.sleep(200);
+        }
+        throw new AssertionError("the API server never called routecert: " + (result == null ? "" : result.output()));
+    }
+
+    @Override
+    public void close() {
+        try {
+            admin.admissionRegistration().v1().mutatingWebhookConfigurations().withName(webhookName).delete();
+            admin.admissionRegistration().v1().validatingWebhookConfigurations().withName(webhookName).delete();
+            namespaces.forEach(namespace -> admin.namespaces().withName(namespace).delete());
+        } finally {
+            stopServer();
+            admin.close();
+        }
+    }
+
+}
