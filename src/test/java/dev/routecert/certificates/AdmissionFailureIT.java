@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.KubeClusterExtension;
 import java.time.Duration;
@@ -37,22 +38,22 @@ class AdmissionFailureIT {
     static void setUp(KubeCluster cluster) {
         fixture = new ClusterFixture(cluster);
         fixture.clusterIssuers();
-        ns = fixture.namespace("failures");
-        slowNs = fixture.namespace("slow", "routecert.dev/slow-certificates", "true");
-        RoutecertInstance routecert = RoutecertInstance.start(fixture, CertificateOptions.defaults()
+        WebhookUnderTest routecert = fixture.routecert(CertificateOptions.defaults()
                 .withWriteTimeout(WRITE_TIMEOUT)
                 .withOrphanGracePeriod(GRACE)
                 .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)));
-        fixture.onClose(routecert::close);
-        Webhooks.registerRoutecert(fixture, routecert);
+        ns = routecert.namespace("failures");
+        slowNs = routecert.namespace("slow");
+        fixture.label(slowNs, "routecert.dev/slow-certificates", "true");
+        String run = fixture.runLabel(ns);
 
         // A second validating webhook that rejects, after routecert admitted them, routes named reject-*.
         Webhooks.Stub rejecter = new Webhooks.Stub(request -> request.name().startsWith("reject-")
                 ? AdmissionDecision.denied("the platform team's policy rejects " + request.name(), List.of(), List.of())
                 : AdmissionDecision.allow());
         fixture.onClose(rejecter::close);
-        Webhooks.validating(fixture, "reject-it-" + fixture.label, rejecter.url("/validate"), rejecter.caBundle(),
-                Webhooks.ROUTES, 10, "None");
+        Webhooks.validating(fixture, "reject-it-" + run, rejecter.url("/validate"), rejecter.caBundle(),
+                Webhooks.ROUTES, 10, "None", Map.of(WebhookUnderTest.RUN_LABEL, run));
 
         // An API server that answers Certificate writes slowly: a validating webhook that takes 5 s.
         Webhooks.Stub slow = new Webhooks.Stub(request -> {
@@ -61,8 +62,8 @@ class AdmissionFailureIT {
             return AdmissionDecision.allow();
         });
         fixture.onClose(slow::close);
-        Webhooks.validating(fixture, "slow-it-" + fixture.label, slow.url("/validate"), slow.caBundle(), Webhooks.CERTIFICATES, 10,
-                "None", Map.of("routecert.dev/slow-certificates", "true"));
+        Webhooks.validating(fixture, "slow-it-" + run, slow.url("/validate"), slow.caBundle(), Webhooks.CERTIFICATES, 10,
+                "None", Map.of(WebhookUnderTest.RUN_LABEL, run, "routecert.dev/slow-certificates", "true"));
     }
 
     @AfterAll

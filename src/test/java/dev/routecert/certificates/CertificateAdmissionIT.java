@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.policy.PolicyConfig;
@@ -37,20 +38,18 @@ class CertificateAdmissionIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static ClusterFixture fixture;
-    private static RoutecertInstance routecert;
+    private static WebhookUnderTest routecert;
     private static String ns;
 
     @BeforeAll
     static void setUp(KubeCluster cluster) {
         fixture = new ClusterFixture(cluster);
         fixture.clusterIssuers();
-        ns = fixture.namespace("certs");
         String leaseNamespace = fixture.namespace("lease");
-        routecert = RoutecertInstance.start(fixture, CertificateOptions.defaults()
+        routecert = fixture.routecert(CertificateOptions.defaults()
                 .withLeaderElection(true, leaseNamespace, "routecert", Duration.ofSeconds(4))
                 .withOrphanGracePeriod(Duration.ofSeconds(60)));
-        fixture.onClose(routecert::close);
-        Webhooks.registerRoutecert(fixture, routecert);
+        ns = routecert.namespace("certs");
     }
 
     @AfterAll
@@ -162,10 +161,10 @@ class CertificateAdmissionIT {
         request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "ingresses");
         request.set("object", object);
 
-        JsonNode first = routecert.mutate(review);
+        JsonNode first = ClusterFixture.mutate(routecert, review);
         assertTrue(first.path("allowed").asBoolean(), first.toString());
         String resourceVersion = certificate("twice-tls").path("metadata").path("resourceVersion").asText();
-        JsonNode second = routecert.mutate(review);
+        JsonNode second = ClusterFixture.mutate(routecert, review);
         assertTrue(second.path("allowed").asBoolean(), second.toString());
 
         var list = fixture.client.genericKubernetesResources(ClusterFixture.CERTIFICATES).inNamespace(ns).list().getItems().stream()

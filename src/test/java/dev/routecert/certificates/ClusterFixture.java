@@ -1,58 +1,59 @@
 package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.routecert.kube.KubeBinaries;
+import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.Commands;
 import dev.routecert.kube.KubeCluster;
+import dev.routecert.policy.PolicyConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
 /**
- * What the Certificate ITs share on the real API server: namespaces labelled so that only this test's
- * webhooks see them, issuers, kubectl, and waiting for a condition with a bounded deadline.
+ * What the Certificate ITs share on the real API server: routecert registered through
+ * {@link WebhookUnderTest}, extra namespaces, issuers, kubectl, and waiting for a condition with a
+ * bounded deadline. Everything it made is removed on close.
  */
 public final class ClusterFixture implements AutoCloseable {
 
     public static final ResourceDefinitionContext CERTIFICATES = CachedKind.CERTIFICATE.context();
-    public static final String TEST_LABEL = "routecert.dev/test";
-
     public final KubeCluster cluster;
     public final KubernetesClient client;
-    /** The value of {@link #TEST_LABEL} on this fixture's namespaces; webhooks select on it. */
-    public final String label;
     private final List<String> namespaces = new ArrayList<>();
     private final List<Runnable> cleanups = new ArrayList<>();
 
     public ClusterFixture(KubeCluster cluster) {
         this.cluster = cluster;
         this.client = cluster.newClient();
-        byte[] random = new byte[4];
-        new SecureRandom().nextBytes(random);
-        this.label = HexFormat.of().formatHex(random);
     }
 
-    /** A fresh namespace carrying this fixture's label (and {@code extraLabels}, key then value). */
-    public String namespace(String prefix, String... extraLabels) {
+    /** A fresh namespace outside routecert's registration; deleted on close. */
+    public String namespace(String prefix) {
         String name = cluster.createNamespace(prefix);
-        client.namespaces().withName(name).edit(ns -> {
-            ns.getMetadata().getLabels().put(TEST_LABEL, label);
-            ns.getMetadata().getLabels().putAll(map(extraLabels));
-            return ns;
-        });
         namespaces.add(name);
         return name;
+    }
+
+    /** Adds a label to a namespace, for the selector of another webhook. */
+    public void label(String namespace, String key, String value) {
+        client.namespaces().withName(namespace).edit(ns -> {
+            ns.getMetadata().getLabels().put(key, value);
+            return ns;
+        });
     }
 
     public void onClose(Runnable cleanup) {
@@ -113,33 +114,55 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     public Kubectl kubectl(String stdin, String... args) {
-        Path kubectl = KubeBinaries.onPath("kubectl");
-        if (kubectl == null) {
-            throw new IllegalStateException("kubectl not on PATH (kube-binaries.sh installs Debian's kubernetes-client when missing)");
-        }
-        List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString()));
-        command.addAll(List.of(args));
         try {
             long started = System.nanoTime();
-            Process process = new ProcessBuilder(command).start();
-            if (stdin != null) {
-                process.getOutputStream().write(stdin.getBytes(StandardCharsets.UTF_8));
-            }
-            process.getOutputStream().close();
-            var out = process.getInputStream().readAllBytes();
-            var err = process.getErrorStream().readAllBytes();
-            if (!process.waitFor(60, TimeUnit.SECONDS)) {
-                process.destroyForcibly();
-                throw new IllegalStateException("kubectl " + String.join(" ", args) + " did not finish within 60 s");
-            }
-            return new Kubectl(process.exitValue(), new String(out, StandardCharsets.UTF_8),
-                    new String(err, StandardCharsets.UTF_8), (System.nanoTime() - started) / 1_000_000);
+            Commands.CommandResult result = Commands.kubectl(cluster, stdin, args);
+            return new Kubectl(result.exitCode(), result.stdout(), result.stderr(), (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
             throw new IllegalStateException("cannot run kubectl", e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted", e);
         }
+    }
+
+    /**
+     * routecert started in-process with {@code options} and registered as manifests/ registers it
+     * ({@link WebhookUnderTest}), for the namespaces made with {@link WebhookUnderTest#namespace}.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options) {
+        return routecert(cluster.kubeconfig(), options);
+    }
+
+    /** The same, authenticated with {@code kubeconfig}. */
+    public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-it-");
+            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, PolicyConfig.defaults(),
+                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+            onClose(webhook::close);
+            return webhook;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start routecert", e);
+        }
+    }
+
+    /** The label value that puts a namespace under {@code webhook}'s registration (read from one of its namespaces). */
+    public String runLabel(String webhookNamespace) {
+        return client.namespaces().withName(webhookNamespace).get().getMetadata().getLabels().get(WebhookUnderTest.RUN_LABEL);
+    }
+
+    /** Posts an AdmissionReview to routecert's /mutate as the API server would; returns its response. */
+    public static JsonNode mutate(WebhookUnderTest webhook, JsonNode review) throws Exception {
+        HttpClient https = HttpClient.newBuilder().sslContext(webhook.pki().clientContext("TLS")).build();
+        HttpResponse<String> response = https.send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + webhook.routecert().securePort() + "/mutate"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/mutate answered " + response.statusCode() + ": " + response.body());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("response");
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} and the last value seen. */

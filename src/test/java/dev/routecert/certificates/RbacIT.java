@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.KubeClusterExtension;
 import io.fabric8.kubernetes.api.model.HasMetadata;
@@ -36,7 +37,7 @@ class RbacIT {
 
     private static final String SERVICE_ACCOUNT = "system:serviceaccount:routecert:routecert";
     private static ClusterFixture fixture;
-    private static RoutecertInstance routecert;
+    private static boolean createdRoutecertNamespace;
     private static String ns;
     private static List<HasMetadata> rbac;
 
@@ -44,9 +45,11 @@ class RbacIT {
     static void setUp(KubeCluster cluster) throws Exception {
         fixture = new ClusterFixture(cluster);
         fixture.clusterIssuers();
-        ns = fixture.namespace("rbac");
-        fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("routecert").endMetadata().build())
-                .createOr(existing -> existing.update());
+        if (fixture.client.namespaces().withName("routecert").get() == null) {
+            fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("routecert").endMetadata().build())
+                    .create();
+            createdRoutecertNamespace = true;
+        }
         fixture.client.serviceAccounts().inNamespace("routecert").resource(new ServiceAccountBuilder().withNewMetadata()
                 .withName("routecert").endMetadata().build()).createOr(existing -> existing.update());
         try (InputStream in = Files.newInputStream(Path.of("manifests/rbac.yaml"))) {
@@ -62,10 +65,12 @@ class RbacIT {
         Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
         Files.writeString(kubeconfig, admin.replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
 
-        routecert = RoutecertInstance.start(fixture, kubeconfig, CertificateOptions.defaults()
+        if (createdRoutecertNamespace) {
+            fixture.onClose(() -> fixture.client.namespaces().withName("routecert").delete());
+        }
+        WebhookUnderTest routecert = fixture.routecert(kubeconfig, CertificateOptions.defaults()
                 .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
-        fixture.onClose(routecert::close);
-        Webhooks.registerRoutecert(fixture, routecert);
+        ns = routecert.namespace("rbac");
     }
 
     @AfterAll

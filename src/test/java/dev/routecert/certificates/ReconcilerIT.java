@@ -36,10 +36,10 @@ class ReconcilerIT {
         // routes that exist before routecert is installed
         fixture.create(route("early", "Host(`early.example.com`)", "early-tls", null));
         fixture.create(route("bare", "Host(`bare.example.com`)", "bare-tls", null).replace("cert-manager.io/cluster-issuer", "x"));
-        RoutecertInstance routecert = RoutecertInstance.start(fixture, CertificateOptions.defaults()
+        // registered, but the webhook applies to none of this test's namespaces: only the reconciler acts here
+        fixture.routecert(CertificateOptions.defaults()
                 .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15))
                 .withOrphanGracePeriod(Duration.ofSeconds(5)));
-        fixture.onClose(routecert::close);
     }
 
     @AfterAll

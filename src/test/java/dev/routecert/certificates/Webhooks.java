@@ -8,8 +8,6 @@ import dev.routecert.http.ServerMetrics;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfiguration;
-import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhookConfigurationBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperations;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.RuleWithOperationsBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
@@ -21,8 +19,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * Webhook registrations for the ITs, each limited to the fixture's labelled namespaces and removed
- * on close; and stub webhook servers (routecert's own HTTPS server with a test policy behind it).
+ * Other webhooks next to routecert in the ITs: stub admission servers (routecert's own HTTPS server
+ * with a test policy behind it) and their registrations, limited to labelled namespaces and removed on close.
  */
 public final class Webhooks {
 
@@ -36,34 +34,6 @@ public final class Webhooks {
                     .withResources("certificates").withOperations("CREATE", "UPDATE").withScope("Namespaced").build());
 
     private Webhooks() {
-    }
-
-    /** routecert's /mutate and /validate, as manifests/webhook.yaml registers them, for the fixture's namespaces. */
-    public static void registerRoutecert(ClusterFixture fixture, RoutecertInstance routecert) {
-        String name = "routecert-it-" + fixture.label;
-        mutating(fixture, name, routecert.mutateUrl(), routecert.caBundle(), ROUTES, 10);
-        validating(fixture, name, routecert.validateUrl(), routecert.caBundle(), ROUTES, 10, "None");
-    }
-
-    public static void mutating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
-                                int timeoutSeconds) {
-        MutatingWebhookConfiguration config = new MutatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(name).endMetadata()
-                .addNewWebhook().withName("mutate." + name + ".routecert.dev").withAdmissionReviewVersions("v1")
-                .withSideEffects("NoneOnDryRun").withFailurePolicy("Fail").withTimeoutSeconds(timeoutSeconds)
-                .withReinvocationPolicy("IfNeeded").withMatchPolicy("Equivalent")
-                .withNewClientConfig().withUrl(url).withCaBundle(caBundle).endClientConfig()
-                .withNewNamespaceSelector().withMatchLabels(Map.of(ClusterFixture.TEST_LABEL, fixture.label)).endNamespaceSelector()
-                .withRules(rules).endWebhook().build();
-        fixture.client.admissionRegistration().v1().mutatingWebhookConfigurations().resource(config).create();
-        fixture.onClose(() -> fixture.client.admissionRegistration().v1().mutatingWebhookConfigurations().withName(name).delete());
-        awaitRegistered();
-    }
-
-    public static void validating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
-                                  int timeoutSeconds, String sideEffects) {
-        validating(fixture, name, url, caBundle, rules, timeoutSeconds, sideEffects,
-                Map.of(ClusterFixture.TEST_LABEL, fixture.label));
     }
 
     public static void validating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
