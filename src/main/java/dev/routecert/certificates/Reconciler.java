@@ -63,7 +63,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /** A route as last evaluated: who it is and the Certificates it plans (empty when it plans none). */
-    record RouteState(RouteRef ref, String uid, Instant created, List<PlannedCertificate> plans) {
+    record RouteState(RouteRef ref, String uid, String resourceVersion, Instant created, List<PlannedCertificate> plans) {
     }
 
     private final ClusterView cluster;
@@ -199,6 +199,20 @@ public final class Reconciler implements AutoCloseable {
         affected.forEach(queue::add);
     }
 
+    /** Re-indexes a route whose cached version differs from the indexed one; other slots it touches are queued. */
+    private void refresh(RouteKey key, SlotKey current) {
+        Optional<JsonNode> cached = cluster.get(key.kind, key.namespace, key.name);
+        RouteState known = routes.get(key);
+        String version = cached.map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse(null);
+        if (known == null ? cached.isEmpty() : known.resourceVersion.equals(version)) {
+            return;
+        }
+        Set<SlotKey> affected = new LinkedHashSet<>(unindex(key));
+        cached.ifPresent(object -> affected.addAll(index(key.kind, object)));
+        affected.remove(current);
+        affected.forEach(queue::add);
+    }
+
     /** Evaluates a route and records the slots it claims; returns them. */
     private Set<SlotKey> index(CachedKind kind, JsonNode object) {
         RouteState state = evaluate(kind, object);
@@ -241,23 +255,24 @@ public final class Reconciler implements AutoCloseable {
         JsonNode meta = object.path("metadata");
         RouteRef ref = new RouteRef(kind.group(), kind.kind(), meta.path("namespace").asText(""), meta.path("name").asText(""));
         String uid = meta.path("uid").asText("");
+        String resourceVersion = meta.path("resourceVersion").asText("");
         Instant created = instant(meta.path("creationTimestamp").asText(null));
         if (meta.hasNonNull("deletionTimestamp")) {
-            return new RouteState(ref, uid, created, List.of());
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         Verdict verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
         if (!verdict.allowed()) {
             event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
                     "routecert creates no Certificate for this route: " + verdict.summary());
-            return new RouteState(ref, uid, created, List.of());
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         if (verdict.patch() != null && !verdict.certificates().isEmpty()) {
             event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
                     "routecert creates no Certificate for this route: it has TLS without a secretName; apply it again so the"
                             + " webhook sets one");
-            return new RouteState(ref, uid, created, List.of());
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
-        return new RouteState(ref, uid, created, verdict.certificates());
+        return new RouteState(ref, uid, resourceVersion, created, verdict.certificates());
     }
 
     /** The routes claiming a slot, oldest first (then by identity), with the plan each has for it. */
@@ -279,9 +294,14 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void reconcileSlot(SlotKey slot) {
-        List<Claim> claimants = claimants(slot);
         Optional<ExistingCertificate> existing = cluster.get(CachedKind.CERTIFICATE, slot.namespace, slot.name)
                 .map(ExistingCertificate::from);
+        // Judge the slot on the routes as the cache shows them now, not as their queued events left the index.
+        Set<RouteKey> involved = new LinkedHashSet<>(claims.getOrDefault(slot, Set.of()));
+        existing.flatMap(ExistingCertificate::route).ifPresent(owner -> CachedKind.route(owner.group(), owner.kind())
+                .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
+        involved.forEach(key -> refresh(key, slot));
+        List<Claim> claimants = claimants(slot);
         Deadline deadline = Deadline.in(WRITE_DEADLINE);
         try {
             if (existing.isEmpty()) {

@@ -116,6 +116,17 @@ class CertificateAdmissionIT {
         assertEquals(apiVersion.replace("/v1alpha1", "") + "/IngressRoute/" + name,
                 certificate.path("metadata").path("annotations").path("routecert.dev/route").asText());
         System.out.printf("kubectl apply of %s with the Certificate write took %d ms%n", apiVersion, apply.millis());
+
+        // the reconciler adopts that very Certificate: no delete and re-create on the way
+        String routeUid = fixture.client.genericKubernetesResources(apiVersion, "IngressRoute").inNamespace(ns).withName(name).get()
+                .getMetadata().getUid();
+        JsonNode adopted = await("Certificate " + name + "-tls adopted", Duration.ofSeconds(30), () -> certificate(name + "-tls"),
+                c -> c != null && c.path("metadata").path("ownerReferences").path(0).path("uid").asText().equals(routeUid));
+        assertEquals(certificate.path("metadata").path("uid"), adopted.path("metadata").path("uid"));
+        await("a CertificateAdopted Event", Duration.ofSeconds(10), () -> events(name),
+                list -> list.stream().anyMatch(e -> e.startsWith("CertificateAdopted")));
+        assertTrue(events(name).stream().noneMatch(e -> e.startsWith("CertificateDeleted") || e.startsWith("CertificateCreated")),
+                events(name).toString());
     }
 
     @Test
