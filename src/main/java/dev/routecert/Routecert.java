@@ -123,10 +123,6 @@ public final class Routecert implements AutoCloseable {
         return cluster;
     }
 
-    public Optional<CertificateManager> certificateManager() {
-        return certificateManager;
-    }
-
     /** Graceful stop, as on SIGTERM: the server drains first, then the Lease is released. */
     @Override
     public void close() {

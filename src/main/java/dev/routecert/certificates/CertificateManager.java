@@ -60,18 +60,6 @@ public final class CertificateManager implements AutoCloseable {
         return admissionStore;
     }
 
-    public ClusterCaches caches() {
-        return caches;
-    }
-
-    public Reconciler reconciler() {
-        return reconciler;
-    }
-
-    public Optional<Leadership> leadership() {
-        return leadership;
-    }
-
     @Override
     public void close() {
         leadership.ifPresent(Leadership::close);

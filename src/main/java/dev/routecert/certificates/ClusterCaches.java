@@ -78,12 +78,6 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         return informer.getIndexer().list().stream().map(this::json).toList();
     }
 
-    /** True when the kind's API is served and its cache has listed it. */
-    public boolean synced(CachedKind kind) {
-        SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
-        return informer != null && informer.hasSynced();
-    }
-
     @Override
     public boolean allSynced() {
         synchronized (informers) {

@@ -22,10 +22,6 @@ public final class Deadline {
         return Duration.ofNanos(endNanos - System.nanoTime());
     }
 
-    public boolean passed() {
-        return remaining().isNegative() || remaining().isZero();
-    }
-
     public Duration total() {
         return total;
     }

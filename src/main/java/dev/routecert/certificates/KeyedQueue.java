@@ -56,10 +56,6 @@ final class KeyedQueue<K> implements AutoCloseable {
         waiting.put(key, new Pending(due, future));
     }
 
-    synchronized int size() {
-        return waiting.size();
-    }
-
     private void run(K key) {
         synchronized (this) {
             waiting.remove(key);

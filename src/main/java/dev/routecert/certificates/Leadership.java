@@ -68,14 +68,6 @@ public final class Leadership implements AutoCloseable {
         return host + "-" + HexFormat.of().formatHex(suffix);
     }
 
-    public String id() {
-        return identity;
-    }
-
-    public boolean leading() {
-        return leading;
-    }
-
     public Leadership start() {
         log.info("leader election: {} stands for Lease {}/{} (lease {})", identity, namespace, leaseName, leaseDuration);
         elect();

@@ -139,10 +139,6 @@ public final class Reconciler implements AutoCloseable {
         log.info("reconciler: stopped");
     }
 
-    public boolean running() {
-        return running;
-    }
-
     @Override
     public void close() {
         stop();
@@ -262,8 +258,10 @@ public final class Reconciler implements AutoCloseable {
         }
         Verdict verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
         if (!verdict.allowed()) {
-            event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
-                    "routecert creates no Certificate for this route: " + verdict.summary());
+            if (object.path("spec").has("tls")) { // a route without TLS needs no word about Certificates
+                event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
+                        "routecert creates no Certificate for this route: " + verdict.summary());
+            }
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         if (verdict.patch() != null && !verdict.certificates().isEmpty()) {

@@ -90,9 +90,4 @@ public record CertificateOptions(
         return new CertificateOptions(writeTimeout, writeFailure, orphanGracePeriod, enabled, namespace, leaseName, duration,
                 resyncPeriod);
     }
-
-    public CertificateOptions withResyncPeriod(Duration period) {
-        return new CertificateOptions(writeTimeout, writeFailure, orphanGracePeriod, leaderElection, leaderElectionNamespace,
-                leaderElectionLeaseName, leaseDuration, period);
-    }
 }
