@@ -75,7 +75,8 @@ public record ExistingCertificate(String namespace, String name, String uid, Str
         return out;
     }
 
-    private static Instant instant(String text) {
+    /** An RFC 3339 timestamp as Kubernetes writes it; EPOCH when absent or unreadable. */
+    static Instant instant(String text) {
         if (text == null) {
             return Instant.EPOCH;
         }

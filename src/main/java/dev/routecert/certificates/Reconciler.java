@@ -9,7 +9,6 @@ import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import java.time.Duration;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -252,7 +251,7 @@ public final class Reconciler implements AutoCloseable {
         RouteRef ref = new RouteRef(kind.group(), kind.kind(), meta.path("namespace").asText(""), meta.path("name").asText(""));
         String uid = meta.path("uid").asText("");
         String resourceVersion = meta.path("resourceVersion").asText("");
-        Instant created = instant(meta.path("creationTimestamp").asText(null));
+        Instant created = ExistingCertificate.instant(meta.path("creationTimestamp").asText(null));
         if (meta.hasNonNull("deletionTimestamp")) {
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
@@ -474,16 +473,5 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         events.record(route, uid, type, reason, action, message);
-    }
-
-    private static Instant instant(String text) {
-        if (text == null) {
-            return Instant.EPOCH;
-        }
-        try {
-            return Instant.parse(text);
-        } catch (DateTimeParseException e) {
-            return Instant.EPOCH;
-        }
     }
 }
