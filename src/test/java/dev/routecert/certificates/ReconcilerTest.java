@@ -96,11 +96,11 @@ class ReconcilerTest {
         return store.put(certificate);
     }
 
-    private static void await(String what, BooleanSupplier condition) {
+    private void await(String what, BooleanSupplier condition) {
         long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() > deadline) {
-                throw new AssertionError(what);
+                throw new AssertionError(what + " within 5 s; writes " + store.writes + ", events " + events);
             }
             try {
                 Thread.sleep(10);
@@ -153,8 +153,8 @@ class ReconcilerTest {
         await("taken over by beta", () -> stored("shared-tls") != null && stored("shared-tls").path("metadata")
                 .path("annotations").path(Ownership.ROUTE_ANNOTATION).asText().equals("traefik.io/IngressRoute/beta"));
         assertTrue(store.writes.stream().noneMatch(w -> w.startsWith("delete")), store.writes.toString());
-        assertTrue(events.stream().anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")),
-                events.toString());
+        await("a CertificateUpdated Event on beta", // recorded right after the write
+                () -> events.stream().anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")));
     }
 
     @Test
@@ -168,8 +168,8 @@ class ReconcilerTest {
         routes.put(CachedKind.INGRESS_ROUTE + "/web/shop", withoutTls);
         reconciler.onChange(CachedKind.INGRESS_ROUTE, withoutTls);
         await("deleted", () -> stored("shop-tls") == null);
-        assertTrue(events.contains("shop CertificateDeleted: deleted Certificate web/shop-tls (the route no longer needs it);"
-                + " Secret shop-tls stays"), events.toString());
+        await("a CertificateDeleted Event", () -> events.contains("shop CertificateDeleted: deleted Certificate"
+                + " web/shop-tls (the route no longer needs it); Secret shop-tls stays"));
     }
 
     @Test
