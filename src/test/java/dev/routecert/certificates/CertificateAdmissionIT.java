@@ -283,9 +283,23 @@ class CertificateAdmissionIT {
         assertNull(certificate("lost-tls"));
     }
 
+    @Test
+    void secretNotWrittenByCertManagerGetsNoCertificateAndStaysUntouched() {
+        Secret handmade = fixture.client.secrets().inNamespace(ns).resource(secret("handmade-tls", null)).create();
+        var apply = fixture.kubectl(ingress("handmade", "handmade.example.com", "handmade-tls"), "apply", "-n", ns, "-f", "-");
+        assertEquals(0, apply.exitCode(), apply.err());
+        assertTrue(apply.err().contains("Warning: routecert did not create Certificate " + ns + "/handmade-tls: Secret handmade-tls"
+                + " already exists and was not written by cert-manager"), apply.err());
+        ClusterFixture.sleep(2_000); // nor does the reconciler
+        assertNull(certificate("handmade-tls"));
+        assertEquals(handmade.getMetadata().getResourceVersion(),
+                fixture.client.secrets().inNamespace(ns).withName("handmade-tls").get().getMetadata().getResourceVersion());
+    }
+
     private static Secret secret(String name, String certificateName) {
         return new SecretBuilder().withNewMetadata().withName(name)
-                .addToAnnotations(Ownership.SECRET_CERTIFICATE_ANNOTATION, certificateName).endMetadata()
+                .withAnnotations(certificateName == null ? java.util.Map.of()
+                        : java.util.Map.of(Ownership.SECRET_CERTIFICATE_ANNOTATION, certificateName)).endMetadata()
                 .withType("kubernetes.io/tls")
                 .addToData("tls.crt", "").addToData("tls.key", "").build();
     }
