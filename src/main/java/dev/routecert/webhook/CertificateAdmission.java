@@ -126,7 +126,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
                         p.plan.namespace(), p.plan.name(), e.getMessage(), millisSince(started));
                 if (options.writeFailure() == CertificateOptions.WriteFailure.WARN) {
                     warnings.add("routecert admitted this object without its Certificate " + p.plan.namespace() + "/"
-                            + p.plan.name() + " (" + e.getMessage() + "); its reconciler will create it");
+                            + p.plan.name() + " (" + e.getMessage() + "); routecert's reconciler retries it");
                     continue;
                 }
                 rollBack(created, deadline);

@@ -123,7 +123,7 @@ class CertificateAdmissionTest {
                 .review(ingress("CREATE", false, "shop-tls=shop.example.com"));
         assertTrue(decision.allowed());
         assertEquals(List.of("routecert admitted this object without its Certificate web/shop-tls (could not create Certificate"
-                + " web/shop-tls: the API server did not answer within 3000ms); its reconciler will create it"), decision.warnings());
+                + " web/shop-tls: the API server did not answer within 3000ms); routecert's reconciler retries it"), decision.warnings());
     }
 
     @Test
