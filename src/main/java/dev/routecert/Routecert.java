@@ -1,5 +1,7 @@
 package dev.routecert;
 
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.certificates.CertificateManager;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.Readiness;
@@ -12,6 +14,7 @@ import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
+import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.RouteAdmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -34,14 +37,17 @@ public final class Routecert implements AutoCloseable {
     private final Readiness readiness;
     private final CertificateSource certificates;
     private final Optional<ClusterConnection> cluster;
+    private final Optional<CertificateManager> certificateManager;
     private final RoutecertServer server;
 
     private Routecert(ServerMetrics metrics, Readiness readiness, CertificateSource certificates,
-                      Optional<ClusterConnection> cluster, RoutecertServer server) {
+                      Optional<ClusterConnection> cluster, Optional<CertificateManager> certificateManager,
+                      RoutecertServer server) {
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
         this.cluster = cluster;
+        this.certificateManager = certificateManager;
         this.server = server;
     }
 
@@ -51,15 +57,26 @@ public final class Routecert implements AutoCloseable {
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
         Optional<ClusterConnection> cluster = Optional.empty();
+        Optional<CertificateManager> manager = Optional.empty();
         try {
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy = new RoutePolicy(policyConfig);
-            RoutecertServer server = new RoutecertServer(config, certificates,
-                    new RouteAdmission(policy, RouteAdmission.Mode.MUTATE),
+            AdmissionPolicy mutate;
+            if (cluster.isPresent()) {
+                manager = Optional.of(CertificateManager.start(cluster.get().client(), readiness, policy, config.certificates(),
+                        version()));
+                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates());
+            } else {
+                log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
+                        + " admission answers say so in a warning");
+                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
+            }
+            RoutecertServer server = new RoutecertServer(config, certificates, mutate,
                     new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE), readiness, metrics).start();
-            return new Routecert(metrics, readiness, certificates, cluster, server);
+            return new Routecert(metrics, readiness, certificates, cluster, manager, server);
         } catch (RuntimeException e) {
             certificates.close();
+            manager.ifPresent(CertificateManager::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
         }
@@ -106,10 +123,16 @@ public final class Routecert implements AutoCloseable {
         return cluster;
     }
 
-    /** Graceful stop, as on SIGTERM. */
+    /** Graceful stop, as on SIGTERM: the server drains first, then the Lease is released. */
     @Override
     public void close() {
         server.close();
+        certificateManager.ifPresent(CertificateManager::close);
         cluster.ifPresent(ClusterConnection::close);
+    }
+
+    private static String version() {
+        String version = Routecert.class.getPackage().getImplementationVersion();
+        return version == null ? "dev" : version;
     }
 }

@@ -1,6 +1,7 @@
 package dev.routecert.cli;
 
 import dev.routecert.Routecert;
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
 import dev.routecert.policy.PolicyConfig;
@@ -95,6 +96,52 @@ public final class ServeCommand implements Callable<Integer> {
             description = "Connect with this kubeconfig instead of discovering one (env ROUTECERT_KUBECONFIG).")
     Path kubeconfig;
 
+    @Option(names = "--certificate-write-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_CERTIFICATE_WRITE_TIMEOUT:-3s}",
+            description = "Deadline for creating or updating a route's Certificate during admission, well below the webhook's "
+                    + "timeoutSeconds (env ROUTECERT_CERTIFICATE_WRITE_TIMEOUT, default ${DEFAULT-VALUE}).")
+    Duration certificateWriteTimeout;
+
+    @Option(names = "--certificate-write-failure", paramLabel = "MODE",
+            defaultValue = "${env:ROUTECERT_CERTIFICATE_WRITE_FAILURE:-deny}",
+            description = "When that write fails or times out: deny the route, or warn (admit with a warning; the reconciler "
+                    + "retries) (env ROUTECERT_CERTIFICATE_WRITE_FAILURE, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
+    CertificateOptions.WriteFailure certificateWriteFailure;
+
+    @Option(names = "--orphan-grace-period", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_ORPHAN_GRACE_PERIOD:-60s}",
+            description = "How long a Certificate created during admission waits for its route to exist (a later webhook may "
+                    + "reject it) before the reconciler deletes it (env ROUTECERT_ORPHAN_GRACE_PERIOD, default ${DEFAULT-VALUE}).")
+    Duration orphanGracePeriod;
+
+    @Option(names = "--leader-election", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION:-true}",
+            description = "Elect one reconciler among the replicas through a Lease; false reconciles in this process "
+                    + "unconditionally, for a single replica (env ROUTECERT_LEADER_ELECTION, default ${DEFAULT-VALUE}).")
+    boolean leaderElection;
+
+    @Option(names = "--leader-election-namespace", paramLabel = "NAMESPACE",
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE:-routecert}",
+            description = "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default ${DEFAULT-VALUE}).")
+    String leaderElectionNamespace;
+
+    @Option(names = "--leader-election-lease-name", paramLabel = "NAME",
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_LEASE_NAME:-routecert-reconciler}",
+            description = "Name of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_LEASE_NAME, default ${DEFAULT-VALUE}).")
+    String leaderElectionLeaseName;
+
+    @Option(names = "--leader-election-lease-duration", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_LEASE_DURATION:-15s}",
+            description = "How long a leader that stopped renewing keeps the Lease before another replica takes over "
+                    + "(env ROUTECERT_LEADER_ELECTION_LEASE_DURATION, default ${DEFAULT-VALUE}).")
+    Duration leaderElectionLeaseDuration;
+
+    @Option(names = "--resync-period", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_RESYNC_PERIOD:-10m}",
+            description = "How often the reconciler checks every route and Certificate again, besides reacting to changes "
+                    + "(env ROUTECERT_RESYNC_PERIOD, default ${DEFAULT-VALUE}).")
+    Duration resyncPeriod;
+
     @Mixin
     PolicyOptions policy;
 
@@ -105,7 +152,9 @@ public final class ServeCommand implements Callable<Integer> {
     public ServeConfig config() {
         return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
                 certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes,
-                kubeconfig);
+                kubeconfig, new CertificateOptions(certificateWriteTimeout, certificateWriteFailure, orphanGracePeriod,
+                        leaderElection, leaderElectionNamespace, leaderElectionLeaseName, leaderElectionLeaseDuration,
+                        resyncPeriod));
     }
 
     @Override

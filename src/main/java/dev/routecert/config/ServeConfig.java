@@ -20,7 +20,30 @@ public record ServeConfig(
         Duration shutdownDelay,
         Duration shutdownTimeout,
         KubernetesMode kubernetes,
-        Path kubeconfig) {
+        Path kubeconfig,
+        CertificateOptions certificates) {
+
+    /** The options before Certificates were created; Certificate options take their defaults. */
+    public ServeConfig(String bindAddress, int securePort, int healthPort, Path tlsCertFile, Path tlsPrivateKeyFile,
+                       Path selfSignedCertOut, Duration certReloadInterval, long maxRequestBytes,
+                       Duration requestReadTimeout, Duration idleTimeout, Duration shutdownDelay,
+                       Duration shutdownTimeout, KubernetesMode kubernetes, Path kubeconfig) {
+        this(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut, certReloadInterval,
+                maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes, kubeconfig,
+                CertificateOptions.defaults());
+    }
+
+    public ServeConfig withCertificates(CertificateOptions options) {
+        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
+                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
+                kubernetes, kubeconfig, options);
+    }
+
+    public ServeConfig withKubeconfig(Path file) {
+        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
+                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
+                kubernetes, file, certificates);
+    }
 
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(90);
@@ -67,6 +90,7 @@ public record ServeConfig(
             problems.add("--shutdown-delay must not be negative");
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
+        problems.addAll(certificates.problems());
         return problems;
     }
 

@@ -16,8 +16,11 @@ import java.util.List;
  */
 public final class RouteAdmission implements AdmissionPolicy {
 
-    /** Which endpoint this instance serves. */
-    public enum Mode { MUTATE, VALIDATE }
+    /**
+     * Which endpoint this instance serves. MUTATE_WITHOUT_CLUSTER is /mutate when routecert has no
+     * cluster connection: the same answer plus a warning for each Certificate that was not created.
+     */
+    public enum Mode { MUTATE, VALIDATE, MUTATE_WITHOUT_CLUSTER }
 
     private final RoutePolicy policy;
     private final Mode mode;
@@ -31,10 +34,17 @@ public final class RouteAdmission implements AdmissionPolicy {
     public AdmissionDecision review(AdmissionRequest request) {
         Verdict verdict = evaluate(policy, request);
         if (!verdict.allowed()) {
-            return AdmissionDecision.denied(verdict.summary(), causes(verdict.violations()),
-                    mode == Mode.MUTATE ? verdict.warnings() : List.of());
+            return denial(verdict, mode);
         }
-        return mode == Mode.MUTATE ? AdmissionDecision.patched(verdict.patch(), verdict.warnings()) : AdmissionDecision.allow();
+        if (mode == Mode.VALIDATE) {
+            return AdmissionDecision.allow();
+        }
+        List<String> warnings = new java.util.ArrayList<>(verdict.warnings());
+        if (mode == Mode.MUTATE_WITHOUT_CLUSTER && !request.dryRun()) {
+            verdict.certificates().forEach(plan -> warnings.add("routecert did not create Certificate " + plan.namespace()
+                    + "/" + plan.name() + " because it has no cluster connection"));
+        }
+        return AdmissionDecision.patched(verdict.patch(), warnings);
     }
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
@@ -44,6 +54,12 @@ public final class RouteAdmission implements AdmissionPolicy {
         }
         return policy.evaluate(new PolicyRequest(request.group(), request.version(), request.kind(), request.operation(),
                 request.namespace(), request.object(), request.oldObject()));
+    }
+
+    /** The answer to a denied verdict; only /mutate repeats the warnings. */
+    static AdmissionDecision denial(Verdict verdict, Mode mode) {
+        return AdmissionDecision.denied(verdict.summary(), causes(verdict.violations()),
+                mode == Mode.VALIDATE ? List.of() : verdict.warnings());
     }
 
     static List<AdmissionDecision.Cause> causes(List<Violation> violations) {

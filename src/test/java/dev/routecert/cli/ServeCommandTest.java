@@ -33,6 +33,9 @@ class ServeCommandTest {
         for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
                 "--tls-private-key-file", "--self-signed-cert-out", "--cert-reload-interval", "--max-request-bytes",
                 "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level",
+                "--certificate-write-timeout", "--certificate-write-failure", "--orphan-grace-period", "--leader-election",
+                "--leader-election-namespace", "--leader-election-lease-name", "--leader-election-lease-duration",
+                "--resync-period",
                 "--default-issuer", "--default-issuer-kind", "--default-issuer-group", "--default-syntax", "--require-tls")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
@@ -41,6 +44,39 @@ class ServeCommandTest {
         assertTrue(text.contains("default 9443"), text);
         assertTrue(text.contains("default 7Mi"), text);
         assertTrue(text.contains("one of AUTO, OFF"), text);
+        assertTrue(text.contains("(env ROUTECERT_CERTIFICATE_WRITE_TIMEOUT, default 3s)"), text);
+        assertTrue(text.contains("default deny; one of DENY, WARN"), text);
+        assertTrue(text.contains("(env ROUTECERT_ORPHAN_GRACE_PERIOD, default 60s)"), text);
+        assertTrue(text.contains("(env ROUTECERT_LEADER_ELECTION, default true)"), text);
+        assertTrue(text.contains("(env ROUTECERT_RESYNC_PERIOD, default 10m)"), text);
+    }
+
+    @Test
+    void certificateOptionsAreParsedAndInvalidOnesAllReported() {
+        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("serve", "--certificate-write-timeout", "1500ms",
+                "--certificate-write-failure", "warn", "--orphan-grace-period", "5s", "--leader-election=false",
+                "--leader-election-namespace", "ops", "--leader-election-lease-name", "rc", "--leader-election-lease-duration", "4s",
+                "--resync-period", "1m");
+        var options = ((ServeCommand) parsed.subcommand().commandSpec().userObject()).config().certificates();
+        assertEquals(new dev.routecert.config.CertificateOptions(Duration.ofMillis(1500),
+                dev.routecert.config.CertificateOptions.WriteFailure.WARN, Duration.ofSeconds(5), false, "ops", "rc",
+                Duration.ofSeconds(4), Duration.ofMinutes(1)), options);
+
+        Run run = run("serve", "--certificate-write-timeout", "9s", "--orphan-grace-period", "0s",
+                "--leader-election-namespace", "Ops", "--leader-election-lease-name", "a_b", "--resync-period", "10ms",
+                "--leader-election-lease-duration", "1s");
+        assertEquals(2, run.exitCode());
+        assertTrue(run.err().contains("--certificate-write-timeout must be between 100ms and 8s (the webhook's timeoutSeconds is 10s"
+                + " and the review needs time around the write), got 9s"), run.err());
+        assertTrue(run.err().contains("--orphan-grace-period must be at least 1s"), run.err());
+        assertTrue(run.err().contains("--leader-election-namespace must be a namespace name (lower-case DNS label), got 'Ops'"), run.err());
+        assertTrue(run.err().contains("--leader-election-lease-name must be a lower-case DNS subdomain, got 'a_b'"), run.err());
+        assertTrue(run.err().contains("--resync-period must be at least 1s, got 10ms"), run.err());
+        assertTrue(run.err().contains("--leader-election-lease-duration must be at least 2s, got 1s"), run.err());
+
+        Run mode = run("serve", "--certificate-write-failure", "ignore");
+        assertEquals(2, mode.exitCode());
+        assertTrue(mode.err().contains("Invalid value for option '--certificate-write-failure'"), mode.err());
     }
 
     @Test
@@ -102,6 +138,7 @@ class ServeCommandTest {
             assertEquals(Duration.ofSeconds(120), config.idleTimeout());
             assertEquals(dev.routecert.config.ServeConfig.KubernetesMode.AUTO, config.kubernetes());
             assertEquals(List.of(), config.problems());
+            assertEquals(dev.routecert.config.CertificateOptions.defaults(), config.certificates());
         }
     }
 }

@@ -33,6 +33,23 @@ class KubectlEndToEndIT {
         long started = System.nanoTime();
         webhook = WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), config -> config);
         namespace = webhook.namespace("e2e");
+        // With a cluster, routecert creates the Certificates these routes plan, so the issuers they name must exist.
+        webhook.admin().resource(issuer("""
+                apiVersion: cert-manager.io/v1
+                kind: ClusterIssuer
+                metadata: {name: letsencrypt-prod}
+                spec:
+                  acme:
+                    server: https://acme.invalid/directory
+                    privateKeySecretRef: {name: letsencrypt-prod}
+                    solvers: [{http01: {ingress: {class: traefik}}}]
+                """)).createOr(existing -> existing.update());
+        webhook.admin().resource(issuer("""
+                apiVersion: cert-manager.io/v1
+                kind: Issuer
+                metadata: {name: internal-ca, namespace: %s}
+                spec: {ca: {secretName: internal-ca}}
+                """.formatted(namespace))).create();
         System.out.printf("routecert registered and called by the API server %.1f s after the test started%n",
                 (System.nanoTime() - started) / 1e9);
     }
@@ -40,8 +57,13 @@ class KubectlEndToEndIT {
     @AfterAll
     static void stop() {
         if (webhook != null) {
+            webhook.admin().genericKubernetesResources("cert-manager.io/v1", "ClusterIssuer").withName("letsencrypt-prod").delete();
             webhook.close();
         }
+    }
+
+    private static io.fabric8.kubernetes.api.model.GenericKubernetesResource issuer(String yaml) {
+        return webhook.admin().getKubernetesSerialization().unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     }
 
     private static CommandResult apply(String manifest, String... extra) throws Exception {
@@ -80,6 +102,8 @@ class KubectlEndToEndIT {
         assertEquals("ingress.networking.k8s.io/shop created", result.stdout().trim());
         assertEquals("shop-tls", get("ingress", "shop").path("spec").path("tls").path(0).path("secretName").asText(),
                 "the secretName routecert defaulted was stored");
+        assertEquals("[\"shop.example.com\"]", get("certificate.cert-manager.io", "shop-tls").path("spec").path("dnsNames").toString(),
+                "the Certificate exists when kubectl returns");
     }
 
     @ParameterizedTest

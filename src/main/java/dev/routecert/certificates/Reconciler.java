@@ -1,0 +1,477 @@
+package dev.routecert.certificates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.Coverage;
+import dev.routecert.policy.PlannedCertificate;
+import dev.routecert.policy.PolicyRequest;
+import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.Verdict;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps every route's Certificate right after admission: adopts it once the route exists
+ * (controller ownerReference, so the garbage collector deletes it with the route), restores it when
+ * edited or deleted by hand, updates or deletes it when the route's TLS changes or goes away (the
+ * Secret stays), deletes orphans whose route never came to exist after the grace period, and
+ * creates the Certificates of routes that existed before routecert.
+ *
+ * <p>Work is keyed by <em>slot</em>: a namespace and a Certificate name (= secretName). All routes
+ * that plan a Certificate of that name claim the slot; one of them owns the Certificate (the one its
+ * annotation names, else the oldest), the others reuse it when it covers them and get a Warning
+ * Event when it does not. When the owner stops claiming the slot, the next claimant takes the
+ * Certificate over instead of it being deleted, so a namespace-wide wildcard shared by many routes
+ * neither flaps nor disappears while one of them still needs it. One worker, a de-duplicating
+ * queue, and a full pass every resync period.
+ */
+public final class Reconciler implements AutoCloseable {
+
+    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    /** Writes outside admission have no webhook timeout to respect, only a bound against hanging. */
+    static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
+    static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+
+    private sealed interface Key {
+    }
+
+    private record RouteKey(CachedKind kind, String namespace, String name) implements Key {
+    }
+
+    private record SlotKey(String namespace, String name) implements Key {
+    }
+
+    private record Everything() implements Key {
+    }
+
+    /** A route as last evaluated: who it is and the Certificates it plans (empty when it plans none). */
+    record RouteState(RouteRef ref, String uid, String resourceVersion, Instant created, List<PlannedCertificate> plans) {
+    }
+
+    private final ClusterView cluster;
+    private final CertificateStore store;
+    private final RoutePolicy policy;
+    private final RouteEvents events;
+    private final Duration orphanGrace;
+    private final Duration resyncPeriod;
+    private final Supplier<Instant> clock;
+    private final KeyedQueue<Key> queue;
+    private final ScheduledExecutorService resync = Executors.newSingleThreadScheduledExecutor(r -> {
+        Thread t = new Thread(r, "reconciler-resync");
+        t.setDaemon(true);
+        return t;
+    });
+    private ScheduledFuture<?> resyncTask;
+    private volatile boolean running;
+
+    // Touched only by the queue's single worker thread.
+    private final Map<RouteKey, RouteState> routes = new HashMap<>();
+    private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
+    /** The last event message per route and reason, so a resync does not repeat the same event. */
+    private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
+
+    public Reconciler(ClusterView cluster, CertificateStore store, RoutePolicy policy, RouteEvents events,
+                      Duration orphanGrace, Duration resyncPeriod, Supplier<Instant> clock) {
+        this.cluster = cluster;
+        this.store = store;
+        this.policy = policy;
+        this.events = events;
+        this.orphanGrace = orphanGrace;
+        this.resyncPeriod = resyncPeriod;
+        this.clock = clock;
+        this.queue = new KeyedQueue<>("reconciler", this::process);
+    }
+
+    /** To be called for every cached change; ignored while this instance is not reconciling. */
+    public void onChange(CachedKind kind, JsonNode object) {
+        if (!running) {
+            return;
+        }
+        JsonNode meta = object.path("metadata");
+        String namespace = meta.path("namespace").asText("");
+        if (kind.isRoute()) {
+            queue.add(new RouteKey(kind, namespace, meta.path("name").asText()));
+        } else if (kind == CachedKind.CERTIFICATE) {
+            queue.add(new SlotKey(namespace, meta.path("name").asText()));
+        }
+    }
+
+    /** Starts reconciling: a full pass now, and again every resync period. */
+    public synchronized void start() {
+        if (running) {
+            return;
+        }
+        running = true;
+        log.info("reconciler: started; full pass every {}, orphan grace period {}", resyncPeriod, orphanGrace);
+        queue.add(new Everything());
+        resyncTask = resync.scheduleAtFixedRate(() -> queue.add(new Everything()), resyncPeriod.toMillis(),
+                resyncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops reconciling (leadership lost); work in progress finishes. */
+    public synchronized void stop() {
+        if (!running) {
+            return;
+        }
+        running = false;
+        if (resyncTask != null) {
+            resyncTask.cancel(false);
+        }
+        queue.clear();
+        log.info("reconciler: stopped");
+    }
+
+    @Override
+    public void close() {
+        stop();
+        queue.close();
+        resync.shutdownNow();
+    }
+
+    private void process(Key key) {
+        if (!running) {
+            return;
+        }
+        switch (key) {
+            case Everything e -> fullPass();
+            case RouteKey r -> routeChanged(r);
+            case SlotKey s -> reconcileSlot(s);
+        }
+    }
+
+    private void fullPass() {
+        if (!cluster.allSynced()) {
+            queue.add(new Everything(), Duration.ofMillis(200)); // a route not listed yet is no orphan's proof
+            return;
+        }
+        routes.clear();
+        claims.clear();
+        Set<SlotKey> slots = new LinkedHashSet<>();
+        for (CachedKind kind : CachedKind.values()) {
+            if (kind.isRoute()) {
+                for (JsonNode object : cluster.list(kind)) {
+                    slots.addAll(index(kind, object));
+                }
+            }
+        }
+        for (JsonNode certificate : cluster.list(CachedKind.CERTIFICATE)) {
+            ExistingCertificate c = ExistingCertificate.from(certificate);
+            if (c.managedByRoutecert()) {
+                slots.add(new SlotKey(c.namespace(), c.name()));
+            }
+        }
+        log.info("reconciler: full pass over {} routes and {} Certificate names", routes.size(), slots.size());
+        slots.forEach(queue::add);
+    }
+
+    private void routeChanged(RouteKey key) {
+        Set<SlotKey> affected = new LinkedHashSet<>(unindex(key));
+        cluster.get(key.kind, key.namespace, key.name).ifPresent(object -> affected.addAll(index(key.kind, object)));
+        for (JsonNode certificate : cluster.list(CachedKind.CERTIFICATE)) {
+            ExistingCertificate c = ExistingCertificate.from(certificate);
+            if (c.route().filter(r -> r.namespace().equals(key.namespace) && r.name().equals(key.name)
+                    && r.kind().equals(key.kind.kind()) && r.group().equals(key.kind.group())).isPresent()) {
+                affected.add(new SlotKey(c.namespace(), c.name()));
+            }
+        }
+        affected.forEach(queue::add);
+    }
+
+    /** Re-indexes a route whose cached version differs from the indexed one; other slots it touches are queued. */
+    private void refresh(RouteKey key, SlotKey current) {
+        Optional<JsonNode> cached = cluster.get(key.kind, key.namespace, key.name);
+        RouteState known = routes.get(key);
+        String version = cached.map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse(null);
+        if (known == null ? cached.isEmpty() : known.resourceVersion.equals(version)) {
+            return;
+        }
+        Set<SlotKey> affected = new LinkedHashSet<>(unindex(key));
+        cached.ifPresent(object -> affected.addAll(index(key.kind, object)));
+        affected.remove(current);
+        affected.forEach(queue::add);
+    }
+
+    /** Evaluates a route and records the slots it claims; returns them. */
+    private Set<SlotKey> index(CachedKind kind, JsonNode object) {
+        RouteState state = evaluate(kind, object);
+        RouteKey key = new RouteKey(kind, state.ref.namespace(), state.ref.name());
+        routes.put(key, state);
+        Set<SlotKey> slots = new LinkedHashSet<>();
+        for (PlannedCertificate plan : state.plans) {
+            SlotKey slot = new SlotKey(plan.namespace(), plan.name());
+            claims.computeIfAbsent(slot, s -> new HashSet<>()).add(key);
+            slots.add(slot);
+        }
+        return slots;
+    }
+
+    private Set<SlotKey> unindex(RouteKey key) {
+        RouteState old = routes.remove(key);
+        Set<SlotKey> slots = new LinkedHashSet<>();
+        if (old != null) {
+            for (PlannedCertificate plan : old.plans) {
+                SlotKey slot = new SlotKey(plan.namespace(), plan.name());
+                Set<RouteKey> claimants = claims.get(slot);
+                if (claimants != null) {
+                    claimants.remove(key);
+                    if (claimants.isEmpty()) {
+                        claims.remove(slot);
+                    }
+                }
+                slots.add(slot);
+            }
+        }
+        return slots;
+    }
+
+    /**
+     * The Certificates a stored route needs. Only an allowed verdict without a patch counts: a stored
+     * route that the webhook would still change (no secretName yet) or deny is not what Traefik serves
+     * as routecert would have it, so it gets a Warning Event instead of a Certificate.
+     */
+    private RouteState evaluate(CachedKind kind, JsonNode object) {
+        JsonNode meta = object.path("metadata");
+        RouteRef ref = new RouteRef(kind.group(), kind.kind(), meta.path("namespace").asText(""), meta.path("name").asText(""));
+        String uid = meta.path("uid").asText("");
+        String resourceVersion = meta.path("resourceVersion").asText("");
+        Instant created = ExistingCertificate.instant(meta.path("creationTimestamp").asText(null));
+        if (meta.hasNonNull("deletionTimestamp")) {
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
+        }
+        Verdict verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
+        if (!verdict.allowed()) {
+            if (object.path("spec").has("tls")) { // a route without TLS needs no word about Certificates
+                event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
+                        "routecert creates no Certificate for this route: " + verdict.summary());
+            }
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
+        }
+        if (verdict.patch() != null && !verdict.certificates().isEmpty()) {
+            event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
+                    "routecert creates no Certificate for this route: it has TLS without a secretName; apply it again so the"
+                            + " webhook sets one");
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
+        }
+        return new RouteState(ref, uid, resourceVersion, created, verdict.certificates());
+    }
+
+    /** The routes claiming a slot, oldest first (then by identity), with the plan each has for it. */
+    private List<Claim> claimants(SlotKey slot) {
+        List<Claim> out = new ArrayList<>();
+        for (RouteKey key : claims.getOrDefault(slot, Set.of())) {
+            RouteState state = routes.get(key);
+            if (state == null) {
+                continue;
+            }
+            state.plans.stream().filter(p -> p.name().equals(slot.name)).findFirst()
+                    .ifPresent(plan -> out.add(new Claim(state, plan)));
+        }
+        out.sort(Comparator.comparing((Claim c) -> c.state.created).thenComparing(c -> c.state.ref, RouteRef.ORDER));
+        return out;
+    }
+
+    private record Claim(RouteState state, PlannedCertificate plan) {
+    }
+
+    private void reconcileSlot(SlotKey slot) {
+        Optional<ExistingCertificate> existing = cluster.get(CachedKind.CERTIFICATE, slot.namespace, slot.name)
+                .map(ExistingCertificate::from);
+        // Judge the slot on the routes as the cache shows them now, not as their queued events left the index.
+        Set<RouteKey> involved = new LinkedHashSet<>(claims.getOrDefault(slot, Set.of()));
+        existing.flatMap(ExistingCertificate::route).ifPresent(owner -> CachedKind.route(owner.group(), owner.kind())
+                .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
+        involved.forEach(key -> refresh(key, slot));
+        List<Claim> claimants = claimants(slot);
+        Deadline deadline = Deadline.in(WRITE_DEADLINE);
+        try {
+            if (existing.isEmpty()) {
+                if (!claimants.isEmpty()) {
+                    establish(claimants.get(0), Optional.empty(), deadline, "CertificateCreated", "created");
+                }
+                return;
+            }
+            ExistingCertificate found = existing.get();
+            if (found.deleting()) {
+                return; // its deletion event brings the slot back here
+            }
+            if (!found.managedByRoutecert() || found.route().isEmpty()) {
+                claimants.forEach(c -> warnIfNotCovered(c, found, "it was not created by routecert, which never changes it"));
+                return;
+            }
+            RouteRef owner = found.route().get();
+            Optional<Instant> ahead = writtenAhead(found, owner);
+            if (ahead.isPresent()) {
+                // admission wrote it for a route update the cache has not shown yet: that update decides
+                queue.add(slot, Duration.between(clock.get(), ahead.get()).plusMillis(100));
+                return;
+            }
+            Optional<Claim> ownerClaim = claimants.stream().filter(c -> c.state.ref.equals(owner)).findFirst();
+            if (ownerClaim.isPresent()) {
+                establish(ownerClaim.get(), existing, deadline, "CertificateUpdated", "updated");
+                claimants.stream().filter(c -> c != ownerClaim.get())
+                        .forEach(c -> warnIfNotCovered(c, found, "it belongs to " + owner));
+                return;
+            }
+            boolean ownerExists = CachedKind.route(owner.group(), owner.kind())
+                    .flatMap(k -> cluster.get(k, owner.namespace(), owner.name())).isPresent();
+            Instant graceEnds = found.created().plus(orphanGrace);
+            boolean young = !ownerExists && found.ownerUids().isEmpty() && clock.get().isBefore(graceEnds);
+            if (!claimants.isEmpty()) {
+                Claim next = claimants.get(0);
+                boolean sameSpec = CertificatePlanner.render(next.plan, next.state.ref, null).path("spec").equals(found.spec());
+                if (young && !sameSpec) {
+                    // The route that admission created it for may not be stored yet: wait before handing it over.
+                    queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
+                    return;
+                }
+                establish(next, existing, deadline, "CertificateUpdated", "took over from " + owner + " and updated");
+                return;
+            }
+            if (ownerExists) {
+                delete(found, deadline, owner, "the route no longer needs it");
+            } else if (!found.ownerUids().isEmpty()) {
+                log.debug("reconciler: {} has an ownerReference to the deleted {}; the garbage collector deletes it", found.ref(), owner);
+            } else if (young) {
+                queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
+            } else {
+                delete(found, deadline, null, "orphan: " + owner + " never came to exist within the grace period of " + orphanGrace);
+            }
+        } catch (StoreException e) {
+            log.warn("reconciler: Certificate {}/{}: {}; retrying in {}", slot.namespace, slot.name, e.getMessage(), RETRY_DELAY);
+            claimants.stream().findFirst().ifPresent(c -> event(c.state.ref, c.state.uid, RouteEvents.WARNING, "CertificateFailed",
+                    "Reconcile", e.getMessage()));
+            queue.add(slot, RETRY_DELAY);
+        }
+    }
+
+    /**
+     * When admission wrote the Certificate ahead of a route update that the cache does not show yet
+     * (the owner's cached resourceVersion is still the one it was written ahead of) and the grace
+     * period has not passed: the time to look again. A rejected update never shows up, so after the
+     * grace period the Certificate follows the stored route again.
+     */
+    private Optional<Instant> writtenAhead(ExistingCertificate found, RouteRef owner) {
+        if (found.writtenAheadOf() == null) {
+            return Optional.empty();
+        }
+        Instant until = found.writtenAt().plus(orphanGrace);
+        if (!clock.get().isBefore(until)) {
+            return Optional.empty();
+        }
+        String cachedVersion = CachedKind.route(owner.group(), owner.kind())
+                .flatMap(k -> cluster.get(k, owner.namespace(), owner.name()))
+                .map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse("");
+        return found.writtenAheadOf().equals(cachedVersion) ? Optional.of(until) : Optional.empty();
+    }
+
+    /** Creates or updates the Certificate of {@code claim}'s route, with its ownerReference, if anything differs. */
+    private void establish(Claim claim, Optional<ExistingCertificate> existing, Deadline deadline, String reason, String verb)
+            throws StoreException {
+        RouteState route = claim.state;
+        if (existing.isPresent() && existing.get().route().filter(route.ref::equals).isEmpty()) {
+            handOver(claim, existing.get(), deadline, reason, verb);
+            return;
+        }
+        CertificatePlanner.Outcome outcome = CertificatePlanner.decide(claim.plan, route.ref, route.uid, existing,
+                store::cachedIssuer, "spec.tls", "metadata.annotations");
+        switch (outcome.decision()) {
+            case CertificatePlanner.Deny deny -> event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Reconcile",
+                    "routecert creates no Certificate " + claim.plan.name() + " for this route: " + deny.message());
+            case CertificatePlanner.UpToDate u -> {
+            }
+            case CertificatePlanner.Reuse r -> {
+            }
+            case CertificatePlanner.Create create -> {
+                SecretState secret = store.readSecret(claim.plan.namespace(), claim.plan.secretName(), deadline);
+                if (!secret.writableFor(claim.plan.name())) {
+                    event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Create",
+                            "routecert did not create Certificate " + claim.plan.name() + ": Secret " + claim.plan.secretName()
+                                    + " exists and was not written by cert-manager for it; delete the Secret to hand it to cert-manager");
+                    return;
+                }
+                ExistingCertificate created = store.create(create.certificate(), deadline);
+                log.info("reconciler: created {} for {}", created.ref(), route.ref);
+                event(route.ref, route.uid, RouteEvents.NORMAL, "CertificateCreated", "Create",
+                        "created " + CertificatePlanner.describe(create.certificate()));
+            }
+            case CertificatePlanner.Update update -> {
+                ObjectNode desired = update.certificate();
+                ExistingCertificate current = update.existing();
+                ExistingCertificate applied = store.apply(desired, current.resourceVersion(), deadline);
+                log.info("reconciler: {} {} for {} (resourceVersion {} -> {})", verb, applied.ref(), route.ref,
+                        current.resourceVersion(), applied.resourceVersion());
+                if (!desired.path("spec").equals(current.spec())) {
+                    event(route.ref, route.uid, RouteEvents.NORMAL, reason, "Update", verb + " " + CertificatePlanner.describe(desired));
+                } else {
+                    event(route.ref, route.uid, RouteEvents.NORMAL, "CertificateAdopted", "Update",
+                            "Certificate " + applied.ref() + " is now owned by this route and is deleted with it");
+                }
+            }
+        }
+    }
+
+    /** The Certificate belonged to a route that no longer claims it: the next claimant takes it over. */
+    private void handOver(Claim claim, ExistingCertificate current, Deadline deadline, String reason, String verb)
+            throws StoreException {
+        RouteState route = claim.state;
+        CertificatePlanner.Deny issuer = CertificatePlanner.checkIssuer(claim.plan, store::cachedIssuer, "metadata.annotations",
+                new ArrayList<>());
+        if (issuer != null) {
+            event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Update",
+                    "routecert cannot take over Certificate " + current.ref() + " for this route: " + issuer.message());
+            return;
+        }
+        ObjectNode desired = CertificatePlanner.render(claim.plan, route.ref, route.uid);
+        ExistingCertificate applied = store.apply(desired, current.resourceVersion(), deadline);
+        log.info("reconciler: {} {} for {}", verb, applied.ref(), route.ref);
+        event(route.ref, route.uid, RouteEvents.NORMAL, reason, "Update", verb + " " + CertificatePlanner.describe(desired));
+    }
+
+    private void delete(ExistingCertificate found, Deadline deadline, RouteRef route, String why) throws StoreException {
+        store.delete(found.namespace(), found.name(), found.uid(), deadline);
+        log.info("reconciler: deleted {} ({}); its Secret {} stays", found.ref(), why, found.secretName());
+        if (route != null) {
+            String uid = CachedKind.route(route.group(), route.kind()).flatMap(k -> cluster.get(k, route.namespace(), route.name()))
+                    .map(o -> o.path("metadata").path("uid").asText("")).orElse("");
+            event(route, uid, RouteEvents.NORMAL, "CertificateDeleted", "Delete",
+                    "deleted Certificate " + found.ref() + " (" + why + "); Secret " + found.secretName() + " stays");
+        }
+    }
+
+    private void warnIfNotCovered(Claim claim, ExistingCertificate found, String why) {
+        List<String> needed = new ArrayList<>(claim.plan.dnsNames());
+        needed.addAll(claim.plan.ipAddresses());
+        List<String> missing = Coverage.missing(found.names(), needed);
+        if (!missing.isEmpty()) {
+            event(claim.state.ref, claim.state.uid, RouteEvents.WARNING, "CertificateFailed", "Reconcile",
+                    "Certificate " + found.ref() + " does not cover " + String.join(", ", missing) + " and routecert cannot change it: "
+                            + why);
+        }
+    }
+
+    /** Records an event; a Warning identical to the last one of its route and reason is not repeated on every pass. */
+    private void event(RouteRef route, String uid, String type, String reason, String action, String message) {
+        String key = route.namespace() + "/" + route.annotationValue() + "/" + reason;
+        if (RouteEvents.WARNING.equals(type) && message.equals(lastEvents.put(key, message))) {
+            return;
+        }
+        events.record(route, uid, type, reason, action, message);
+    }
+}

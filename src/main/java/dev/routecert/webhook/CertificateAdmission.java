@@ -1,0 +1,260 @@
+package dev.routecert.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.certificates.CertificatePlanner;
+import dev.routecert.certificates.CertificatePlanner.Create;
+import dev.routecert.certificates.CertificatePlanner.Decision;
+import dev.routecert.certificates.CertificatePlanner.Deny;
+import dev.routecert.certificates.CertificatePlanner.Outcome;
+import dev.routecert.certificates.CertificatePlanner.Update;
+import dev.routecert.certificates.CertificateStore;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.ExistingCertificate;
+import dev.routecert.certificates.Ownership;
+import dev.routecert.certificates.RouteRef;
+import dev.routecert.certificates.SecretState;
+import dev.routecert.certificates.StoreException;
+import dev.routecert.config.CertificateOptions;
+import dev.routecert.policy.PlannedCertificate;
+import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.Verdict;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * {@code /mutate} with Certificates: the policy's verdict, then for each planned Certificate the
+ * ownership, reuse and issuer checks of {@link CertificatePlanner}, then the writes, all within
+ * {@code --certificate-write-timeout}. The answer comes only after the API server has answered.
+ *
+ * <p>Nothing half-done: when a write fails, the Certificates this review created are deleted again
+ * (best effort in the time left) and the route is denied; anything a timeout left behind has no
+ * route and the reconciler deletes it after the orphan grace period. With
+ * {@code --certificate-write-failure=warn} the route is admitted with a warning instead and the
+ * reconciler creates the Certificate later. A dry run decides the same and writes nothing.
+ */
+public final class CertificateAdmission implements AdmissionPolicy {
+
+    private static final Logger log = LoggerFactory.getLogger(CertificateAdmission.class);
+    /** One fresh read and a second decision when the cache was behind; more would race with the deadline. */
+    private static final int ATTEMPTS = 2;
+
+    private final RoutePolicy policy;
+    private final CertificateStore store;
+    private final CertificateOptions options;
+
+    public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
+        this.policy = policy;
+        this.store = store;
+        this.options = options;
+    }
+
+    @Override
+    public AdmissionDecision review(AdmissionRequest request) {
+        Verdict verdict = RouteAdmission.evaluate(policy, request);
+        if (!verdict.allowed()) {
+            return RouteAdmission.denial(verdict, RouteAdmission.Mode.MUTATE);
+        }
+        List<String> warnings = new ArrayList<>(verdict.warnings());
+        if (verdict.certificates().isEmpty()) {
+            return AdmissionDecision.patched(verdict.patch(), warnings);
+        }
+        RouteRef route = route(request);
+        JsonNode object = request.object();
+        String uid = "UPDATE".equals(request.operation()) ? object.path("metadata").path("uid").asText(null) : null;
+
+        List<Planned> planned = new ArrayList<>();
+        List<AdmissionDecision.Cause> causes = new ArrayList<>();
+        for (PlannedCertificate plan : verdict.certificates()) {
+            Outcome outcome = decide(plan, route, uid, object, store.cachedCertificate(plan.namespace(), plan.name()));
+            warnings.addAll(outcome.warnings());
+            if (outcome.decision() instanceof Deny deny) {
+                causes.add(new AdmissionDecision.Cause(deny.field(), deny.message(), "FieldValueInvalid"));
+            }
+            planned.add(new Planned(plan, outcome.decision()));
+        }
+        if (!causes.isEmpty()) {
+            return AdmissionDecision.denied(denialMessage(causes), causes, warnings);
+        }
+        if (request.dryRun()) {
+            for (Planned p : planned) {
+                if (p.decision instanceof Create c) {
+                    warnings.add("dry run: routecert would create " + CertificatePlanner.describe(c.certificate()));
+                } else if (p.decision instanceof Update u) {
+                    warnings.add("dry run: routecert would update " + CertificatePlanner.describe(u.certificate()));
+                }
+            }
+            return AdmissionDecision.patched(verdict.patch(), warnings);
+        }
+        return write(request, route, uid, planned, verdict, warnings);
+    }
+
+    private record Planned(PlannedCertificate plan, Decision decision) {
+    }
+
+    private Outcome decide(PlannedCertificate plan, RouteRef route, String uid, JsonNode object,
+                           Optional<ExistingCertificate> existing) {
+        return CertificatePlanner.decide(plan, route, uid, existing, store::cachedIssuer,
+                secretField(route, object, plan.secretName()), issuerField(object));
+    }
+
+    private AdmissionDecision write(AdmissionRequest request, RouteRef route, String uid, List<Planned> planned,
+                                    Verdict verdict, List<String> warnings) {
+        Deadline deadline = Deadline.in(options.writeTimeout());
+        long started = System.nanoTime();
+        String aheadOf = "UPDATE".equals(request.operation())
+                ? request.object().path("metadata").path("resourceVersion").asText("") : "";
+        List<ExistingCertificate> created = new ArrayList<>();
+        for (Planned p : planned) {
+            try {
+                Optional<String> denial = execute(p, route, uid, request.object(), aheadOf, deadline, created, warnings);
+                if (denial.isPresent()) {
+                    rollBack(created, deadline);
+                    return AdmissionDecision.denied("routecert rejected this object: " + denial.get(),
+                            List.of(new AdmissionDecision.Cause(secretField(route, request.object(), p.plan.secretName()),
+                                    denial.get(), "FieldValueInvalid")), warnings);
+                }
+            } catch (StoreException e) {
+                log.warn("certificate uid={} object={} Certificate {}/{}: {} after {} ms", request.uid(), request.objectRef(),
+                        p.plan.namespace(), p.plan.name(), e.getMessage(), millisSince(started));
+                if (options.writeFailure() == CertificateOptions.WriteFailure.WARN) {
+                    warnings.add("routecert admitted this object without its Certificate " + p.plan.namespace() + "/"
+                            + p.plan.name() + " (" + e.getMessage() + "); routecert's reconciler retries it");
+                    continue;
+                }
+                rollBack(created, deadline);
+                String message = "routecert could not write the Certificate this object needs, so nothing was changed: "
+                        + e.getMessage();
+                return AdmissionDecision.denied(message, List.of(new AdmissionDecision.Cause(
+                        secretField(route, request.object(), p.plan.secretName()), e.getMessage(), "InternalError")), warnings);
+            }
+        }
+        return AdmissionDecision.patched(verdict.patch(), warnings);
+    }
+
+    /** Carries out one decision; a fresh read and a second decision when the cache was behind. */
+    private Optional<String> execute(Planned p, RouteRef route, String uid, JsonNode object, String aheadOf, Deadline deadline,
+                                     List<ExistingCertificate> created, List<String> warnings) throws StoreException {
+        Decision decision = p.decision;
+        for (int attempt = 1; ; attempt++) {
+            long t = System.nanoTime();
+            try {
+                if (decision instanceof Create c) {
+                    SecretState secret = store.readSecret(p.plan.namespace(), p.plan.secretName(), deadline);
+                    if (!secret.writableFor(p.plan.name())) {
+                        warnings.add(secretWarning(p.plan, secret));
+                        return Optional.empty();
+                    }
+                    ExistingCertificate result = store.create(markAhead(c.certificate(), aheadOf), deadline);
+                    created.add(result);
+                    log.info("certificate created {} for {} in {} ms", result.ref(), route, millisSince(t));
+                } else if (decision instanceof Update u) {
+                    ExistingCertificate result = store.apply(markAhead(u.certificate(), aheadOf), u.existing().resourceVersion(),
+                            deadline);
+                    log.info("certificate applied {} for {} in {} ms (resourceVersion {} -> {})", result.ref(), route,
+                            millisSince(t), u.existing().resourceVersion(), result.resourceVersion());
+                } else if (decision instanceof Deny deny) {
+                    return Optional.of(deny.message());
+                }
+                return Optional.empty();
+            } catch (StoreException e) {
+                boolean stale = e.kind() == StoreException.Kind.ALREADY_EXISTS || e.kind() == StoreException.Kind.CONFLICT;
+                if (!stale || attempt >= ATTEMPTS) {
+                    throw e;
+                }
+                Optional<ExistingCertificate> fresh = store.readCertificate(p.plan.namespace(), p.plan.name(), deadline);
+                Outcome outcome = decide(p.plan, route, uid, object, fresh);
+                warnings.addAll(outcome.warnings());
+                decision = outcome.decision();
+            }
+        }
+    }
+
+    /**
+     * On an UPDATE the Certificate is written before the route's new version is stored: marks it so
+     * that the reconciler, whose cache still shows the old route, does not revert it meanwhile.
+     */
+    private static ObjectNode markAhead(ObjectNode certificate,
+                                                                          String aheadOf) {
+        if (aheadOf.isEmpty()) {
+            return certificate;
+        }
+        ObjectNode marked = certificate.deepCopy();
+        ((ObjectNode) marked.path("metadata").path("annotations"))
+                .put(Ownership.WRITTEN_AHEAD_ANNOTATION, aheadOf + " " + Instant.now());
+        return marked;
+    }
+
+    /** Deletes what this review created; what cannot be deleted in time is left to the orphan collection. */
+    private void rollBack(List<ExistingCertificate> created, Deadline deadline) {
+        for (ExistingCertificate c : created) {
+            try {
+                store.delete(c.namespace(), c.name(), c.uid(), deadline);
+                log.info("certificate {} deleted again: the review that created it was denied", c.ref());
+            } catch (StoreException e) {
+                log.warn("certificate {} left for the reconciler's orphan collection: {}", c.ref(), e.getMessage());
+            }
+        }
+    }
+
+    static String secretWarning(PlannedCertificate plan, SecretState secret) {
+        String holder = secret.certificateName() == null ? "was not written by cert-manager"
+                : "belongs to cert-manager's Certificate " + secret.certificateName();
+        return "routecert did not create Certificate " + plan.namespace() + "/" + plan.name() + ": Secret "
+                + plan.secretName() + " already exists and " + holder + ", and a Certificate would make cert-manager replace its"
+                + " key and certificate; the route uses the Secret as it is (to hand it to cert-manager, delete the Secret)";
+    }
+
+    private static String denialMessage(List<AdmissionDecision.Cause> causes) {
+        StringBuilder b = new StringBuilder("routecert rejected this object: ");
+        for (int i = 0; i < causes.size(); i++) {
+            AdmissionDecision.Cause c = causes.get(i);
+            b.append(i == 0 ? "" : "; ").append(c.field()).append(": ").append(c.message());
+        }
+        return b.toString();
+    }
+
+    /** The route this request is about; a generateName route is named by its prefix plus {@code *} until it has a name. */
+    static RouteRef route(AdmissionRequest request) {
+        String name = request.name();
+        if (name.isEmpty() && request.object() != null) {
+            name = request.object().path("metadata").path("generateName").asText("") + "*";
+        }
+        return new RouteRef(request.group(), request.kind(), request.namespace(), name);
+    }
+
+    /** Where the route names the secret: {@code spec.tls.secretName}, or {@code spec.tls[i].secretName} on an Ingress. */
+    static String secretField(RouteRef route, JsonNode object, String secretName) {
+        JsonNode tls = object == null ? null : object.path("spec").path("tls");
+        if (tls != null && tls.isArray()) {
+            for (int i = 0; i < tls.size(); i++) {
+                if (secretName.equals(tls.get(i).path("secretName").asText(null))) {
+                    return "spec.tls[" + i + "].secretName";
+                }
+            }
+            return "spec.tls";
+        }
+        return "spec.tls.secretName";
+    }
+
+    static String issuerField(JsonNode object) {
+        JsonNode annotations = object == null ? null : object.path("metadata").path("annotations");
+        for (String key : List.of("cert-manager.io/cluster-issuer", "cert-manager.io/issuer")) {
+            if (annotations != null && annotations.hasNonNull(key)) {
+                return "metadata.annotations[" + key + "]";
+            }
+        }
+        return "metadata.annotations";
+    }
+
+    private static long millisSince(long nanos) {
+        return (System.nanoTime() - nanos) / 1_000_000;
+    }
+}

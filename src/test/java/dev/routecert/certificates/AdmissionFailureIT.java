@@ -1,0 +1,129 @@
+package dev.routecert.certificates;
+
+import static dev.routecert.certificates.ClusterFixture.await;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.KubeClusterExtension;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * What happens around routecert's write: a later webhook rejects the route (the orphan goes after
+ * the grace period), the API server rejects the Certificate, or answers too slowly (the route is
+ * denied within the deadline, with the reason).
+ */
+@ExtendWith(KubeClusterExtension.class)
+class AdmissionFailureIT {
+
+    private static final Duration GRACE = Duration.ofSeconds(3);
+    private static final Duration WRITE_TIMEOUT = Duration.ofMillis(1500);
+    private static ClusterFixture fixture;
+    private static String ns;
+    private static String slowNs;
+    private static final AtomicInteger slowCalls = new AtomicInteger();
+
+    @BeforeAll
+    static void setUp(KubeCluster cluster) {
+        fixture = new ClusterFixture(cluster);
+        fixture.clusterIssuers();
+        WebhookUnderTest routecert = fixture.routecert(CertificateOptions.defaults()
+                .withWriteTimeout(WRITE_TIMEOUT)
+                .withOrphanGracePeriod(GRACE)
+                .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)));
+        ns = routecert.namespace("failures");
+        slowNs = routecert.namespace("slow");
+        fixture.label(slowNs, "routecert.dev/slow-certificates", "true");
+        String run = fixture.runLabel(ns);
+
+        // A second validating webhook that rejects, after routecert admitted them, routes named reject-*.
+        Webhooks.Stub rejecter = new Webhooks.Stub(request -> request.name().startsWith("reject-")
+                ? AdmissionDecision.denied("the platform team's policy rejects " + request.name(), List.of(), List.of())
+                : AdmissionDecision.allow());
+        fixture.onClose(rejecter::close);
+        Webhooks.validating(fixture, "reject-it-" + run, rejecter.url("/validate"), rejecter.caBundle(),
+                Webhooks.ROUTES, 10, "None", Map.of(WebhookUnderTest.RUN_LABEL, run));
+
+        // An API server that answers Certificate writes slowly: a validating webhook that takes 5 s.
+        Webhooks.Stub slow = new Webhooks.Stub(request -> {
+            slowCalls.incrementAndGet();
+            Thread.sleep(5_000);
+            return AdmissionDecision.allow();
+        });
+        fixture.onClose(slow::close);
+        Webhooks.validating(fixture, "slow-it-" + run, slow.url("/validate"), slow.caBundle(), Webhooks.CERTIFICATES, 10,
+                "None", Map.of(WebhookUnderTest.RUN_LABEL, run, "routecert.dev/slow-certificates", "true"));
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    private static String ingress(String name, String secret, String annotations) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: %s
+                  annotations: {cert-manager.io/cluster-issuer: test-ca%s}
+                spec:
+                  rules: [{host: %s.example.com}]
+                  tls: [{hosts: [%s.example.com], secretName: %s}]
+                """.formatted(name, annotations, name, name, secret);
+    }
+
+    @Test
+    void certificateOfARouteRejectedByALaterWebhookIsDeletedAfterTheGracePeriod() {
+        var apply = fixture.kubectl(ingress("reject-me", "reject-me-tls", ""), "apply", "-n", ns, "-f", "-");
+        assertNotEquals(0, apply.exitCode());
+        assertTrue(apply.err().contains("the platform team's policy rejects reject-me"), apply.err());
+        assertTrue(fixture.certificate(ns, "reject-me-tls").get() != null, "routecert created it before the later webhook ran");
+        long started = System.nanoTime();
+        await("orphan reject-me-tls deleted", GRACE.plusSeconds(10), () -> fixture.certificate(ns, "reject-me-tls").get(),
+                c -> c == null);
+        System.out.printf("orphan deleted %d ms after kubectl returned (grace %s)%n", (System.nanoTime() - started) / 1_000_000, GRACE);
+    }
+
+    @Test
+    void certificateTheApiServerRejectsDeniesTheRouteWithTheReason() {
+        String serial = "S".repeat(65);
+        var apply = fixture.kubectl(ingress("serial", "serial-tls", ", cert-manager.io/subject-serialnumber: " + serial),
+                "apply", "-n", ns, "-f", "-");
+        assertNotEquals(0, apply.exitCode());
+        assertTrue(apply.err().contains("routecert could not write the Certificate this object needs, so nothing was changed:"
+                + " could not create Certificate " + ns + "/serial-tls: the API server answered 422"), apply.err());
+        assertTrue(apply.err().contains("spec.subject.serialNumber"), apply.err());
+        assertNull(fixture.certificate(ns, "serial-tls").get());
+        assertNull(fixture.client.network().v1().ingresses().inNamespace(ns).withName("serial").get(), "the route must not exist");
+    }
+
+    @Test
+    void slowApiServerDeniesTheRouteWithinTheDeadline() {
+        var apply = fixture.kubectl(ingress("slow", "slow-tls", ""), "apply", "-n", slowNs, "-f", "-");
+        assertNotEquals(0, apply.exitCode());
+        assertTrue(apply.err().contains("could not create Certificate " + slowNs + "/slow-tls: the API server did not answer within 1500ms"),
+                apply.err());
+        assertTrue(slowCalls.get() >= 1, "the slow webhook was never called");
+        // kubectl itself takes ~0.3 s here; the review must not have waited for the 5 s webhook
+        assertTrue(apply.millis() < WRITE_TIMEOUT.toMillis() + 2_500, "kubectl took " + apply.millis() + " ms");
+        assertNull(fixture.client.network().v1().ingresses().inNamespace(slowNs).withName("slow").get(), "the route must not exist");
+        System.out.printf("slow API server: kubectl denied after %d ms (deadline %s)%n", apply.millis(), WRITE_TIMEOUT);
+        // whatever the API server still stored after the deadline has no route: gone after the grace period
+        ClusterFixture.sleep(6_000);
+        await("no Certificate slow-tls left", GRACE.plusSeconds(10), () -> fixture.certificate(slowNs, "slow-tls").get(), c -> c == null);
+    }
+}

@@ -1,0 +1,211 @@
+package dev.routecert.certificates;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.Commands;
+import dev.routecert.kube.KubeCluster;
+import dev.routecert.policy.PolicyConfig;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+
+/**
+ * What the Certificate ITs share on the real API server: routecert registered through
+ * {@link WebhookUnderTest}, extra namespaces, issuers, kubectl, and waiting for a condition with a
+ * bounded deadline. Everything it made is removed on close.
+ */
+public final class ClusterFixture implements AutoCloseable {
+
+    public static final ResourceDefinitionContext CERTIFICATES = CachedKind.CERTIFICATE.context();
+    public final KubeCluster cluster;
+    public final KubernetesClient client;
+    private final List<String> namespaces = new ArrayList<>();
+    private final List<Runnable> cleanups = new ArrayList<>();
+
+    public ClusterFixture(KubeCluster cluster) {
+        this.cluster = cluster;
+        this.client = cluster.newClient();
+    }
+
+    /** A fresh namespace outside routecert's registration; deleted on close. */
+    public String namespace(String prefix) {
+        String name = cluster.createNamespace(prefix);
+        namespaces.add(name);
+        return name;
+    }
+
+    /** Adds a label to a namespace, for the selector of another webhook. */
+    public void label(String namespace, String key, String value) {
+        client.namespaces().withName(namespace).edit(ns -> {
+            ns.getMetadata().getLabels().put(key, value);
+            return ns;
+        });
+    }
+
+    public void onClose(Runnable cleanup) {
+        cleanups.add(cleanup);
+    }
+
+    public GenericKubernetesResource create(String yaml) {
+        GenericKubernetesResource object = parse(yaml);
+        return client.resource(object).create();
+    }
+
+    public GenericKubernetesResource parse(String yaml) {
+        return client.getKubernetesSerialization().unmarshal(yaml, GenericKubernetesResource.class);
+    }
+
+    public JsonNode json(Object object) {
+        return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+    }
+
+    public Resource<GenericKubernetesResource> certificate(String namespace, String name) {
+        return client.genericKubernetesResources(CERTIFICATES).inNamespace(namespace).withName(name);
+    }
+
+    /** ClusterIssuers every Certificate IT may name: a CA issuer, and ACME issuers with and without DNS-01. */
+    public void clusterIssuers() {
+        for (String yaml : List.of("""
+                apiVersion: cert-manager.io/v1
+                kind: ClusterIssuer
+                metadata: {name: test-ca}
+                spec: {ca: {secretName: test-ca}}
+                """, """
+                apiVersion: cert-manager.io/v1
+                kind: ClusterIssuer
+                metadata: {name: acme-http}
+                spec:
+                  acme:
+                    server: https://acme.invalid/directory
+                    privateKeySecretRef: {name: acme-http}
+                    solvers: [{http01: {ingress: {class: traefik}}}]
+                """, """
+                apiVersion: cert-manager.io/v1
+                kind: ClusterIssuer
+                metadata: {name: acme-dns}
+                spec:
+                  acme:
+                    server: https://acme.invalid/directory
+                    privateKeySecretRef: {name: acme-dns}
+                    solvers: [{dns01: {webhook: {groupName: acme.example.com, solverName: test}}}]
+                """)) {
+            GenericKubernetesResource issuer = parse(yaml);
+            client.resource(issuer).createOr(existing -> existing.update());
+            onClose(() -> client.resource(issuer).delete()); // cluster-scoped: leave the cluster as found
+        }
+    }
+
+    /** kubectl's exit code, stdout and stderr. */
+    public record Kubectl(int exitCode, String out, String err, long millis) {
+    }
+
+    public Kubectl kubectl(String stdin, String... args) {
+        try {
+            long started = System.nanoTime();
+            Commands.CommandResult result = Commands.kubectl(cluster, stdin, args);
+            return new Kubectl(result.exitCode(), result.stdout(), result.stderr(), (System.nanoTime() - started) / 1_000_000);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot run kubectl", e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /**
+     * routecert started in-process with {@code options} and registered as manifests/ registers it
+     * ({@link WebhookUnderTest}), for the namespaces made with {@link WebhookUnderTest#namespace}.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options) {
+        return routecert(cluster.kubeconfig(), options);
+    }
+
+    /** The same, authenticated with {@code kubeconfig}. */
+    public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-it-");
+            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, PolicyConfig.defaults(),
+                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+            onClose(webhook::close);
+            return webhook;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start routecert", e);
+        }
+    }
+
+    /** The label value that puts a namespace under {@code webhook}'s registration (read from one of its namespaces). */
+    public String runLabel(String webhookNamespace) {
+        return client.namespaces().withName(webhookNamespace).get().getMetadata().getLabels().get(WebhookUnderTest.RUN_LABEL);
+    }
+
+    /** Posts an AdmissionReview to routecert's /mutate as the API server would; returns its response. */
+    public static JsonNode mutate(WebhookUnderTest webhook, JsonNode review) throws Exception {
+        HttpClient https = HttpClient.newBuilder().sslContext(webhook.pki().clientContext("TLS")).build();
+        HttpResponse<String> response = https.send(HttpRequest.newBuilder(
+                        URI.create("https://127.0.0.1:" + webhook.routecert().securePort() + "/mutate"))
+                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
+                .POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        if (response.statusCode() != 200) {
+            throw new AssertionError("/mutate answered " + response.statusCode() + ": " + response.body());
+        }
+        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("response");
+    }
+
+    /** Polls until {@code condition} holds; fails with {@code what} and the last value seen. */
+    public static <T> T await(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> condition) {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        T last = probe.get();
+        while (!condition.test(last)) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + " not within " + timeout.toSeconds() + " s; last seen: " + last);
+            }
+            sleep(100);
+            last = probe.get();
+        }
+        return last;
+    }
+
+    public static void sleep(long millis) {
+        try {
+            Thread.sleep(millis);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public static Map<String, String> map(String... keyValues) {
+        Map<String, String> m = new java.util.LinkedHashMap<>();
+        for (int i = 0; i < keyValues.length; i += 2) {
+            m.put(keyValues[i], keyValues[i + 1]);
+        }
+        return m;
+    }
+
+    @Override
+    public void close() {
+        for (int i = cleanups.size() - 1; i >= 0; i--) {
+            try {
+                cleanups.get(i).run();
+            } catch (RuntimeException e) {
+                System.err.println("cleanup failed: " + e);
+            }
+        }
+        namespaces.forEach(cluster::deleteNamespace);
+        client.close();
+    }
+}

@@ -1,0 +1,229 @@
+package dev.routecert.certificates;
+
+import static dev.routecert.certificates.ClusterFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.KubeClusterExtension;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.io.BufferedReader;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * Two replicas of the packaged jar against one API server: both answer admission reviews, exactly
+ * one (the Lease holder) reconciles, and when it is killed (SIGKILL, no release) the other takes over.
+ */
+@ExtendWith(KubeClusterExtension.class)
+class LeaderElectionIT {
+
+    private static final Pattern LISTENING = Pattern.compile("admission https://127.0.0.1:(\\d+)/mutate");
+    private static final Duration LEASE = Duration.ofSeconds(3);
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static ClusterFixture fixture;
+    private static String ns;
+    private static String leaseNs;
+
+    @BeforeAll
+    static void setUp(KubeCluster cluster) {
+        fixture = new ClusterFixture(cluster);
+        fixture.clusterIssuers();
+        ns = fixture.namespace("replicas");
+        leaseNs = fixture.namespace("lease");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    /** One {@code routecert serve} process, named by its HOSTNAME. */
+    private static final class Replica implements AutoCloseable {
+        final String host;
+        final Process process;
+        final List<String> log = Collections.synchronizedList(new ArrayList<>());
+        final int securePort;
+        final HttpClient https;
+
+        Replica(String host, Path dir) throws Exception {
+            this.host = host;
+            Path pem = dir.resolve(host + ".pem");
+            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
+                    Path.of("target/routecert.jar").toAbsolutePath().toString(), "serve",
+                    "--bind-address", "127.0.0.1", "--secure-port", "0", "--health-port", "0",
+                    "--self-signed-cert-out", pem.toString(),
+                    "--kubeconfig", fixture.cluster.kubeconfig().toString(),
+                    "--leader-election-namespace", leaseNs, "--leader-election-lease-name", "routecert",
+                    "--leader-election-lease-duration", LEASE.toSeconds() + "s");
+            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
+            builder.environment().keySet().removeIf(k -> k.startsWith("ROUTECERT_") || k.equals("KUBECONFIG"));
+            builder.environment().put("HOSTNAME", host);
+            process = builder.start();
+            Thread reader = new Thread(() -> {
+                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                    String line;
+                    while ((line = lines.readLine()) != null) {
+                        log.add(line);
+                    }
+                } catch (IOException e) {
+                    // the process was killed
+                }
+            });
+            reader.setDaemon(true);
+            reader.start();
+            String listening = awaitLog("listening:");
+            Matcher matcher = LISTENING.matcher(listening);
+            assertTrue(matcher.find(), listening);
+            securePort = Integer.parseInt(matcher.group(1));
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("routecert", CertificateFactory.getInstance("X.509")
+                    .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem))));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            https = HttpClient.newBuilder().sslContext(context).build();
+            awaitLog("caches: certificates.cert-manager.io synced");
+        }
+
+        String awaitLog(String fragment) {
+            return await(host + " to log '" + fragment + "'", Duration.ofSeconds(60), () -> {
+                synchronized (log) {
+                    return log.stream().filter(l -> l.contains(fragment)).findFirst().orElse(null);
+                }
+            }, line -> line != null);
+        }
+
+        boolean logged(String fragment) {
+            synchronized (log) {
+                return log.stream().anyMatch(l -> l.contains(fragment));
+            }
+        }
+
+        JsonNode mutate(JsonNode review) throws Exception {
+            HttpResponse<String> response = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/mutate"))
+                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
+                    .POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            assertEquals(200, response.statusCode(), response.body());
+            return JSON.readTree(response.body()).path("response");
+        }
+
+        void kill() throws InterruptedException {
+            process.destroyForcibly(); // SIGKILL: no shutdown hook, the Lease is not released
+            process.waitFor(10, TimeUnit.SECONDS);
+        }
+
+        @Override
+        public void close() throws InterruptedException {
+            if (process.isAlive()) {
+                process.destroy();
+                if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                }
+            }
+        }
+    }
+
+    private static String holder() {
+        Lease lease = fixture.client.leases().inNamespace(leaseNs).withName("routecert").get();
+        return lease == null || lease.getSpec().getHolderIdentity() == null ? "" : lease.getSpec().getHolderIdentity();
+    }
+
+    private static ObjectNode review(String name) throws Exception {
+        JsonNode object = fixture.json(fixture.parse("""
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: %s, namespace: %s, annotations: {cert-manager.io/cluster-issuer: test-ca}}
+                spec:
+                  rules: [{host: %s.example.com}]
+                  tls: [{hosts: [%s.example.com], secretName: %s-tls}]
+                """.formatted(name, ns, name, name, name)));
+        ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request").put("uid", java.util.UUID.randomUUID().toString())
+                .put("operation", "CREATE").put("namespace", ns).put("name", name).put("dryRun", false);
+        request.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "Ingress");
+        request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "ingresses");
+        request.set("object", object);
+        return review;
+    }
+
+    /** Creates a route without any webhook, so only a reconciler can give it its Certificate; returns the reporting instance. */
+    private static String reconciledBy(String name) {
+        fixture.create("""
+                apiVersion: traefik.io/v1alpha1
+                kind: IngressRoute
+                metadata: {name: %s, namespace: %s, annotations: {cert-manager.io/cluster-issuer: test-ca}}
+                spec:
+                  routes: [{match: "Host(`%s.example.com`)", services: [{name: web, port: 80}]}]
+                  tls: {secretName: %s-tls}
+                """.formatted(name, ns, name, name));
+        await("Certificate " + name + "-tls created by the reconciler", Duration.ofSeconds(30),
+                () -> fixture.certificate(ns, name + "-tls").get(), c -> c != null);
+        return await("a CertificateCreated Event on " + name, Duration.ofSeconds(30),
+                () -> fixture.client.events().v1().events().inNamespace(ns).list().getItems().stream()
+                        .filter(e -> name.equals(e.getRegarding().getName()) && "CertificateCreated".equals(e.getReason()))
+                        .map(e -> e.getReportingInstance()).findFirst().orElse(null),
+                instance -> instance != null);
+    }
+
+    @Test
+    void bothReplicasAdmitOneReconcilesAndTheOtherTakesOverWhenItIsKilled(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        try (Replica a = new Replica("replica-a", dir); Replica b = new Replica("replica-b", dir)) {
+            // both admit, and write the same Certificate once
+            JsonNode fromA = a.mutate(review("both"));
+            JsonNode fromB = b.mutate(review("both"));
+            assertTrue(fromA.path("allowed").asBoolean() && fromB.path("allowed").asBoolean(), fromA + " " + fromB);
+            assertNotNull(fixture.certificate(ns, "both-tls").get());
+
+            String leaderIdentity = await("a Lease holder", Duration.ofSeconds(30), LeaderElectionIT::holder, h -> !h.isEmpty());
+            Replica leader = leaderIdentity.startsWith("replica-a-") ? a : b;
+            Replica follower = leader == a ? b : a;
+            assertTrue(leaderIdentity.startsWith(leader.host + "-"), leaderIdentity);
+            leader.awaitLog("leads; reconciling");
+            assertTrue(!follower.logged("leads; reconciling"), "the follower must not reconcile");
+            assertEquals(leaderIdentity, reconciledBy("first"), "the Lease holder records the Events");
+            assertTrue(!follower.logged("reconciler: created"), "only the leader writes");
+
+            long killed = System.nanoTime();
+            leader.kill();
+            String newHolder = await("the follower takes the Lease", Duration.ofSeconds(30), LeaderElectionIT::holder,
+                    h -> h.startsWith(follower.host + "-"));
+            follower.awaitLog("leads; reconciling");
+            System.out.printf("leader killed; %s took over after %d ms (lease %s)%n", newHolder,
+                    (System.nanoTime() - killed) / 1_000_000, LEASE);
+            assertEquals(newHolder, reconciledBy("second"), "the new leader reconciles");
+        }
+    }
+}

@@ -1,0 +1,150 @@
+package dev.routecert.certificates;
+
+import static dev.routecert.certificates.ClusterFixture.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.config.CertificateOptions;
+import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.KubeClusterExtension;
+import io.fabric8.kubernetes.api.model.HasMetadata;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
+import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
+import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/**
+ * manifests/rbac.yaml is enough: routecert, authenticated as the ServiceAccount routecert/routecert
+ * bound only by that file, creates, adopts and deletes Certificates, records Events and holds the
+ * Lease; and the ServiceAccount gets nothing beyond what the file grants.
+ */
+@ExtendWith(KubeClusterExtension.class)
+class RbacIT {
+
+    private static final String SERVICE_ACCOUNT = "system:serviceaccount:routecert:routecert";
+    private static ClusterFixture fixture;
+    private static boolean createdRoutecertNamespace;
+    private static String ns;
+    private static List<HasMetadata> rbac;
+
+    @BeforeAll
+    static void setUp(KubeCluster cluster) throws Exception {
+        fixture = new ClusterFixture(cluster);
+        fixture.clusterIssuers();
+        if (fixture.client.namespaces().withName("routecert").get() == null) {
+            fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("routecert").endMetadata().build())
+                    .create();
+            createdRoutecertNamespace = true;
+        }
+        fixture.client.serviceAccounts().inNamespace("routecert").resource(new ServiceAccountBuilder().withNewMetadata()
+                .withName("routecert").endMetadata().build()).createOr(existing -> existing.update());
+        try (InputStream in = Files.newInputStream(Path.of("manifests/rbac.yaml"))) {
+            rbac = fixture.client.load(in).items();
+        }
+        rbac.forEach(object -> fixture.client.resource(object).createOr(existing -> existing.update()));
+        fixture.onClose(() -> rbac.forEach(object -> fixture.client.resource(object).delete()));
+
+        String token = fixture.client.serviceAccounts().inNamespace("routecert").withName("routecert")
+                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
+                .getStatus().getToken();
+        String admin = Files.readString(cluster.kubeconfig());
+        Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
+        Files.writeString(kubeconfig, admin.replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+
+        if (createdRoutecertNamespace) {
+            fixture.onClose(() -> fixture.client.namespaces().withName("routecert").delete());
+        }
+        WebhookUnderTest routecert = fixture.routecert(kubeconfig, CertificateOptions.defaults()
+                .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
+        ns = routecert.namespace("rbac");
+    }
+
+    @AfterAll
+    static void tearDown() {
+        if (fixture != null) {
+            fixture.close();
+        }
+    }
+
+    @Test
+    void routecertDoesItsWholeJobWithOnlyTheManifestsPermissions() {
+        var apply = fixture.kubectl("""
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: shop, annotations: {cert-manager.io/cluster-issuer: test-ca}}
+                spec:
+                  rules: [{host: shop.example.com}]
+                  tls: [{hosts: [shop.example.com], secretName: shop-tls}]
+                """, "apply", "-n", ns, "-f", "-");
+        assertEquals(0, apply.exitCode(), apply.err());
+        assertTrue(fixture.certificate(ns, "shop-tls").get() != null, "created in admission, Secret looked up first");
+
+        String uid = fixture.client.network().v1().ingresses().inNamespace(ns).withName("shop").get().getMetadata().getUid();
+        await("adopted by the reconciler", Duration.ofSeconds(30), () -> fixture.certificate(ns, "shop-tls").get(),
+                c -> c != null && !c.getMetadata().getOwnerReferences().isEmpty()
+                        && uid.equals(c.getMetadata().getOwnerReferences().get(0).getUid()));
+        await("an Event on the route", Duration.ofSeconds(30), () -> CertificateAdmissionIT.events(fixture, ns, "shop"),
+                list -> list.stream().anyMatch(e -> e.startsWith("CertificateAdopted")));
+        Lease lease = fixture.client.leases().inNamespace("routecert").withName("routecert-reconciler").get();
+        String holder = lease.getSpec().getHolderIdentity();
+        assertTrue(holder != null && !holder.isEmpty());
+        // renewing is a PATCH: the holder must keep renewing, not lose and re-create the Lease
+        Lease renewed = await("the Lease renewed by its holder", Duration.ofSeconds(10),
+                () -> fixture.client.leases().inNamespace("routecert").withName("routecert-reconciler").get(),
+                l -> !l.getSpec().getRenewTime().equals(lease.getSpec().getRenewTime()));
+        assertEquals(holder, renewed.getSpec().getHolderIdentity());
+        assertEquals(lease.getSpec().getAcquireTime(), renewed.getSpec().getAcquireTime(), "renewed, not acquired anew");
+
+        var without = fixture.kubectl("""
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: shop}
+                spec: {rules: [{host: shop.example.com}]}
+                """, "apply", "-n", ns, "-f", "-");
+        assertEquals(0, without.exitCode(), without.err());
+        JsonNode gone = await("deleted by the reconciler", Duration.ofSeconds(30),
+                () -> fixture.certificate(ns, "shop-tls").get() == null ? null : fixture.json(fixture.certificate(ns, "shop-tls").get()),
+                c -> c == null);
+        assertEquals(null, gone);
+    }
+
+    @Test
+    void theServiceAccountGetsNothingBeyondTheManifest() {
+        assertTrue(allowed("get", "", "secrets", ns), "routecert reads Secret metadata");
+        for (String[] denied : List.of(
+                new String[] {"list", "", "secrets"},
+                new String[] {"watch", "", "secrets"},
+                new String[] {"update", "", "secrets"},
+                new String[] {"update", "cert-manager.io", "certificates"},
+                new String[] {"create", "networking.k8s.io", "ingresses"},
+                new String[] {"update", "networking.k8s.io", "ingresses"},
+                new String[] {"delete", "traefik.io", "ingressroutes"},
+                new String[] {"create", "cert-manager.io", "issuers"},
+                new String[] {"create", "", "events"})) {
+            assertFalse(allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
+        }
+        assertFalse(allowed("update", "coordination.k8s.io", "leases", ns), "Leases only in routecert's namespace");
+    }
+
+    private static boolean allowed(String verb, String group, String resource, String namespace) {
+        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(SERVICE_ACCOUNT)
+                .withGroups("system:serviceaccounts", "system:serviceaccounts:routecert", "system:authenticated")
+                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource).withNamespace(namespace)
+                .endResourceAttributes().endSpec().build();
+        return fixture.client.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+    }
+}
