@@ -57,7 +57,10 @@ final class LoadBenchmark {
             .stream().filter(o -> !o.isBlank()).toList();
 
     void run() throws Exception {
-        List<BenchServer> servers = new ArrayList<>();
+        List<BenchServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        // an interrupted benchmark (Ctrl-C, SIGTERM) still stops the servers it started
+        Thread stopServers = new Thread(() -> servers.forEach(BenchServer::close), "bench-stop-servers");
+        Runtime.getRuntime().addShutdownHook(stopServers);
         try {
             BenchServer fixed = BenchServer.fixedBytes(pki, dir, SERVER_JVM);
             servers.add(fixed);
@@ -109,25 +112,39 @@ final class LoadBenchmark {
             }
         } finally {
             servers.forEach(BenchServer::close);
+            Runtime.getRuntime().removeShutdownHook(stopServers);
         }
     }
 
+    /**
+     * At least a third of the cap (the JIT of a 2-core machine shared with others is slow, and a
+     * round-to-round plateau comes long before the end of compilation), then rounds until two in a
+     * row agree within 10% with the one before, or the cap.
+     */
     private void warmUp(String key, BenchServer server) throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + settings.serverWarmup().toNanos();
+        long start = System.nanoTime();
+        long minimum = start + settings.serverWarmup().toNanos() / 3;
+        long deadline = start + settings.serverWarmup().toNanos();
         List<String> rounds = new ArrayList<>();
-        double last = 0;
+        List<Double> throughputs = new ArrayList<>();
         while (true) {
             LoadClient.Result round = drive(server, 8, true, Duration.ofMillis(500), Duration.ofSeconds(5));
             rounds.add(String.format(Locale.ROOT, "%.0f", round.throughput()));
-            boolean settled = last > 0 && Math.abs(round.throughput() - last) / last < 0.10;
-            if (settled || System.nanoTime() > deadline) {
+            throughputs.add(round.throughput());
+            int n = throughputs.size();
+            boolean settled = n >= 3 && within(throughputs.get(n - 1), throughputs.get(n - 3))
+                    && within(throughputs.get(n - 2), throughputs.get(n - 3));
+            if ((settled && System.nanoTime() > minimum) || System.nanoTime() > deadline) {
                 break;
             }
-            last = round.throughput();
         }
         drive(server, 8, false, Duration.ofMillis(500), Duration.ofSeconds(3));
         warmups.put(key, String.join(" → ", rounds));
         Bench.progress("warmed up " + server.name + ": " + warmups.get(key) + " req/s");
+    }
+
+    private static boolean within(double value, double reference) {
+        return reference > 0 && Math.abs(value - reference) / reference < 0.10;
     }
 
     /** One load-client process against one server; its result. */

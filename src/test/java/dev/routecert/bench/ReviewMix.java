@@ -201,7 +201,7 @@ public final class ReviewMix {
                 applied.toString() + "\n");
     }
 
-    private static byte[] review(String group, String version, String kind, String resource, String operation, String name,
+    static byte[] review(String group, String version, String kind, String resource, String operation, String name,
                                  String namespace, boolean dryRun, ObjectNode object, ObjectNode oldObject) {
         ObjectNode review = F.objectNode();
         review.put("apiVersion", "admission.k8s.io/v1");
