@@ -42,6 +42,9 @@ public final class Bench {
         if ((parts.contains("load") || parts.contains("startup")) && !Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (mvn -DskipTests package)");
         }
+        // Ctrl-C or SIGTERM: stop every process this benchmark started (servers, clients, the test cluster)
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
+                .forEach(ProcessHandle::destroy), "bench-stop-children"));
         BenchServer.Pki pki = BenchServer.Pki.create(dir.resolve("pki"));
         Report report = new Report(out);
         report.header(parts);
