@@ -23,7 +23,8 @@ echo "idle 20 s: RSS $(rss) MiB (peak so far $(hwm) MiB)"
 ticks=$(getconf CLK_TCK); before=$(cpu)
 ( while kill -0 $pid 2>/dev/null; do rss >>"$work/samples"; sleep 1; done ) &
 sampler=$!
-"$java" "$here/AdmissionLoad.java" "$secure" "$work/cert.pem" "$seconds" "$concurrency" "${LARGE_EVERY:-50}"
+"$java" "$here/AdmissionLoad.java" "$secure" "$work/cert.pem" "$seconds" "$concurrency" "${LARGE_EVERY:-50}" || {
+  echo "the load failed; routecert's log ends with:"; tail -5 "$work/serve.log"; exit 1; }
 after=$(cpu)
 kill $sampler 2>/dev/null || true
 echo "under load: RSS max sampled $(sort -n "$work/samples" | tail -1) MiB, peak (VmHWM) $(hwm) MiB; CPU $(( (after - before) / ticks )) s over ${seconds} s"

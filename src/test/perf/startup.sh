@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# Start-up of `routecert serve` to its first 200 on /readyz, and the latency of the first review
-# after that, with and without an AOT cache. Loopback only; every process it starts, it stops.
+# Start-up of `routecert serve` to its first 200 on /readyz (wall time and CPU time), and the latency
+# of the first review after that, with and without an AOT cache. Loopback only; every process it starts, it stops.
 #   src/test/perf/startup.sh JAR [RUNS] [JAVA_FLAGS...]
 # e.g. startup.sh /tmp/aot/routecert.jar 5 -XX:+UseSerialGC -XX:AOTCache=/tmp/aot/routecert.aot
 set -euo pipefail
@@ -19,10 +19,12 @@ for run in $(seq "$runs"); do
     sleep 0.01
   done
   ready=$(date +%s%N)
+  ticks=$(awk '{print $14 + $15}' /proc/$pid/stat)   # CPU spent until ready, user + system
   curl -fsk -o /dev/null -H 'Content-Type: application/json' --data "$review" "https://127.0.0.1:$secure/mutate"
   first=$(date +%s%N)
   kill -TERM "$pid"; wait "$pid" || true
-  printf 'run %d: ready after %d ms, first review %d ms\n' "$run" $(( (ready - start) / 1000000 )) $(( (first - ready) / 1000000 ))
+  printf 'run %d: ready after %d ms (CPU %d ms), first review %d ms\n' "$run" $(( (ready - start) / 1000000 )) \
+      $(( ticks * 1000 / $(getconf CLK_TCK) )) $(( (first - ready) / 1000000 ))
 done
 grep -iE 'warn|error' "$log" | grep -v 'Picked up' | head -5 || true
 rm -f "$log"
