@@ -42,6 +42,9 @@ import picocli.CommandLine.Option;
         exitCodeList = {"0:every request was answered as expected", "1:a request failed or got an unexpected answer"})
 public final class WarmupCommand implements Callable<Integer> {
 
+    @picocli.CommandLine.Spec
+    CommandLine.Model.CommandSpec spec;
+
     @Option(names = "--reviews", paramLabel = "N", defaultValue = "400",
             description = "AdmissionReviews to send, spread over /mutate and /validate (default ${DEFAULT-VALUE}).")
     int reviews;
@@ -61,7 +64,7 @@ public final class WarmupCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         if (reviews < 1 || concurrency < 1) {
-            throw new CommandLine.ParameterException(new CommandLine(this), "--reviews and --concurrency must be at least 1");
+            throw new CommandLine.ParameterException(spec.commandLine(), "--reviews and --concurrency must be at least 1");
         }
         Logging.configure(logLevel);
         Logger log = LoggerFactory.getLogger(WarmupCommand.class);
@@ -114,8 +117,9 @@ public final class WarmupCommand implements Callable<Integer> {
                 log.error("warm-up failed:\n  {}", String.join("\n  ", problems));
                 return 1;
             }
-            System.out.printf("warmup: %d reviews answered as expected in %d ms %s%n", reviews,
+            spec.commandLine().getOut().printf("warmup: %d reviews answered as expected in %d ms %s%n", reviews,
                     (System.nanoTime() - started) / 1_000_000, outcomes);
+            spec.commandLine().getOut().flush();
             return 0;
         } finally {
             Files.deleteIfExists(certificate);
