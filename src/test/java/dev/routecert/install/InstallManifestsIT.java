@@ -104,6 +104,7 @@ class InstallManifestsIT {
                 differences(shipped, variant), "the 1.20 variant differs from the shipped manifests only where documented");
 
         String yaml = RenderedManifests.yaml(variant);
+        awaitNoTerminatingNamespace(cluster, "routecert"); // another test's clean-up may still be running
         try {
             CommandResult applied = Commands.kubectl(cluster, yaml, "apply", "--server-side", "--field-manager=routecert-install-it",
                     "-f", "-");
@@ -415,12 +416,27 @@ class InstallManifestsIT {
                 failures.add(deleted.output());
             }
         }
+        // Then the rest, waiting until the namespace is gone, so that no later test finds it terminating.
         CommandResult rest = Commands.kubectl(cluster, RenderedManifests.yaml(applied), "delete", "-f", "-", "--ignore-not-found",
-                "--wait=false");
+                "--wait=true", "--timeout=50s");
         if (rest.exitCode() != 0) {
             failures.add(rest.output());
         }
         assertEquals(List.of(), failures, "clean-up failed");
+    }
+
+    private static void awaitNoTerminatingNamespace(KubeCluster cluster, String namespace) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (true) {
+            CommandResult phase = Commands.kubectl(cluster, null, "get", "namespace", namespace, "--ignore-not-found",
+                    "-o", "jsonpath={.status.phase}");
+            assertEquals(0, phase.exitCode(), phase.output());
+            if (!phase.stdout().trim().equals("Terminating")) {
+                return;
+            }
+            assertTrue(System.nanoTime() < deadline, "namespace " + namespace + " is still terminating after 60 s");
+            Thread.sleep(500);
+        }
     }
 
     static ServeConfig serveConfig(JsonNode container) {
