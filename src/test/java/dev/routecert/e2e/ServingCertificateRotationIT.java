@@ -104,21 +104,25 @@ class ServingCertificateRotationIT {
         }
     }
 
+    /**
+     * An Ingress whose TLS covers its host and names no issuer: both webhooks admit it and routecert
+     * writes nothing to the cluster. The annotation changes on each apply, so each one is a real write.
+     */
     private static String ingress(String name, int generation) {
         return """
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
                 metadata:
                   name: %s
-                  annotations: {cert-manager.io/cluster-issuer: letsencrypt-prod, example.com/generation: "%d"}
+                  annotations: {example.com/generation: "%d"}
                 spec:
-                  tls: [{hosts: [%s.example.com]}]
+                  tls: [{hosts: [%s.example.com], secretName: %s-tls}]
                   rules:
                     - host: %s.example.com
                       http:
                         paths:
                           - {path: /, pathType: Prefix, backend: {service: {name: web, port: {number: 80}}}}
-                """.formatted(name, generation, name, name);
+                """.formatted(name, generation, name, name, name);
     }
 
     private static List<String> caBundles(WebhookUnderTest webhook) {
