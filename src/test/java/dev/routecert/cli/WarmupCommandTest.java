@@ -3,30 +3,18 @@ package dev.routecert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import org.junit.jupiter.api.Test;
-import picocli.CommandLine;
 
 /** {@code routecert warmup}, the image build's AOT training run, in-process. */
 class WarmupCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine commandLine = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void answersEveryKindOfReviewOnBothEndpointsAndExitsZero() {
-        Run run = run("warmup", "--reviews", "12", "--concurrency", "3");
+        CliRun run = run("warmup", "--reviews", "12", "--concurrency", "3");
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().startsWith("warmup: 12 reviews answered as expected in "), run.out());
         for (String outcome : new String[] {"/mutate allowed=2", "/mutate denied=2", "/mutate patched=2", "/validate allowed=4",
@@ -37,7 +25,7 @@ class WarmupCommandTest {
 
     @Test
     void refusesANumberOfReviewsBelowOne() {
-        Run run = run("warmup", "--reviews", "0");
+        CliRun run = run("warmup", "--reviews", "0");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--reviews and --concurrency must be at least 1"), run.err());
     }
