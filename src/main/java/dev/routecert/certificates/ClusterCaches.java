@@ -28,6 +28,8 @@ import org.slf4j.LoggerFactory;
 public final class ClusterCaches implements ClusterView, AutoCloseable {
 
     public static final String CHECK = "informer-caches";
+    /** Certificates by the route their routecert.dev/route annotation names. */
+    private static final String ROUTE_INDEX = "route";
     private static final Logger log = LoggerFactory.getLogger(ClusterCaches.class);
 
     private final KubernetesClient client;
@@ -127,6 +129,9 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
             }
             SharedIndexInformer<GenericKubernetesResource> informer =
                     client.genericKubernetesResources(kind.context()).inAnyNamespace().runnableInformer(0);
+            if (kind == CachedKind.CERTIFICATE) {
+                informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
+            }
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(GenericKubernetesResource object) {
@@ -161,6 +166,33 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         if (missing && !closed) {
             discovery.schedule(this::startServedKinds, 30, TimeUnit.SECONDS);
         }
+    }
+
+    @Override
+    public List<JsonNode> certificatesOf(RouteRef route) {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.CERTIFICATE);
+        if (informer == null) {
+            return List.of();
+        }
+        return informer.getIndexer().byIndex(ROUTE_INDEX, routeIndexKey(route.namespace(), route.annotationValue())).stream()
+                .map(this::json)
+                .filter(certificate -> ExistingCertificate.from(certificate).route().filter(route::equals).isPresent())
+                .toList();
+    }
+
+    /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: managed by routecert and annotated. */
+    private static List<String> routeIndexKeys(GenericKubernetesResource certificate) {
+        var meta = certificate.getMetadata();
+        if (meta == null || meta.getLabels() == null || meta.getAnnotations() == null
+                || !Ownership.MANAGED_BY.equals(meta.getLabels().get(Ownership.MANAGED_BY_LABEL))) {
+            return List.of();
+        }
+        String route = meta.getAnnotations().get(Ownership.ROUTE_ANNOTATION);
+        return route == null ? List.of() : List.of(routeIndexKey(meta.getNamespace(), route));
+    }
+
+    private static String routeIndexKey(String namespace, String routeAnnotation) {
+        return (namespace == null ? "" : namespace) + "|" + routeAnnotation;
     }
 
     private void notifyListeners(CachedKind kind, GenericKubernetesResource object) {

@@ -184,12 +184,11 @@ public final class Reconciler implements AutoCloseable {
     private void routeChanged(RouteKey key) {
         Set<SlotKey> affected = new LinkedHashSet<>(unindex(key));
         cluster.get(key.kind, key.namespace, key.name).ifPresent(object -> affected.addAll(index(key.kind, object)));
-        for (JsonNode certificate : cluster.list(CachedKind.CERTIFICATE)) {
+        // from the cache's index: a scan of every Certificate per route event made a burst of route
+        // changes quadratic in the cluster's size
+        for (JsonNode certificate : cluster.certificatesOf(new RouteRef(key.kind.group(), key.kind.kind(), key.namespace, key.name))) {
             ExistingCertificate c = ExistingCertificate.from(certificate);
-            if (c.route().filter(r -> r.namespace().equals(key.namespace) && r.name().equals(key.name)
-                    && r.kind().equals(key.kind.kind()) && r.group().equals(key.kind.group())).isPresent()) {
-                affected.add(new SlotKey(c.namespace(), c.name()));
-            }
+            affected.add(new SlotKey(c.namespace(), c.name()));
         }
         affected.forEach(queue::add);
     }

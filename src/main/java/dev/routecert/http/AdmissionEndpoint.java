@@ -149,7 +149,10 @@ final class AdmissionEndpoint {
         }
     }
 
+    /** Milliseconds with two decimals, rounded half up; no Formatter, as it runs once per review. */
     static String formatLatency(long nanos) {
-        return String.format(Locale.ROOT, "%.2fms", nanos / 1e6);
+        long hundredths = (Math.max(0, nanos) + 5_000) / 10_000;
+        long fraction = hundredths % 100;
+        return (hundredths / 100) + (fraction < 10 ? ".0" : ".") + fraction + "ms";
     }
 }

@@ -22,6 +22,7 @@ public final class ServerMetrics implements FileCertificateSource.Events {
     private final Counter reloadFailures;
     private final Gauge expiry;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
+    private boolean jvmMetricsRegistered;
 
     public ServerMetrics() {
         requests = Counter.builder()
@@ -48,7 +49,6 @@ public final class ServerMetrics implements FileCertificateSource.Events {
                 .name("routecert_serving_certificate_expiry_timestamp_seconds")
                 .help("notAfter of the serving certificate in force, as a Unix timestamp.")
                 .register(registry);
-        JvmMetrics.builder().register(registry);
     }
 
     public void observe(String endpoint, String outcome, long nanos) {
@@ -70,11 +70,23 @@ public final class ServerMetrics implements FileCertificateSource.Events {
         reloadFailures.inc();
     }
 
+    /**
+     * The JVM's metrics go in at the first scrape rather than at start-up: registering them starts the
+     * platform MBean server, hundreds of classes that the path to ready does not need.
+     */
+    private synchronized void registerJvmMetrics() {
+        if (!jvmMetricsRegistered) {
+            JvmMetrics.builder().register(registry);
+            jvmMetricsRegistered = true;
+        }
+    }
+
     public String contentType() {
         return writer.getContentType();
     }
 
     public byte[] scrape() {
+        registerJvmMetrics();
         ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
         try {
             writer.write(out, registry.scrape());
