@@ -8,7 +8,7 @@ import picocli.CommandLine.HelpCommand;
 @Command(name = "routecert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         description = {"Checks that the hosts an Ingress or Traefik IngressRoute serves match the names its TLS covers,",
                 "and creates the cert-manager Certificate it needs, at kubectl apply time."},
-        subcommands = {ServeCommand.class, CheckCommand.class, HelpCommand.class})
+        subcommands = {ServeCommand.class, CheckCommand.class, WarmupCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 
     @CommandLine.Spec

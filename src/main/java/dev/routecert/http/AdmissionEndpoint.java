@@ -7,6 +7,7 @@ import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
 import io.javalin.http.Context;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -131,10 +132,21 @@ final class AdmissionEndpoint {
                 rejection.getMessage(), formatLatency(nanos));
     }
 
+    /**
+     * Writes and flushes the answer before the review stops counting as in flight: a graceful stop
+     * waits for the in-flight count, and an answer still buffered in Javalin would be cut off.
+     */
     private static void send(Context ctx, int status, byte[] body) {
-        ctx.status(status);
-        ctx.contentType("application/json");
-        ctx.result(body);
+        HttpServletResponse response = ctx.res();
+        response.setStatus(status);
+        response.setContentType("application/json");
+        response.setContentLength(body.length);
+        try {
+            response.getOutputStream().write(body);
+            response.flushBuffer();
+        } catch (IOException e) {
+            log.debug("client went away before its answer was written: {}", e.toString());
+        }
     }
 
     /** Milliseconds with two decimals, rounded half up; no Formatter, as it runs once per review. */

@@ -3,8 +3,6 @@ package dev.routecert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -12,22 +10,13 @@ import picocli.CommandLine;
 
 class ServeCommandTest {
 
-    private record Run(int exitCode, String out, String err) {
-    }
-
-    private static Run run(String... args) {
-        CommandLine commandLine = Main.commandLine();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        commandLine.setOut(new PrintWriter(out));
-        commandLine.setErr(new PrintWriter(err));
-        int exitCode = commandLine.execute(args);
-        return new Run(exitCode, out.toString(), err.toString());
+    private static CliRun run(String... args) {
+        return CliRun.of(args);
     }
 
     @Test
     void helpListsEveryOptionWithItsEnvironmentVariableAndDefault() {
-        Run help = run("serve", "--help");
+        CliRun help = run("serve", "--help");
         assertEquals(0, help.exitCode());
         String text = help.out().replaceAll("\\s+", " ");
         for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
@@ -62,7 +51,7 @@ class ServeCommandTest {
                 dev.routecert.config.CertificateOptions.WriteFailure.WARN, Duration.ofSeconds(5), false, "ops", "rc",
                 Duration.ofSeconds(4), Duration.ofMinutes(1)), options);
 
-        Run run = run("serve", "--certificate-write-timeout", "9s", "--orphan-grace-period", "0s",
+        CliRun run = run("serve", "--certificate-write-timeout", "9s", "--orphan-grace-period", "0s",
                 "--leader-election-namespace", "Ops", "--leader-election-lease-name", "a_b", "--resync-period", "10ms",
                 "--leader-election-lease-duration", "1s");
         assertEquals(2, run.exitCode());
@@ -74,37 +63,37 @@ class ServeCommandTest {
         assertTrue(run.err().contains("--resync-period must be at least 1s, got 10ms"), run.err());
         assertTrue(run.err().contains("--leader-election-lease-duration must be at least 2s, got 1s"), run.err());
 
-        Run mode = run("serve", "--certificate-write-failure", "ignore");
+        CliRun mode = run("serve", "--certificate-write-failure", "ignore");
         assertEquals(2, mode.exitCode());
         assertTrue(mode.err().contains("Invalid value for option '--certificate-write-failure'"), mode.err());
     }
 
     @Test
     void topLevelHelpNamesTheServeCommand() {
-        Run help = run("--help");
+        CliRun help = run("--help");
         assertEquals(0, help.exitCode());
         assertTrue(help.out().contains("serve"), help.out());
-        Run none = run();
+        CliRun none = run();
         assertEquals(2, none.exitCode());
         assertTrue(none.err().contains("a command is required"), none.err());
     }
 
     @Test
     void aValueOfTheWrongTypeStopsStartUpNamingTheOption() {
-        Run run = run("serve", "--cert-reload-interval", "often");
+        CliRun run = run("serve", "--cert-reload-interval", "often");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("Invalid value for option '--cert-reload-interval': 'often' is not a duration"), run.err());
-        Run size = run("serve", "--max-request-bytes", "lots");
+        CliRun size = run("serve", "--max-request-bytes", "lots");
         assertEquals(2, size.exitCode());
         assertTrue(size.err().contains("Invalid value for option '--max-request-bytes': 'lots' is not a size"), size.err());
-        Run mode = run("serve", "--kubernetes", "maybe");
+        CliRun mode = run("serve", "--kubernetes", "maybe");
         assertEquals(2, mode.exitCode());
         assertTrue(mode.err().contains("Invalid value for option '--kubernetes'"), mode.err());
     }
 
     @Test
     void everyInvalidValueIsReportedAtOnce() {
-        Run run = run("serve", "--secure-port", "70000", "--idle-timeout", "30s", "--tls-cert-file", "/etc/tls.crt",
+        CliRun run = run("serve", "--secure-port", "70000", "--idle-timeout", "30s", "--tls-cert-file", "/etc/tls.crt",
                 "--max-request-bytes", "100", "--log-level", "loud");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("invalid configuration:"), run.err());
@@ -117,7 +106,7 @@ class ServeCommandTest {
 
     @Test
     void certificateFilesMustLiveInAnExistingDirectory() {
-        Run run = run("serve", "--tls-cert-file", "/no/such/dir/tls.crt", "--tls-private-key-file", "/no/such/dir/tls.key");
+        CliRun run = run("serve", "--tls-cert-file", "/no/such/dir/tls.crt", "--tls-private-key-file", "/no/such/dir/tls.key");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--tls-cert-file: directory /no/such/dir does not exist"), run.err());
         assertTrue(run.err().contains("--tls-private-key-file: directory /no/such/dir does not exist"), run.err());

@@ -15,11 +15,12 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.RepeatedTest;
 
 class GracefulShutdownTest {
 
-    @Test
+    /** Repeated: the answer must be on the wire before the stop, which a race would lose now and then. */
+    @RepeatedTest(5)
     void readinessGoesFalseFirstAndInFlightReviewsFinish() throws Exception {
         CountDownLatch entered = new CountDownLatch(1);
         CountDownLatch release = new CountDownLatch(1);
