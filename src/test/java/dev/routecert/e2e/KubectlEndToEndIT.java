@@ -66,14 +66,11 @@ class KubectlEndToEndIT {
         return webhook.admin().getKubernetesSerialization().unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     }
 
+    /** {@code kubectl apply -n <namespace> -f - <extra...>} with {@code manifest} on standard input. */
     private static CommandResult apply(String manifest, String... extra) throws Exception {
-        String[] args = new String[4 + extra.length];
-        System.arraycopy(new String[] {"apply", "-n", namespace, "-f"}, 0, args, 0, 4);
-        String[] all = new String[args.length + 1];
-        System.arraycopy(args, 0, all, 0, 4);
-        all[4] = "-";
-        System.arraycopy(extra, 0, all, 5, extra.length);
-        return webhook.kubectl(manifest, all);
+        List<String> args = new java.util.ArrayList<>(List.of("apply", "-n", namespace, "-f", "-"));
+        args.addAll(List.of(extra));
+        return webhook.kubectl(manifest, args.toArray(String[]::new));
     }
 
     private static JsonNode get(String resource, String name) throws Exception {
