@@ -26,6 +26,7 @@ public final class AdmissionReviews {
     public static final int MAX_NESTING_DEPTH = 256;
 
     private final ObjectMapper mapper;
+    private final ReviewTreeReader treeReader;
 
     public AdmissionReviews(long maxRequestBytes) {
         int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxRequestBytes, 1024));
@@ -38,20 +39,24 @@ public final class AdmissionReviews {
                         .build())
                 .build();
         this.mapper = new ObjectMapper(factory);
+        this.treeReader = new ReviewTreeReader(mapper);
     }
 
     public ObjectMapper mapper() {
         return mapper;
     }
 
-    /** Parses a review body into a request, or says precisely why it cannot be one. */
+    /**
+     * Parses a review body into a request, or says precisely why it cannot be one. The request's
+     * objects come without their bookkeeping fields ({@link ReviewTreeReader}).
+     */
     public AdmissionRequest parse(byte[] body) throws ReviewRejection {
         if (body.length == 0) {
             throw ReviewRejection.badRequest("request body is empty: expected an " + API_VERSION + " AdmissionReview");
         }
         JsonNode review;
         try {
-            review = mapper.readTree(body);
+            review = treeReader.read(body);
         } catch (StreamConstraintsException e) {
             throw ReviewRejection.badRequest("request body exceeds a JSON limit: " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
