@@ -65,6 +65,13 @@ public final class ServeCommand implements Callable<Integer> {
                     + "(env ROUTECERT_MAX_REQUEST_BYTES, default ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 
+    @Option(names = "--max-in-flight-bytes", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+            defaultValue = "${env:ROUTECERT_MAX_IN_FLIGHT_BYTES:-2Mi}",
+            description = "Review bytes judged at once; judging takes several times a review's size in heap, so this bounds "
+                    + "the heap of concurrent large reviews, and a review larger than it runs alone "
+                    + "(env ROUTECERT_MAX_IN_FLIGHT_BYTES, default ${DEFAULT-VALUE}).")
+    long maxInFlightBytes;
+
     @Option(names = "--request-read-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_REQUEST_READ_TIMEOUT:-10s}",
             description = "Time allowed to receive a request body (env ROUTECERT_REQUEST_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
@@ -154,7 +161,7 @@ public final class ServeCommand implements Callable<Integer> {
                 certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes,
                 kubeconfig, new CertificateOptions(certificateWriteTimeout, certificateWriteFailure, orphanGracePeriod,
                         leaderElection, leaderElectionNamespace, leaderElectionLeaseName, leaderElectionLeaseDuration,
-                        resyncPeriod));
+                        resyncPeriod), maxInFlightBytes);
     }
 
     @Override

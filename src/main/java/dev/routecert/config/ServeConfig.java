@@ -21,7 +21,11 @@ public record ServeConfig(
         Duration shutdownTimeout,
         KubernetesMode kubernetes,
         Path kubeconfig,
-        CertificateOptions certificates) {
+        CertificateOptions certificates,
+        long maxInFlightBytes) {
+
+    /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
+    public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
 
     /** The options before Certificates were created; Certificate options take their defaults. */
     public ServeConfig(String bindAddress, int securePort, int healthPort, Path tlsCertFile, Path tlsPrivateKeyFile,
@@ -33,16 +37,32 @@ public record ServeConfig(
                 CertificateOptions.defaults());
     }
 
+    /** The options before the in-flight bytes budget; it takes its default. */
+    public ServeConfig(String bindAddress, int securePort, int healthPort, Path tlsCertFile, Path tlsPrivateKeyFile,
+                       Path selfSignedCertOut, Duration certReloadInterval, long maxRequestBytes,
+                       Duration requestReadTimeout, Duration idleTimeout, Duration shutdownDelay,
+                       Duration shutdownTimeout, KubernetesMode kubernetes, Path kubeconfig, CertificateOptions certificates) {
+        this(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut, certReloadInterval,
+                maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes, kubeconfig,
+                certificates, DEFAULT_MAX_IN_FLIGHT_BYTES);
+    }
+
     public ServeConfig withCertificates(CertificateOptions options) {
         return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
                 certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
-                kubernetes, kubeconfig, options);
+                kubernetes, kubeconfig, options, maxInFlightBytes);
     }
 
     public ServeConfig withKubeconfig(Path file) {
         return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
                 certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
-                kubernetes, file, certificates);
+                kubernetes, file, certificates, maxInFlightBytes);
+    }
+
+    public ServeConfig withMaxInFlightBytes(long bytes) {
+        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
+                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
+                kubernetes, kubeconfig, certificates, bytes);
     }
 
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
@@ -80,6 +100,9 @@ public record ServeConfig(
         checkPositive(problems, "--cert-reload-interval", certReloadInterval, Duration.ofMillis(10));
         if (maxRequestBytes < 1024 || maxRequestBytes > 64L * 1024 * 1024) {
             problems.add("--max-request-bytes must be between 1Ki and 64Mi, got " + maxRequestBytes);
+        }
+        if (maxInFlightBytes < 64 * 1024 || maxInFlightBytes > 1024L * 1024 * 1024) {
+            problems.add("--max-in-flight-bytes must be between 64Ki and 1Gi, got " + maxInFlightBytes);
         }
         checkPositive(problems, "--request-read-timeout", requestReadTimeout, Duration.ofMillis(100));
         if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0) {

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
 /**
  * The HTTP boundary of one admission endpoint: caps and times the body, checks its type, turns it
  * into an {@link AdmissionRequest}, asks the policy, and always answers with JSON: an
- * AdmissionReview echoing the uid whenever the uid is known.
+ * AdmissionReview echoing the uid whenever the uid is known. A review holds its share of the
+ * in-flight bytes budget ({@link InFlightBytes}) from before its body is read until it is answered.
  */
 final class AdmissionEndpoint {
 
@@ -35,9 +36,11 @@ final class AdmissionEndpoint {
     private final Duration readTimeout;
     private final Duration idleTimeout;
     private final AtomicInteger inFlight;
+    private final InFlightBytes budget;
 
     AdmissionEndpoint(String name, AdmissionPolicy policy, AdmissionReviews reviews, ServerMetrics metrics,
-                      long maxRequestBytes, Duration readTimeout, Duration idleTimeout, AtomicInteger inFlight) {
+                      long maxRequestBytes, Duration readTimeout, Duration idleTimeout, AtomicInteger inFlight,
+                      InFlightBytes budget) {
         this.name = name;
         this.policy = policy;
         this.reviews = reviews;
@@ -46,15 +49,22 @@ final class AdmissionEndpoint {
         this.readTimeout = readTimeout;
         this.idleTimeout = idleTimeout;
         this.inFlight = inFlight;
+        this.budget = budget;
     }
 
     void handle(Context ctx) {
         inFlight.incrementAndGet();
         long start = System.nanoTime();
+        int share = 0;
         try {
             byte[] body;
             try {
                 checkContentType(ctx.contentType());
+                long declared = ctx.req().getContentLengthLong();
+                if (declared > maxRequestBytes) {
+                    throw BoundedBody.tooLarge(maxRequestBytes);
+                }
+                share = budget.acquire(declared, maxRequestBytes, readTimeout);
                 body = readBody(ctx);
             } catch (ReviewRejection rejection) {
                 // the rest of a refused body is not worth reading: close rather than drain
@@ -62,28 +72,33 @@ final class AdmissionEndpoint {
                 reject(ctx, rejection, start);
                 return;
             }
-            AdmissionRequest request;
-            try {
-                request = reviews.parse(body);
-            } catch (ReviewRejection rejection) {
-                reject(ctx, rejection, start);
-                return;
-            }
-            if (log.isDebugEnabled()) {
-                log.debug("review uid={} body={}", request.uid(), new String(body, StandardCharsets.UTF_8));
-            }
-            AdmissionDecision decision = decide(request);
-            JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
-            send(ctx, 200, reviews.write(response));
-            long nanos = System.nanoTime() - start;
-            metrics.observe(name, decision.outcome(), nanos);
-            log.info("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
-                    request.uid(), name, request.gvk(), request.objectRef(), request.operation(), request.dryRun(),
-                    decision.outcome(), decision.warnings().isEmpty() ? "" : " warnings=" + decision.warnings().size(),
-                    formatLatency(nanos));
+            judge(ctx, body, start);
         } finally {
+            budget.release(share);
             inFlight.decrementAndGet();
         }
+    }
+
+    private void judge(Context ctx, byte[] body, long start) {
+        AdmissionRequest request;
+        try {
+            request = reviews.parse(body);
+        } catch (ReviewRejection rejection) {
+            reject(ctx, rejection, start);
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("review uid={} body={}", request.uid(), new String(body, StandardCharsets.UTF_8));
+        }
+        AdmissionDecision decision = decide(request);
+        JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
+        send(ctx, 200, reviews.write(response));
+        long nanos = System.nanoTime() - start;
+        metrics.observe(name, decision.outcome(), nanos);
+        log.info("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
+                request.uid(), name, request.gvk(), request.objectRef(), request.operation(), request.dryRun(),
+                decision.outcome(), decision.warnings().isEmpty() ? "" : " warnings=" + decision.warnings().size(),
+                formatLatency(nanos));
     }
 
     private AdmissionDecision decide(AdmissionRequest request) {

@@ -72,7 +72,7 @@ final class BoundedBody {
         return filled == length ? body : java.util.Arrays.copyOf(body, filled);
     }
 
-    private static ReviewRejection tooLarge(long maxBytes) {
+    static ReviewRejection tooLarge(long maxBytes) {
         return new ReviewRejection(413, "RequestEntityTooLarge",
                 "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)", null, null);
     }

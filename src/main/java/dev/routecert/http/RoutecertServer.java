@@ -38,6 +38,7 @@ public final class RoutecertServer implements AutoCloseable {
     private final ServerMetrics metrics;
     private final AdmissionReviews reviews;
     private final AtomicInteger inFlight = new AtomicInteger();
+    private final InFlightBytes inFlightBytes;
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The certificate the TLS context holds; null while the placeholder serves. */
     private final AtomicReference<ServingCertificate> served = new AtomicReference<>();
@@ -52,6 +53,8 @@ public final class RoutecertServer implements AutoCloseable {
         this.readiness = readiness;
         this.metrics = metrics;
         this.reviews = new AdmissionReviews(config.maxRequestBytes());
+        this.inFlightBytes = new InFlightBytes(config.maxInFlightBytes(), metrics::reviewWaitedForMemory);
+        metrics.inFlightBytes(inFlightBytes::inUse);
         readiness.pending(CHECK_CERTIFICATE, certificates::waitingFor);
         ServingCertificate initial = certificates.current().orElse(null);
         served.set(initial);
@@ -101,7 +104,7 @@ public final class RoutecertServer implements AutoCloseable {
 
     private AdmissionEndpoint endpoint(String name, AdmissionPolicy policy) {
         return new AdmissionEndpoint(name, policy, reviews, metrics, config.maxRequestBytes(),
-                config.requestReadTimeout(), config.idleTimeout(), inFlight);
+                config.requestReadTimeout(), config.idleTimeout(), inFlight, inFlightBytes);
     }
 
     /**

@@ -4,6 +4,7 @@ import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.ServingCertificate;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
@@ -21,6 +22,7 @@ public final class ServerMetrics implements FileCertificateSource.Events {
     private final Counter reloads;
     private final Counter reloadFailures;
     private final Gauge expiry;
+    private final Counter memoryWaits;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private boolean jvmMetricsRegistered;
 
@@ -45,6 +47,10 @@ public final class ServerMetrics implements FileCertificateSource.Events {
                 .name("routecert_serving_certificate_reload_failures_total")
                 .help("Certificate files that could not be used (missing, corrupt, mismatched key); the last good one stayed in force.")
                 .register(registry);
+        memoryWaits = Counter.builder()
+                .name("routecert_admission_in_flight_bytes_waits_total")
+                .help("Reviews that waited for their share of --max-in-flight-bytes before their body was read.")
+                .register(registry);
         expiry = Gauge.builder()
                 .name("routecert_serving_certificate_expiry_timestamp_seconds")
                 .help("notAfter of the serving certificate in force, as a Unix timestamp.")
@@ -54,6 +60,19 @@ public final class ServerMetrics implements FileCertificateSource.Events {
     public void observe(String endpoint, String outcome, long nanos) {
         requests.labelValues(endpoint, outcome).inc();
         latency.labelValues(endpoint).observe(nanos / 1e9);
+    }
+
+    public void reviewWaitedForMemory() {
+        memoryWaits.inc();
+    }
+
+    /** Exposes the bytes of reviews being judged now, read at each scrape. */
+    public void inFlightBytes(java.util.function.LongSupplier bytes) {
+        GaugeWithCallback.builder()
+                .name("routecert_admission_in_flight_bytes")
+                .help("Bytes of review bodies being read or judged now (at most --max-in-flight-bytes).")
+                .callback(callback -> callback.call(bytes.getAsLong()))
+                .register(registry);
     }
 
     public void certificateInForce(ServingCertificate certificate) {

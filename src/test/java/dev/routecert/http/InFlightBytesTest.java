@@ -1,0 +1,90 @@
+package dev.routecert.http;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.routecert.admission.ReviewRejection;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.Test;
+
+class InFlightBytesTest {
+
+    private static final long MAX_BODY = 7L * 1024 * 1024;
+    private final AtomicInteger waits = new AtomicInteger();
+    private final InFlightBytes budget = new InFlightBytes(2_000_000, waits::incrementAndGet);
+
+    @Test
+    void smallReviewsPassWhileALargeOneIsJudged() throws Exception {
+        int large = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
+        for (int i = 0; i < 100; i++) {
+            budget.release(budget.acquire(4_000, MAX_BODY, Duration.ofMillis(1)));
+        }
+        assertEquals(0, waits.get());
+        assertEquals(1_400_000, budget.inUse());
+        budget.release(large);
+        assertEquals(0, budget.inUse());
+    }
+
+    @Test
+    void aSecondLargeReviewWaitsForTheFirst() throws Exception {
+        int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> {
+            try {
+                return budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(10));
+            } catch (ReviewRejection e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        Thread.sleep(200);
+        assertFalse(second.isDone(), "the second large review must wait");
+        assertEquals(1, waits.get());
+        budget.release(first);
+        budget.release(second.get(5, TimeUnit.SECONDS));
+        assertEquals(0, budget.inUse());
+    }
+
+    @Test
+    void aReviewLargerThanTheBudgetRunsAlone() throws Exception {
+        int small = budget.acquire(4_000, MAX_BODY, Duration.ofSeconds(1));
+        assertThrows(ReviewRejection.class, () -> budget.acquire(5_000_000, MAX_BODY, Duration.ofMillis(50)));
+        budget.release(small);
+        int huge = budget.acquire(5_000_000, MAX_BODY, Duration.ofMillis(50));
+        assertEquals(2_000_000, huge, "takes the whole budget, no more");
+        assertThrows(ReviewRejection.class, () -> budget.acquire(10, MAX_BODY, Duration.ofMillis(20)));
+        budget.release(huge);
+    }
+
+    @Test
+    void aBodyOfUnknownLengthTakesTheMostItMaySend() throws Exception {
+        InFlightBytes roomy = new InFlightBytes(100_000_000, () -> { });
+        int share = roomy.acquire(-1, MAX_BODY, Duration.ofMillis(1));
+        assertEquals(MAX_BODY, share);
+        roomy.release(share);
+    }
+
+    @Test
+    void aWaitPastTheBoundIsRefusedWith503AndTakesNothing() throws Exception {
+        int large = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
+        long start = System.nanoTime();
+        ReviewRejection rejection = assertThrows(ReviewRejection.class,
+                () -> budget.acquire(1_000_000, MAX_BODY, Duration.ofMillis(300)));
+        long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
+        assertTrue(waitedMs >= 250 && waitedMs < 5_000, "waited " + waitedMs + " ms");
+        assertEquals(503, rejection.httpStatus());
+        assertEquals("routecert is busy judging other large reviews: this 1000000-byte review waited 300 ms for its "
+                + "share of --max-in-flight-bytes (2000000 bytes)", rejection.getMessage());
+        assertEquals(1_900_000, budget.inUse(), "a refused review holds no share");
+        budget.release(large);
+    }
+
+    @Test
+    void capacityIsBounded() {
+        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(0, () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(1L << 33, () -> { }));
+    }
+}
