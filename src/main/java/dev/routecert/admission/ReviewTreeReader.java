@@ -63,7 +63,7 @@ final class ReviewTreeReader {
 
     private JsonNode read(JsonParser parser, Level level) throws IOException {
         if (parser.currentToken() != JsonToken.START_OBJECT) {
-            return mapper.readTree(parser);
+            return readWhole(parser);
         }
         ObjectNode node = JsonNodeFactory.instance.objectNode();
         String field;
@@ -74,8 +74,19 @@ final class ReviewTreeReader {
                 continue;
             }
             Level child = level.child(field);
-            node.replace(field, child == null ? mapper.readTree(parser) : read(parser, child));
+            node.replace(field, child == null ? readWhole(parser) : read(parser, child));
         }
         return node;
+    }
+
+    /** Strings, booleans and nulls directly (most fields at the walked levels); the rest through Jackson. */
+    private JsonNode readWhole(JsonParser parser) throws IOException {
+        return switch (parser.currentToken()) {
+            case VALUE_STRING -> JsonNodeFactory.instance.textNode(parser.getText());
+            case VALUE_TRUE -> JsonNodeFactory.instance.booleanNode(true);
+            case VALUE_FALSE -> JsonNodeFactory.instance.booleanNode(false);
+            case VALUE_NULL -> JsonNodeFactory.instance.nullNode();
+            default -> mapper.readTree(parser);
+        };
     }
 }
