@@ -189,6 +189,12 @@ public final class Bench {
             md.append("Warm-up rounds (req/s, 8 kept-alive connections): ").append(load.warmups.entrySet().stream()
                     .map(e -> load.serverNames.get(e.getKey()) + " " + e.getValue()).collect(Collectors.joining("; "))).append(".\n\n");
             md.append("routecert's latency by request kind, 8 kept-alive connections:\n\n").append(load.perKindMarkdown(8, true)).append('\n');
+            String withoutLarge = load.withoutLargeMarkdown();
+            if (!withoutLarge.isEmpty()) {
+                md.append("The 8 kept-alive connections cell once more, both servers sent the mix without the ")
+                        .append(ReviewMix.LARGE_KIND).append(" object (1 request in ").append(ReviewMix.ROUND)
+                        .append("), to show how much of the gap that one object is:\n\n").append(withoutLarge).append('\n');
+            }
             LoadBenchmark.Cell rc = load.cell(LoadBenchmark.ROUTECERT, 8, true);
             LoadBenchmark.Cell ref = load.cell(LoadBenchmark.FIXED, 8, true);
             if (rc != null && ref != null) {

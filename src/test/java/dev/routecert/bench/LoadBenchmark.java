@@ -20,8 +20,11 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoadBenchmark {
 
-    /** The JVM options every Java server gets: the heap cap of the memory target. */
-    static final List<String> SERVER_JVM = List.of("-Xmx128m");
+    /**
+     * The JVM options every Java server gets: the heap cap of the memory target, and the collector
+     * the container image runs routecert with (src/main/docker/Dockerfile).
+     */
+    static final List<String> SERVER_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC");
 
     record Settings(List<Integer> connections, Duration serverWarmup, Duration warmup, Duration measure, long maxRequests) {
     }
@@ -35,6 +38,8 @@ final class LoadBenchmark {
     private final Path jar;
     private final Path nginx;
     final List<Cell> cells = new ArrayList<>();
+    /** The 8 kept-alive connections cell once more, reference and routecert, without the large object. */
+    final List<Cell> withoutLarge = new ArrayList<>();
     final List<String> notes = new ArrayList<>();
     final Map<String, String> serverNames = new LinkedHashMap<>();
     /** Per server, the throughput of each warm-up round (8 kept-alive connections, 5 s each). */
@@ -52,8 +57,11 @@ final class LoadBenchmark {
     static final String FIXED = "fixed";
     static final String NGINX = "nginx";
     static final String ROUTECERT_VARIANT = "routecert-variant";
-    /** A second routecert with these JVM options on top of SERVER_JVM (the GC choice matters at a 128 MB heap). */
-    static final List<String> VARIANT_JVM = List.of(System.getProperty("bench.variantJvm", "-XX:+UseSerialGC").split(" "))
+    /**
+     * A second routecert with these JVM options after SERVER_JVM (the last collector flag wins): G1,
+     * the JVM's own choice on two or more cores, because the GC choice matters at a 128 MB heap.
+     */
+    static final List<String> VARIANT_JVM = List.of(System.getProperty("bench.variantJvm", "-XX:+UseG1GC").split(" "))
             .stream().filter(o -> !o.isBlank()).toList();
 
     void run() throws Exception {
@@ -110,6 +118,15 @@ final class LoadBenchmark {
                     }
                 }
             }
+            if (settings.connections().contains(8)) {
+                // how much of the gap is the rare large object: the same cell without it
+                List<LoadClient.Result> results = driveInterleaved(List.of(fixed, routecert), 8, true,
+                        List.of("exclude=" + ReviewMix.LARGE_KIND));
+                withoutLarge.add(new Cell(FIXED, 8, true, results.get(0)));
+                withoutLarge.add(new Cell(ROUTECERT, 8, true, results.get(1)));
+                Bench.progress(String.format(Locale.ROOT, "without the large object: routecert %.0f req/s (%.2f × reference), p99 %.2f ms",
+                        results.get(1).throughput(), results.get(1).throughput() / results.get(0).throughput(), results.get(1).p99() / 1e3));
+            }
         } finally {
             servers.forEach(BenchServer::close);
             Runtime.getRuntime().removeShutdownHook(stopServers);
@@ -158,12 +175,18 @@ final class LoadBenchmark {
     /** One load-client process that measures all servers in rotating slices of the same cell. */
     List<LoadClient.Result> driveInterleaved(List<BenchServer> servers, int connections, boolean keepAlive)
             throws IOException, InterruptedException {
+        return driveInterleaved(servers, connections, keepAlive, List.of());
+    }
+
+    List<LoadClient.Result> driveInterleaved(List<BenchServer> servers, int connections, boolean keepAlive, List<String> extraArgs)
+            throws IOException, InterruptedException {
         LoadClient.Options options = new LoadClient.Options(0, connections, keepAlive, settings.warmup(), settings.measure(),
                 settings.maxRequests(), pki.ca(), LoadClient.Check.FIXED, 0);
         List<String> args = new ArrayList<>(options.toArgs().stream()
                 .filter(a -> !a.startsWith("port=") && !a.startsWith("check=") && !a.startsWith("serverPid=")).toList());
         args.add("targets=" + String.join(",", servers.stream().map(s -> s.port + ":" + s.check + ":" + s.pid()).toList()));
         args.add("slices=" + SLICES);
+        args.addAll(extraArgs);
         String out = clientOutput(args, options.warmup().multipliedBy(servers.size()).plus(options.measure().multipliedBy(servers.size()))
                 .plus(Duration.ofSeconds(SLICES * servers.size())));
         List<LoadClient.Result> results = new ArrayList<>();
@@ -211,6 +234,23 @@ final class LoadBenchmark {
             throw new IllegalStateException("load client failed or did not stop within " + limit + " s");
         }
         return new String(out, StandardCharsets.UTF_8);
+    }
+
+    /** The cell without the large object, as a table with ratios to its own reference. */
+    String withoutLargeMarkdown() {
+        if (withoutLarge.size() != 2) {
+            return "";
+        }
+        LoadClient.Result ref = withoutLarge.get(0).result();
+        StringBuilder md = new StringBuilder("| server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Cell c : withoutLarge) {
+            LoadClient.Result r = c.result();
+            md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s |%n", serverNames.get(c.server()),
+                    r.throughput(), ratio(r.throughput(), ref.throughput()), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3, r.errors(),
+                    r.serverCpuPerRequest(), ratio(r.serverCpuPerRequest(), ref.serverCpuPerRequest())));
+        }
+        return md.toString();
     }
 
     Cell cell(String server, int connections, boolean keepAlive) {

@@ -34,6 +34,8 @@ public final class ReviewMix {
 
     /** Requests in one shuffled round; the weights add up to this. */
     public static final int ROUND = 200;
+    /** The name of the large object's kind. */
+    public static final String LARGE_KIND = "large-1.4MiB";
     /** Target size of the large object: under etcd's default 1.5 MiB request limit, as the largest storable. */
     public static final int LARGE_OBJECT_BYTES = 1_400_000;
 
@@ -51,7 +53,7 @@ public final class ReviewMix {
                 new Kind("create-ingressroute", 35, Expect.PATCHED, createIngressRoute(false)),
                 new Kind("dry-run", 20, Expect.PATCHED, createIngressRoute(true)),
                 new Kind("denied", 19, Expect.DENIED, denied()),
-                new Kind("large-1.4MiB", 1, Expect.ALLOWED, large()));
+                new Kind(LARGE_KIND, 1, Expect.ALLOWED, large()));
         if (kinds.stream().mapToInt(Kind::weight).sum() != ROUND) {
             throw new IllegalStateException("weights must add up to " + ROUND);
         }
