@@ -2,7 +2,6 @@ package dev.routecert.policy.rule;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -99,7 +98,7 @@ public final class RuleParser {
         List<RuleNode> operands = List.of(first);
         while (tokType == Type.OR) {
             advance();
-            operands = append(operands, parseAnd(depth));
+            operands = Lists.append(operands, parseAnd(depth));
         }
         return new RuleNode.Or(operands);
     }
@@ -112,7 +111,7 @@ public final class RuleParser {
         List<RuleNode> operands = List.of(first);
         while (tokType == Type.AND) {
             advance();
-            operands = append(operands, parseUnary(depth));
+            operands = Lists.append(operands, parseUnary(depth));
         }
         return new RuleNode.And(operands);
     }
@@ -172,7 +171,7 @@ public final class RuleParser {
         List<RuleNode.Arg> args = List.of();
         while (tokType != Type.RPAREN) {
             if (tokType == Type.STRING) {
-                args = append(args, new RuleNode.Arg(tokText, tokStart, tokQuote));
+                args = Lists.append(args, new RuleNode.Arg(tokText, tokStart, tokQuote));
                 advance();
                 if (tokType == Type.COMMA) {
                     advance(); // Go allows a trailing comma before ')'
@@ -188,27 +187,6 @@ public final class RuleParser {
         }
         advance();
         return new RuleNode.Call(name, nameStart, args);
-    }
-
-    /**
-     * {@code list} with {@code item} added. Nearly every list in a rule has one or two elements, so
-     * those stay immutable {@code List.of} lists, which the nodes keep without copying; longer ones
-     * grow in an {@link ArrayList}, which the node copies once.
-     */
-    private static <T> List<T> append(List<T> list, T item) {
-        switch (list.size()) {
-            case 0 -> {
-                return List.of(item);
-            }
-            case 1 -> {
-                return List.of(list.getFirst(), item);
-            }
-            default -> {
-                List<T> grown = list instanceof ArrayList<T> a ? a : new ArrayList<>(list);
-                grown.add(item);
-                return grown;
-            }
-        }
     }
 
     private Failure unexpectedInArgs(String name, int open) {
