@@ -7,6 +7,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 
 /**
  * Traefik's HTTP matcher tables for the v3 and v2 rule syntaxes: names, what they match and how
@@ -62,12 +64,33 @@ public final class Matchers {
     private static final Map<String, Spec> V3_NAMES = index(V3);
     private static final Map<String, Spec> V2_NAMES = index(V2);
 
+    /** Every accepted spelling of either syntax, grouped by length: {@code SPELLINGS[n]} has those of n characters. */
+    private static final String[][] SPELLINGS = byLength(V3_NAMES.keySet(), V2_NAMES.keySet());
+
     private Matchers() {
     }
 
     /** The matcher a name denotes in the given syntax, if Traefik would accept that spelling. */
     public static Optional<Spec> lookup(RuleSyntax syntax, String written) {
         return Optional.ofNullable((syntax == RuleSyntax.V2 ? V2_NAMES : V3_NAMES).get(written));
+    }
+
+    /**
+     * The accepted matcher spelling (in either syntax) that {@code text} holds from {@code start} to
+     * {@code end}, as a constant, or null when it holds none. The parser names nearly every call
+     * with one of these instead of a new substring.
+     */
+    static String spelling(String text, int start, int end) {
+        int length = end - start;
+        if (length >= SPELLINGS.length) {
+            return null;
+        }
+        for (String s : SPELLINGS[length]) {
+            if (text.regionMatches(start, s, 0, length)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The canonical name of a known matcher spelled with the wrong case (e.g. {@code pathPrefix}). */
@@ -92,6 +115,21 @@ public final class Matchers {
     /** Comma-separated canonical names of a syntax, for hints. */
     public static String names(RuleSyntax syntax) {
         return String.join(", ", table(syntax).stream().map(Spec::name).toList());
+    }
+
+    private static String[][] byLength(Set<String> v3, Set<String> v2) {
+        Set<String> all = new TreeSet<>(v3);
+        all.addAll(v2);
+        int longest = 0;
+        for (String s : all) {
+            longest = Math.max(longest, s.length());
+        }
+        String[][] byLength = new String[longest + 1][];
+        for (int n = 0; n <= longest; n++) {
+            int length = n;
+            byLength[n] = all.stream().filter(s -> s.length() == length).toArray(String[]::new);
+        }
+        return byLength;
     }
 
     private static Map<String, Spec> index(List<Spec> specs) {

@@ -335,7 +335,8 @@ public final class RuleParser {
                     break;
                 }
             }
-            token(Type.IDENT, start, src.substring(start, pos), '\0');
+            String known = Matchers.spelling(src, start, pos);
+            token(Type.IDENT, start, known != null ? known : src.substring(start, pos), '\0');
             return;
         }
         if (Character.isDigit(cp)) {
