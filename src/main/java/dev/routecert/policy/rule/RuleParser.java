@@ -95,7 +95,8 @@ public final class RuleParser {
         if (tokType != Type.OR) {
             return first;
         }
-        List<RuleNode> operands = List.of(first);
+        advance();
+        List<RuleNode> operands = List.of(first, parseAnd(depth));
         while (tokType == Type.OR) {
             advance();
             operands = Lists.append(operands, parseAnd(depth));
@@ -108,7 +109,8 @@ public final class RuleParser {
         if (tokType != Type.AND) {
             return first;
         }
-        List<RuleNode> operands = List.of(first);
+        advance();
+        List<RuleNode> operands = List.of(first, parseUnary(depth));
         while (tokType == Type.AND) {
             advance();
             operands = Lists.append(operands, parseUnary(depth));
