@@ -81,14 +81,22 @@ final class IngressRouteValidator {
     }
 
     private void routes() {
-        boolean routeShapeProblem = shapeFields.stream().anyMatch(x -> x.startsWith("spec.routes"));
-        if (view.routes().isEmpty() && !routeShapeProblem) {
+        if (view.routes().isEmpty() && !routeShapeProblem()) {
             f.deny(Violation.required("spec.routes", "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
         for (IngressRouteView.Route r : view.routes()) {
             route(r);
         }
+    }
+
+    private boolean routeShapeProblem() {
+        for (String field : shapeFields) {
+            if (field.startsWith("spec.routes")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void route(IngressRouteView.Route r) {
