@@ -3,12 +3,12 @@ package dev.routecert.policy.rule;
 import dev.routecert.policy.RuleSyntax;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.TreeSet;
 
 /**
  * Traefik's HTTP matcher tables for the v3 and v2 rule syntaxes: names, what they match and how
@@ -64,8 +64,11 @@ public final class Matchers {
     private static final Map<String, Spec> V3_NAMES = index(V3);
     private static final Map<String, Spec> V2_NAMES = index(V2);
 
-    /** Every accepted spelling of either syntax, grouped by length: {@code SPELLINGS[n]} has those of n characters. */
-    private static final String[][] SPELLINGS = byLength(V3_NAMES.keySet(), V2_NAMES.keySet());
+    /**
+     * Every accepted spelling of either syntax, grouped by length: {@code SPELLINGS[n]} has those of n
+     * characters, the names as the tables write them first, since rules nearly always use those.
+     */
+    private static final String[][] SPELLINGS = byLength();
 
     private Matchers() {
     }
@@ -117,9 +120,12 @@ public final class Matchers {
         return String.join(", ", table(syntax).stream().map(Spec::name).toList());
     }
 
-    private static String[][] byLength(Set<String> v3, Set<String> v2) {
-        Set<String> all = new TreeSet<>(v3);
-        all.addAll(v2);
+    private static String[][] byLength() {
+        Set<String> all = new LinkedHashSet<>();
+        V3.forEach(s -> all.add(s.name()));
+        V2.forEach(s -> all.add(s.name()));
+        V3.forEach(s -> all.addAll(spellings(s.name())));
+        V2.forEach(s -> all.addAll(spellings(s.name())));
         int longest = 0;
         for (String s : all) {
             longest = Math.max(longest, s.length());
@@ -135,12 +141,16 @@ public final class Matchers {
     private static Map<String, Spec> index(List<Spec> specs) {
         Map<String, Spec> m = new LinkedHashMap<>();
         for (Spec s : specs) {
-            String lower = s.name().toLowerCase(Locale.ROOT);
-            m.put(s.name(), s);
-            m.put(lower, s);
-            m.put(s.name().toUpperCase(Locale.ROOT), s);
-            m.put(Character.toUpperCase(lower.charAt(0)) + lower.substring(1), s);
+            for (String spelling : spellings(s.name())) {
+                m.put(spelling, s);
+            }
         }
         return Map.copyOf(m);
+    }
+
+    /** The spellings Traefik accepts for a name: as written, lower case, upper case, capitalised. */
+    private static List<String> spellings(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return List.of(name, lower, name.toUpperCase(Locale.ROOT), Character.toUpperCase(lower.charAt(0)) + lower.substring(1));
     }
 }
