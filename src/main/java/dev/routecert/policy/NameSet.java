@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,12 +10,16 @@ import java.util.Set;
  */
 final class NameSet {
 
-    private final Set<String> exact = new HashSet<>();
+    private final Set<String> exact;
     private final Parents dnsParents = new Parents();      // parent of every plain DNS name
     private final Parents wildcardParents = new Parents(); // what follows "*." in every wildcard
 
-    static NameSet of(Iterable<HostName> names) {
-        NameSet s = new NameSet();
+    private NameSet(int size) {
+        exact = HashSet.newHashSet(size); // sized once: the served names of a large object are thousands
+    }
+
+    static NameSet of(Collection<HostName> names) {
+        NameSet s = new NameSet(names.size());
         for (HostName n : names) {
             s.add(n);
         }
