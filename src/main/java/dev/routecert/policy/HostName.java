@@ -115,8 +115,7 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         }
         String problem = null;
         String hint = null;
-        boolean ascii = s.chars().allMatch(c -> c < 0x80);
-        if (!ascii) {
+        if (!isAscii(s)) {
             String converted = toAscii(s);
             if (converted == null) {
                 return new Check(null, "'" + shown + "' is not a valid internationalized domain name",
@@ -145,6 +144,15 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
             return new Check(null, dnsProblem, dnsHint(dnsProblem));
         }
         return new Check(new HostName(s, type), problem, hint);
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** IDNA conversion of each label (wildcard label kept), or null when the name is not valid IDNA. */

@@ -18,12 +18,21 @@ import java.util.Set;
  */
 final class IngressRouteValidator {
 
+    // Served and Opaque keep their route rather than its field path: the path is a string built only
+    // when a message is reported, and there is one Served per host of every route.
+
     /** A host name some route serves, with where it is written. */
-    private record Served(HostName name, String field, int offset, String written) {
+    private record Served(HostName name, IngressRouteView.Route route, int offset, String written) {
+        String field() {
+            return matchField(route);
+        }
     }
 
     /** A host pattern whose names cannot be listed (HostRegexp, {@code **.}). */
-    private record Opaque(String field, int offset, String description) {
+    private record Opaque(IngressRouteView.Route route, int offset, String description) {
+        String field() {
+            return matchField(route);
+        }
     }
 
     /** A name in {@code spec.tls.domains}, with its field. */
@@ -72,14 +81,22 @@ final class IngressRouteValidator {
     }
 
     private void routes() {
-        boolean routeShapeProblem = shapeFields.stream().anyMatch(x -> x.startsWith("spec.routes"));
-        if (view.routes().isEmpty() && !routeShapeProblem) {
+        if (view.routes().isEmpty() && !routeShapeProblem()) {
             f.deny(Violation.required("spec.routes", "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
         for (IngressRouteView.Route r : view.routes()) {
             route(r);
         }
+    }
+
+    private boolean routeShapeProblem() {
+        for (String field : shapeFields) {
+            if (field.startsWith("spec.routes")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private void route(IngressRouteView.Route r) {
@@ -100,8 +117,8 @@ final class IngressRouteValidator {
                 }
             }
         }
-        String field = r.field() + ".match";
         if (r.match() == null) {
+            String field = matchField(r);
             if (!shapeFields.contains(field)) {
                 f.deny(Violation.required(field, "the route has no rule", "add match: Host(`example.com`)"));
             }
@@ -111,7 +128,7 @@ final class IngressRouteValidator {
         ParseResult parsed = RuleParser.parse(r.match());
         if (!parsed.ok()) {
             var e = parsed.error();
-            f.deny(new Violation(field, "at offset " + e.offset() + " (" + near(r.match(), e.offset()) + "), " + e.message(),
+            f.deny(new Violation(matchField(r), "at offset " + e.offset() + " (" + near(r.match(), e.offset()) + "), " + e.message(),
                     e.hint(), null, Violation.INVALID).atOffset(e.offset()));
             incomplete = true;
             return;
@@ -119,9 +136,9 @@ final class IngressRouteValidator {
         RuleAnalyzer.Analysis analysis = RuleAnalyzer.analyze(parsed.root(), syntax);
         for (RuleAnalyzer.Problem p : analysis.problems()) {
             if (p.warning()) {
-                f.warn(field, "at offset " + p.offset() + ", " + p.message() + " (" + p.hint() + ")");
+                f.warn(matchField(r), "at offset " + p.offset() + ", " + p.message() + " (" + p.hint() + ")");
             } else {
-                f.deny(new Violation(field, "at offset " + p.offset() + ", " + p.message(), p.hint(), null, p.reason())
+                f.deny(new Violation(matchField(r), "at offset " + p.offset() + ", " + p.message(), p.hint(), null, p.reason())
                         .atOffset(p.offset()));
             }
         }
@@ -132,24 +149,28 @@ final class IngressRouteValidator {
         for (RuleAnalyzer.HostUse h : analysis.hosts()) {
             if (h.regexp()) {
                 if (h.positive()) {
-                    opaque.add(new Opaque(field, h.offset(), h.matcher() + "(`" + HostName.shorten(h.value()) + "`)"));
+                    opaque.add(new Opaque(r, h.offset(), h.matcher() + "(`" + HostName.shorten(h.value()) + "`)"));
                 }
                 continue;
             }
             HostName.Check c = HostName.check(h.value());
             if (!c.ok()) {
-                f.deny(new Violation(field, "at offset " + h.offset() + ", " + c.problem(), hintForRule(h, c), null,
+                f.deny(new Violation(matchField(r), "at offset " + h.offset() + ", " + c.problem(), hintForRule(h, c), null,
                         Violation.INVALID).atOffset(h.offset()));
             }
             if (c.name() == null || !h.positive()) {
                 continue;
             }
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                opaque.add(new Opaque(field, h.offset(), h.matcher() + "(`" + h.value() + "`)"));
+                opaque.add(new Opaque(r, h.offset(), h.matcher() + "(`" + h.value() + "`)"));
             } else {
-                served.add(new Served(c.name(), field, h.offset(), h.value()));
+                served.add(new Served(c.name(), r, h.offset(), h.value()));
             }
         }
+    }
+
+    private static String matchField(IngressRouteView.Route r) {
+        return r.field() + ".match";
     }
 
     private static String hintForRule(RuleAnalyzer.HostUse h, HostName.Check c) {

@@ -58,7 +58,7 @@ public final class IpAddresses {
     }
 
     static byte[] parseV4(String s) {
-        byte[] out = new byte[4];
+        int address = 0; // the array is made only for an address: most text checked here is a host name
         int part = 0;
         int i = 0;
         int n = s.length();
@@ -73,7 +73,8 @@ public final class IpAddresses {
             if (len == 0 || v > 255 || (len > 1 && s.charAt(start) == '0')) {
                 return null;
             }
-            out[part++] = (byte) v;
+            address = address << 8 | v;
+            part++;
             if (part < 4) {
                 if (i >= n || s.charAt(i) != '.') {
                     return null;
@@ -81,10 +82,13 @@ public final class IpAddresses {
                 i++;
             }
         }
-        return i == n ? out : null;
+        return i == n ? new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address} : null;
     }
 
     static byte[] parseV6(String s) {
+        if (s.indexOf(':') < 0) {
+            return null; // every IPv6 literal has one; spares the array for host names
+        }
         byte[] out = new byte[16];
         int n = s.length();
         int i = 0;

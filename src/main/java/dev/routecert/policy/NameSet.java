@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.Set;
 
@@ -9,12 +10,16 @@ import java.util.Set;
  */
 final class NameSet {
 
-    private final Set<String> exact = new HashSet<>();
-    private final Set<String> dnsParents = new HashSet<>();   // parent of every plain DNS name
-    private final Set<String> wildcardParents = new HashSet<>(); // what follows "*." in every wildcard
+    private final Set<String> exact;
+    private final Parents dnsParents = new Parents();      // parent of every plain DNS name
+    private final Parents wildcardParents = new Parents(); // what follows "*." in every wildcard
 
-    static NameSet of(Iterable<HostName> names) {
-        NameSet s = new NameSet();
+    private NameSet(int size) {
+        exact = HashSet.newHashSet(size); // sized once: the served names of a large object are thousands
+    }
+
+    static NameSet of(Collection<HostName> names) {
+        NameSet s = new NameSet(names.size());
         for (HostName n : names) {
             s.add(n);
         }
@@ -28,14 +33,11 @@ final class NameSet {
             }
             case WILDCARD -> {
                 exact.add(n.ascii());
-                wildcardParents.add(n.ascii().substring(2));
+                wildcardParents.addParentOf(n.ascii()); // "*." has no dot before the parent
             }
             case DNS -> {
                 exact.add(n.ascii());
-                String p = parent(n.ascii());
-                if (p != null) {
-                    dnsParents.add(p);
-                }
+                dnsParents.addParentOf(n.ascii());
             }
             default -> exact.add(n.ascii());
         }
@@ -49,11 +51,7 @@ final class NameSet {
         if (exact.contains(served.ascii())) {
             return true;
         }
-        if (served.type() != HostName.Type.DNS) {
-            return false;
-        }
-        String p = parent(served.ascii());
-        return p != null && wildcardParents.contains(p);
+        return served.type() == HostName.Type.DNS && wildcardParents.containsParentOf(served.ascii());
     }
 
     /** True when some name of this set, read as served names, is covered by {@code tls} or covers it. */
@@ -65,17 +63,103 @@ final class NameSet {
             return true;
         }
         if (tls.type() == HostName.Type.WILDCARD) {
-            return dnsParents.contains(tls.ascii().substring(2));
+            return dnsParents.containsParentOf(tls.ascii());
         }
         if (tls.type() == HostName.Type.DNS) {
-            String p = parent(tls.ascii());
-            return p != null && wildcardParents.contains(p);
+            return wildcardParents.containsParentOf(tls.ascii());
         }
         return false;
     }
 
-    private static String parent(String ascii) {
+    /**
+     * Where the parent of {@code ascii} starts (after its first dot), or -1 when it has none: no dot,
+     * a leading dot or a trailing one.
+     */
+    private static int parentStart(String ascii) {
         int dot = ascii.indexOf('.');
-        return dot > 0 && dot < ascii.length() - 1 ? ascii.substring(dot + 1) : null;
+        return dot > 0 && dot < ascii.length() - 1 ? dot + 1 : -1;
+    }
+
+    /**
+     * A set of parent domains, each held as a name it is the parent of, so that neither adding one
+     * nor looking one up cuts a substring out of a name: the policy does one or the other for every
+     * host of every route. Open addressing with linear probing, at most half full; the hash is
+     * {@link String#hashCode} of the parent, spread.
+     */
+    private static final class Parents {
+        private String[] names = new String[8];
+        private int[] hashes = new int[8];
+        private int size;
+
+        /** Adds the parent of {@code ascii}; a name without one adds nothing. */
+        void addParentOf(String ascii) {
+            int from = parentStart(ascii);
+            if (from < 0) {
+                return;
+            }
+            int h = hash(ascii, from);
+            if (find(ascii, from, h)) {
+                return;
+            }
+            if (2 * (size + 1) > names.length) {
+                grow();
+            }
+            place(ascii, h);
+            size++;
+        }
+
+        /** True when the parent of {@code ascii} is in this set. */
+        boolean containsParentOf(String ascii) {
+            if (size == 0) {
+                return false;
+            }
+            int from = parentStart(ascii);
+            return from >= 0 && find(ascii, from, hash(ascii, from));
+        }
+
+        private boolean find(String ascii, int from, int h) {
+            int mask = names.length - 1;
+            int length = ascii.length() - from;
+            for (int i = h & mask; names[i] != null; i = (i + 1) & mask) {
+                if (hashes[i] == h) {
+                    String other = names[i];
+                    int otherFrom = parentStart(other);
+                    if (other.length() - otherFrom == length && other.regionMatches(otherFrom, ascii, from, length)) {
+                        return true;
+                    }
+                }
+            }
+            return false;
+        }
+
+        private void place(String ascii, int h) {
+            int mask = names.length - 1;
+            int i = h & mask;
+            while (names[i] != null) {
+                i = (i + 1) & mask;
+            }
+            names[i] = ascii;
+            hashes[i] = h;
+        }
+
+        private void grow() {
+            String[] oldNames = names;
+            int[] oldHashes = hashes;
+            names = new String[oldNames.length * 2];
+            hashes = new int[oldNames.length * 2];
+            for (int i = 0; i < oldNames.length; i++) {
+                if (oldNames[i] != null) {
+                    place(oldNames[i], oldHashes[i]);
+                }
+            }
+        }
+
+        private static int hash(String s, int from) {
+            int h = 0;
+            for (int i = from; i < s.length(); i++) {
+                h = 31 * h + s.charAt(i);
+            }
+            return h ^ (h >>> 16);
+        }
     }
 }

@@ -1,6 +1,8 @@
 package dev.routecert.policy;
 
+import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
@@ -70,9 +72,9 @@ public final class RoutePolicy {
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null);
         }
-        ObjectNode mutated = object.deepCopy();
+        ObjectNode mutated = (ObjectNode) shallowCopy(object);
         for (Evaluation.SecretNameDefault d : first.defaults) {
-            JsonNode target = mutated.at(d.pointer());
+            JsonNode target = writable(mutated, object, JsonPointer.compile(d.pointer()));
             if (target instanceof ObjectNode o) {
                 o.put("secretName", d.secretName());
             }
@@ -80,6 +82,50 @@ public final class RoutePolicy {
         Evaluation second = evaluateOnce(request, mutated, namespace);
         JsonNode patch = JsonDiff.asJson(object, mutated, DIFF_FLAGS);
         return toVerdict(second, second.findings.denied() ? null : patch);
+    }
+
+    /**
+     * The node at {@code pointer} in {@code copy}, a copy of {@code original} that shares the subtrees
+     * it has not written: the containers on the way down that are still shared are replaced by
+     * shallow copies first, so writing into the result never touches {@code original}. A default
+     * changes one field of a large object; copying only its path keeps the rest of the tree shared
+     * (and cheap for the diff to compare). Null when there is no node at {@code pointer}.
+     */
+    private static JsonNode writable(ObjectNode copy, JsonNode original, JsonPointer pointer) {
+        JsonNode node = copy;
+        JsonNode shared = original; // the node of original at the same place, while node still mirrors it
+        for (JsonPointer step = pointer; !step.matches(); step = step.tail()) {
+            JsonNode child = child(node, step);
+            JsonNode sharedChild = shared == null ? null : child(shared, step);
+            if (child == null) {
+                return null;
+            }
+            if (child == sharedChild && child.isContainerNode()) {
+                child = shallowCopy(child);
+                if (node instanceof ObjectNode o) {
+                    o.set(step.getMatchingProperty(), child);
+                } else {
+                    ((ArrayNode) node).set(step.getMatchingIndex(), child);
+                }
+            }
+            node = child;
+            shared = sharedChild;
+        }
+        return node;
+    }
+
+    /** A new object or array holding the same children. */
+    private static JsonNode shallowCopy(JsonNode container) {
+        if (container instanceof ObjectNode o) {
+            return o.objectNode().setAll(o);
+        }
+        ArrayNode a = (ArrayNode) container;
+        return a.arrayNode().addAll(a);
+    }
+
+    /** One step down, as {@link JsonNode#at} takes it. */
+    private static JsonNode child(JsonNode node, JsonPointer step) {
+        return node.isArray() ? node.get(step.getMatchingIndex()) : node.get(step.getMatchingProperty());
     }
 
     private Evaluation evaluateOnce(PolicyRequest request, JsonNode object, String namespace) {

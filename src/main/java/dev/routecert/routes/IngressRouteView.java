@@ -77,23 +77,22 @@ public final class IngressRouteView {
             spec = null;
         }
 
-        List<Route> routes = new ArrayList<>();
-        boolean routesPresent = Json.present(spec, "routes");
-        if (routesPresent) {
-            JsonNode rs = spec.get("routes");
+        JsonNode rs = Json.value(spec, "routes");
+        List<Route> routes = new ArrayList<>(rs == null ? 0 : rs.size());
+        if (rs != null) {
             if (!rs.isArray()) {
                 problems.add(new ShapeProblem("spec.routes", "must be a list of routes, not " + Json.describe(rs)));
             } else {
                 for (int i = 0; i < rs.size(); i++) {
                     JsonNode r = rs.get(i);
-                    String path = "spec.routes[" + i + "]";
                     if (!r.isObject()) {
-                        problems.add(new ShapeProblem(path, "must be an object with a match field"));
+                        problems.add(new ShapeProblem("spec.routes[" + i + "]", "must be an object with a match field"));
                         continue;
                     }
-                    String match = Json.string(r, "match", path + ".match", problems);
-                    String kind = Json.string(r, "kind", path + ".kind", problems);
-                    String syntax = Json.string(r, "syntax", path + ".syntax", problems);
+                    // field paths are built only for a problem: this loop runs for every route
+                    String match = Json.string(r, "match", "spec.routes", i, problems);
+                    String kind = Json.string(r, "kind", "spec.routes", i, problems);
+                    String syntax = Json.string(r, "syntax", "spec.routes", i, problems);
                     routes.add(new Route(i, match, kind, syntax));
                 }
             }
@@ -101,8 +100,8 @@ public final class IngressRouteView {
 
         TlsShape shape = TlsShape.ABSENT;
         Tls tls = null;
-        if (Json.present(spec, "tls")) {
-            JsonNode t = spec.get("tls");
+        JsonNode t = Json.value(spec, "tls");
+        if (t != null) {
             if (t.isObject()) {
                 shape = TlsShape.OBJECT;
                 tls = readTls(t, problems);
@@ -111,20 +110,17 @@ public final class IngressRouteView {
             }
         }
 
-        boolean parentRefs = false;
-        if (Json.present(spec, "parentRefs")) {
-            JsonNode p = spec.get("parentRefs");
-            parentRefs = !p.isArray() || !p.isEmpty();
-        }
-        return new IngressRouteView(group, meta, routes, routesPresent, shape, tls, parentRefs, problems);
+        JsonNode p = Json.value(spec, "parentRefs");
+        boolean parentRefs = p != null && (!p.isArray() || !p.isEmpty());
+        return new IngressRouteView(group, meta, routes, rs != null, shape, tls, parentRefs, problems);
     }
 
     private static Tls readTls(JsonNode t, List<ShapeProblem> problems) {
         String secretName = Json.string(t, "secretName", "spec.tls.secretName", problems);
         String certResolver = Json.string(t, "certResolver", "spec.tls.certResolver", problems);
         List<Domain> domains = new ArrayList<>();
-        if (Json.present(t, "domains")) {
-            JsonNode ds = t.get("domains");
+        JsonNode ds = Json.value(t, "domains");
+        if (ds != null) {
             if (!ds.isArray()) {
                 problems.add(new ShapeProblem("spec.tls.domains", "must be a list of {main, sans}, not " + Json.describe(ds)));
             } else {
@@ -137,8 +133,8 @@ public final class IngressRouteView {
                     }
                     String main = Json.string(d, "main", path + ".main", problems);
                     List<String> sans = new ArrayList<>();
-                    if (Json.present(d, "sans")) {
-                        JsonNode s = d.get("sans");
+                    JsonNode s = Json.value(d, "sans");
+                    if (s != null) {
                         if (!s.isArray()) {
                             problems.add(new ShapeProblem(path + ".sans", "must be a list of host names"));
                         } else {

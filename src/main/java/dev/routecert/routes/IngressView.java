@@ -53,9 +53,9 @@ public final class IngressView {
             problems.add(new ShapeProblem("spec", "must be an object"));
             spec = null;
         }
-        List<Rule> rules = new ArrayList<>();
-        if (Json.present(spec, "rules")) {
-            JsonNode rs = spec.get("rules");
+        JsonNode rs = Json.value(spec, "rules");
+        List<Rule> rules = new ArrayList<>(rs == null ? 0 : rs.size());
+        if (rs != null) {
             if (!rs.isArray()) {
                 problems.add(new ShapeProblem("spec.rules", "must be a list"));
             } else {
@@ -65,14 +65,14 @@ public final class IngressView {
                         problems.add(new ShapeProblem("spec.rules[" + i + "]", "must be an object"));
                         continue;
                     }
-                    String host = Json.string(r, "host", "spec.rules[" + i + "].host", problems);
+                    String host = Json.string(r, "host", "spec.rules", i, problems);
                     rules.add(new Rule(i, host == null || host.isEmpty() ? null : host));
                 }
             }
         }
         List<Tls> tls = new ArrayList<>();
-        if (Json.present(spec, "tls")) {
-            JsonNode ts = spec.get("tls");
+        JsonNode ts = Json.value(spec, "tls");
+        if (ts != null) {
             if (!ts.isArray()) {
                 problems.add(new ShapeProblem("spec.tls", "must be a list of {hosts, secretName}, not " + Json.describe(ts)));
             } else {
@@ -84,8 +84,8 @@ public final class IngressView {
                         continue;
                     }
                     List<String> hosts = new ArrayList<>();
-                    if (Json.present(t, "hosts")) {
-                        JsonNode hs = t.get("hosts");
+                    JsonNode hs = Json.value(t, "hosts");
+                    if (hs != null) {
                         if (!hs.isArray()) {
                             problems.add(new ShapeProblem(path + ".hosts", "must be a list of host names"));
                         } else {

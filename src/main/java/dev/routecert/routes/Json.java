@@ -19,24 +19,48 @@ final class Json {
         return v != null && v.isTextual() ? v.asText() : null;
     }
 
-    /** True when the field exists with a non-null value. */
-    static boolean present(JsonNode node, String field) {
-        return node != null && node.has(field) && !node.get(field).isNull();
-    }
-
-    /**
-     * Reads an optional string field; a non-string value is reported and read as null.
-     */
-    static String string(JsonNode node, String field, String path, List<ShapeProblem> problems) {
-        if (!present(node, field)) {
+    /** The field's value, or null when it is absent or JSON null. */
+    static JsonNode value(JsonNode node, String field) {
+        if (node == null) {
             return null;
         }
         JsonNode v = node.get(field);
-        if (!v.isTextual()) {
-            problems.add(new ShapeProblem(path, "must be a string, not " + describe(v)));
+        return v == null || v.isNull() ? null : v;
+    }
+
+    /** True when the field exists with a non-null value. */
+    static boolean present(JsonNode node, String field) {
+        return value(node, field) != null;
+    }
+
+    /**
+     * Reads an optional string field; a non-string value is reported at {@code path} and read as null.
+     */
+    static String string(JsonNode node, String field, String path, List<ShapeProblem> problems) {
+        JsonNode v = value(node, field);
+        if (v != null && !v.isTextual()) {
+            problems.add(notAString(path, v));
             return null;
         }
-        return v.asText();
+        return v == null ? null : v.asText();
+    }
+
+    /**
+     * Reads an optional string field of the list element {@code list[index]}, as
+     * {@link #string(JsonNode, String, String, List)} does; the path {@code list[index].field} is
+     * built only when there is a problem to report.
+     */
+    static String string(JsonNode node, String field, String list, int index, List<ShapeProblem> problems) {
+        JsonNode v = value(node, field);
+        if (v != null && !v.isTextual()) {
+            problems.add(notAString(list + "[" + index + "]." + field, v));
+            return null;
+        }
+        return v == null ? null : v.asText();
+    }
+
+    private static ShapeProblem notAString(String path, JsonNode v) {
+        return new ShapeProblem(path, "must be a string, not " + describe(v));
     }
 
     static String describe(JsonNode v) {

@@ -60,6 +60,30 @@ class RoutePolicyTest {
     }
 
     @Test
+    void mutationNeverWritesTheRequestObject() throws Exception {
+        JsonNode ingress = yaml("""
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: web
+                  namespace: default
+                  annotations: {cert-manager.io/cluster-issuer: letsencrypt-prod}
+                spec:
+                  rules: [{host: a.example.com}, {host: b.example.com}]
+                  tls: [{hosts: [a.example.com]}, {hosts: [b.example.com]}]
+                """);
+        JsonNode before = ingress.deepCopy();
+        Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create(ingress, "default"));
+        assertEquals(Verdict.Outcome.MUTATE, v.outcome());
+        assertEquals(before, ingress, "the request's object is left as it was");
+        assertEquals(2, v.patch().size(), "one secretName per TLS entry: " + v.patch());
+        JsonNode patched = JsonPatch.apply(v.patch(), ingress);
+        assertFalse(patched.at("/spec/tls/0/secretName").isMissingNode());
+        assertFalse(patched.at("/spec/tls/1/secretName").isMissingNode());
+        assertEquals(before.at("/spec/rules"), patched.at("/spec/rules"));
+    }
+
+    @Test
     void noPatchWhenNothingChanges() throws Exception {
         JsonNode route = yaml("""
                 apiVersion: traefik.io/v1alpha1

@@ -3,10 +3,12 @@ package dev.routecert.policy.rule;
 import dev.routecert.policy.RuleSyntax;
 
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Traefik's HTTP matcher tables for the v3 and v2 rule syntaxes: names, what they match and how
@@ -62,12 +64,36 @@ public final class Matchers {
     private static final Map<String, Spec> V3_NAMES = index(V3);
     private static final Map<String, Spec> V2_NAMES = index(V2);
 
+    /**
+     * Every accepted spelling of either syntax, grouped by length: {@code SPELLINGS[n]} has those of n
+     * characters, the names as the tables write them first, since rules nearly always use those.
+     */
+    private static final String[][] SPELLINGS = byLength();
+
     private Matchers() {
     }
 
     /** The matcher a name denotes in the given syntax, if Traefik would accept that spelling. */
     public static Optional<Spec> lookup(RuleSyntax syntax, String written) {
         return Optional.ofNullable((syntax == RuleSyntax.V2 ? V2_NAMES : V3_NAMES).get(written));
+    }
+
+    /**
+     * The accepted matcher spelling (in either syntax) that {@code text} holds from {@code start} to
+     * {@code end}, as a constant, or null when it holds none. The parser names nearly every call
+     * with one of these instead of a new substring.
+     */
+    static String spelling(String text, int start, int end) {
+        int length = end - start;
+        if (length >= SPELLINGS.length) {
+            return null;
+        }
+        for (String s : SPELLINGS[length]) {
+            if (text.regionMatches(start, s, 0, length)) {
+                return s;
+            }
+        }
+        return null;
     }
 
     /** The canonical name of a known matcher spelled with the wrong case (e.g. {@code pathPrefix}). */
@@ -94,15 +120,37 @@ public final class Matchers {
         return String.join(", ", table(syntax).stream().map(Spec::name).toList());
     }
 
+    private static String[][] byLength() {
+        Set<String> all = new LinkedHashSet<>();
+        V3.forEach(s -> all.add(s.name()));
+        V2.forEach(s -> all.add(s.name()));
+        V3.forEach(s -> all.addAll(spellings(s.name())));
+        V2.forEach(s -> all.addAll(spellings(s.name())));
+        int longest = 0;
+        for (String s : all) {
+            longest = Math.max(longest, s.length());
+        }
+        String[][] byLength = new String[longest + 1][];
+        for (int n = 0; n <= longest; n++) {
+            int length = n;
+            byLength[n] = all.stream().filter(s -> s.length() == length).toArray(String[]::new);
+        }
+        return byLength;
+    }
+
     private static Map<String, Spec> index(List<Spec> specs) {
         Map<String, Spec> m = new LinkedHashMap<>();
         for (Spec s : specs) {
-            String lower = s.name().toLowerCase(Locale.ROOT);
-            m.put(s.name(), s);
-            m.put(lower, s);
-            m.put(s.name().toUpperCase(Locale.ROOT), s);
-            m.put(Character.toUpperCase(lower.charAt(0)) + lower.substring(1), s);
+            for (String spelling : spellings(s.name())) {
+                m.put(spelling, s);
+            }
         }
         return Map.copyOf(m);
+    }
+
+    /** The spellings Traefik accepts for a name: as written, lower case, upper case, capitalised. */
+    private static List<String> spellings(String name) {
+        String lower = name.toLowerCase(Locale.ROOT);
+        return List.of(name, lower, name.toUpperCase(Locale.ROOT), Character.toUpperCase(lower.charAt(0)) + lower.substring(1));
     }
 }

@@ -4,7 +4,6 @@ import dev.routecert.policy.IpAddresses;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.Violation;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -55,13 +54,19 @@ public final class RuleAnalyzer {
         }
 
         public boolean hasErrors() {
-            return problems.stream().anyMatch(p -> !p.warning());
+            for (Problem p : problems) {
+                if (!p.warning()) {
+                    return true;
+                }
+            }
+            return false;
         }
     }
 
     private final RuleSyntax syntax;
-    private final List<HostUse> hosts = new ArrayList<>();
-    private final List<Problem> problems = new ArrayList<>();
+    // Grown with Lists.append: a rule has one or two hosts and usually no problem.
+    private List<HostUse> hosts = List.of();
+    private List<Problem> problems = List.of();
 
     private RuleAnalyzer(RuleSyntax syntax) {
         this.syntax = syntax;
@@ -69,43 +74,54 @@ public final class RuleAnalyzer {
 
     public static Analysis analyze(RuleNode root, RuleSyntax syntax) {
         RuleAnalyzer a = new RuleAnalyzer(syntax);
-        a.walk(root, true);
-        boolean unconstrained = !a.constrained(root, true);
-        return new Analysis(a.hosts, unconstrained, a.problems);
+        boolean constrained = a.walk(root, true);
+        return new Analysis(a.hosts, !constrained, a.problems);
     }
 
-    // Recursion depth is bounded by RuleParser.MAX_DEPTH: only parentheses and '!' nest.
-    private void walk(RuleNode node, boolean positive) {
-        switch (node) {
+    /**
+     * Collects the hosts and problems of {@code node} and answers whether every way of matching it
+     * (with the given polarity) pins the host. Every operand is visited, so the answer does not
+     * short-circuit. Recursion depth is bounded by RuleParser.MAX_DEPTH: only parentheses and '!' nest.
+     */
+    private boolean walk(RuleNode node, boolean positive) {
+        return switch (node) {
             case RuleNode.Call c -> call(c, positive);
             case RuleNode.Not n -> walk(n.operand(), !positive);
-            case RuleNode.And a -> a.operands().forEach(o -> walk(o, positive));
-            case RuleNode.Or o -> o.operands().forEach(x -> walk(x, positive));
-        }
-    }
-
-    /** Whether every way of matching {@code node} (with the given polarity) pins the host. */
-    private boolean constrained(RuleNode node, boolean positive) {
-        return switch (node) {
-            case RuleNode.Call c -> positive && Matchers.lookup(syntax, c.name())
-                    .map(s -> s.role() == Matchers.Role.HOST || s.role() == Matchers.Role.HOST_REGEXP)
-                    .orElse(false);
-            case RuleNode.Not n -> constrained(n.operand(), !positive);
             // a positive AND is pinned if any operand is; a negated AND is an OR of negations
-            case RuleNode.And a -> positive ? a.operands().stream().anyMatch(o -> constrained(o, true))
-                    : a.operands().stream().allMatch(o -> constrained(o, false));
-            case RuleNode.Or o -> positive ? o.operands().stream().allMatch(x -> constrained(x, true))
-                    : o.operands().stream().anyMatch(x -> constrained(x, false));
+            case RuleNode.And a -> positive ? walkAny(a.operands(), true) : walkAll(a.operands(), false);
+            case RuleNode.Or o -> positive ? walkAll(o.operands(), true) : walkAny(o.operands(), false);
         };
     }
 
-    private void call(RuleNode.Call c, boolean positive) {
+    private boolean walkAny(List<RuleNode> operands, boolean positive) {
+        boolean any = false;
+        for (RuleNode o : operands) {
+            any |= walk(o, positive);
+        }
+        return any;
+    }
+
+    private boolean walkAll(List<RuleNode> operands, boolean positive) {
+        boolean all = true;
+        for (RuleNode o : operands) {
+            all &= walk(o, positive);
+        }
+        return all;
+    }
+
+    /** Checks one matcher call; true when it pins the host (a positive Host or HostRegexp). */
+    private boolean call(RuleNode.Call c, boolean positive) {
         Optional<Matchers.Spec> found = Matchers.lookup(syntax, c.name());
         if (found.isEmpty()) {
             unknown(c);
-            return;
+            return false;
         }
         Matchers.Spec spec = found.get();
+        check(c, spec, positive);
+        return positive && (spec.role() == Matchers.Role.HOST || spec.role() == Matchers.Role.HOST_REGEXP);
+    }
+
+    private void check(RuleNode.Call c, Matchers.Spec spec, boolean positive) {
         List<RuleNode.Arg> args = c.args();
         if (args.isEmpty()) {
             error(c.offset(), spec.name() + " needs a value", "write " + spec.name() + "(`" + example(spec.role()) + "`)",
@@ -123,19 +139,21 @@ public final class RuleAnalyzer {
                 return;
             }
         }
-        switch (spec.role()) {
-            case HOST -> args.forEach(a -> hosts.add(new HostUse(a.value(), a.offset(), positive, false, c.name())));
-            case HOST_REGEXP -> args.forEach(a -> hostRegexp(c, a, positive));
-            case PATH, PATH_PREFIX -> args.forEach(a -> path(spec, a));
-            case CLIENT_IP -> args.forEach(a -> {
-                if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
-                    error(a.offset(), "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
-                            "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)", Violation.INVALID);
+        for (RuleNode.Arg a : args) {
+            switch (spec.role()) {
+                case HOST -> host(new HostUse(a.value(), a.offset(), positive, false, c.name()));
+                case HOST_REGEXP -> hostRegexp(c, a, positive);
+                case PATH, PATH_PREFIX -> path(spec, a);
+                case CLIENT_IP -> {
+                    if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
+                        error(a.offset(), "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
+                                "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)", Violation.INVALID);
+                    }
                 }
-            });
-            default -> {
-                // Method, Header(s), Query values are free-form; regexps are Go (RE2) syntax, which
-                // Java cannot check faithfully, so they are left to Traefik.
+                default -> {
+                    // Method, Header(s), Query values are free-form; regexps are Go (RE2) syntax, which
+                    // Java cannot check faithfully, so they are left to Traefik.
+                }
             }
         }
     }
@@ -147,7 +165,7 @@ public final class RuleAnalyzer {
                 warn(a.offset(), "HostRegexp(" + a.literal() + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
                         "write HostRegexp(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
             }
-            hosts.add(new HostUse(v, a.offset(), positive, true, c.name()));
+            host(new HostUse(v, a.offset(), positive, true, c.name()));
             return;
         }
         String templateError = v2TemplateError(v);
@@ -158,7 +176,7 @@ public final class RuleAnalyzer {
         }
         if (v.indexOf('{') < 0) {
             // a v2 template without variables matches the literal host
-            hosts.add(new HostUse(v, a.offset(), positive, false, c.name()));
+            host(new HostUse(v, a.offset(), positive, false, c.name()));
             return;
         }
         int dot = v.indexOf('.');
@@ -168,10 +186,10 @@ public final class RuleAnalyzer {
                 && first.indexOf('{', 1) < 0;
         if (plainVariable && !rest.isEmpty() && rest.indexOf('{') < 0) {
             // {name} alone defaults to [^.]+ in a v2 host template: exactly one label, i.e. a wildcard
-            hosts.add(new HostUse("*." + rest, a.offset(), positive, false, c.name()));
+            host(new HostUse("*." + rest, a.offset(), positive, false, c.name()));
             return;
         }
-        hosts.add(new HostUse(v, a.offset(), positive, true, c.name()));
+        host(new HostUse(v, a.offset(), positive, true, c.name()));
     }
 
     private void path(Matchers.Spec spec, RuleNode.Arg a) {
@@ -333,11 +351,15 @@ public final class RuleAnalyzer {
         };
     }
 
+    private void host(HostUse h) {
+        hosts = Lists.append(hosts, h);
+    }
+
     private void error(int offset, String message, String hint, String reason) {
-        problems.add(new Problem(offset, message, hint, reason, false));
+        problems = Lists.append(problems, new Problem(offset, message, hint, reason, false));
     }
 
     private void warn(int offset, String message, String hint) {
-        problems.add(new Problem(offset, message, hint, Violation.INVALID, true));
+        problems = Lists.append(problems, new Problem(offset, message, hint, Violation.INVALID, true));
     }
 }

@@ -2,7 +2,6 @@ package dev.routecert.policy.rule;
 
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -25,9 +24,15 @@ public final class RuleParser {
     /** Maximum nesting of parentheses and negations; real rules use a handful. */
     public static final int MAX_DEPTH = 64;
 
-    private enum Type { IDENT, STRING, LPAREN, RPAREN, COMMA, AND, OR, NOT, EOF }
+    private enum Type {
+        IDENT(null), STRING(null), LPAREN("("), RPAREN(")"), COMMA(","), AND("&&"), OR("||"), NOT("!"), EOF("");
 
-    private record Token(Type type, int start, int end, String text, char quote) {
+        /** The token's text when it is always the same. */
+        final String symbol;
+
+        Type(String symbol) {
+            this.symbol = symbol;
+        }
     }
 
     /** Internal control flow for the first syntax error; never escapes {@link #parse}. */
@@ -42,7 +47,13 @@ public final class RuleParser {
 
     private final String src;
     private int pos;
-    private Token tok;
+    // The current token, in fields rather than an object per token: the lexer runs over every
+    // route of every review.
+    private Type tokType;
+    private int tokStart;
+    private int tokEnd;
+    private String tokText;  // the name or the decoded value; the symbol for the other types
+    private char tokQuote;   // '`' or '"' for a STRING
     private Type last; // type of the previous token, for Go's semicolon insertion
 
     private RuleParser(String src) {
@@ -58,12 +69,12 @@ public final class RuleParser {
         RuleParser p = new RuleParser(rule);
         try {
             p.advance();
-            if (p.tok.type == Type.EOF) {
+            if (p.tokType == Type.EOF) {
                 throw new Failure(0, "the rule is empty", "write a rule such as Host(`example.com`)");
             }
             RuleNode root = p.parseOr(0);
-            if (p.tok.type != Type.EOF) {
-                throw new Failure(p.tok.start, "unexpected " + p.describe(p.tok) + " after a complete matcher",
+            if (p.tokType != Type.EOF) {
+                throw new Failure(p.tokStart, "unexpected " + p.describeToken() + " after a complete matcher",
                         "join matchers with && (and) or || (or)");
             }
             return ParseResult.ok(root);
@@ -81,108 +92,111 @@ public final class RuleParser {
 
     private RuleNode parseOr(int depth) {
         RuleNode first = parseAnd(depth);
-        if (tok.type != Type.OR) {
+        if (tokType != Type.OR) {
             return first;
         }
-        List<RuleNode> operands = new ArrayList<>();
-        operands.add(first);
-        while (tok.type == Type.OR) {
+        advance();
+        List<RuleNode> operands = List.of(first, parseAnd(depth));
+        while (tokType == Type.OR) {
             advance();
-            operands.add(parseAnd(depth));
+            operands = Lists.append(operands, parseAnd(depth));
         }
         return new RuleNode.Or(operands);
     }
 
     private RuleNode parseAnd(int depth) {
         RuleNode first = parseUnary(depth);
-        if (tok.type != Type.AND) {
+        if (tokType != Type.AND) {
             return first;
         }
-        List<RuleNode> operands = new ArrayList<>();
-        operands.add(first);
-        while (tok.type == Type.AND) {
+        advance();
+        List<RuleNode> operands = List.of(first, parseUnary(depth));
+        while (tokType == Type.AND) {
             advance();
-            operands.add(parseUnary(depth));
+            operands = Lists.append(operands, parseUnary(depth));
         }
         return new RuleNode.And(operands);
     }
 
     private RuleNode parseUnary(int depth) {
-        if (tok.type == Type.NOT) {
-            int start = tok.start;
-            checkDepth(depth + 1, start);
+        if (tokType == Type.NOT) {
+            int at = tokStart;
+            checkDepth(depth + 1, at);
             advance();
-            return new RuleNode.Not(parseUnary(depth + 1), start);
+            return new RuleNode.Not(parseUnary(depth + 1), at);
         }
         return parsePrimary(depth);
     }
 
     private RuleNode parsePrimary(int depth) {
-        Token t = tok;
-        switch (t.type) {
+        switch (tokType) {
             case LPAREN -> {
-                checkDepth(depth + 1, t.start);
+                int open = tokStart;
+                checkDepth(depth + 1, open);
                 advance();
                 RuleNode inner = parseOr(depth + 1);
-                if (tok.type != Type.RPAREN) {
-                    if (tok.type == Type.EOF) {
-                        throw new Failure(t.start, "the '(' at offset " + t.start + " is never closed",
+                if (tokType != Type.RPAREN) {
+                    if (tokType == Type.EOF) {
+                        throw new Failure(open, "the '(' at offset " + open + " is never closed",
                                 "add the missing ')'");
                     }
-                    throw new Failure(tok.start, "expected ')' but found " + describe(tok),
-                            "close the '(' at offset " + t.start + " or join matchers with && or ||");
+                    throw new Failure(tokStart, "expected ')' but found " + describeToken(),
+                            "close the '(' at offset " + open + " or join matchers with && or ||");
                 }
                 advance();
                 return inner;
             }
             case IDENT -> {
+                String name = tokText;
+                int nameStart = tokStart;
+                int nameEnd = tokEnd;
                 advance();
-                return parseCall(t);
+                return parseCall(name, nameStart, nameEnd);
             }
-            case STRING -> throw new Failure(t.start, "a quoted value must be the argument of a matcher",
-                    "write it as Host(" + quoteForHint(t.text) + ") or PathPrefix(...)");
+            case STRING -> throw new Failure(tokStart, "a quoted value must be the argument of a matcher",
+                    "write it as Host(" + quoteForHint(tokText) + ") or PathPrefix(...)");
             case EOF -> throw new Failure(src.length(), "the rule ends where a matcher was expected",
                     "remove the trailing operator or add a matcher such as Host(`example.com`)");
-            default -> throw new Failure(t.start, "unexpected " + describe(t) + " where a matcher was expected",
+            default -> throw new Failure(tokStart, "unexpected " + describeToken() + " where a matcher was expected",
                     "a rule is made of matchers like Host(`example.com`) joined by &&, || and !");
         }
     }
 
-    private RuleNode parseCall(Token name) {
-        if (tok.type != Type.LPAREN) {
-            int at = tok.type == Type.EOF ? name.end : tok.start;
-            throw new Failure(at, "'" + name.text + "' must be followed by its arguments in parentheses",
-                    "write " + name.text + "(`value`)");
+    private RuleNode parseCall(String name, int nameStart, int nameEnd) {
+        if (tokType != Type.LPAREN) {
+            int at = tokType == Type.EOF ? nameEnd : tokStart;
+            throw new Failure(at, "'" + name + "' must be followed by its arguments in parentheses",
+                    "write " + name + "(`value`)");
         }
-        int open = tok.start;
+        int open = tokStart;
         advance();
-        List<RuleNode.Arg> args = new ArrayList<>();
-        while (tok.type != Type.RPAREN) {
-            if (tok.type == Type.STRING) {
-                args.add(new RuleNode.Arg(tok.text, tok.start, tok.quote));
+        List<RuleNode.Arg> args = List.of();
+        while (tokType != Type.RPAREN) {
+            if (tokType == Type.STRING) {
+                args = Lists.append(args, new RuleNode.Arg(tokText, tokStart, tokQuote));
                 advance();
-                if (tok.type == Type.COMMA) {
+                if (tokType == Type.COMMA) {
                     advance(); // Go allows a trailing comma before ')'
-                } else if (tok.type != Type.RPAREN) {
+                } else if (tokType != Type.RPAREN) {
                     throw unexpectedInArgs(name, open);
                 }
-            } else if (tok.type == Type.IDENT) {
-                throw new Failure(tok.start, "the argument " + tok.text + " of " + name.text + " is not quoted",
-                        "quote it with backticks: " + name.text + "(`" + tok.text + "`)");
+            } else if (tokType == Type.IDENT) {
+                throw new Failure(tokStart, "the argument " + tokText + " of " + name + " is not quoted",
+                        "quote it with backticks: " + name + "(`" + tokText + "`)");
             } else {
                 throw unexpectedInArgs(name, open);
             }
         }
         advance();
-        return new RuleNode.Call(name.text, name.start, args);
+        return new RuleNode.Call(name, nameStart, args);
     }
 
-    private Failure unexpectedInArgs(Token name, int open) {
-        if (tok.type == Type.EOF) {
-            return new Failure(open, "the '(' of " + name.text + " is never closed", "add the missing ')'");
+    private Failure unexpectedInArgs(String name, int open) {
+        if (tokType == Type.EOF) {
+            return new Failure(open, "the '(' of " + name + " is never closed", "add the missing ')'");
         }
-        return new Failure(tok.start, "unexpected " + describe(tok) + " in the arguments of " + name.text,
-                "arguments are quoted strings separated by commas, e.g. " + name.text + "(`value`)");
+        return new Failure(tokStart, "unexpected " + describeToken() + " in the arguments of " + name,
+                "arguments are quoted strings separated by commas, e.g. " + name + "(`value`)");
     }
 
     private void checkDepth(int depth, int at) {
@@ -196,8 +210,8 @@ public final class RuleParser {
 
     private void advance() {
         skipSpaceAndComments();
-        tok = scan();
-        last = tok.type;
+        scan();
+        last = tokType;
     }
 
     private void skipSpaceAndComments() {
@@ -237,37 +251,56 @@ public final class RuleParser {
         }
     }
 
-    private Token scan() {
+    /** Makes the token that starts at {@code from} and ends at {@link #pos} the current one. */
+    private void token(Type t, int from, String value, char q) {
+        tokType = t;
+        tokStart = from;
+        tokEnd = pos;
+        tokText = value;
+        tokQuote = q;
+    }
+
+    private void symbol(Type t, int from) {
+        token(t, from, t.symbol, '\0');
+    }
+
+    private void scan() {
         int n = src.length();
         if (pos >= n) {
-            return new Token(Type.EOF, n, n, "", '\0');
+            symbol(Type.EOF, n);
+            return;
         }
         int start = pos;
         char c = src.charAt(pos);
         switch (c) {
             case '(' -> {
                 pos++;
-                return new Token(Type.LPAREN, start, pos, "(", '\0');
+                symbol(Type.LPAREN, start);
+                return;
             }
             case ')' -> {
                 pos++;
-                return new Token(Type.RPAREN, start, pos, ")", '\0');
+                symbol(Type.RPAREN, start);
+                return;
             }
             case ',' -> {
                 pos++;
-                return new Token(Type.COMMA, start, pos, ",", '\0');
+                symbol(Type.COMMA, start);
+                return;
             }
             case '&' -> {
                 if (pos + 1 < n && src.charAt(pos + 1) == '&') {
                     pos += 2;
-                    return new Token(Type.AND, start, pos, "&&", '\0');
+                    symbol(Type.AND, start);
+                    return;
                 }
                 throw new Failure(start, "a single '&' is not an operator", "use && for AND and || for OR");
             }
             case '|' -> {
                 if (pos + 1 < n && src.charAt(pos + 1) == '|') {
                     pos += 2;
-                    return new Token(Type.OR, start, pos, "||", '\0');
+                    symbol(Type.OR, start);
+                    return;
                 }
                 throw new Failure(start, "a single '|' is not an operator", "use || for OR and && for AND");
             }
@@ -276,13 +309,16 @@ public final class RuleParser {
                     throw new Failure(start, "'!=' is not supported in a rule", "negate a matcher with !, e.g. !Path(`/admin`)");
                 }
                 pos++;
-                return new Token(Type.NOT, start, pos, "!", '\0');
+                symbol(Type.NOT, start);
+                return;
             }
             case '`' -> {
-                return rawString(start);
+                rawString(start);
+                return;
             }
             case '"' -> {
-                return interpretedString(start);
+                interpretedString(start);
+                return;
             }
             case '\'' -> throw new Failure(start, "single quotes are not allowed in Traefik rules",
                     "quote values with backticks: Host(`example.com`)");
@@ -301,7 +337,9 @@ public final class RuleParser {
                     break;
                 }
             }
-            return new Token(Type.IDENT, start, pos, src.substring(start, pos), '\0');
+            String known = Matchers.spelling(src, start, pos);
+            token(Type.IDENT, start, known != null ? known : src.substring(start, pos), '\0');
+            return;
         }
         if (Character.isDigit(cp)) {
             throw new Failure(start, "unexpected number; matcher arguments are quoted strings",
@@ -314,7 +352,7 @@ public final class RuleParser {
         throw new Failure(start, "unexpected character " + printable(cp), "remove it; a rule uses only matchers, &&, ||, ! and parentheses");
     }
 
-    private Token rawString(int start) {
+    private void rawString(int start) {
         int close = src.indexOf('`', start + 1);
         if (close < 0) {
             throw new Failure(start, "the value starting with ` is never closed", "close it with a backtick (`)");
@@ -324,10 +362,10 @@ public final class RuleParser {
         if (body.indexOf('\r') >= 0) {
             body = body.replace("\r", ""); // Go drops carriage returns from raw strings
         }
-        return new Token(Type.STRING, start, pos, body, '`');
+        token(Type.STRING, start, body, '`');
     }
 
-    private Token interpretedString(int start) {
+    private void interpretedString(int start) {
         int n = src.length();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream();
         int i = start + 1;
@@ -339,7 +377,8 @@ public final class RuleParser {
             char c = src.charAt(i);
             if (c == '"') {
                 pos = i + 1;
-                return new Token(Type.STRING, start, pos, bytes.toString(StandardCharsets.UTF_8), '"');
+                token(Type.STRING, start, bytes.toString(StandardCharsets.UTF_8), '"');
+                return;
             }
             if (c != '\\') {
                 int cp = src.codePointAt(i);
@@ -427,12 +466,13 @@ public final class RuleParser {
         return src.substring(start, end);
     }
 
-    private String describe(Token t) {
-        return switch (t.type) {
-            case IDENT -> "'" + t.text + "'";
-            case STRING -> "the quoted value " + quoteForHint(t.text);
+    /** The current token, for messages. */
+    private String describeToken() {
+        return switch (tokType) {
+            case IDENT -> "'" + tokText + "'";
+            case STRING -> "the quoted value " + quoteForHint(tokText);
             case EOF -> "the end of the rule";
-            default -> "'" + t.text + "'";
+            default -> "'" + tokText + "'";
         };
     }
 

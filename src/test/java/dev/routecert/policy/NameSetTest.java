@@ -1,0 +1,56 @@
+package dev.routecert.policy;
+
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+/** NameSet must answer exactly what comparing every pair with {@link HostName#covers} answers. */
+class NameSetTest {
+
+    /** Names over many parents (so the parent index grows and collides), with wildcards, IPs and single labels. */
+    private static List<HostName> universe() {
+        List<String> raw = new ArrayList<>(List.of("com", "localhost", "example.com", "*.com", "*.example.com",
+                "**.example.com", "a.b.example.com", "*.b.example.com", "10.0.0.1", "2001:db8::1", "xn--bcher-kva.example"));
+        for (int p = 0; p < 40; p++) {
+            raw.add("*.p" + p + ".example.com");
+            raw.add("p" + p + ".example.com");
+            for (int h = 0; h < 3; h++) {
+                raw.add("h" + h + ".p" + p + ".example.com");
+            }
+        }
+        List<HostName> names = new ArrayList<>();
+        for (String r : raw) {
+            names.add(HostName.check(r).name());
+        }
+        return names;
+    }
+
+    @Test
+    void agreesWithPairwiseCoverage() {
+        List<HostName> all = universe();
+        Random random = new Random(42);
+        for (int round = 0; round < 40; round++) {
+            List<HostName> members = new ArrayList<>();
+            for (HostName n : all) {
+                if (random.nextInt(round % 4 + 2) == 0) {
+                    members.add(n);
+                }
+            }
+            NameSet set = NameSet.of(members);
+            for (HostName n : all) {
+                boolean covered = false;
+                boolean overlapping = false;
+                for (HostName m : members) {
+                    covered |= m.covers(n);
+                    overlapping |= n.covers(m) || m.covers(n);
+                }
+                assertEquals(covered, set.covers(n), () -> members + " covers " + n);
+                assertEquals(overlapping, set.overlaps(n), () -> members + " overlaps " + n);
+            }
+        }
+    }
+}
