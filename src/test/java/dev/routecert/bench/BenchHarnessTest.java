@@ -70,6 +70,21 @@ class BenchHarnessTest {
                 "the large object stays under etcd's 1.5 MiB: " + large.body().length);
     }
 
+    /** The JVM refuses two collectors: the variant's options must start a JVM, with the variant's collector. */
+    @Test
+    void theServersJvmOptionsStartAJvm() throws Exception {
+        for (List<String> options : List.of(LoadBenchmark.SERVER_JVM, LoadBenchmark.variantOptions())) {
+            List<String> command = new java.util.ArrayList<>(List.of(BenchServer.java()));
+            command.addAll(options);
+            command.add("-version");
+            Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
+            String out = new String(java.getInputStream().readAllBytes());
+            assertEquals(0, java.waitFor(), options + ": " + out);
+        }
+        assertTrue(LoadBenchmark.variantOptions().containsAll(LoadBenchmark.VARIANT_JVM));
+        assertFalse(LoadBenchmark.variantOptions().contains("-XX:+UseSerialGC"), LoadBenchmark.variantOptions().toString());
+    }
+
     @Test
     void roundsFollowTheWeights() {
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();

@@ -58,11 +58,23 @@ final class LoadBenchmark {
     static final String NGINX = "nginx";
     static final String ROUTECERT_VARIANT = "routecert-variant";
     /**
-     * A second routecert with these JVM options after SERVER_JVM (the last collector flag wins): G1,
-     * the JVM's own choice on two or more cores, because the GC choice matters at a 128 MB heap.
+     * A second routecert with these JVM options instead of SERVER_JVM's collector: G1, the JVM's own
+     * choice on two or more cores, because the GC choice matters at a 128 MB heap.
      */
     static final List<String> VARIANT_JVM = List.of(System.getProperty("bench.variantJvm", "-XX:+UseG1GC").split(" "))
             .stream().filter(o -> !o.isBlank()).toList();
+
+    /** SERVER_JVM with its collector replaced by the variant's, when the variant names one (the JVM refuses two). */
+    static List<String> variantOptions() {
+        boolean variantPicksCollector = VARIANT_JVM.stream().anyMatch(LoadBenchmark::selectsCollector);
+        List<String> options = new ArrayList<>(SERVER_JVM.stream().filter(o -> !variantPicksCollector || !selectsCollector(o)).toList());
+        options.addAll(VARIANT_JVM);
+        return options;
+    }
+
+    private static boolean selectsCollector(String option) {
+        return option.startsWith("-XX:+Use") && option.endsWith("GC");
+    }
 
     void run() throws Exception {
         List<BenchServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
@@ -78,8 +90,7 @@ final class LoadBenchmark {
             serverNames.put(ROUTECERT, "routecert");
             BenchServer variant = null;
             if (!VARIANT_JVM.isEmpty()) {
-                List<String> options = new ArrayList<>(SERVER_JVM);
-                options.addAll(VARIANT_JVM);
+                List<String> options = variantOptions();
                 variant = BenchServer.routecert(jar, pki, dir.resolve("variant"), options, List.of());
                 servers.add(variant);
                 serverNames.put(ROUTECERT_VARIANT, "routecert " + String.join(" ", VARIANT_JVM));
