@@ -22,7 +22,7 @@ final class IngressRouteValidator {
     // when a message is reported, and there is one Served per host of every route.
 
     /** A host name some route serves, with where it is written. */
-    private record Served(HostName name, IngressRouteView.Route route, int offset, String written) {
+    private record Served(HostName name, IngressRouteView.Route route, int offset) {
         String field() {
             return matchField(route);
         }
@@ -164,7 +164,7 @@ final class IngressRouteValidator {
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
                 opaque.add(new Opaque(r, h.offset(), h.matcher() + "(`" + h.value() + "`)"));
             } else {
-                served.add(new Served(c.name(), r, h.offset(), h.value()));
+                served.add(new Served(c.name(), r, h.offset()));
             }
         }
     }
