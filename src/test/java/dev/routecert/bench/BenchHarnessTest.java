@@ -85,6 +85,18 @@ class BenchHarnessTest {
         assertFalse(LoadBenchmark.variantOptions().contains("-XX:+UseSerialGC"), LoadBenchmark.variantOptions().toString());
     }
 
+    /** A server in this very process counts once: this process's CPU is not also subtracted as the client's. */
+    @Test
+    void procStatsCountAServerInThisProcessOnce() {
+        long self = ProcessHandle.current().pid();
+        ProcStats.Snapshot inProcess = ProcStats.snapshot(self);
+        assertEquals(0, inProcess.selfCpuNanos());
+        assertTrue(inProcess.serverCpuNanos() > 0);
+        ProcStats.Snapshot separate = ProcStats.snapshot(0);
+        assertTrue(separate.selfCpuNanos() > 0);
+        assertEquals(0, separate.serverCpuNanos());
+    }
+
     @Test
     void roundsFollowTheWeights() {
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();

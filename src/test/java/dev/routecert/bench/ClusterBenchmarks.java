@@ -181,8 +181,10 @@ final class ClusterBenchmarks {
         LoadClient.Result result = LoadClient.run(new LoadClient.Options(webhook.routecert().securePort(), 8, true,
                 warmup, Duration.ofSeconds(20), 2_000_000, ca, LoadClient.Check.VERDICT,
                 ProcessHandle.current().pid()), kinds);
-        Bench.progress(String.format(Locale.ROOT, "cluster-size: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d%s",
-                result.throughput(), result.p50() / 1e3, result.p99() / 1e3, result.errors(),
+        Bench.progress(String.format(Locale.ROOT, "cluster-size: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d, "
+                        + "this process %.0f µs/req, others %.2f cores%s",
+                result.throughput(), result.p50() / 1e3, result.p99() / 1e3, result.errors(), result.serverCpuPerRequest(),
+                result.othersCores(),
                 result.firstError() == null ? "" : " (" + result.firstError() + ")"));
         return result;
     }
@@ -252,13 +254,15 @@ final class ClusterBenchmarks {
 
     String sizeMarkdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| routes / Certificates in the caches | req/s | p50 ms | p99 ms | max ms | errors | p50 × (mean p50 of the two 10-route runs) |\n");
-        md.append("|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append("| routes / Certificates in the caches | req/s | p50 ms | p99 ms | max ms | errors | p50 × (mean p50 of the two 10-route runs) "
+                + "| this process's CPU µs/req (routecert and the load client) | others' CPU, cores (the test cluster included) |\n");
+        md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double base = sizes.size() < 2 ? 0 : (sizes.get(0).result().p50() + sizes.get(1).result().p50()) / 2;
         for (SizeRow row : sizes) {
             LoadClient.Result r = row.result();
-            md.append(String.format(Locale.ROOT, "| %d / %d | %.0f | %.2f | %.2f | %.1f | %d | %s |%n", row.routes(), row.certificates(),
-                    r.throughput(), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3, r.errors(), LoadBenchmark.ratio(r.p50(), base)));
+            md.append(String.format(Locale.ROOT, "| %d / %d | %.0f | %.2f | %.2f | %.1f | %d | %s | %.0f | %.2f |%n", row.routes(),
+                    row.certificates(), r.throughput(), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3, r.errors(),
+                    LoadBenchmark.ratio(r.p50(), base), r.serverCpuPerRequest(), r.othersCores()));
         }
         return md.toString();
     }

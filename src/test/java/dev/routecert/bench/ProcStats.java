@@ -29,7 +29,15 @@ final class ProcStats {
         }
     }
 
+    /**
+     * CPU times now. A server in this very process (the cluster benchmark's) counts once, as this
+     * process alone: its child processes (the test cluster's etcd and API server) count as others.
+     */
     static Snapshot snapshot(long serverPid) {
+        long self = ProcessHandle.current().pid();
+        if (serverPid == self) {
+            return new Snapshot(System.nanoTime(), cpuNanos(self), 0, machineBusyNanos());
+        }
         return new Snapshot(System.nanoTime(), serverPid > 0 ? treeCpuNanos(serverPid) : 0,
                 cpuNanos(ProcessHandle.current().pid()), machineBusyNanos());
     }
