@@ -29,7 +29,7 @@ final class ReviewTreeReader {
     private enum Level {
         REVIEW, REQUEST, OBJECT, METADATA, ANNOTATIONS;
 
-        /** The level of a field's value, {@code null} to skip the field, or READ_WHOLE. */
+        /** The level of a field's value when it is walked field by field too; {@code null}: read it whole. */
         Level child(String field) {
             return switch (this) {
                 case REVIEW -> field.equals("request") ? REQUEST : null;

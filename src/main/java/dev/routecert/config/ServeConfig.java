@@ -59,12 +59,6 @@ public record ServeConfig(
                 kubernetes, file, certificates, maxInFlightBytes);
     }
 
-    public ServeConfig withMaxInFlightBytes(long bytes) {
-        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
-                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
-                kubernetes, kubeconfig, certificates, bytes);
-    }
-
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(90);
 
