@@ -61,9 +61,8 @@ final class AdmissionEndpoint {
             try {
                 checkContentType(ctx.contentType());
                 long declared = ctx.req().getContentLengthLong();
-                if (declared > maxRequestBytes) {
-                    throw BoundedBody.tooLarge(maxRequestBytes);
-                }
+                // an oversize body is refused before it waits for a share of the budget
+                BoundedBody.checkDeclared(declared, maxRequestBytes);
                 share = budget.acquire(declared, maxRequestBytes, readTimeout);
                 body = readBody(ctx);
             } catch (ReviewRejection rejection) {

@@ -17,9 +17,7 @@ final class BoundedBody {
     }
 
     static byte[] read(InputStream in, long declaredLength, long maxBytes, Duration timeout) throws ReviewRejection {
-        if (declaredLength > maxBytes) {
-            throw tooLarge(maxBytes);
-        }
+        checkDeclared(declaredLength, maxBytes);
         long deadline = System.nanoTime() + timeout.toNanos();
         if (declaredLength >= 0) {
             return readDeclared(in, (int) declaredLength, deadline, timeout);
@@ -38,11 +36,7 @@ final class BoundedBody {
                 }
             }
         } catch (IOException e) {
-            if (System.nanoTime() > deadline || e.getCause() instanceof java.util.concurrent.TimeoutException
-                    || e instanceof java.io.InterruptedIOException) {
-                throw timedOut(timeout);
-            }
-            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+            throw readFailure(e, deadline, timeout);
         }
         return body.toByteArray();
     }
@@ -63,16 +57,28 @@ final class BoundedBody {
                 }
             }
         } catch (IOException e) {
-            if (System.nanoTime() > deadline || e.getCause() instanceof java.util.concurrent.TimeoutException
-                    || e instanceof java.io.InterruptedIOException) {
-                throw timedOut(timeout);
-            }
-            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+            throw readFailure(e, deadline, timeout);
         }
         return filled == length ? body : java.util.Arrays.copyOf(body, filled);
     }
 
-    static ReviewRejection tooLarge(long maxBytes) {
+    /** Refuses a body whose Content-Length is over the limit, before anything of it is read. */
+    static void checkDeclared(long declaredLength, long maxBytes) throws ReviewRejection {
+        if (declaredLength > maxBytes) {
+            throw tooLarge(maxBytes);
+        }
+    }
+
+    /** A failed read past the deadline, or stopped by the idle timeout, is a 408; any other is a 400. */
+    private static ReviewRejection readFailure(IOException e, long deadline, Duration timeout) {
+        if (System.nanoTime() > deadline || e.getCause() instanceof java.util.concurrent.TimeoutException
+                || e instanceof java.io.InterruptedIOException) {
+            return timedOut(timeout);
+        }
+        return ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+    }
+
+    private static ReviewRejection tooLarge(long maxBytes) {
         return new ReviewRejection(413, "RequestEntityTooLarge",
                 "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)", null, null);
     }
