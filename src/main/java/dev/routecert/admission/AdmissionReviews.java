@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
+import java.util.List;
 import java.util.Set;
 
 /**
@@ -29,6 +30,11 @@ public final class AdmissionReviews {
     private final ReviewTreeReader treeReader;
 
     public AdmissionReviews(long maxRequestBytes) {
+        this(maxRequestBytes, List.of());
+    }
+
+    /** Reviews whose objects are read through {@code projections}: only what a policy reads of them. */
+    public AdmissionReviews(long maxRequestBytes, List<ListProjection> projections) {
         int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxRequestBytes, 1024));
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -39,7 +45,7 @@ public final class AdmissionReviews {
                         .build())
                 .build();
         this.mapper = new ObjectMapper(factory);
-        this.treeReader = new ReviewTreeReader(mapper);
+        this.treeReader = new ReviewTreeReader(mapper, projections);
     }
 
     public ObjectMapper mapper() {
@@ -48,7 +54,8 @@ public final class AdmissionReviews {
 
     /**
      * Parses a review body into a request, or says precisely why it cannot be one. The request's
-     * objects come without their bookkeeping fields ({@link ReviewTreeReader}).
+     * objects come without their bookkeeping fields, and without what the projections leave out
+     * ({@link ReviewTreeReader}).
      */
     public AdmissionRequest parse(byte[] body) throws ReviewRejection {
         if (body.length == 0) {

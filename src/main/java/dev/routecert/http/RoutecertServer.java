@@ -103,7 +103,8 @@ public final class RoutecertServer implements AutoCloseable {
     }
 
     private AdmissionEndpoint endpoint(String name, AdmissionPolicy policy) {
-        return new AdmissionEndpoint(name, policy, reviews, metrics, config.maxRequestBytes(),
+        AdmissionReviews read = new AdmissionReviews(config.maxRequestBytes(), policy.projections());
+        return new AdmissionEndpoint(name, policy, read, metrics, config.maxRequestBytes(),
                 config.requestReadTimeout(), config.idleTimeout(), inFlight, inFlightBytes);
     }
 

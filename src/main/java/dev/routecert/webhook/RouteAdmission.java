@@ -3,10 +3,13 @@ package dev.routecert.webhook;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.ListProjection;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.routes.IngressRouteView;
+import dev.routecert.routes.IngressView;
 import java.util.List;
 
 /**
@@ -21,6 +24,14 @@ public final class RouteAdmission implements AdmissionPolicy {
      * cluster connection: the same answer plus a warning for each Certificate that was not created.
      */
     public enum Mode { MUTATE, VALIDATE, MUTATE_WITHOUT_CLUSTER }
+
+    /** What the route policy reads of the routes and rules of the kinds it judges: see the views. */
+    static final List<ListProjection> PROJECTIONS = List.of(
+            new ListProjection(IngressRouteView.GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
+                    IngressRouteView.ROUTE_FIELDS),
+            new ListProjection(IngressRouteView.LEGACY_GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
+                    IngressRouteView.ROUTE_FIELDS),
+            new ListProjection(IngressView.GROUP, IngressView.VERSION, IngressView.KIND, "rules", IngressView.RULE_FIELDS));
 
     private final RoutePolicy policy;
     private final Mode mode;
@@ -45,6 +56,11 @@ public final class RouteAdmission implements AdmissionPolicy {
                     + "/" + plan.name() + " because it has no cluster connection"));
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
+    }
+
+    @Override
+    public List<ListProjection> projections() {
+        return PROJECTIONS;
     }
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */

@@ -138,4 +138,52 @@ class ReviewTreeReaderTest {
         assertEquals(JSON.readTree(odd), tree);
         assertEquals(null, new ReviewTreeReader(reviews.mapper()).read("  ".getBytes(StandardCharsets.UTF_8)));
     }
+
+    // ------------------------------------------------------------------ projections
+
+    private static final List<ListProjection> ROUTES = List.of(
+            new ListProjection("traefik.io", "v1alpha1", "IngressRoute", "routes", java.util.Set.of("match", "kind")));
+
+    private static final String ROUTED = """
+            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-2",
+              "kind":{"group":"traefik.io","version":"v1alpha1","kind":"IngressRoute"},"operation":"UPDATE",
+              "object":{"metadata":{"name":"shop"},"spec":{"entryPoints":["websecure"],
+                "routes":[{"match":"Host(`a.example.com`)","kind":"Rule","services":[{"name":"a","port":80}],
+                           "middlewares":[{"name":"m"}],"priority":10},
+                          "not an object",{"match":{"odd":"shape"},"services":[]}],
+                "tls":{"secretName":"shop-tls","domains":[{"main":"a.example.com"}]}}},
+              "oldObject":{"spec":{"routes":[{"match":"Host(`a.example.com`)","services":[{"name":"old"}]}]}}}}
+            """;
+
+    @Test
+    void itemsOfAProjectedListKeepOnlyTheNamedFields() throws Exception {
+        JsonNode tree = new ReviewTreeReader(reviews.mapper(), ROUTES).read(ROUTED.getBytes(StandardCharsets.UTF_8));
+        assertEquals("[{\"match\":\"Host(`a.example.com`)\",\"kind\":\"Rule\"},\"not an object\",{\"match\":{\"odd\":\"shape\"}}]",
+                tree.at("/request/object/spec/routes").toString());
+        assertEquals("[{\"match\":\"Host(`a.example.com`)\"}]", tree.at("/request/oldObject/spec/routes").toString());
+        JsonNode whole = JSON.readTree(ROUTED).at("/request/object/spec");
+        assertEquals(whole.get("tls"), tree.at("/request/object/spec/tls"), "the rest of spec is read whole");
+        assertEquals(whole.get("entryPoints"), tree.at("/request/object/spec/entryPoints"));
+    }
+
+    @Test
+    void otherKindsListsOfAnotherShapeAndAKindAfterTheObjectAreReadWhole() throws Exception {
+        ReviewTreeReader reader = new ReviewTreeReader(reviews.mapper(), ROUTES);
+        for (String body : List.of(
+                ROUTED.replace("\"version\":\"v1alpha1\"", "\"version\":\"v1beta1\""),
+                ROUTED.replace("\"group\":\"traefik.io\"", "\"group\":\"example.com\""),
+                // the kind moved after the objects: the walk has not seen it when it reads them
+                ROUTED.replace("\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"},", "")
+                        .replace("}}}}\n", "}},\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"}}}\n"))) {
+            assertNotEquals(ROUTED, body, "each case changes the review");
+            JsonNode expected = JSON.readTree(body);
+            assertEquals(expected, reader.read(body.getBytes(StandardCharsets.UTF_8)), body);
+        }
+        String mapOfRoutes = ROUTED.replace("\"routes\":[{\"match\":\"Host(`a.example.com`)\",\"services\":[{\"name\":\"old\"}]}]",
+                "\"routes\":{\"a\":{\"match\":\"Host(`a.example.com`)\",\"services\":[{\"name\":\"old\"}]}}");
+        assertNotEquals(ROUTED, mapOfRoutes);
+        assertEquals(JSON.readTree(mapOfRoutes).at("/request/oldObject"),
+                reader.read(mapOfRoutes.getBytes(StandardCharsets.UTF_8)).at("/request/oldObject"),
+                "a map where a list belongs is kept whole for the checks to judge");
+    }
 }

@@ -50,8 +50,8 @@ public class PolicyBenchmark {
     @Setup
     public void setUp() throws ReviewRejection {
         policy = new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
-        reviews = new AdmissionReviews(7L * 1024 * 1024);
         mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE);
+        reviews = new AdmissionReviews(7L * 1024 * 1024, mutate.projections());
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();
         smallReview = kinds.stream().filter(k -> k.name().equals("create-ingressroute")).findFirst().orElseThrow().body();
         largeReview = kinds.stream().filter(k -> k.name().startsWith("large")).findFirst().orElseThrow().body();

@@ -1,0 +1,95 @@
+package dev.routecert.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.AdmissionReviews;
+import dev.routecert.bench.ReviewMix;
+import dev.routecert.policy.Fixtures;
+import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.PolicyRequest;
+import dev.routecert.policy.RoutePolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * The webhook reads reviews through {@link RouteAdmission#PROJECTIONS}, without the fields of routes
+ * and rules the policy does not read. Every policy fixture and every review of the benchmark must get
+ * byte for byte the answer it gets when its objects are read whole, from /mutate and from /validate.
+ */
+class RouteAdmissionProjectionTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final long MAX = 7L * 1024 * 1024;
+    private static final AdmissionReviews WHOLE = new AdmissionReviews(MAX);
+    private static final AdmissionReviews PROJECTED = new AdmissionReviews(MAX, RouteAdmission.PROJECTIONS);
+    /** Reviews whose projected objects differ from the whole ones: the test proves something only if some do. */
+    private static final AtomicInteger PROJECTED_AWAY = new AtomicInteger();
+
+    record Case(String name, PolicyConfig config, byte[] body) {
+        @Override
+        public String toString() {
+            return name;
+        }
+    }
+
+    static Stream<Case> cases() {
+        List<Case> cases = new ArrayList<>();
+        for (Fixtures.Fixture fixture : Fixtures.all()) {
+            JsonNode expected = fixture.expected();
+            cases.add(new Case(fixture.name(), Fixtures.config(expected),
+                    review(fixture.object(), expected.path("operation").asText("CREATE"))));
+        }
+        PolicyConfig bench = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER);
+        for (ReviewMix.Kind kind : ReviewMix.kinds()) {
+            cases.add(new Case("bench mix: " + kind.name(), bench, kind.body()));
+        }
+        return cases.stream();
+    }
+
+    private static byte[] review(JsonNode object, String operation) {
+        PolicyRequest parsed = PolicyRequest.create(object, "default");
+        ObjectNode review = JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION).put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request").put("uid", "u-1");
+        request.putObject("kind").put("group", parsed.group()).put("version", parsed.version()).put("kind", parsed.kind());
+        request.put("namespace", parsed.namespace()).put("operation", operation);
+        request.set("object", object);
+        request.set("oldObject", operation.equals("UPDATE") ? object : null);
+        return review.toString().getBytes(StandardCharsets.UTF_8);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("cases")
+    void theAnswerIsTheSameAsWhenObjectsAreReadWhole(Case c) throws Exception {
+        RoutePolicy policy = new RoutePolicy(c.config());
+        AdmissionRequest whole = WHOLE.parse(c.body());
+        AdmissionRequest projected = PROJECTED.parse(c.body());
+        if (!whole.object().equals(projected.object())) {
+            PROJECTED_AWAY.incrementAndGet();
+        }
+        for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
+            RouteAdmission admission = new RouteAdmission(policy, mode);
+            assertEquals(answer(WHOLE, whole, admission), answer(PROJECTED, projected, admission), mode.name());
+        }
+    }
+
+    private static String answer(AdmissionReviews reviews, AdmissionRequest request, RouteAdmission admission) {
+        return new String(reviews.write(reviews.response(AdmissionReviews.API_VERSION, request.uid(),
+                admission.review(request))), StandardCharsets.UTF_8);
+    }
+
+    @AfterAll
+    static void someObjectsReallyLostFields() {
+        assertTrue(PROJECTED_AWAY.get() > 20, "only " + PROJECTED_AWAY.get() + " reviews had fields projected away");
+    }
+}
