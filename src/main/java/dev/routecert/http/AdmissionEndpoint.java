@@ -7,6 +7,7 @@ import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
 import io.javalin.http.Context;
+import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -123,13 +124,28 @@ final class AdmissionEndpoint {
         }
     }
 
-    /** Lowers the connection's idle timeout to the read timeout while the body arrives, then restores it. */
+    /**
+     * Reads the body within the read timeout. A body that has arrived whole (most do, with their
+     * headers) is read as it is. Otherwise the connection's idle timeout is lowered to the read
+     * timeout while the rest arrives, then restored. Lowering it reschedules the connection's timer
+     * and wakes Jetty's scheduler thread, which cost about 10 µs of CPU on every review when it was
+     * done for all of them.
+     */
     private byte[] readBody(Context ctx) throws ReviewRejection {
+        long declared = ctx.req().getContentLengthLong();
+        try {
+            ServletInputStream in = ctx.req().getInputStream();
+            if (declared >= 0 && in.available() >= declared) {
+                return BoundedBody.read(in, declared, maxRequestBytes, readTimeout);
+            }
+        } catch (IOException e) {
+            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
+        }
         EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
                 .getConnectionMetaData().getConnection().getEndPoint();
         endPoint.setIdleTimeout(readTimeout.toMillis());
         try {
-            return BoundedBody.read(ctx.req().getInputStream(), ctx.req().getContentLengthLong(), maxRequestBytes, readTimeout);
+            return BoundedBody.read(ctx.req().getInputStream(), declared, maxRequestBytes, readTimeout);
         } catch (IOException e) {
             throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
         } finally {
