@@ -1,7 +1,5 @@
 package dev.routecert.admission;
 
-import java.util.List;
-
 /** The one seam between the HTTP boundary and routecert's decisions. */
 @FunctionalInterface
 public interface AdmissionPolicy {
@@ -11,10 +9,10 @@ public interface AdmissionPolicy {
 
     /**
      * The parts of objects this policy reads, where it reads less than the whole: the rest is skipped
-     * while its reviews are parsed ({@link ListProjection}). Empty, the default: objects are read whole.
+     * while its reviews are parsed. The default reads everything.
      */
-    default List<ListProjection> projections() {
-        return List.of();
+    default ObjectReads reads() {
+        return ObjectReads.ALL;
     }
 
     /** Admits everything unchanged: what serves while no policy is configured. */

@@ -30,11 +30,11 @@ public final class AdmissionReviews {
     private final ReviewTreeReader treeReader;
 
     public AdmissionReviews(long maxRequestBytes) {
-        this(maxRequestBytes, List.of());
+        this(maxRequestBytes, ObjectReads.ALL);
     }
 
-    /** Reviews whose objects are read through {@code projections}: only what a policy reads of them. */
-    public AdmissionReviews(long maxRequestBytes, List<ListProjection> projections) {
+    /** Reviews whose objects are read only as far as {@code reads} says a policy reads them. */
+    public AdmissionReviews(long maxRequestBytes, ObjectReads reads) {
         int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxRequestBytes, 1024));
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -45,7 +45,7 @@ public final class AdmissionReviews {
                         .build())
                 .build();
         this.mapper = new ObjectMapper(factory);
-        this.treeReader = new ReviewTreeReader(mapper, projections);
+        this.treeReader = new ReviewTreeReader(mapper, reads);
     }
 
     public ObjectMapper mapper() {
@@ -54,7 +54,7 @@ public final class AdmissionReviews {
 
     /**
      * Parses a review body into a request, or says precisely why it cannot be one. The request's
-     * objects come without their bookkeeping fields, and without what the projections leave out
+     * objects come without their bookkeeping fields, and without what the policy does not read
      * ({@link ReviewTreeReader}).
      */
     public AdmissionRequest parse(byte[] body) throws ReviewRejection {

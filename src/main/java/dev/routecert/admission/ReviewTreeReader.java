@@ -17,6 +17,8 @@ import java.util.Set;
  * Reads an AdmissionReview into a JSON tree, leaving out of its objects what routecert never reads
  * or patches:
  * <ul>
+ *   <li>{@code request.oldObject}, when the policy does not read it ({@link ObjectReads}): an
+ *       UPDATE carries the object twice;</li>
  *   <li>the two fields the API server and kubectl keep for their own bookkeeping,
  *       {@code metadata.managedFields} and the {@code kubectl.kubernetes.io/last-applied-configuration}
  *       annotation (a second copy of the whole object as an escaped string), together often half of
@@ -42,15 +44,15 @@ final class ReviewTreeReader {
     private enum Level { REVIEW, REQUEST, OBJECT, METADATA, ANNOTATIONS, SPEC, LIST, ITEM }
 
     private final ObjectMapper mapper;
-    private final List<ListProjection> projections;
+    private final ObjectReads reads;
 
     ReviewTreeReader(ObjectMapper mapper) {
-        this(mapper, List.of());
+        this(mapper, ObjectReads.ALL);
     }
 
-    ReviewTreeReader(ObjectMapper mapper, List<ListProjection> projections) {
+    ReviewTreeReader(ObjectMapper mapper, ObjectReads reads) {
         this.mapper = mapper;
-        this.projections = List.copyOf(projections);
+        this.reads = reads;
     }
 
     /** The whole body as a tree, or null when it holds no JSON value at all. */
@@ -65,14 +67,14 @@ final class ReviewTreeReader {
 
     /** The lists to project, by field name in spec, for a {@code request.kind} value; empty when none. */
     private Map<String, Set<String>> listsFor(JsonNode kind) {
-        if (projections.isEmpty() || !kind.isObject()) {
+        if (reads.lists().isEmpty() || !kind.isObject()) {
             return Map.of();
         }
         String group = kind.path("group").asText("");
         String version = kind.path("version").asText("");
         String name = kind.path("kind").asText("");
         Map<String, Set<String>> lists = new HashMap<>();
-        for (ListProjection p : projections) {
+        for (ListProjection p : reads.lists()) {
             if (p.appliesTo(group, version, name)) {
                 lists.put(p.specList(), p.itemFields());
             }
@@ -123,6 +125,7 @@ final class ReviewTreeReader {
 
         private boolean skips(Level level, String field) {
             return switch (level) {
+                case REQUEST -> field.equals("oldObject") && !reads.oldObject();
                 case METADATA -> field.equals("managedFields");
                 case ANNOTATIONS -> field.equals(LAST_APPLIED);
                 case ITEM -> !itemFields.contains(field);

@@ -103,7 +103,7 @@ public final class RoutecertServer implements AutoCloseable {
     }
 
     private AdmissionEndpoint endpoint(String name, AdmissionPolicy policy) {
-        AdmissionReviews read = new AdmissionReviews(config.maxRequestBytes(), policy.projections());
+        AdmissionReviews read = new AdmissionReviews(config.maxRequestBytes(), policy.reads());
         return new AdmissionEndpoint(name, policy, read, metrics, config.maxRequestBytes(),
                 config.requestReadTimeout(), config.idleTimeout(), inFlight, inFlightBytes);
     }

@@ -4,14 +4,14 @@ import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * One admission question, reduced to what the policy reads: the resource's group/version/kind,
- * the operation, the namespace and the raw object (and, for UPDATE, the old object).
+ * the operation, the namespace and the raw object. The policy judges an UPDATE by its new object
+ * alone, so the old one is not part of the question.
  *
  * @param operation CREATE, UPDATE, DELETE or CONNECT
  * @param object    the raw object as sent by the API server; never converted to typed classes
- * @param oldObject the previous object on UPDATE, otherwise null
  */
 public record PolicyRequest(String group, String version, String kind, String operation, String namespace,
-                            JsonNode object, JsonNode oldObject) {
+                            JsonNode object) {
 
     /** Builds a CREATE request from an object, reading group/version from its apiVersion. */
     public static PolicyRequest create(JsonNode object, String fallbackNamespace) {
@@ -30,7 +30,7 @@ public record PolicyRequest(String group, String version, String kind, String op
         if (namespace == null || namespace.isEmpty()) {
             namespace = fallbackNamespace;
         }
-        return new PolicyRequest(group, version, kind == null ? "" : kind, "CREATE", namespace, object, null);
+        return new PolicyRequest(group, version, kind == null ? "" : kind, "CREATE", namespace, object);
     }
 
     private static String text(JsonNode node, String field) {

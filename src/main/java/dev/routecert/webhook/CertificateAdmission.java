@@ -5,7 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
-import dev.routecert.admission.ListProjection;
+import dev.routecert.admission.ObjectReads;
 import dev.routecert.certificates.CertificatePlanner;
 import dev.routecert.certificates.CertificatePlanner.Create;
 import dev.routecert.certificates.CertificatePlanner.Decision;
@@ -59,8 +59,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** It judges routes as {@link RouteAdmission} does, and reads nothing more of them. */
     @Override
-    public List<ListProjection> projections() {
-        return RouteAdmission.PROJECTIONS;
+    public ObjectReads reads() {
+        return RouteAdmission.READS;
     }
 
     @Override

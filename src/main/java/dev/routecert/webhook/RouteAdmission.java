@@ -4,6 +4,7 @@ import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.ListProjection;
+import dev.routecert.admission.ObjectReads;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
@@ -25,13 +26,16 @@ public final class RouteAdmission implements AdmissionPolicy {
      */
     public enum Mode { MUTATE, VALIDATE, MUTATE_WITHOUT_CLUSTER }
 
-    /** What the route policy reads of the routes and rules of the kinds it judges: see the views. */
-    static final List<ListProjection> PROJECTIONS = List.of(
+    /**
+     * What the route policy reads of a review's objects: not the old object, and of the routes and
+     * rules only the fields the views name.
+     */
+    static final ObjectReads READS = new ObjectReads(false, List.of(
             new ListProjection(IngressRouteView.GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
                     IngressRouteView.ROUTE_FIELDS),
             new ListProjection(IngressRouteView.LEGACY_GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
                     IngressRouteView.ROUTE_FIELDS),
-            new ListProjection(IngressView.GROUP, IngressView.VERSION, IngressView.KIND, "rules", IngressView.RULE_FIELDS));
+            new ListProjection(IngressView.GROUP, IngressView.VERSION, IngressView.KIND, "rules", IngressView.RULE_FIELDS)));
 
     private final RoutePolicy policy;
     private final Mode mode;
@@ -59,8 +63,8 @@ public final class RouteAdmission implements AdmissionPolicy {
     }
 
     @Override
-    public List<ListProjection> projections() {
-        return PROJECTIONS;
+    public ObjectReads reads() {
+        return READS;
     }
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
@@ -69,7 +73,7 @@ public final class RouteAdmission implements AdmissionPolicy {
             return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
         }
         return policy.evaluate(new PolicyRequest(request.group(), request.version(), request.kind(), request.operation(),
-                request.namespace(), request.object(), request.oldObject()));
+                request.namespace(), request.object()));
     }
 
     /** The answer to a denied verdict; only /mutate repeats the warnings. */

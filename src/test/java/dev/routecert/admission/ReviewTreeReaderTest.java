@@ -141,8 +141,8 @@ class ReviewTreeReaderTest {
 
     // ------------------------------------------------------------------ projections
 
-    private static final List<ListProjection> ROUTES = List.of(
-            new ListProjection("traefik.io", "v1alpha1", "IngressRoute", "routes", java.util.Set.of("match", "kind")));
+    private static final ObjectReads ROUTES = new ObjectReads(true, List.of(
+            new ListProjection("traefik.io", "v1alpha1", "IngressRoute", "routes", java.util.Set.of("match", "kind"))));
 
     private static final String ROUTED = """
             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-2",
@@ -164,6 +164,21 @@ class ReviewTreeReaderTest {
         JsonNode whole = JSON.readTree(ROUTED).at("/request/object/spec");
         assertEquals(whole.get("tls"), tree.at("/request/object/spec/tls"), "the rest of spec is read whole");
         assertEquals(whole.get("entryPoints"), tree.at("/request/object/spec/entryPoints"));
+    }
+
+    @Test
+    void theOldObjectIsLeftOutWhenThePolicyDoesNotReadIt() throws Exception {
+        ObjectReads withoutOld = new ObjectReads(false, ROUTES.lists());
+        AdmissionRequest request = new AdmissionReviews(7L * 1024 * 1024, withoutOld).parse(ROUTED.getBytes(StandardCharsets.UTF_8));
+        assertEquals(null, request.oldObject());
+        assertEquals("shop", request.object().at("/metadata/name").asText());
+        assertEquals("UPDATE", request.operation());
+        // skipped, but still tokenized: a broken old object is still a broken body
+        String broken = ROUTED.replace("\"services\":[{\"name\":\"old\"}]", "\"services\":[{\"name\":\"old\"]");
+        assertNotEquals(ROUTED, broken);
+        ReviewRejection rejection = assertThrows(ReviewRejection.class,
+                () -> new AdmissionReviews(7L * 1024 * 1024, withoutOld).parse(broken.getBytes(StandardCharsets.UTF_8)));
+        assertTrue(rejection.getMessage().startsWith("request body is not valid JSON"), rejection.getMessage());
     }
 
     @Test

@@ -51,7 +51,7 @@ public class PolicyBenchmark {
     public void setUp() throws ReviewRejection {
         policy = new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
         mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE);
-        reviews = new AdmissionReviews(7L * 1024 * 1024, mutate.projections());
+        reviews = new AdmissionReviews(7L * 1024 * 1024, mutate.reads());
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();
         smallReview = kinds.stream().filter(k -> k.name().equals("create-ingressroute")).findFirst().orElseThrow().body();
         largeReview = kinds.stream().filter(k -> k.name().startsWith("large")).findFirst().orElseThrow().body();
@@ -60,7 +60,7 @@ public class PolicyBenchmark {
     }
 
     private static PolicyRequest policyRequest(AdmissionRequest r) {
-        return new PolicyRequest(r.group(), r.version(), r.kind(), r.operation(), r.namespace(), r.object(), r.oldObject());
+        return new PolicyRequest(r.group(), r.version(), r.kind(), r.operation(), r.namespace(), r.object());
     }
 
     @Benchmark

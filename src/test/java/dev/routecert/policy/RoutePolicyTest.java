@@ -127,7 +127,7 @@ class RoutePolicyTest {
                   tls: [{hosts: [b.example.com], secretName: web-tls}]
                 """);
         PolicyRequest create = PolicyRequest.create(route, "default");
-        PolicyRequest update = new PolicyRequest(create.group(), create.version(), create.kind(), "UPDATE", "default", route, route);
+        PolicyRequest update = new PolicyRequest(create.group(), create.version(), create.kind(), "UPDATE", "default", route);
         Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(update);
         assertEquals("spec.rules[0].host", v.violations().getFirst().field());
     }
@@ -135,7 +135,7 @@ class RoutePolicyTest {
     @Test
     void aMissingObjectIsDeniedNotThrown() {
         Verdict v = new RoutePolicy(PolicyConfig.defaults())
-                .evaluate(new PolicyRequest("networking.k8s.io", "v1", "Ingress", "CREATE", "default", null, null));
+                .evaluate(new PolicyRequest("networking.k8s.io", "v1", "Ingress", "CREATE", "default", null));
         assertFalse(v.allowed());
     }
 

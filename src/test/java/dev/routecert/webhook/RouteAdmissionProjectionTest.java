@@ -23,8 +23,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The webhook reads reviews through {@link RouteAdmission#PROJECTIONS}, without the fields of routes
- * and rules the policy does not read. Every policy fixture and every review of the benchmark must get
+ * The webhook reads reviews through {@link RouteAdmission#READS}: without the old object, and
+ * without the fields of routes and rules the policy does not read. Every policy fixture and every review of the benchmark must get
  * byte for byte the answer it gets when its objects are read whole, from /mutate and from /validate.
  */
 class RouteAdmissionProjectionTest {
@@ -32,7 +32,7 @@ class RouteAdmissionProjectionTest {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX = 7L * 1024 * 1024;
     private static final AdmissionReviews WHOLE = new AdmissionReviews(MAX);
-    private static final AdmissionReviews PROJECTED = new AdmissionReviews(MAX, RouteAdmission.PROJECTIONS);
+    private static final AdmissionReviews PROJECTED = new AdmissionReviews(MAX, RouteAdmission.READS);
     /** Reviews whose projected objects differ from the whole ones: the test proves something only if some do. */
     private static final AtomicInteger PROJECTED_AWAY = new AtomicInteger();
 
