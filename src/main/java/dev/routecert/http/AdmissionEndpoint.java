@@ -10,6 +10,7 @@ import io.javalin.http.Context;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
@@ -67,9 +68,12 @@ final class AdmissionEndpoint {
                 share = budget.acquire(declared, maxRequestBytes, readTimeout);
                 body = readBody(ctx);
             } catch (ReviewRejection rejection) {
-                // the rest of a refused body is not worth reading: close rather than drain
+                // the rest of a refused body is not worth judging: answer, discard what is still coming, close
                 ctx.header("Connection", "close");
                 reject(ctx, rejection, start);
+                if (rejection.httpStatus() != 408) {
+                    discardRest(ctx);
+                }
                 return;
             }
             judge(ctx, body, start);
@@ -150,6 +154,31 @@ final class AdmissionEndpoint {
             throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
         } finally {
             endPoint.setIdleTimeout(idleTimeout.toMillis());
+        }
+    }
+
+    /**
+     * After a refusal, reads and drops what the client is still sending of its body, at most twice the
+     * size limit and within the read timeout, before the connection closes. Closing a socket with
+     * unread bytes sends a TCP reset, and a client still sending its body loses the answer it was sent
+     * (it sees "connection reset" instead of the 413). A stalled body (408) is not waited for again.
+     */
+    private void discardRest(Context ctx) {
+        long left = 2 * maxRequestBytes;
+        long deadline = System.nanoTime() + readTimeout.toNanos();
+        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData().getConnection().getEndPoint();
+        endPoint.setIdleTimeout(readTimeout.toMillis());
+        try {
+            InputStream in = ctx.req().getInputStream();
+            byte[] buffer = new byte[16 * 1024];
+            int read;
+            while (left > 0 && System.nanoTime() < deadline
+                    && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
+                left -= read;
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("stopped discarding a refused body: {}", e.toString());
         }
     }
 

@@ -67,6 +67,41 @@ class BoundaryLimitsTest {
                 response.body());
     }
 
+    /**
+     * A client that reads the 413 and goes on sending its body must be able to: the server discards
+     * the rest before it closes. Closing with unread bytes would reset the connection, and a client
+     * still writing (as Java's HttpClient and the API server's do) would lose the answer.
+     */
+    @Test
+    void aRefusedBodyIsDiscardedBeforeTheConnectionCloses() throws Exception {
+        try (SSLSocket socket = RawHttps.connect(trust, server.server.securePort())) {
+            socket.setSoTimeout(10_000);
+            OutputStream out = socket.getOutputStream();
+            int length = (int) LIMIT * 2;
+            out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
+                    + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.flush();
+            InputStream in = socket.getInputStream();
+            byte[] head = new byte[12];
+            int got = 0;
+            while (got < head.length) {
+                int n = in.read(head, got, head.length - got);
+                assertTrue(n > 0, "the connection ended before the status line");
+                got += n;
+            }
+            assertEquals("HTTP/1.1 413", new String(head, StandardCharsets.US_ASCII));
+            // the answer is in; the body follows in pieces, as a client that writes while it reads sends it
+            byte[] piece = new byte[8 * 1024];
+            for (int sent = 0; sent < length; sent += piece.length) {
+                out.write(piece);
+                out.flush();
+                Thread.sleep(5);
+            }
+            String rest = RawHttps.readAll(in);
+            assertTrue(rest.contains("request body exceeds the limit of 65536 bytes"), rest);
+        }
+    }
+
     @Test
     void refusesAChunkedOversizeBodyWith413() throws Exception {
         byte[] body = reviewOfSize((int) LIMIT * 4);
