@@ -87,4 +87,52 @@ class InFlightBytesTest {
         assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(0, () -> { }));
         assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(1L << 33, () -> { }));
     }
+
+    /**
+     * Threads taking small and large shares at random for a while: none waits past its bound while the
+     * budget could serve it, the budget is never overdrawn, and everything comes back.
+     */
+    @Test
+    void manyReviewsAtOnceNeverOverdrawAndAllFinish() throws Exception {
+        int threads = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        AtomicInteger done = new AtomicInteger();
+        AtomicInteger refused = new AtomicInteger();
+        java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+        try {
+            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            for (int t = 0; t < threads; t++) {
+                long seed = t;
+                futures.add(pool.submit(() -> {
+                    java.util.Random random = new java.util.Random(seed);
+                    for (int i = 0; i < 400; i++) {
+                        long size = random.nextInt(20) == 0 ? 900_000 + random.nextInt(600_000) : 1 + random.nextInt(8_000);
+                        try {
+                            int share = budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
+                            most.accumulateAndGet(budget.inUse(), Math::max);
+                            if (size > 100_000) {
+                                Thread.sleep(1);
+                            }
+                            budget.release(share);
+                            done.incrementAndGet();
+                        } catch (ReviewRejection e) {
+                            refused.incrementAndGet();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                            return;
+                        }
+                    }
+                }));
+            }
+            for (java.util.concurrent.Future<?> f : futures) {
+                f.get(60, TimeUnit.SECONDS);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        assertEquals(threads * 400, done.get(), refused.get() + " refused");
+        assertTrue(most.get() <= 2_000_000, "overdrawn: " + most.get());
+        assertEquals(0, budget.inUse());
+        assertTrue(waits.get() > 0, "the test must make large reviews wait");
+    }
 }
