@@ -129,6 +129,7 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
             }
             SharedIndexInformer<GenericKubernetesResource> informer =
                     client.genericKubernetesResources(kind.context()).inAnyNamespace().runnableInformer(0);
+            informer.itemStore(new LeanItemStore());
             if (kind == CachedKind.CERTIFICATE) {
                 informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
             }
