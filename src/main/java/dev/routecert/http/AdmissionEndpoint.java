@@ -137,24 +137,25 @@ final class AdmissionEndpoint {
      */
     private byte[] readBody(Context ctx) throws ReviewRejection {
         long declared = ctx.req().getContentLengthLong();
+        EndPoint lowered = null;
         try {
             ServletInputStream in = ctx.req().getInputStream();
-            if (declared >= 0 && in.available() >= declared) {
-                return BoundedBody.read(in, declared, maxRequestBytes, readTimeout);
+            if (declared < 0 || in.available() < declared) {
+                lowered = endPoint(ctx);
+                lowered.setIdleTimeout(readTimeout.toMillis());
             }
-        } catch (IOException e) {
-            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
-        }
-        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
-                .getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.setIdleTimeout(readTimeout.toMillis());
-        try {
-            return BoundedBody.read(ctx.req().getInputStream(), declared, maxRequestBytes, readTimeout);
+            return BoundedBody.read(in, declared, maxRequestBytes, readTimeout);
         } catch (IOException e) {
             throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
         } finally {
-            endPoint.setIdleTimeout(idleTimeout.toMillis());
+            if (lowered != null) {
+                lowered.setIdleTimeout(idleTimeout.toMillis());
+            }
         }
+    }
+
+    private static EndPoint endPoint(Context ctx) {
+        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint();
     }
 
     /**
@@ -166,9 +167,7 @@ final class AdmissionEndpoint {
     private void discardRest(Context ctx) {
         long left = 2 * maxRequestBytes;
         long deadline = System.nanoTime() + readTimeout.toNanos();
-        EndPoint endPoint = ServletContextRequest.getServletContextRequest(ctx.req())
-                .getConnectionMetaData().getConnection().getEndPoint();
-        endPoint.setIdleTimeout(readTimeout.toMillis());
+        endPoint(ctx).setIdleTimeout(readTimeout.toMillis());
         try {
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[16 * 1024];
