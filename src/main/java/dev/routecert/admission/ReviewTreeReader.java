@@ -114,7 +114,11 @@ final class ReviewTreeReader {
                     parser.skipChildren();
                     continue;
                 }
-                JsonNode child = value(child(level, field));
+                Level childLevel = child(level, field);
+                if (childLevel == Level.LIST) {
+                    itemFields = lists.get(field);
+                }
+                JsonNode child = value(childLevel);
                 node.replace(field, child);
                 if (level == Level.REQUEST && field.equals("kind")) {
                     lists = listsFor(child);
@@ -141,14 +145,7 @@ final class ReviewTreeReader {
                 case OBJECT -> field.equals("metadata") ? Level.METADATA
                         : field.equals("spec") && !lists.isEmpty() ? Level.SPEC : null;
                 case METADATA -> field.equals("annotations") ? Level.ANNOTATIONS : null;
-                case SPEC -> {
-                    Set<String> fields = lists.get(field);
-                    if (fields == null) {
-                        yield null;
-                    }
-                    itemFields = fields;
-                    yield Level.LIST;
-                }
+                case SPEC -> lists.containsKey(field) ? Level.LIST : null;
                 case ANNOTATIONS, LIST, ITEM -> null;
             };
         }
