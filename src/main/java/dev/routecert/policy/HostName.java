@@ -53,9 +53,11 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         if (type != Type.WILDCARD) {
             return false;
         }
-        String parent = ascii.substring(2); // after "*."
+        // the parent after "*." against the served name's after its first dot, compared in place
         int dot = served.ascii.indexOf('.');
-        return dot > 0 && served.ascii.substring(dot + 1).equals(parent) && served.type == Type.DNS;
+        int length = served.ascii.length() - dot - 1;
+        return dot > 0 && served.type == Type.DNS && length == ascii.length() - 2
+                && served.ascii.regionMatches(dot + 1, ascii, 2, length);
     }
 
     @Override
@@ -75,6 +77,49 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
      * A-labels.
      */
     public static Check check(String raw) {
+        HostName plain = plain(raw);
+        return plain != null ? new Check(plain, null, null) : checkEveryForm(raw);
+    }
+
+    /**
+     * The name when {@code raw} is already in the form {@link #check} produces: lower-case ASCII
+     * letters, digits, '-' and '.', an optional leading "*.", valid labels, no trailing dot, and at
+     * least one letter or '-' (so it cannot be an IP literal). Null for anything else, which
+     * {@link #checkEveryForm} then reads. Almost every host a route names is of this form, and a
+     * large object names thousands: one pass over the characters instead of several, and no copy.
+     */
+    static HostName plain(String raw) {
+        if (raw == null) {
+            return null;
+        }
+        int n = raw.length();
+        if (n == 0 || n > MAX_NAME) {
+            return null;
+        }
+        int from = raw.startsWith("*.") ? 2 : 0;
+        int labelStart = from;
+        boolean notNumeric = false;
+        for (int i = from; i < n; i++) {
+            char c = raw.charAt(i);
+            if (c == '.') {
+                if (i == labelStart || i - labelStart > MAX_LABEL || raw.charAt(i - 1) == '-') {
+                    return null;
+                }
+                labelStart = i + 1;
+            } else if ((c >= 'a' && c <= 'z') || (c == '-' && i != labelStart)) {
+                notNumeric = true;
+            } else if (c < '0' || c > '9') {
+                return null;
+            }
+        }
+        if (labelStart == n || n - labelStart > MAX_LABEL || raw.charAt(n - 1) == '-' || !notNumeric) {
+            return null;
+        }
+        return new HostName(raw, from == 2 ? Type.WILDCARD : Type.DNS);
+    }
+
+    /** {@link #check} for any text: IP literals, upper case, a trailing dot, IDNs, and every problem. */
+    static Check checkEveryForm(String raw) {
         if (raw == null || raw.isEmpty()) {
             return new Check(null, "the host name is empty", "write a host name such as example.com");
         }

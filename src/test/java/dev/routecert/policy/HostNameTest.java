@@ -105,4 +105,36 @@ class HostNameTest {
         assertNull(c.name());
         assertNotNull(c.problem());
     }
+
+    /**
+     * The one-pass reading of plain names must agree with the full one on every input: names it takes
+     * and names it leaves to the full reading. Random text from characters that sit on every rule's
+     * edge (case, digits only, '-', '*', '.', ':', '_', brackets, non-ASCII, space), and labels and
+     * names around the 63 and 253 limits.
+     */
+    @Test
+    void theOnePassReadingAgreesWithTheFullOne() {
+        String[] pieces = {"a", "z", "Z", "0", "9", "-", ".", "*", "*.", "**.", ":", "_", "[", "]", " ", "é", "xn--", "com",
+                "a".repeat(62), "b".repeat(63), "c".repeat(64), "1", "255", "256", "::1"};
+        java.util.Random random = new java.util.Random(20261122);
+        int taken = 0;
+        for (int i = 0; i < 50_000; i++) {
+            StringBuilder b = new StringBuilder();
+            int parts = 1 + random.nextInt(random.nextInt(10) == 0 ? 60 : 8);
+            for (int p = 0; p < parts; p++) {
+                b.append(pieces[random.nextInt(pieces.length)]);
+            }
+            String raw = b.toString();
+            assertEquals(HostName.checkEveryForm(raw), HostName.check(raw), () -> "for '" + raw + "'");
+            if (HostName.plain(raw) != null) {
+                taken++;
+            }
+        }
+        assertTrue(taken > 1_000, "the one-pass reading took only " + taken + " of the names");
+        for (String raw : new String[] {"a".repeat(63) + ".com", "a".repeat(64) + ".com", ("a".repeat(63) + ".").repeat(3) + "b".repeat(61),
+                ("a".repeat(63) + ".").repeat(3) + "b".repeat(62), "*." + "a".repeat(63), "a-b.c", "1-2.3", "1.2.3.4", "1.2.3", "*.1.2",
+                "a.b.", "-a.b", "a-.b", "a.-b", "a.b-", "*.", "*", "example.com"}) {
+            assertEquals(HostName.checkEveryForm(raw), HostName.check(raw), () -> "for '" + raw + "'");
+        }
+    }
 }
