@@ -323,9 +323,11 @@ final class IngressRouteValidator {
         if (anyHost || incomplete || !opaque.isEmpty()) {
             return; // a route answers for any host (or for unknown ones): every domain may be served
         }
-        NameSet servedNames = NameSet.of(served.stream().map(Served::name).toList());
-        for (TlsName d : domains) {
-            if (!servedNames.overlaps(d.name())) {
+        boolean[] overlapped = NameSet.overlapped(domains.stream().map(TlsName::name).toList(),
+                served.stream().map(Served::name).toList());
+        for (int i = 0; i < domains.size(); i++) {
+            if (!overlapped[i]) {
+                TlsName d = domains.get(i);
                 f.warn(d.field(), d.name() + " is in the certificate but no route of this IngressRoute serves it");
             }
         }

@@ -145,9 +145,11 @@ final class IngressValidator {
             f.note("a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
         }
         if (!anyHost) {
-            NameSet servedNames = NameSet.of(served.stream().map(Served::name).toList());
-            for (TlsName t : tlsNames) {
-                if (!servedNames.overlaps(t.name())) {
+            boolean[] overlapped = NameSet.overlapped(tlsNames.stream().map(TlsName::name).toList(),
+                    served.stream().map(Served::name).toList());
+            for (int i = 0; i < tlsNames.size(); i++) {
+                if (!overlapped[i]) {
+                    TlsName t = tlsNames.get(i);
                     f.warn(t.field(), t.name() + " is in a TLS entry but no rule of this Ingress serves it");
                 }
             }

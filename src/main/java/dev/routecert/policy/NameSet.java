@@ -2,28 +2,68 @@ package dev.routecert.policy;
 
 import java.util.Collection;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 
 /**
- * A set of host names indexed for the two coverage questions, so that checking n served names
- * against m TLS names costs O(n + m) rather than O(n * m). Agrees with {@link HostName#covers}.
+ * A set of host names for the two coverage questions. Agrees with {@link HostName#covers}.
+ *
+ * <p>A set of up to {@link #FEW} names, what {@code spec.tls} lists almost always, is asked by
+ * comparing with each name: no hashing of the name asked about. A larger one is indexed, so that
+ * checking n served names against m TLS names costs O(n + m) rather than O(n * m). For the other
+ * direction, a few TLS names against many served ones, {@link #overlapped} scans the served names
+ * instead of indexing them.
  */
 final class NameSet {
 
+    /** Up to this many names, comparing with each costs less than hashing the name asked about. */
+    static final int FEW = 8;
+
+    private final List<HostName> few;     // the names when there are few, else null
     private final Set<String> exact;
     private final Parents dnsParents = new Parents();      // parent of every plain DNS name
     private final Parents wildcardParents = new Parents(); // what follows "*." in every wildcard
 
-    private NameSet(int size) {
-        exact = HashSet.newHashSet(size); // sized once: the served names of a large object are thousands
+    private NameSet(List<HostName> few, int size) {
+        this.few = few;
+        exact = few != null ? Set.of() : HashSet.newHashSet(size); // sized once: a large object's served names are thousands
     }
 
     static NameSet of(Collection<HostName> names) {
-        NameSet s = new NameSet(names.size());
+        if (names.size() <= FEW) {
+            return new NameSet(List.copyOf(names), 0);
+        }
+        NameSet s = new NameSet(null, names.size());
         for (HostName n : names) {
             s.add(n);
         }
         return s;
+    }
+
+    /**
+     * For each of {@code tls}, whether some name of {@code served} covers it or is covered by it:
+     * {@code NameSet.of(served).overlaps(t)} for every t, without indexing thousands of served names
+     * to answer a few questions.
+     */
+    static boolean[] overlapped(List<HostName> tls, Collection<HostName> served) {
+        boolean[] answers = new boolean[tls.size()];
+        if (tls.size() > FEW) {
+            NameSet index = of(served);
+            for (int i = 0; i < answers.length; i++) {
+                answers[i] = index.overlaps(tls.get(i));
+            }
+            return answers;
+        }
+        for (int i = 0; i < answers.length; i++) {
+            HostName t = tls.get(i);
+            for (HostName s : served) {
+                if (t.covers(s) || s.covers(t)) {
+                    answers[i] = true;
+                    break;
+                }
+            }
+        }
+        return answers;
     }
 
     private void add(HostName n) {
@@ -45,6 +85,14 @@ final class NameSet {
 
     /** True when some name of this set, read as TLS names, covers {@code served}. */
     boolean covers(HostName served) {
+        if (few != null) {
+            for (HostName n : few) {
+                if (n.covers(served)) {
+                    return true;
+                }
+            }
+            return false;
+        }
         if (served.type() == HostName.Type.MULTI_WILDCARD) {
             return false;
         }
@@ -56,6 +104,14 @@ final class NameSet {
 
     /** True when some name of this set, read as served names, is covered by {@code tls} or covers it. */
     boolean overlaps(HostName tls) {
+        if (few != null) {
+            for (HostName n : few) {
+                if (n.covers(tls) || tls.covers(n)) {
+                    return true;
+                }
+            }
+            return false;
+        }
         if (tls.type() == HostName.Type.MULTI_WILDCARD) {
             return false;
         }

@@ -33,11 +33,18 @@ class NameSetTest {
     void agreesWithPairwiseCoverage() {
         List<HostName> all = universe();
         Random random = new Random(42);
-        for (int round = 0; round < 40; round++) {
+        for (int round = 0; round < 80; round++) {
+            // half the rounds draw a few names (compared one by one), half many (indexed)
             List<HostName> members = new ArrayList<>();
-            for (HostName n : all) {
-                if (random.nextInt(round % 4 + 2) == 0) {
-                    members.add(n);
+            if (round % 2 == 0) {
+                for (int i = random.nextInt(NameSet.FEW + 1); i > 0; i--) {
+                    members.add(all.get(random.nextInt(all.size())));
+                }
+            } else {
+                for (HostName n : all) {
+                    if (random.nextInt(round % 4 + 2) == 0) {
+                        members.add(n);
+                    }
                 }
             }
             NameSet set = NameSet.of(members);
@@ -50,6 +57,35 @@ class NameSetTest {
                 }
                 assertEquals(covered, set.covers(n), () -> members + " covers " + n);
                 assertEquals(overlapping, set.overlaps(n), () -> members + " overlaps " + n);
+            }
+        }
+    }
+
+    /** {@link NameSet#overlapped} scans for a few TLS names and indexes for many; both answer {@code overlaps}. */
+    @Test
+    void overlappedAnswersOverlapsForFewAndManyTlsNames() {
+        List<HostName> all = universe();
+        Random random = new Random(7);
+        for (int round = 0; round < 80; round++) {
+            List<HostName> served = new ArrayList<>();
+            for (HostName n : all) {
+                if (random.nextInt(round % 5 + 2) == 0) {
+                    served.add(n);
+                }
+            }
+            List<HostName> tls = new ArrayList<>();
+            for (int i = round % 2 == 0 ? random.nextInt(NameSet.FEW + 1) : NameSet.FEW + 1 + random.nextInt(30); i > 0; i--) {
+                tls.add(all.get(random.nextInt(all.size())));
+            }
+            boolean[] answers = NameSet.overlapped(tls, served);
+            assertEquals(tls.size(), answers.length);
+            for (int i = 0; i < tls.size(); i++) {
+                boolean expected = false;
+                for (HostName s : served) {
+                    expected |= s.covers(tls.get(i)) || tls.get(i).covers(s);
+                }
+                HostName t = tls.get(i);
+                assertEquals(expected, answers[i], () -> served + " overlaps " + t);
             }
         }
     }
