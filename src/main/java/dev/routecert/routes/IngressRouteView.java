@@ -42,7 +42,8 @@ public final class IngressRouteView {
     /** One entry of {@code spec.tls.domains}. */
     public record Domain(int index, String main, List<String> sans) {
         public Domain {
-            sans = List.copyOf(sans);
+            // a SAN that is not a string is kept as null (reported as a shape problem): List.copyOf refuses nulls
+            sans = java.util.Collections.unmodifiableList(new ArrayList<>(sans));
         }
     }
 

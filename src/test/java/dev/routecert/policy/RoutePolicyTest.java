@@ -132,6 +132,33 @@ class RoutePolicyTest {
         assertEquals("spec.rules[0].host", v.violations().getFirst().field());
     }
 
+    /** A list of host names with an element that is not a string is a shape problem at that element, in both kinds. */
+    @Test
+    void aHostListElementThatIsNotAStringIsDeniedAtItsField() throws Exception {
+        JsonNode route = yaml("""
+                apiVersion: traefik.io/v1alpha1
+                kind: IngressRoute
+                metadata: {name: shop, namespace: web}
+                spec:
+                  routes: [{match: Host(`shop.example.com`)}]
+                  tls: {secretName: shop-tls, domains: [{main: shop.example.com, sans: [www.shop.example.com, 443]}]}
+                """);
+        JsonNode ingress = yaml("""
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: shop, namespace: web}
+                spec:
+                  rules: [{host: shop.example.com}]
+                  tls: [{hosts: [shop.example.com, {name: x}], secretName: shop-tls}]
+                """);
+        for (var c : List.of(List.of(route, "spec.tls.domains[0].sans[1]"), List.of(ingress, "spec.tls[0].hosts[1]"))) {
+            Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create((JsonNode) c.get(0), "web"));
+            assertEquals(Verdict.Outcome.DENY, v.outcome(), () -> v.toString());
+            assertTrue(v.violations().stream().anyMatch(x -> x.field().equals(c.get(1)) && x.message().contains("must be a string")),
+                    () -> v.violations().toString());
+        }
+    }
+
     @Test
     void aMissingObjectIsDeniedNotThrown() {
         Verdict v = new RoutePolicy(PolicyConfig.defaults())
