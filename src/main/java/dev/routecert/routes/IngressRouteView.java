@@ -139,22 +139,7 @@ public final class IngressRouteView {
                         continue;
                     }
                     String main = Json.string(d, "main", path + ".main", problems);
-                    List<String> sans = new ArrayList<>();
-                    JsonNode s = Json.value(d, "sans");
-                    if (s != null) {
-                        if (!s.isArray()) {
-                            problems.add(new ShapeProblem(path + ".sans", "must be a list of host names"));
-                        } else {
-                            for (int j = 0; j < s.size(); j++) {
-                                if (s.get(j).isTextual()) {
-                                    sans.add(s.get(j).asText());
-                                } else {
-                                    problems.add(new ShapeProblem(path + ".sans[" + j + "]", "must be a string"));
-                                    sans.add(null);
-                                }
-                            }
-                        }
-                    }
+                    List<String> sans = Json.hostList(d, "sans", path + ".sans", problems);
                     domains.add(new Domain(i, main, sans));
                 }
             }

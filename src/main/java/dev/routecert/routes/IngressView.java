@@ -89,22 +89,7 @@ public final class IngressView {
                         problems.add(new ShapeProblem(path, "must be an object with hosts and secretName"));
                         continue;
                     }
-                    List<String> hosts = new ArrayList<>();
-                    JsonNode hs = Json.value(t, "hosts");
-                    if (hs != null) {
-                        if (!hs.isArray()) {
-                            problems.add(new ShapeProblem(path + ".hosts", "must be a list of host names"));
-                        } else {
-                            for (int j = 0; j < hs.size(); j++) {
-                                if (hs.get(j).isTextual()) {
-                                    hosts.add(hs.get(j).asText());
-                                } else {
-                                    problems.add(new ShapeProblem(path + ".hosts[" + j + "]", "must be a string"));
-                                    hosts.add(null);
-                                }
-                            }
-                        }
-                    }
+                    List<String> hosts = Json.hostList(t, "hosts", path + ".hosts", problems);
                     String secretName = Json.string(t, "secretName", path + ".secretName", problems);
                     tls.add(new Tls(i, hosts, secretName == null || secretName.isEmpty() ? null : secretName));
                 }

@@ -59,6 +59,32 @@ final class Json {
         return v == null ? null : v.asText();
     }
 
+    /**
+     * Reads an optional list of host names at {@code node.field}: an element that is not a string is
+     * reported at {@code path[j]} and kept as null, so indexes still match the object's; a value that
+     * is not a list is reported at {@code path} and read as empty.
+     */
+    static List<String> hostList(JsonNode node, String field, String path, List<ShapeProblem> problems) {
+        List<String> names = new java.util.ArrayList<>();
+        JsonNode list = value(node, field);
+        if (list == null) {
+            return names;
+        }
+        if (!list.isArray()) {
+            problems.add(new ShapeProblem(path, "must be a list of host names"));
+            return names;
+        }
+        for (int j = 0; j < list.size(); j++) {
+            if (list.get(j).isTextual()) {
+                names.add(list.get(j).asText());
+            } else {
+                problems.add(new ShapeProblem(path + "[" + j + "]", "must be a string"));
+                names.add(null);
+            }
+        }
+        return names;
+    }
+
     private static ShapeProblem notAString(String path, JsonNode v) {
         return new ShapeProblem(path, "must be a string, not " + describe(v));
     }
