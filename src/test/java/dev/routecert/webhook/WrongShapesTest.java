@@ -1,0 +1,119 @@
+package dev.routecert.webhook;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ContainerNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.AdmissionReviews;
+import dev.routecert.policy.Fixtures;
+import dev.routecert.policy.PolicyRequest;
+import dev.routecert.policy.RoutePolicy;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A mutating webhook sees objects before the API server checks them against their schema, so any
+ * field of a route can hold a value of the wrong shape. Every value of every policy fixture is
+ * replaced, one at a time, by a number, a boolean, null, a string, an empty and a mixed list, and
+ * an empty and a non-empty object; the review then goes the whole /mutate way (projected parse,
+ * policy, answer). None may end in an exception or an internal error (code 500): a wrong shape is
+ * the user's to fix, and the answer must say where.
+ */
+class WrongShapesTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final AdmissionReviews REVIEWS = new AdmissionReviews(7L * 1024 * 1024, RouteAdmission.READS);
+
+    private static List<JsonNode> wrongValues() throws Exception {
+        return List.of(JSON.readTree("443"), JSON.readTree("true"), JSON.nullNode(), JSON.readTree("\"x\""),
+                JSON.readTree("[]"), JSON.readTree("[\"a.example.com\", 1, null, {}]"), JSON.readTree("{}"),
+                JSON.readTree("{\"match\": 1, \"host\": [], \"main\": {}}"));
+    }
+
+    @Test
+    void noValueOfTheWrongShapeEndsInAnInternalError() throws Exception {
+        List<JsonNode> wrong = wrongValues();
+        int reviews = 0;
+        int denied = 0;
+        for (Fixtures.Fixture fixture : Fixtures.all()) {
+            RoutePolicy policy = new RoutePolicy(Fixtures.config(fixture.expected()));
+            List<String> paths = new ArrayList<>();
+            collect(fixture.object(), "", paths);
+            for (String path : paths) {
+                for (JsonNode value : wrong) {
+                    JsonNode object = fixture.object().deepCopy();
+                    replace(object, path, value);
+                    byte[] body = review(object);
+                    for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
+                        AdmissionDecision decision;
+                        try {
+                            AdmissionRequest request = REVIEWS.parse(body);
+                            decision = new RouteAdmission(policy, mode).review(request);
+                            REVIEWS.write(REVIEWS.response(AdmissionReviews.API_VERSION, request.uid(), decision));
+                        } catch (Exception | StackOverflowError e) {
+                            throw new AssertionError(fixture.name() + ": " + path + " = " + value + " (" + mode + ") threw " + e, e);
+                        }
+                        if (!decision.allowed() && decision.status().code() != 403) {
+                            fail(fixture.name() + ": " + path + " = " + value + " (" + mode + ") answered "
+                                    + decision.status().code() + " " + decision.status().message());
+                        }
+                        reviews++;
+                        denied += decision.allowed() ? 0 : 1;
+                    }
+                }
+            }
+        }
+        // the test means something only if it reached many fields and wrong shapes were refused
+        assertTrue(reviews > 10_000, "only " + reviews + " reviews");
+        assertTrue(denied > reviews / 10, "only " + denied + " of " + reviews + " denied");
+    }
+
+    /** JSON Pointers of every value below the root, except apiVersion and kind, which decide what is judged. */
+    private static void collect(JsonNode node, String at, List<String> paths) {
+        if (node instanceof ObjectNode o) {
+            for (var it = o.fieldNames(); it.hasNext(); ) {
+                String field = it.next();
+                if (at.isEmpty() && (field.equals("apiVersion") || field.equals("kind"))) {
+                    continue;
+                }
+                String path = at + "/" + field.replace("~", "~0").replace("/", "~1");
+                paths.add(path);
+                collect(o.get(field), path, paths);
+            }
+        } else if (node instanceof ArrayNode a) {
+            for (int i = 0; i < a.size(); i++) {
+                paths.add(at + "/" + i);
+                collect(a.get(i), at + "/" + i, paths);
+            }
+        }
+    }
+
+    private static void replace(JsonNode root, String path, JsonNode value) {
+        int slash = path.lastIndexOf('/');
+        ContainerNode<?> parent = (ContainerNode<?>) root.at(path.substring(0, slash));
+        String last = path.substring(slash + 1).replace("~1", "/").replace("~0", "~");
+        if (parent instanceof ObjectNode o) {
+            o.set(last, value);
+        } else {
+            ((ArrayNode) parent).set(Integer.parseInt(last), value);
+        }
+    }
+
+    private static byte[] review(JsonNode object) {
+        PolicyRequest parsed = PolicyRequest.create(object, "default");
+        ObjectNode review = JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION).put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request").put("uid", "u-1");
+        request.putObject("kind").put("group", parsed.group()).put("version", parsed.version()).put("kind", parsed.kind());
+        request.put("namespace", "default").put("operation", "CREATE");
+        request.set("object", object);
+        return review.toString().getBytes(StandardCharsets.UTF_8);
+    }
+}
