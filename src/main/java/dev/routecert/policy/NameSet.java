@@ -19,14 +19,18 @@ final class NameSet {
     /** Up to this many names, comparing with each costs less than hashing the name asked about. */
     static final int FEW = 8;
 
-    private final List<HostName> few;     // the names when there are few, else null
+    // either the names, when there are few, or the index: the other side is null
+    private final List<HostName> few;
     private final Set<String> exact;
-    private final Parents dnsParents = new Parents();      // parent of every plain DNS name
-    private final Parents wildcardParents = new Parents(); // what follows "*." in every wildcard
+    private final Parents dnsParents;      // parent of every plain DNS name
+    private final Parents wildcardParents; // what follows "*." in every wildcard
 
     private NameSet(List<HostName> few, int size) {
         this.few = few;
-        exact = few != null ? Set.of() : HashSet.newHashSet(size); // sized once: a large object's served names are thousands
+        boolean indexed = few == null;
+        exact = indexed ? HashSet.newHashSet(size) : null; // sized once: a large object's served names are thousands
+        dnsParents = indexed ? new Parents() : null;
+        wildcardParents = indexed ? new Parents() : null;
     }
 
     static NameSet of(Collection<HostName> names) {
@@ -57,7 +61,7 @@ final class NameSet {
         for (int i = 0; i < answers.length; i++) {
             HostName t = tls.get(i);
             for (HostName s : served) {
-                if (t.covers(s) || s.covers(t)) {
+                if (overlap(t, s)) {
                     answers[i] = true;
                     break;
                 }
@@ -83,6 +87,11 @@ final class NameSet {
         }
     }
 
+    /** True when one of the two names covers the other. */
+    private static boolean overlap(HostName a, HostName b) {
+        return a.covers(b) || b.covers(a);
+    }
+
     /** True when some name of this set, read as TLS names, covers {@code served}. */
     boolean covers(HostName served) {
         if (few != null) {
@@ -106,7 +115,7 @@ final class NameSet {
     boolean overlaps(HostName tls) {
         if (few != null) {
             for (HostName n : few) {
-                if (n.covers(tls) || tls.covers(n)) {
+                if (overlap(n, tls)) {
                     return true;
                 }
             }
