@@ -57,7 +57,8 @@ class RouteAdmissionProjectionTest {
         return cases.stream();
     }
 
-    private static byte[] review(JsonNode object, String operation) {
+    /** An AdmissionReview of {@code object} as the API server sends it (an UPDATE's old object is the same). */
+    static byte[] review(JsonNode object, String operation) {
         PolicyRequest parsed = PolicyRequest.create(object, "default");
         ObjectNode review = JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION).put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", "u-1");

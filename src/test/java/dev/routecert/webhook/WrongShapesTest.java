@@ -12,9 +12,7 @@ import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.policy.Fixtures;
-import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -51,7 +49,7 @@ class WrongShapesTest {
                 for (JsonNode value : wrong) {
                     JsonNode object = fixture.object().deepCopy();
                     replace(object, path, value);
-                    byte[] body = review(object);
+                    byte[] body = RouteAdmissionProjectionTest.review(object, "CREATE");
                     for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
                         AdmissionDecision decision;
                         try {
@@ -105,15 +103,5 @@ class WrongShapesTest {
         } else {
             ((ArrayNode) parent).set(Integer.parseInt(last), value);
         }
-    }
-
-    private static byte[] review(JsonNode object) {
-        PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review = JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION).put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", "u-1");
-        request.putObject("kind").put("group", parsed.group()).put("version", parsed.version()).put("kind", parsed.kind());
-        request.put("namespace", "default").put("operation", "CREATE");
-        request.set("object", object);
-        return review.toString().getBytes(StandardCharsets.UTF_8);
     }
 }
