@@ -9,12 +9,18 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ContainerNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
+import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
+import dev.routecert.certificates.FakeCertificateStore;
+import dev.routecert.certificates.IssuerInfo;
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.Fixtures;
 import dev.routecert.policy.RoutePolicy;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -22,7 +28,7 @@ import org.junit.jupiter.api.Test;
  * field of a route can hold a value of the wrong shape. Every value of every policy fixture is
  * replaced, one at a time, by a number, a boolean, null, a string, an empty and a mixed list, and
  * an empty and a non-empty object; the review then goes the whole /mutate way (projected parse,
- * policy, answer). None may end in an exception or an internal error (code 500): a wrong shape is
+ * policy, answer), in every mode and with Certificates on a fake store. None may end in an exception or an internal error (code 500): a wrong shape is
  * the user's to fix, and the answer must say where.
  */
 class WrongShapesTest {
@@ -41,6 +47,7 @@ class WrongShapesTest {
         List<JsonNode> wrong = wrongValues();
         int reviews = 0;
         int denied = 0;
+        int written = 0;
         for (Fixtures.Fixture fixture : Fixtures.all()) {
             RoutePolicy policy = new RoutePolicy(Fixtures.config(fixture.expected()));
             List<String> paths = new ArrayList<>();
@@ -50,11 +57,13 @@ class WrongShapesTest {
                     JsonNode object = fixture.object().deepCopy();
                     replace(object, path, value);
                     byte[] body = RouteAdmissionProjectionTest.review(object, "CREATE");
-                    for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
+                    FakeCertificateStore store = storeWithIssuers();
+                    for (var admission : admissions(policy, store).entrySet()) {
+                        String mode = admission.getKey();
                         AdmissionDecision decision;
                         try {
                             AdmissionRequest request = REVIEWS.parse(body);
-                            decision = new RouteAdmission(policy, mode).review(request);
+                            decision = admission.getValue().review(request);
                             REVIEWS.write(REVIEWS.response(AdmissionReviews.API_VERSION, request.uid(), decision));
                         } catch (Exception | StackOverflowError e) {
                             throw new AssertionError(fixture.name() + ": " + path + " = " + value + " (" + mode + ") threw " + e, e);
@@ -66,12 +75,36 @@ class WrongShapesTest {
                         reviews++;
                         denied += decision.allowed() ? 0 : 1;
                     }
+                    written += (int) store.writes.stream().filter(w -> w.startsWith("create ")).count();
                 }
             }
         }
         // the test means something only if it reached many fields and wrong shapes were refused
         assertTrue(reviews > 10_000, "only " + reviews + " reviews");
         assertTrue(denied > reviews / 10, "only " + denied + " of " + reviews + " denied");
+        assertTrue(written > 1_000, "only " + written + " Certificates written");
+    }
+
+    /**
+     * The three modes without a cluster, and /mutate with Certificates on a fake store that knows the
+     * fixtures' issuers: the path a cluster runs, up to the Certificate write.
+     */
+    private static Map<String, AdmissionPolicy> admissions(RoutePolicy policy, FakeCertificateStore store) {
+        Map<String, AdmissionPolicy> all = new LinkedHashMap<>();
+        for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
+            all.put(mode.name(), new RouteAdmission(policy, mode));
+        }
+        all.put("MUTATE with Certificates", new CertificateAdmission(policy, store, CertificateOptions.defaults()));
+        return all;
+    }
+
+    private static FakeCertificateStore storeWithIssuers() {
+        FakeCertificateStore store = new FakeCertificateStore();
+        for (String issuer : List.of("letsencrypt-prod", "letsencrypt", "internal-ca")) {
+            store.issuer(new IssuerInfo("ClusterIssuer", "", issuer, IssuerInfo.Type.ACME, List.of()));
+            store.issuer(new IssuerInfo("Issuer", "default", issuer, IssuerInfo.Type.ACME, List.of()));
+        }
+        return store;
     }
 
     /** JSON Pointers of every value below the root, except apiVersion and kind, which decide what is judged. */
