@@ -98,8 +98,10 @@ final class ReviewTreeReader {
             JsonToken token = parser.currentToken();
             if (level == Level.LIST && token == JsonToken.START_ARRAY) {
                 ArrayNode items = JsonNodeFactory.instance.arrayNode();
+                int done = 0;
                 while (parser.nextToken() != JsonToken.END_ARRAY) {
                     items.add(value(Level.ITEM));
+                    CpuTurns.afterItems(++done);
                 }
                 return items;
             }

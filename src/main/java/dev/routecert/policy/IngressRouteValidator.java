@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.admission.CpuTurns;
 import dev.routecert.policy.rule.ParseResult;
 import dev.routecert.policy.rule.RuleAnalyzer;
 import dev.routecert.policy.rule.RuleParser;
@@ -85,8 +86,10 @@ final class IngressRouteValidator {
             f.deny(Violation.required("spec.routes", "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
+        int done = 0;
         for (IngressRouteView.Route r : view.routes()) {
             route(r);
+            CpuTurns.afterItems(++done);
         }
     }
 

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.admission.CpuTurns;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.ShapeProblem;
 
@@ -52,7 +53,9 @@ final class IngressValidator {
 
         List<Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
+        int done = 0;
         for (IngressView.Rule r : view.rules()) {
+            CpuTurns.afterItems(++done);
             if (r.host() == null) {
                 anyHost = true;
                 continue;
