@@ -15,7 +15,9 @@ public final class Main implements Runnable {
     CommandLine.Model.CommandSpec spec;
 
     public static void main(String[] args) {
-        System.exit(commandLine().execute(args));
+        int code = commandLine().execute(args);
+        Logging.flushStdout(); // serve buffers its log
+        System.exit(code);
     }
 
     /** The configured command line; tests drive it exactly as the jar does. */

@@ -2,6 +2,7 @@ package dev.routecert.cli;
 
 import dev.routecert.Routecert;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.Durations;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
 import dev.routecert.policy.PolicyConfig;
@@ -156,6 +157,12 @@ public final class ServeCommand implements Callable<Integer> {
             description = "error, warn, info or debug; debug also logs review bodies (env ROUTECERT_LOG_LEVEL, default ${DEFAULT-VALUE}).")
     String logLevel;
 
+    @Option(names = "--log-flush-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_LOG_FLUSH_INTERVAL:-1s}",
+            description = "How long a log line may wait in the buffer before it is written; 0 writes each line at once "
+                    + "(env ROUTECERT_LOG_FLUSH_INTERVAL, default ${DEFAULT-VALUE}).")
+    Duration logFlushInterval;
+
     public ServeConfig config() {
         return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
                 certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes,
@@ -172,10 +179,14 @@ public final class ServeCommand implements Callable<Integer> {
         if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
             problems.add("--log-level must be one of error, warn, info, debug, got '" + logLevel + "'");
         }
+        if (logFlushInterval.isNegative() || logFlushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
+            problems.add("--log-flush-interval must be between 0 and 1m, got " + Durations.format(logFlushInterval));
+        }
         if (!problems.isEmpty()) {
             throw new ParameterException(spec.commandLine(), "invalid configuration:\n  " + String.join("\n  ", problems));
         }
         Logging.configure(logLevel);
+        Logging.bufferStdout(logFlushInterval);
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         log.info("routecert {} starting on Java {}", Main.version(), Runtime.version());
         log.info("policy: default issuer {}, default rule syntax {}, TLS {}",
@@ -193,6 +204,7 @@ public final class ServeCommand implements Callable<Integer> {
         CountDownLatch stopped = new CountDownLatch(1);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             routecert.close();
+            Logging.flushStdout(); // the lines of the stop, before the JVM halts
             stopped.countDown();
         }, "shutdown"));
         stopped.await();

@@ -22,6 +22,7 @@ class ServeCommandTest {
         for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
                 "--tls-private-key-file", "--self-signed-cert-out", "--cert-reload-interval", "--max-request-bytes",
                 "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level",
+                "--log-flush-interval",
                 "--certificate-write-timeout", "--certificate-write-failure", "--orphan-grace-period", "--leader-election",
                 "--leader-election-namespace", "--leader-election-lease-name", "--leader-election-lease-duration",
                 "--resync-period",
@@ -38,6 +39,7 @@ class ServeCommandTest {
         assertTrue(text.contains("(env ROUTECERT_ORPHAN_GRACE_PERIOD, default 60s)"), text);
         assertTrue(text.contains("(env ROUTECERT_LEADER_ELECTION, default true)"), text);
         assertTrue(text.contains("(env ROUTECERT_RESYNC_PERIOD, default 10m)"), text);
+        assertTrue(text.contains("(env ROUTECERT_LOG_FLUSH_INTERVAL, default 1s)"), text);
     }
 
     @Test
@@ -94,7 +96,7 @@ class ServeCommandTest {
     @Test
     void everyInvalidValueIsReportedAtOnce() {
         CliRun run = run("serve", "--secure-port", "70000", "--idle-timeout", "30s", "--tls-cert-file", "/etc/tls.crt",
-                "--max-request-bytes", "100", "--log-level", "loud");
+                "--max-request-bytes", "100", "--log-level", "loud", "--log-flush-interval", "2m");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("invalid configuration:"), run.err());
         assertTrue(run.err().contains("--secure-port must be a TCP port (0-65535, 0 picks a free one), got 70000"), run.err());
@@ -102,6 +104,7 @@ class ServeCommandTest {
         assertTrue(run.err().contains("--tls-cert-file and --tls-private-key-file go together"), run.err());
         assertTrue(run.err().contains("--max-request-bytes must be between 1Ki and 64Mi, got 100"), run.err());
         assertTrue(run.err().contains("--log-level must be one of error, warn, info, debug, got 'loud'"), run.err());
+        assertTrue(run.err().contains("--log-flush-interval must be between 0 and 1m, got 120s"), run.err());
     }
 
     @Test
