@@ -48,6 +48,58 @@ class InFlightBytesTest {
         assertEquals(0, budget.inUse());
     }
 
+    /**
+     * While a large review waits for another, small ones come and go by the thousand: none of their
+     * releases leaves enough free for it, so none wakes it. Only the large one's release does.
+     */
+    @Test
+    void smallReleasesDoNotWakeAWaitingLargeReview() throws Exception {
+        int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
+        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> {
+            try {
+                return budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(10));
+            } catch (ReviewRejection e) {
+                throw new IllegalStateException(e);
+            }
+        });
+        while (waits.get() == 0) {
+            Thread.sleep(1);
+        }
+        for (int i = 0; i < 2_000; i++) {
+            budget.release(budget.acquire(4_000, MAX_BODY, Duration.ofMillis(100)));
+        }
+        assertFalse(second.isDone(), "the second large review must still wait");
+        assertEquals(0, budget.wakeups(), "woken by small releases");
+        budget.release(first);
+        budget.release(second.get(5, TimeUnit.SECONDS));
+        assertEquals(1, budget.wakeups());
+        assertEquals(0, budget.inUse());
+    }
+
+    /** One release that leaves room for two waiters of different sizes lets both in. */
+    @Test
+    void oneReleaseCanLetSeveralWaitersIn() throws Exception {
+        int held = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
+        // a thread each: the common pool may have a single worker, and both must wait at once
+        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
+        try {
+            java.util.concurrent.Future<Integer> big = threads.submit(() -> budget.acquire(1_500_000, MAX_BODY, Duration.ofSeconds(10)));
+            java.util.concurrent.Future<Integer> medium = threads.submit(() -> budget.acquire(300_000, MAX_BODY, Duration.ofSeconds(10)));
+            while (waits.get() < 2) {
+                Thread.sleep(1);
+            }
+            budget.release(held);
+            int mediumShare = medium.get(5, TimeUnit.SECONDS);
+            int bigShare = big.get(5, TimeUnit.SECONDS);
+            assertEquals(1_800_000, budget.inUse());
+            budget.release(mediumShare);
+            budget.release(bigShare);
+            assertEquals(0, budget.inUse());
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
     @Test
     void aReviewLargerThanTheBudgetRunsAlone() throws Exception {
         int small = budget.acquire(4_000, MAX_BODY, Duration.ofSeconds(1));
