@@ -33,13 +33,7 @@ class InFlightBytesTest {
     @Test
     void aSecondLargeReviewWaitsForTheFirst() throws Exception {
         int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> {
-            try {
-                return budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(10));
-            } catch (ReviewRejection e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Integer> second = acquireOnItsOwnThread(1_400_000);
         Thread.sleep(200);
         assertFalse(second.isDone(), "the second large review must wait");
         assertEquals(1, waits.get());
@@ -55,13 +49,7 @@ class InFlightBytesTest {
     @Test
     void smallReleasesDoNotWakeAWaitingLargeReview() throws Exception {
         int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
-        CompletableFuture<Integer> second = CompletableFuture.supplyAsync(() -> {
-            try {
-                return budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(10));
-            } catch (ReviewRejection e) {
-                throw new IllegalStateException(e);
-            }
-        });
+        CompletableFuture<Integer> second = acquireOnItsOwnThread(1_400_000);
         while (waits.get() == 0) {
             Thread.sleep(1);
         }
@@ -80,24 +68,33 @@ class InFlightBytesTest {
     @Test
     void oneReleaseCanLetSeveralWaitersIn() throws Exception {
         int held = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
-        // a thread each: the common pool may have a single worker, and both must wait at once
-        java.util.concurrent.ExecutorService threads = java.util.concurrent.Executors.newFixedThreadPool(2);
-        try {
-            java.util.concurrent.Future<Integer> big = threads.submit(() -> budget.acquire(1_500_000, MAX_BODY, Duration.ofSeconds(10)));
-            java.util.concurrent.Future<Integer> medium = threads.submit(() -> budget.acquire(300_000, MAX_BODY, Duration.ofSeconds(10)));
-            while (waits.get() < 2) {
-                Thread.sleep(1);
-            }
-            budget.release(held);
-            int mediumShare = medium.get(5, TimeUnit.SECONDS);
-            int bigShare = big.get(5, TimeUnit.SECONDS);
-            assertEquals(1_800_000, budget.inUse());
-            budget.release(mediumShare);
-            budget.release(bigShare);
-            assertEquals(0, budget.inUse());
-        } finally {
-            threads.shutdownNow();
+        CompletableFuture<Integer> big = acquireOnItsOwnThread(1_500_000);
+        CompletableFuture<Integer> medium = acquireOnItsOwnThread(300_000);
+        while (waits.get() < 2) {
+            Thread.sleep(1);
         }
+        budget.release(held);
+        int mediumShare = medium.get(5, TimeUnit.SECONDS);
+        int bigShare = big.get(5, TimeUnit.SECONDS);
+        assertEquals(1_800_000, budget.inUse());
+        budget.release(mediumShare);
+        budget.release(bigShare);
+        assertEquals(0, budget.inUse());
+    }
+
+    /**
+     * A share of {@code size} taken on a new thread, which may wait for it up to 10 s. A thread of its
+     * own, not the common pool's: on 2 cores that pool has a single worker, and two waiters must be
+     * able to wait at once.
+     */
+    private CompletableFuture<Integer> acquireOnItsOwnThread(long size) {
+        return CompletableFuture.supplyAsync(() -> {
+            try {
+                return budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
+            } catch (ReviewRejection e) {
+                throw new IllegalStateException(e);
+            }
+        }, task -> new Thread(task, "acquire-" + size).start());
     }
 
     @Test
