@@ -65,28 +65,32 @@ final class InFlightBytes {
         onWait.run();
         long nanos = timeout.toNanos();
         lock.lock();
+        waiting.add(share);
+        updateSmallestWaiting();
         try {
-            waiting.add(share);
-            smallestWaiting = waiting.peek();
-            try {
-                while (!tryTake(share)) {
-                    if (nanos <= 0) {
-                        throw busy(declaredLength, timeout);
-                    }
-                    nanos = released.awaitNanos(nanos);
-                    wakeups++;
+            while (!tryTake(share)) {
+                if (nanos <= 0) {
+                    throw busy(declaredLength, timeout);
                 }
-                return share;
-            } finally {
-                waiting.remove(share);
-                smallestWaiting = waiting.isEmpty() ? Integer.MAX_VALUE : waiting.peek();
+                nanos = released.awaitNanos(nanos);
+                wakeups++;
             }
+            return share;
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw busy(declaredLength, timeout);
         } finally {
+            // awaitNanos holds the lock again when it returns or throws
+            waiting.remove(share);
+            updateSmallestWaiting();
             lock.unlock();
         }
+    }
+
+    /** Publishes the smallest waiting share; under {@link #lock}. */
+    private void updateSmallestWaiting() {
+        Integer smallest = waiting.peek();
+        smallestWaiting = smallest == null ? Integer.MAX_VALUE : smallest;
     }
 
     void release(int share) {
