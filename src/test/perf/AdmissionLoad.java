@@ -64,7 +64,7 @@ public class AdmissionLoad {
             });
         }
         pool.shutdown();
-        pool.awaitTermination(duration.toSeconds() + 60, java.util.concurrent.TimeUnit.SECONDS);
+        pool.awaitTermination(duration.toSeconds() + 60, TimeUnit.SECONDS);
         long[] sorted = latencies.stream().mapToLong(Long::longValue).sorted().toArray();
         System.out.printf("%d reviews in %d s (%.0f/s), %d failed, latency p50 %.1f ms, p99 %.1f ms, max %.1f ms%n", sorted.length,
                 duration.toSeconds(), sorted.length / (double) duration.toSeconds(), failed.get(), pct(sorted, 0.50), pct(sorted, 0.99),

@@ -40,9 +40,13 @@ public final class Routecert implements AutoCloseable {
     private final Optional<CertificateManager> certificateManager;
     private final RoutecertServer server;
 
-    private Routecert(ServerMetrics metrics, Readiness readiness, CertificateSource certificates,
-                      Optional<ClusterConnection> cluster, Optional<CertificateManager> certificateManager,
-                      RoutecertServer server) {
+    private Routecert(
+            ServerMetrics metrics,
+            Readiness readiness,
+            CertificateSource certificates,
+            Optional<ClusterConnection> cluster,
+            Optional<CertificateManager> certificateManager,
+            RoutecertServer server) {
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
@@ -63,16 +67,22 @@ public final class Routecert implements AutoCloseable {
             RoutePolicy policy = new RoutePolicy(policyConfig);
             AdmissionPolicy mutate;
             if (cluster.isPresent()) {
-                manager = Optional.of(CertificateManager.start(cluster.get().client(), readiness, policy, config.certificates(),
-                        version()));
+                manager = Optional.of(CertificateManager.start(
+                        cluster.get().client(), readiness, policy, config.certificates(), version()));
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates());
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
                 mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
             }
-            RoutecertServer server = new RoutecertServer(config, certificates, mutate,
-                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE), readiness, metrics).start();
+            RoutecertServer server = new RoutecertServer(
+                            config,
+                            certificates,
+                            mutate,
+                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
+                            readiness,
+                            metrics)
+                    .start();
             return new Routecert(metrics, readiness, certificates, cluster, manager, server);
         } catch (RuntimeException e) {
             certificates.close();
@@ -84,20 +94,30 @@ public final class Routecert implements AutoCloseable {
 
     private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics) {
         if (config.usesCertificateFiles()) {
-            log.info("serving certificate: {} and {}, checked every {}", config.tlsCertFile(), config.tlsPrivateKeyFile(),
+            log.info(
+                    "serving certificate: {} and {}, checked every {}",
+                    config.tlsCertFile(),
+                    config.tlsPrivateKeyFile(),
                     config.certReloadInterval());
-            return new FileCertificateSource(config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
+            return new FileCertificateSource(
+                    config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
         }
         ServingCertificate selfSigned = SelfSignedCertificates.forLocalhost(Duration.ofDays(365));
-        log.info("serving certificate: self-signed for {} (no --tls-cert-file given), SHA-256 fingerprint {}",
-                SelfSignedCertificates.LOCAL_NAMES, selfSigned.sha256Fingerprint());
+        log.info(
+                "serving certificate: self-signed for {} (no --tls-cert-file given), SHA-256 fingerprint {}",
+                SelfSignedCertificates.LOCAL_NAMES,
+                selfSigned.sha256Fingerprint());
         if (config.selfSignedCertOut() != null) {
             try {
-                Files.writeString(config.selfSignedCertOut(), SelfSignedCertificates.certificatePem(selfSigned), StandardCharsets.US_ASCII);
+                Files.writeString(
+                        config.selfSignedCertOut(),
+                        SelfSignedCertificates.certificatePem(selfSigned),
+                        StandardCharsets.US_ASCII);
             } catch (IOException e) {
                 throw new UncheckedIOException("cannot write --self-signed-cert-out " + config.selfSignedCertOut(), e);
             }
-            log.info("self-signed certificate written to {} (use it with curl --cacert, or as a webhook caBundle)",
+            log.info(
+                    "self-signed certificate written to {} (use it with curl --cacert, or as a webhook caBundle)",
                     config.selfSignedCertOut());
         }
         return new FixedCertificateSource(selfSigned);

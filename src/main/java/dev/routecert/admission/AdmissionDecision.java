@@ -17,8 +17,7 @@ public record AdmissionDecision(boolean allowed, Status status, List<String> war
     }
 
     /** One problem, with the field path a person can find in their manifest. */
-    public record Cause(String field, String message, String reason) {
-    }
+    public record Cause(String field, String message, String reason) {}
 
     public AdmissionDecision {
         warnings = List.copyOf(warnings);

@@ -13,6 +13,7 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.Set;
 
 /**
@@ -68,12 +69,14 @@ public final class AdmissionReviews {
             throw ReviewRejection.badRequest("request body exceeds a JSON limit: " + firstLine(e.getOriginalMessage()));
         } catch (JsonProcessingException e) {
             throw ReviewRejection.badRequest("request body is not valid JSON: " + firstLine(e.getOriginalMessage())
-                    + " at line " + e.getLocation().getLineNr() + ", column " + e.getLocation().getColumnNr());
+                    + " at line " + e.getLocation().getLineNr() + ", column "
+                    + e.getLocation().getColumnNr());
         } catch (IOException e) {
             throw ReviewRejection.badRequest("request body cannot be read: " + e.getMessage());
         }
         if (review == null || !review.isObject()) {
-            throw ReviewRejection.badRequest("request body must be a JSON object: an " + API_VERSION + " AdmissionReview");
+            throw ReviewRejection.badRequest(
+                    "request body must be a JSON object: an " + API_VERSION + " AdmissionReview");
         }
         JsonNode request = review.get("request");
         String uid = request != null && request.isObject() ? text(request, "uid") : "";
@@ -81,12 +84,21 @@ public final class AdmissionReviews {
         String echoVersion = apiVersion.startsWith("admission.k8s.io/") ? apiVersion : null;
         String knownUid = uid.isEmpty() ? null : uid;
         if (!"AdmissionReview".equals(text(review, "kind"))) {
-            throw new ReviewRejection(400, "BadRequest", "kind must be AdmissionReview, got \"" + text(review, "kind") + "\"",
-                    knownUid, echoVersion);
+            throw new ReviewRejection(
+                    400,
+                    "BadRequest",
+                    "kind must be AdmissionReview, got \"" + text(review, "kind") + "\"",
+                    knownUid,
+                    echoVersion);
         }
         if (!API_VERSION.equals(apiVersion)) {
-            throw new ReviewRejection(400, "BadRequest", "unsupported AdmissionReview apiVersion \"" + apiVersion
-                    + "\": routecert speaks " + API_VERSION + " (set admissionReviewVersions: [v1])", knownUid, echoVersion);
+            throw new ReviewRejection(
+                    400,
+                    "BadRequest",
+                    "unsupported AdmissionReview apiVersion \"" + apiVersion + "\": routecert speaks " + API_VERSION
+                            + " (set admissionReviewVersions: [v1])",
+                    knownUid,
+                    echoVersion);
         }
         if (request == null || request.isNull()) {
             throw ReviewRejection.badRequest("AdmissionReview has no request");
@@ -96,31 +108,48 @@ public final class AdmissionReviews {
         }
         if (uid.isEmpty()) {
             JsonNode uidNode = request.get("uid");
-            throw ReviewRejection.badRequest(uidNode == null || uidNode.isNull() || uidNode.asText().isEmpty()
-                    ? "AdmissionReview request has no uid"
-                    : "AdmissionReview request.uid must be a string, got " + uidNode.getNodeType().name().toLowerCase(java.util.Locale.ROOT));
+            throw ReviewRejection.badRequest(
+                    uidNode == null || uidNode.isNull() || uidNode.asText().isEmpty()
+                            ? "AdmissionReview request has no uid"
+                            : "AdmissionReview request.uid must be a string, got "
+                                    + uidNode.getNodeType().name().toLowerCase(Locale.ROOT));
         }
         JsonNode kind = request.path("kind");
         String kindName = text(kind, "kind");
         String version = text(kind, "version");
         if (kindName.isEmpty() || version.isEmpty()) {
-            throw new ReviewRejection(400, "BadRequest", "AdmissionReview request.kind must carry version and kind",
-                    uid, apiVersion);
+            throw new ReviewRejection(
+                    400, "BadRequest", "AdmissionReview request.kind must carry version and kind", uid, apiVersion);
         }
         String operation = text(request, "operation");
         if (!OPERATIONS.contains(operation)) {
-            throw new ReviewRejection(400, "BadRequest", "AdmissionReview request.operation must be one of "
-                    + "CREATE, UPDATE, DELETE, CONNECT, got \"" + operation + "\"", uid, apiVersion);
+            throw new ReviewRejection(
+                    400,
+                    "BadRequest",
+                    "AdmissionReview request.operation must be one of " + "CREATE, UPDATE, DELETE, CONNECT, got \""
+                            + operation + "\"",
+                    uid,
+                    apiVersion);
         }
         JsonNode dryRun = request.path("dryRun");
         if (!dryRun.isMissingNode() && !dryRun.isNull() && !dryRun.isBoolean()) {
-            throw new ReviewRejection(400, "BadRequest", "AdmissionReview request.dryRun must be a boolean", uid, apiVersion);
+            throw new ReviewRejection(
+                    400, "BadRequest", "AdmissionReview request.dryRun must be a boolean", uid, apiVersion);
         }
-        return new AdmissionRequest(uid, text(kind, "group"), version, kindName,
-                text(request.path("resource"), "resource"), text(request, "subResource"),
-                text(request, "name"), text(request, "namespace"), operation,
-                text(request.path("userInfo"), "username"), dryRun.asBoolean(false),
-                objectOrNull(request.get("object")), objectOrNull(request.get("oldObject")));
+        return new AdmissionRequest(
+                uid,
+                text(kind, "group"),
+                version,
+                kindName,
+                text(request.path("resource"), "resource"),
+                text(request, "subResource"),
+                text(request, "name"),
+                text(request, "namespace"),
+                operation,
+                text(request.path("userInfo"), "username"),
+                dryRun.asBoolean(false),
+                objectOrNull(request.get("object")),
+                objectOrNull(request.get("oldObject")));
     }
 
     /** The AdmissionReview answering a request. */
@@ -151,8 +180,10 @@ public final class AdmissionReviews {
         }
         if (decision.patch() != null) {
             response.put("patchType", "JSONPatch");
-            response.put("patch", Base64.getEncoder().encodeToString(
-                    decision.patch().toString().getBytes(StandardCharsets.UTF_8)));
+            response.put(
+                    "patch",
+                    Base64.getEncoder()
+                            .encodeToString(decision.patch().toString().getBytes(StandardCharsets.UTF_8)));
         }
         if (!decision.warnings().isEmpty()) {
             ArrayNode warnings = response.putArray("warnings");
@@ -168,9 +199,15 @@ public final class AdmissionReviews {
     public ObjectNode rejection(ReviewRejection rejection) {
         if (rejection.uid() != null) {
             String apiVersion = rejection.apiVersion() == null ? API_VERSION : rejection.apiVersion();
-            return response(apiVersion, rejection.uid(), new AdmissionDecision(false,
-                    new AdmissionDecision.Status(rejection.httpStatus(), rejection.reason(), rejection.getMessage(),
-                            java.util.List.of()), java.util.List.of(), null));
+            return response(
+                    apiVersion,
+                    rejection.uid(),
+                    new AdmissionDecision(
+                            false,
+                            new AdmissionDecision.Status(
+                                    rejection.httpStatus(), rejection.reason(), rejection.getMessage(), List.of()),
+                            List.of(),
+                            null));
         }
         ObjectNode status = JsonNodeFactory.instance.objectNode();
         status.put("apiVersion", "v1");

@@ -21,8 +21,7 @@ public final class CpuTurns {
     /** List items (routes, rules) between two yields: about 0.2 ms of parsing or judging. */
     public static final int ITEMS = 512;
 
-    private CpuTurns() {
-    }
+    private CpuTurns() {}
 
     /** Call with the number of items done so far in one loop; yields after every {@link #ITEMS}. */
     public static void afterItems(int done) {

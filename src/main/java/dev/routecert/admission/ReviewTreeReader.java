@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -41,7 +40,16 @@ final class ReviewTreeReader {
     static final String LAST_APPLIED = "kubectl.kubernetes.io/last-applied-configuration";
 
     /** Where in the review a value is; only these levels are walked here, field by field. */
-    private enum Level { REVIEW, REQUEST, OBJECT, METADATA, ANNOTATIONS, SPEC, LIST, ITEM }
+    private enum Level {
+        REVIEW,
+        REQUEST,
+        OBJECT,
+        METADATA,
+        ANNOTATIONS,
+        SPEC,
+        LIST,
+        ITEM
+    }
 
     private final ObjectMapper mapper;
     private final ObjectReads reads;
@@ -144,8 +152,10 @@ final class ReviewTreeReader {
             return switch (level) {
                 case REVIEW -> field.equals("request") ? Level.REQUEST : null;
                 case REQUEST -> field.equals("object") || field.equals("oldObject") ? Level.OBJECT : null;
-                case OBJECT -> field.equals("metadata") ? Level.METADATA
-                        : field.equals("spec") && !lists.isEmpty() ? Level.SPEC : null;
+                case OBJECT ->
+                    field.equals("metadata")
+                            ? Level.METADATA
+                            : field.equals("spec") && !lists.isEmpty() ? Level.SPEC : null;
                 case METADATA -> field.equals("annotations") ? Level.ANNOTATIONS : null;
                 case SPEC -> lists.containsKey(field) ? Level.LIST : null;
                 case ANNOTATIONS, LIST, ITEM -> null;

@@ -1,6 +1,7 @@
 package dev.routecert.certificates;
 
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.Optional;
 
 /** The resources routecert keeps informer caches of, all namespaces. */
 public enum CachedKind {
@@ -50,17 +51,22 @@ public enum CachedKind {
     }
 
     ResourceDefinitionContext context() {
-        return new ResourceDefinitionContext.Builder().withGroup(group).withVersion(version).withKind(kind)
-                .withPlural(plural).withNamespaced(namespaced).build();
+        return new ResourceDefinitionContext.Builder()
+                .withGroup(group)
+                .withVersion(version)
+                .withKind(kind)
+                .withPlural(plural)
+                .withNamespaced(namespaced)
+                .build();
     }
 
     /** The route kind for a route's group and kind, if routecert handles it. */
-    public static java.util.Optional<CachedKind> route(String group, String kind) {
+    public static Optional<CachedKind> route(String group, String kind) {
         for (CachedKind k : values()) {
             if (k.isRoute() && k.group.equals(group) && k.kind.equals(kind)) {
-                return java.util.Optional.of(k);
+                return Optional.of(k);
             }
         }
-        return java.util.Optional.empty();
+        return Optional.empty();
     }
 }

@@ -5,6 +5,7 @@ import dev.routecert.http.Readiness;
 import dev.routecert.policy.RoutePolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
+import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -24,8 +25,12 @@ public final class CertificateManager implements AutoCloseable {
     private final Reconciler reconciler;
     private final Optional<Leadership> leadership;
 
-    private CertificateManager(ClusterCaches caches, KubernetesClient admissionClient, KubeCertificateStore admissionStore,
-                               Reconciler reconciler, Optional<Leadership> leadership) {
+    private CertificateManager(
+            ClusterCaches caches,
+            KubernetesClient admissionClient,
+            KubeCertificateStore admissionStore,
+            Reconciler reconciler,
+            Optional<Leadership> leadership) {
         this.caches = caches;
         this.admissionClient = admissionClient;
         this.admissionStore = admissionStore;
@@ -33,26 +38,48 @@ public final class CertificateManager implements AutoCloseable {
         this.leadership = leadership;
     }
 
-    public static CertificateManager start(KubernetesClient client, Readiness readiness, RoutePolicy policy,
-                                           CertificateOptions options, String version) {
+    public static CertificateManager start(
+            KubernetesClient client,
+            Readiness readiness,
+            RoutePolicy policy,
+            CertificateOptions options,
+            String version) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
-        KubernetesClient admissionClient = KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
+        KubernetesClient admissionClient =
+                KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
         String identity = Leadership.identity();
-        Reconciler reconciler = new Reconciler(caches, new KubeCertificateStore(client, caches), policy,
-                new KubeRouteEvents(client, identity), options.orphanGracePeriod(), options.resyncPeriod(), Instant::now);
+        Reconciler reconciler = new Reconciler(
+                caches,
+                new KubeCertificateStore(client, caches),
+                policy,
+                new KubeRouteEvents(client, identity),
+                options.orphanGracePeriod(),
+                options.resyncPeriod(),
+                Instant::now);
         caches.onChange(reconciler::onChange);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
         if (options.leaderElection()) {
-            leadership = Optional.of(new Leadership(client, options.leaderElectionNamespace(), options.leaderElectionLeaseName(),
-                    identity, options.leaseDuration(), reconciler::start, reconciler::stop).start());
+            leadership = Optional.of(new Leadership(
+                            client,
+                            options.leaderElectionNamespace(),
+                            options.leaderElectionLeaseName(),
+                            identity,
+                            options.leaseDuration(),
+                            reconciler::start,
+                            reconciler::stop)
+                    .start());
         } else {
-            log.info("leader election: off (--leader-election=false); this process reconciles, so run one replica only");
+            log.info(
+                    "leader election: off (--leader-election=false); this process reconciles, so run one replica only");
             reconciler.start();
         }
-        log.info("certificates: created during admission within {} (on failure: {}); orphans deleted after {}",
-                options.writeTimeout(), options.writeFailure().name().toLowerCase(java.util.Locale.ROOT), options.orphanGracePeriod());
+        log.info(
+                "certificates: created during admission within {} (on failure: {}); orphans deleted after {}",
+                options.writeTimeout(),
+                options.writeFailure().name().toLowerCase(Locale.ROOT),
+                options.orphanGracePeriod());
         return new CertificateManager(caches, admissionClient, admissionStore, reconciler, leadership);
     }
 

@@ -36,31 +36,24 @@ public final class CertificatePlanner {
     }
 
     /** One of five answers. */
-    public sealed interface Decision {
-    }
+    public sealed interface Decision {}
 
     /** No Certificate of that name exists: create {@code certificate} (once the Secret is known to be free). */
-    public record Create(ObjectNode certificate) implements Decision {
-    }
+    public record Create(ObjectNode certificate) implements Decision {}
 
     /** routecert's Certificate for this route differs from the plan: apply {@code certificate} over it. */
-    public record Update(ObjectNode certificate, ExistingCertificate existing) implements Decision {
-    }
+    public record Update(ObjectNode certificate, ExistingCertificate existing) implements Decision {}
 
     /** routecert's Certificate for this route already is what the plan says. */
-    public record UpToDate(ExistingCertificate existing) implements Decision {
-    }
+    public record UpToDate(ExistingCertificate existing) implements Decision {}
 
     /** A Certificate that routecert must not change already covers the route. */
-    public record Reuse(ExistingCertificate existing) implements Decision {
-    }
+    public record Reuse(ExistingCertificate existing) implements Decision {}
 
     /** The route cannot be admitted: {@code message} says why, at {@code field}. */
-    public record Deny(String field, String message) implements Decision {
-    }
+    public record Deny(String field, String message) implements Decision {}
 
-    private CertificatePlanner() {
-    }
+    private CertificatePlanner() {}
 
     /**
      * @param routeUid    the route's uid when the API server has assigned one (UPDATE; null on CREATE):
@@ -68,16 +61,24 @@ public final class CertificatePlanner {
      * @param secretField where the route names the secret, e.g. {@code spec.tls[1].secretName}
      * @param issuerField where the issuer comes from, e.g. {@code metadata.annotations[cert-manager.io/issuer]}
      */
-    public static Outcome decide(PlannedCertificate plan, RouteRef route, String routeUid,
-                                 Optional<ExistingCertificate> existing, Issuers issuers,
-                                 String secretField, String issuerField) {
+    public static Outcome decide(
+            PlannedCertificate plan,
+            RouteRef route,
+            String routeUid,
+            Optional<ExistingCertificate> existing,
+            Issuers issuers,
+            String secretField,
+            String issuerField) {
         List<String> warnings = new ArrayList<>();
         String ref = plan.namespace() + "/" + plan.name();
         if (existing.isPresent()) {
             ExistingCertificate found = existing.get();
             if (found.deleting()) {
-                return new Outcome(new Deny(secretField, "Certificate " + ref
-                        + " is being deleted; apply the route again once it is gone"), warnings);
+                return new Outcome(
+                        new Deny(
+                                secretField,
+                                "Certificate " + ref + " is being deleted; apply the route again once it is gone"),
+                        warnings);
             }
             boolean ours = found.managedByRoutecert() && found.route().isPresent();
             if (!ours || !found.route().get().equals(route)) {
@@ -98,14 +99,26 @@ public final class CertificatePlanner {
         return new Outcome(same ? new UpToDate(found) : new Update(desired, found), warnings);
     }
 
-    private static Outcome reuseOrDeny(PlannedCertificate plan, RouteRef route, ExistingCertificate found, boolean ours,
-                                       String secretField, List<String> warnings) {
-        String who = ours ? "created by routecert for " + found.route().get()
+    private static Outcome reuseOrDeny(
+            PlannedCertificate plan,
+            RouteRef route,
+            ExistingCertificate found,
+            boolean ours,
+            String secretField,
+            List<String> warnings) {
+        String who = ours
+                ? "created by routecert for " + found.route().get()
                 : "not created by routecert, so routecert never changes it";
         if (!found.secretName().equals(plan.secretName())) {
-            return new Outcome(new Deny(secretField, "Certificate " + found.ref() + " (" + who + ") writes Secret '"
-                    + found.secretName() + "', not '" + plan.secretName() + "', so routecert cannot create the Certificate "
-                    + plan.name() + " this route needs (fix: use another secretName, or rename that Certificate)"), warnings);
+            return new Outcome(
+                    new Deny(
+                            secretField,
+                            "Certificate " + found.ref() + " (" + who + ") writes Secret '"
+                                    + found.secretName() + "', not '" + plan.secretName()
+                                    + "', so routecert cannot create the Certificate "
+                                    + plan.name()
+                                    + " this route needs (fix: use another secretName, or rename that Certificate)"),
+                    warnings);
         }
         List<String> needed = new ArrayList<>(plan.dnsNames());
         needed.addAll(plan.ipAddresses());
@@ -115,11 +128,16 @@ public final class CertificatePlanner {
                     + String.join(", ", needed));
             return new Outcome(new Reuse(found), warnings);
         }
-        String fix = ours ? "change " + found.route().get().kind() + " " + found.route().get().name()
-                + " to cover them too, or give this route its own secretName"
+        String fix = ours
+                ? "change " + found.route().get().kind() + " "
+                        + found.route().get().name() + " to cover them too, or give this route its own secretName"
                 : "add them to that Certificate's dnsNames, or give this route its own secretName";
-        return new Outcome(new Deny(secretField, "Certificate " + found.ref() + " (" + who + ") does not cover "
-                + String.join(", ", missing) + " (fix: " + fix + ")"), warnings);
+        return new Outcome(
+                new Deny(
+                        secretField,
+                        "Certificate " + found.ref() + " (" + who + ") does not cover " + String.join(", ", missing)
+                                + " (fix: " + fix + ")"),
+                warnings);
     }
 
     /** Null when the issuer is fine; external issuers cannot be checked and only earn a warning. */
@@ -134,22 +152,28 @@ public final class CertificatePlanner {
         }
         boolean cluster = PolicyConfig.CLUSTER_ISSUER.equals(kind);
         if (!cluster && !PolicyConfig.ISSUER.equals(kind)) {
-            return new Deny(issuerField, "issuer kind '" + kind + "' does not exist in group cert-manager.io"
-                    + " (fix: use Issuer or ClusterIssuer)");
+            return new Deny(
+                    issuerField,
+                    "issuer kind '" + kind + "' does not exist in group cert-manager.io"
+                            + " (fix: use Issuer or ClusterIssuer)");
         }
         Optional<IssuerInfo> issuer = issuers.find(kind, cluster ? null : plan.namespace(), ref.name());
         if (issuer.isEmpty()) {
-            return new Deny(issuerField, (cluster ? "ClusterIssuer " + ref.name() : "Issuer " + plan.namespace() + "/" + ref.name())
-                    + " does not exist (fix: create it, or name an existing " + kind + ")");
+            return new Deny(
+                    issuerField,
+                    (cluster ? "ClusterIssuer " + ref.name() : "Issuer " + plan.namespace() + "/" + ref.name())
+                            + " does not exist (fix: create it, or name an existing " + kind + ")");
         }
         List<String> unsolvable = plan.dnsNames().stream()
                 .filter(Coverage::isWildcard)
                 .filter(name -> !issuer.get().canIssueWildcard(name))
                 .toList();
         if (!unsolvable.isEmpty()) {
-            return new Deny(issuerField, issuer.get().describe() + " is an ACME issuer without a DNS-01 solver for "
-                    + String.join(", ", unsolvable) + ", and ACME validates wildcard names only through DNS-01"
-                    + " (fix: add a dns01 solver to the issuer, or list the names instead of a wildcard)");
+            return new Deny(
+                    issuerField,
+                    issuer.get().describe() + " is an ACME issuer without a DNS-01 solver for "
+                            + String.join(", ", unsolvable) + ", and ACME validates wildcard names only through DNS-01"
+                            + " (fix: add a dns01 solver to the issuer, or list the names instead of a wildcard)");
         }
         return null;
     }
@@ -184,10 +208,13 @@ public final class CertificatePlanner {
         spec.path("dnsNames").forEach(n -> names.add(n.asText()));
         spec.path("ipAddresses").forEach(n -> names.add(n.asText()));
         JsonNode issuer = spec.path("issuerRef");
-        return "Certificate " + meta.path("namespace").asText() + "/" + meta.path("name").asText()
+        return "Certificate " + meta.path("namespace").asText() + "/"
+                + meta.path("name").asText()
                 + " (secret " + spec.path("secretName").asText() + ") for " + String.join(", ", names)
-                + ", issuer " + issuer.path("kind").asText("Issuer") + "/" + issuer.path("name").asText()
-                + ("cert-manager.io".equals(issuer.path("group").asText("cert-manager.io")) ? ""
-                : " (" + issuer.path("group").asText() + ")");
+                + ", issuer " + issuer.path("kind").asText("Issuer") + "/"
+                + issuer.path("name").asText()
+                + ("cert-manager.io".equals(issuer.path("group").asText("cert-manager.io"))
+                        ? ""
+                        : " (" + issuer.path("group").asText() + ")");
     }
 }

@@ -17,7 +17,8 @@ public interface CertificateStore {
     Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name);
 
     /** Reads the Certificate from the API server, bypassing the cache. */
-    Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline) throws StoreException;
+    Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline)
+            throws StoreException;
 
     /** Reads only the metadata of a Secret (its data never reaches routecert). */
     SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException;

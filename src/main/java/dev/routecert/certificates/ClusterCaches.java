@@ -30,11 +30,13 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
     public static final String CHECK = "informer-caches";
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
+
     private static final Logger log = LoggerFactory.getLogger(ClusterCaches.class);
 
     private final KubernetesClient client;
     private final Readiness readiness;
-    private final Map<CachedKind, SharedIndexInformer<GenericKubernetesResource>> informers = new EnumMap<>(CachedKind.class);
+    private final Map<CachedKind, SharedIndexInformer<GenericKubernetesResource>> informers =
+            new EnumMap<>(CachedKind.class);
     private final List<BiConsumer<CachedKind, JsonNode>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService discovery = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread t = new Thread(r, "informer-discovery");
@@ -122,13 +124,17 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
             }
             if (!served) {
                 missing = true;
-                log.info("caches: {} is not served{}; looking again every 30s", kind.resource(),
-                        kind.required ? " (is cert-manager installed?): routecert is not ready without it"
+                log.info(
+                        "caches: {} is not served{}; looking again every 30s",
+                        kind.resource(),
+                        kind.required
+                                ? " (is cert-manager installed?): routecert is not ready without it"
                                 : ", so routes of that kind are not reconciled");
                 continue;
             }
-            SharedIndexInformer<GenericKubernetesResource> informer =
-                    client.genericKubernetesResources(kind.context()).inAnyNamespace().runnableInformer(0);
+            SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind.context())
+                    .inAnyNamespace()
+                    .runnableInformer(0);
             informer.itemStore(new LeanItemStore());
             if (kind == CachedKind.CERTIFICATE) {
                 informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
@@ -157,8 +163,11 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
                 if (error != null) {
                     log.warn("caches: {} informer stopped: {}", kind.resource(), error.getMessage());
                 } else {
-                    log.info("caches: {} synced in {} ms ({} objects)", kind.resource(),
-                            (System.nanoTime() - started) / 1_000_000, informer.getIndexer().list().size());
+                    log.info(
+                            "caches: {} synced in {} ms ({} objects)",
+                            kind.resource(),
+                            (System.nanoTime() - started) / 1_000_000,
+                            informer.getIndexer().list().size());
                 }
                 updateReadiness();
             });
@@ -175,16 +184,24 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         if (informer == null) {
             return List.of();
         }
-        return informer.getIndexer().byIndex(ROUTE_INDEX, routeIndexKey(route.namespace(), route.annotationValue())).stream()
+        return informer
+                .getIndexer()
+                .byIndex(ROUTE_INDEX, routeIndexKey(route.namespace(), route.annotationValue()))
+                .stream()
                 .map(this::json)
-                .filter(certificate -> ExistingCertificate.from(certificate).route().filter(route::equals).isPresent())
+                .filter(certificate -> ExistingCertificate.from(certificate)
+                        .route()
+                        .filter(route::equals)
+                        .isPresent())
                 .toList();
     }
 
     /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: managed by routecert and annotated. */
     private static List<String> routeIndexKeys(GenericKubernetesResource certificate) {
         var meta = certificate.getMetadata();
-        if (meta == null || meta.getLabels() == null || meta.getAnnotations() == null
+        if (meta == null
+                || meta.getLabels() == null
+                || meta.getAnnotations() == null
                 || !Ownership.MANAGED_BY.equals(meta.getLabels().get(Ownership.MANAGED_BY_LABEL))) {
             return List.of();
         }
@@ -205,7 +222,11 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
             try {
                 listener.accept(kind, json);
             } catch (RuntimeException e) {
-                log.warn("caches: a listener failed on {} {}: {}", kind.kind, json.path("metadata").path("name").asText(), e.toString());
+                log.warn(
+                        "caches: a listener failed on {} {}: {}",
+                        kind.kind,
+                        json.path("metadata").path("name").asText(),
+                        e.toString());
             }
         }
     }

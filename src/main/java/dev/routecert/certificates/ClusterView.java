@@ -18,7 +18,10 @@ public interface ClusterView {
      */
     default List<JsonNode> certificatesOf(RouteRef route) {
         return list(CachedKind.CERTIFICATE).stream()
-                .filter(certificate -> ExistingCertificate.from(certificate).route().filter(route::equals).isPresent())
+                .filter(certificate -> ExistingCertificate.from(certificate)
+                        .route()
+                        .filter(route::equals)
+                        .isPresent())
                 .toList();
     }
 

@@ -17,10 +17,22 @@ import java.util.Optional;
  * @param writtenAheadOf   the route resourceVersion an admission UPDATE wrote it ahead of, or null
  * @param writtenAt        when that was (EPOCH when not set)
  */
-public record ExistingCertificate(String namespace, String name, String uid, String resourceVersion,
-                                  boolean managedByRoutecert, Optional<RouteRef> route, String secretName,
-                                  List<String> dnsNames, List<String> ipAddresses, List<String> ownerUids,
-                                  Instant created, boolean deleting, JsonNode spec, String writtenAheadOf, Instant writtenAt) {
+public record ExistingCertificate(
+        String namespace,
+        String name,
+        String uid,
+        String resourceVersion,
+        boolean managedByRoutecert,
+        Optional<RouteRef> route,
+        String secretName,
+        List<String> dnsNames,
+        List<String> ipAddresses,
+        List<String> ownerUids,
+        Instant created,
+        boolean deleting,
+        JsonNode spec,
+        String writtenAheadOf,
+        Instant writtenAt) {
 
     public ExistingCertificate {
         dnsNames = List.copyOf(dnsNames);
@@ -33,25 +45,45 @@ public record ExistingCertificate(String namespace, String name, String uid, Str
     public static ExistingCertificate from(JsonNode object) {
         JsonNode meta = object.path("metadata");
         String namespace = meta.path("namespace").asText("");
-        boolean managed = Ownership.MANAGED_BY.equals(meta.path("labels").path(Ownership.MANAGED_BY_LABEL).asText(null));
+        boolean managed = Ownership.MANAGED_BY.equals(
+                meta.path("labels").path(Ownership.MANAGED_BY_LABEL).asText(null));
         Optional<RouteRef> route = managed
-                ? RouteRef.parse(meta.path("annotations").path(Ownership.ROUTE_ANNOTATION).asText(null), namespace)
+                ? RouteRef.parse(
+                        meta.path("annotations")
+                                .path(Ownership.ROUTE_ANNOTATION)
+                                .asText(null),
+                        namespace)
                 : Optional.empty();
         List<String> owners = new ArrayList<>();
         for (JsonNode ref : meta.path("ownerReferences")) {
             owners.add(ref.path("uid").asText(""));
         }
         JsonNode spec = object.path("spec");
-        String[] ahead = managed ? meta.path("annotations").path(Ownership.WRITTEN_AHEAD_ANNOTATION).asText("").split(" ", 2)
+        String[] ahead = managed
+                ? meta.path("annotations")
+                        .path(Ownership.WRITTEN_AHEAD_ANNOTATION)
+                        .asText("")
+                        .split(" ", 2)
                 : new String[] {""};
         if (ahead.length < 2 || ahead[0].isEmpty()) {
             ahead = new String[] {null, null};
         }
-        return new ExistingCertificate(namespace, meta.path("name").asText(""), meta.path("uid").asText(""),
-                meta.path("resourceVersion").asText(""), managed, route, spec.path("secretName").asText(""),
-                strings(spec.path("dnsNames")), strings(spec.path("ipAddresses")), owners,
-                instant(meta.path("creationTimestamp").asText(null)), meta.hasNonNull("deletionTimestamp"),
-                spec.isObject() ? spec : null, ahead[0], instant(ahead[1]));
+        return new ExistingCertificate(
+                namespace,
+                meta.path("name").asText(""),
+                meta.path("uid").asText(""),
+                meta.path("resourceVersion").asText(""),
+                managed,
+                route,
+                spec.path("secretName").asText(""),
+                strings(spec.path("dnsNames")),
+                strings(spec.path("ipAddresses")),
+                owners,
+                instant(meta.path("creationTimestamp").asText(null)),
+                meta.hasNonNull("deletionTimestamp"),
+                spec.isObject() ? spec : null,
+                ahead[0],
+                instant(ahead[1]));
     }
 
     /** Every name the Certificate is valid for: DNS names and IP addresses. */

@@ -13,7 +13,14 @@ import java.util.List;
  */
 public record IssuerInfo(String kind, String namespace, String name, Type type, List<Dns01Solver> dns01Solvers) {
 
-    public enum Type { ACME, CA, SELF_SIGNED, VAULT, VENAFI, OTHER }
+    public enum Type {
+        ACME,
+        CA,
+        SELF_SIGNED,
+        VAULT,
+        VENAFI,
+        OTHER
+    }
 
     /** A DNS-01 solver and the names its selector limits it to (empty lists: every name). */
     public record Dns01Solver(List<String> dnsNames, List<String> dnsZones) {
@@ -42,17 +49,24 @@ public record IssuerInfo(String kind, String namespace, String name, Type type, 
     /** Reads an Issuer or ClusterIssuer object. */
     public static IssuerInfo from(String kind, JsonNode object) {
         JsonNode spec = object.path("spec");
-        Type type = spec.has("acme") ? Type.ACME : spec.has("ca") ? Type.CA : spec.has("selfSigned") ? Type.SELF_SIGNED
-                : spec.has("vault") ? Type.VAULT : spec.has("venafi") ? Type.VENAFI : Type.OTHER;
+        Type type = spec.has("acme")
+                ? Type.ACME
+                : spec.has("ca")
+                        ? Type.CA
+                        : spec.has("selfSigned")
+                                ? Type.SELF_SIGNED
+                                : spec.has("vault") ? Type.VAULT : spec.has("venafi") ? Type.VENAFI : Type.OTHER;
         List<Dns01Solver> solvers = new ArrayList<>();
         for (JsonNode solver : spec.path("acme").path("solvers")) {
             if (solver.has("dns01")) {
-                solvers.add(new Dns01Solver(strings(solver.path("selector").path("dnsNames")),
+                solvers.add(new Dns01Solver(
+                        strings(solver.path("selector").path("dnsNames")),
                         strings(solver.path("selector").path("dnsZones"))));
             }
         }
         JsonNode meta = object.path("metadata");
-        return new IssuerInfo(kind, meta.path("namespace").asText(""), meta.path("name").asText(""), type, solvers);
+        return new IssuerInfo(
+                kind, meta.path("namespace").asText(""), meta.path("name").asText(""), type, solvers);
     }
 
     /** Whether this issuer can sign a certificate for the wildcard name; only ACME needs DNS-01 for it. */

@@ -24,8 +24,7 @@ final class KeyedQueue<K> implements AutoCloseable {
     private final Consumer<K> handler;
     private final Map<K, Pending> waiting = new HashMap<>();
 
-    private record Pending(long dueNanos, ScheduledFuture<?> future) {
-    }
+    private record Pending(long dueNanos, ScheduledFuture<?> future) {}
 
     KeyedQueue(String threadName, Consumer<K> handler) {
         this.handler = handler;

@@ -9,9 +9,12 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import java.io.IOException;
 import java.net.URLEncoder;
+import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -69,8 +72,15 @@ public final class KubeCertificateStore implements CertificateStore {
     }
 
     @Override
-    public Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline) throws StoreException {
-        Response response = send("GET", certificateUrl(namespace, name), null, null, "application/json", deadline,
+    public Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline)
+            throws StoreException {
+        Response response = send(
+                "GET",
+                certificateUrl(namespace, name),
+                null,
+                null,
+                "application/json",
+                deadline,
                 "read Certificate " + namespace + "/" + name);
         if (response.code == 404) {
             return Optional.empty();
@@ -80,8 +90,14 @@ public final class KubeCertificateStore implements CertificateStore {
 
     @Override
     public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
-        Response response = send("GET", base + "/api/v1/namespaces/" + enc(namespace) + "/secrets/" + enc(name), null, null,
-                PARTIAL_METADATA, deadline, "look up Secret " + namespace + "/" + name);
+        Response response = send(
+                "GET",
+                base + "/api/v1/namespaces/" + enc(namespace) + "/secrets/" + enc(name),
+                null,
+                null,
+                PARTIAL_METADATA,
+                deadline,
+                "look up Secret " + namespace + "/" + name);
         if (response.code == 404) {
             return SecretState.ABSENT;
         }
@@ -94,22 +110,38 @@ public final class KubeCertificateStore implements CertificateStore {
     public ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException {
         String namespace = certificate.path("metadata").path("namespace").asText();
         String name = certificate.path("metadata").path("name").asText();
-        Response response = send("POST", base + CERTIFICATES.formatted(enc(namespace)) + "?fieldManager=" + Ownership.FIELD_MANAGER,
-                "application/json", certificate, "application/json", deadline, "create Certificate " + namespace + "/" + name);
+        Response response = send(
+                "POST",
+                base + CERTIFICATES.formatted(enc(namespace)) + "?fieldManager=" + Ownership.FIELD_MANAGER,
+                "application/json",
+                certificate,
+                "application/json",
+                deadline,
+                "create Certificate " + namespace + "/" + name);
         return ExistingCertificate.from(response.ok());
     }
 
     @Override
-    public ExistingCertificate apply(ObjectNode certificate, String resourceVersion, Deadline deadline) throws StoreException {
+    public ExistingCertificate apply(ObjectNode certificate, String resourceVersion, Deadline deadline)
+            throws StoreException {
         ObjectNode body = certificate.deepCopy();
         ObjectNode meta = (ObjectNode) body.get("metadata");
-        meta.put("resourceVersion", resourceVersion); // optimistic concurrency: CONFLICT if it changed since we judged it
+        meta.put(
+                "resourceVersion",
+                resourceVersion); // optimistic concurrency: CONFLICT if it changed since we judged it
         String namespace = meta.path("namespace").asText();
         String name = meta.path("name").asText();
-        Response response = send("PATCH", certificateUrl(namespace, name) + "?fieldManager=" + Ownership.FIELD_MANAGER + "&force=true",
-                "application/apply-patch+yaml", body, "application/json", deadline, "apply Certificate " + namespace + "/" + name);
+        Response response = send(
+                "PATCH",
+                certificateUrl(namespace, name) + "?fieldManager=" + Ownership.FIELD_MANAGER + "&force=true",
+                "application/apply-patch+yaml",
+                body,
+                "application/json",
+                deadline,
+                "apply Certificate " + namespace + "/" + name);
         if (response.code == 404) {
-            throw new StoreException(StoreException.Kind.CONFLICT, "Certificate " + namespace + "/" + name + " is gone", null);
+            throw new StoreException(
+                    StoreException.Kind.CONFLICT, "Certificate " + namespace + "/" + name + " is gone", null);
         }
         return ExistingCertificate.from(response.ok());
     }
@@ -119,8 +151,14 @@ public final class KubeCertificateStore implements CertificateStore {
         ObjectNode options = JSON.createObjectNode();
         options.put("apiVersion", "v1").put("kind", "DeleteOptions").put("propagationPolicy", "Background");
         options.putObject("preconditions").put("uid", uid);
-        Response response = send("DELETE", certificateUrl(namespace, name), "application/json", options, "application/json",
-                deadline, "delete Certificate " + namespace + "/" + name);
+        Response response = send(
+                "DELETE",
+                certificateUrl(namespace, name),
+                "application/json",
+                options,
+                "application/json",
+                deadline,
+                "delete Certificate " + namespace + "/" + name);
         if (response.code != 404) {
             response.ok();
         }
@@ -140,16 +178,27 @@ public final class KubeCertificateStore implements CertificateStore {
         }
     }
 
-    private Response send(String method, String url, String contentType, JsonNode body, String accept, Deadline deadline,
-                          String action) throws StoreException {
+    private Response send(
+            String method,
+            String url,
+            String contentType,
+            JsonNode body,
+            String accept,
+            Deadline deadline,
+            String action)
+            throws StoreException {
         Duration left = deadline.remaining();
         if (left.toMillis() <= 0) {
-            throw new StoreException(StoreException.Kind.TIMEOUT, "could not " + action + ": no time left within "
-                    + deadline.total().toMillis() + "ms", null);
+            throw new StoreException(
+                    StoreException.Kind.TIMEOUT,
+                    "could not " + action + ": no time left within "
+                            + deadline.total().toMillis() + "ms",
+                    null);
         }
         // The API server stops working on the request at its own end too, and says so.
         String timed = url + (url.contains("?") ? "&" : "?") + "timeout=" + Math.max(1, left.toMillis()) + "ms";
-        HttpRequest.Builder request = client.getHttpClient().newHttpRequestBuilder()
+        HttpRequest.Builder request = client.getHttpClient()
+                .newHttpRequestBuilder()
                 .uri(timed)
                 .header("Accept", accept)
                 .timeout(left.toMillis(), TimeUnit.MILLISECONDS);
@@ -158,32 +207,47 @@ public final class KubeCertificateStore implements CertificateStore {
         } else if (!"GET".equals(method)) {
             throw new IllegalArgumentException(method + " without a body");
         }
-        CompletableFuture<HttpResponse<String>> future = client.getHttpClient().sendAsync(request.build(), String.class);
+        CompletableFuture<HttpResponse<String>> future =
+                client.getHttpClient().sendAsync(request.build(), String.class);
         HttpResponse<String> response;
         try {
             response = future.get(left.toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new StoreException(StoreException.Kind.TIMEOUT, "could not " + action + ": the API server did not answer within "
-                    + deadline.total().toMillis() + "ms", e);
+            throw new StoreException(
+                    StoreException.Kind.TIMEOUT,
+                    "could not " + action + ": the API server did not answer within "
+                            + deadline.total().toMillis() + "ms",
+                    e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            boolean timeout = cause instanceof java.net.http.HttpTimeoutException || cause instanceof TimeoutException
-                    || String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timeout")
-                    || String.valueOf(cause.getMessage()).toLowerCase(java.util.Locale.ROOT).contains("timed out");
-            throw new StoreException(timeout ? StoreException.Kind.TIMEOUT : StoreException.Kind.UNAVAILABLE,
-                    "could not " + action + ": " + (timeout ? "the API server did not answer within " + deadline.total().toMillis() + "ms"
-                            : "the API server cannot be reached (" + cause.getMessage() + ")"), cause);
+            boolean timeout = cause instanceof HttpTimeoutException
+                    || cause instanceof TimeoutException
+                    || String.valueOf(cause.getMessage())
+                            .toLowerCase(Locale.ROOT)
+                            .contains("timeout")
+                    || String.valueOf(cause.getMessage())
+                            .toLowerCase(Locale.ROOT)
+                            .contains("timed out");
+            throw new StoreException(
+                    timeout ? StoreException.Kind.TIMEOUT : StoreException.Kind.UNAVAILABLE,
+                    "could not " + action + ": "
+                            + (timeout
+                                    ? "the API server did not answer within "
+                                            + deadline.total().toMillis() + "ms"
+                                    : "the API server cannot be reached (" + cause.getMessage() + ")"),
+                    cause);
         }
         JsonNode parsed;
         try {
             String text = response.body();
             parsed = text == null || text.isBlank() ? JSON.createObjectNode() : JSON.readTree(text);
-        } catch (java.io.IOException e) {
-            parsed = JSON.createObjectNode().put("message", "HTTP " + response.code() + " with a body that is not JSON");
+        } catch (IOException e) {
+            parsed =
+                    JSON.createObjectNode().put("message", "HTTP " + response.code() + " with a body that is not JSON");
         }
         return new Response(response.code(), parsed, action);
     }
@@ -205,7 +269,8 @@ public final class KubeCertificateStore implements CertificateStore {
         } else {
             kind = StoreException.Kind.REJECTED;
         }
-        return new StoreException(kind, "could not " + action + ": the API server answered " + code + ": " + message, null);
+        return new StoreException(
+                kind, "could not " + action + ": the API server answered " + code + ": " + message, null);
     }
 
     private static String enc(String segment) {

@@ -5,9 +5,11 @@ import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
 import io.fabric8.kubernetes.api.model.events.v1.EventBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.security.SecureRandom;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
+import java.util.HexFormat;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,8 +18,8 @@ public final class KubeRouteEvents implements RouteEvents {
 
     public static final String CONTROLLER = "routecert.dev/reconciler";
     private static final Logger log = LoggerFactory.getLogger(KubeRouteEvents.class);
-    private static final DateTimeFormatter MICRO = DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'")
-            .withZone(ZoneOffset.UTC);
+    private static final DateTimeFormatter MICRO =
+            DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 
     private final KubernetesClient client;
     private final String instance;
@@ -31,9 +33,17 @@ public final class KubeRouteEvents implements RouteEvents {
     public void record(RouteRef route, String routeUid, String type, String reason, String action, String message) {
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
         Event event = new EventBuilder()
-                .withNewMetadata().withName(eventName(route.name())).withNamespace(route.namespace()).endMetadata()
-                .withRegarding(new ObjectReferenceBuilder().withApiVersion(route.apiVersion()).withKind(route.kind())
-                        .withNamespace(route.namespace()).withName(route.name()).withUid(routeUid).build())
+                .withNewMetadata()
+                .withName(eventName(route.name()))
+                .withNamespace(route.namespace())
+                .endMetadata()
+                .withRegarding(new ObjectReferenceBuilder()
+                        .withApiVersion(route.apiVersion())
+                        .withKind(route.kind())
+                        .withNamespace(route.namespace())
+                        .withName(route.name())
+                        .withUid(routeUid)
+                        .build())
                 .withType(type)
                 .withReason(reason)
                 .withAction(action)
@@ -43,10 +53,20 @@ public final class KubeRouteEvents implements RouteEvents {
                 .withReportingInstance(instance)
                 .build();
         try {
-            client.events().v1().events().inNamespace(route.namespace()).resource(event).create();
+            client.events()
+                    .v1()
+                    .events()
+                    .inNamespace(route.namespace())
+                    .resource(event)
+                    .create();
         } catch (io.fabric8.kubernetes.client.KubernetesClientException e) {
-            log.warn("reconciler: could not record event {} on {}: {}", reason, route,
-                    e.getStatus() != null && e.getStatus().getMessage() != null ? e.getStatus().getMessage() : e.getMessage());
+            log.warn(
+                    "reconciler: could not record event {} on {}: {}",
+                    reason,
+                    route,
+                    e.getStatus() != null && e.getStatus().getMessage() != null
+                            ? e.getStatus().getMessage()
+                            : e.getMessage());
         } catch (RuntimeException e) {
             log.warn("reconciler: could not record event {} on {}: {}", reason, route, e.toString());
         }
@@ -57,8 +77,8 @@ public final class KubeRouteEvents implements RouteEvents {
         byte[] random = new byte[8];
         RANDOM.nextBytes(random);
         String prefix = route.length() > 200 ? route.substring(0, 200) : route;
-        return prefix + "." + java.util.HexFormat.of().formatHex(random);
+        return prefix + "." + HexFormat.of().formatHex(random);
     }
 
-    private static final java.security.SecureRandom RANDOM = new java.security.SecureRandom();
+    private static final SecureRandom RANDOM = new SecureRandom();
 }

@@ -42,8 +42,14 @@ public final class Leadership implements AutoCloseable {
     private volatile boolean leading;
     private volatile CompletableFuture<?> election;
 
-    public Leadership(KubernetesClient client, String namespace, String leaseName, String identity, Duration leaseDuration,
-                      Runnable onStart, Runnable onStop) {
+    public Leadership(
+            KubernetesClient client,
+            String namespace,
+            String leaseName,
+            String identity,
+            Duration leaseDuration,
+            Runnable onStart,
+            Runnable onStop) {
         this.client = client;
         this.namespace = namespace;
         this.leaseName = leaseName;
@@ -69,7 +75,8 @@ public final class Leadership implements AutoCloseable {
     }
 
     public Leadership start() {
-        log.info("leader election: {} stands for Lease {}/{} (lease {})", identity, namespace, leaseName, leaseDuration);
+        log.info(
+                "leader election: {} stands for Lease {}/{} (lease {})", identity, namespace, leaseName, leaseDuration);
         elect();
         return this;
     }
@@ -79,28 +86,30 @@ public final class Leadership implements AutoCloseable {
             return;
         }
         long leaseMillis = leaseDuration.toMillis();
-        LeaderElector elector = new LeaderElectorBuilder(client, executor).withConfig(new LeaderElectionConfigBuilder()
-                .withName("routecert-reconciler")
-                .withLock(new LeaseLock(namespace, leaseName, identity))
-                .withLeaseDuration(leaseDuration)
-                .withRenewDeadline(Duration.ofMillis(leaseMillis * 2 / 3))
-                .withRetryPeriod(Duration.ofMillis(Math.max(200, leaseMillis / 5)))
-                .withReleaseOnCancel(true)
-                .withLeaderCallbacks(new LeaderCallbacks(
-                        () -> {
-                            leading = true;
-                            log.info("leader election: {} leads; reconciling", identity);
-                            onStart.run();
-                        },
-                        () -> {
-                            if (leading) {
-                                leading = false;
-                                log.info("leader election: {} stopped leading", identity);
-                                onStop.run();
-                            }
-                        },
-                        leader -> log.info("leader election: leader is {}", leader)))
-                .build()).build();
+        LeaderElector elector = new LeaderElectorBuilder(client, executor)
+                .withConfig(new LeaderElectionConfigBuilder()
+                        .withName("routecert-reconciler")
+                        .withLock(new LeaseLock(namespace, leaseName, identity))
+                        .withLeaseDuration(leaseDuration)
+                        .withRenewDeadline(Duration.ofMillis(leaseMillis * 2 / 3))
+                        .withRetryPeriod(Duration.ofMillis(Math.max(200, leaseMillis / 5)))
+                        .withReleaseOnCancel(true)
+                        .withLeaderCallbacks(new LeaderCallbacks(
+                                () -> {
+                                    leading = true;
+                                    log.info("leader election: {} leads; reconciling", identity);
+                                    onStart.run();
+                                },
+                                () -> {
+                                    if (leading) {
+                                        leading = false;
+                                        log.info("leader election: {} stopped leading", identity);
+                                        onStop.run();
+                                    }
+                                },
+                                leader -> log.info("leader election: leader is {}", leader)))
+                        .build())
+                .build();
         CompletableFuture<?> future = elector.start();
         election = future;
         future.whenComplete((ok, error) -> {

@@ -19,6 +19,5 @@ public final class Ownership {
     /** cert-manager marks each Secret it writes with the name of the Certificate it belongs to. */
     public static final String SECRET_CERTIFICATE_ANNOTATION = "cert-manager.io/certificate-name";
 
-    private Ownership() {
-    }
+    private Ownership() {}
 }

@@ -47,23 +47,20 @@ public final class Reconciler implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
     /** Writes outside admission have no webhook timeout to respect, only a bound against hanging. */
     static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
+
     static final Duration RETRY_DELAY = Duration.ofSeconds(5);
 
-    private sealed interface Key {
-    }
+    private sealed interface Key {}
 
-    private record RouteKey(CachedKind kind, String namespace, String name) implements Key {
-    }
+    private record RouteKey(CachedKind kind, String namespace, String name) implements Key {}
 
-    private record SlotKey(String namespace, String name) implements Key {
-    }
+    private record SlotKey(String namespace, String name) implements Key {}
 
-    private record Everything() implements Key {
-    }
+    private record Everything() implements Key {}
 
     /** A route as last evaluated: who it is and the Certificates it plans (empty when it plans none). */
-    record RouteState(RouteRef ref, String uid, String resourceVersion, Instant created, List<PlannedCertificate> plans) {
-    }
+    record RouteState(
+            RouteRef ref, String uid, String resourceVersion, Instant created, List<PlannedCertificate> plans) {}
 
     private final ClusterView cluster;
     private final CertificateStore store;
@@ -87,8 +84,14 @@ public final class Reconciler implements AutoCloseable {
     /** The last event message per route and reason, so a resync does not repeat the same event. */
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
 
-    public Reconciler(ClusterView cluster, CertificateStore store, RoutePolicy policy, RouteEvents events,
-                      Duration orphanGrace, Duration resyncPeriod, Supplier<Instant> clock) {
+    public Reconciler(
+            ClusterView cluster,
+            CertificateStore store,
+            RoutePolicy policy,
+            RouteEvents events,
+            Duration orphanGrace,
+            Duration resyncPeriod,
+            Supplier<Instant> clock) {
         this.cluster = cluster;
         this.store = store;
         this.policy = policy;
@@ -121,8 +124,11 @@ public final class Reconciler implements AutoCloseable {
         running = true;
         log.info("reconciler: started; full pass every {}, orphan grace period {}", resyncPeriod, orphanGrace);
         queue.add(new Everything());
-        resyncTask = resync.scheduleAtFixedRate(() -> queue.add(new Everything()), resyncPeriod.toMillis(),
-                resyncPeriod.toMillis(), TimeUnit.MILLISECONDS);
+        resyncTask = resync.scheduleAtFixedRate(
+                () -> queue.add(new Everything()),
+                resyncPeriod.toMillis(),
+                resyncPeriod.toMillis(),
+                TimeUnit.MILLISECONDS);
     }
 
     /** Stops reconciling (leadership lost); work in progress finishes. */
@@ -186,7 +192,8 @@ public final class Reconciler implements AutoCloseable {
         cluster.get(key.kind, key.namespace, key.name).ifPresent(object -> affected.addAll(index(key.kind, object)));
         // from the cache's index: a scan of every Certificate per route event made a burst of route
         // changes quadratic in the cluster's size
-        for (JsonNode certificate : cluster.certificatesOf(new RouteRef(key.kind.group(), key.kind.kind(), key.namespace, key.name))) {
+        for (JsonNode certificate :
+                cluster.certificatesOf(new RouteRef(key.kind.group(), key.kind.kind(), key.namespace, key.name))) {
             ExistingCertificate c = ExistingCertificate.from(certificate);
             affected.add(new SlotKey(c.namespace(), c.name()));
         }
@@ -197,7 +204,9 @@ public final class Reconciler implements AutoCloseable {
     private void refresh(RouteKey key, SlotKey current) {
         Optional<JsonNode> cached = cluster.get(key.kind, key.namespace, key.name);
         RouteState known = routes.get(key);
-        String version = cached.map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse(null);
+        String version = cached.map(
+                        o -> o.path("metadata").path("resourceVersion").asText(""))
+                .orElse(null);
         if (known == null ? cached.isEmpty() : known.resourceVersion.equals(version)) {
             return;
         }
@@ -247,23 +256,38 @@ public final class Reconciler implements AutoCloseable {
      */
     private RouteState evaluate(CachedKind kind, JsonNode object) {
         JsonNode meta = object.path("metadata");
-        RouteRef ref = new RouteRef(kind.group(), kind.kind(), meta.path("namespace").asText(""), meta.path("name").asText(""));
+        RouteRef ref = new RouteRef(
+                kind.group(),
+                kind.kind(),
+                meta.path("namespace").asText(""),
+                meta.path("name").asText(""));
         String uid = meta.path("uid").asText("");
         String resourceVersion = meta.path("resourceVersion").asText("");
-        Instant created = ExistingCertificate.instant(meta.path("creationTimestamp").asText(null));
+        Instant created =
+                ExistingCertificate.instant(meta.path("creationTimestamp").asText(null));
         if (meta.hasNonNull("deletionTimestamp")) {
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         Verdict verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
         if (!verdict.allowed()) {
             if (object.path("spec").has("tls")) { // a route without TLS needs no word about Certificates
-                event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
+                event(
+                        ref,
+                        uid,
+                        RouteEvents.WARNING,
+                        "CertificateFailed",
+                        "Evaluate",
                         "routecert creates no Certificate for this route: " + verdict.summary());
             }
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         if (verdict.patch() != null && !verdict.certificates().isEmpty()) {
-            event(ref, uid, RouteEvents.WARNING, "CertificateFailed", "Evaluate",
+            event(
+                    ref,
+                    uid,
+                    RouteEvents.WARNING,
+                    "CertificateFailed",
+                    "Evaluate",
                     "routecert creates no Certificate for this route: it has TLS without a secretName; apply it again so the"
                             + " webhook sets one");
             return new RouteState(ref, uid, resourceVersion, created, List.of());
@@ -279,23 +303,25 @@ public final class Reconciler implements AutoCloseable {
             if (state == null) {
                 continue;
             }
-            state.plans.stream().filter(p -> p.name().equals(slot.name)).findFirst()
+            state.plans.stream()
+                    .filter(p -> p.name().equals(slot.name))
+                    .findFirst()
                     .ifPresent(plan -> out.add(new Claim(state, plan)));
         }
         out.sort(Comparator.comparing((Claim c) -> c.state.created).thenComparing(c -> c.state.ref, RouteRef.ORDER));
         return out;
     }
 
-    private record Claim(RouteState state, PlannedCertificate plan) {
-    }
+    private record Claim(RouteState state, PlannedCertificate plan) {}
 
     private void reconcileSlot(SlotKey slot) {
-        Optional<ExistingCertificate> existing = cluster.get(CachedKind.CERTIFICATE, slot.namespace, slot.name)
-                .map(ExistingCertificate::from);
+        Optional<ExistingCertificate> existing =
+                cluster.get(CachedKind.CERTIFICATE, slot.namespace, slot.name).map(ExistingCertificate::from);
         // Judge the slot on the routes as the cache shows them now, not as their queued events left the index.
         Set<RouteKey> involved = new LinkedHashSet<>(claims.getOrDefault(slot, Set.of()));
-        existing.flatMap(ExistingCertificate::route).ifPresent(owner -> CachedKind.route(owner.group(), owner.kind())
-                .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
+        existing.flatMap(ExistingCertificate::route)
+                .ifPresent(owner -> CachedKind.route(owner.group(), owner.kind())
+                        .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
         involved.forEach(key -> refresh(key, slot));
         List<Claim> claimants = claimants(slot);
         Deadline deadline = Deadline.in(WRITE_DEADLINE);
@@ -311,7 +337,8 @@ public final class Reconciler implements AutoCloseable {
                 return; // its deletion event brings the slot back here
             }
             if (!found.managedByRoutecert() || found.route().isEmpty()) {
-                claimants.forEach(c -> warnIfNotCovered(c, found, "it was not created by routecert, which never changes it"));
+                claimants.forEach(
+                        c -> warnIfNotCovered(c, found, "it was not created by routecert, which never changes it"));
                 return;
             }
             RouteRef owner = found.route().get();
@@ -321,20 +348,26 @@ public final class Reconciler implements AutoCloseable {
                 queue.add(slot, Duration.between(clock.get(), ahead.get()).plusMillis(100));
                 return;
             }
-            Optional<Claim> ownerClaim = claimants.stream().filter(c -> c.state.ref.equals(owner)).findFirst();
+            Optional<Claim> ownerClaim =
+                    claimants.stream().filter(c -> c.state.ref.equals(owner)).findFirst();
             if (ownerClaim.isPresent()) {
                 establish(ownerClaim.get(), existing, deadline, "CertificateUpdated", "updated");
-                claimants.stream().filter(c -> c != ownerClaim.get())
+                claimants.stream()
+                        .filter(c -> c != ownerClaim.get())
                         .forEach(c -> warnIfNotCovered(c, found, "it belongs to " + owner));
                 return;
             }
             boolean ownerExists = CachedKind.route(owner.group(), owner.kind())
-                    .flatMap(k -> cluster.get(k, owner.namespace(), owner.name())).isPresent();
+                    .flatMap(k -> cluster.get(k, owner.namespace(), owner.name()))
+                    .isPresent();
             Instant graceEnds = found.created().plus(orphanGrace);
-            boolean young = !ownerExists && found.ownerUids().isEmpty() && clock.get().isBefore(graceEnds);
+            boolean young =
+                    !ownerExists && found.ownerUids().isEmpty() && clock.get().isBefore(graceEnds);
             if (!claimants.isEmpty()) {
                 Claim next = claimants.get(0);
-                boolean sameSpec = CertificatePlanner.render(next.plan, next.state.ref, null).path("spec").equals(found.spec());
+                boolean sameSpec = CertificatePlanner.render(next.plan, next.state.ref, null)
+                        .path("spec")
+                        .equals(found.spec());
                 if (young && !sameSpec) {
                     // The route that admission created it for may not be stored yet: wait before handing it over.
                     queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
@@ -346,16 +379,35 @@ public final class Reconciler implements AutoCloseable {
             if (ownerExists) {
                 delete(found, deadline, owner, "the route no longer needs it");
             } else if (!found.ownerUids().isEmpty()) {
-                log.debug("reconciler: {} has an ownerReference to the deleted {}; the garbage collector deletes it", found.ref(), owner);
+                log.debug(
+                        "reconciler: {} has an ownerReference to the deleted {}; the garbage collector deletes it",
+                        found.ref(),
+                        owner);
             } else if (young) {
                 queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
             } else {
-                delete(found, deadline, null, "orphan: " + owner + " never came to exist within the grace period of " + orphanGrace);
+                delete(
+                        found,
+                        deadline,
+                        null,
+                        "orphan: " + owner + " never came to exist within the grace period of " + orphanGrace);
             }
         } catch (StoreException e) {
-            log.warn("reconciler: Certificate {}/{}: {}; retrying in {}", slot.namespace, slot.name, e.getMessage(), RETRY_DELAY);
-            claimants.stream().findFirst().ifPresent(c -> event(c.state.ref, c.state.uid, RouteEvents.WARNING, "CertificateFailed",
-                    "Reconcile", e.getMessage()));
+            log.warn(
+                    "reconciler: Certificate {}/{}: {}; retrying in {}",
+                    slot.namespace,
+                    slot.name,
+                    e.getMessage(),
+                    RETRY_DELAY);
+            claimants.stream()
+                    .findFirst()
+                    .ifPresent(c -> event(
+                            c.state.ref,
+                            c.state.uid,
+                            RouteEvents.WARNING,
+                            "CertificateFailed",
+                            "Reconcile",
+                            e.getMessage()));
             queue.add(slot, RETRY_DELAY);
         }
     }
@@ -376,50 +428,84 @@ public final class Reconciler implements AutoCloseable {
         }
         String cachedVersion = CachedKind.route(owner.group(), owner.kind())
                 .flatMap(k -> cluster.get(k, owner.namespace(), owner.name()))
-                .map(o -> o.path("metadata").path("resourceVersion").asText("")).orElse("");
+                .map(o -> o.path("metadata").path("resourceVersion").asText(""))
+                .orElse("");
         return found.writtenAheadOf().equals(cachedVersion) ? Optional.of(until) : Optional.empty();
     }
 
     /** Creates or updates the Certificate of {@code claim}'s route, with its ownerReference, if anything differs. */
-    private void establish(Claim claim, Optional<ExistingCertificate> existing, Deadline deadline, String reason, String verb)
+    private void establish(
+            Claim claim, Optional<ExistingCertificate> existing, Deadline deadline, String reason, String verb)
             throws StoreException {
         RouteState route = claim.state;
-        if (existing.isPresent() && existing.get().route().filter(route.ref::equals).isEmpty()) {
+        if (existing.isPresent()
+                && existing.get().route().filter(route.ref::equals).isEmpty()) {
             handOver(claim, existing.get(), deadline, reason, verb);
             return;
         }
-        CertificatePlanner.Outcome outcome = CertificatePlanner.decide(claim.plan, route.ref, route.uid, existing,
-                store::cachedIssuer, "spec.tls", "metadata.annotations");
+        CertificatePlanner.Outcome outcome = CertificatePlanner.decide(
+                claim.plan, route.ref, route.uid, existing, store::cachedIssuer, "spec.tls", "metadata.annotations");
         switch (outcome.decision()) {
-            case CertificatePlanner.Deny deny -> event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Reconcile",
-                    "routecert creates no Certificate " + claim.plan.name() + " for this route: " + deny.message());
-            case CertificatePlanner.UpToDate u -> {
-            }
-            case CertificatePlanner.Reuse r -> {
-            }
+            case CertificatePlanner.Deny deny ->
+                event(
+                        route.ref,
+                        route.uid,
+                        RouteEvents.WARNING,
+                        "CertificateFailed",
+                        "Reconcile",
+                        "routecert creates no Certificate " + claim.plan.name() + " for this route: " + deny.message());
+            case CertificatePlanner.UpToDate u -> {}
+            case CertificatePlanner.Reuse r -> {}
             case CertificatePlanner.Create create -> {
                 SecretState secret = store.readSecret(claim.plan.namespace(), claim.plan.secretName(), deadline);
                 if (!secret.writableFor(claim.plan.name())) {
-                    event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Create",
-                            "routecert did not create Certificate " + claim.plan.name() + ": Secret " + claim.plan.secretName()
+                    event(
+                            route.ref,
+                            route.uid,
+                            RouteEvents.WARNING,
+                            "CertificateFailed",
+                            "Create",
+                            "routecert did not create Certificate " + claim.plan.name() + ": Secret "
+                                    + claim.plan.secretName()
                                     + " exists and was not written by cert-manager for it; delete the Secret to hand it to cert-manager");
                     return;
                 }
                 ExistingCertificate created = store.create(create.certificate(), deadline);
                 log.info("reconciler: created {} for {}", created.ref(), route.ref);
-                event(route.ref, route.uid, RouteEvents.NORMAL, "CertificateCreated", "Create",
+                event(
+                        route.ref,
+                        route.uid,
+                        RouteEvents.NORMAL,
+                        "CertificateCreated",
+                        "Create",
                         "created " + CertificatePlanner.describe(create.certificate()));
             }
             case CertificatePlanner.Update update -> {
                 ObjectNode desired = update.certificate();
                 ExistingCertificate current = update.existing();
                 ExistingCertificate applied = store.apply(desired, current.resourceVersion(), deadline);
-                log.info("reconciler: {} {} for {} (resourceVersion {} -> {})", verb, applied.ref(), route.ref,
-                        current.resourceVersion(), applied.resourceVersion());
+                log.info(
+                        "reconciler: {} {} for {} (resourceVersion {} -> {})",
+                        verb,
+                        applied.ref(),
+                        route.ref,
+                        current.resourceVersion(),
+                        applied.resourceVersion());
                 if (!desired.path("spec").equals(current.spec())) {
-                    event(route.ref, route.uid, RouteEvents.NORMAL, reason, "Update", verb + " " + CertificatePlanner.describe(desired));
+                    event(
+                            route.ref,
+                            route.uid,
+                            RouteEvents.NORMAL,
+                            reason,
+                            "Update",
+                            verb + " " + CertificatePlanner.describe(desired));
                 } else {
-                    event(route.ref, route.uid, RouteEvents.NORMAL, "CertificateAdopted", "Update",
+                    event(
+                            route.ref,
+                            route.uid,
+                            RouteEvents.NORMAL,
+                            "CertificateAdopted",
+                            "Update",
                             "Certificate " + applied.ref() + " is now owned by this route and is deleted with it");
                 }
             }
@@ -430,26 +516,45 @@ public final class Reconciler implements AutoCloseable {
     private void handOver(Claim claim, ExistingCertificate current, Deadline deadline, String reason, String verb)
             throws StoreException {
         RouteState route = claim.state;
-        CertificatePlanner.Deny issuer = CertificatePlanner.checkIssuer(claim.plan, store::cachedIssuer, "metadata.annotations",
-                new ArrayList<>());
+        CertificatePlanner.Deny issuer = CertificatePlanner.checkIssuer(
+                claim.plan, store::cachedIssuer, "metadata.annotations", new ArrayList<>());
         if (issuer != null) {
-            event(route.ref, route.uid, RouteEvents.WARNING, "CertificateFailed", "Update",
+            event(
+                    route.ref,
+                    route.uid,
+                    RouteEvents.WARNING,
+                    "CertificateFailed",
+                    "Update",
                     "routecert cannot take over Certificate " + current.ref() + " for this route: " + issuer.message());
             return;
         }
         ObjectNode desired = CertificatePlanner.render(claim.plan, route.ref, route.uid);
         ExistingCertificate applied = store.apply(desired, current.resourceVersion(), deadline);
         log.info("reconciler: {} {} for {}", verb, applied.ref(), route.ref);
-        event(route.ref, route.uid, RouteEvents.NORMAL, reason, "Update", verb + " " + CertificatePlanner.describe(desired));
+        event(
+                route.ref,
+                route.uid,
+                RouteEvents.NORMAL,
+                reason,
+                "Update",
+                verb + " " + CertificatePlanner.describe(desired));
     }
 
-    private void delete(ExistingCertificate found, Deadline deadline, RouteRef route, String why) throws StoreException {
+    private void delete(ExistingCertificate found, Deadline deadline, RouteRef route, String why)
+            throws StoreException {
         store.delete(found.namespace(), found.name(), found.uid(), deadline);
         log.info("reconciler: deleted {} ({}); its Secret {} stays", found.ref(), why, found.secretName());
         if (route != null) {
-            String uid = CachedKind.route(route.group(), route.kind()).flatMap(k -> cluster.get(k, route.namespace(), route.name()))
-                    .map(o -> o.path("metadata").path("uid").asText("")).orElse("");
-            event(route, uid, RouteEvents.NORMAL, "CertificateDeleted", "Delete",
+            String uid = CachedKind.route(route.group(), route.kind())
+                    .flatMap(k -> cluster.get(k, route.namespace(), route.name()))
+                    .map(o -> o.path("metadata").path("uid").asText(""))
+                    .orElse("");
+            event(
+                    route,
+                    uid,
+                    RouteEvents.NORMAL,
+                    "CertificateDeleted",
+                    "Delete",
                     "deleted Certificate " + found.ref() + " (" + why + "); Secret " + found.secretName() + " stays");
         }
     }
@@ -459,9 +564,14 @@ public final class Reconciler implements AutoCloseable {
         needed.addAll(claim.plan.ipAddresses());
         List<String> missing = Coverage.missing(found.names(), needed);
         if (!missing.isEmpty()) {
-            event(claim.state.ref, claim.state.uid, RouteEvents.WARNING, "CertificateFailed", "Reconcile",
-                    "Certificate " + found.ref() + " does not cover " + String.join(", ", missing) + " and routecert cannot change it: "
-                            + why);
+            event(
+                    claim.state.ref,
+                    claim.state.uid,
+                    RouteEvents.WARNING,
+                    "CertificateFailed",
+                    "Reconcile",
+                    "Certificate " + found.ref() + " does not cover " + String.join(", ", missing)
+                            + " and routecert cannot change it: " + why);
         }
     }
 

@@ -12,7 +12,9 @@ public record RouteRef(String group, String kind, String namespace, String name)
 
     /** Oldest first is decided elsewhere; this orders routes deterministically by identity. */
     public static final Comparator<RouteRef> ORDER = Comparator.comparing(RouteRef::namespace)
-            .thenComparing(RouteRef::group).thenComparing(RouteRef::kind).thenComparing(RouteRef::name);
+            .thenComparing(RouteRef::group)
+            .thenComparing(RouteRef::kind)
+            .thenComparing(RouteRef::name);
 
     public String annotationValue() {
         return group + "/" + kind + "/" + name;

@@ -7,7 +7,14 @@ package dev.routecert.certificates;
  */
 public final class StoreException extends Exception {
 
-    public enum Kind { ALREADY_EXISTS, CONFLICT, NOT_FOUND, REJECTED, TIMEOUT, UNAVAILABLE }
+    public enum Kind {
+        ALREADY_EXISTS,
+        CONFLICT,
+        NOT_FOUND,
+        REJECTED,
+        TIMEOUT,
+        UNAVAILABLE
+    }
 
     private final Kind kind;
 

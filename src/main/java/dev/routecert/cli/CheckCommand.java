@@ -15,17 +15,8 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
-import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
-import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
-import picocli.CommandLine.Mixin;
-import picocli.CommandLine.Option;
-import picocli.CommandLine.ParameterException;
-import picocli.CommandLine.Parameters;
-import picocli.CommandLine.Spec;
-
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -36,42 +27,61 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
 
 /**
  * {@code routecert check}: runs the admission policy over manifests on disk, without a cluster, so a
  * person or a CI job sees the same verdict {@code kubectl apply} would get.
  */
-@Command(name = "check",
-        description = "Checks Ingress and Traefik IngressRoute manifests with the same policy as the admission "
-                + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
-                + "Certificate each object needs. Reads YAML (several documents, kind: List) or JSON; '-' reads standard input.",
+@Command(
+        name = "check",
+        description =
+                "Checks Ingress and Traefik IngressRoute manifests with the same policy as the admission "
+                        + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
+                        + "Certificate each object needs. Reads YAML (several documents, kind: List) or JSON; '-' reads standard input.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
-                "0:every object is allowed",
-                "1:at least one object is denied",
-                "2:an input could not be read, or an option is invalid"})
+            "0:every object is allowed",
+            "1:at least one object is denied",
+            "2:an input could not be read, or an option is invalid"
+        })
 public final class CheckCommand implements Callable<Integer> {
 
     static final int ALLOWED = 0;
     static final int DENIED = 1;
     static final int UNREADABLE = 2;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE",
-            description = "Manifest files to check; '-' reads standard input.")
+    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files to check; '-' reads standard input.")
     List<String> files = new ArrayList<>();
 
     @Mixin
     PolicyOptions policy;
 
-    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    @Option(
+            names = {"-h", "--help"},
+            usageHelp = true,
+            description = "Show this help and exit.")
     boolean help;
 
-    @Option(names = {"-o", "--output"}, paramLabel = "text|json", defaultValue = "${env:ROUTECERT_OUTPUT:-text}",
+    @Option(
+            names = {"-o", "--output"},
+            paramLabel = "text|json",
+            defaultValue = "${env:ROUTECERT_OUTPUT:-text}",
             description = "Output format (env ROUTECERT_OUTPUT, default: ${DEFAULT-VALUE}).")
     String output;
 
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NAMESPACE", defaultValue = "${env:ROUTECERT_NAMESPACE:-default}",
-            description = "Namespace for objects without metadata.namespace (env ROUTECERT_NAMESPACE, default: ${DEFAULT-VALUE}).")
+    @Option(
+            names = {"-n", "--namespace"},
+            paramLabel = "NAMESPACE",
+            defaultValue = "${env:ROUTECERT_NAMESPACE:-default}",
+            description =
+                    "Namespace for objects without metadata.namespace (env ROUTECERT_NAMESPACE, default: ${DEFAULT-VALUE}).")
     String namespace;
 
     @Spec
@@ -87,8 +97,7 @@ public final class CheckCommand implements Callable<Integer> {
             .build();
 
     /** One object found in the input and where it came from. */
-    private record Found(String source, int document, JsonNode object) {
-    }
+    private record Found(String source, int document, JsonNode object) {}
 
     public CheckCommand() {
         this(System.in);
@@ -104,8 +113,9 @@ public final class CheckCommand implements Callable<Integer> {
         boolean json = switch (output.trim().toLowerCase(Locale.ROOT)) {
             case "text" -> false;
             case "json" -> true;
-            default -> throw new ParameterException(spec.commandLine(),
-                    "Invalid value for option '--output': '" + output + "' (use text or json)");
+            default ->
+                throw new ParameterException(
+                        spec.commandLine(), "Invalid value for option '--output': '" + output + "' (use text or json)");
         };
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
@@ -146,8 +156,13 @@ public final class CheckCommand implements Callable<Integer> {
         if (json) {
             out.println(results.toPrettyString());
         } else {
-            out.printf("checked %d object%s: %d allowed, %d denied%s%n", objects.size(), objects.size() == 1 ? "" : "s",
-                    allowed, denied, skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "");
+            out.printf(
+                    "checked %d object%s: %d allowed, %d denied%s%n",
+                    objects.size(),
+                    objects.size() == 1 ? "" : "s",
+                    allowed,
+                    denied,
+                    skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "");
         }
         out.flush();
         err.flush();
@@ -188,7 +203,7 @@ public final class CheckCommand implements Callable<Integer> {
                 }
             } else {
                 try (JsonParser parser = new YAMLFactory().createParser(text);
-                     MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
+                        MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
                     while (it.hasNextValue()) {
                         docs.add(it.nextValue());
                     }
@@ -196,8 +211,8 @@ public final class CheckCommand implements Callable<Integer> {
             }
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
-            throw new InputProblem(source + " is not valid YAML or JSON" + (loc == null ? "" : " (line " + loc.getLineNr() + ")")
-                    + ": " + e.getOriginalMessage());
+            throw new InputProblem(source + " is not valid YAML or JSON"
+                    + (loc == null ? "" : " (line " + loc.getLineNr() + ")") + ": " + e.getOriginalMessage());
         } catch (RuntimeException e) {
             // the YAML reader wraps some parse failures in unchecked exceptions
             throw new InputProblem(source + " is not valid YAML or JSON: " + e.getMessage());
@@ -210,9 +225,11 @@ public final class CheckCommand implements Callable<Integer> {
                 continue; // an empty document between '---' lines
             }
             if (!doc.isObject()) {
-                throw new InputProblem(source + " document " + n + " is not an object but " + doc.getNodeType().name().toLowerCase(Locale.ROOT));
+                throw new InputProblem(source + " document " + n + " is not an object but "
+                        + doc.getNodeType().name().toLowerCase(Locale.ROOT));
             }
-            if (doc.path("kind").asText("").endsWith("List") && doc.path("items").isArray()) {
+            if (doc.path("kind").asText("").endsWith("List")
+                    && doc.path("items").isArray()) {
                 for (JsonNode item : doc.get("items")) {
                     if (item.isObject()) {
                         found.add(new Found(source, n, item));
@@ -238,7 +255,8 @@ public final class CheckCommand implements Callable<Integer> {
     private static void printText(PrintWriter out, Found f, PolicyRequest r, boolean handled, Verdict v) {
         if (!handled) {
             String apiVersion = f.object().path("apiVersion").asText("");
-            out.println(describe(f, r) + ": SKIPPED - routecert does not check " + (apiVersion.isEmpty() ? "" : apiVersion + " ")
+            out.println(describe(f, r) + ": SKIPPED - routecert does not check "
+                    + (apiVersion.isEmpty() ? "" : apiVersion + " ")
                     + (r.kind().isEmpty() ? "objects without a kind" : r.kind()));
             out.println();
             return;

@@ -8,8 +8,7 @@ import picocli.CommandLine.TypeConversionException;
 /** picocli converters for durations and byte sizes, with messages that show valid examples. */
 final class Converters {
 
-    private Converters() {
-    }
+    private Converters() {}
 
     static final class DurationConverter implements ITypeConverter<Duration> {
         @Override

@@ -14,8 +14,7 @@ import java.time.Duration;
  */
 final class Logging {
 
-    private Logging() {
-    }
+    private Logging() {}
 
     static void configure(String level) {
         setIfAbsent("org.slf4j.simpleLogger.defaultLogLevel", level);

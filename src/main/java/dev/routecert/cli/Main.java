@@ -5,9 +5,14 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.HelpCommand;
 
 /** The {@code routecert} command line: composition root for every subcommand. */
-@Command(name = "routecert", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        description = {"Checks that the hosts an Ingress or Traefik IngressRoute serves match the names its TLS covers,",
-                "and creates the cert-manager Certificate it needs, at kubectl apply time."},
+@Command(
+        name = "routecert",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Checks that the hosts an Ingress or Traefik IngressRoute serves match the names its TLS covers,",
+            "and creates the cert-manager Certificate it needs, at kubectl apply time."
+        },
         subcommands = {ServeCommand.class, CheckCommand.class, WarmupCommand.class, HelpCommand.class})
 public final class Main implements Runnable {
 

@@ -13,30 +13,46 @@ public final class PolicyOptions {
     @Spec(Spec.Target.MIXEE)
     CommandSpec spec;
 
-    @Option(names = "--default-issuer", paramLabel = "NAME", defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER:-}",
+    @Option(
+            names = "--default-issuer",
+            paramLabel = "NAME",
+            defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER:-}",
             description = "Issuer for objects without a cert-manager.io/issuer or cluster-issuer annotation; "
                     + "empty means none (env ROUTECERT_DEFAULT_ISSUER, default: '${DEFAULT-VALUE}').")
     String defaultIssuer;
 
-    @Option(names = "--default-issuer-kind", paramLabel = "KIND",
+    @Option(
+            names = "--default-issuer-kind",
+            paramLabel = "KIND",
             defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER_KIND:-ClusterIssuer}",
             description = "Kind of the default issuer: Issuer or ClusterIssuer "
                     + "(env ROUTECERT_DEFAULT_ISSUER_KIND, default: ${DEFAULT-VALUE}).")
     String defaultIssuerKind;
 
-    @Option(names = "--default-issuer-group", paramLabel = "GROUP",
+    @Option(
+            names = "--default-issuer-group",
+            paramLabel = "GROUP",
             defaultValue = "${env:ROUTECERT_DEFAULT_ISSUER_GROUP:-cert-manager.io}",
-            description = "API group of the default issuer (env ROUTECERT_DEFAULT_ISSUER_GROUP, default: ${DEFAULT-VALUE}).")
+            description =
+                    "API group of the default issuer (env ROUTECERT_DEFAULT_ISSUER_GROUP, default: ${DEFAULT-VALUE}).")
     String defaultIssuerGroup;
 
-    @Option(names = "--default-syntax", paramLabel = "v3|v2", defaultValue = "${env:ROUTECERT_DEFAULT_SYNTAX:-v3}",
+    @Option(
+            names = "--default-syntax",
+            paramLabel = "v3|v2",
+            defaultValue = "${env:ROUTECERT_DEFAULT_SYNTAX:-v3}",
             description = "Rule syntax of routes without a syntax field, as Traefik's core.defaultRuleSyntax "
                     + "(env ROUTECERT_DEFAULT_SYNTAX, default: ${DEFAULT-VALUE}).")
     String defaultSyntax;
 
-    @Option(names = "--require-tls", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+    @Option(
+            names = "--require-tls",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "true|false",
             defaultValue = "${env:ROUTECERT_REQUIRE_TLS:-false}",
-            description = "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
+            description =
+                    "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
     boolean requireTls;
 
     /** The policy configuration, or a usage error naming the bad option. */
@@ -45,16 +61,25 @@ public final class PolicyOptions {
         try {
             syntax = RuleSyntax.parseFlag(defaultSyntax);
         } catch (IllegalArgumentException e) {
-            throw new ParameterException(spec.commandLine(),
+            throw new ParameterException(
+                    spec.commandLine(),
                     "Invalid value for option '--default-syntax': '" + defaultSyntax + "' (use v3 or v2)");
         }
         String kind = defaultIssuerKind == null ? "" : defaultIssuerKind.trim();
-        if (!kind.isEmpty() && PolicyConfig.CERT_MANAGER_GROUP.equals(defaultIssuerGroup.trim())
-                && !kind.equals(PolicyConfig.ISSUER) && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
-            throw new ParameterException(spec.commandLine(), "Invalid value for option '--default-issuer-kind': '"
-                    + defaultIssuerKind + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
+        if (!kind.isEmpty()
+                && PolicyConfig.CERT_MANAGER_GROUP.equals(defaultIssuerGroup.trim())
+                && !kind.equals(PolicyConfig.ISSUER)
+                && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--default-issuer-kind': '" + defaultIssuerKind
+                            + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
         }
-        return new PolicyConfig(defaultIssuer == null ? null : defaultIssuer.trim(), kind, defaultIssuerGroup.trim(),
-                syntax, requireTls);
+        return new PolicyConfig(
+                defaultIssuer == null ? null : defaultIssuer.trim(),
+                kind,
+                defaultIssuerGroup.trim(),
+                syntax,
+                requireTls);
     }
 }

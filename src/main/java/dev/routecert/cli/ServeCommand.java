@@ -8,174 +8,292 @@ import dev.routecert.config.ServeConfig.KubernetesMode;
 import dev.routecert.policy.PolicyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
-import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
 import picocli.CommandLine.Spec;
 
 /** {@code routecert serve}: the admission webhook server. */
-@Command(name = "serve", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Serve AdmissionReviews on HTTPS (POST /mutate, POST /validate) and probes and metrics on HTTP.",
-                "Every option can also be set through the environment variable shown; a flag wins over it."})
+@Command(
+        name = "serve",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Serve AdmissionReviews on HTTPS (POST /mutate, POST /validate) and probes and metrics on HTTP.",
+            "Every option can also be set through the environment variable shown; a flag wins over it."
+        })
 public final class ServeCommand implements Callable<Integer> {
 
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--bind-address", paramLabel = "ADDRESS", defaultValue = "${env:ROUTECERT_BIND_ADDRESS:-0.0.0.0}",
+    @Option(
+            names = "--bind-address",
+            paramLabel = "ADDRESS",
+            defaultValue = "${env:ROUTECERT_BIND_ADDRESS:-0.0.0.0}",
             description = "Address both listeners bind to (env ROUTECERT_BIND_ADDRESS, default ${DEFAULT-VALUE}).")
     String bindAddress;
 
-    @Option(names = "--secure-port", paramLabel = "PORT", defaultValue = "${env:ROUTECERT_SECURE_PORT:-9443}",
-            description = "HTTPS port for admission reviews; 0 picks a free port (env ROUTECERT_SECURE_PORT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--secure-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:ROUTECERT_SECURE_PORT:-9443}",
+            description =
+                    "HTTPS port for admission reviews; 0 picks a free port (env ROUTECERT_SECURE_PORT, default ${DEFAULT-VALUE}).")
     int securePort;
 
-    @Option(names = "--health-port", paramLabel = "PORT", defaultValue = "${env:ROUTECERT_HEALTH_PORT:-8080}",
-            description = "Plain HTTP port for /livez, /readyz and /metrics (env ROUTECERT_HEALTH_PORT, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--health-port",
+            paramLabel = "PORT",
+            defaultValue = "${env:ROUTECERT_HEALTH_PORT:-8080}",
+            description =
+                    "Plain HTTP port for /livez, /readyz and /metrics (env ROUTECERT_HEALTH_PORT, default ${DEFAULT-VALUE}).")
     int healthPort;
 
-    @Option(names = "--tls-cert-file", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_TLS_CERT_FILE}",
-            description = "PEM certificate chain, leaf first, e.g. tls.crt from a cert-manager Secret volume; polled for changes. "
-                    + "Unset: a self-signed certificate for localhost (env ROUTECERT_TLS_CERT_FILE).")
+    @Option(
+            names = "--tls-cert-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_TLS_CERT_FILE}",
+            description =
+                    "PEM certificate chain, leaf first, e.g. tls.crt from a cert-manager Secret volume; polled for changes. "
+                            + "Unset: a self-signed certificate for localhost (env ROUTECERT_TLS_CERT_FILE).")
     Path tlsCertFile;
 
-    @Option(names = "--tls-private-key-file", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_TLS_PRIVATE_KEY_FILE}",
-            description = "PEM private key (RSA PKCS#1/PKCS#8, EC SEC1/PKCS#8, Ed25519) matching --tls-cert-file (env ROUTECERT_TLS_PRIVATE_KEY_FILE).")
+    @Option(
+            names = "--tls-private-key-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_TLS_PRIVATE_KEY_FILE}",
+            description =
+                    "PEM private key (RSA PKCS#1/PKCS#8, EC SEC1/PKCS#8, Ed25519) matching --tls-cert-file (env ROUTECERT_TLS_PRIVATE_KEY_FILE).")
     Path tlsPrivateKeyFile;
 
-    @Option(names = "--self-signed-cert-out", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_SELF_SIGNED_CERT_OUT}",
+    @Option(
+            names = "--self-signed-cert-out",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_SELF_SIGNED_CERT_OUT}",
             description = "Without --tls-cert-file: write the self-signed certificate (not its key) here as PEM, "
                     + "for curl --cacert or a caBundle (env ROUTECERT_SELF_SIGNED_CERT_OUT).")
     Path selfSignedCertOut;
 
-    @Option(names = "--cert-reload-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--cert-reload-interval",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_CERT_RELOAD_INTERVAL:-10s}",
-            description = "How often the certificate files are checked for a new pair (env ROUTECERT_CERT_RELOAD_INTERVAL, default ${DEFAULT-VALUE}).")
+            description =
+                    "How often the certificate files are checked for a new pair (env ROUTECERT_CERT_RELOAD_INTERVAL, default ${DEFAULT-VALUE}).")
     Duration certReloadInterval;
 
-    @Option(names = "--max-request-bytes", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+    @Option(
+            names = "--max-request-bytes",
+            paramLabel = "SIZE",
+            converter = Converters.SizeConverter.class,
             defaultValue = "${env:ROUTECERT_MAX_REQUEST_BYTES:-7Mi}",
-            description = "Largest AdmissionReview body accepted; the API server sends objects up to 3 MiB, twice on UPDATE "
-                    + "(env ROUTECERT_MAX_REQUEST_BYTES, default ${DEFAULT-VALUE}).")
+            description =
+                    "Largest AdmissionReview body accepted; the API server sends objects up to 3 MiB, twice on UPDATE "
+                            + "(env ROUTECERT_MAX_REQUEST_BYTES, default ${DEFAULT-VALUE}).")
     long maxRequestBytes;
 
-    @Option(names = "--max-in-flight-bytes", paramLabel = "SIZE", converter = Converters.SizeConverter.class,
+    @Option(
+            names = "--max-in-flight-bytes",
+            paramLabel = "SIZE",
+            converter = Converters.SizeConverter.class,
             defaultValue = "${env:ROUTECERT_MAX_IN_FLIGHT_BYTES:-2Mi}",
-            description = "Review bytes judged at once; judging takes several times a review's size in heap, so this bounds "
-                    + "the heap of concurrent large reviews, and a review larger than it runs alone "
-                    + "(env ROUTECERT_MAX_IN_FLIGHT_BYTES, default ${DEFAULT-VALUE}).")
+            description =
+                    "Review bytes judged at once; judging takes several times a review's size in heap, so this bounds "
+                            + "the heap of concurrent large reviews, and a review larger than it runs alone "
+                            + "(env ROUTECERT_MAX_IN_FLIGHT_BYTES, default ${DEFAULT-VALUE}).")
     long maxInFlightBytes;
 
-    @Option(names = "--request-read-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--request-read-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_REQUEST_READ_TIMEOUT:-10s}",
-            description = "Time allowed to receive a request body (env ROUTECERT_REQUEST_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
+            description =
+                    "Time allowed to receive a request body (env ROUTECERT_REQUEST_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
     Duration requestReadTimeout;
 
-    @Option(names = "--idle-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--idle-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_IDLE_TIMEOUT:-120s}",
-            description = "How long an idle keep-alive connection stays open; at least 90s, which the API server relies on "
-                    + "(env ROUTECERT_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
+            description =
+                    "How long an idle keep-alive connection stays open; at least 90s, which the API server relies on "
+                            + "(env ROUTECERT_IDLE_TIMEOUT, default ${DEFAULT-VALUE}).")
     Duration idleTimeout;
 
-    @Option(names = "--shutdown-delay", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--shutdown-delay",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_SHUTDOWN_DELAY:-0s}",
             description = "On SIGTERM, time between readiness going false and draining, so endpoints stop routing here "
                     + "(env ROUTECERT_SHUTDOWN_DELAY, default ${DEFAULT-VALUE}).")
     Duration shutdownDelay;
 
-    @Option(names = "--shutdown-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--shutdown-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_SHUTDOWN_TIMEOUT:-20s}",
-            description = "On SIGTERM, the most time in-flight reviews get to finish (env ROUTECERT_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
+            description =
+                    "On SIGTERM, the most time in-flight reviews get to finish (env ROUTECERT_SHUTDOWN_TIMEOUT, default ${DEFAULT-VALUE}).")
     Duration shutdownTimeout;
 
-    @Option(names = "--kubernetes", paramLabel = "MODE", defaultValue = "${env:ROUTECERT_KUBERNETES:-auto}",
-            description = "auto: in-cluster service account, else KUBECONFIG or ~/.kube/config, else no cluster; off: never "
-                    + "connect (env ROUTECERT_KUBERNETES, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
+    @Option(
+            names = "--kubernetes",
+            paramLabel = "MODE",
+            defaultValue = "${env:ROUTECERT_KUBERNETES:-auto}",
+            description =
+                    "auto: in-cluster service account, else KUBECONFIG or ~/.kube/config, else no cluster; off: never "
+                            + "connect (env ROUTECERT_KUBERNETES, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
     KubernetesMode kubernetes;
 
-    @Option(names = "--kubeconfig", paramLabel = "FILE", defaultValue = "${env:ROUTECERT_KUBECONFIG}",
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_KUBECONFIG}",
             description = "Connect with this kubeconfig instead of discovering one (env ROUTECERT_KUBECONFIG).")
     Path kubeconfig;
 
-    @Option(names = "--certificate-write-timeout", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--certificate-write-timeout",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_CERTIFICATE_WRITE_TIMEOUT:-3s}",
-            description = "Deadline for creating or updating a route's Certificate during admission, well below the webhook's "
-                    + "timeoutSeconds (env ROUTECERT_CERTIFICATE_WRITE_TIMEOUT, default ${DEFAULT-VALUE}).")
+            description =
+                    "Deadline for creating or updating a route's Certificate during admission, well below the webhook's "
+                            + "timeoutSeconds (env ROUTECERT_CERTIFICATE_WRITE_TIMEOUT, default ${DEFAULT-VALUE}).")
     Duration certificateWriteTimeout;
 
-    @Option(names = "--certificate-write-failure", paramLabel = "MODE",
+    @Option(
+            names = "--certificate-write-failure",
+            paramLabel = "MODE",
             defaultValue = "${env:ROUTECERT_CERTIFICATE_WRITE_FAILURE:-deny}",
-            description = "When that write fails or times out: deny the route, or warn (admit with a warning; the reconciler "
-                    + "retries) (env ROUTECERT_CERTIFICATE_WRITE_FAILURE, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
+            description =
+                    "When that write fails or times out: deny the route, or warn (admit with a warning; the reconciler "
+                            + "retries) (env ROUTECERT_CERTIFICATE_WRITE_FAILURE, default ${DEFAULT-VALUE}; one of ${COMPLETION-CANDIDATES}).")
     CertificateOptions.WriteFailure certificateWriteFailure;
 
-    @Option(names = "--orphan-grace-period", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--orphan-grace-period",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_ORPHAN_GRACE_PERIOD:-60s}",
-            description = "How long a Certificate created during admission waits for its route to exist (a later webhook may "
-                    + "reject it) before the reconciler deletes it (env ROUTECERT_ORPHAN_GRACE_PERIOD, default ${DEFAULT-VALUE}).")
+            description =
+                    "How long a Certificate created during admission waits for its route to exist (a later webhook may "
+                            + "reject it) before the reconciler deletes it (env ROUTECERT_ORPHAN_GRACE_PERIOD, default ${DEFAULT-VALUE}).")
     Duration orphanGracePeriod;
 
-    @Option(names = "--leader-election", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
+    @Option(
+            names = "--leader-election",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "true|false",
             defaultValue = "${env:ROUTECERT_LEADER_ELECTION:-true}",
-            description = "Elect one reconciler among the replicas through a Lease; false reconciles in this process "
-                    + "unconditionally, for a single replica (env ROUTECERT_LEADER_ELECTION, default ${DEFAULT-VALUE}).")
+            description =
+                    "Elect one reconciler among the replicas through a Lease; false reconciles in this process "
+                            + "unconditionally, for a single replica (env ROUTECERT_LEADER_ELECTION, default ${DEFAULT-VALUE}).")
     boolean leaderElection;
 
-    @Option(names = "--leader-election-namespace", paramLabel = "NAMESPACE",
+    @Option(
+            names = "--leader-election-namespace",
+            paramLabel = "NAMESPACE",
             defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE:-routecert}",
-            description = "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default ${DEFAULT-VALUE}).")
+            description =
+                    "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default ${DEFAULT-VALUE}).")
     String leaderElectionNamespace;
 
-    @Option(names = "--leader-election-lease-name", paramLabel = "NAME",
+    @Option(
+            names = "--leader-election-lease-name",
+            paramLabel = "NAME",
             defaultValue = "${env:ROUTECERT_LEADER_ELECTION_LEASE_NAME:-routecert-reconciler}",
-            description = "Name of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_LEASE_NAME, default ${DEFAULT-VALUE}).")
+            description =
+                    "Name of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_LEASE_NAME, default ${DEFAULT-VALUE}).")
     String leaderElectionLeaseName;
 
-    @Option(names = "--leader-election-lease-duration", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--leader-election-lease-duration",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_LEADER_ELECTION_LEASE_DURATION:-15s}",
             description = "How long a leader that stopped renewing keeps the Lease before another replica takes over "
                     + "(env ROUTECERT_LEADER_ELECTION_LEASE_DURATION, default ${DEFAULT-VALUE}).")
     Duration leaderElectionLeaseDuration;
 
-    @Option(names = "--resync-period", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--resync-period",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_RESYNC_PERIOD:-10m}",
-            description = "How often the reconciler checks every route and Certificate again, besides reacting to changes "
-                    + "(env ROUTECERT_RESYNC_PERIOD, default ${DEFAULT-VALUE}).")
+            description =
+                    "How often the reconciler checks every route and Certificate again, besides reacting to changes "
+                            + "(env ROUTECERT_RESYNC_PERIOD, default ${DEFAULT-VALUE}).")
     Duration resyncPeriod;
 
     @Mixin
     PolicyOptions policy;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "${env:ROUTECERT_LOG_LEVEL:-info}",
-            description = "error, warn, info or debug; debug also logs review bodies (env ROUTECERT_LOG_LEVEL, default ${DEFAULT-VALUE}).")
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            defaultValue = "${env:ROUTECERT_LOG_LEVEL:-info}",
+            description =
+                    "error, warn, info or debug; debug also logs review bodies (env ROUTECERT_LOG_LEVEL, default ${DEFAULT-VALUE}).")
     String logLevel;
 
-    @Option(names = "--log-flush-interval", paramLabel = "DURATION", converter = Converters.DurationConverter.class,
+    @Option(
+            names = "--log-flush-interval",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_LOG_FLUSH_INTERVAL:-1s}",
             description = "How long a log line may wait in the buffer before it is written; 0 writes each line at once "
                     + "(env ROUTECERT_LOG_FLUSH_INTERVAL, default ${DEFAULT-VALUE}).")
     Duration logFlushInterval;
 
     public ServeConfig config() {
-        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
-                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes,
-                kubeconfig, new CertificateOptions(certificateWriteTimeout, certificateWriteFailure, orphanGracePeriod,
-                        leaderElection, leaderElectionNamespace, leaderElectionLeaseName, leaderElectionLeaseDuration,
-                        resyncPeriod), maxInFlightBytes);
+        return new ServeConfig(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                new CertificateOptions(
+                        certificateWriteTimeout,
+                        certificateWriteFailure,
+                        orphanGracePeriod,
+                        leaderElection,
+                        leaderElectionNamespace,
+                        leaderElectionLeaseName,
+                        leaderElectionLeaseDuration,
+                        resyncPeriod),
+                maxInFlightBytes);
     }
 
     @Override
     public Integer call() throws Exception {
         ServeConfig config = config();
         PolicyConfig policyConfig = policy.config();
-        List<String> problems = new java.util.ArrayList<>(config.problems());
+        List<String> problems = new ArrayList<>(config.problems());
         if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
             problems.add("--log-level must be one of error, warn, info, debug, got '" + logLevel + "'");
         }
@@ -183,16 +301,21 @@ public final class ServeCommand implements Callable<Integer> {
             problems.add("--log-flush-interval must be between 0 and 1m, got " + Durations.format(logFlushInterval));
         }
         if (!problems.isEmpty()) {
-            throw new ParameterException(spec.commandLine(), "invalid configuration:\n  " + String.join("\n  ", problems));
+            throw new ParameterException(
+                    spec.commandLine(), "invalid configuration:\n  " + String.join("\n  ", problems));
         }
         Logging.configure(logLevel);
         Logging.bufferStdout(logFlushInterval);
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         log.info("routecert {} starting on Java {}", Main.version(), Runtime.version());
-        log.info("policy: default issuer {}, default rule syntax {}, TLS {}",
-                policyConfig.hasDefaultIssuer() ? policyConfig.defaultIssuerKind() + "/" + policyConfig.defaultIssuerName()
-                        + " (" + policyConfig.defaultIssuerGroup() + ")" : "none (Certificates only for objects that name an issuer)",
-                policyConfig.defaultSyntax(), policyConfig.requireTls() ? "required" : "optional");
+        log.info(
+                "policy: default issuer {}, default rule syntax {}, TLS {}",
+                policyConfig.hasDefaultIssuer()
+                        ? policyConfig.defaultIssuerKind() + "/" + policyConfig.defaultIssuerName() + " ("
+                                + policyConfig.defaultIssuerGroup() + ")"
+                        : "none (Certificates only for objects that name an issuer)",
+                policyConfig.defaultSyntax(),
+                policyConfig.requireTls() ? "required" : "optional");
 
         Routecert routecert;
         try {
@@ -202,11 +325,14 @@ public final class ServeCommand implements Callable<Integer> {
             return 1;
         }
         CountDownLatch stopped = new CountDownLatch(1);
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            routecert.close();
-            Logging.flushStdout(); // the lines of the stop, before the JVM halts
-            stopped.countDown();
-        }, "shutdown"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> {
+                            routecert.close();
+                            Logging.flushStdout(); // the lines of the stop, before the JVM halts
+                            stopped.countDown();
+                        },
+                        "shutdown"));
         stopped.await();
         return 0;
     }

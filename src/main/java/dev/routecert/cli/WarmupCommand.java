@@ -34,10 +34,15 @@ import picocli.CommandLine.Option;
  * profiles of a serving routecert are in the image's AOT cache; it needs no cluster and no network
  * beyond loopback, and fails (exit 1) if any review is not answered as the server should.
  */
-@Command(name = "warmup", mixinStandardHelpOptions = true, sortOptions = false,
-        description = {"Starts routecert serve on 127.0.0.1 (free ports, self-signed certificate, no cluster), sends it",
-                "representative AdmissionReviews over HTTPS and probe and metrics requests, stops it and exits.",
-                "A training workload for the JVM's AOT cache (java -XX:AOTCacheOutput=FILE -jar routecert.jar warmup)."},
+@Command(
+        name = "warmup",
+        mixinStandardHelpOptions = true,
+        sortOptions = false,
+        description = {
+            "Starts routecert serve on 127.0.0.1 (free ports, self-signed certificate, no cluster), sends it",
+            "representative AdmissionReviews over HTTPS and probe and metrics requests, stops it and exits.",
+            "A training workload for the JVM's AOT cache (java -XX:AOTCacheOutput=FILE -jar routecert.jar warmup)."
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {"0:every request was answered as expected", "1:a request failed or got an unexpected answer"})
 public final class WarmupCommand implements Callable<Integer> {
@@ -45,26 +50,35 @@ public final class WarmupCommand implements Callable<Integer> {
     @picocli.CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
-    @Option(names = "--reviews", paramLabel = "N", defaultValue = "400",
+    @Option(
+            names = "--reviews",
+            paramLabel = "N",
+            defaultValue = "400",
             description = "AdmissionReviews to send, spread over /mutate and /validate (default ${DEFAULT-VALUE}).")
     int reviews;
 
-    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "4",
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            defaultValue = "4",
             description = "Reviews in flight at once (default ${DEFAULT-VALUE}).")
     int concurrency;
 
-    @Option(names = "--log-level", paramLabel = "LEVEL", defaultValue = "warn",
+    @Option(
+            names = "--log-level",
+            paramLabel = "LEVEL",
+            defaultValue = "warn",
             description = "Log level of the server under warm-up (default ${DEFAULT-VALUE}; info logs every decision).")
     String logLevel;
 
     /** Request bodies with the verdict each must get; the objects cover the policy's main paths. */
-    private record Sample(String name, String body, String expectedOutcome) {
-    }
+    private record Sample(String name, String body, String expectedOutcome) {}
 
     @Override
     public Integer call() throws Exception {
         if (reviews < 1 || concurrency < 1) {
-            throw new CommandLine.ParameterException(spec.commandLine(), "--reviews and --concurrency must be at least 1");
+            throw new CommandLine.ParameterException(
+                    spec.commandLine(), "--reviews and --concurrency must be at least 1");
         }
         Logging.configure(logLevel);
         Logger log = LoggerFactory.getLogger(WarmupCommand.class);
@@ -72,7 +86,10 @@ public final class WarmupCommand implements Callable<Integer> {
         long started = System.nanoTime();
         ServeCommand serve = serveCommand(certificate);
         try (Routecert routecert = Routecert.start(serve.config(), serve.policy.config())) {
-            HttpClient client = HttpClient.newBuilder().sslContext(trusting(certificate)).connectTimeout(Duration.ofSeconds(5)).build();
+            HttpClient client = HttpClient.newBuilder()
+                    .sslContext(trusting(certificate))
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .build();
             List<String> problems = new ArrayList<>();
             String base = "https://127.0.0.1:" + routecert.securePort();
             String health = "http://127.0.0.1:" + routecert.healthPort();
@@ -88,21 +105,32 @@ public final class WarmupCommand implements Callable<Integer> {
                     String endpoint = sent % 2 == 0 ? "/mutate" : "/validate";
                     String uid = "warmup-" + sent;
                     HttpRequest request = HttpRequest.newBuilder(URI.create(base + endpoint))
-                            .header("Content-Type", "application/json").timeout(Duration.ofSeconds(10))
-                            .POST(HttpRequest.BodyPublishers.ofString(sample.body().replace("UID", uid))).build();
-                    batch.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString()).handle((response, error) -> {
-                        if (error != null) {
-                            return sample.name() + endpoint + ": " + error;
-                        }
-                        String outcome = outcome(response.body());
-                        boolean expected = response.statusCode() == 200 && response.body().contains("\"uid\":\"" + uid + "\"")
-                                && (outcome.equals(sample.expectedOutcome())
-                                        || endpoint.equals("/validate") && sample.expectedOutcome().equals("patched") && outcome.equals("allowed"));
-                        synchronized (outcomes) {
-                            outcomes.merge(endpoint + " " + outcome, 1, Integer::sum);
-                        }
-                        return expected ? null : sample.name() + " on " + endpoint + ": HTTP " + response.statusCode() + " " + response.body();
-                    }));
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(10))
+                            .POST(HttpRequest.BodyPublishers.ofString(
+                                    sample.body().replace("UID", uid)))
+                            .build();
+                    batch.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
+                            .handle((response, error) -> {
+                                if (error != null) {
+                                    return sample.name() + endpoint + ": " + error;
+                                }
+                                String outcome = outcome(response.body());
+                                boolean expected = response.statusCode() == 200
+                                        && response.body().contains("\"uid\":\"" + uid + "\"")
+                                        && (outcome.equals(sample.expectedOutcome())
+                                                || endpoint.equals("/validate")
+                                                        && sample.expectedOutcome()
+                                                                .equals("patched")
+                                                        && outcome.equals("allowed"));
+                                synchronized (outcomes) {
+                                    outcomes.merge(endpoint + " " + outcome, 1, Integer::sum);
+                                }
+                                return expected
+                                        ? null
+                                        : sample.name() + " on " + endpoint + ": HTTP " + response.statusCode() + " "
+                                                + response.body();
+                            }));
                 }
                 for (CompletableFuture<String> result : batch) {
                     String problem = result.join();
@@ -117,8 +145,11 @@ public final class WarmupCommand implements Callable<Integer> {
                 log.error("warm-up failed:\n  {}", String.join("\n  ", problems));
                 return 1;
             }
-            spec.commandLine().getOut().printf("warmup: %d reviews answered as expected in %d ms %s%n", reviews,
-                    (System.nanoTime() - started) / 1_000_000, outcomes);
+            spec.commandLine()
+                    .getOut()
+                    .printf(
+                            "warmup: %d reviews answered as expected in %d ms %s%n",
+                            reviews, (System.nanoTime() - started) / 1_000_000, outcomes);
             spec.commandLine().getOut().flush();
             return 0;
         } finally {
@@ -132,9 +163,16 @@ public final class WarmupCommand implements Callable<Integer> {
      */
     private static ServeCommand serveCommand(Path certificateOut) {
         ServeCommand serve = new ServeCommand();
-        new CommandLine(serve).setCaseInsensitiveEnumValuesAllowed(true).parseArgs("--bind-address=127.0.0.1", "--secure-port=0",
-                "--health-port=0", "--kubernetes=off", "--self-signed-cert-out=" + certificateOut, "--shutdown-timeout=5s",
-                "--default-issuer=warmup-issuer");
+        new CommandLine(serve)
+                .setCaseInsensitiveEnumValuesAllowed(true)
+                .parseArgs(
+                        "--bind-address=127.0.0.1",
+                        "--secure-port=0",
+                        "--health-port=0",
+                        "--kubernetes=off",
+                        "--self-signed-cert-out=" + certificateOut,
+                        "--shutdown-timeout=5s",
+                        "--default-issuer=warmup-issuer");
         ServeConfig config = serve.config();
         if (!config.problems().isEmpty()) {
             throw new IllegalStateException("warm-up configuration rejected: " + config.problems());
@@ -144,7 +182,10 @@ public final class WarmupCommand implements Callable<Integer> {
 
     private static void expectStatus(HttpClient client, String url, int status, List<String> problems) {
         try {
-            HttpResponse<String> response = client.send(HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(10)).build(),
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create(url))
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (response.statusCode() != status) {
                 problems.add(url + ": HTTP " + response.statusCode() + " " + response.body());
@@ -168,7 +209,8 @@ public final class WarmupCommand implements Callable<Integer> {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         try (InputStream in = Files.newInputStream(pem)) {
-            trust.setCertificateEntry("routecert", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            trust.setCertificateEntry(
+                    "routecert", CertificateFactory.getInstance("X.509").generateCertificate(in));
         }
         TrustManagerFactory factory = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
         factory.init(trust);
@@ -199,21 +241,49 @@ public final class WarmupCommand implements Callable<Integer> {
                  "spec":{"routes":[{"match":"Host(`a.example.com`, `b.example.com`)","kind":"Rule","services":[{"name":"a","port":80}]}],
                   "tls":{"secretName":"legacy-tls","domains":[{"main":"a.example.com"}]}}}""";
         return List.of(
-                new Sample("ingress", review("networking.k8s.io", "v1", "Ingress", "ingresses", "CREATE", ingress, null), "patched"),
-                new Sample("ingressroute", review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", route, route),
+                new Sample(
+                        "ingress",
+                        review("networking.k8s.io", "v1", "Ingress", "ingresses", "CREATE", ingress, null),
+                        "patched"),
+                new Sample(
+                        "ingressroute",
+                        review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", route, route),
                         "allowed"),
-                new Sample("legacy-ingressroute", review("traefik.containo.us", "v1alpha1", "IngressRoute", "ingressroutes", "CREATE",
-                        uncovered, null), "denied"));
+                new Sample(
+                        "legacy-ingressroute",
+                        review(
+                                "traefik.containo.us",
+                                "v1alpha1",
+                                "IngressRoute",
+                                "ingressroutes",
+                                "CREATE",
+                                uncovered,
+                                null),
+                        "denied"));
     }
 
-    private static String review(String group, String version, String kind, String resource, String operation, String object,
-                                 String oldObject) {
+    private static String review(
+            String group,
+            String version,
+            String kind,
+            String resource,
+            String operation,
+            String object,
+            String oldObject) {
         return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"UID\","
-                + "\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
-                + "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},"
-                + "\"operation\":\"%s\",\"namespace\":\"web\",\"name\":\"x\",\"dryRun\":false,"
-                + "\"userInfo\":{\"username\":\"warmup\"},\"object\":%s%s}}")
-                .formatted(group, version, kind, group, version, resource, operation, object.replace("\n", ""),
+                        + "\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
+                        + "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},"
+                        + "\"operation\":\"%s\",\"namespace\":\"web\",\"name\":\"x\",\"dryRun\":false,"
+                        + "\"userInfo\":{\"username\":\"warmup\"},\"object\":%s%s}}")
+                .formatted(
+                        group,
+                        version,
+                        kind,
+                        group,
+                        version,
+                        resource,
+                        operation,
+                        object.replace("\n", ""),
                         oldObject == null ? "" : ",\"oldObject\":" + oldObject.replace("\n", ""));
     }
 }

@@ -7,6 +7,8 @@ import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.File;
+import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
@@ -43,7 +45,8 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     /** Where a configuration would come from, or empty when there is none to use. */
-    public static Optional<String> locate(KubernetesMode mode, Map<String, String> env, Path home, Path serviceAccountToken) {
+    public static Optional<String> locate(
+            KubernetesMode mode, Map<String, String> env, Path home, Path serviceAccountToken) {
         if (mode == KubernetesMode.OFF) {
             return Optional.empty();
         }
@@ -65,11 +68,14 @@ public final class ClusterConnection implements AutoCloseable {
 
     /** Connects as {@code mode} says, logging clearly which cluster features are on or off. */
     public static Optional<ClusterConnection> open(KubernetesMode mode, Path kubeconfig, Readiness readiness) {
-        Optional<String> source = kubeconfig != null ? Optional.of("kubeconfig " + kubeconfig + " (--kubeconfig)")
+        Optional<String> source = kubeconfig != null
+                ? Optional.of("kubeconfig " + kubeconfig + " (--kubeconfig)")
                 : locate(mode, System.getenv(), Path.of(System.getProperty("user.home")), SERVICE_ACCOUNT_TOKEN);
         if (source.isEmpty()) {
-            log.info("kubernetes: {}; cluster features are off (Certificate creation and reconciliation); admission reviews are still served",
-                    mode == KubernetesMode.OFF ? "disabled by --kubernetes=off"
+            log.info(
+                    "kubernetes: {}; cluster features are off (Certificate creation and reconciliation); admission reviews are still served",
+                    mode == KubernetesMode.OFF
+                            ? "disabled by --kubernetes=off"
                             : "no configuration found (no in-cluster service account, no KUBECONFIG, no ~/.kube/config)");
             return Optional.empty();
         }
@@ -78,7 +84,8 @@ public final class ClusterConnection implements AutoCloseable {
                 .withRequestTimeout(5_000)
                 .withRequestRetryBackoffLimit(1)
                 .build();
-        ClusterConnection connection = new ClusterConnection(new KubernetesClientBuilder().withConfig(config).build(), source.get());
+        ClusterConnection connection = new ClusterConnection(
+                new KubernetesClientBuilder().withConfig(config).build(), source.get());
         log.info("kubernetes: using {} for {}", source.get(), config.getMasterUrl());
         connection.awaitApiServer(readiness);
         return Optional.of(connection);
@@ -87,8 +94,8 @@ public final class ClusterConnection implements AutoCloseable {
     private static Config fromKubeconfig(Path kubeconfig) {
         try {
             return Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
-        } catch (java.io.IOException e) {
-            throw new java.io.UncheckedIOException("cannot read --kubeconfig " + kubeconfig, e);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot read --kubeconfig " + kubeconfig, e);
         }
     }
 
@@ -110,7 +117,10 @@ public final class ClusterConnection implements AutoCloseable {
                 } catch (RuntimeException e) {
                     String error = String.valueOf(e.getMessage());
                     if (!error.equals(lastError)) {
-                        log.warn("kubernetes: API server at {} not reachable yet, retrying every 2s: {}", client.getMasterUrl(), error);
+                        log.warn(
+                                "kubernetes: API server at {} not reachable yet, retrying every 2s: {}",
+                                client.getMasterUrl(),
+                                error);
                         lastError = error;
                     }
                     readiness.fail(CHECK, "API server at " + client.getMasterUrl() + " not reachable: " + error);

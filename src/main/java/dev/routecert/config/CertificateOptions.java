@@ -1,6 +1,7 @@
 package dev.routecert.config;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.regex.Pattern;
 
@@ -29,41 +30,57 @@ public record CertificateOptions(
         Duration resyncPeriod) {
 
     /** What a Certificate write that failed or timed out during admission means for the route. */
-    public enum WriteFailure { DENY, WARN }
+    public enum WriteFailure {
+        DENY,
+        WARN
+    }
 
     /** A DNS-1123 label (namespace) or subdomain (Lease name). */
     private static final Pattern DNS_LABEL = Pattern.compile("[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?");
+
     private static final Pattern DNS_SUBDOMAIN =
             Pattern.compile("(?=.{1,253}$)[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
     /** The webhook registration's timeoutSeconds; the write must answer well before it. */
     public static final Duration WEBHOOK_TIMEOUT = Duration.ofSeconds(10);
 
     public static CertificateOptions defaults() {
-        return new CertificateOptions(Duration.ofSeconds(3), WriteFailure.DENY, Duration.ofSeconds(60), true,
-                "routecert", "routecert-reconciler", Duration.ofSeconds(15), Duration.ofMinutes(10));
+        return new CertificateOptions(
+                Duration.ofSeconds(3),
+                WriteFailure.DENY,
+                Duration.ofSeconds(60),
+                true,
+                "routecert",
+                "routecert-reconciler",
+                Duration.ofSeconds(15),
+                Duration.ofMinutes(10));
     }
 
     /** Every problem, each naming its option. */
     public List<String> problems() {
-        List<String> problems = new java.util.ArrayList<>();
+        List<String> problems = new ArrayList<>();
         if (writeTimeout.compareTo(Duration.ofMillis(100)) < 0 || writeTimeout.compareTo(Duration.ofSeconds(8)) > 0) {
             problems.add("--certificate-write-timeout must be between 100ms and 8s (the webhook's timeoutSeconds is "
                     + WEBHOOK_TIMEOUT.toSeconds() + "s and the review needs time around the write), got "
                     + Durations.format(writeTimeout));
         }
         if (orphanGracePeriod.compareTo(Duration.ofSeconds(1)) < 0) {
-            problems.add("--orphan-grace-period must be at least 1s (an admitted route takes a moment to be stored), got "
-                    + Durations.format(orphanGracePeriod));
+            problems.add(
+                    "--orphan-grace-period must be at least 1s (an admitted route takes a moment to be stored), got "
+                            + Durations.format(orphanGracePeriod));
         }
-        if (leaderElectionNamespace == null || !DNS_LABEL.matcher(leaderElectionNamespace).matches()) {
+        if (leaderElectionNamespace == null
+                || !DNS_LABEL.matcher(leaderElectionNamespace).matches()) {
             problems.add("--leader-election-namespace must be a namespace name (lower-case DNS label), got '"
                     + leaderElectionNamespace + "'");
         }
-        if (leaderElectionLeaseName == null || !DNS_SUBDOMAIN.matcher(leaderElectionLeaseName).matches()) {
-            problems.add("--leader-election-lease-name must be a lower-case DNS subdomain, got '" + leaderElectionLeaseName + "'");
+        if (leaderElectionLeaseName == null
+                || !DNS_SUBDOMAIN.matcher(leaderElectionLeaseName).matches()) {
+            problems.add("--leader-election-lease-name must be a lower-case DNS subdomain, got '"
+                    + leaderElectionLeaseName + "'");
         }
         if (leaseDuration.compareTo(Duration.ofSeconds(2)) < 0) {
-            problems.add("--leader-election-lease-duration must be at least 2s, got " + Durations.format(leaseDuration));
+            problems.add(
+                    "--leader-election-lease-duration must be at least 2s, got " + Durations.format(leaseDuration));
         }
         if (resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("--resync-period must be at least 1s, got " + Durations.format(resyncPeriod));
@@ -72,22 +89,44 @@ public record CertificateOptions(
     }
 
     public CertificateOptions withWriteTimeout(Duration timeout) {
-        return new CertificateOptions(timeout, writeFailure, orphanGracePeriod, leaderElection, leaderElectionNamespace,
-                leaderElectionLeaseName, leaseDuration, resyncPeriod);
+        return new CertificateOptions(
+                timeout,
+                writeFailure,
+                orphanGracePeriod,
+                leaderElection,
+                leaderElectionNamespace,
+                leaderElectionLeaseName,
+                leaseDuration,
+                resyncPeriod);
     }
 
     public CertificateOptions withWriteFailure(WriteFailure failure) {
-        return new CertificateOptions(writeTimeout, failure, orphanGracePeriod, leaderElection, leaderElectionNamespace,
-                leaderElectionLeaseName, leaseDuration, resyncPeriod);
+        return new CertificateOptions(
+                writeTimeout,
+                failure,
+                orphanGracePeriod,
+                leaderElection,
+                leaderElectionNamespace,
+                leaderElectionLeaseName,
+                leaseDuration,
+                resyncPeriod);
     }
 
     public CertificateOptions withOrphanGracePeriod(Duration grace) {
-        return new CertificateOptions(writeTimeout, writeFailure, grace, leaderElection, leaderElectionNamespace,
-                leaderElectionLeaseName, leaseDuration, resyncPeriod);
+        return new CertificateOptions(
+                writeTimeout,
+                writeFailure,
+                grace,
+                leaderElection,
+                leaderElectionNamespace,
+                leaderElectionLeaseName,
+                leaseDuration,
+                resyncPeriod);
     }
 
-    public CertificateOptions withLeaderElection(boolean enabled, String namespace, String leaseName, Duration duration) {
-        return new CertificateOptions(writeTimeout, writeFailure, orphanGracePeriod, enabled, namespace, leaseName, duration,
-                resyncPeriod);
+    public CertificateOptions withLeaderElection(
+            boolean enabled, String namespace, String leaseName, Duration duration) {
+        return new CertificateOptions(
+                writeTimeout, writeFailure, orphanGracePeriod, enabled, namespace, leaseName, duration, resyncPeriod);
     }
 }

@@ -10,8 +10,7 @@ public final class Durations {
     private static final Pattern PART = Pattern.compile("(\\d+)(ms|h|m|s)");
     private static final Pattern SIZE = Pattern.compile("(\\d+)(Ki|Mi|Gi|K|M|G)?B?");
 
-    private Durations() {
-    }
+    private Durations() {}
 
     /** Parses Go-style durations ({@code 500ms}, {@code 10s}, {@code 1h30m}); a bare number is seconds. */
     public static Duration parse(String text) {
@@ -24,12 +23,13 @@ public final class Durations {
         int end = 0;
         while (matcher.find() && matcher.start() == end) {
             long amount = Long.parseLong(matcher.group(1));
-            total = total.plus(switch (matcher.group(2)) {
-                case "h" -> Duration.ofHours(amount);
-                case "m" -> Duration.ofMinutes(amount);
-                case "s" -> Duration.ofSeconds(amount);
-                default -> Duration.ofMillis(amount);
-            });
+            total = total.plus(
+                    switch (matcher.group(2)) {
+                        case "h" -> Duration.ofHours(amount);
+                        case "m" -> Duration.ofMinutes(amount);
+                        case "s" -> Duration.ofSeconds(amount);
+                        default -> Duration.ofMillis(amount);
+                    });
             end = matcher.end();
         }
         if (end == 0 || end != value.length()) {

@@ -28,41 +28,122 @@ public record ServeConfig(
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
 
     /** The options before Certificates were created; Certificate options take their defaults. */
-    public ServeConfig(String bindAddress, int securePort, int healthPort, Path tlsCertFile, Path tlsPrivateKeyFile,
-                       Path selfSignedCertOut, Duration certReloadInterval, long maxRequestBytes,
-                       Duration requestReadTimeout, Duration idleTimeout, Duration shutdownDelay,
-                       Duration shutdownTimeout, KubernetesMode kubernetes, Path kubeconfig) {
-        this(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut, certReloadInterval,
-                maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes, kubeconfig,
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
                 CertificateOptions.defaults());
     }
 
     /** The options before the in-flight bytes budget; it takes its default. */
-    public ServeConfig(String bindAddress, int securePort, int healthPort, Path tlsCertFile, Path tlsPrivateKeyFile,
-                       Path selfSignedCertOut, Duration certReloadInterval, long maxRequestBytes,
-                       Duration requestReadTimeout, Duration idleTimeout, Duration shutdownDelay,
-                       Duration shutdownTimeout, KubernetesMode kubernetes, Path kubeconfig, CertificateOptions certificates) {
-        this(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut, certReloadInterval,
-                maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout, kubernetes, kubeconfig,
-                certificates, DEFAULT_MAX_IN_FLIGHT_BYTES);
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig,
+            CertificateOptions certificates) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                certificates,
+                DEFAULT_MAX_IN_FLIGHT_BYTES);
     }
 
     public ServeConfig withCertificates(CertificateOptions options) {
-        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
-                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
-                kubernetes, kubeconfig, options, maxInFlightBytes);
+        return new ServeConfig(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                options,
+                maxInFlightBytes);
     }
 
     public ServeConfig withKubeconfig(Path file) {
-        return new ServeConfig(bindAddress, securePort, healthPort, tlsCertFile, tlsPrivateKeyFile, selfSignedCertOut,
-                certReloadInterval, maxRequestBytes, requestReadTimeout, idleTimeout, shutdownDelay, shutdownTimeout,
-                kubernetes, file, certificates, maxInFlightBytes);
+        return new ServeConfig(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                file,
+                certificates,
+                maxInFlightBytes);
     }
 
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */
     public static final Duration MIN_IDLE_TIMEOUT = Duration.ofSeconds(90);
 
-    public enum KubernetesMode { AUTO, OFF }
+    public enum KubernetesMode {
+        AUTO,
+        OFF
+    }
 
     public boolean usesCertificateFiles() {
         return tlsCertFile != null;
@@ -77,7 +158,8 @@ public record ServeConfig(
             problems.add("--secure-port and --health-port must differ (both are " + securePort + ")");
         }
         if ((tlsCertFile == null) != (tlsPrivateKeyFile == null)) {
-            problems.add("--tls-cert-file and --tls-private-key-file go together: give both, or neither for a self-signed certificate");
+            problems.add(
+                    "--tls-cert-file and --tls-private-key-file go together: give both, or neither for a self-signed certificate");
         }
         checkParent(problems, "--tls-cert-file", tlsCertFile);
         checkParent(problems, "--tls-private-key-file", tlsPrivateKeyFile);
@@ -129,7 +211,8 @@ public record ServeConfig(
 
     private static void checkPositive(List<String> problems, String option, Duration value, Duration minimum) {
         if (value.compareTo(minimum) < 0) {
-            problems.add(option + " must be at least " + Durations.format(minimum) + ", got " + Durations.format(value));
+            problems.add(
+                    option + " must be at least " + Durations.format(minimum) + ", got " + Durations.format(value));
         }
     }
 }

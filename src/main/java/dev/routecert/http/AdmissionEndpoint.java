@@ -40,9 +40,16 @@ final class AdmissionEndpoint {
     private final AtomicInteger inFlight;
     private final InFlightBytes budget;
 
-    AdmissionEndpoint(String name, AdmissionPolicy policy, AdmissionReviews reviews, ServerMetrics metrics,
-                      long maxRequestBytes, Duration readTimeout, Duration idleTimeout, AtomicInteger inFlight,
-                      InFlightBytes budget) {
+    AdmissionEndpoint(
+            String name,
+            AdmissionPolicy policy,
+            AdmissionReviews reviews,
+            ServerMetrics metrics,
+            long maxRequestBytes,
+            Duration readTimeout,
+            Duration idleTimeout,
+            AtomicInteger inFlight,
+            InFlightBytes budget) {
         this.name = name;
         this.policy = policy;
         this.reviews = reviews;
@@ -99,9 +106,18 @@ final class AdmissionEndpoint {
         send(ctx, 200, reviews.write(response));
         long nanos = System.nanoTime() - start;
         metrics.observe(name, decision.outcome(), nanos);
-        log.info("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
-                request.uid(), name, request.gvk(), request.objectRef(), request.operation(), request.dryRun(),
-                decision.outcome(), decision.warnings().isEmpty() ? "" : " warnings=" + decision.warnings().size(),
+        log.info(
+                "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
+                request.uid(),
+                name,
+                request.gvk(),
+                request.objectRef(),
+                request.operation(),
+                request.dryRun(),
+                decision.outcome(),
+                decision.warnings().isEmpty()
+                        ? ""
+                        : " warnings=" + decision.warnings().size(),
                 formatLatency(nanos));
     }
 
@@ -113,18 +129,27 @@ final class AdmissionEndpoint {
             }
             return decision;
         } catch (Exception | StackOverflowError e) {
-            log.error("policy failed on uid={} kind={} object={}", request.uid(), request.gvk(), request.objectRef(), e);
-            return AdmissionDecision.errored(500, "routecert internal error while reviewing " + request.gvk()
-                    + " " + request.objectRef() + ": " + e.getClass().getSimpleName()
-                    + " (see the routecert log for uid " + request.uid() + ")");
+            log.error(
+                    "policy failed on uid={} kind={} object={}", request.uid(), request.gvk(), request.objectRef(), e);
+            return AdmissionDecision.errored(
+                    500,
+                    "routecert internal error while reviewing " + request.gvk()
+                            + " " + request.objectRef() + ": " + e.getClass().getSimpleName()
+                            + " (see the routecert log for uid " + request.uid() + ")");
         }
     }
 
     private void checkContentType(String contentType) throws ReviewRejection {
-        String mediaType = contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
+        String mediaType =
+                contentType == null ? "" : contentType.split(";", 2)[0].trim().toLowerCase(Locale.ROOT);
         if (!mediaType.equals("application/json")) {
-            throw new ReviewRejection(415, "UnsupportedMediaType", "Content-Type must be application/json, got "
-                    + (contentType == null || contentType.isBlank() ? "none" : "\"" + contentType + "\""), null, null);
+            throw new ReviewRejection(
+                    415,
+                    "UnsupportedMediaType",
+                    "Content-Type must be application/json, got "
+                            + (contentType == null || contentType.isBlank() ? "none" : "\"" + contentType + "\""),
+                    null,
+                    null);
         }
     }
 
@@ -155,7 +180,10 @@ final class AdmissionEndpoint {
     }
 
     private static EndPoint endPoint(Context ctx) {
-        return ServletContextRequest.getServletContextRequest(ctx.req()).getConnectionMetaData().getConnection().getEndPoint();
+        return ServletContextRequest.getServletContextRequest(ctx.req())
+                .getConnectionMetaData()
+                .getConnection()
+                .getEndPoint();
     }
 
     /**
@@ -172,7 +200,8 @@ final class AdmissionEndpoint {
             InputStream in = ctx.req().getInputStream();
             byte[] buffer = new byte[16 * 1024];
             int read;
-            while (left > 0 && System.nanoTime() < deadline
+            while (left > 0
+                    && System.nanoTime() < deadline
                     && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
                 left -= read;
             }
@@ -185,9 +214,14 @@ final class AdmissionEndpoint {
         send(ctx, rejection.httpStatus(), reviews.write(reviews.rejection(rejection)));
         long nanos = System.nanoTime() - start;
         metrics.observe(name, "rejected", nanos);
-        log.warn("admission rejected endpoint={} uid={} status={} remote={} reason=\"{}\" latency={}", name,
-                rejection.uid() == null ? "-" : rejection.uid(), rejection.httpStatus(), ctx.ip(),
-                rejection.getMessage(), formatLatency(nanos));
+        log.warn(
+                "admission rejected endpoint={} uid={} status={} remote={} reason=\"{}\" latency={}",
+                name,
+                rejection.uid() == null ? "-" : rejection.uid(),
+                rejection.httpStatus(),
+                ctx.ip(),
+                rejection.getMessage(),
+                formatLatency(nanos));
     }
 
     /**

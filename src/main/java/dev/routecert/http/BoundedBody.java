@@ -4,7 +4,10 @@ import dev.routecert.admission.ReviewRejection;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Reads a request body with two bounds: at most {@code maxBytes}, and within {@code timeout} in all.
@@ -13,8 +16,7 @@ import java.time.Duration;
  */
 final class BoundedBody {
 
-    private BoundedBody() {
-    }
+    private BoundedBody() {}
 
     static byte[] read(InputStream in, long declaredLength, long maxBytes, Duration timeout) throws ReviewRejection {
         checkDeclared(declaredLength, maxBytes);
@@ -45,7 +47,8 @@ final class BoundedBody {
      * With a Content-Length (the API server always sends one) the body goes straight into an array of
      * that size: no growing buffer and no final copy, which for a large object is megabytes per review.
      */
-    private static byte[] readDeclared(InputStream in, int length, long deadline, Duration timeout) throws ReviewRejection {
+    private static byte[] readDeclared(InputStream in, int length, long deadline, Duration timeout)
+            throws ReviewRejection {
         byte[] body = new byte[length];
         int filled = 0;
         try {
@@ -59,7 +62,7 @@ final class BoundedBody {
         } catch (IOException e) {
             throw readFailure(e, deadline, timeout);
         }
-        return filled == length ? body : java.util.Arrays.copyOf(body, filled);
+        return filled == length ? body : Arrays.copyOf(body, filled);
     }
 
     /** Refuses a body whose Content-Length is over the limit, before anything of it is read. */
@@ -71,20 +74,29 @@ final class BoundedBody {
 
     /** A failed read past the deadline, or stopped by the idle timeout, is a 408; any other is a 400. */
     private static ReviewRejection readFailure(IOException e, long deadline, Duration timeout) {
-        if (System.nanoTime() > deadline || e.getCause() instanceof java.util.concurrent.TimeoutException
-                || e instanceof java.io.InterruptedIOException) {
+        if (System.nanoTime() > deadline
+                || e.getCause() instanceof TimeoutException
+                || e instanceof InterruptedIOException) {
             return timedOut(timeout);
         }
         return ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
     }
 
     private static ReviewRejection tooLarge(long maxBytes) {
-        return new ReviewRejection(413, "RequestEntityTooLarge",
-                "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)", null, null);
+        return new ReviewRejection(
+                413,
+                "RequestEntityTooLarge",
+                "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)",
+                null,
+                null);
     }
 
     private static ReviewRejection timedOut(Duration timeout) {
-        return new ReviewRejection(408, "Timeout",
-                "request body was not received within " + timeout.toMillis() + " ms (--request-read-timeout)", null, null);
+        return new ReviewRejection(
+                408,
+                "Timeout",
+                "request body was not received within " + timeout.toMillis() + " ms (--request-read-timeout)",
+                null,
+                null);
     }
 }

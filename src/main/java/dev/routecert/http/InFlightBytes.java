@@ -43,7 +43,8 @@ final class InFlightBytes {
     /** {@code onWait} runs each time a review has to wait for its share. */
     InFlightBytes(long capacity, Runnable onWait) {
         if (capacity < 1 || capacity > Integer.MAX_VALUE) {
-            throw new IllegalArgumentException("capacity must be between 1 and " + Integer.MAX_VALUE + ", got " + capacity);
+            throw new IllegalArgumentException(
+                    "capacity must be between 1 and " + Integer.MAX_VALUE + ", got " + capacity);
         }
         this.capacity = (int) capacity;
         this.free = new AtomicInteger(this.capacity);
@@ -133,9 +134,14 @@ final class InFlightBytes {
     }
 
     private ReviewRejection busy(long declaredLength, Duration timeout) {
-        return new ReviewRejection(503, "ServiceUnavailable", "routecert is busy judging other large reviews: this "
-                + (declaredLength < 0 ? "body of unknown length" : declaredLength + "-byte review") + " waited "
-                + timeout.toMillis() + " ms for its share of --max-in-flight-bytes (" + capacity + " bytes)", null, null);
+        return new ReviewRejection(
+                503,
+                "ServiceUnavailable",
+                "routecert is busy judging other large reviews: this "
+                        + (declaredLength < 0 ? "body of unknown length" : declaredLength + "-byte review") + " waited "
+                        + timeout.toMillis() + " ms for its share of --max-in-flight-bytes (" + capacity + " bytes)",
+                null,
+                null);
     }
 
     private int share(long declaredLength, long maxBytes) {

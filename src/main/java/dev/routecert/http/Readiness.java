@@ -32,8 +32,9 @@ public final class Readiness {
     /** One line per check: {@code [+]name ok} or {@code [-]name failed: reason}. */
     public synchronized String report() {
         StringBuilder out = new StringBuilder();
-        checks.forEach((check, reason) -> out.append(reason == null ? "[+]" + check + " ok"
-                : "[-]" + check + " failed: " + reason.get()).append('\n'));
+        checks.forEach((check, reason) -> out.append(
+                        reason == null ? "[+]" + check + " ok" : "[-]" + check + " failed: " + reason.get())
+                .append('\n'));
         out.append(ready() ? "readyz check passed\n" : "readyz check failed\n");
         return out.toString();
     }

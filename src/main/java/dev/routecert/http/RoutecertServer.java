@@ -42,12 +42,18 @@ public final class RoutecertServer implements AutoCloseable {
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The certificate the TLS context holds; null while the placeholder serves. */
     private final AtomicReference<ServingCertificate> served = new AtomicReference<>();
+
     private final TlsConnector tls;
     private final Javalin admission;
     private final Javalin health;
 
-    public RoutecertServer(ServeConfig config, CertificateSource certificates, AdmissionPolicy mutating,
-                           AdmissionPolicy validating, Readiness readiness, ServerMetrics metrics) {
+    public RoutecertServer(
+            ServeConfig config,
+            CertificateSource certificates,
+            AdmissionPolicy mutating,
+            AdmissionPolicy validating,
+            Readiness readiness,
+            ServerMetrics metrics) {
         this.config = config;
         this.certificates = certificates;
         this.readiness = readiness;
@@ -58,8 +64,8 @@ public final class RoutecertServer implements AutoCloseable {
         readiness.pending(CHECK_CERTIFICATE, certificates::waitingFor);
         ServingCertificate initial = certificates.current().orElse(null);
         served.set(initial);
-        this.tls = new TlsConnector(initial != null ? initial
-                : SelfSignedCertificates.forLocalhost(Duration.ofDays(1)));
+        this.tls =
+                new TlsConnector(initial != null ? initial : SelfSignedCertificates.forLocalhost(Duration.ofDays(1)));
         AdmissionEndpoint mutate = endpoint("mutate", mutating);
         AdmissionEndpoint validate = endpoint("validate", validating);
         this.admission = admissionApp(config, tls, reviews, mutate::handle, validate::handle);
@@ -70,9 +76,13 @@ public final class RoutecertServer implements AutoCloseable {
             cfg.jetty.port = config.healthPort();
             cfg.routes.get("/livez", ctx -> ctx.contentType("text/plain").result("ok\n"));
             cfg.routes.get("/healthz", ctx -> ctx.contentType("text/plain").result("ok\n"));
-            cfg.routes.get("/readyz", ctx -> ctx.status(readiness.ready() ? 200 : 503)
-                    .contentType("text/plain").result(readiness.report()));
-            cfg.routes.get("/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
+            cfg.routes.get(
+                    "/readyz",
+                    ctx -> ctx.status(readiness.ready() ? 200 : 503)
+                            .contentType("text/plain")
+                            .result(readiness.report()));
+            cfg.routes.get(
+                    "/metrics", ctx -> ctx.contentType(metrics.contentType()).result(metrics.scrape()));
         });
     }
 
@@ -80,21 +90,34 @@ public final class RoutecertServer implements AutoCloseable {
      * The HTTPS listener with its limits, TLS connector and error answers, around the two handlers.
      * The benchmarks' reference server builds the same app around a fixed-bytes handler.
      */
-    static Javalin admissionApp(ServeConfig config, TlsConnector tls, AdmissionReviews reviews, Handler mutate,
-                                Handler validate) {
+    static Javalin admissionApp(
+            ServeConfig config, TlsConnector tls, AdmissionReviews reviews, Handler mutate, Handler validate) {
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.prefer405over404 = true;
             cfg.http.maxRequestSize = config.maxRequestBytes();
-            cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(server, httpConfiguration,
-                    config.bindAddress(), config.securePort(), config.idleTimeout()));
+            cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(
+                    server, httpConfiguration, config.bindAddress(), config.securePort(), config.idleTimeout()));
             cfg.routes.post("/mutate", mutate);
             cfg.routes.post("/validate", validate);
-            cfg.routes.error(404, ctx -> jsonError(reviews, ctx, 404, "NotFound",
-                    "no such endpoint: " + ctx.method() + " " + ctx.path() + " (routecert serves POST /mutate and POST /validate)"));
-            cfg.routes.error(405, ctx -> jsonError(reviews, ctx, 405, "MethodNotAllowed",
-                    ctx.method() + " is not allowed on " + ctx.path() + ": use POST"));
+            cfg.routes.error(
+                    404,
+                    ctx -> jsonError(
+                            reviews,
+                            ctx,
+                            404,
+                            "NotFound",
+                            "no such endpoint: " + ctx.method() + " " + ctx.path()
+                                    + " (routecert serves POST /mutate and POST /validate)"));
+            cfg.routes.error(
+                    405,
+                    ctx -> jsonError(
+                            reviews,
+                            ctx,
+                            405,
+                            "MethodNotAllowed",
+                            ctx.method() + " is not allowed on " + ctx.path() + ": use POST"));
             cfg.routes.exception(Exception.class, (e, ctx) -> {
                 log.error("unhandled error on {} {}", ctx.method(), ctx.path(), e);
                 jsonError(reviews, ctx, 500, "InternalError", "routecert internal error (see its log)");
@@ -104,8 +127,16 @@ public final class RoutecertServer implements AutoCloseable {
 
     private AdmissionEndpoint endpoint(String name, AdmissionPolicy policy) {
         AdmissionReviews read = new AdmissionReviews(config.maxRequestBytes(), policy.reads());
-        return new AdmissionEndpoint(name, policy, read, metrics, config.maxRequestBytes(),
-                config.requestReadTimeout(), config.idleTimeout(), inFlight, inFlightBytes);
+        return new AdmissionEndpoint(
+                name,
+                policy,
+                read,
+                metrics,
+                config.maxRequestBytes(),
+                config.requestReadTimeout(),
+                config.idleTimeout(),
+                inFlight,
+                inFlightBytes);
     }
 
     /**
@@ -141,8 +172,12 @@ public final class RoutecertServer implements AutoCloseable {
             throw failure;
         }
         certificates.onChange(this::serve);
-        log.info("listening: admission https://{}:{}/mutate and /validate, probes and metrics http://{}:{}/livez /readyz /metrics",
-                config.bindAddress(), securePort(), config.bindAddress(), healthPort());
+        log.info(
+                "listening: admission https://{}:{}/mutate and /validate, probes and metrics http://{}:{}/livez /readyz /metrics",
+                config.bindAddress(),
+                securePort(),
+                config.bindAddress(),
+                healthPort());
         return this;
     }
 
@@ -181,15 +216,20 @@ public final class RoutecertServer implements AutoCloseable {
             return;
         }
         readiness.fail(CHECK_SHUTDOWN, "shutting down");
-        log.info("shutting down: readiness is false, waiting {} before draining {} in-flight review(s)",
-                config.shutdownDelay(), inFlight.get());
+        log.info(
+                "shutting down: readiness is false, waiting {} before draining {} in-flight review(s)",
+                config.shutdownDelay(),
+                inFlight.get());
         sleep(config.shutdownDelay());
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(10));
         }
         if (inFlight.get() > 0) {
-            log.warn("shutdown timeout {} reached with {} review(s) still in flight", config.shutdownTimeout(), inFlight.get());
+            log.warn(
+                    "shutdown timeout {} reached with {} review(s) still in flight",
+                    config.shutdownTimeout(),
+                    inFlight.get());
         }
         admission.stop();
         health.stop();
@@ -206,7 +246,8 @@ public final class RoutecertServer implements AutoCloseable {
     }
 
     private static void jsonError(AdmissionReviews reviews, Context ctx, int status, String reason, String message) {
-        ctx.status(status).contentType("application/json")
+        ctx.status(status)
+                .contentType("application/json")
                 .result(reviews.write(reviews.rejection(new ReviewRejection(status, reason, message, null, null))));
     }
 }

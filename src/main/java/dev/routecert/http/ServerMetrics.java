@@ -12,6 +12,7 @@ import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.util.function.LongSupplier;
 
 /** routecert's Prometheus metrics, in a registry of their own (one per server, so tests stay independent). */
 public final class ServerMetrics implements FileCertificateSource.Events {
@@ -45,7 +46,8 @@ public final class ServerMetrics implements FileCertificateSource.Events {
                 .register(registry);
         reloadFailures = Counter.builder()
                 .name("routecert_serving_certificate_reload_failures_total")
-                .help("Certificate files that could not be used (missing, corrupt, mismatched key); the last good one stayed in force.")
+                .help(
+                        "Certificate files that could not be used (missing, corrupt, mismatched key); the last good one stayed in force.")
                 .register(registry);
         memoryWaits = Counter.builder()
                 .name("routecert_admission_in_flight_bytes_waits_total")
@@ -67,7 +69,7 @@ public final class ServerMetrics implements FileCertificateSource.Events {
     }
 
     /** Exposes the bytes of reviews being judged now, read at each scrape. */
-    public void inFlightBytes(java.util.function.LongSupplier bytes) {
+    public void inFlightBytes(LongSupplier bytes) {
         GaugeWithCallback.builder()
                 .name("routecert_admission_in_flight_bytes")
                 .help("Bytes of review bodies being read or judged now (at most --max-in-flight-bytes).")

@@ -37,7 +37,8 @@ final class TlsConnector {
         // The client validates our certificate; Jetty's extra SNI-versus-certificate check would only
         // turn a name mismatch the client accepted into a 400.
         https.addCustomizer(new SecureRequestCustomizer(false));
-        ServerConnector connector = new ServerConnector(server,
+        ServerConnector connector = new ServerConnector(
+                server,
                 new SslConnectionFactory(sslContextFactory, HttpVersion.HTTP_1_1.asString()),
                 new HttpConnectionFactory(https));
         connector.setHost(host);

@@ -3,7 +3,6 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -50,16 +49,36 @@ final class CertManagerAnnotations {
 
     /** cert-manager's minimum Certificate duration, its default duration, and its minimum renewBefore. */
     static final long MIN_DURATION = GoDuration.HOUR;
+
     static final long DEFAULT_DURATION = 90 * 24 * GoDuration.HOUR;
     static final long MIN_RENEW_BEFORE = 5 * GoDuration.MINUTE;
 
     /** ingress-shim sets these when no usages annotation is given. */
     static final List<String> DEFAULT_USAGES = List.of("digital signature", "key encipherment");
 
-    static final Set<String> KEY_USAGES = Set.of("signing", "digital signature", "content commitment",
-            "key encipherment", "key agreement", "data encipherment", "cert sign", "crl sign", "encipher only",
-            "decipher only", "any", "server auth", "client auth", "code signing", "email protection", "s/mime",
-            "ipsec end system", "ipsec tunnel", "ipsec user", "timestamping", "ocsp signing", "microsoft sgc",
+    static final Set<String> KEY_USAGES = Set.of(
+            "signing",
+            "digital signature",
+            "content commitment",
+            "key encipherment",
+            "key agreement",
+            "data encipherment",
+            "cert sign",
+            "crl sign",
+            "encipher only",
+            "decipher only",
+            "any",
+            "server auth",
+            "client auth",
+            "code signing",
+            "email protection",
+            "s/mime",
+            "ipsec end system",
+            "ipsec tunnel",
+            "ipsec user",
+            "timestamping",
+            "ocsp signing",
+            "microsoft sgc",
             "netscape sgc");
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -73,15 +92,23 @@ final class CertManagerAnnotations {
      *                        ({@code issuer}, {@code cluster-issuer} or {@code tls-acme: "true"})
      * @param issuerFromAnnotation true when the issuer name comes from an annotation, not the default
      */
-    record Options(PlannedCertificate.IssuerRef issuer, boolean requested, boolean issuerFromAnnotation,
-                   String commonName, String duration, String renewBefore, List<String> usages,
-                   PlannedCertificate.PrivateKey privateKey, Integer revisionHistoryLimit,
-                   PlannedCertificate.Subject subject, List<String> emailAddresses, List<String> ipAddresses,
-                   List<String> uris, PlannedCertificate.SecretTemplate secretTemplate) {
-    }
+    record Options(
+            PlannedCertificate.IssuerRef issuer,
+            boolean requested,
+            boolean issuerFromAnnotation,
+            String commonName,
+            String duration,
+            String renewBefore,
+            List<String> usages,
+            PlannedCertificate.PrivateKey privateKey,
+            Integer revisionHistoryLimit,
+            PlannedCertificate.Subject subject,
+            List<String> emailAddresses,
+            List<String> ipAddresses,
+            List<String> uris,
+            PlannedCertificate.SecretTemplate secretTemplate) {}
 
-    private CertManagerAnnotations() {
-    }
+    private CertManagerAnnotations() {}
 
     static String field(String annotation) {
         return "metadata.annotations[" + annotation + "]";
@@ -95,25 +122,33 @@ final class CertManagerAnnotations {
 
         String commonName = a.get(COMMON_NAME);
         if (commonName != null && commonName.length() > 64) {
-            f.deny(Violation.tooLong(field(COMMON_NAME), "the common name is " + commonName.length()
-                    + " characters long; X.509 allows at most 64", "use a shorter name; the DNS names go in the SANs anyway"));
+            f.deny(Violation.tooLong(
+                    field(COMMON_NAME),
+                    "the common name is " + commonName.length() + " characters long; X.509 allows at most 64",
+                    "use a shorter name; the DNS names go in the SANs anyway"));
         }
 
         Long duration = readDuration(a, DURATION, f);
         if (duration != null && duration < MIN_DURATION) {
-            f.deny(Violation.invalid(field(DURATION), "certificate duration " + a.get(DURATION)
-                    + " is shorter than cert-manager's minimum of 1h", "use 1h or more, e.g. 2160h for 90 days"));
+            f.deny(Violation.invalid(
+                    field(DURATION),
+                    "certificate duration " + a.get(DURATION) + " is shorter than cert-manager's minimum of 1h",
+                    "use 1h or more, e.g. 2160h for 90 days"));
         }
         Long renewBefore = readDuration(a, RENEW_BEFORE, f);
         if (renewBefore != null) {
             long effective = duration != null ? duration : DEFAULT_DURATION;
             if (renewBefore < MIN_RENEW_BEFORE) {
-                f.deny(Violation.invalid(field(RENEW_BEFORE), "renew-before " + a.get(RENEW_BEFORE)
-                        + " is shorter than cert-manager's minimum of 5m", "use 5m or more, e.g. 720h for 30 days"));
+                f.deny(Violation.invalid(
+                        field(RENEW_BEFORE),
+                        "renew-before " + a.get(RENEW_BEFORE) + " is shorter than cert-manager's minimum of 5m",
+                        "use 5m or more, e.g. 720h for 30 days"));
             } else if (renewBefore >= effective) {
                 String durationText = duration != null ? a.get(DURATION) : "2160h (cert-manager's default)";
-                f.deny(Violation.invalid(field(RENEW_BEFORE), "renew-before " + a.get(RENEW_BEFORE)
-                                + " is not shorter than the duration " + durationText + ", so cert-manager would renew forever",
+                f.deny(Violation.invalid(
+                        field(RENEW_BEFORE),
+                        "renew-before " + a.get(RENEW_BEFORE) + " is not shorter than the duration " + durationText
+                                + ", so cert-manager would renew forever",
                         "make renew-before shorter than the duration, e.g. a third of it"));
             }
         }
@@ -124,7 +159,9 @@ final class CertManagerAnnotations {
             for (String raw : a.get(USAGES).split(",", -1)) {
                 String u = raw.strip();
                 if (!KEY_USAGES.contains(u)) {
-                    f.deny(Violation.notSupported(field(USAGES), "'" + u + "' is not a key usage cert-manager knows",
+                    f.deny(Violation.notSupported(
+                            field(USAGES),
+                            "'" + u + "' is not a key usage cert-manager knows",
                             "use comma-separated values such as \"digital signature,key encipherment,server auth\""));
                 } else {
                     usages.add(u);
@@ -140,10 +177,21 @@ final class CertManagerAnnotations {
         List<String> uris = readUris(a, f);
         PlannedCertificate.SecretTemplate template = readSecretTemplate(a, f);
 
-        return new Options(issuer, requested, issuerFromAnnotation, commonName,
+        return new Options(
+                issuer,
+                requested,
+                issuerFromAnnotation,
+                commonName,
                 duration == null ? null : GoDuration.format(duration),
                 renewBefore == null ? null : GoDuration.format(renewBefore),
-                usages, privateKey, revisionHistoryLimit, subject, emails, ips, uris, template);
+                usages,
+                privateKey,
+                revisionHistoryLimit,
+                subject,
+                emails,
+                ips,
+                uris,
+                template);
     }
 
     private static boolean readTlsAcme(Map<String, String> a, Findings f) {
@@ -162,8 +210,8 @@ final class CertManagerAnnotations {
     }
 
     /** cert-manager's issuerForIngressLike, with each conflict reported at the annotation that causes it. */
-    private static PlannedCertificate.IssuerRef resolveIssuer(Map<String, String> a, PolicyConfig config, boolean tlsAcme,
-                                                              Findings f) {
+    private static PlannedCertificate.IssuerRef resolveIssuer(
+            Map<String, String> a, PolicyConfig config, boolean tlsAcme, Findings f) {
         String name = config.defaultIssuerName();
         String kind = config.defaultIssuerKind();
         String group = config.defaultIssuerGroup();
@@ -186,44 +234,62 @@ final class CertManagerAnnotations {
         }
         if (hasIssuer && hasCluster) {
             ok = false;
-            f.deny(Violation.forbidden(field(CLUSTER_ISSUER), "both " + ISSUER + " and " + CLUSTER_ISSUER
-                    + " are set, and cert-manager refuses to choose", "keep only one of the two annotations"));
+            f.deny(Violation.forbidden(
+                    field(CLUSTER_ISSUER),
+                    "both " + ISSUER + " and " + CLUSTER_ISSUER + " are set, and cert-manager refuses to choose",
+                    "keep only one of the two annotations"));
         }
         if (hasCluster && a.containsKey(ISSUER_GROUP)) {
             ok = false;
-            f.deny(Violation.forbidden(field(ISSUER_GROUP), ISSUER_GROUP + " cannot be combined with " + CLUSTER_ISSUER,
+            f.deny(Violation.forbidden(
+                    field(ISSUER_GROUP),
+                    ISSUER_GROUP + " cannot be combined with " + CLUSTER_ISSUER,
                     "remove " + ISSUER_GROUP + ", or name an external issuer with " + ISSUER + " and " + ISSUER_KIND));
         }
         if (hasCluster && a.containsKey(ISSUER_KIND)) {
             ok = false;
-            f.deny(Violation.forbidden(field(ISSUER_KIND), ISSUER_KIND + " cannot be combined with " + CLUSTER_ISSUER,
+            f.deny(Violation.forbidden(
+                    field(ISSUER_KIND),
+                    ISSUER_KIND + " cannot be combined with " + CLUSTER_ISSUER,
                     "remove " + ISSUER_KIND + "; " + CLUSTER_ISSUER + " already means kind ClusterIssuer"));
         }
         if (hasIssuer && a.get(ISSUER).isEmpty() && !hasCluster) {
             ok = false;
-            f.deny(Violation.required(field(ISSUER), "the issuer name is empty", "write the name of an Issuer in this namespace"));
+            f.deny(Violation.required(
+                    field(ISSUER), "the issuer name is empty", "write the name of an Issuer in this namespace"));
         }
         if (hasCluster && a.get(CLUSTER_ISSUER).isEmpty() && !hasIssuer) {
             ok = false;
-            f.deny(Violation.required(field(CLUSTER_ISSUER), "the cluster issuer name is empty", "write the name of a ClusterIssuer"));
+            f.deny(Violation.required(
+                    field(CLUSTER_ISSUER), "the cluster issuer name is empty", "write the name of a ClusterIssuer"));
         }
         boolean builtInGroup = group == null || group.isEmpty() || group.equals(PolicyConfig.CERT_MANAGER_GROUP);
-        if (a.containsKey(ISSUER_KIND) && builtInGroup && !kind.isEmpty()
-                && !kind.equals(PolicyConfig.ISSUER) && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
+        if (a.containsKey(ISSUER_KIND)
+                && builtInGroup
+                && !kind.isEmpty()
+                && !kind.equals(PolicyConfig.ISSUER)
+                && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
             ok = false;
-            f.deny(Violation.notSupported(field(ISSUER_KIND), "kind '" + kind + "' is not Issuer or ClusterIssuer, and "
+            f.deny(Violation.notSupported(
+                    field(ISSUER_KIND),
+                    "kind '" + kind + "' is not Issuer or ClusterIssuer, and "
                             + "issuers of the cert-manager.io group have no other kinds",
-                    a.containsKey(ISSUER_GROUP) ? "use Issuer or ClusterIssuer" : "did you forget " + ISSUER_GROUP + " for an external issuer?"));
+                    a.containsKey(ISSUER_GROUP)
+                            ? "use Issuer or ClusterIssuer"
+                            : "did you forget " + ISSUER_GROUP + " for an external issuer?"));
         }
         if (name == null || name.isEmpty()) {
             if (tlsAcme) {
-                f.deny(Violation.required(field(TLS_ACME), "kubernetes.io/tls-acme asks for a certificate, but no issuer is "
+                f.deny(Violation.required(
+                        field(TLS_ACME),
+                        "kubernetes.io/tls-acme asks for a certificate, but no issuer is "
                                 + "named and no default issuer is configured",
-                        "add " + CLUSTER_ISSUER + ": <name> (or " + ISSUER + "), or configure a default issuer for routecert"));
+                        "add " + CLUSTER_ISSUER + ": <name> (or " + ISSUER
+                                + "), or configure a default issuer for routecert"));
             } else if (a.containsKey(ISSUER_KIND) || a.containsKey(ISSUER_GROUP)) {
                 String which = a.containsKey(ISSUER_KIND) ? ISSUER_KIND : ISSUER_GROUP;
-                f.deny(Violation.required(field(which), which + " is set but no issuer name is given",
-                        "add " + ISSUER + ": <name>"));
+                f.deny(Violation.required(
+                        field(which), which + " is set but no issuer name is given", "add " + ISSUER + ": <name>"));
             }
             return null;
         }
@@ -237,8 +303,11 @@ final class CertManagerAnnotations {
         }
         GoDuration.Parsed p = GoDuration.parse(v);
         if (!p.ok()) {
-            f.deny(Violation.invalid(field(key), "'" + v + "' is not a duration cert-manager can read: " + p.error(),
-                    "write hours and minutes such as 2160h or 1h30m; the units are h, m, s, ms, us and ns, and there is none for days"));
+            f.deny(
+                    Violation.invalid(
+                            field(key),
+                            "'" + v + "' is not a duration cert-manager can read: " + p.error(),
+                            "write hours and minutes such as 2160h or 1h30m; the units are h, m, s, ms, us and ns, and there is none for days"));
             return null;
         }
         return p.nanos();
@@ -249,18 +318,24 @@ final class CertManagerAnnotations {
         boolean algorithmOk = true;
         if (algorithm != null && !Set.of("RSA", "ECDSA", "Ed25519").contains(algorithm)) {
             algorithmOk = false;
-            f.deny(Violation.notSupported(field(PRIVATE_KEY_ALGORITHM), "'" + algorithm + "' is not a private key algorithm cert-manager supports",
+            f.deny(Violation.notSupported(
+                    field(PRIVATE_KEY_ALGORITHM),
+                    "'" + algorithm + "' is not a private key algorithm cert-manager supports",
                     "use RSA, ECDSA or Ed25519, spelled exactly so"));
         }
         String encoding = a.get(PRIVATE_KEY_ENCODING);
         if (encoding != null && !encoding.equals("PKCS1") && !encoding.equals("PKCS8")) {
-            f.deny(Violation.notSupported(field(PRIVATE_KEY_ENCODING), "'" + encoding + "' is not a private key encoding",
+            f.deny(Violation.notSupported(
+                    field(PRIVATE_KEY_ENCODING),
+                    "'" + encoding + "' is not a private key encoding",
                     "use PKCS1 or PKCS8"));
             encoding = null;
         }
         String rotation = a.get(PRIVATE_KEY_ROTATION_POLICY);
         if (rotation != null && !rotation.equals("Never") && !rotation.equals("Always")) {
-            f.deny(Violation.notSupported(field(PRIVATE_KEY_ROTATION_POLICY), "'" + rotation + "' is not a rotation policy",
+            f.deny(Violation.notSupported(
+                    field(PRIVATE_KEY_ROTATION_POLICY),
+                    "'" + rotation + "' is not a rotation policy",
                     "use Always or Never"));
             rotation = null;
         }
@@ -269,30 +344,40 @@ final class CertManagerAnnotations {
         if (sizeText != null) {
             Integer parsed = goAtoi(sizeText);
             if (parsed == null) {
-                f.deny(Violation.invalid(field(PRIVATE_KEY_SIZE), "'" + sizeText + "' is not a whole number",
+                f.deny(Violation.invalid(
+                        field(PRIVATE_KEY_SIZE),
+                        "'" + sizeText + "' is not a whole number",
                         "write the key size in bits, e.g. \"4096\""));
             } else if (algorithmOk) {
                 String effective = algorithm == null ? "RSA" : algorithm;
                 switch (effective) {
                     case "RSA" -> {
                         if (parsed < 2048 || parsed > 8192) {
-                            f.deny(Violation.invalid(field(PRIVATE_KEY_SIZE), "RSA key size " + parsed
+                            f.deny(Violation.invalid(
+                                    field(PRIVATE_KEY_SIZE),
+                                    "RSA key size " + parsed
                                             + " is outside the range cert-manager accepts (2048 to 8192)"
                                             + (algorithm == null ? "; RSA is the default algorithm" : ""),
-                                    "use 2048, 3072 or 4096, or set " + PRIVATE_KEY_ALGORITHM + ": ECDSA with size 256"));
+                                    "use 2048, 3072 or 4096, or set " + PRIVATE_KEY_ALGORITHM
+                                            + ": ECDSA with size 256"));
                         } else {
                             size = parsed;
                         }
                     }
                     case "ECDSA" -> {
                         if (parsed != 256 && parsed != 384 && parsed != 521) {
-                            f.deny(Violation.notSupported(field(PRIVATE_KEY_SIZE), "ECDSA key size " + parsed + " is not supported",
+                            f.deny(Violation.notSupported(
+                                    field(PRIVATE_KEY_SIZE),
+                                    "ECDSA key size " + parsed + " is not supported",
                                     "use 256, 384 or 521"));
                         } else {
                             size = parsed;
                         }
                     }
-                    default -> f.warn(field(PRIVATE_KEY_SIZE), "Ed25519 keys have a fixed size; cert-manager ignores " + sizeText);
+                    default ->
+                        f.warn(
+                                field(PRIVATE_KEY_SIZE),
+                                "Ed25519 keys have a fixed size; cert-manager ignores " + sizeText);
                 }
             }
         }
@@ -312,11 +397,16 @@ final class CertManagerAnnotations {
         }
         Integer n = goAtoi(v);
         if (n == null) {
-            f.deny(Violation.invalid(field(REVISION_HISTORY_LIMIT), "'" + v + "' is not a whole number", "write a number such as \"3\""));
+            f.deny(Violation.invalid(
+                    field(REVISION_HISTORY_LIMIT),
+                    "'" + v + "' is not a whole number",
+                    "write a number such as \"3\""));
             return null;
         }
         if (n < 1) {
-            f.deny(Violation.invalid(field(REVISION_HISTORY_LIMIT), "revision history limit " + n + " is less than 1",
+            f.deny(Violation.invalid(
+                    field(REVISION_HISTORY_LIMIT),
+                    "revision history limit " + n + " is less than 1",
                     "use 1 or more, or remove the annotation to keep every CertificateRequest"));
             return null;
         }
@@ -332,8 +422,8 @@ final class CertManagerAnnotations {
         List<String> postal = csv(a, SUBJECT_POSTAL_CODES, f);
         List<String> streets = csv(a, SUBJECT_STREET_ADDRESSES, f);
         String serial = a.get(SUBJECT_SERIAL_NUMBER);
-        PlannedCertificate.Subject s = new PlannedCertificate.Subject(orgs, units, countries, provinces, localities,
-                postal, streets, serial);
+        PlannedCertificate.Subject s =
+                new PlannedCertificate.Subject(orgs, units, countries, provinces, localities, postal, streets, serial);
         return s.isEmpty() ? null : s;
     }
 
@@ -345,7 +435,9 @@ final class CertManagerAnnotations {
         List<String> out = new ArrayList<>();
         String error = splitCsvLine(v, out);
         if (error != null) {
-            f.deny(Violation.invalid(field(key), "cannot be read as one line of comma-separated values: " + error,
+            f.deny(Violation.invalid(
+                    field(key),
+                    "cannot be read as one line of comma-separated values: " + error,
                     "separate values with commas and wrap a value that contains a comma in double quotes"));
             return List.of();
         }
@@ -419,8 +511,11 @@ final class CertManagerAnnotations {
         List<String> out = new ArrayList<>();
         for (String e : v.split(",", -1)) {
             if (!isEmailAddress(e)) {
-                f.deny(Violation.invalid(field(EMAIL_SANS), "'" + e + "' is not an email address cert-manager accepts",
-                        "write plain addresses separated by commas, without spaces or display names: a@example.com,b@example.com"));
+                f.deny(
+                        Violation.invalid(
+                                field(EMAIL_SANS),
+                                "'" + e + "' is not an email address cert-manager accepts",
+                                "write plain addresses separated by commas, without spaces or display names: a@example.com,b@example.com"));
             } else {
                 out.add(e);
             }
@@ -443,8 +538,11 @@ final class CertManagerAnnotations {
         }
         for (int i = 0; i < s.length(); i++) {
             char c = s.charAt(i);
-            boolean atext = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0 || c >= 0x80;
+            boolean atext = (c >= 'a' && c <= 'z')
+                    || (c >= 'A' && c <= 'Z')
+                    || (c >= '0' && c <= '9')
+                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0
+                    || c >= 0x80;
             if (!atext) {
                 return false;
             }
@@ -462,7 +560,9 @@ final class CertManagerAnnotations {
             String ip = raw.strip();
             var canonical = IpAddresses.canonical(ip);
             if (canonical.isEmpty()) {
-                f.deny(Violation.invalid(field(IP_SANS), "'" + ip + "' is not an IP address",
+                f.deny(Violation.invalid(
+                        field(IP_SANS),
+                        "'" + ip + "' is not an IP address",
                         "write addresses separated by commas, e.g. 10.0.0.1,2001:db8::1"));
             } else {
                 out.add(canonical.get());
@@ -487,7 +587,9 @@ final class CertManagerAnnotations {
                 ok = false;
             }
             if (!ok) {
-                f.deny(Violation.invalid(field(URI_SANS), "'" + u + "' is not an absolute URI",
+                f.deny(Violation.invalid(
+                        field(URI_SANS),
+                        "'" + u + "' is not an absolute URI",
                         "write URIs with a scheme, separated by commas, e.g. spiffe://cluster.local/ns/web/sa/app"));
             } else {
                 out.add(u);
@@ -502,7 +604,8 @@ final class CertManagerAnnotations {
             return null;
         }
         String fld = field(SECRET_TEMPLATE);
-        String hint = "write JSON like {\"labels\": {\"team\": \"web\"}, \"annotations\": {\"example.com/owner\": \"web\"}}";
+        String hint =
+                "write JSON like {\"labels\": {\"team\": \"web\"}, \"annotations\": {\"example.com/owner\": \"web\"}}";
         JsonNode root;
         try {
             root = JSON.readTree(v);
@@ -523,7 +626,8 @@ final class CertManagerAnnotations {
                 case "annotations" -> ok &= readStringMap(e.getValue(), "annotations", annotations, fld, hint, f);
                 default -> {
                     ok = false;
-                    f.deny(Violation.invalid(fld, "unknown field '" + e.getKey() + "'; only labels and annotations are allowed", hint));
+                    f.deny(Violation.invalid(
+                            fld, "unknown field '" + e.getKey() + "'; only labels and annotations are allowed", hint));
                 }
             }
         }
@@ -540,7 +644,9 @@ final class CertManagerAnnotations {
         for (String key : annotations.keySet()) {
             if (key.startsWith(PREFIX)) {
                 ok = false;
-                f.deny(Violation.forbidden(fld, "the Secret annotation '" + key + "' is reserved for cert-manager",
+                f.deny(Violation.forbidden(
+                        fld,
+                        "the Secret annotation '" + key + "' is reserved for cert-manager",
                         "use an annotation outside the cert-manager.io/ prefix"));
             } else {
                 String err = KubeNames.qualifiedNameError(key);
@@ -556,8 +662,8 @@ final class CertManagerAnnotations {
         return new PlannedCertificate.SecretTemplate(labels, annotations);
     }
 
-    private static boolean readStringMap(JsonNode node, String name, Map<String, String> into, String fld, String hint,
-                                         Findings f) {
+    private static boolean readStringMap(
+            JsonNode node, String name, Map<String, String> into, String fld, String hint, Findings f) {
         if (node.isNull()) {
             return true;
         }

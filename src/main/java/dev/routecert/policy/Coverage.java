@@ -9,8 +9,7 @@ import java.util.List;
  */
 public final class Coverage {
 
-    private Coverage() {
-    }
+    private Coverage() {}
 
     /**
      * The names of {@code needed} that no name of {@code available} covers, in the order given. A name

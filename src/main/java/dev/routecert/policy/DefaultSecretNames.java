@@ -1,7 +1,6 @@
 package dev.routecert.policy;
 
 import dev.routecert.routes.ObjectMetaView;
-
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -29,8 +28,7 @@ final class DefaultSecretNames {
     static final int MAX = 63;
     private static final String SUFFIX = "-tls";
 
-    private DefaultSecretNames() {
-    }
+    private DefaultSecretNames() {}
 
     /** The name for one TLS block; {@code taken} are the secret names already used by the object. */
     static String choose(ObjectMetaView meta, Collection<String> hosts, Collection<String> taken, boolean preferPlain) {

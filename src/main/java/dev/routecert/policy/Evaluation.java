@@ -8,16 +8,21 @@ import java.util.TreeSet;
 final class Evaluation {
 
     /** A {@code secretName} to add to the JSON object at {@code pointer} (RFC 6901, e.g. {@code /spec/tls/0}). */
-    record SecretNameDefault(String pointer, String secretName) {
-    }
+    record SecretNameDefault(String pointer, String secretName) {}
 
     final Findings findings = new Findings();
     final List<PlannedCertificate> certificates = new ArrayList<>();
     final List<SecretNameDefault> defaults = new ArrayList<>();
 
     /** Builds a Certificate from the TLS names and the annotation options. */
-    static PlannedCertificate certificate(String secretName, String namespace, List<HostName> names,
-                                          CertManagerAnnotations.Options o, String group, String kind, String sourceName) {
+    static PlannedCertificate certificate(
+            String secretName,
+            String namespace,
+            List<HostName> names,
+            CertManagerAnnotations.Options o,
+            String group,
+            String kind,
+            String sourceName) {
         TreeSet<String> dns = new TreeSet<>();
         TreeSet<String> ips = new TreeSet<>(o.ipAddresses());
         for (HostName h : names) {
@@ -27,10 +32,26 @@ final class Evaluation {
                 dns.add(h.ascii());
             }
         }
-        return new PlannedCertificate(secretName, namespace, secretName, List.copyOf(dns), List.copyOf(ips),
-                o.issuer(), o.commonName(), o.duration(), o.renewBefore(), o.usages(), o.privateKey(),
-                o.revisionHistoryLimit(), o.subject(), o.emailAddresses(), o.uris(), o.secretTemplate(),
-                group, kind, sourceName);
+        return new PlannedCertificate(
+                secretName,
+                namespace,
+                secretName,
+                List.copyOf(dns),
+                List.copyOf(ips),
+                o.issuer(),
+                o.commonName(),
+                o.duration(),
+                o.renewBefore(),
+                o.usages(),
+                o.privateKey(),
+                o.revisionHistoryLimit(),
+                o.subject(),
+                o.emailAddresses(),
+                o.uris(),
+                o.secretTemplate(),
+                group,
+                kind,
+                sourceName);
     }
 
     static String noIssuerNote() {

@@ -1,5 +1,7 @@
 package dev.routecert.policy;
 
+import java.math.BigInteger;
+
 /**
  * Go's {@code time.ParseDuration} and {@code Duration.String}, because cert-manager reads its
  * duration annotations with the former and writes Certificates with the latter
@@ -21,8 +23,7 @@ public final class GoDuration {
         }
     }
 
-    private GoDuration() {
-    }
+    private GoDuration() {}
 
     public static Parsed parse(String orig) {
         String s = orig == null ? "" : orig;
@@ -41,17 +42,17 @@ public final class GoDuration {
             return new Parsed(0, invalid);
         }
         // Go accumulates in uint64 and allows up to 1<<63 before the sign is applied.
-        java.math.BigInteger limit = java.math.BigInteger.ONE.shiftLeft(63);
-        java.math.BigInteger total = java.math.BigInteger.ZERO;
+        BigInteger limit = BigInteger.ONE.shiftLeft(63);
+        BigInteger total = BigInteger.ZERO;
         while (i < n) {
             char c = s.charAt(i);
             if (!(c == '.' || (c >= '0' && c <= '9'))) {
                 return new Parsed(0, invalid);
             }
             int intStart = i;
-            java.math.BigInteger v = java.math.BigInteger.ZERO;
+            BigInteger v = BigInteger.ZERO;
             while (i < n && s.charAt(i) >= '0' && s.charAt(i) <= '9') {
-                v = v.multiply(java.math.BigInteger.TEN).add(java.math.BigInteger.valueOf(s.charAt(i) - '0'));
+                v = v.multiply(BigInteger.TEN).add(BigInteger.valueOf(s.charAt(i) - '0'));
                 if (v.compareTo(limit) > 0) {
                     return new Parsed(0, invalid);
                 }
@@ -101,12 +102,12 @@ public final class GoDuration {
             if (unit < 0) {
                 return new Parsed(0, "unknown unit \"" + unitText + "\" in duration \"" + s + "\"");
             }
-            v = v.multiply(java.math.BigInteger.valueOf(unit));
+            v = v.multiply(BigInteger.valueOf(unit));
             if (v.compareTo(limit) > 0) {
                 return new Parsed(0, invalid);
             }
             if (frac > 0) {
-                v = v.add(java.math.BigInteger.valueOf((long) ((double) frac * ((double) unit / scale))));
+                v = v.add(BigInteger.valueOf((long) ((double) frac * ((double) unit / scale))));
                 if (v.compareTo(limit) > 0) {
                     return new Parsed(0, invalid);
                 }

@@ -56,7 +56,9 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         // the parent after "*." against the served name's after its first dot, compared in place
         int dot = served.ascii.indexOf('.');
         int length = served.ascii.length() - dot - 1;
-        return dot > 0 && served.type == Type.DNS && length == ascii.length() - 2
+        return dot > 0
+                && served.type == Type.DNS
+                && length == ascii.length() - 2
                 && served.ascii.regionMatches(dot + 1, ascii, 2, length);
     }
 
@@ -127,7 +129,9 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         for (int i = 0; i < raw.length(); i++) {
             char c = raw.charAt(i);
             if (Character.isWhitespace(c) || Character.isISOControl(c)) {
-                return new Check(null, "host name '" + shown + "' contains whitespace or a control character",
+                return new Check(
+                        null,
+                        "host name '" + shown + "' contains whitespace or a control character",
                         "remove the spaces around the name");
             }
         }
@@ -137,7 +141,8 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
             return IpAddresses.canonical(inner)
                     .filter(ip -> ip.indexOf(':') >= 0)
                     .map(ip -> new Check(new HostName(ip, Type.IPV6), null, null))
-                    .orElse(new Check(null, "'" + shown + "' is not a valid IPv6 address", "write it as [2001:db8::1]"));
+                    .orElse(new Check(
+                            null, "'" + shown + "' is not a valid IPv6 address", "write it as [2001:db8::1]"));
         }
         var ip = IpAddresses.canonical(s);
         if (ip.isPresent()) {
@@ -147,7 +152,9 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
             int colon = s.lastIndexOf(':');
             String port = s.substring(colon + 1);
             if (!port.isEmpty() && port.chars().allMatch(Character::isDigit) && s.indexOf(':') == colon) {
-                return new Check(null, "'" + shown + "' includes a port; host names are compared without it",
+                return new Check(
+                        null,
+                        "'" + shown + "' includes a port; host names are compared without it",
                         "write " + s.substring(0, colon) + " without ':" + port + "'");
             }
             return new Check(null, "'" + shown + "' is neither a DNS name nor an IP address", "check for a stray ':'");
@@ -155,7 +162,8 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         if (s.endsWith(".")) {
             s = s.substring(0, s.length() - 1);
             if (s.isEmpty() || s.endsWith(".")) {
-                return new Check(null, "'" + shown + "' is not a valid host name", "write a host name such as example.com");
+                return new Check(
+                        null, "'" + shown + "' is not a valid host name", "write a host name such as example.com");
             }
         }
         String problem = null;
@@ -163,10 +171,13 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         if (!isAscii(s)) {
             String converted = toAscii(s);
             if (converted == null) {
-                return new Check(null, "'" + shown + "' is not a valid internationalized domain name",
+                return new Check(
+                        null,
+                        "'" + shown + "' is not a valid internationalized domain name",
                         "write the name in its punycode (xn--) form");
             }
-            problem = "'" + shown + "' contains non-ASCII characters; Traefik refuses them and certificates carry the punycode form";
+            problem = "'" + shown
+                    + "' contains non-ASCII characters; Traefik refuses them and certificates carry the punycode form";
             hint = "write " + converted;
             s = converted;
         }
@@ -181,7 +192,9 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
             rest = s.substring(2);
         }
         if (rest.indexOf('*') >= 0 || rest.isEmpty()) {
-            return new Check(null, "'" + shown + "': a wildcard must be the whole leftmost label, as in *.example.com",
+            return new Check(
+                    null,
+                    "'" + shown + "': a wildcard must be the whole leftmost label, as in *.example.com",
                     "use *.example.com, or list the names one by one");
         }
         String dnsProblem = dnsProblem(s, rest, shown);
@@ -240,11 +253,13 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
                 char c = rest.charAt(i);
                 boolean ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-';
                 if (!ok) {
-                    return "'" + shown + "' is not a valid DNS name: '" + c + "' is not allowed (only a-z, 0-9, '-' and '.')";
+                    return "'" + shown + "' is not a valid DNS name: '" + c
+                            + "' is not allowed (only a-z, 0-9, '-' and '.')";
                 }
             }
             if (rest.charAt(start) == '-' || rest.charAt(end - 1) == '-') {
-                return "label '" + rest.substring(start, end) + "' of '" + shown + "' must start and end with a letter or digit";
+                return "label '" + rest.substring(start, end) + "' of '" + shown
+                        + "' must start and end with a letter or digit";
             }
             if (dot < 0) {
                 break;

@@ -6,8 +6,8 @@ import dev.routecert.policy.rule.RuleAnalyzer;
 import dev.routecert.policy.rule.RuleParser;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.ShapeProblem;
-
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -37,8 +37,7 @@ final class IngressRouteValidator {
     }
 
     /** A name in {@code spec.tls.domains}, with its field. */
-    private record TlsName(HostName name, String field) {
-    }
+    private record TlsName(HostName name, String field) {}
 
     private final IngressRouteView view;
     private final String namespace;
@@ -46,11 +45,11 @@ final class IngressRouteValidator {
     private final Evaluation out = new Evaluation();
     private final Findings f = out.findings;
 
-    private final Set<String> shapeFields = new java.util.HashSet<>();
+    private final Set<String> shapeFields = new HashSet<>();
     private final List<Served> served = new ArrayList<>();
     private final List<Opaque> opaque = new ArrayList<>();
-    private boolean anyHost;        // some route can match any host name
-    private boolean incomplete;     // some rule did not parse, so its hosts are unknown
+    private boolean anyHost; // some route can match any host name
+    private boolean incomplete; // some rule did not parse, so its hosts are unknown
 
     private IngressRouteValidator(IngressRouteView view, String namespace, PolicyConfig config) {
         this.view = view;
@@ -69,21 +68,30 @@ final class IngressRouteValidator {
             f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
             shapeFields.add(p.field());
         }
-        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options =
+                CertManagerAnnotations.read(view.meta().annotations(), config, f);
         routes();
         switch (view.tlsShape()) {
             case ABSENT -> noTls(options);
-            case LIST -> f.deny(Violation.invalid("spec.tls", "a list is the Ingress form of TLS; an IngressRoute takes one TLS object",
-                    "write tls: {secretName: <secret>, domains: [{main: <host>, sans: [<host>, ...]}]}"));
-            case OTHER -> f.deny(Violation.invalid("spec.tls", "spec.tls must be an object",
-                    "write tls: {secretName: <secret>} or tls: {} for the default certificate"));
+            case LIST ->
+                f.deny(Violation.invalid(
+                        "spec.tls",
+                        "a list is the Ingress form of TLS; an IngressRoute takes one TLS object",
+                        "write tls: {secretName: <secret>, domains: [{main: <host>, sans: [<host>, ...]}]}"));
+            case OTHER ->
+                f.deny(Violation.invalid(
+                        "spec.tls",
+                        "spec.tls must be an object",
+                        "write tls: {secretName: <secret>} or tls: {} for the default certificate"));
             case OBJECT -> tls(options);
         }
     }
 
     private void routes() {
         if (view.routes().isEmpty() && !routeShapeProblem()) {
-            f.deny(Violation.required("spec.routes", "an IngressRoute needs at least one route",
+            f.deny(Violation.required(
+                    "spec.routes",
+                    "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
         int done = 0;
@@ -104,19 +112,25 @@ final class IngressRouteValidator {
 
     private void route(IngressRouteView.Route r) {
         if (r.kind() != null && !r.kind().equals("Rule")) {
-            f.deny(Violation.notSupported(r.field() + ".kind", "route kind '" + r.kind() + "' is not supported",
+            f.deny(Violation.notSupported(
+                    r.field() + ".kind",
+                    "route kind '" + r.kind() + "' is not supported",
                     "use kind: Rule, or leave kind out"));
         }
         RuleSyntax syntax = config.defaultSyntax();
         if (r.syntax() != null) {
             var s = RuleSyntax.fromFieldValue(r.syntax());
             if (s.isEmpty()) {
-                f.deny(Violation.notSupported(r.field() + ".syntax", "rule syntax '" + r.syntax() + "' is not supported",
+                f.deny(Violation.notSupported(
+                        r.field() + ".syntax",
+                        "rule syntax '" + r.syntax() + "' is not supported",
                         "use v3, or v2 for a rule written for Traefik v2"));
             } else {
                 syntax = s.get();
                 if (syntax == RuleSyntax.V2) {
-                    f.warn(r.field() + ".syntax", "the v2 rule syntax is deprecated; rewrite the rule in v3 syntax and drop this field");
+                    f.warn(
+                            r.field() + ".syntax",
+                            "the v2 rule syntax is deprecated; rewrite the rule in v3 syntax and drop this field");
                 }
             }
         }
@@ -131,8 +145,13 @@ final class IngressRouteValidator {
         ParseResult parsed = RuleParser.parse(r.match());
         if (!parsed.ok()) {
             var e = parsed.error();
-            f.deny(new Violation(matchField(r), "at offset " + e.offset() + " (" + near(r.match(), e.offset()) + "), " + e.message(),
-                    e.hint(), null, Violation.INVALID).atOffset(e.offset()));
+            f.deny(new Violation(
+                            matchField(r),
+                            "at offset " + e.offset() + " (" + near(r.match(), e.offset()) + "), " + e.message(),
+                            e.hint(),
+                            null,
+                            Violation.INVALID)
+                    .atOffset(e.offset()));
             incomplete = true;
             return;
         }
@@ -141,7 +160,12 @@ final class IngressRouteValidator {
             if (p.warning()) {
                 f.warn(matchField(r), "at offset " + p.offset() + ", " + p.message() + " (" + p.hint() + ")");
             } else {
-                f.deny(new Violation(matchField(r), "at offset " + p.offset() + ", " + p.message(), p.hint(), null, p.reason())
+                f.deny(new Violation(
+                                matchField(r),
+                                "at offset " + p.offset() + ", " + p.message(),
+                                p.hint(),
+                                null,
+                                p.reason())
                         .atOffset(p.offset()));
             }
         }
@@ -158,8 +182,13 @@ final class IngressRouteValidator {
             }
             HostName.Check c = HostName.check(h.value());
             if (!c.ok()) {
-                f.deny(new Violation(matchField(r), "at offset " + h.offset() + ", " + c.problem(), hintForRule(h, c), null,
-                        Violation.INVALID).atOffset(h.offset()));
+                f.deny(new Violation(
+                                matchField(r),
+                                "at offset " + h.offset() + ", " + c.problem(),
+                                hintForRule(h, c),
+                                null,
+                                Violation.INVALID)
+                        .atOffset(h.offset()));
             }
             if (c.name() == null || !h.positive()) {
                 continue;
@@ -186,18 +215,24 @@ final class IngressRouteValidator {
 
     private void noTls(CertManagerAnnotations.Options options) {
         if (config.requireTls() && (!served.isEmpty() || anyHost || !opaque.isEmpty())) {
-            f.deny(Violation.required("spec.tls", "TLS is required by policy, but this IngressRoute has no spec.tls",
+            f.deny(Violation.required(
+                    "spec.tls",
+                    "TLS is required by policy, but this IngressRoute has no spec.tls",
                     "add tls: {secretName: " + suggestedName() + "}"));
         }
         if (options.requested()) {
-            f.warn("spec.tls", "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
+            f.warn(
+                    "spec.tls",
+                    "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
         }
     }
 
     private void tls(CertManagerAnnotations.Options options) {
         IngressRouteView.Tls tls = view.tls();
         if (view.hasParentRefs()) {
-            f.deny(Violation.forbidden("spec.tls", "a route with spec.parentRefs is a child route and must not carry TLS; its parent terminates TLS",
+            f.deny(Violation.forbidden(
+                    "spec.tls",
+                    "a route with spec.parentRefs is a child route and must not carry TLS; its parent terminates TLS",
                     "move tls to the parent IngressRoute, or remove spec.parentRefs"));
         }
         String secretName = blankToNull(tls.secretName());
@@ -205,13 +240,17 @@ final class IngressRouteValidator {
         if (secretName != null) {
             String err = KubeNames.dns1123SubdomainError(secretName);
             if (err != null) {
-                f.deny(Violation.invalid("spec.tls.secretName", "secret name '" + HostName.shorten(secretName) + "' " + err,
+                f.deny(Violation.invalid(
+                        "spec.tls.secretName",
+                        "secret name '" + HostName.shorten(secretName) + "' " + err,
                         "use a lower-case DNS name such as " + suggestedName()));
             }
         }
         if (resolver != null && secretName != null) {
-            f.warn("spec.tls", "both certResolver and secretName are set, two sources for one certificate; routecert leaves it to "
-                    + "the resolver '" + resolver + "' and creates no Certificate");
+            f.warn(
+                    "spec.tls",
+                    "both certResolver and secretName are set, two sources for one certificate; routecert leaves it to "
+                            + "the resolver '" + resolver + "' and creates no Certificate");
         }
 
         List<TlsName> domains = domains(tls);
@@ -222,10 +261,14 @@ final class IngressRouteValidator {
         if (domains.isEmpty()) {
             if (certFromNames) {
                 for (Opaque o : opaque) {
-                    f.deny(new Violation(o.field(), "at offset " + o.offset() + ", names cannot be derived from " + o.description()
-                            + ", so the certificate cannot be made to cover them",
-                            "list the names in spec.tls.domains, e.g. domains: [{main: example.com, sans: ['*.example.com']}]",
-                            null, Violation.REQUIRED).atOffset(o.offset()));
+                    f.deny(new Violation(
+                                    o.field(),
+                                    "at offset " + o.offset() + ", names cannot be derived from " + o.description()
+                                            + ", so the certificate cannot be made to cover them",
+                                    "list the names in spec.tls.domains, e.g. domains: [{main: example.com, sans: ['*.example.com']}]",
+                                    null,
+                                    Violation.REQUIRED)
+                            .atOffset(o.offset()));
                 }
             }
         } else {
@@ -238,7 +281,8 @@ final class IngressRouteValidator {
             return;
         }
         if (resolver != null) {
-            f.note("no Certificate planned: spec.tls.certResolver '" + resolver + "' makes Traefik obtain the certificate itself");
+            f.note("no Certificate planned: spec.tls.certResolver '" + resolver
+                    + "' makes Traefik obtain the certificate itself");
             return;
         }
         List<HostName> names = new ArrayList<>();
@@ -267,8 +311,14 @@ final class IngressRouteValidator {
             secretName = DefaultSecretNames.choose(view.meta(), hostKeys, Set.of(), true);
             out.defaults.add(new Evaluation.SecretNameDefault("/spec/tls", secretName));
         }
-        PlannedCertificate crt = Evaluation.certificate(secretName, namespace, names, options, view.group(),
-                IngressRouteView.KIND, view.meta().name());
+        PlannedCertificate crt = Evaluation.certificate(
+                secretName,
+                namespace,
+                names,
+                options,
+                view.group(),
+                IngressRouteView.KIND,
+                view.meta().name());
         out.certificates.add(crt);
         if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
             f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");
@@ -302,7 +352,9 @@ final class IngressRouteValidator {
         }
         if (c.name() != null) {
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                f.deny(Violation.invalid(field, "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
+                f.deny(Violation.invalid(
+                        field,
+                        "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
                         "list *.example.com and the deeper names you need"));
                 return;
             }
@@ -315,18 +367,28 @@ final class IngressRouteValidator {
         String listed = listNames(domains);
         for (Served s : served) {
             if (!tlsNames.covers(s.name())) {
-                f.deny(new Violation(s.field(), "at offset " + s.offset() + ", " + s.name() + " is served by this route but not covered by spec.tls.domains, which lists "
-                        + listed, coverHint(s.name()), null, Violation.INVALID).atOffset(s.offset()));
+                f.deny(new Violation(
+                                s.field(),
+                                "at offset " + s.offset() + ", " + s.name()
+                                        + " is served by this route but not covered by spec.tls.domains, which lists "
+                                        + listed,
+                                coverHint(s.name()),
+                                null,
+                                Violation.INVALID)
+                        .atOffset(s.offset()));
             }
         }
         for (Opaque o : opaque) {
-            f.warn(o.field(), "at offset " + o.offset() + ", routecert cannot check that " + o.description()
-                    + " matches only names in spec.tls.domains");
+            f.warn(
+                    o.field(),
+                    "at offset " + o.offset() + ", routecert cannot check that " + o.description()
+                            + " matches only names in spec.tls.domains");
         }
         if (anyHost || incomplete || !opaque.isEmpty()) {
             return; // a route answers for any host (or for unknown ones): every domain may be served
         }
-        boolean[] overlapped = NameSet.overlapped(domains.stream().map(TlsName::name).toList(),
+        boolean[] overlapped = NameSet.overlapped(
+                domains.stream().map(TlsName::name).toList(),
                 served.stream().map(Served::name).toList());
         for (int i = 0; i < domains.size(); i++) {
             if (!overlapped[i]) {
@@ -342,15 +404,20 @@ final class IngressRouteValidator {
         }
         int dot = name.ascii().indexOf('.');
         String parent = dot > 0 ? name.ascii().substring(dot + 1) : null;
-        return "add " + name + " to spec.tls.domains[].sans" + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
-                ? ", or cover it with *." + parent : "");
+        return "add " + name + " to spec.tls.domains[].sans"
+                + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
+                        ? ", or cover it with *." + parent
+                        : "");
     }
 
     private void warnAboutIps() {
         Set<String> seen = new LinkedHashSet<>();
         for (Served s : served) {
             if (s.name().isIp() && seen.add(s.name().ascii())) {
-                f.warn(s.field(), s.name() + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
+                f.warn(
+                        s.field(),
+                        s.name()
+                                + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
             }
         }
     }
@@ -371,7 +438,9 @@ final class IngressRouteValidator {
         if (from >= rule.length()) {
             return "at the end";
         }
-        String s = rule.substring(from, Math.min(rule.length(), from + 24)).replace("\n", "\\n").replace("\t", " ");
+        String s = rule.substring(from, Math.min(rule.length(), from + 24))
+                .replace("\n", "\\n")
+                .replace("\t", " ");
         return "near \"" + s + (from + 24 < rule.length() ? "..." : "") + "\"";
     }
 

@@ -3,7 +3,6 @@ package dev.routecert.policy;
 import dev.routecert.admission.CpuTurns;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.ShapeProblem;
-
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -21,11 +20,9 @@ import java.util.TreeSet;
  */
 final class IngressValidator {
 
-    private record Served(HostName name, String field) {
-    }
+    private record Served(HostName name, String field) {}
 
-    private record TlsName(HostName name, String field) {
-    }
+    private record TlsName(HostName name, String field) {}
 
     private final IngressView view;
     private final String namespace;
@@ -49,7 +46,8 @@ final class IngressValidator {
         for (ShapeProblem p : view.problems()) {
             f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
         }
-        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options =
+                CertManagerAnnotations.read(view.meta().annotations(), config, f);
 
         List<Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
@@ -62,7 +60,9 @@ final class IngressValidator {
             }
             HostName.Check c = HostName.check(r.host());
             if (c.name() != null && c.name().isIp()) {
-                f.deny(Violation.invalid(r.field(), "an Ingress rule host must be a DNS name, not the IP address " + r.host(),
+                f.deny(Violation.invalid(
+                        r.field(),
+                        "an Ingress rule host must be a DNS name, not the IP address " + r.host(),
                         "remove host to match any host, or use a DNS name"));
                 continue;
             }
@@ -71,7 +71,9 @@ final class IngressValidator {
             }
             if (c.name() != null) {
                 if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                    f.deny(Violation.invalid(r.field(), "'" + r.host() + "': an Ingress host wildcard covers one label only",
+                    f.deny(Violation.invalid(
+                            r.field(),
+                            "'" + r.host() + "': an Ingress host wildcard covers one label only",
                             "write *." + c.name().ascii().substring(3)));
                     continue;
                 }
@@ -81,11 +83,15 @@ final class IngressValidator {
 
         if (view.tls().isEmpty()) {
             if (config.requireTls() && (!served.isEmpty() || anyHost)) {
-                f.deny(Violation.required("spec.tls", "TLS is required by policy, but this Ingress has no spec.tls",
+                f.deny(Violation.required(
+                        "spec.tls",
+                        "TLS is required by policy, but this Ingress has no spec.tls",
                         "add tls: [{hosts: [<host>], secretName: <secret>}]"));
             }
             if (options.requested()) {
-                f.warn("spec.tls", "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
+                f.warn(
+                        "spec.tls",
+                        "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
             }
             return;
         }
@@ -110,12 +116,17 @@ final class IngressValidator {
                     continue;
                 }
                 if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                    f.deny(Violation.invalid(field, "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
+                    f.deny(Violation.invalid(
+                            field,
+                            "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
                             "write *." + c.name().ascii().substring(3)));
                     continue;
                 }
                 if (c.name().isIp()) {
-                    f.warn(field, c.name() + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
+                    f.warn(
+                            field,
+                            c.name()
+                                    + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
                 }
                 names.add(c.name());
                 tlsNames.add(new TlsName(c.name(), field));
@@ -127,7 +138,9 @@ final class IngressValidator {
             if (t.secretName() != null) {
                 String err = KubeNames.dns1123SubdomainError(t.secretName());
                 if (err != null) {
-                    f.deny(Violation.invalid(t.field() + ".secretName", "secret name '" + HostName.shorten(t.secretName()) + "' " + err,
+                    f.deny(Violation.invalid(
+                            t.field() + ".secretName",
+                            "secret name '" + HostName.shorten(t.secretName()) + "' " + err,
                             "use a lower-case DNS name such as " + plainName()));
                 }
             }
@@ -140,15 +153,20 @@ final class IngressValidator {
             String listed = list(tlsNames);
             for (Served s : served) {
                 if (!covering.covers(s.name())) {
-                    f.deny(Violation.invalid(s.field(), s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
-                            + list(tlsNames), coverHint(s.name())));
+                    f.deny(Violation.invalid(
+                            s.field(),
+                            s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
+                                    + list(tlsNames),
+                            coverHint(s.name())));
                 }
             }
         } else {
-            f.note("a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
+            f.note(
+                    "a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
         }
         if (!anyHost) {
-            boolean[] overlapped = NameSet.overlapped(tlsNames.stream().map(TlsName::name).toList(),
+            boolean[] overlapped = NameSet.overlapped(
+                    tlsNames.stream().map(TlsName::name).toList(),
                     served.stream().map(Served::name).toList());
             for (int i = 0; i < tlsNames.size(); i++) {
                 if (!overlapped[i]) {
@@ -178,7 +196,9 @@ final class IngressValidator {
             Set<String> a = asciiSet(entryNames.get(first));
             Set<String> b = asciiSet(entryNames.get(t.index()));
             if (!a.equals(b)) {
-                f.deny(Violation.duplicate(t.field() + ".secretName", "secret " + t.secretName() + " is also used by spec.tls[" + first
+                f.deny(Violation.duplicate(
+                        t.field() + ".secretName",
+                        "secret " + t.secretName() + " is also used by spec.tls[" + first
                                 + "] with different hosts; cert-manager would keep re-issuing one Certificate for both",
                         "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first + "]"));
             } else {
@@ -203,14 +223,18 @@ final class IngressValidator {
             List<HostName> names = entryNames.get(t.index());
             if (names.isEmpty()) {
                 if (options.requested()) {
-                    f.warn(t.field() + ".hosts", "the entry lists no hosts, so cert-manager would skip it; no Certificate is planned for it");
+                    f.warn(
+                            t.field() + ".hosts",
+                            "the entry lists no hosts, so cert-manager would skip it; no Certificate is planned for it");
                 }
                 continue;
             }
             String secretName = t.secretName();
             if (secretName == null) {
                 if (!options.requested() || options.issuer() == null) {
-                    f.note(t.field() + " has no secretName: the ingress controller serves its default certificate for it; no Certificate planned");
+                    f.note(
+                            t.field()
+                                    + " has no secretName: the ingress controller serves its default certificate for it; no Certificate planned");
                     continue;
                 }
                 Set<String> hosts = new TreeSet<>();
@@ -229,8 +253,14 @@ final class IngressValidator {
             if (!planned.add(secretName)) {
                 continue; // an identical repeated entry
             }
-            PlannedCertificate crt = Evaluation.certificate(secretName, namespace, names, options, IngressView.GROUP,
-                    IngressView.KIND, view.meta().name());
+            PlannedCertificate crt = Evaluation.certificate(
+                    secretName,
+                    namespace,
+                    names,
+                    options,
+                    IngressView.GROUP,
+                    IngressView.KIND,
+                    view.meta().name());
             out.certificates.add(crt);
             if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
                 f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");
@@ -242,8 +272,10 @@ final class IngressValidator {
         String entry = view.tls().size() == 1 ? "spec.tls[0].hosts" : "the hosts of a spec.tls entry";
         int dot = name.ascii().indexOf('.');
         String parent = dot > 0 ? name.ascii().substring(dot + 1) : null;
-        return "add " + name + " to " + entry + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
-                ? ", or cover it with *." + parent : "");
+        return "add " + name + " to " + entry
+                + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
+                        ? ", or cover it with *." + parent
+                        : "");
     }
 
     private String plainName() {

@@ -10,8 +10,7 @@ import java.util.Optional;
  */
 public final class IpAddresses {
 
-    private IpAddresses() {
-    }
+    private IpAddresses() {}
 
     /** The canonical text of an IP literal (RFC 5952 for IPv6), or empty if it is not one. */
     public static Optional<String> canonical(String text) {
@@ -82,7 +81,9 @@ public final class IpAddresses {
                 i++;
             }
         }
-        return i == n ? new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address} : null;
+        return i == n
+                ? new byte[] {(byte) (address >>> 24), (byte) (address >>> 16), (byte) (address >>> 8), (byte) address}
+                : null;
     }
 
     static byte[] parseV6(String s) {

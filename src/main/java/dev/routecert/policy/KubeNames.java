@@ -10,8 +10,7 @@ public final class KubeNames {
     public static final int MAX_SUBDOMAIN = 253;
     public static final int MAX_LABEL = 63;
 
-    private KubeNames() {
-    }
+    private KubeNames() {}
 
     /** A DNS-1123 subdomain: lower-case alphanumerics, '-' and '.', starting and ending alphanumeric, at most 253. */
     public static String dns1123SubdomainError(String value) {

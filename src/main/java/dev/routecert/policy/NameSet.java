@@ -22,7 +22,7 @@ final class NameSet {
     // either the names, when there are few, or the index: the other side is null
     private final List<HostName> few;
     private final Set<String> exact;
-    private final Parents dnsParents;      // parent of every plain DNS name
+    private final Parents dnsParents; // parent of every plain DNS name
     private final Parents wildcardParents; // what follows "*." in every wildcard
 
     private NameSet(List<HostName> few, int size) {

@@ -3,7 +3,6 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-
 import java.util.List;
 import java.util.Map;
 
@@ -45,8 +44,7 @@ public record PlannedCertificate(
     }
 
     /** {@code spec.issuerRef}: which issuer signs the Certificate. */
-    public record IssuerRef(String name, String kind, String group) {
-    }
+    public record IssuerRef(String name, String kind, String group) {}
 
     /** {@code spec.privateKey}; every field is optional. */
     public record PrivateKey(String algorithm, Integer size, String encoding, String rotationPolicy) {
@@ -56,9 +54,15 @@ public record PlannedCertificate(
     }
 
     /** {@code spec.subject}, from the {@code cert-manager.io/subject-*} annotations. */
-    public record Subject(List<String> organizations, List<String> organizationalUnits, List<String> countries,
-                          List<String> provinces, List<String> localities, List<String> postalCodes,
-                          List<String> streetAddresses, String serialNumber) {
+    public record Subject(
+            List<String> organizations,
+            List<String> organizationalUnits,
+            List<String> countries,
+            List<String> provinces,
+            List<String> localities,
+            List<String> postalCodes,
+            List<String> streetAddresses,
+            String serialNumber) {
         public Subject {
             organizations = copy(organizations);
             organizationalUnits = copy(organizationalUnits);
@@ -70,9 +74,14 @@ public record PlannedCertificate(
         }
 
         boolean isEmpty() {
-            return organizations.isEmpty() && organizationalUnits.isEmpty() && countries.isEmpty()
-                    && provinces.isEmpty() && localities.isEmpty() && postalCodes.isEmpty()
-                    && streetAddresses.isEmpty() && (serialNumber == null || serialNumber.isEmpty());
+            return organizations.isEmpty()
+                    && organizationalUnits.isEmpty()
+                    && countries.isEmpty()
+                    && provinces.isEmpty()
+                    && localities.isEmpty()
+                    && postalCodes.isEmpty()
+                    && streetAddresses.isEmpty()
+                    && (serialNumber == null || serialNumber.isEmpty());
         }
     }
 
@@ -146,7 +155,9 @@ public record PlannedCertificate(
                 s.put("serialNumber", subject.serialNumber());
             }
         }
-        if (secretTemplate != null && (!secretTemplate.labels().isEmpty() || !secretTemplate.annotations().isEmpty())) {
+        if (secretTemplate != null
+                && (!secretTemplate.labels().isEmpty()
+                        || !secretTemplate.annotations().isEmpty())) {
             ObjectNode t = spec.putObject("secretTemplate");
             putMap(t, "annotations", secretTemplate.annotations());
             putMap(t, "labels", secretTemplate.labels());

@@ -14,8 +14,12 @@ import java.util.Objects;
  *                           {@code core.defaultRuleSyntax})
  * @param requireTls         when true, an object that serves host names without TLS is denied
  */
-public record PolicyConfig(String defaultIssuerName, String defaultIssuerKind, String defaultIssuerGroup,
-                           RuleSyntax defaultSyntax, boolean requireTls) {
+public record PolicyConfig(
+        String defaultIssuerName,
+        String defaultIssuerKind,
+        String defaultIssuerGroup,
+        RuleSyntax defaultSyntax,
+        boolean requireTls) {
 
     public static final String CERT_MANAGER_GROUP = "cert-manager.io";
     public static final String CLUSTER_ISSUER = "ClusterIssuer";

@@ -10,8 +10,8 @@ import com.fasterxml.jackson.databind.JsonNode;
  * @param operation CREATE, UPDATE, DELETE or CONNECT
  * @param object    the raw object as sent by the API server; never converted to typed classes
  */
-public record PolicyRequest(String group, String version, String kind, String operation, String namespace,
-                            JsonNode object) {
+public record PolicyRequest(
+        String group, String version, String kind, String operation, String namespace, JsonNode object) {
 
     /** Builds a CREATE request from an object, reading group/version from its apiVersion. */
     public static PolicyRequest create(JsonNode object, String fallbackNamespace) {

@@ -8,7 +8,6 @@ import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
-
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
@@ -24,8 +23,8 @@ import java.util.Objects;
 public final class RoutePolicy {
 
     /** Diff without move/copy operations and without non-standard fields: plain add/remove/replace. */
-    private static final EnumSet<DiffFlags> DIFF_FLAGS = EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION,
-            DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
+    private static final EnumSet<DiffFlags> DIFF_FLAGS =
+            EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
 
     private final PolicyConfig config;
 
@@ -55,8 +54,13 @@ public final class RoutePolicy {
         }
         JsonNode object = request.object();
         if (object == null || !object.isObject()) {
-            return new Verdict(List.of(Violation.required("object", "the request carries no object to check",
-                    "send the object in request.object")), List.of(), null, List.of(), List.of());
+            return new Verdict(
+                    List.of(Violation.required(
+                            "object", "the request carries no object to check", "send the object in request.object")),
+                    List.of(),
+                    null,
+                    List.of(),
+                    List.of());
         }
         if ("UPDATE".equals(op) && object.path("metadata").hasNonNull("deletionTimestamp")) {
             // Removing finalizers is an UPDATE; denying it would make a once-admitted object undeletable.

@@ -5,7 +5,8 @@ import java.util.Optional;
 
 /** Traefik's two rule languages: v3 (one value per matcher, Go regexps) and the deprecated v2. */
 public enum RuleSyntax {
-    V2, V3;
+    V2,
+    V3;
 
     /** The value as written in a route's {@code syntax} field or a flag: {@code v2} or {@code v3}. */
     public String fieldValue() {

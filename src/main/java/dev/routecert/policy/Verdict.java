@@ -1,7 +1,6 @@
 package dev.routecert.policy;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.List;
 
 /**
@@ -9,14 +8,24 @@ import java.util.List;
  * {@code kubectl} prints, an RFC 6902 patch against the raw object (null when nothing changes), the
  * Certificates the object needs, and notes that explain why no Certificate was planned.
  */
-public record Verdict(List<Violation> violations, List<String> warnings, JsonNode patch,
-                      List<PlannedCertificate> certificates, List<String> notes) {
+public record Verdict(
+        List<Violation> violations,
+        List<String> warnings,
+        JsonNode patch,
+        List<PlannedCertificate> certificates,
+        List<String> notes) {
 
     /** A denial message lists at most this many violations; the list itself is never cut. */
     static final int MAX_IN_SUMMARY = 20;
 
     /** The five outcomes the case list speaks of, most significant first. */
-    public enum Outcome { DENY, MUTATE, CREATE, WARN, ALLOW }
+    public enum Outcome {
+        DENY,
+        MUTATE,
+        CREATE,
+        WARN,
+        ALLOW
+    }
 
     public Verdict {
         violations = List.copyOf(violations);

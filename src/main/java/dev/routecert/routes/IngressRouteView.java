@@ -1,8 +1,8 @@
 package dev.routecert.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -24,7 +24,12 @@ public final class IngressRouteView {
     public static final Set<String> ROUTE_FIELDS = Set.of("match", "kind", "syntax");
 
     /** How {@code spec.tls} is written: absent, an object (correct), a list (Ingress style) or something else. */
-    public enum TlsShape { ABSENT, OBJECT, LIST, OTHER }
+    public enum TlsShape {
+        ABSENT,
+        OBJECT,
+        LIST,
+        OTHER
+    }
 
     /**
      * One entry of {@code spec.routes}.
@@ -43,7 +48,7 @@ public final class IngressRouteView {
     public record Domain(int index, String main, List<String> sans) {
         public Domain {
             // a SAN that is not a string is kept as null (reported as a shape problem): List.copyOf refuses nulls
-            sans = java.util.Collections.unmodifiableList(new ArrayList<>(sans));
+            sans = Collections.unmodifiableList(new ArrayList<>(sans));
         }
     }
 
@@ -63,8 +68,15 @@ public final class IngressRouteView {
     private final boolean parentRefs;
     private final List<ShapeProblem> problems;
 
-    private IngressRouteView(String group, ObjectMetaView meta, List<Route> routes, boolean routesPresent,
-                             TlsShape tlsShape, Tls tls, boolean parentRefs, List<ShapeProblem> problems) {
+    private IngressRouteView(
+            String group,
+            ObjectMetaView meta,
+            List<Route> routes,
+            boolean routesPresent,
+            TlsShape tlsShape,
+            Tls tls,
+            boolean parentRefs,
+            List<ShapeProblem> problems) {
         this.group = group;
         this.meta = meta;
         this.routes = List.copyOf(routes);
@@ -93,7 +105,8 @@ public final class IngressRouteView {
                 for (int i = 0; i < rs.size(); i++) {
                     JsonNode r = rs.get(i);
                     if (!r.isObject()) {
-                        problems.add(new ShapeProblem("spec.routes[" + i + "]", "must be an object with a match field"));
+                        problems.add(
+                                new ShapeProblem("spec.routes[" + i + "]", "must be an object with a match field"));
                         continue;
                     }
                     // field paths are built only for a problem: this loop runs for every route
@@ -129,7 +142,8 @@ public final class IngressRouteView {
         JsonNode ds = Json.value(t, "domains");
         if (ds != null) {
             if (!ds.isArray()) {
-                problems.add(new ShapeProblem("spec.tls.domains", "must be a list of {main, sans}, not " + Json.describe(ds)));
+                problems.add(new ShapeProblem(
+                        "spec.tls.domains", "must be a list of {main, sans}, not " + Json.describe(ds)));
             } else {
                 for (int i = 0; i < ds.size(); i++) {
                     JsonNode d = ds.get(i);

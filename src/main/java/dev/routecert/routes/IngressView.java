@@ -1,8 +1,8 @@
 package dev.routecert.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 
@@ -28,7 +28,7 @@ public final class IngressView {
     /** {@code spec.tls[i]}; hosts may be empty and secretName null. */
     public record Tls(int index, List<String> hosts, String secretName) {
         public Tls {
-            hosts = hosts == null ? List.of() : java.util.Collections.unmodifiableList(new ArrayList<>(hosts));
+            hosts = hosts == null ? List.of() : Collections.unmodifiableList(new ArrayList<>(hosts));
         }
 
         public String field() {
@@ -42,8 +42,8 @@ public final class IngressView {
     private final boolean defaultBackend;
     private final List<ShapeProblem> problems;
 
-    private IngressView(ObjectMetaView meta, List<Rule> rules, List<Tls> tls, boolean defaultBackend,
-                        List<ShapeProblem> problems) {
+    private IngressView(
+            ObjectMetaView meta, List<Rule> rules, List<Tls> tls, boolean defaultBackend, List<ShapeProblem> problems) {
         this.meta = meta;
         this.rules = List.copyOf(rules);
         this.tls = List.copyOf(tls);
@@ -80,7 +80,8 @@ public final class IngressView {
         JsonNode ts = Json.value(spec, "tls");
         if (ts != null) {
             if (!ts.isArray()) {
-                problems.add(new ShapeProblem("spec.tls", "must be a list of {hosts, secretName}, not " + Json.describe(ts)));
+                problems.add(new ShapeProblem(
+                        "spec.tls", "must be a list of {hosts, secretName}, not " + Json.describe(ts)));
             } else {
                 for (int i = 0; i < ts.size(); i++) {
                     JsonNode t = ts.get(i);

@@ -1,14 +1,14 @@
 package dev.routecert.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /** Small null-tolerant readers over raw JSON trees. */
 final class Json {
 
-    private Json() {
-    }
+    private Json() {}
 
     /** The field's text when it is a string, else null. */
     static String text(JsonNode node, String field) {
@@ -65,7 +65,7 @@ final class Json {
      * is not a list is reported at {@code path} and read as empty.
      */
     static List<String> hostList(JsonNode node, String field, String path, List<ShapeProblem> problems) {
-        List<String> names = new java.util.ArrayList<>();
+        List<String> names = new ArrayList<>();
         JsonNode list = value(node, field);
         if (list == null) {
             return names;
@@ -95,7 +95,7 @@ final class Json {
             case OBJECT -> "an object";
             case NUMBER -> "a number";
             case BOOLEAN -> "a boolean";
-            default -> v.getNodeType().name().toLowerCase(java.util.Locale.ROOT);
+            default -> v.getNodeType().name().toLowerCase(Locale.ROOT);
         };
     }
 }

@@ -1,8 +1,8 @@
 package dev.routecert.routes;
 
 import com.fasterxml.jackson.databind.JsonNode;
-
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,11 +11,15 @@ import java.util.Map;
  * The parts of {@code metadata} the policy reads. Annotation values that are not strings are kept
  * out of the map and reported as shape problems (the API server would refuse them too).
  */
-public record ObjectMetaView(String name, String generateName, String namespace, Map<String, String> annotations,
-                             List<ShapeProblem> problems) {
+public record ObjectMetaView(
+        String name,
+        String generateName,
+        String namespace,
+        Map<String, String> annotations,
+        List<ShapeProblem> problems) {
 
     public ObjectMetaView {
-        annotations = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
+        annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
         problems = List.copyOf(problems);
     }
 
@@ -33,14 +37,19 @@ public record ObjectMetaView(String name, String generateName, String namespace,
                     if (v.isTextual()) {
                         annotations.put(e.getKey(), v.asText());
                     } else if (!v.isNull()) {
-                        problems.add(new ShapeProblem("metadata.annotations[" + e.getKey() + "]",
+                        problems.add(new ShapeProblem(
+                                "metadata.annotations[" + e.getKey() + "]",
                                 "annotation values must be strings; quote " + v + " in YAML"));
                     }
                 }
             }
         }
-        return new ObjectMetaView(Json.text(meta, "name"), Json.text(meta, "generateName"), Json.text(meta, "namespace"),
-                annotations, problems);
+        return new ObjectMetaView(
+                Json.text(meta, "name"),
+                Json.text(meta, "generateName"),
+                Json.text(meta, "namespace"),
+                annotations,
+                problems);
     }
 
     /** {@code namespace/name}, or what is known of it, for messages. */

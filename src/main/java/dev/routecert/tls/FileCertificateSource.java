@@ -34,12 +34,10 @@ public final class FileCertificateSource implements CertificateSource {
 
         Events NONE = new Events() {
             @Override
-            public void reloaded(ServingCertificate certificate) {
-            }
+            public void reloaded(ServingCertificate certificate) {}
 
             @Override
-            public void failed(String reason) {
-            }
+            public void failed(String reason) {}
         };
     }
 
@@ -64,7 +62,8 @@ public final class FileCertificateSource implements CertificateSource {
             return thread;
         });
         poll();
-        poller.scheduleWithFixedDelay(this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        poller.scheduleWithFixedDelay(
+                this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
     }
 
     @Override
@@ -111,8 +110,10 @@ public final class FileCertificateSource implements CertificateSource {
         } catch (CertificateLoadException e) {
             lastProblem = e.getMessage();
             events.failed(e.getMessage());
-            log.warn("serving certificate not reloaded, {} the previous one: {}",
-                    current == null ? "no certificate to keep:" : "keeping", e.getMessage());
+            log.warn(
+                    "serving certificate not reloaded, {} the previous one: {}",
+                    current == null ? "no certificate to keep:" : "keeping",
+                    e.getMessage());
             return;
         }
         boolean first = current == null;
@@ -138,7 +139,10 @@ public final class FileCertificateSource implements CertificateSource {
         lastCertificateBytes = certificateBytes;
         lastKeyBytes = keyBytes;
         events.failed(problem);
-        log.warn("serving certificate not reloaded, {} {}", current == null ? "waiting:" : "keeping the previous one:", problem);
+        log.warn(
+                "serving certificate not reloaded, {} {}",
+                current == null ? "waiting:" : "keeping the previous one:",
+                problem);
     }
 
     @Override

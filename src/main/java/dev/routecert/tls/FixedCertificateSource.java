@@ -28,6 +28,5 @@ public final class FixedCertificateSource implements CertificateSource {
     }
 
     @Override
-    public void close() {
-    }
+    public void close() {}
 }

@@ -33,8 +33,7 @@ public final class PemCertificates {
 
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private PemCertificates() {
-    }
+    private PemCertificates() {}
 
     public static ServingCertificate parse(byte[] certificatePem, byte[] keyPem, String origin)
             throws CertificateLoadException {
@@ -54,8 +53,8 @@ public final class PemCertificates {
             Object item;
             while ((item = parser.readObject()) != null) {
                 if (!(item instanceof X509CertificateHolder holder)) {
-                    throw new CertificateLoadException("certificate file holds a " + describe(item)
-                            + " where only CERTIFICATE blocks belong");
+                    throw new CertificateLoadException(
+                            "certificate file holds a " + describe(item) + " where only CERTIFICATE blocks belong");
                 }
                 chain.add((X509Certificate) factory.generateCertificate(new ByteArrayInputStream(holder.getEncoded())));
             }
@@ -82,19 +81,27 @@ public final class PemCertificates {
             throw new CertificateLoadException("private key file is not valid PEM: " + e.getMessage(), e);
         }
         PrivateKeyInfo info = switch (item) {
-            case null -> throw new CertificateLoadException("private key file holds no PEM block (truncated or not PEM?)");
+            case null ->
+                throw new CertificateLoadException("private key file holds no PEM block (truncated or not PEM?)");
             case PEMKeyPair pair -> pair.getPrivateKeyInfo(); // PKCS#1 RSA or SEC1 EC
-            case PrivateKeyInfo pkcs8 -> pkcs8;                 // PKCS#8: RSA, EC, Ed25519
-            case PEMEncryptedKeyPair ignored -> throw new CertificateLoadException("private key is encrypted; cert-manager writes unencrypted keys and routecert takes no passphrase");
-            case PKCS8EncryptedPrivateKeyInfo ignored -> throw new CertificateLoadException("private key is encrypted; cert-manager writes unencrypted keys and routecert takes no passphrase");
-            default -> throw new CertificateLoadException("private key file holds a " + describe(item) + ", not a private key");
+            case PrivateKeyInfo pkcs8 -> pkcs8; // PKCS#8: RSA, EC, Ed25519
+            case PEMEncryptedKeyPair ignored ->
+                throw new CertificateLoadException(
+                        "private key is encrypted; cert-manager writes unencrypted keys and routecert takes no passphrase");
+            case PKCS8EncryptedPrivateKeyInfo ignored ->
+                throw new CertificateLoadException(
+                        "private key is encrypted; cert-manager writes unencrypted keys and routecert takes no passphrase");
+            default ->
+                throw new CertificateLoadException(
+                        "private key file holds a " + describe(item) + ", not a private key");
         };
         String algorithm = switch (info.getPrivateKeyAlgorithm().getAlgorithm().getId()) {
             case "1.2.840.113549.1.1.1" -> "RSA";
             case "1.2.840.10045.2.1" -> "EC";
             case "1.3.101.112" -> "Ed25519";
-            default -> throw new CertificateLoadException("unsupported private key algorithm "
-                    + info.getPrivateKeyAlgorithm().getAlgorithm().getId() + " (supported: RSA, ECDSA, Ed25519)");
+            default ->
+                throw new CertificateLoadException("unsupported private key algorithm "
+                        + info.getPrivateKeyAlgorithm().getAlgorithm().getId() + " (supported: RSA, ECDSA, Ed25519)");
         };
         try {
             return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(info.getEncoded()));
@@ -113,7 +120,8 @@ public final class PemCertificates {
             default -> throw new CertificateLoadException("unsupported private key algorithm " + key.getAlgorithm());
         };
         if (!publicKey.getAlgorithm().equals(key.getAlgorithm())
-                && !(key.getAlgorithm().startsWith("Ed") && publicKey.getAlgorithm().startsWith("Ed"))) {
+                && !(key.getAlgorithm().startsWith("Ed")
+                        && publicKey.getAlgorithm().startsWith("Ed"))) {
             throw new CertificateLoadException("private key (" + key.getAlgorithm()
                     + ") does not match the certificate's public key (" + publicKey.getAlgorithm() + ")");
         }

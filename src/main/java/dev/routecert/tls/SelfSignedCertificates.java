@@ -33,8 +33,7 @@ public final class SelfSignedCertificates {
     public static final List<String> LOCAL_NAMES = List.of("localhost", "127.0.0.1", "::1");
     private static final SecureRandom RANDOM = new SecureRandom();
 
-    private SelfSignedCertificates() {
-    }
+    private SelfSignedCertificates() {}
 
     public static ServingCertificate forLocalhost(Duration validity) {
         try {
@@ -43,9 +42,13 @@ public final class SelfSignedCertificates {
             KeyPair pair = generator.generateKeyPair();
             Instant now = Instant.now();
             X500Name subject = new X500Name("CN=routecert self-signed (localhost)");
-            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(subject,
-                    new BigInteger(127, RANDOM).add(BigInteger.ONE), Date.from(now.minus(Duration.ofMinutes(5))),
-                    Date.from(now.plus(validity)), subject, pair.getPublic());
+            JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
+                    subject,
+                    new BigInteger(127, RANDOM).add(BigInteger.ONE),
+                    Date.from(now.minus(Duration.ofMinutes(5))),
+                    Date.from(now.plus(validity)),
+                    subject,
+                    pair.getPublic());
             GeneralName[] names = LOCAL_NAMES.stream()
                     .map(name -> Character.isDigit(name.charAt(0)) || name.contains(":")
                             ? new GeneralName(GeneralName.iPAddress, name)
@@ -55,14 +58,17 @@ public final class SelfSignedCertificates {
             // A self-signed leaf that is also its own trust anchor: CA:true lets `curl --cacert` and the
             // API server's caBundle accept it, the key usages keep it a serving certificate.
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(true));
-            builder.addExtension(Extension.keyUsage, true,
-                    new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(
+                    Extension.keyUsage, true, new KeyUsage(KeyUsage.digitalSignature | KeyUsage.keyCertSign));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             X509Certificate certificate = new JcaX509CertificateConverter()
-                    .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
+                    .getCertificate(
+                            builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(pair.getPrivate())));
             return new ServingCertificate(List.of(certificate), pair.getPrivate(), "self-signed at start-up");
         } catch (GeneralSecurityException | IOException | org.bouncycastle.operator.OperatorCreationException e) {
-            throw new IllegalStateException("cannot generate the self-signed serving certificate: " + e.getMessage(), e);
+            throw new IllegalStateException(
+                    "cannot generate the self-signed serving certificate: " + e.getMessage(), e);
         }
     }
 

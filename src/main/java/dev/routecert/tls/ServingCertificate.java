@@ -60,8 +60,13 @@ public record ServingCertificate(List<X509Certificate> chain, PrivateKey private
 
     /** One line for logs: never includes key material. */
     public String describe() {
-        return "subject=\"%s\" serial=%s notAfter=%s keyAlgorithm=%s sha256=%s from %s".formatted(
-                leaf().getSubjectX500Principal().getName(), serial().toString(16), notAfter(),
-                privateKey.getAlgorithm(), sha256Fingerprint(), origin);
+        return "subject=\"%s\" serial=%s notAfter=%s keyAlgorithm=%s sha256=%s from %s"
+                .formatted(
+                        leaf().getSubjectX500Principal().getName(),
+                        serial().toString(16),
+                        notAfter(),
+                        privateKey.getAlgorithm(),
+                        sha256Fingerprint(),
+                        origin);
     }
 }

@@ -75,7 +75,9 @@ public final class CertificateAdmission implements AdmissionPolicy {
         }
         RouteRef route = route(request);
         JsonNode object = request.object();
-        String uid = "UPDATE".equals(request.operation()) ? object.path("metadata").path("uid").asText(null) : null;
+        String uid = "UPDATE".equals(request.operation())
+                ? object.path("metadata").path("uid").asText(null)
+                : null;
 
         List<Planned> planned = new ArrayList<>();
         List<AdmissionDecision.Cause> causes = new ArrayList<>();
@@ -103,34 +105,60 @@ public final class CertificateAdmission implements AdmissionPolicy {
         return write(request, route, uid, planned, verdict, warnings);
     }
 
-    private record Planned(PlannedCertificate plan, Decision decision) {
+    private record Planned(PlannedCertificate plan, Decision decision) {}
+
+    private Outcome decide(
+            PlannedCertificate plan,
+            RouteRef route,
+            String uid,
+            JsonNode object,
+            Optional<ExistingCertificate> existing) {
+        return CertificatePlanner.decide(
+                plan,
+                route,
+                uid,
+                existing,
+                store::cachedIssuer,
+                secretField(route, object, plan.secretName()),
+                issuerField(object));
     }
 
-    private Outcome decide(PlannedCertificate plan, RouteRef route, String uid, JsonNode object,
-                           Optional<ExistingCertificate> existing) {
-        return CertificatePlanner.decide(plan, route, uid, existing, store::cachedIssuer,
-                secretField(route, object, plan.secretName()), issuerField(object));
-    }
-
-    private AdmissionDecision write(AdmissionRequest request, RouteRef route, String uid, List<Planned> planned,
-                                    Verdict verdict, List<String> warnings) {
+    private AdmissionDecision write(
+            AdmissionRequest request,
+            RouteRef route,
+            String uid,
+            List<Planned> planned,
+            Verdict verdict,
+            List<String> warnings) {
         Deadline deadline = Deadline.in(options.writeTimeout());
         long started = System.nanoTime();
         String aheadOf = "UPDATE".equals(request.operation())
-                ? request.object().path("metadata").path("resourceVersion").asText("") : "";
+                ? request.object().path("metadata").path("resourceVersion").asText("")
+                : "";
         List<ExistingCertificate> created = new ArrayList<>();
         for (Planned p : planned) {
             try {
-                Optional<String> denial = execute(p, route, uid, request.object(), aheadOf, deadline, created, warnings);
+                Optional<String> denial =
+                        execute(p, route, uid, request.object(), aheadOf, deadline, created, warnings);
                 if (denial.isPresent()) {
                     rollBack(created, deadline);
-                    return AdmissionDecision.denied("routecert rejected this object: " + denial.get(),
-                            List.of(new AdmissionDecision.Cause(secretField(route, request.object(), p.plan.secretName()),
-                                    denial.get(), "FieldValueInvalid")), warnings);
+                    return AdmissionDecision.denied(
+                            "routecert rejected this object: " + denial.get(),
+                            List.of(new AdmissionDecision.Cause(
+                                    secretField(route, request.object(), p.plan.secretName()),
+                                    denial.get(),
+                                    "FieldValueInvalid")),
+                            warnings);
                 }
             } catch (StoreException e) {
-                log.warn("certificate uid={} object={} Certificate {}/{}: {} after {} ms", request.uid(), request.objectRef(),
-                        p.plan.namespace(), p.plan.name(), e.getMessage(), millisSince(started));
+                log.warn(
+                        "certificate uid={} object={} Certificate {}/{}: {} after {} ms",
+                        request.uid(),
+                        request.objectRef(),
+                        p.plan.namespace(),
+                        p.plan.name(),
+                        e.getMessage(),
+                        millisSince(started));
                 if (options.writeFailure() == CertificateOptions.WriteFailure.WARN) {
                     warnings.add("routecert admitted this object without its Certificate " + p.plan.namespace() + "/"
                             + p.plan.name() + " (" + e.getMessage() + "); routecert's reconciler retries it");
@@ -139,16 +167,29 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 rollBack(created, deadline);
                 String message = "routecert could not write the Certificate this object needs, so nothing was changed: "
                         + e.getMessage();
-                return AdmissionDecision.denied(message, List.of(new AdmissionDecision.Cause(
-                        secretField(route, request.object(), p.plan.secretName()), e.getMessage(), "InternalError")), warnings);
+                return AdmissionDecision.denied(
+                        message,
+                        List.of(new AdmissionDecision.Cause(
+                                secretField(route, request.object(), p.plan.secretName()),
+                                e.getMessage(),
+                                "InternalError")),
+                        warnings);
             }
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
     }
 
     /** Carries out one decision; a fresh read and a second decision when the cache was behind. */
-    private Optional<String> execute(Planned p, RouteRef route, String uid, JsonNode object, String aheadOf, Deadline deadline,
-                                     List<ExistingCertificate> created, List<String> warnings) throws StoreException {
+    private Optional<String> execute(
+            Planned p,
+            RouteRef route,
+            String uid,
+            JsonNode object,
+            String aheadOf,
+            Deadline deadline,
+            List<ExistingCertificate> created,
+            List<String> warnings)
+            throws StoreException {
         Decision decision = p.decision;
         for (int attempt = 1; ; attempt++) {
             long t = System.nanoTime();
@@ -163,20 +204,27 @@ public final class CertificateAdmission implements AdmissionPolicy {
                     created.add(result);
                     log.info("certificate created {} for {} in {} ms", result.ref(), route, millisSince(t));
                 } else if (decision instanceof Update u) {
-                    ExistingCertificate result = store.apply(markAhead(u.certificate(), aheadOf), u.existing().resourceVersion(),
-                            deadline);
-                    log.info("certificate applied {} for {} in {} ms (resourceVersion {} -> {})", result.ref(), route,
-                            millisSince(t), u.existing().resourceVersion(), result.resourceVersion());
+                    ExistingCertificate result = store.apply(
+                            markAhead(u.certificate(), aheadOf), u.existing().resourceVersion(), deadline);
+                    log.info(
+                            "certificate applied {} for {} in {} ms (resourceVersion {} -> {})",
+                            result.ref(),
+                            route,
+                            millisSince(t),
+                            u.existing().resourceVersion(),
+                            result.resourceVersion());
                 } else if (decision instanceof Deny deny) {
                     return Optional.of(deny.message());
                 }
                 return Optional.empty();
             } catch (StoreException e) {
-                boolean stale = e.kind() == StoreException.Kind.ALREADY_EXISTS || e.kind() == StoreException.Kind.CONFLICT;
+                boolean stale =
+                        e.kind() == StoreException.Kind.ALREADY_EXISTS || e.kind() == StoreException.Kind.CONFLICT;
                 if (!stale || attempt >= ATTEMPTS) {
                     throw e;
                 }
-                Optional<ExistingCertificate> fresh = store.readCertificate(p.plan.namespace(), p.plan.name(), deadline);
+                Optional<ExistingCertificate> fresh =
+                        store.readCertificate(p.plan.namespace(), p.plan.name(), deadline);
                 Outcome outcome = decide(p.plan, route, uid, object, fresh);
                 warnings.addAll(outcome.warnings());
                 decision = outcome.decision();
@@ -188,8 +236,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
      * On an UPDATE the Certificate is written before the route's new version is stored: marks it so
      * that the reconciler, whose cache still shows the old route, does not revert it meanwhile.
      */
-    private static ObjectNode markAhead(ObjectNode certificate,
-                                                                          String aheadOf) {
+    private static ObjectNode markAhead(ObjectNode certificate, String aheadOf) {
         if (aheadOf.isEmpty()) {
             return certificate;
         }
@@ -212,10 +259,12 @@ public final class CertificateAdmission implements AdmissionPolicy {
     }
 
     static String secretWarning(PlannedCertificate plan, SecretState secret) {
-        String holder = secret.certificateName() == null ? "was not written by cert-manager"
+        String holder = secret.certificateName() == null
+                ? "was not written by cert-manager"
                 : "belongs to cert-manager's Certificate " + secret.certificateName();
         return "routecert did not create Certificate " + plan.namespace() + "/" + plan.name() + ": Secret "
-                + plan.secretName() + " already exists and " + holder + ", and a Certificate would make cert-manager replace its"
+                + plan.secretName() + " already exists and " + holder
+                + ", and a Certificate would make cert-manager replace its"
                 + " key and certificate; the route uses the Secret as it is (to hand it to cert-manager, delete the Secret)";
     }
 

@@ -11,6 +11,7 @@ import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -24,18 +25,37 @@ public final class RouteAdmission implements AdmissionPolicy {
      * Which endpoint this instance serves. MUTATE_WITHOUT_CLUSTER is /mutate when routecert has no
      * cluster connection: the same answer plus a warning for each Certificate that was not created.
      */
-    public enum Mode { MUTATE, VALIDATE, MUTATE_WITHOUT_CLUSTER }
+    public enum Mode {
+        MUTATE,
+        VALIDATE,
+        MUTATE_WITHOUT_CLUSTER
+    }
 
     /**
      * What the route policy reads of a review's objects: not the old object, and of the routes and
      * rules only the fields the views name.
      */
-    static final ObjectReads READS = new ObjectReads(false, List.of(
-            new ListProjection(IngressRouteView.GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
-                    IngressRouteView.ROUTE_FIELDS),
-            new ListProjection(IngressRouteView.LEGACY_GROUP, IngressRouteView.VERSION, IngressRouteView.KIND, "routes",
-                    IngressRouteView.ROUTE_FIELDS),
-            new ListProjection(IngressView.GROUP, IngressView.VERSION, IngressView.KIND, "rules", IngressView.RULE_FIELDS)));
+    static final ObjectReads READS = new ObjectReads(
+            false,
+            List.of(
+                    new ListProjection(
+                            IngressRouteView.GROUP,
+                            IngressRouteView.VERSION,
+                            IngressRouteView.KIND,
+                            "routes",
+                            IngressRouteView.ROUTE_FIELDS),
+                    new ListProjection(
+                            IngressRouteView.LEGACY_GROUP,
+                            IngressRouteView.VERSION,
+                            IngressRouteView.KIND,
+                            "routes",
+                            IngressRouteView.ROUTE_FIELDS),
+                    new ListProjection(
+                            IngressView.GROUP,
+                            IngressView.VERSION,
+                            IngressView.KIND,
+                            "rules",
+                            IngressView.RULE_FIELDS)));
 
     private final RoutePolicy policy;
     private final Mode mode;
@@ -54,10 +74,11 @@ public final class RouteAdmission implements AdmissionPolicy {
         if (mode == Mode.VALIDATE) {
             return AdmissionDecision.allow();
         }
-        List<String> warnings = new java.util.ArrayList<>(verdict.warnings());
+        List<String> warnings = new ArrayList<>(verdict.warnings());
         if (mode == Mode.MUTATE_WITHOUT_CLUSTER && !request.dryRun()) {
-            verdict.certificates().forEach(plan -> warnings.add("routecert did not create Certificate " + plan.namespace()
-                    + "/" + plan.name() + " because it has no cluster connection"));
+            verdict.certificates()
+                    .forEach(plan -> warnings.add("routecert did not create Certificate " + plan.namespace() + "/"
+                            + plan.name() + " because it has no cluster connection"));
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
     }
@@ -72,19 +93,29 @@ public final class RouteAdmission implements AdmissionPolicy {
         if (!RoutePolicy.handles(request.group(), request.version(), request.kind()) || request.object() == null) {
             return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
         }
-        return policy.evaluate(new PolicyRequest(request.group(), request.version(), request.kind(), request.operation(),
-                request.namespace(), request.object()));
+        return policy.evaluate(new PolicyRequest(
+                request.group(),
+                request.version(),
+                request.kind(),
+                request.operation(),
+                request.namespace(),
+                request.object()));
     }
 
     /** The answer to a denied verdict; only /mutate repeats the warnings. */
     static AdmissionDecision denial(Verdict verdict, Mode mode) {
-        return AdmissionDecision.denied(verdict.summary(), causes(verdict.violations()),
+        return AdmissionDecision.denied(
+                verdict.summary(),
+                causes(verdict.violations()),
                 mode == Mode.VALIDATE ? List.of() : verdict.warnings());
     }
 
     static List<AdmissionDecision.Cause> causes(List<Violation> violations) {
-        return violations.stream().map(v -> new AdmissionDecision.Cause(v.field(),
-                v.hint() == null || v.hint().isBlank() ? v.message() : v.message() + " (fix: " + v.hint() + ")",
-                v.reason())).toList();
+        return violations.stream()
+                .map(v -> new AdmissionDecision.Cause(
+                        v.field(),
+                        v.hint() == null || v.hint().isBlank() ? v.message() : v.message() + " (fix: " + v.hint() + ")",
+                        v.reason()))
+                .toList();
     }
 }

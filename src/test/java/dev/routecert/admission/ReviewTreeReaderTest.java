@@ -11,11 +11,13 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.bench.ReviewMix;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -51,7 +53,9 @@ class ReviewTreeReaderTest {
         AdmissionRequest request = reviews.parse(REVIEW.getBytes(StandardCharsets.UTF_8));
         JsonNode metadata = request.object().get("metadata");
         assertFalse(metadata.has("managedFields"));
-        assertEquals("{\"cert-manager.io/cluster-issuer\":\"le\"}", metadata.get("annotations").toString());
+        assertEquals(
+                "{\"cert-manager.io/cluster-issuer\":\"le\"}",
+                metadata.get("annotations").toString());
         JsonNode oldMetadata = request.oldObject().get("metadata");
         assertFalse(oldMetadata.has("managedFields"));
         assertTrue(oldMetadata.get("annotations").isObject(), "an annotations map left empty stays, empty");
@@ -61,9 +65,16 @@ class ReviewTreeReaderTest {
     @Test
     void fieldsOfTheSameNameElsewhereAreKept() throws ReviewRejection {
         AdmissionRequest request = reviews.parse(REVIEW.getBytes(StandardCharsets.UTF_8));
-        assertEquals("a label, kept", request.object().at("/metadata/labels/kubectl.kubernetes.io~1last-applied-configuration").asText());
-        assertEquals("spec-level, kept", request.object().at("/spec/managedFields").asText());
-        assertEquals("[{\"match\":\"Host(`a.example.com`)\"}]", request.object().at("/spec/routes").toString());
+        assertEquals(
+                "a label, kept",
+                request.object()
+                        .at("/metadata/labels/kubectl.kubernetes.io~1last-applied-configuration")
+                        .asText());
+        assertEquals(
+                "spec-level, kept", request.object().at("/spec/managedFields").asText());
+        assertEquals(
+                "[{\"match\":\"Host(`a.example.com`)\"}]",
+                request.object().at("/spec/routes").toString());
         assertEquals("u-1", request.uid());
     }
 
@@ -87,13 +98,15 @@ class ReviewTreeReaderTest {
     static Stream<Object[]> bodies() throws IOException {
         List<Object[]> bodies = new ArrayList<>();
         try (Stream<Path> files = Files.list(Path.of("src/test/resources/admission"))) {
-            files.filter(f -> f.getFileName().toString().endsWith(".request.json")).sorted().forEach(f -> {
-                try {
-                    bodies.add(new Object[] {f.getFileName().toString(), Files.readAllBytes(f)});
-                } catch (IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            files.filter(f -> f.getFileName().toString().endsWith(".request.json"))
+                    .sorted()
+                    .forEach(f -> {
+                        try {
+                            bodies.add(new Object[] {f.getFileName().toString(), Files.readAllBytes(f)});
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    });
         }
         for (ReviewMix.Kind kind : ReviewMix.kinds()) {
             bodies.add(new Object[] {"bench mix: " + kind.name(), kind.body()});
@@ -115,17 +128,19 @@ class ReviewTreeReaderTest {
     @Test
     void brokenJsonInsideASkippedFieldIsStillRefused() {
         String truncated = REVIEW.replace("[{\"manager\":\"kubectl\"}]", "[{\"manager\":\"kubectl\"]");
-        ReviewRejection rejection = assertThrows(ReviewRejection.class,
-                () -> reviews.parse(truncated.getBytes(StandardCharsets.UTF_8)));
+        ReviewRejection rejection =
+                assertThrows(ReviewRejection.class, () -> reviews.parse(truncated.getBytes(StandardCharsets.UTF_8)));
         assertEquals(400, rejection.httpStatus());
         assertTrue(rejection.getMessage().startsWith("request body is not valid JSON"), rejection.getMessage());
     }
 
     @Test
     void nestingBeyondTheLimitInsideASkippedFieldIsStillRefused() {
-        String deep = "[".repeat(AdmissionReviews.MAX_NESTING_DEPTH + 5) + "]".repeat(AdmissionReviews.MAX_NESTING_DEPTH + 5);
+        String deep =
+                "[".repeat(AdmissionReviews.MAX_NESTING_DEPTH + 5) + "]".repeat(AdmissionReviews.MAX_NESTING_DEPTH + 5);
         String body = REVIEW.replace("[{\"manager\":\"kubectl\"}]", deep);
-        ReviewRejection rejection = assertThrows(ReviewRejection.class, () -> reviews.parse(body.getBytes(StandardCharsets.UTF_8)));
+        ReviewRejection rejection =
+                assertThrows(ReviewRejection.class, () -> reviews.parse(body.getBytes(StandardCharsets.UTF_8)));
         assertTrue(rejection.getMessage().startsWith("request body exceeds a JSON limit"), rejection.getMessage());
     }
 
@@ -141,8 +156,9 @@ class ReviewTreeReaderTest {
 
     // ------------------------------------------------------------------ projections
 
-    private static final ObjectReads ROUTES = new ObjectReads(true, List.of(
-            new ListProjection("traefik.io", "v1alpha1", "IngressRoute", "routes", java.util.Set.of("match", "kind"))));
+    private static final ObjectReads ROUTES = new ObjectReads(
+            true,
+            List.of(new ListProjection("traefik.io", "v1alpha1", "IngressRoute", "routes", Set.of("match", "kind"))));
 
     private static final String ROUTED = """
             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"u-2",
@@ -158,9 +174,12 @@ class ReviewTreeReaderTest {
     @Test
     void itemsOfAProjectedListKeepOnlyTheNamedFields() throws Exception {
         JsonNode tree = new ReviewTreeReader(reviews.mapper(), ROUTES).read(ROUTED.getBytes(StandardCharsets.UTF_8));
-        assertEquals("[{\"match\":\"Host(`a.example.com`)\",\"kind\":\"Rule\"},\"not an object\",{\"match\":{\"odd\":\"shape\"}}]",
+        assertEquals(
+                "[{\"match\":\"Host(`a.example.com`)\",\"kind\":\"Rule\"},\"not an object\",{\"match\":{\"odd\":\"shape\"}}]",
                 tree.at("/request/object/spec/routes").toString());
-        assertEquals("[{\"match\":\"Host(`a.example.com`)\"}]", tree.at("/request/oldObject/spec/routes").toString());
+        assertEquals(
+                "[{\"match\":\"Host(`a.example.com`)\"}]",
+                tree.at("/request/oldObject/spec/routes").toString());
         JsonNode whole = JSON.readTree(ROUTED).at("/request/object/spec");
         assertEquals(whole.get("tls"), tree.at("/request/object/spec/tls"), "the rest of spec is read whole");
         assertEquals(whole.get("entryPoints"), tree.at("/request/object/spec/entryPoints"));
@@ -169,15 +188,18 @@ class ReviewTreeReaderTest {
     @Test
     void theOldObjectIsLeftOutWhenThePolicyDoesNotReadIt() throws Exception {
         ObjectReads withoutOld = new ObjectReads(false, ROUTES.lists());
-        AdmissionRequest request = new AdmissionReviews(7L * 1024 * 1024, withoutOld).parse(ROUTED.getBytes(StandardCharsets.UTF_8));
+        AdmissionRequest request =
+                new AdmissionReviews(7L * 1024 * 1024, withoutOld).parse(ROUTED.getBytes(StandardCharsets.UTF_8));
         assertEquals(null, request.oldObject());
         assertEquals("shop", request.object().at("/metadata/name").asText());
         assertEquals("UPDATE", request.operation());
         // skipped, but still tokenized: a broken old object is still a broken body
         String broken = ROUTED.replace("\"services\":[{\"name\":\"old\"}]", "\"services\":[{\"name\":\"old\"]");
         assertNotEquals(ROUTED, broken);
-        ReviewRejection rejection = assertThrows(ReviewRejection.class,
-                () -> new AdmissionReviews(7L * 1024 * 1024, withoutOld).parse(broken.getBytes(StandardCharsets.UTF_8)));
+        ReviewRejection rejection = assertThrows(
+                ReviewRejection.class,
+                () -> new AdmissionReviews(7L * 1024 * 1024, withoutOld)
+                        .parse(broken.getBytes(StandardCharsets.UTF_8)));
         assertTrue(rejection.getMessage().startsWith("request body is not valid JSON"), rejection.getMessage());
     }
 
@@ -188,16 +210,22 @@ class ReviewTreeReaderTest {
                 ROUTED.replace("\"version\":\"v1alpha1\"", "\"version\":\"v1beta1\""),
                 ROUTED.replace("\"group\":\"traefik.io\"", "\"group\":\"example.com\""),
                 // the kind moved after the objects: the walk has not seen it when it reads them
-                ROUTED.replace("\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"},", "")
-                        .replace("}}}}\n", "}},\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"}}}\n"))) {
+                ROUTED.replace(
+                                "\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"},",
+                                "")
+                        .replace(
+                                "}}}}\n",
+                                "}},\"kind\":{\"group\":\"traefik.io\",\"version\":\"v1alpha1\",\"kind\":\"IngressRoute\"}}}\n"))) {
             assertNotEquals(ROUTED, body, "each case changes the review");
             JsonNode expected = JSON.readTree(body);
             assertEquals(expected, reader.read(body.getBytes(StandardCharsets.UTF_8)), body);
         }
-        String mapOfRoutes = ROUTED.replace("\"routes\":[{\"match\":\"Host(`a.example.com`)\",\"services\":[{\"name\":\"old\"}]}]",
+        String mapOfRoutes = ROUTED.replace(
+                "\"routes\":[{\"match\":\"Host(`a.example.com`)\",\"services\":[{\"name\":\"old\"}]}]",
                 "\"routes\":{\"a\":{\"match\":\"Host(`a.example.com`)\",\"services\":[{\"name\":\"old\"}]}}");
         assertNotEquals(ROUTED, mapOfRoutes);
-        assertEquals(JSON.readTree(mapOfRoutes).at("/request/oldObject"),
+        assertEquals(
+                JSON.readTree(mapOfRoutes).at("/request/oldObject"),
                 reader.read(mapOfRoutes.getBytes(StandardCharsets.UTF_8)).at("/request/oldObject"),
                 "a map where a list belongs is kept whole for the checks to judge");
     }

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -26,8 +27,7 @@ import org.openjdk.jmh.runner.options.TimeValue;
  */
 public final class Bench {
 
-    private Bench() {
-    }
+    private Bench() {}
 
     static void progress(String line) {
         System.out.println("[bench] " + line);
@@ -35,26 +35,35 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        Set<String> parts = Set.of(System.getProperty("bench.parts", "load,policy,startup").split(","));
-        Path jar = Path.of(System.getProperty("bench.jar", "target/routecert.jar")).toAbsolutePath();
-        Path out = Path.of(System.getProperty("bench.out", "target/bench/results.md")).toAbsolutePath();
+        Set<String> parts =
+                Set.of(System.getProperty("bench.parts", "load,policy,startup").split(","));
+        Path jar =
+                Path.of(System.getProperty("bench.jar", "target/routecert.jar")).toAbsolutePath();
+        Path out = Path.of(System.getProperty("bench.out", "target/bench/results.md"))
+                .toAbsolutePath();
         Path dir = Files.createDirectories(out.getParent());
         if ((parts.contains("load") || parts.contains("startup")) && !Files.isRegularFile(jar)) {
             throw new IllegalStateException(jar + " is missing: build it first (mvn -DskipTests package)");
         }
         // Ctrl-C or SIGTERM: stop every process this benchmark started (servers, clients, the test cluster)
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> ProcessHandle.current().descendants()
-                .forEach(ProcessHandle::destroy), "bench-stop-children"));
+        Runtime.getRuntime()
+                .addShutdownHook(new Thread(
+                        () -> ProcessHandle.current().descendants().forEach(ProcessHandle::destroy),
+                        "bench-stop-children"));
         BenchServer.Pki pki = BenchServer.Pki.create(dir.resolve("pki"));
         Report report = new Report(out);
         report.header(parts);
 
         if (parts.contains("load")) {
             LoadBenchmark.Settings settings = new LoadBenchmark.Settings(
-                    Arrays.stream(System.getProperty("bench.connections", "1,8,32").split(",")).map(Integer::parseInt).toList(),
+                    Arrays.stream(System.getProperty("bench.connections", "1,8,32")
+                                    .split(","))
+                            .map(Integer::parseInt)
+                            .toList(),
                     Duration.ofSeconds(Long.getLong("bench.serverWarmupSeconds", 150)),
                     Duration.ofSeconds(Long.getLong("bench.warmupSeconds", 3)),
-                    Duration.ofSeconds(Long.getLong("bench.measureSeconds", 10)), 5_000_000);
+                    Duration.ofSeconds(Long.getLong("bench.measureSeconds", 10)),
+                    5_000_000);
             LoadBenchmark load = new LoadBenchmark(settings, dir, pki, jar, nginx(report));
             load.run();
             report.load(load, settings);
@@ -63,10 +72,13 @@ public final class Bench {
             progress("JMH: policy benchmarks");
             JmhBenchmarks jmh = new JmhBenchmarks(1, 3, 5, TimeValue.seconds(1));
             jmh.run();
-            report.section("Policy, JMH (average time per call; 1 fork, 3 warm-up and 5 measured iterations of 1 s)", """
+            report.section(
+                    "Policy, JMH (average time per call; 1 fork, 3 warm-up and 5 measured iterations of 1 s)",
+                    """
                     The pure policy (`policy/`): rule parsing, and full evaluation (coverage, defaults, patch, Certificate \
                     plan) of the mix's small IngressRoute CREATE and of its 1.4 MiB object. For scale, the whole \
-                    `/mutate` handler without HTTP (JSON parse, verdict, JSON answer).""", jmh.markdown());
+                    `/mutate` handler without HTTP (JSON parse, verdict, JSON answer).""",
+                    jmh.markdown());
         }
         if (parts.contains("startup")) {
             StartupBenchmark startup = new StartupBenchmark(dir, pki, jar, Integer.getInteger("bench.startupRuns", 7));
@@ -75,7 +87,10 @@ public final class Bench {
         }
         if (parts.contains("cluster") || parts.contains("kubectl")) {
             loadKubeProperties();
-            ClusterBenchmarks cluster = new ClusterBenchmarks(dir, parts, Integer.getInteger("bench.clusterRoutes", 5000),
+            ClusterBenchmarks cluster = new ClusterBenchmarks(
+                    dir,
+                    parts,
+                    Integer.getInteger("bench.clusterRoutes", 5000),
                     Integer.getInteger("bench.applyRuns", 15));
             try {
                 cluster.run();
@@ -98,7 +113,7 @@ public final class Bench {
     private static void loadKubeProperties() throws IOException {
         Path file = Path.of(System.getProperty("bench.kubeProperties", "target/kube-env/kube.properties"));
         if (Files.isRegularFile(file)) {
-            java.util.Properties properties = new java.util.Properties();
+            Properties properties = new Properties();
             try (var in = Files.newInputStream(file)) {
                 properties.load(in);
             }
@@ -109,11 +124,15 @@ public final class Bench {
     /** nginx for the reference row: the one on PATH, else installed from Debian when we are root; null if neither works. */
     private static Path nginx(Report report) {
         Path nginx = findNginx();
-        if (nginx == null && Files.isExecutable(Path.of("/usr/bin/apt-get")) && "root".equals(System.getProperty("user.name"))) {
+        if (nginx == null
+                && Files.isExecutable(Path.of("/usr/bin/apt-get"))
+                && "root".equals(System.getProperty("user.name"))) {
             progress("nginx not found: apt-get install nginx-light");
             try {
                 Process p = new ProcessBuilder("apt-get", "install", "-y", "-q", "nginx-light")
-                        .redirectErrorStream(true).redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+                        .redirectErrorStream(true)
+                        .redirectOutput(ProcessBuilder.Redirect.DISCARD)
+                        .start();
                 if (!p.waitFor(5, TimeUnit.MINUTES)) {
                     p.destroyForcibly();
                 }
@@ -151,10 +170,17 @@ public final class Bench {
 
         void header(Set<String> parts) throws IOException {
             md.append("# routecert benchmarks\n\n");
-            md.append(String.format(Locale.ROOT, "Run %s on %s (%d cores), JDK %s; parts: %s. ",
-                    Instant.now().truncatedTo(ChronoUnit.SECONDS), cpuModel(), Runtime.getRuntime().availableProcessors(),
-                    Runtime.version(), parts.stream().sorted().collect(Collectors.joining(", "))));
-            md.append("Load average (1/5/15 min) at the start: ").append(startLoad).append(".\n\n");
+            md.append(String.format(
+                    Locale.ROOT,
+                    "Run %s on %s (%d cores), JDK %s; parts: %s. ",
+                    Instant.now().truncatedTo(ChronoUnit.SECONDS),
+                    cpuModel(),
+                    Runtime.getRuntime().availableProcessors(),
+                    Runtime.version(),
+                    parts.stream().sorted().collect(Collectors.joining(", "))));
+            md.append("Load average (1/5/15 min) at the start: ")
+                    .append(startLoad)
+                    .append(".\n\n");
             write();
         }
 
@@ -163,7 +189,13 @@ public final class Bench {
         }
 
         void section(String title, String text, String table) throws IOException {
-            md.append("## ").append(title).append("\n\n").append(text).append("\n\n").append(table).append('\n');
+            md.append("## ")
+                    .append(title)
+                    .append("\n\n")
+                    .append(text)
+                    .append("\n\n")
+                    .append(table)
+                    .append('\n');
             write();
         }
 
@@ -172,7 +204,11 @@ public final class Bench {
         }
 
         void load(LoadBenchmark load, LoadBenchmark.Settings s) throws IOException {
-            section("Admission load: `POST /mutate` over HTTPS on loopback", String.format(Locale.ROOT, """
+            section(
+                    "Admission load: `POST /mutate` over HTTPS on loopback",
+                    String.format(
+                            Locale.ROOT,
+                            """
                     Each server runs in its own process (Java ones with `%s`); a Java load client in another process keeps \
                     N connections busy (closed loop), either kept alive or with a new TLS connection and full handshake \
                     (TLS 1.3, ECDSA P-256) per request. Each server is warmed up first with rounds of 5 s until two \
@@ -183,41 +219,77 @@ public final class Bench {
                     better; CPU: lower). CPU per request is the server process's user+system time (from /proc) over the \
                     measured requests; RSS is the peak during the cell; others' CPU is the cores used meanwhile by \
                     processes other than server and client (other engineers' builds on this shared machine).""",
-                    String.join(" ", LoadBenchmark.SERVER_JVM), s.serverWarmup().toSeconds(), s.warmup().toSeconds(),
-                    s.measure().toSeconds(), LoadBenchmark.SLICES, ReviewMix.ROUND, ReviewMix.kinds().stream()
-                            .map(k -> k.weight() + " " + k.name()).collect(Collectors.joining(", "))), load.markdown());
-            md.append("Warm-up rounds (req/s, 8 kept-alive connections): ").append(load.warmups.entrySet().stream()
-                    .map(e -> load.serverNames.get(e.getKey()) + " " + e.getValue()).collect(Collectors.joining("; "))).append(".\n\n");
-            md.append("routecert's latency by request kind, 8 kept-alive connections:\n\n").append(load.perKindMarkdown(8, true)).append('\n');
+                            String.join(" ", LoadBenchmark.SERVER_JVM),
+                            s.serverWarmup().toSeconds(),
+                            s.warmup().toSeconds(),
+                            s.measure().toSeconds(),
+                            LoadBenchmark.SLICES,
+                            ReviewMix.ROUND,
+                            ReviewMix.kinds().stream()
+                                    .map(k -> k.weight() + " " + k.name())
+                                    .collect(Collectors.joining(", "))),
+                    load.markdown());
+            md.append("Warm-up rounds (req/s, 8 kept-alive connections): ")
+                    .append(load.warmups.entrySet().stream()
+                            .map(e -> load.serverNames.get(e.getKey()) + " " + e.getValue())
+                            .collect(Collectors.joining("; ")))
+                    .append(".\n\n");
+            md.append("routecert's latency by request kind, 8 kept-alive connections:\n\n")
+                    .append(load.perKindMarkdown(8, true))
+                    .append('\n');
             String withoutLarge = load.withoutLargeMarkdown();
             if (!withoutLarge.isEmpty()) {
                 md.append("The 8 kept-alive connections cell once more, both servers sent the mix without the ")
-                        .append(ReviewMix.LARGE_KIND).append(" object (1 request in ").append(ReviewMix.ROUND)
-                        .append("), to show how much of the gap that one object is:\n\n").append(withoutLarge).append('\n');
+                        .append(ReviewMix.LARGE_KIND)
+                        .append(" object (1 request in ")
+                        .append(ReviewMix.ROUND)
+                        .append("), to show how much of the gap that one object is:\n\n")
+                        .append(withoutLarge)
+                        .append('\n');
             }
             LoadBenchmark.Cell rc = load.cell(LoadBenchmark.ROUTECERT, 8, true);
             LoadBenchmark.Cell ref = load.cell(LoadBenchmark.FIXED, 8, true);
             if (rc != null && ref != null) {
                 double ratio = rc.result().throughput() / ref.result().throughput();
-                target("admission throughput ≥ 0.6 × reference, 8 keep-alive connections",
-                        String.format(Locale.ROOT, "%.2f (%.0f vs %.0f req/s)", ratio, rc.result().throughput(), ref.result().throughput()),
+                target(
+                        "admission throughput ≥ 0.6 × reference, 8 keep-alive connections",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f (%.0f vs %.0f req/s)",
+                                ratio,
+                                rc.result().throughput(),
+                                ref.result().throughput()),
                         ratio >= 0.6);
-                target("admission p99 < 5 ms, 8 keep-alive connections", String.format(Locale.ROOT, "%.2f ms", rc.result().p99() / 1e3),
+                target(
+                        "admission p99 < 5 ms, 8 keep-alive connections",
+                        String.format(Locale.ROOT, "%.2f ms", rc.result().p99() / 1e3),
                         rc.result().p99() < 5000);
             }
             for (String server : List.of(LoadBenchmark.ROUTECERT, LoadBenchmark.ROUTECERT_VARIANT)) {
-                long rss = load.cells.stream().filter(c -> c.server().equals(server))
-                        .mapToLong(c -> c.result().serverRssPeakKb()).max().orElse(0);
+                long rss = load.cells.stream()
+                        .filter(c -> c.server().equals(server))
+                        .mapToLong(c -> c.result().serverRssPeakKb())
+                        .max()
+                        .orElse(0);
                 if (rss > 0) {
-                    target("RSS < 150 MB under load with -Xmx128m: " + load.serverNames.get(server),
-                            String.format(Locale.ROOT, "%.0f MB (peak over all cells)", rss / 1024.0), rss < 150 * 1024);
+                    target(
+                            "RSS < 150 MB under load with -Xmx128m: " + load.serverNames.get(server),
+                            String.format(Locale.ROOT, "%.0f MB (peak over all cells)", rss / 1024.0),
+                            rss < 150 * 1024);
                 }
             }
             LoadBenchmark.Cell variant = load.cell(LoadBenchmark.ROUTECERT_VARIANT, 8, true);
             if (variant != null && ref != null) {
                 double ratio = variant.result().throughput() / ref.result().throughput();
-                target("admission throughput ≥ 0.6 × reference, 8 keep-alive: " + load.serverNames.get(LoadBenchmark.ROUTECERT_VARIANT),
-                        String.format(Locale.ROOT, "%.2f, p99 %.2f ms", ratio, variant.result().p99() / 1e3), ratio >= 0.6);
+                target(
+                        "admission throughput ≥ 0.6 × reference, 8 keep-alive: "
+                                + load.serverNames.get(LoadBenchmark.ROUTECERT_VARIANT),
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f, p99 %.2f ms",
+                                ratio,
+                                variant.result().p99() / 1e3),
+                        ratio >= 0.6);
             }
             write();
         }
@@ -229,25 +301,39 @@ public final class Bench {
                     from a training run (`-XX:AOTCacheOutput`) that served the review mix for a few seconds. Variants \
                     alternate run by run.""", startup.markdown());
             startup.notes.forEach(this::note);
-            startup.variants.stream().filter(v -> v.name().contains("AOT")).findFirst().ifPresent(v -> target(
-                    "start-up to ready < 1.5 s with the cache on JDK 25",
-                    String.format(Locale.ROOT, "%.0f ms (median)", v.medianReadyMs()), v.medianReadyMs() < 1500));
+            startup.variants.stream()
+                    .filter(v -> v.name().contains("AOT"))
+                    .findFirst()
+                    .ifPresent(v -> target(
+                            "start-up to ready < 1.5 s with the cache on JDK 25",
+                            String.format(Locale.ROOT, "%.0f ms (median)", v.medianReadyMs()),
+                            v.medianReadyMs() < 1500));
         }
 
         void cluster(ClusterBenchmarks cluster) throws IOException {
             cluster.notes.forEach(this::note);
             if (!cluster.applies.isEmpty()) {
-                section("`kubectl apply` with the webhook and its Certificate write, against the real API server", """
+                section(
+                        "`kubectl apply` with the webhook and its Certificate write, against the real API server",
+                        """
                         kube-apiserver 1.20 and etcd on loopback (the test suite's cluster), routecert registered as \
                         manifests/ registers it, in this process. Each run applies a new IngressRoute (with an issuer \
                         annotation and a secret name, so routecert writes its Certificate with server-side apply before \
                         answering) into a namespace the webhook covers and into one it does not, alternating; 3 runs of \
-                        each are warm-up. kubectl's time is the whole process, as a person waits for it.""", cluster.applyMarkdown());
+                        each are warm-up. kubectl's time is the whole process, as a person waits for it.""",
+                        cluster.applyMarkdown());
                 ClusterBenchmarks.ApplyRow kubectl = cluster.applies.get(0);
-                double ratio = ClusterBenchmarks.median(kubectl.withWebhookMs()) / ClusterBenchmarks.median(kubectl.withoutMs());
-                target("kubectl apply with webhook + Certificate write < 1.5 × without", String.format(Locale.ROOT,
-                        "%.2f (%.0f vs %.0f ms, medians)", ratio, ClusterBenchmarks.median(kubectl.withWebhookMs()),
-                        ClusterBenchmarks.median(kubectl.withoutMs())), ratio < 1.5);
+                double ratio = ClusterBenchmarks.median(kubectl.withWebhookMs())
+                        / ClusterBenchmarks.median(kubectl.withoutMs());
+                target(
+                        "kubectl apply with webhook + Certificate write < 1.5 × without",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f (%.0f vs %.0f ms, medians)",
+                                ratio,
+                                ClusterBenchmarks.median(kubectl.withWebhookMs()),
+                                ClusterBenchmarks.median(kubectl.withoutMs())),
+                        ratio < 1.5);
             }
             if (cluster.sizesComplete()) {
                 section("Admission latency against cluster size", """
@@ -261,16 +347,24 @@ public final class Bench {
                 double small = cluster.medianP50(true);
                 double large = cluster.medianP50(false);
                 double ratio = large / small;
-                target("p50 with 5,000 routes within 10% of p50 with 10", String.format(Locale.ROOT,
-                        "%.2f × (%.2f vs %.2f ms, medians of %d windows)", ratio, large / 1e3, small / 1e3,
-                        ClusterBenchmarks.WINDOWS), ratio <= 1.10);
+                target(
+                        "p50 with 5,000 routes within 10% of p50 with 10",
+                        String.format(
+                                Locale.ROOT,
+                                "%.2f × (%.2f vs %.2f ms, medians of %d windows)",
+                                ratio,
+                                large / 1e3,
+                                small / 1e3,
+                                ClusterBenchmarks.WINDOWS),
+                        ratio <= 1.10);
             }
         }
 
         void finish() throws IOException {
             if (!targets.isEmpty()) {
                 md.append("## Targets\n\n| target | measured | met |\n|---|---|---|\n");
-                targets.forEach(t -> md.append("| ").append(String.join(" | ", t)).append(" |\n"));
+                targets.forEach(
+                        t -> md.append("| ").append(String.join(" | ", t)).append(" |\n"));
                 md.append('\n');
             }
             if (!notes.isEmpty()) {
@@ -297,8 +391,11 @@ public final class Bench {
 
         static String cpuModel() {
             try {
-                return Files.readAllLines(Path.of("/proc/cpuinfo")).stream().filter(l -> l.startsWith("model name"))
-                        .map(l -> l.substring(l.indexOf(':') + 1).trim()).findFirst().orElse("unknown CPU");
+                return Files.readAllLines(Path.of("/proc/cpuinfo")).stream()
+                        .filter(l -> l.startsWith("model name"))
+                        .map(l -> l.substring(l.indexOf(':') + 1).trim())
+                        .findFirst()
+                        .orElse("unknown CPU");
             } catch (IOException e) {
                 return "unknown CPU";
             }

@@ -17,6 +17,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -39,10 +41,23 @@ class BenchHarnessTest {
     @BeforeAll
     static void start() throws Exception {
         pki = BenchServer.Pki.create(dir);
-        ServeConfig config = new ServeConfig("127.0.0.1", 0, 0, pki.certificate(), pki.key(), null, Duration.ofSeconds(10),
-                7L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(5),
-                ServeConfig.KubernetesMode.OFF, null);
-        routecert = Routecert.start(config, PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
+        ServeConfig config = new ServeConfig(
+                "127.0.0.1",
+                0,
+                0,
+                pki.certificate(),
+                pki.key(),
+                null,
+                Duration.ofSeconds(10),
+                7L * 1024 * 1024,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(120),
+                Duration.ZERO,
+                Duration.ofSeconds(5),
+                ServeConfig.KubernetesMode.OFF,
+                null);
+        routecert = Routecert.start(
+                config, PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
     }
 
     @AfterAll
@@ -54,19 +69,30 @@ class BenchHarnessTest {
 
     @Test
     void everyKindOfTheMixGetsTheAnswerTheBenchmarkExpects() throws Exception {
-        HttpClient client = HttpClient.newBuilder().sslContext(LoadClient.trusting(pki.ca()))
-                .version(HttpClient.Version.HTTP_1_1).build();
+        HttpClient client = HttpClient.newBuilder()
+                .sslContext(LoadClient.trusting(pki.ca()))
+                .version(HttpClient.Version.HTTP_1_1)
+                .build();
         for (ReviewMix.Kind kind : ReviewMix.kinds()) {
             assertTrue(kind.uidOffset() > 0, kind.name());
-            HttpResponse<String> answer = client.send(HttpRequest.newBuilder(
-                            URI.create("https://localhost:" + routecert.securePort() + "/mutate"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofByteArray(kind.body())).build(),
+            HttpResponse<String> answer = client.send(
+                    HttpRequest.newBuilder(URI.create("https://localhost:" + routecert.securePort() + "/mutate"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(kind.body()))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-            assertNull(LoadClient.check(LoadClient.Check.VERDICT, answer.statusCode(), answer.body(), ReviewMix.UID_PLACEHOLDER,
-                    kind.expect()), kind.name());
+            assertNull(
+                    LoadClient.check(
+                            LoadClient.Check.VERDICT,
+                            answer.statusCode(),
+                            answer.body(),
+                            ReviewMix.UID_PLACEHOLDER,
+                            kind.expect()),
+                    kind.name());
         }
         ReviewMix.Kind large = ReviewMix.kinds().get(ReviewMix.kinds().size() - 1);
-        assertTrue(large.body().length > ReviewMix.LARGE_OBJECT_BYTES && large.body().length < 1536 * 1024,
+        assertTrue(
+                large.body().length > ReviewMix.LARGE_OBJECT_BYTES && large.body().length < 1536 * 1024,
                 "the large object stays under etcd's 1.5 MiB: " + large.body().length);
     }
 
@@ -74,7 +100,7 @@ class BenchHarnessTest {
     @Test
     void theServersJvmOptionsStartAJvm() throws Exception {
         for (List<String> options : List.of(LoadBenchmark.SERVER_JVM, LoadBenchmark.variantOptions())) {
-            List<String> command = new java.util.ArrayList<>(List.of(BenchServer.java()));
+            List<String> command = new ArrayList<>(List.of(BenchServer.java()));
             command.addAll(options);
             command.add("-version");
             Process java = new ProcessBuilder(command).redirectErrorStream(true).start();
@@ -82,7 +108,9 @@ class BenchHarnessTest {
             assertEquals(0, java.waitFor(), options + ": " + out);
         }
         assertTrue(LoadBenchmark.variantOptions().containsAll(LoadBenchmark.VARIANT_JVM));
-        assertFalse(LoadBenchmark.variantOptions().contains("-XX:+UseSerialGC"), LoadBenchmark.variantOptions().toString());
+        assertFalse(
+                LoadBenchmark.variantOptions().contains("-XX:+UseSerialGC"),
+                LoadBenchmark.variantOptions().toString());
     }
 
     /** A server in this very process counts once: this process's CPU is not also subtracted as the client's. */
@@ -104,7 +132,10 @@ class BenchHarnessTest {
         assertEquals(ReviewMix.ROUND, round.length);
         for (int k = 0; k < kinds.size(); k++) {
             int kind = k;
-            assertEquals(kinds.get(k).weight(), java.util.Arrays.stream(round).filter(i -> i == kind).count(), kinds.get(k).name());
+            assertEquals(
+                    kinds.get(k).weight(),
+                    Arrays.stream(round).filter(i -> i == kind).count(),
+                    kinds.get(k).name());
         }
     }
 
@@ -112,14 +143,28 @@ class BenchHarnessTest {
     void loadClientDrivesRoutecertWithoutErrorsInBothConnectionModes() throws Exception {
         long self = ProcessHandle.current().pid();
         for (boolean keepAlive : List.of(true, false)) {
-            LoadClient.Result result = LoadClient.run(new LoadClient.Options(routecert.securePort(), 2, keepAlive,
-                    Duration.ofMillis(300), Duration.ofMillis(700), 200, pki.ca(), LoadClient.Check.VERDICT, self), ReviewMix.kinds());
+            LoadClient.Result result = LoadClient.run(
+                    new LoadClient.Options(
+                            routecert.securePort(),
+                            2,
+                            keepAlive,
+                            Duration.ofMillis(300),
+                            Duration.ofMillis(700),
+                            200,
+                            pki.ca(),
+                            LoadClient.Check.VERDICT,
+                            self),
+                    ReviewMix.kinds());
             assertNull(result.firstError(), "keepAlive=" + keepAlive);
             assertEquals(0, result.errors());
-            assertTrue(result.requests() > 0 && result.requests() <= 200, "bounded by maxRequests: " + result.requests());
-            assertTrue(result.p50() > 0 && result.p50() <= result.p99() && result.p99() <= result.max(), result.toString());
+            assertTrue(
+                    result.requests() > 0 && result.requests() <= 200, "bounded by maxRequests: " + result.requests());
+            assertTrue(
+                    result.p50() > 0 && result.p50() <= result.p99() && result.p99() <= result.max(),
+                    result.toString());
             assertTrue(result.serverRssPeakKb() > 0, "RSS read from /proc");
-            LoadClient.Result decoded = LoadClient.Result.decode(result.encode().lines().toList());
+            LoadClient.Result decoded =
+                    LoadClient.Result.decode(result.encode().lines().toList());
             assertEquals(result.requests(), decoded.requests());
             assertEquals(result.perKind().keySet(), decoded.perKind().keySet());
         }
@@ -129,8 +174,18 @@ class BenchHarnessTest {
     void fixedBytesReferenceAnswersTheLoadClient() throws Exception {
         Javalin reference = FixedBytesServer.start("127.0.0.1", 0, pki.certificate(), pki.key());
         try {
-            LoadClient.Result result = LoadClient.run(new LoadClient.Options(reference.port(), 2, true, Duration.ofMillis(300),
-                    Duration.ofMillis(700), 100, pki.ca(), LoadClient.Check.FIXED, 0), ReviewMix.kinds());
+            LoadClient.Result result = LoadClient.run(
+                    new LoadClient.Options(
+                            reference.port(),
+                            2,
+                            true,
+                            Duration.ofMillis(300),
+                            Duration.ofMillis(700),
+                            100,
+                            pki.ca(),
+                            LoadClient.Check.FIXED,
+                            0),
+                    ReviewMix.kinds());
             assertNull(result.firstError());
             assertTrue(result.requests() > 0);
         } finally {
@@ -157,7 +212,10 @@ class BenchHarnessTest {
         long self = ProcessHandle.current().pid();
         assertTrue(ProcStats.cpuNanos(self) > 0);
         assertTrue(ProcStats.treeRssKb(self) > 0);
-        assertEquals(List.of(1.0, 2.0), List.of(StartupBenchmark.median(new double[] {1, 1, 3}) * 1.0,
-                StartupBenchmark.median(new double[] {3, 1, 2, 2})));
+        assertEquals(
+                List.of(1.0, 2.0),
+                List.of(
+                        StartupBenchmark.median(new double[] {1, 1, 3}) * 1.0,
+                        StartupBenchmark.median(new double[] {3, 1, 2, 2})));
     }
 }

@@ -4,6 +4,7 @@ import dev.routecert.http.FixedBytesServer;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -39,9 +40,11 @@ final class BenchServer implements AutoCloseable {
     record Pki(Path certificate, Path key, Path ca) {
         static Pki create(Path dir) throws IOException {
             dev.routecert.tls.TestPki pki = new dev.routecert.tls.TestPki();
-            dev.routecert.tls.TestPki.Issued issued = pki.issue(dev.routecert.tls.TestPki.KeyFormat.EC_PKCS8, Duration.ofDays(2));
+            dev.routecert.tls.TestPki.Issued issued =
+                    pki.issue(dev.routecert.tls.TestPki.KeyFormat.EC_PKCS8, Duration.ofDays(2));
             Files.createDirectories(dir);
-            return new Pki(Files.writeString(dir.resolve("tls.crt"), issued.certificatePem()),
+            return new Pki(
+                    Files.writeString(dir.resolve("tls.crt"), issued.certificatePem()),
                     Files.writeString(dir.resolve("tls.key"), issued.keyPem()),
                     Files.writeString(dir.resolve("ca.crt"), pki.caPem()));
         }
@@ -52,15 +55,30 @@ final class BenchServer implements AutoCloseable {
     }
 
     /** {@code routecert serve} from the jar, as deployed: certificate files, a default issuer, no cluster. */
-    static BenchServer routecert(Path jar, Pki pki, Path dir, List<String> jvmOptions, List<String> extraArgs) throws Exception {
+    static BenchServer routecert(Path jar, Pki pki, Path dir, List<String> jvmOptions, List<String> extraArgs)
+            throws Exception {
         int port = freePort();
         int health = freePort();
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "serve", "--kubernetes", "off", "--bind-address", "127.0.0.1",
-                "--secure-port", Integer.toString(port), "--health-port", Integer.toString(health),
-                "--tls-cert-file", pki.certificate().toString(), "--tls-private-key-file", pki.key().toString(),
-                "--default-issuer", "letsencrypt-prod"));
+        command.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "serve",
+                "--kubernetes",
+                "off",
+                "--bind-address",
+                "127.0.0.1",
+                "--secure-port",
+                Integer.toString(port),
+                "--health-port",
+                Integer.toString(health),
+                "--tls-cert-file",
+                pki.certificate().toString(),
+                "--tls-private-key-file",
+                pki.key().toString(),
+                "--default-issuer",
+                "letsencrypt-prod"));
         command.addAll(extraArgs);
         BenchServer server = start("routecert", command, port, LoadClient.Check.VERDICT, dir);
         server.awaitAnswering(Duration.ofSeconds(90));
@@ -72,9 +90,16 @@ final class BenchServer implements AutoCloseable {
         int port = freePort();
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn", "-Dorg.slf4j.simpleLogger.log.io.javalin=warn",
-                "-cp", System.getProperty("java.class.path"), FixedBytesServer.class.getName(), "127.0.0.1",
-                Integer.toString(port), pki.certificate().toString(), pki.key().toString()));
+        command.addAll(List.of(
+                "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn",
+                "-Dorg.slf4j.simpleLogger.log.io.javalin=warn",
+                "-cp",
+                System.getProperty("java.class.path"),
+                FixedBytesServer.class.getName(),
+                "127.0.0.1",
+                Integer.toString(port),
+                pki.certificate().toString(),
+                pki.key().toString()));
         BenchServer server = start("same stack, fixed bytes", command, port, LoadClient.Check.FIXED, dir);
         server.awaitAnswering(Duration.ofSeconds(90));
         return server;
@@ -115,15 +140,28 @@ final class BenchServer implements AutoCloseable {
                     }
                 }
                 """.formatted(prefix, port, pki.certificate(), pki.key(), answer));
-        BenchServer server = start("nginx " + nginxVersion(nginx), List.of(nginx.toString(), "-p", prefix.toString(), "-c",
-                conf.toString(), "-e", prefix.resolve("error.log").toString()), port, LoadClient.Check.FIXED, dir);
+        BenchServer server = start(
+                "nginx " + nginxVersion(nginx),
+                List.of(
+                        nginx.toString(),
+                        "-p",
+                        prefix.toString(),
+                        "-c",
+                        conf.toString(),
+                        "-e",
+                        prefix.resolve("error.log").toString()),
+                port,
+                LoadClient.Check.FIXED,
+                dir);
         server.awaitAnswering(Duration.ofSeconds(30));
         return server;
     }
 
     static String nginxVersion(Path nginx) {
         try {
-            Process p = new ProcessBuilder(nginx.toString(), "-v").redirectErrorStream(true).start();
+            Process p = new ProcessBuilder(nginx.toString(), "-v")
+                    .redirectErrorStream(true)
+                    .start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
             p.waitFor(10, TimeUnit.SECONDS);
             return out.replace("nginx version: nginx/", "");
@@ -136,7 +174,10 @@ final class BenchServer implements AutoCloseable {
             throws IOException {
         Files.createDirectories(dir);
         Path log = dir.resolve(name.replaceAll("[^A-Za-z0-9]+", "-") + ".log");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         return new BenchServer(name, process, port, check, log);
     }
 
@@ -145,7 +186,8 @@ final class BenchServer implements AutoCloseable {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (System.nanoTime() < deadline) {
             if (!process.isAlive()) {
-                throw new IllegalStateException(name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
+                throw new IllegalStateException(
+                        name + " exited with " + process.exitValue() + ":\n" + Files.readString(log));
             }
             try (Socket socket = new Socket()) {
                 socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
@@ -155,7 +197,8 @@ final class BenchServer implements AutoCloseable {
             }
         }
         close();
-        throw new IllegalStateException(name + " did not listen on " + port + " within " + timeout + ":\n" + Files.readString(log));
+        throw new IllegalStateException(
+                name + " did not listen on " + port + " within " + timeout + ":\n" + Files.readString(log));
     }
 
     long pid() {
@@ -163,7 +206,7 @@ final class BenchServer implements AutoCloseable {
     }
 
     static int freePort() throws IOException {
-        try (ServerSocket socket = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             return socket.getLocalPort();
         }
     }
@@ -174,7 +217,8 @@ final class BenchServer implements AutoCloseable {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
             socket.setSoTimeout(2000);
             OutputStream out = socket.getOutputStream();
-            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            out.write(("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             byte[] head = in.readNBytes(12);

@@ -32,11 +32,9 @@ final class ClusterBenchmarks {
 
     private static final String API_VERSION = "traefik.io/v1alpha1";
 
-    record SizeRow(int routes, long certificates, LoadClient.Result result) {
-    }
+    record SizeRow(int routes, long certificates, LoadClient.Result result) {}
 
-    record ApplyRow(String what, double[] withWebhookMs, double[] withoutMs) {
-    }
+    record ApplyRow(String what, double[] withWebhookMs, double[] withoutMs) {}
 
     private final Path dir;
     private final Set<String> parts;
@@ -59,10 +57,17 @@ final class ClusterBenchmarks {
         try (ClusterFixture fixture = new ClusterFixture(cluster)) {
             fixture.clusterIssuers();
             // the reconciler's Lease lives in routecert's own namespace, as manifests/ deploys it
-            fixture.client.namespaces().resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder().withNewMetadata()
-                    .withName("routecert").endMetadata().build()).createOr(existing -> existing.update());
+            fixture.client
+                    .namespaces()
+                    .resource(new io.fabric8.kubernetes.api.model.NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName("routecert")
+                            .endMetadata()
+                            .build())
+                    .createOr(existing -> existing.update());
             WebhookUnderTest webhook = fixture.routecert(CertificateOptions.defaults());
-            Path ca = Files.writeString(dir.resolve("cluster-ca.crt"), webhook.pki().caPem());
+            Path ca = Files.writeString(
+                    dir.resolve("cluster-ca.crt"), webhook.pki().caPem());
             if (parts.contains("kubectl")) {
                 applyLatency(fixture, webhook);
             }
@@ -93,7 +98,10 @@ final class ClusterBenchmarks {
                     throw new IllegalStateException("kubectl apply failed in " + ns + ": " + applied.err());
                 }
                 long started = System.nanoTime();
-                fixture.client.resource(fixture.parse(route("api-" + i))).inNamespace(ns).create();
+                fixture.client
+                        .resource(fixture.parse(route("api-" + i)))
+                        .inNamespace(ns)
+                        .create();
                 double apiMs = (System.nanoTime() - started) / 1e6;
                 if (measured) {
                     (withWebhook ? kubectlWith : kubectlWithout).add((double) applied.millis());
@@ -104,17 +112,25 @@ final class ClusterBenchmarks {
         long certificates = certificates(fixture, hooked);
         long expected = 2L * (warmup + applyRuns);
         if (certificates != expected) {
-            notes.add("kubectl apply: " + certificates + " Certificates in the webhook's namespace, expected " + expected);
+            notes.add("kubectl apply: " + certificates + " Certificates in the webhook's namespace, expected "
+                    + expected);
         }
         if (certificates(fixture, plain) != 0) {
-            notes.add("kubectl apply: the reconciler created Certificates for the routes in the namespace the webhook does not"
-                    + " cover, in the background after kubectl had returned; the apply itself did not wait for them");
+            notes.add(
+                    "kubectl apply: the reconciler created Certificates for the routes in the namespace the webhook does not"
+                            + " cover, in the background after kubectl had returned; the apply itself did not wait for them");
         }
-        applies.add(new ApplyRow("`kubectl apply -f -` of a new IngressRoute (process start to exit)", array(kubectlWith),
+        applies.add(new ApplyRow(
+                "`kubectl apply -f -` of a new IngressRoute (process start to exit)",
+                array(kubectlWith),
                 array(kubectlWithout)));
-        applies.add(new ApplyRow("the same CREATE through the API (fabric8 client, no kubectl)", array(apiWith), array(apiWithout)));
-        Bench.progress(String.format(Locale.ROOT, "kubectl apply median %.0f ms with the webhook, %.0f ms without",
-                median(array(kubectlWith)), median(array(kubectlWithout))));
+        applies.add(new ApplyRow(
+                "the same CREATE through the API (fabric8 client, no kubectl)", array(apiWith), array(apiWithout)));
+        Bench.progress(String.format(
+                Locale.ROOT,
+                "kubectl apply median %.0f ms with the webhook, %.0f ms without",
+                median(array(kubectlWith)),
+                median(array(kubectlWithout))));
     }
 
     private static String route(String name) {
@@ -140,19 +156,28 @@ final class ClusterBenchmarks {
         String ns = webhook.namespace("size");
         int initial = 10;
         createRoutes(fixture, ns, 0, initial, 4);
-        ClusterFixture.await("10 Certificates", Duration.ofMinutes(2), () -> certificates(fixture, ns), n -> n >= initial);
+        ClusterFixture.await(
+                "10 Certificates", Duration.ofMinutes(2), () -> certificates(fixture, ns), n -> n >= initial);
         List<ReviewMix.Kind> kinds = clusterMix(fixture, ns);
         // several windows per state, compared by their medians: one 20 s window on this shared machine
         // varied by more than the 10% the target allows
         measureState(webhook, ca, kinds, fixture, ns, initial, Duration.ofSeconds(45));
 
-        Bench.progress("creating " + (bulkRoutes - initial) + " more routes through the webhook (each writes its Certificate)");
+        Bench.progress("creating " + (bulkRoutes - initial)
+                + " more routes through the webhook (each writes its Certificate)");
         long started = System.nanoTime();
         int failed = createRoutes(fixture, ns, initial, bulkRoutes, 6);
-        ClusterFixture.await(bulkRoutes + " Certificates", Duration.ofMinutes(20), () -> certificates(fixture, ns),
+        ClusterFixture.await(
+                bulkRoutes + " Certificates",
+                Duration.ofMinutes(20),
+                () -> certificates(fixture, ns),
                 n -> n >= bulkRoutes - failed);
-        Bench.progress(String.format(Locale.ROOT, "%d routes and Certificates in %.0f s (%d creates failed)", bulkRoutes,
-                (System.nanoTime() - started) / 1e9, failed));
+        Bench.progress(String.format(
+                Locale.ROOT,
+                "%d routes and Certificates in %.0f s (%d creates failed)",
+                bulkRoutes,
+                (System.nanoTime() - started) / 1e9,
+                failed));
         // the informers' last events and the reconciler's reaction to them (it owns every new Certificate)
         // take a while after the last create: measure once the machine is quiet again
         Bench.progress("waiting for the cluster and routecert to settle: " + settle(Duration.ofMinutes(5)));
@@ -163,10 +188,20 @@ final class ClusterBenchmarks {
     static final int WINDOWS = 3;
 
     /** {@link #WINDOWS} windows of one state: the first after {@code warmup}, the others after 5 s. */
-    private void measureState(WebhookUnderTest webhook, Path ca, List<ReviewMix.Kind> kinds, ClusterFixture fixture,
-                              String ns, int routes, Duration warmup) throws Exception {
+    private void measureState(
+            WebhookUnderTest webhook,
+            Path ca,
+            List<ReviewMix.Kind> kinds,
+            ClusterFixture fixture,
+            String ns,
+            int routes,
+            Duration warmup)
+            throws Exception {
         for (int i = 0; i < WINDOWS; i++) {
-            sizes.add(new SizeRow(routes, certificates(fixture, ns), measure(webhook, ca, kinds, i == 0 ? warmup : Duration.ofSeconds(5))));
+            sizes.add(new SizeRow(
+                    routes,
+                    certificates(fixture, ns),
+                    measure(webhook, ca, kinds, i == 0 ? warmup : Duration.ofSeconds(5))));
         }
     }
 
@@ -176,13 +211,17 @@ final class ClusterBenchmarks {
             return 0;
         }
         int routes = first ? sizes.get(0).routes() : sizes.get(sizes.size() - 1).routes();
-        List<Double> p50s = sizes.stream().filter(row -> row.routes() == routes).map(row -> row.result().p50()).toList();
+        List<Double> p50s = sizes.stream()
+                .filter(row -> row.routes() == routes)
+                .map(row -> row.result().p50())
+                .toList();
         return median(array(p50s));
     }
 
     /** True when both states were measured in full. */
     boolean sizesComplete() {
-        return sizes.size() == 2 * WINDOWS && sizes.get(0).routes() != sizes.get(sizes.size() - 1).routes();
+        return sizes.size() == 2 * WINDOWS
+                && sizes.get(0).routes() != sizes.get(sizes.size() - 1).routes();
     }
 
     /** Waits until this process and the machine use little CPU for 5 s in a row, or the cap; says which. */
@@ -193,7 +232,8 @@ final class ClusterBenchmarks {
             ProcStats.Snapshot before = ProcStats.snapshot(0);
             Thread.sleep(5_000);
             ProcStats.Snapshot after = ProcStats.snapshot(0);
-            double self = (after.selfCpuNanos() - before.selfCpuNanos()) / (double) (after.wallNanos() - before.wallNanos());
+            double self =
+                    (after.selfCpuNanos() - before.selfCpuNanos()) / (double) (after.wallNanos() - before.wallNanos());
             double all = after.othersCores(before) + self;
             if (self < 0.05 && all < 0.5) {
                 return String.format(Locale.ROOT, "quiet after %.0f s", (System.nanoTime() - start) / 1e9);
@@ -204,12 +244,27 @@ final class ClusterBenchmarks {
 
     private LoadClient.Result measure(WebhookUnderTest webhook, Path ca, List<ReviewMix.Kind> kinds, Duration warmup)
             throws Exception {
-        LoadClient.Result result = LoadClient.run(new LoadClient.Options(webhook.routecert().securePort(), 8, true,
-                warmup, Duration.ofSeconds(20), 2_000_000, ca, LoadClient.Check.VERDICT,
-                ProcessHandle.current().pid()), kinds);
-        Bench.progress(String.format(Locale.ROOT, "cluster-size: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d, "
+        LoadClient.Result result = LoadClient.run(
+                new LoadClient.Options(
+                        webhook.routecert().securePort(),
+                        8,
+                        true,
+                        warmup,
+                        Duration.ofSeconds(20),
+                        2_000_000,
+                        ca,
+                        LoadClient.Check.VERDICT,
+                        ProcessHandle.current().pid()),
+                kinds);
+        Bench.progress(String.format(
+                Locale.ROOT,
+                "cluster-size: %.0f req/s p50 %.2f ms p99 %.2f ms errors %d, "
                         + "this process %.0f µs/req, others %.2f cores%s",
-                result.throughput(), result.p50() / 1e3, result.p99() / 1e3, result.errors(), result.serverCpuPerRequest(),
+                result.throughput(),
+                result.p50() / 1e3,
+                result.p99() / 1e3,
+                result.errors(),
+                result.serverCpuPerRequest(),
                 result.othersCores(),
                 result.firstError() == null ? "" : " (" + result.firstError() + ")"));
         return result;
@@ -225,7 +280,10 @@ final class ClusterBenchmarks {
                 String yaml = route("size-" + i);
                 futures.add(pool.submit(() -> {
                     try {
-                        fixture.client.resource(fixture.parse(yaml)).inNamespace(ns).create();
+                        fixture.client
+                                .resource(fixture.parse(yaml))
+                                .inNamespace(ns)
+                                .create();
                     } catch (RuntimeException e) {
                         if (failed.incrementAndGet() <= 3) {
                             System.err.println("[bench] create failed: " + e.getMessage());
@@ -249,22 +307,69 @@ final class ClusterBenchmarks {
     private static List<ReviewMix.Kind> clusterMix(ClusterFixture fixture, String ns) {
         List<ReviewMix.Kind> kinds = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            GenericKubernetesResource route = fixture.client.genericKubernetesResources(API_VERSION, "IngressRoute")
-                    .inNamespace(ns).withName("size-" + i).get();
+            GenericKubernetesResource route = fixture.client
+                    .genericKubernetesResources(API_VERSION, "IngressRoute")
+                    .inNamespace(ns)
+                    .withName("size-" + i)
+                    .get();
             ObjectNode object = fixture.client.getKubernetesSerialization().convertValue(route, ObjectNode.class);
-            kinds.add(new ReviewMix.Kind("update-unchanged-" + i, 14, ReviewMix.Expect.ALLOWED, ReviewMix.review("traefik.io",
-                    "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", "size-" + i, ns, false, object, object.deepCopy())));
+            kinds.add(new ReviewMix.Kind(
+                    "update-unchanged-" + i,
+                    14,
+                    ReviewMix.Expect.ALLOWED,
+                    ReviewMix.review(
+                            "traefik.io",
+                            "v1alpha1",
+                            "IngressRoute",
+                            "ingressroutes",
+                            "UPDATE",
+                            "size-" + i,
+                            ns,
+                            false,
+                            object,
+                            object.deepCopy())));
         }
-        ObjectNode created = json(fixture, fixture.parse(route("size-new").replace("tls: {secretName: size-new-tls}", "tls: {}")));
+        ObjectNode created =
+                json(fixture, fixture.parse(route("size-new").replace("tls: {secretName: size-new-tls}", "tls: {}")));
         ((ObjectNode) created.get("metadata")).put("namespace", ns);
-        kinds.add(new ReviewMix.Kind("dry-run-create", 20, ReviewMix.Expect.PATCHED, ReviewMix.review("traefik.io", "v1alpha1",
-                "IngressRoute", "ingressroutes", "CREATE", "size-new", ns, true, created, null)));
-        ObjectNode denied = json(fixture, fixture.parse(route("size-denied").replace("PathPrefix(`/`)",
-                "PathPrefix(`/`) || Host(`elsewhere.example.org`)").replace("tls: {secretName: size-denied-tls}",
-                "tls: {secretName: size-denied-tls, domains: [{main: size-denied.example.com}]}")));
+        kinds.add(new ReviewMix.Kind(
+                "dry-run-create",
+                20,
+                ReviewMix.Expect.PATCHED,
+                ReviewMix.review(
+                        "traefik.io",
+                        "v1alpha1",
+                        "IngressRoute",
+                        "ingressroutes",
+                        "CREATE",
+                        "size-new",
+                        ns,
+                        true,
+                        created,
+                        null)));
+        ObjectNode denied = json(
+                fixture,
+                fixture.parse(route("size-denied")
+                        .replace("PathPrefix(`/`)", "PathPrefix(`/`) || Host(`elsewhere.example.org`)")
+                        .replace(
+                                "tls: {secretName: size-denied-tls}",
+                                "tls: {secretName: size-denied-tls, domains: [{main: size-denied.example.com}]}")));
         ((ObjectNode) denied.get("metadata")).put("namespace", ns);
-        kinds.add(new ReviewMix.Kind("denied", 10, ReviewMix.Expect.DENIED, ReviewMix.review("traefik.io", "v1alpha1",
-                "IngressRoute", "ingressroutes", "CREATE", "size-denied", ns, false, denied, null)));
+        kinds.add(new ReviewMix.Kind(
+                "denied",
+                10,
+                ReviewMix.Expect.DENIED,
+                ReviewMix.review(
+                        "traefik.io",
+                        "v1alpha1",
+                        "IngressRoute",
+                        "ingressroutes",
+                        "CREATE",
+                        "size-denied",
+                        ns,
+                        false,
+                        denied,
+                        null)));
         return kinds;
     }
 
@@ -273,33 +378,57 @@ final class ClusterBenchmarks {
     }
 
     private static long certificates(ClusterFixture fixture, String ns) {
-        return fixture.client.genericKubernetesResources(ClusterFixture.CERTIFICATES).inNamespace(ns).list().getItems().size();
+        return fixture.client
+                .genericKubernetesResources(ClusterFixture.CERTIFICATES)
+                .inNamespace(ns)
+                .list()
+                .getItems()
+                .size();
     }
 
     // ------------------------------------------------------------------ report
 
     String sizeMarkdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| routes / Certificates in the caches | req/s | p50 ms | p99 ms | max ms | errors | p50 × (median p50 of the 10-route windows) "
-                + "| this process's CPU µs/req (routecert and the load client) | others' CPU, cores (the test cluster included) |\n");
+        md.append(
+                "| routes / Certificates in the caches | req/s | p50 ms | p99 ms | max ms | errors | p50 × (median p50 of the 10-route windows) "
+                        + "| this process's CPU µs/req (routecert and the load client) | others' CPU, cores (the test cluster included) |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         double base = medianP50(true);
         for (SizeRow row : sizes) {
             LoadClient.Result r = row.result();
-            md.append(String.format(Locale.ROOT, "| %d / %d | %.0f | %.2f | %.2f | %.1f | %d | %s | %.0f | %.2f |%n", row.routes(),
-                    row.certificates(), r.throughput(), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3, r.errors(),
-                    LoadBenchmark.ratio(r.p50(), base), r.serverCpuPerRequest(), r.othersCores()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %d / %d | %.0f | %.2f | %.2f | %.1f | %d | %s | %.0f | %.2f |%n",
+                    row.routes(),
+                    row.certificates(),
+                    r.throughput(),
+                    r.p50() / 1e3,
+                    r.p99() / 1e3,
+                    r.max() / 1e3,
+                    r.errors(),
+                    LoadBenchmark.ratio(r.p50(), base),
+                    r.serverCpuPerRequest(),
+                    r.othersCores()));
         }
         return md.toString();
     }
 
     String applyMarkdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| what | runs | median with webhook ms | p90 | median without ms | p90 | median × |\n|---|---:|---:|---:|---:|---:|---:|\n");
+        md.append(
+                "| what | runs | median with webhook ms | p90 | median without ms | p90 | median × |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (ApplyRow row : applies) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %s |%n", row.what(), row.withWebhookMs().length,
-                    median(row.withWebhookMs()), percentile(row.withWebhookMs(), 0.9), median(row.withoutMs()),
-                    percentile(row.withoutMs(), 0.9), LoadBenchmark.ratio(median(row.withWebhookMs()), median(row.withoutMs()))));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.0f | %.0f | %.0f | %.0f | %s |%n",
+                    row.what(),
+                    row.withWebhookMs().length,
+                    median(row.withWebhookMs()),
+                    percentile(row.withWebhookMs(), 0.9),
+                    median(row.withoutMs()),
+                    percentile(row.withoutMs(), 0.9),
+                    LoadBenchmark.ratio(median(row.withWebhookMs()), median(row.withoutMs()))));
         }
         return md.toString();
     }

@@ -2,7 +2,6 @@ package dev.routecert.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -10,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -26,11 +26,10 @@ final class LoadBenchmark {
      */
     static final List<String> SERVER_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC");
 
-    record Settings(List<Integer> connections, Duration serverWarmup, Duration warmup, Duration measure, long maxRequests) {
-    }
+    record Settings(
+            List<Integer> connections, Duration serverWarmup, Duration warmup, Duration measure, long maxRequests) {}
 
-    record Cell(String server, int connections, boolean keepAlive, LoadClient.Result result) {
-    }
+    record Cell(String server, int connections, boolean keepAlive, LoadClient.Result result) {}
 
     private final Settings settings;
     private final Path dir;
@@ -40,6 +39,7 @@ final class LoadBenchmark {
     final List<Cell> cells = new ArrayList<>();
     /** The 8 kept-alive connections cell once more, reference and routecert, without the large object. */
     final List<Cell> withoutLarge = new ArrayList<>();
+
     final List<String> notes = new ArrayList<>();
     final Map<String, String> serverNames = new LinkedHashMap<>();
     /** Per server, the throughput of each warm-up round (8 kept-alive connections, 5 s each). */
@@ -61,13 +61,17 @@ final class LoadBenchmark {
      * A second routecert with these JVM options instead of SERVER_JVM's collector: G1, the JVM's own
      * choice on two or more cores, because the GC choice matters at a 128 MB heap.
      */
-    static final List<String> VARIANT_JVM = List.of(System.getProperty("bench.variantJvm", "-XX:+UseG1GC").split(" "))
-            .stream().filter(o -> !o.isBlank()).toList();
+    static final List<String> VARIANT_JVM =
+            List.of(System.getProperty("bench.variantJvm", "-XX:+UseG1GC").split(" ")).stream()
+                    .filter(o -> !o.isBlank())
+                    .toList();
 
     /** SERVER_JVM with its collector replaced by the variant's, when the variant names one (the JVM refuses two). */
     static List<String> variantOptions() {
         boolean variantPicksCollector = VARIANT_JVM.stream().anyMatch(LoadBenchmark::selectsCollector);
-        List<String> options = new ArrayList<>(SERVER_JVM.stream().filter(o -> !variantPicksCollector || !selectsCollector(o)).toList());
+        List<String> options = new ArrayList<>(SERVER_JVM.stream()
+                .filter(o -> !variantPicksCollector || !selectsCollector(o))
+                .toList());
         options.addAll(VARIANT_JVM);
         return options;
     }
@@ -77,7 +81,7 @@ final class LoadBenchmark {
     }
 
     void run() throws Exception {
-        List<BenchServer> servers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        List<BenchServer> servers = new CopyOnWriteArrayList<>();
         // an interrupted benchmark (Ctrl-C, SIGTERM) still stops the servers it started
         Thread stopServers = new Thread(() -> servers.forEach(BenchServer::close), "bench-stop-servers");
         Runtime.getRuntime().addShutdownHook(stopServers);
@@ -117,26 +121,39 @@ final class LoadBenchmark {
             }
             for (boolean keepAlive : List.of(true, false)) {
                 for (int connections : settings.connections()) {
-                    List<LoadClient.Result> results = driveInterleaved(new ArrayList<>(byKey.values()), connections, keepAlive);
+                    List<LoadClient.Result> results =
+                            driveInterleaved(new ArrayList<>(byKey.values()), connections, keepAlive);
                     int i = 0;
                     for (Map.Entry<String, BenchServer> server : byKey.entrySet()) {
                         LoadClient.Result result = results.get(i++);
                         cells.add(new Cell(server.getKey(), connections, keepAlive, result));
-                        Bench.progress(String.format(Locale.ROOT, "%-24s %2d %-10s %8.0f req/s p50 %6.2f ms p99 %6.2f ms CPU %5.0f µs/req errors %d%s",
-                                server.getValue().name, connections, keepAlive ? "keep-alive" : "new-conn", result.throughput(),
-                                result.p50() / 1e3, result.p99() / 1e3, result.serverCpuPerRequest(), result.errors(),
+                        Bench.progress(String.format(
+                                Locale.ROOT,
+                                "%-24s %2d %-10s %8.0f req/s p50 %6.2f ms p99 %6.2f ms CPU %5.0f µs/req errors %d%s",
+                                server.getValue().name,
+                                connections,
+                                keepAlive ? "keep-alive" : "new-conn",
+                                result.throughput(),
+                                result.p50() / 1e3,
+                                result.p99() / 1e3,
+                                result.serverCpuPerRequest(),
+                                result.errors(),
                                 result.firstError() == null ? "" : " (" + result.firstError() + ")"));
                     }
                 }
             }
             if (settings.connections().contains(8)) {
                 // how much of the gap is the rare large object: the same cell without it
-                List<LoadClient.Result> results = driveInterleaved(List.of(fixed, routecert), 8, true,
-                        List.of("exclude=" + ReviewMix.LARGE_KIND));
+                List<LoadClient.Result> results = driveInterleaved(
+                        List.of(fixed, routecert), 8, true, List.of("exclude=" + ReviewMix.LARGE_KIND));
                 withoutLarge.add(new Cell(FIXED, 8, true, results.get(0)));
                 withoutLarge.add(new Cell(ROUTECERT, 8, true, results.get(1)));
-                Bench.progress(String.format(Locale.ROOT, "without the large object: routecert %.0f req/s (%.2f × reference), p99 %.2f ms",
-                        results.get(1).throughput(), results.get(1).throughput() / results.get(0).throughput(), results.get(1).p99() / 1e3));
+                Bench.progress(String.format(
+                        Locale.ROOT,
+                        "without the large object: routecert %.0f req/s (%.2f × reference), p99 %.2f ms",
+                        results.get(1).throughput(),
+                        results.get(1).throughput() / results.get(0).throughput(),
+                        results.get(1).p99() / 1e3));
             }
         } finally {
             servers.forEach(BenchServer::close);
@@ -160,7 +177,8 @@ final class LoadBenchmark {
             rounds.add(String.format(Locale.ROOT, "%.0f", round.throughput()));
             throughputs.add(round.throughput());
             int n = throughputs.size();
-            boolean settled = n >= 3 && within(throughputs.get(n - 1), throughputs.get(n - 3))
+            boolean settled = n >= 3
+                    && within(throughputs.get(n - 1), throughputs.get(n - 3))
                     && within(throughputs.get(n - 2), throughputs.get(n - 3));
             if ((settled && System.nanoTime() > minimum) || System.nanoTime() > deadline) {
                 break;
@@ -178,8 +196,16 @@ final class LoadBenchmark {
     /** One load-client process against one server; its result. */
     LoadClient.Result drive(BenchServer server, int connections, boolean keepAlive, Duration warmup, Duration measure)
             throws IOException, InterruptedException {
-        LoadClient.Options options = new LoadClient.Options(server.port, connections, keepAlive, warmup, measure,
-                settings.maxRequests(), pki.ca(), server.check, server.pid());
+        LoadClient.Options options = new LoadClient.Options(
+                server.port,
+                connections,
+                keepAlive,
+                warmup,
+                measure,
+                settings.maxRequests(),
+                pki.ca(),
+                server.check,
+                server.pid());
         return runClient(options);
     }
 
@@ -189,17 +215,36 @@ final class LoadBenchmark {
         return driveInterleaved(servers, connections, keepAlive, List.of());
     }
 
-    List<LoadClient.Result> driveInterleaved(List<BenchServer> servers, int connections, boolean keepAlive, List<String> extraArgs)
+    List<LoadClient.Result> driveInterleaved(
+            List<BenchServer> servers, int connections, boolean keepAlive, List<String> extraArgs)
             throws IOException, InterruptedException {
-        LoadClient.Options options = new LoadClient.Options(0, connections, keepAlive, settings.warmup(), settings.measure(),
-                settings.maxRequests(), pki.ca(), LoadClient.Check.FIXED, 0);
+        LoadClient.Options options = new LoadClient.Options(
+                0,
+                connections,
+                keepAlive,
+                settings.warmup(),
+                settings.measure(),
+                settings.maxRequests(),
+                pki.ca(),
+                LoadClient.Check.FIXED,
+                0);
         List<String> args = new ArrayList<>(options.toArgs().stream()
-                .filter(a -> !a.startsWith("port=") && !a.startsWith("check=") && !a.startsWith("serverPid=")).toList());
-        args.add("targets=" + String.join(",", servers.stream().map(s -> s.port + ":" + s.check + ":" + s.pid()).toList()));
+                .filter(a -> !a.startsWith("port=") && !a.startsWith("check=") && !a.startsWith("serverPid="))
+                .toList());
+        args.add("targets="
+                + String.join(
+                        ",",
+                        servers.stream()
+                                .map(s -> s.port + ":" + s.check + ":" + s.pid())
+                                .toList()));
         args.add("slices=" + SLICES);
         args.addAll(extraArgs);
-        String out = clientOutput(args, options.warmup().multipliedBy(servers.size()).plus(options.measure().multipliedBy(servers.size()))
-                .plus(Duration.ofSeconds(SLICES * servers.size())));
+        String out = clientOutput(
+                args,
+                options.warmup()
+                        .multipliedBy(servers.size())
+                        .plus(options.measure().multipliedBy(servers.size()))
+                        .plus(Duration.ofSeconds(SLICES * servers.size())));
         List<LoadClient.Result> results = new ArrayList<>();
         List<String> lines = new ArrayList<>();
         for (String line : out.lines().toList()) {
@@ -211,7 +256,8 @@ final class LoadBenchmark {
             }
         }
         if (results.size() != servers.size()) {
-            throw new IllegalStateException("load client answered for " + results.size() + " of " + servers.size() + " servers: " + out);
+            throw new IllegalStateException(
+                    "load client answered for " + results.size() + " of " + servers.size() + " servers: " + out);
         }
         return results;
     }
@@ -220,14 +266,24 @@ final class LoadBenchmark {
     static final int SLICES = 5;
 
     static LoadClient.Result runClient(LoadClient.Options options) throws IOException, InterruptedException {
-        return LoadClient.Result.decode(clientOutput(options.toArgs(), options.warmup().plus(options.measure())).lines().toList());
+        return LoadClient.Result.decode(
+                clientOutput(options.toArgs(), options.warmup().plus(options.measure()))
+                        .lines()
+                        .toList());
     }
 
     private static String clientOutput(List<String> args, Duration expected) throws IOException, InterruptedException {
-        List<String> command = new ArrayList<>(List.of(BenchServer.java(), "-Xmx1g", "-XX:+UseSerialGC",
-                "-cp", System.getProperty("java.class.path"), LoadClient.class.getName()));
+        List<String> command = new ArrayList<>(List.of(
+                BenchServer.java(),
+                "-Xmx1g",
+                "-XX:+UseSerialGC",
+                "-cp",
+                System.getProperty("java.class.path"),
+                LoadClient.class.getName()));
         command.addAll(args);
-        Process process = new ProcessBuilder(command).redirectError(ProcessBuilder.Redirect.INHERIT).start();
+        Process process = new ProcessBuilder(command)
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
         long limit = expected.toSeconds() + 60;
         Thread watchdog = new Thread(() -> {
             try {
@@ -253,26 +309,39 @@ final class LoadBenchmark {
             return "";
         }
         LoadClient.Result ref = withoutLarge.get(0).result();
-        StringBuilder md = new StringBuilder("| server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref |\n");
+        StringBuilder md = new StringBuilder(
+                "| server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref |\n");
         md.append("|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (Cell c : withoutLarge) {
             LoadClient.Result r = c.result();
-            md.append(String.format(Locale.ROOT, "| %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s |%n", serverNames.get(c.server()),
-                    r.throughput(), ratio(r.throughput(), ref.throughput()), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3, r.errors(),
-                    r.serverCpuPerRequest(), ratio(r.serverCpuPerRequest(), ref.serverCpuPerRequest())));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s |%n",
+                    serverNames.get(c.server()),
+                    r.throughput(),
+                    ratio(r.throughput(), ref.throughput()),
+                    r.p50() / 1e3,
+                    r.p99() / 1e3,
+                    r.max() / 1e3,
+                    r.errors(),
+                    r.serverCpuPerRequest(),
+                    ratio(r.serverCpuPerRequest(), ref.serverCpuPerRequest())));
         }
         return md.toString();
     }
 
     Cell cell(String server, int connections, boolean keepAlive) {
-        return cells.stream().filter(c -> c.server().equals(server) && c.connections() == connections && c.keepAlive() == keepAlive)
-                .findFirst().orElse(null);
+        return cells.stream()
+                .filter(c -> c.server().equals(server) && c.connections() == connections && c.keepAlive() == keepAlive)
+                .findFirst()
+                .orElse(null);
     }
 
     /** The Markdown tables: every cell with ratios to the same-stack reference of the same row group. */
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| connections | server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref | server RSS MB | client CPU µs/req | others' CPU |\n");
+        md.append(
+                "| connections | server | req/s | × ref | p50 ms | p99 ms | max ms | errors | server CPU µs/req | × ref | server RSS MB | client CPU µs/req | others' CPU |\n");
         md.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
         for (boolean keepAlive : List.of(true, false)) {
             for (int connections : settings.connections()) {
@@ -283,11 +352,23 @@ final class LoadBenchmark {
                         continue;
                     }
                     LoadClient.Result r = c.result();
-                    md.append(String.format(Locale.ROOT, "| %d %s | %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s | %.0f | %.0f | %.2f |%n",
-                            connections, keepAlive ? "keep-alive" : "new TLS conn", serverNames.get(server), r.throughput(),
-                            ratio(r.throughput(), ref.result().throughput()), r.p50() / 1e3, r.p99() / 1e3, r.max() / 1e3,
-                            r.errors(), r.serverCpuPerRequest(), ratio(r.serverCpuPerRequest(), ref.result().serverCpuPerRequest()),
-                            r.serverRssPeakKb() / 1024.0, r.clientCpuPerRequest(), r.othersCores()));
+                    md.append(String.format(
+                            Locale.ROOT,
+                            "| %d %s | %s | %.0f | %s | %.2f | %.2f | %.1f | %d | %.0f | %s | %.0f | %.0f | %.2f |%n",
+                            connections,
+                            keepAlive ? "keep-alive" : "new TLS conn",
+                            serverNames.get(server),
+                            r.throughput(),
+                            ratio(r.throughput(), ref.result().throughput()),
+                            r.p50() / 1e3,
+                            r.p99() / 1e3,
+                            r.max() / 1e3,
+                            r.errors(),
+                            r.serverCpuPerRequest(),
+                            ratio(r.serverCpuPerRequest(), ref.result().serverCpuPerRequest()),
+                            r.serverRssPeakKb() / 1024.0,
+                            r.clientCpuPerRequest(),
+                            r.othersCores()));
                 }
             }
         }
@@ -304,8 +385,16 @@ final class LoadBenchmark {
         md.append("| request kind | share | requests | p50 ms | p99 ms | max ms |\n|---|---:|---:|---:|---:|---:|\n");
         for (ReviewMix.Kind kind : ReviewMix.kinds()) {
             double[] v = c.result().perKind().get(kind.name());
-            md.append(String.format(Locale.ROOT, "| %s (%d KiB) | %.1f%% | %d | %.2f | %.2f | %.2f |%n", kind.name(),
-                    kind.body().length / 1024, 100.0 * kind.weight() / ReviewMix.ROUND, (long) v[0], v[1] / 1e3, v[2] / 1e3, v[3] / 1e3));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s (%d KiB) | %.1f%% | %d | %.2f | %.2f | %.2f |%n",
+                    kind.name(),
+                    kind.body().length / 1024,
+                    100.0 * kind.weight() / ReviewMix.ROUND,
+                    (long) v[0],
+                    v[1] / 1e3,
+                    v[2] / 1e3,
+                    v[3] / 1e3));
         }
         return md.toString();
     }

@@ -38,10 +38,21 @@ import javax.net.ssl.TrustManagerFactory;
 public final class LoadClient {
 
     /** What the answers must look like: routecert's verdicts, or the references' fixed bytes. */
-    public enum Check { VERDICT, FIXED }
+    public enum Check {
+        VERDICT,
+        FIXED
+    }
 
-    public record Options(int port, int connections, boolean keepAlive, Duration warmup, Duration measure,
-                          long maxRequests, Path caPem, Check check, long serverPid) {
+    public record Options(
+            int port,
+            int connections,
+            boolean keepAlive,
+            Duration warmup,
+            Duration measure,
+            long maxRequests,
+            Path caPem,
+            Check check,
+            long serverPid) {
 
         static Options parse(String[] args) {
             Map<String, String> a = new LinkedHashMap<>();
@@ -49,29 +60,55 @@ public final class LoadClient {
                 int eq = arg.indexOf('=');
                 a.put(arg.substring(0, eq), arg.substring(eq + 1));
             }
-            return new Options(Integer.parseInt(a.get("port")), Integer.parseInt(a.get("connections")),
-                    Boolean.parseBoolean(a.get("keepAlive")), Duration.ofMillis(Long.parseLong(a.get("warmupMs"))),
-                    Duration.ofMillis(Long.parseLong(a.get("measureMs"))), Long.parseLong(a.get("maxRequests")),
-                    Path.of(a.get("ca")), Check.valueOf(a.get("check")), Long.parseLong(a.getOrDefault("serverPid", "0")));
+            return new Options(
+                    Integer.parseInt(a.get("port")),
+                    Integer.parseInt(a.get("connections")),
+                    Boolean.parseBoolean(a.get("keepAlive")),
+                    Duration.ofMillis(Long.parseLong(a.get("warmupMs"))),
+                    Duration.ofMillis(Long.parseLong(a.get("measureMs"))),
+                    Long.parseLong(a.get("maxRequests")),
+                    Path.of(a.get("ca")),
+                    Check.valueOf(a.get("check")),
+                    Long.parseLong(a.getOrDefault("serverPid", "0")));
         }
 
         List<String> toArgs() {
-            return List.of("port=" + port, "connections=" + connections, "keepAlive=" + keepAlive,
-                    "warmupMs=" + warmup.toMillis(), "measureMs=" + measure.toMillis(), "maxRequests=" + maxRequests,
-                    "ca=" + caPem, "check=" + check, "serverPid=" + serverPid);
+            return List.of(
+                    "port=" + port,
+                    "connections=" + connections,
+                    "keepAlive=" + keepAlive,
+                    "warmupMs=" + warmup.toMillis(),
+                    "measureMs=" + measure.toMillis(),
+                    "maxRequests=" + maxRequests,
+                    "ca=" + caPem,
+                    "check=" + check,
+                    "serverPid=" + serverPid);
         }
     }
 
     /** Latencies in microseconds; CPU per request in microseconds; RSS in KiB; others' load in cores. */
-    public record Result(long requests, long errors, String firstError, double seconds, double throughput,
-                         double p50, double p99, double max, double serverCpuPerRequest, double clientCpuPerRequest,
-                         long serverRssPeakKb, double othersCores, Map<String, double[]> perKind) {
+    public record Result(
+            long requests,
+            long errors,
+            String firstError,
+            double seconds,
+            double throughput,
+            double p50,
+            double p99,
+            double max,
+            double serverCpuPerRequest,
+            double clientCpuPerRequest,
+            long serverRssPeakKb,
+            double othersCores,
+            Map<String, double[]> perKind) {
 
         String encode() {
             StringBuilder out = new StringBuilder();
             out.append("requests=").append(requests).append('\n');
             out.append("errors=").append(errors).append('\n');
-            out.append("firstError=").append(firstError == null ? "" : firstError.replace('\n', ' ')).append('\n');
+            out.append("firstError=")
+                    .append(firstError == null ? "" : firstError.replace('\n', ' '))
+                    .append('\n');
             out.append("seconds=").append(seconds).append('\n');
             out.append("throughput=").append(throughput).append('\n');
             out.append("p50=").append(p50).append('\n');
@@ -81,8 +118,17 @@ public final class LoadClient {
             out.append("clientCpuPerRequest=").append(clientCpuPerRequest).append('\n');
             out.append("serverRssPeakKb=").append(serverRssPeakKb).append('\n');
             out.append("othersCores=").append(othersCores).append('\n');
-            perKind.forEach((kind, v) -> out.append("kind.").append(kind).append('=')
-                    .append((long) v[0]).append(',').append(v[1]).append(',').append(v[2]).append(',').append(v[3]).append('\n'));
+            perKind.forEach((kind, v) -> out.append("kind.")
+                    .append(kind)
+                    .append('=')
+                    .append((long) v[0])
+                    .append(',')
+                    .append(v[1])
+                    .append(',')
+                    .append(v[2])
+                    .append(',')
+                    .append(v[3])
+                    .append('\n'));
             return out.toString();
         }
 
@@ -97,7 +143,11 @@ public final class LoadClient {
                 String key = line.substring(0, eq);
                 String value = line.substring(eq + 1);
                 if (key.startsWith("kind.")) {
-                    kinds.put(key.substring(5), Arrays.stream(value.split(",")).mapToDouble(Double::parseDouble).toArray());
+                    kinds.put(
+                            key.substring(5),
+                            Arrays.stream(value.split(","))
+                                    .mapToDouble(Double::parseDouble)
+                                    .toArray());
                 } else {
                     v.put(key, value);
                 }
@@ -105,12 +155,20 @@ public final class LoadClient {
             if (!v.containsKey("requests")) {
                 throw new IllegalStateException("load client printed no result: " + lines);
             }
-            return new Result(Long.parseLong(v.get("requests")), Long.parseLong(v.get("errors")),
-                    v.get("firstError").isEmpty() ? null : v.get("firstError"), Double.parseDouble(v.get("seconds")),
-                    Double.parseDouble(v.get("throughput")), Double.parseDouble(v.get("p50")), Double.parseDouble(v.get("p99")),
-                    Double.parseDouble(v.get("max")), Double.parseDouble(v.get("serverCpuPerRequest")),
-                    Double.parseDouble(v.get("clientCpuPerRequest")), Long.parseLong(v.get("serverRssPeakKb")),
-                    Double.parseDouble(v.get("othersCores")), kinds);
+            return new Result(
+                    Long.parseLong(v.get("requests")),
+                    Long.parseLong(v.get("errors")),
+                    v.get("firstError").isEmpty() ? null : v.get("firstError"),
+                    Double.parseDouble(v.get("seconds")),
+                    Double.parseDouble(v.get("throughput")),
+                    Double.parseDouble(v.get("p50")),
+                    Double.parseDouble(v.get("p99")),
+                    Double.parseDouble(v.get("max")),
+                    Double.parseDouble(v.get("serverCpuPerRequest")),
+                    Double.parseDouble(v.get("clientCpuPerRequest")),
+                    Long.parseLong(v.get("serverRssPeakKb")),
+                    Double.parseDouble(v.get("othersCores")),
+                    kinds);
         }
     }
 
@@ -159,8 +217,11 @@ public final class LoadClient {
             a.put(arg.substring(0, arg.indexOf('=')), arg.substring(arg.indexOf('=') + 1));
         }
         // exclude=KIND,... leaves kinds out of the mix (for profiling one effect at a time)
-        List<String> excluded = a.containsKey("exclude") ? List.of(a.remove("exclude").split(",")) : List.of();
-        List<ReviewMix.Kind> kinds = ReviewMix.kinds().stream().filter(k -> !excluded.contains(k.name())).toList();
+        List<String> excluded =
+                a.containsKey("exclude") ? List.of(a.remove("exclude").split(",")) : List.of();
+        List<ReviewMix.Kind> kinds = ReviewMix.kinds().stream()
+                .filter(k -> !excluded.contains(k.name()))
+                .toList();
         if (!a.containsKey("targets")) {
             System.out.print(run(Options.parse(args(a)), kinds).encode());
         } else {
@@ -199,7 +260,8 @@ public final class LoadClient {
      * Several targets with the same options: each is warmed up, then {@code slices} rounds each give
      * every target {@code measure / slices}, starting with a different target every round.
      */
-    public static List<Result> interleaved(List<Options> targets, int slices, List<ReviewMix.Kind> kinds) throws Exception {
+    public static List<Result> interleaved(List<Options> targets, int slices, List<ReviewMix.Kind> kinds)
+            throws Exception {
         List<LoadClient> clients = new ArrayList<>();
         for (Options target : targets) {
             LoadClient client = new LoadClient(target, kinds);
@@ -237,7 +299,8 @@ public final class LoadClient {
             long measureStart = System.nanoTime();
             phase = MEASURE;
             long deadline = measureStart + measure.toNanos();
-            while (System.nanoTime() < deadline && started.get() < options.maxRequests()
+            while (System.nanoTime() < deadline
+                    && started.get() < options.maxRequests()
                     && workers.stream().anyMatch(w -> w.thread.isAlive())) {
                 Thread.sleep(10);
             }
@@ -264,17 +327,34 @@ public final class LoadClient {
         Map<String, double[]> perKind = new LinkedHashMap<>();
         for (int k = 0; k < kinds.size(); k++) {
             int kind = k;
-            long[] of = Arrays.stream(all).filter(v -> (v & 7) == kind).map(v -> v >>> 3).sorted().toArray();
-            perKind.put(kinds.get(k).name(), new double[] {of.length, micros(percentile(of, 0.50)),
-                    micros(percentile(of, 0.99)), micros(of.length == 0 ? 0 : of[of.length - 1])});
+            long[] of = Arrays.stream(all)
+                    .filter(v -> (v & 7) == kind)
+                    .map(v -> v >>> 3)
+                    .sorted()
+                    .toArray();
+            perKind.put(kinds.get(k).name(), new double[] {
+                of.length,
+                micros(percentile(of, 0.50)),
+                micros(percentile(of, 0.99)),
+                micros(of.length == 0 ? 0 : of[of.length - 1])
+            });
         }
         long[] sorted = Arrays.stream(all).map(v -> v >>> 3).sorted().toArray();
         double perRequest = requests == 0 ? 0 : 1.0 / requests;
-        return new Result(requests, errors.get(), firstError.get(), seconds, seconds == 0 ? 0 : requests / seconds,
-                micros(percentile(sorted, 0.50)), micros(percentile(sorted, 0.99)),
+        return new Result(
+                requests,
+                errors.get(),
+                firstError.get(),
+                seconds,
+                seconds == 0 ? 0 : requests / seconds,
+                micros(percentile(sorted, 0.50)),
+                micros(percentile(sorted, 0.99)),
                 micros(sorted.length == 0 ? 0 : sorted[sorted.length - 1]),
-                serverCpuNanos / 1e3 * perRequest, selfCpuNanos / 1e3 * perRequest,
-                rss.peakKb(), seconds == 0 ? 0 : othersNanos / 1e9 / seconds, perKind);
+                serverCpuNanos / 1e3 * perRequest,
+                selfCpuNanos / 1e3 * perRequest,
+                rss.peakKb(),
+                seconds == 0 ? 0 : othersNanos / 1e9 / seconds,
+                perKind);
     }
 
     private static long percentile(long[] sorted, double p) {
@@ -310,8 +390,9 @@ public final class LoadClient {
             for (int k = 0; k < kinds.size(); k++) {
                 byte[] body = kinds.get(k).body();
                 byte[] head = ("POST /mutate?timeout=10s HTTP/1.1\r\nHost: 127.0.0.1:" + options.port()
-                        + "\r\nUser-Agent: routecert-bench\r\nAccept: application/json, */*\r\nContent-Type: application/json\r\n"
-                        + "Content-Length: " + body.length + "\r\n" + (options.keepAlive() ? "" : "Connection: close\r\n") + "\r\n")
+                                + "\r\nUser-Agent: routecert-bench\r\nAccept: application/json, */*\r\nContent-Type: application/json\r\n"
+                                + "Content-Length: " + body.length + "\r\n"
+                                + (options.keepAlive() ? "" : "Connection: close\r\n") + "\r\n")
                         .getBytes(StandardCharsets.US_ASCII);
                 byte[] request = Arrays.copyOf(head, head.length + body.length);
                 System.arraycopy(body, 0, request, head.length, body.length);

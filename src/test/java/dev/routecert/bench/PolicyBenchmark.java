@@ -49,12 +49,21 @@ public class PolicyBenchmark {
 
     @Setup
     public void setUp() throws ReviewRejection {
-        policy = new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
+        policy = new RoutePolicy(
+                PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
         mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE);
         reviews = new AdmissionReviews(7L * 1024 * 1024, mutate.reads());
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();
-        smallReview = kinds.stream().filter(k -> k.name().equals("create-ingressroute")).findFirst().orElseThrow().body();
-        largeReview = kinds.stream().filter(k -> k.name().startsWith("large")).findFirst().orElseThrow().body();
+        smallReview = kinds.stream()
+                .filter(k -> k.name().equals("create-ingressroute"))
+                .findFirst()
+                .orElseThrow()
+                .body();
+        largeReview = kinds.stream()
+                .filter(k -> k.name().startsWith("large"))
+                .findFirst()
+                .orElseThrow()
+                .body();
         smallRequest = policyRequest(reviews.parse(smallReview));
         largeRequest = policyRequest(reviews.parse(largeReview));
     }

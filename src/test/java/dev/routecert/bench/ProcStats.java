@@ -15,15 +15,15 @@ final class ProcStats {
     /** USER_HZ: the unit of /proc's CPU times, 100 on every Linux architecture Java runs on. */
     private static final long NANOS_PER_TICK = 10_000_000L;
 
-    private ProcStats() {
-    }
+    private ProcStats() {}
 
     /** CPU times at one instant. */
     record Snapshot(long wallNanos, long serverCpuNanos, long selfCpuNanos, long machineBusyNanos) {
 
         /** Cores' worth of CPU that neither the server nor this process used since {@code before}. */
         double othersCores(Snapshot before) {
-            long others = (machineBusyNanos - before.machineBusyNanos) - (serverCpuNanos - before.serverCpuNanos)
+            long others = (machineBusyNanos - before.machineBusyNanos)
+                    - (serverCpuNanos - before.serverCpuNanos)
                     - (selfCpuNanos - before.selfCpuNanos);
             return Math.max(0, others) / (double) (wallNanos - before.wallNanos);
         }
@@ -38,8 +38,11 @@ final class ProcStats {
         if (serverPid == self) {
             return new Snapshot(System.nanoTime(), cpuNanos(self), 0, machineBusyNanos());
         }
-        return new Snapshot(System.nanoTime(), serverPid > 0 ? treeCpuNanos(serverPid) : 0,
-                cpuNanos(ProcessHandle.current().pid()), machineBusyNanos());
+        return new Snapshot(
+                System.nanoTime(),
+                serverPid > 0 ? treeCpuNanos(serverPid) : 0,
+                cpuNanos(ProcessHandle.current().pid()),
+                machineBusyNanos());
     }
 
     /** user + system CPU time of a process and all its descendants. */
@@ -69,7 +72,8 @@ final class ProcStats {
         }
         for (String line : status.split("\n")) {
             if (line.startsWith(field)) {
-                return Long.parseLong(line.substring(field.length()).replace("kB", "").trim());
+                return Long.parseLong(
+                        line.substring(field.length()).replace("kB", "").trim());
             }
         }
         return 0;
@@ -91,7 +95,8 @@ final class ProcStats {
     }
 
     private static Stream<Long> tree(long pid) {
-        return ProcessHandle.of(pid).map(p -> Stream.concat(Stream.of(pid), p.descendants().map(ProcessHandle::pid)))
+        return ProcessHandle.of(pid)
+                .map(p -> Stream.concat(Stream.of(pid), p.descendants().map(ProcessHandle::pid)))
                 .orElse(Stream.of(pid));
     }
 

@@ -23,7 +23,11 @@ public final class ReviewMix {
     public static final String UID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
 
     /** What routecert must answer. */
-    public enum Expect { ALLOWED, PATCHED, DENIED }
+    public enum Expect {
+        ALLOWED,
+        PATCHED,
+        DENIED
+    }
 
     /** One kind of request: its body, how often it appears in 200 requests, and the expected answer. */
     public record Kind(String name, int weight, Expect expect, byte[] body) {
@@ -42,8 +46,7 @@ public final class ReviewMix {
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
-    private ReviewMix() {
-    }
+    private ReviewMix() {}
 
     /** The kinds, in a fixed order (the load client reports latency per kind by this index). */
     public static List<Kind> kinds() {
@@ -85,7 +88,8 @@ public final class ReviewMix {
         ObjectNode old = object.deepCopy();
         ((ObjectNode) old.get("metadata")).put("resourceVersion", "48213");
         ((ObjectNode) object.get("metadata").get("labels")).put("version", "2026-11-22");
-        return review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", "web", "shop", false, object, old);
+        return review(
+                "traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", "web", "shop", false, object, old);
     }
 
     private static byte[] createIngress() {
@@ -102,7 +106,11 @@ public final class ReviewMix {
             ObjectNode path = rule.putObject("http").putArray("paths").addObject();
             path.put("path", "/");
             path.put("pathType", "Prefix");
-            path.putObject("backend").putObject("service").put("name", "blog").putObject("port").put("number", 80);
+            path.putObject("backend")
+                    .putObject("service")
+                    .put("name", "blog")
+                    .putObject("port")
+                    .put("number", 80);
         }
         ObjectNode tls = spec.putArray("tls").addObject();
         tls.putArray("hosts").add("blog.example.com").add("www.blog.example.com");
@@ -119,7 +127,17 @@ public final class ReviewMix {
         route(routes, "Host(`api.example.com`) && Path(`/healthz`)", "api", 8081);
         spec(object).putObject("tls");
         lastApplied(object);
-        return review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "CREATE", "api", "web", dryRun, object, null);
+        return review(
+                "traefik.io",
+                "v1alpha1",
+                "IngressRoute",
+                "ingressroutes",
+                "CREATE",
+                "api",
+                "web",
+                dryRun,
+                object,
+                null);
     }
 
     /** A host the TLS domains do not cover. */
@@ -132,7 +150,17 @@ public final class ReviewMix {
         tls.put("secretName", "admin-tls");
         tls.putArray("domains").addObject().put("main", "admin.example.com");
         lastApplied(object);
-        return review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "CREATE", "admin", "web", false, object, null);
+        return review(
+                "traefik.io",
+                "v1alpha1",
+                "IngressRoute",
+                "ingressroutes",
+                "CREATE",
+                "admin",
+                "web",
+                false,
+                object,
+                null);
     }
 
     /** Thousands of routes under one wildcard certificate, with kubectl's copy of it in the annotation. */
@@ -141,14 +169,32 @@ public final class ReviewMix {
         ArrayNode routes = spec(object).putArray("routes");
         ObjectNode tls = spec(object).putObject("tls");
         tls.put("secretName", "everything-tls");
-        tls.putArray("domains").addObject().put("main", "example.com").putArray("sans").add("*.example.com");
+        tls.putArray("domains")
+                .addObject()
+                .put("main", "example.com")
+                .putArray("sans")
+                .add("*.example.com");
         int i = 0;
         while (i % 100 != 0 || size(object) < LARGE_OBJECT_BYTES / 2) {
-            route(routes, "Host(`service-" + i + ".example.com`) && PathPrefix(`/api/v" + (i % 3 + 1) + "`)", "service-" + i, 8080);
+            route(
+                    routes,
+                    "Host(`service-" + i + ".example.com`) && PathPrefix(`/api/v" + (i % 3 + 1) + "`)",
+                    "service-" + i,
+                    8080);
             i++;
         }
         lastApplied(object);
-        return review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "CREATE", "everything", "web", false, object, null);
+        return review(
+                "traefik.io",
+                "v1alpha1",
+                "IngressRoute",
+                "ingressroutes",
+                "CREATE",
+                "everything",
+                "web",
+                false,
+                object,
+                null);
     }
 
     private static ObjectNode spec(ObjectNode object) {
@@ -183,7 +229,10 @@ public final class ReviewMix {
         managed.put("apiVersion", object.get("apiVersion").asText());
         managed.put("time", "2026-11-01T08:00:00Z");
         managed.put("fieldsType", "FieldsV1");
-        managed.putObject("fieldsV1").putObject("f:metadata").putObject("f:annotations").putObject(".");
+        managed.putObject("fieldsV1")
+                .putObject("f:metadata")
+                .putObject("f:annotations")
+                .putObject(".");
     }
 
     private static void route(ArrayNode routes, String match, String service, int port) {
@@ -199,21 +248,39 @@ public final class ReviewMix {
         ObjectNode applied = object.deepCopy();
         ObjectNode metadata = (ObjectNode) applied.get("metadata");
         metadata.remove(List.of("uid", "resourceVersion", "generation", "creationTimestamp", "managedFields"));
-        ((ObjectNode) object.get("metadata").get("annotations")).put("kubectl.kubernetes.io/last-applied-configuration",
-                applied.toString() + "\n");
+        ((ObjectNode) object.get("metadata").get("annotations"))
+                .put("kubectl.kubernetes.io/last-applied-configuration", applied.toString() + "\n");
     }
 
-    static byte[] review(String group, String version, String kind, String resource, String operation, String name,
-                                 String namespace, boolean dryRun, ObjectNode object, ObjectNode oldObject) {
+    static byte[] review(
+            String group,
+            String version,
+            String kind,
+            String resource,
+            String operation,
+            String name,
+            String namespace,
+            boolean dryRun,
+            ObjectNode object,
+            ObjectNode oldObject) {
         ObjectNode review = F.objectNode();
         review.put("apiVersion", "admission.k8s.io/v1");
         review.put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request");
         request.put("uid", UID_PLACEHOLDER);
         request.putObject("kind").put("group", group).put("version", version).put("kind", kind);
-        request.putObject("resource").put("group", group).put("version", version).put("resource", resource);
-        request.putObject("requestKind").put("group", group).put("version", version).put("kind", kind);
-        request.putObject("requestResource").put("group", group).put("version", version).put("resource", resource);
+        request.putObject("resource")
+                .put("group", group)
+                .put("version", version)
+                .put("resource", resource);
+        request.putObject("requestKind")
+                .put("group", group)
+                .put("version", version)
+                .put("kind", kind);
+        request.putObject("requestResource")
+                .put("group", group)
+                .put("version", version)
+                .put("resource", resource);
         request.put("name", name);
         request.put("namespace", namespace);
         request.put("operation", operation);
@@ -223,7 +290,8 @@ public final class ReviewMix {
         request.set("object", object);
         request.set("oldObject", oldObject == null ? F.nullNode() : oldObject);
         request.put("dryRun", dryRun);
-        request.putObject("options").put("apiVersion", "meta.k8s.io/v1")
+        request.putObject("options")
+                .put("apiVersion", "meta.k8s.io/v1")
                 .put("kind", "UPDATE".equals(operation) ? "UpdateOptions" : "CreateOptions")
                 .put("fieldManager", "kubectl-client-side-apply");
         try {

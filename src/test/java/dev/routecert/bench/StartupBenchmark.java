@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.concurrent.TimeUnit;
 
 /**
  * Start-up of {@code routecert serve} from the jar: wall time from process start to the first 200
@@ -16,8 +17,7 @@ import java.util.Locale;
  */
 final class StartupBenchmark {
 
-    record Run(double readyMs, long rssKb) {
-    }
+    record Run(double readyMs, long rssKb) {}
 
     record Variant(String name, List<String> jvmOptions, List<Run> runs) {
         double medianReadyMs() {
@@ -54,14 +54,18 @@ final class StartupBenchmark {
     void run() throws Exception {
         Path cache = dir.resolve("routecert.aot");
         Files.deleteIfExists(cache);
-        variants.add(new Variant("JDK " + Runtime.version().feature() + ", plain", LoadBenchmark.SERVER_JVM, new ArrayList<>()));
+        variants.add(new Variant(
+                "JDK " + Runtime.version().feature() + ", plain", LoadBenchmark.SERVER_JVM, new ArrayList<>()));
         if (Runtime.version().feature() >= 25) {
             train(cache);
             if (Files.exists(cache)) {
                 List<String> options = new ArrayList<>(LoadBenchmark.SERVER_JVM);
                 options.add("-XX:AOTCache=" + cache);
-                variants.add(new Variant("JDK " + Runtime.version().feature() + ", AOT cache (-XX:AOTCache, "
-                        + Files.size(cache) / (1024 * 1024) + " MB)", options, new ArrayList<>()));
+                variants.add(new Variant(
+                        "JDK " + Runtime.version().feature() + ", AOT cache (-XX:AOTCache, "
+                                + Files.size(cache) / (1024 * 1024) + " MB)",
+                        options,
+                        new ArrayList<>()));
             } else {
                 notes.add("the AOT training run wrote no cache; see " + dir.resolve("routecert.log"));
             }
@@ -72,8 +76,12 @@ final class StartupBenchmark {
             for (Variant variant : variants) {
                 Run run = once(variant.jvmOptions());
                 variant.runs().add(run);
-                Bench.progress(String.format(Locale.ROOT, "start-up %-40s ready in %5.0f ms, RSS %4.0f MB", variant.name(),
-                        run.readyMs(), run.rssKb() / 1024.0));
+                Bench.progress(String.format(
+                        Locale.ROOT,
+                        "start-up %-40s ready in %5.0f ms, RSS %4.0f MB",
+                        variant.name(),
+                        run.readyMs(),
+                        run.rssKb() / 1024.0));
             }
         }
     }
@@ -84,10 +92,26 @@ final class StartupBenchmark {
         List<String> options = new ArrayList<>(LoadBenchmark.SERVER_JVM);
         options.add("-XX:AOTCacheOutput=" + cache);
         try (BenchServer server = BenchServer.routecert(jar, pki, dir, options, List.of())) {
-            LoadBenchmark.runClient(new LoadClient.Options(server.port, 2, true, Duration.ofSeconds(3), Duration.ofSeconds(1),
-                    100_000, pki.ca(), server.check, server.pid()));
-            LoadBenchmark.runClient(new LoadClient.Options(server.port, 2, false, Duration.ofSeconds(1), Duration.ofSeconds(1),
-                    100_000, pki.ca(), server.check, server.pid()));
+            LoadBenchmark.runClient(new LoadClient.Options(
+                    server.port,
+                    2,
+                    true,
+                    Duration.ofSeconds(3),
+                    Duration.ofSeconds(1),
+                    100_000,
+                    pki.ca(),
+                    server.check,
+                    server.pid()));
+            LoadBenchmark.runClient(new LoadClient.Options(
+                    server.port,
+                    2,
+                    false,
+                    Duration.ofSeconds(1),
+                    Duration.ofSeconds(1),
+                    100_000,
+                    pki.ca(),
+                    server.check,
+                    server.pid()));
         }
     }
 
@@ -96,13 +120,30 @@ final class StartupBenchmark {
         int health = BenchServer.freePort();
         List<String> command = new ArrayList<>(List.of(BenchServer.java()));
         command.addAll(jvmOptions);
-        command.addAll(List.of("-jar", jar.toString(), "serve", "--kubernetes", "off", "--bind-address", "127.0.0.1",
-                "--secure-port", Integer.toString(port), "--health-port", Integer.toString(health),
-                "--tls-cert-file", pki.certificate().toString(), "--tls-private-key-file", pki.key().toString(),
-                "--default-issuer", "letsencrypt-prod"));
+        command.addAll(List.of(
+                "-jar",
+                jar.toString(),
+                "serve",
+                "--kubernetes",
+                "off",
+                "--bind-address",
+                "127.0.0.1",
+                "--secure-port",
+                Integer.toString(port),
+                "--health-port",
+                Integer.toString(health),
+                "--tls-cert-file",
+                pki.certificate().toString(),
+                "--tls-private-key-file",
+                pki.key().toString(),
+                "--default-issuer",
+                "letsencrypt-prod"));
         Path log = dir.resolve("startup.log");
         long start = System.nanoTime();
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+        Process process = new ProcessBuilder(command)
+                .redirectErrorStream(true)
+                .redirectOutput(log.toFile())
+                .start();
         try {
             long deadline = start + Duration.ofSeconds(60).toNanos();
             while (System.nanoTime() < deadline) {
@@ -111,14 +152,15 @@ final class StartupBenchmark {
                     return new Run(ms, ProcStats.statusKb(process.pid(), "VmRSS:"));
                 }
                 if (!process.isAlive()) {
-                    throw new IllegalStateException("routecert exited with " + process.exitValue() + ": " + Files.readString(log));
+                    throw new IllegalStateException(
+                            "routecert exited with " + process.exitValue() + ": " + Files.readString(log));
                 }
                 Thread.sleep(5);
             }
             throw new IllegalStateException("routecert was not ready within 60 s: " + Files.readString(log));
         } finally {
             process.destroy();
-            if (!process.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
                 process.destroyForcibly();
             }
         }
@@ -126,10 +168,18 @@ final class StartupBenchmark {
 
     String markdown() {
         StringBuilder md = new StringBuilder();
-        md.append("| JVM | runs | ready median ms | min–max ms | RSS at ready, median MB |\n|---|---:|---:|---:|---:|\n");
+        md.append(
+                "| JVM | runs | ready median ms | min–max ms | RSS at ready, median MB |\n|---|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
-            md.append(String.format(Locale.ROOT, "| %s | %d | %.0f | %.0f–%.0f | %.0f |%n", v.name(), v.runs().size(),
-                    v.medianReadyMs(), v.minReadyMs(), v.maxReadyMs(), v.medianRssMb()));
+            md.append(String.format(
+                    Locale.ROOT,
+                    "| %s | %d | %.0f | %.0f–%.0f | %.0f |%n",
+                    v.name(),
+                    v.runs().size(),
+                    v.medianReadyMs(),
+                    v.minReadyMs(),
+                    v.maxReadyMs(),
+                    v.medianRssMb()));
         }
         return md.toString();
     }

@@ -52,8 +52,15 @@ class AdmissionFailureIT {
                 ? AdmissionDecision.denied("the platform team's policy rejects " + request.name(), List.of(), List.of())
                 : AdmissionDecision.allow());
         fixture.onClose(rejecter::close);
-        Webhooks.validating(fixture, "reject-it-" + run, rejecter.url("/validate"), rejecter.caBundle(),
-                Webhooks.ROUTES, 10, "None", Map.of(WebhookUnderTest.RUN_LABEL, run));
+        Webhooks.validating(
+                fixture,
+                "reject-it-" + run,
+                rejecter.url("/validate"),
+                rejecter.caBundle(),
+                Webhooks.ROUTES,
+                10,
+                "None",
+                Map.of(WebhookUnderTest.RUN_LABEL, run));
 
         // An API server that answers Certificate writes slowly: a validating webhook that takes 5 s.
         Webhooks.Stub slow = new Webhooks.Stub(request -> {
@@ -62,8 +69,15 @@ class AdmissionFailureIT {
             return AdmissionDecision.allow();
         });
         fixture.onClose(slow::close);
-        Webhooks.validating(fixture, "slow-it-" + run, slow.url("/validate"), slow.caBundle(), Webhooks.CERTIFICATES, 10,
-                "None", Map.of(WebhookUnderTest.RUN_LABEL, run, "routecert.dev/slow-certificates", "true"));
+        Webhooks.validating(
+                fixture,
+                "slow-it-" + run,
+                slow.url("/validate"),
+                slow.caBundle(),
+                Webhooks.CERTIFICATES,
+                10,
+                "None",
+                Map.of(WebhookUnderTest.RUN_LABEL, run, "routecert.dev/slow-certificates", "true"));
     }
 
     @AfterAll
@@ -91,39 +105,77 @@ class AdmissionFailureIT {
         var apply = fixture.kubectl(ingress("reject-me", "reject-me-tls", ""), "apply", "-n", ns, "-f", "-");
         assertNotEquals(0, apply.exitCode());
         assertTrue(apply.err().contains("the platform team's policy rejects reject-me"), apply.err());
-        assertTrue(fixture.certificate(ns, "reject-me-tls").get() != null, "routecert created it before the later webhook ran");
+        assertTrue(
+                fixture.certificate(ns, "reject-me-tls").get() != null,
+                "routecert created it before the later webhook ran");
         long started = System.nanoTime();
-        await("orphan reject-me-tls deleted", GRACE.plusSeconds(10), () -> fixture.certificate(ns, "reject-me-tls").get(),
+        await(
+                "orphan reject-me-tls deleted",
+                GRACE.plusSeconds(10),
+                () -> fixture.certificate(ns, "reject-me-tls").get(),
                 c -> c == null);
-        System.out.printf("orphan deleted %d ms after kubectl returned (grace %s)%n", (System.nanoTime() - started) / 1_000_000, GRACE);
+        System.out.printf(
+                "orphan deleted %d ms after kubectl returned (grace %s)%n",
+                (System.nanoTime() - started) / 1_000_000, GRACE);
     }
 
     @Test
     void certificateTheApiServerRejectsDeniesTheRouteWithTheReason() {
         String serial = "S".repeat(65);
-        var apply = fixture.kubectl(ingress("serial", "serial-tls", ", cert-manager.io/subject-serialnumber: " + serial),
-                "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(
+                ingress("serial", "serial-tls", ", cert-manager.io/subject-serialnumber: " + serial),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertNotEquals(0, apply.exitCode());
-        assertTrue(apply.err().contains("routecert could not write the Certificate this object needs, so nothing was changed:"
-                + " could not create Certificate " + ns + "/serial-tls: the API server answered 422"), apply.err());
+        assertTrue(
+                apply.err()
+                        .contains("routecert could not write the Certificate this object needs, so nothing was changed:"
+                                + " could not create Certificate " + ns + "/serial-tls: the API server answered 422"),
+                apply.err());
         assertTrue(apply.err().contains("spec.subject.serialNumber"), apply.err());
         assertNull(fixture.certificate(ns, "serial-tls").get());
-        assertNull(fixture.client.network().v1().ingresses().inNamespace(ns).withName("serial").get(), "the route must not exist");
+        assertNull(
+                fixture.client
+                        .network()
+                        .v1()
+                        .ingresses()
+                        .inNamespace(ns)
+                        .withName("serial")
+                        .get(),
+                "the route must not exist");
     }
 
     @Test
     void slowApiServerDeniesTheRouteWithinTheDeadline() {
         var apply = fixture.kubectl(ingress("slow", "slow-tls", ""), "apply", "-n", slowNs, "-f", "-");
         assertNotEquals(0, apply.exitCode());
-        assertTrue(apply.err().contains("could not create Certificate " + slowNs + "/slow-tls: the API server did not answer within 1500ms"),
+        assertTrue(
+                apply.err()
+                        .contains("could not create Certificate " + slowNs
+                                + "/slow-tls: the API server did not answer within 1500ms"),
                 apply.err());
         assertTrue(slowCalls.get() >= 1, "the slow webhook was never called");
         // kubectl itself takes ~0.3 s here; the review must not have waited for the 5 s webhook
         assertTrue(apply.millis() < WRITE_TIMEOUT.toMillis() + 2_500, "kubectl took " + apply.millis() + " ms");
-        assertNull(fixture.client.network().v1().ingresses().inNamespace(slowNs).withName("slow").get(), "the route must not exist");
+        assertNull(
+                fixture.client
+                        .network()
+                        .v1()
+                        .ingresses()
+                        .inNamespace(slowNs)
+                        .withName("slow")
+                        .get(),
+                "the route must not exist");
         System.out.printf("slow API server: kubectl denied after %d ms (deadline %s)%n", apply.millis(), WRITE_TIMEOUT);
         // whatever the API server still stored after the deadline has no route: gone after the grace period
         ClusterFixture.sleep(6_000);
-        await("no Certificate slow-tls left", GRACE.plusSeconds(10), () -> fixture.certificate(slowNs, "slow-tls").get(), c -> c == null);
+        await(
+                "no Certificate slow-tls left",
+                GRACE.plusSeconds(10),
+                () -> fixture.certificate(slowNs, "slow-tls").get(),
+                c -> c == null);
     }
 }

@@ -22,6 +22,7 @@ import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -104,7 +105,10 @@ class CertificateAdmissionIT {
     @ValueSource(strings = {"traefik.io/v1alpha1", "traefik.containo.us/v1alpha1"})
     void certificateOfAnIngressRouteExistsWhenKubectlReturns(String apiVersion) throws Exception {
         String name = apiVersion.startsWith("traefik.io") ? "shop" : "legacy-shop";
-        String yaml = ingressRoute(apiVersion, name, "Host(`" + name + ".example.com`) || Host(`www." + name + ".example.com`)",
+        String yaml = ingressRoute(
+                apiVersion,
+                name,
+                "Host(`" + name + ".example.com`) || Host(`www." + name + ".example.com`)",
                 name + "-tls");
         var apply = fixture.kubectl(yaml, "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
@@ -112,20 +116,52 @@ class CertificateAdmissionIT {
         JsonNode certificate = certificate(name + "-tls");
         assertNotNull(certificate, "no Certificate right after kubectl returned; stderr: " + apply.err());
         assertEquals(plannedSpec(yaml), certificate.path("spec"));
-        assertEquals("routecert", certificate.path("metadata").path("labels").path("app.kubernetes.io/managed-by").asText());
-        assertEquals(apiVersion.replace("/v1alpha1", "") + "/IngressRoute/" + name,
-                certificate.path("metadata").path("annotations").path("routecert.dev/route").asText());
+        assertEquals(
+                "routecert",
+                certificate
+                        .path("metadata")
+                        .path("labels")
+                        .path("app.kubernetes.io/managed-by")
+                        .asText());
+        assertEquals(
+                apiVersion.replace("/v1alpha1", "") + "/IngressRoute/" + name,
+                certificate
+                        .path("metadata")
+                        .path("annotations")
+                        .path("routecert.dev/route")
+                        .asText());
         System.out.printf("kubectl apply of %s with the Certificate write took %d ms%n", apiVersion, apply.millis());
 
         // the reconciler adopts that very Certificate: no delete and re-create on the way
-        String routeUid = fixture.client.genericKubernetesResources(apiVersion, "IngressRoute").inNamespace(ns).withName(name).get()
-                .getMetadata().getUid();
-        JsonNode adopted = await("Certificate " + name + "-tls adopted", Duration.ofSeconds(30), () -> certificate(name + "-tls"),
-                c -> c != null && c.path("metadata").path("ownerReferences").path(0).path("uid").asText().equals(routeUid));
-        assertEquals(certificate.path("metadata").path("uid"), adopted.path("metadata").path("uid"));
-        await("a CertificateAdopted Event", Duration.ofSeconds(10), () -> events(name),
+        String routeUid = fixture.client
+                .genericKubernetesResources(apiVersion, "IngressRoute")
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getMetadata()
+                .getUid();
+        JsonNode adopted = await(
+                "Certificate " + name + "-tls adopted",
+                Duration.ofSeconds(30),
+                () -> certificate(name + "-tls"),
+                c -> c != null
+                        && c.path("metadata")
+                                .path("ownerReferences")
+                                .path(0)
+                                .path("uid")
+                                .asText()
+                                .equals(routeUid));
+        assertEquals(
+                certificate.path("metadata").path("uid"),
+                adopted.path("metadata").path("uid"));
+        await(
+                "a CertificateAdopted Event",
+                Duration.ofSeconds(10),
+                () -> events(name),
                 list -> list.stream().anyMatch(e -> e.startsWith("CertificateAdopted")));
-        assertTrue(events(name).stream().noneMatch(e -> e.startsWith("CertificateDeleted") || e.startsWith("CertificateCreated")),
+        assertTrue(
+                events(name).stream()
+                        .noneMatch(e -> e.startsWith("CertificateDeleted") || e.startsWith("CertificateCreated")),
                 events(name).toString());
     }
 
@@ -142,22 +178,31 @@ class CertificateAdmissionIT {
         var update = fixture.kubectl(changed, "apply", "-n", ns, "-f", "-");
         assertEquals(0, update.exitCode(), update.err());
         JsonNode updated = certificate("blog-tls");
-        assertEquals(List.of("news.example.com"), List.of(updated.path("spec").path("dnsNames").get(0).asText()));
+        assertEquals(
+                List.of("news.example.com"),
+                List.of(updated.path("spec").path("dnsNames").get(0).asText()));
         assertEquals(plannedSpec(changed), updated.path("spec"));
-        assertEquals(created.path("metadata").path("uid"), updated.path("metadata").path("uid"), "updated, not replaced");
+        assertEquals(
+                created.path("metadata").path("uid"), updated.path("metadata").path("uid"), "updated, not replaced");
         // the reconciler, whose cache may still show the old route for a moment, must not flap it back
         ClusterFixture.sleep(2_000);
         assertEquals(plannedSpec(changed), certificate("blog-tls").path("spec"));
-        assertTrue(events("blog").stream().noneMatch(e -> e.contains("blog.example.com") && e.startsWith("CertificateUpdated")),
+        assertTrue(
+                events("blog").stream()
+                        .noneMatch(e -> e.contains("blog.example.com") && e.startsWith("CertificateUpdated")),
                 events("blog").toString());
     }
 
     @Test
     void dryRunWritesNothingAndPrintsTheCertificateItWouldCreate() {
-        var dryRun = fixture.kubectl(ingress("draft", "draft.example.com", "draft-tls"), "apply", "--dry-run=server", "-n", ns, "-f", "-");
+        var dryRun = fixture.kubectl(
+                ingress("draft", "draft.example.com", "draft-tls"), "apply", "--dry-run=server", "-n", ns, "-f", "-");
         assertEquals(0, dryRun.exitCode(), dryRun.err());
-        assertTrue(dryRun.err().contains("Warning: dry run: routecert would create Certificate " + ns
-                + "/draft-tls (secret draft-tls) for draft.example.com, issuer ClusterIssuer/test-ca"), dryRun.err());
+        assertTrue(
+                dryRun.err()
+                        .contains("Warning: dry run: routecert would create Certificate " + ns
+                                + "/draft-tls (secret draft-tls) for draft.example.com, issuer ClusterIssuer/test-ca"),
+                dryRun.err());
         assertNull(fixture.certificate(ns, "draft-tls").get(), "a dry run must not create the Certificate");
     }
 
@@ -165,32 +210,64 @@ class CertificateAdmissionIT {
     void sameReviewTwiceMakesOneCertificate() throws Exception {
         JsonNode object = fixture.json(fixture.parse(ingress("twice", "twice.example.com", "twice-tls")));
         ((ObjectNode) object.path("metadata")).put("namespace", ns);
-        ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", "7f0d2b4e-1111-4a4a-9c9c-000000000025")
-                .put("operation", "CREATE").put("namespace", ns).put("name", "twice").put("dryRun", false);
-        request.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "Ingress");
-        request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "ingresses");
+        ObjectNode review =
+                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request")
+                .put("uid", "7f0d2b4e-1111-4a4a-9c9c-000000000025")
+                .put("operation", "CREATE")
+                .put("namespace", ns)
+                .put("name", "twice")
+                .put("dryRun", false);
+        request.putObject("kind")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("kind", "Ingress");
+        request.putObject("resource")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("resource", "ingresses");
         request.set("object", object);
 
         JsonNode first = ClusterFixture.mutate(routecert, review);
         assertTrue(first.path("allowed").asBoolean(), first.toString());
-        String resourceVersion = certificate("twice-tls").path("metadata").path("resourceVersion").asText();
+        String resourceVersion = certificate("twice-tls")
+                .path("metadata")
+                .path("resourceVersion")
+                .asText();
         JsonNode second = ClusterFixture.mutate(routecert, review);
         assertTrue(second.path("allowed").asBoolean(), second.toString());
 
-        var list = fixture.client.genericKubernetesResources(ClusterFixture.CERTIFICATES).inNamespace(ns).list().getItems().stream()
-                .filter(c -> c.getMetadata().getName().startsWith("twice")).toList();
+        var list = fixture
+                .client
+                .genericKubernetesResources(ClusterFixture.CERTIFICATES)
+                .inNamespace(ns)
+                .list()
+                .getItems()
+                .stream()
+                .filter(c -> c.getMetadata().getName().startsWith("twice"))
+                .toList();
         assertEquals(1, list.size());
-        assertEquals(resourceVersion, list.get(0).getMetadata().getResourceVersion(), "the second review changed nothing");
+        assertEquals(
+                resourceVersion, list.get(0).getMetadata().getResourceVersion(), "the second review changed nothing");
     }
 
     @Test
     void removingTlsDeletesTheCertificateAndKeepsTheSecret() {
-        fixture.client.secrets().inNamespace(ns).resource(secret("gone-tls", "gone-tls")).create();
+        fixture.client
+                .secrets()
+                .inNamespace(ns)
+                .resource(secret("gone-tls", "gone-tls"))
+                .create();
         var apply = fixture.kubectl(ingress("gone", "gone.example.com", "gone-tls"), "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
         assertNotNull(certificate("gone-tls"));
-        String secretVersion = fixture.client.secrets().inNamespace(ns).withName("gone-tls").get().getMetadata().getResourceVersion();
+        String secretVersion = fixture.client
+                .secrets()
+                .inNamespace(ns)
+                .withName("gone-tls")
+                .get()
+                .getMetadata()
+                .getResourceVersion();
 
         var without = fixture.kubectl("""
                 apiVersion: networking.k8s.io/v1
@@ -199,33 +276,66 @@ class CertificateAdmissionIT {
                 spec: {rules: [{host: gone.example.com}]}
                 """, "apply", "-n", ns, "-f", "-");
         assertEquals(0, without.exitCode(), without.err());
-        await("Certificate gone-tls deleted after the route dropped its TLS", Duration.ofSeconds(30),
-                () -> certificate("gone-tls"), c -> c == null);
-        Secret secret = fixture.client.secrets().inNamespace(ns).withName("gone-tls").get();
+        await(
+                "Certificate gone-tls deleted after the route dropped its TLS",
+                Duration.ofSeconds(30),
+                () -> certificate("gone-tls"),
+                c -> c == null);
+        Secret secret =
+                fixture.client.secrets().inNamespace(ns).withName("gone-tls").get();
         assertNotNull(secret, "the Secret must stay");
         assertEquals(secretVersion, secret.getMetadata().getResourceVersion(), "the Secret must be untouched");
-        await("a CertificateDeleted Event on the route", Duration.ofSeconds(10), () -> events("gone"),
-                list -> list.stream().anyMatch(e -> e.startsWith("CertificateDeleted: deleted Certificate " + ns + "/gone-tls")));
+        await(
+                "a CertificateDeleted Event on the route",
+                Duration.ofSeconds(10),
+                () -> events("gone"),
+                list -> list.stream()
+                        .anyMatch(e -> e.startsWith("CertificateDeleted: deleted Certificate " + ns + "/gone-tls")));
     }
 
     @Test
     void deletingTheRouteGarbageCollectsTheCertificate() {
         var apply = fixture.kubectl(ingress("short", "short.example.com", "short-tls"), "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
-        String uid = fixture.client.network().v1().ingresses().inNamespace(ns).withName("short").get().getMetadata().getUid();
-        JsonNode adopted = await("Certificate short-tls adopted by its Ingress", Duration.ofSeconds(30), () -> certificate("short-tls"),
-                c -> c != null && c.path("metadata").path("ownerReferences").path(0).path("uid").asText().equals(uid));
+        String uid = fixture.client
+                .network()
+                .v1()
+                .ingresses()
+                .inNamespace(ns)
+                .withName("short")
+                .get()
+                .getMetadata()
+                .getUid();
+        JsonNode adopted = await(
+                "Certificate short-tls adopted by its Ingress",
+                Duration.ofSeconds(30),
+                () -> certificate("short-tls"),
+                c -> c != null
+                        && c.path("metadata")
+                                .path("ownerReferences")
+                                .path(0)
+                                .path("uid")
+                                .asText()
+                                .equals(uid));
         JsonNode owner = adopted.path("metadata").path("ownerReferences").get(0);
-        assertTrue(owner.path("controller").asBoolean() && owner.path("blockOwnerDeletion").asBoolean(), owner.toString());
+        assertTrue(
+                owner.path("controller").asBoolean()
+                        && owner.path("blockOwnerDeletion").asBoolean(),
+                owner.toString());
 
         var delete = fixture.kubectl(null, "delete", "ingress", "short", "-n", ns);
         assertEquals(0, delete.exitCode(), delete.err());
-        await("Certificate short-tls garbage-collected", Duration.ofSeconds(60), () -> certificate("short-tls"), c -> c == null);
+        await(
+                "Certificate short-tls garbage-collected",
+                Duration.ofSeconds(60),
+                () -> certificate("short-tls"),
+                c -> c == null);
     }
 
     @Test
     void foreignCertificateThatCoversIsReusedUnchanged() {
-        GenericKubernetesResource foreign = fixture.client.resource(fixture.parse("""
+        GenericKubernetesResource foreign =
+                fixture.client.resource(fixture.parse("""
                 apiVersion: cert-manager.io/v1
                 kind: Certificate
                 metadata: {name: team-tls, namespace: %s}
@@ -234,20 +344,31 @@ class CertificateAdmissionIT {
                   dnsNames: ["*.team.example.com"]
                   issuerRef: {name: someone-elses-issuer, kind: ClusterIssuer}
                 """.formatted(ns))).create();
-        var apply = fixture.kubectl(ingressRoute("traefik.io/v1alpha1", "team", "Host(`app.team.example.com`)", "team-tls"),
-                "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(
+                ingressRoute("traefik.io/v1alpha1", "team", "Host(`app.team.example.com`)", "team-tls"),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertEquals(0, apply.exitCode(), apply.err());
-        assertTrue(apply.err().contains("routecert reuses Certificate " + ns + "/team-tls (not created by routecert"), apply.err());
+        assertTrue(
+                apply.err().contains("routecert reuses Certificate " + ns + "/team-tls (not created by routecert"),
+                apply.err());
         ClusterFixture.sleep(2_000); // a reconciler pass, too, must leave it alone
         GenericKubernetesResource after = fixture.certificate(ns, "team-tls").get();
-        assertEquals(foreign.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
+        assertEquals(
+                foreign.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
         assertEquals(fixture.json(foreign).path("spec"), fixture.json(after).path("spec"));
-        assertEquals(fixture.json(foreign).path("metadata").path("labels"), fixture.json(after).path("metadata").path("labels"));
+        assertEquals(
+                fixture.json(foreign).path("metadata").path("labels"),
+                fixture.json(after).path("metadata").path("labels"));
     }
 
     @Test
     void foreignCertificateThatDoesNotCoverDeniesNamingItAndTheMissingNames() {
-        GenericKubernetesResource foreign = fixture.client.resource(fixture.parse("""
+        GenericKubernetesResource foreign =
+                fixture.client.resource(fixture.parse("""
                 apiVersion: cert-manager.io/v1
                 kind: Certificate
                 metadata: {name: ops-tls, namespace: %s}
@@ -256,28 +377,64 @@ class CertificateAdmissionIT {
                   dnsNames: [ops.example.com]
                   issuerRef: {name: someone-elses-issuer, kind: ClusterIssuer}
                 """.formatted(ns))).create();
-        var apply = fixture.kubectl(ingressRoute("traefik.io/v1alpha1", "ops", "Host(`ops.example.com`) || Host(`admin.example.com`)",
-                "ops-tls"), "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(
+                ingressRoute(
+                        "traefik.io/v1alpha1",
+                        "ops",
+                        "Host(`ops.example.com`) || Host(`admin.example.com`)",
+                        "ops-tls"),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertNotEquals(0, apply.exitCode());
-        assertTrue(apply.err().contains("Certificate " + ns + "/ops-tls (not created by routecert, so routecert never changes it)"
-                + " does not cover admin.example.com"), apply.err());
-        assertEquals(foreign.getMetadata().getResourceVersion(), fixture.certificate(ns, "ops-tls").get().getMetadata().getResourceVersion());
+        assertTrue(
+                apply.err()
+                        .contains("Certificate " + ns
+                                + "/ops-tls (not created by routecert, so routecert never changes it)"
+                                + " does not cover admin.example.com"),
+                apply.err());
+        assertEquals(
+                foreign.getMetadata().getResourceVersion(),
+                fixture.certificate(ns, "ops-tls").get().getMetadata().getResourceVersion());
     }
 
     @Test
     void missingIssuerAndWildcardWithoutDns01AreDenied() {
-        var missing = fixture.kubectl(ingress("lost", "lost.example.com", "lost-tls")
-                .replace("cluster-issuer: test-ca", "cluster-issuer: no-such-issuer"), "apply", "-n", ns, "-f", "-");
+        var missing = fixture.kubectl(
+                ingress("lost", "lost.example.com", "lost-tls")
+                        .replace("cluster-issuer: test-ca", "cluster-issuer: no-such-issuer"),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertNotEquals(0, missing.exitCode());
         assertTrue(missing.err().contains("ClusterIssuer no-such-issuer does not exist"), missing.err());
 
-        var http01 = fixture.kubectl(ingressRoute("traefik.io/v1alpha1", "wild", "Host(`*.wild.example.com`)", "wild-tls")
-                .replace("cluster-issuer: test-ca", "cluster-issuer: acme-http"), "apply", "-n", ns, "-f", "-");
+        var http01 = fixture.kubectl(
+                ingressRoute("traefik.io/v1alpha1", "wild", "Host(`*.wild.example.com`)", "wild-tls")
+                        .replace("cluster-issuer: test-ca", "cluster-issuer: acme-http"),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertNotEquals(0, http01.exitCode());
-        assertTrue(http01.err().contains("ClusterIssuer/acme-http is an ACME issuer without a DNS-01 solver for *.wild.example.com"),
+        assertTrue(
+                http01.err()
+                        .contains(
+                                "ClusterIssuer/acme-http is an ACME issuer without a DNS-01 solver for *.wild.example.com"),
                 http01.err());
-        var dns01 = fixture.kubectl(ingressRoute("traefik.io/v1alpha1", "wild", "Host(`*.wild.example.com`)", "wild-tls")
-                .replace("cluster-issuer: test-ca", "cluster-issuer: acme-dns"), "apply", "-n", ns, "-f", "-");
+        var dns01 = fixture.kubectl(
+                ingressRoute("traefik.io/v1alpha1", "wild", "Host(`*.wild.example.com`)", "wild-tls")
+                        .replace("cluster-issuer: test-ca", "cluster-issuer: acme-dns"),
+                "apply",
+                "-n",
+                ns,
+                "-f",
+                "-");
         assertEquals(0, dns01.exitCode(), dns01.err());
         assertNotNull(certificate("wild-tls"));
         assertNull(certificate("lost-tls"));
@@ -285,23 +442,46 @@ class CertificateAdmissionIT {
 
     @Test
     void secretNotWrittenByCertManagerGetsNoCertificateAndStaysUntouched() {
-        Secret handmade = fixture.client.secrets().inNamespace(ns).resource(secret("handmade-tls", null)).create();
-        var apply = fixture.kubectl(ingress("handmade", "handmade.example.com", "handmade-tls"), "apply", "-n", ns, "-f", "-");
+        Secret handmade = fixture.client
+                .secrets()
+                .inNamespace(ns)
+                .resource(secret("handmade-tls", null))
+                .create();
+        var apply = fixture.kubectl(
+                ingress("handmade", "handmade.example.com", "handmade-tls"), "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
-        assertTrue(apply.err().contains("Warning: routecert did not create Certificate " + ns + "/handmade-tls: Secret handmade-tls"
-                + " already exists and was not written by cert-manager"), apply.err());
+        assertTrue(
+                apply.err()
+                        .contains("Warning: routecert did not create Certificate " + ns
+                                + "/handmade-tls: Secret handmade-tls"
+                                + " already exists and was not written by cert-manager"),
+                apply.err());
         ClusterFixture.sleep(2_000); // nor does the reconciler
         assertNull(certificate("handmade-tls"));
-        assertEquals(handmade.getMetadata().getResourceVersion(),
-                fixture.client.secrets().inNamespace(ns).withName("handmade-tls").get().getMetadata().getResourceVersion());
+        assertEquals(
+                handmade.getMetadata().getResourceVersion(),
+                fixture.client
+                        .secrets()
+                        .inNamespace(ns)
+                        .withName("handmade-tls")
+                        .get()
+                        .getMetadata()
+                        .getResourceVersion());
     }
 
     private static Secret secret(String name, String certificateName) {
-        return new SecretBuilder().withNewMetadata().withName(name)
-                .withAnnotations(certificateName == null ? java.util.Map.of()
-                        : java.util.Map.of(Ownership.SECRET_CERTIFICATE_ANNOTATION, certificateName)).endMetadata()
+        return new SecretBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .withAnnotations(
+                        certificateName == null
+                                ? Map.of()
+                                : Map.of(Ownership.SECRET_CERTIFICATE_ANNOTATION, certificateName))
+                .endMetadata()
                 .withType("kubernetes.io/tls")
-                .addToData("tls.crt", "").addToData("tls.key", "").build();
+                .addToData("tls.crt", "")
+                .addToData("tls.key", "")
+                .build();
     }
 
     /** {@code reason: note} of the events.k8s.io Events on a route, oldest first. */

@@ -29,22 +29,53 @@ class CertificatePlannerTest {
     void setUp() {
         store = new FakeCertificateStore();
         store.issuer(new IssuerInfo("ClusterIssuer", "", "letsencrypt", IssuerInfo.Type.ACME, List.of()));
-        store.issuer(new IssuerInfo("ClusterIssuer", "", "le-dns", IssuerInfo.Type.ACME,
+        store.issuer(new IssuerInfo(
+                "ClusterIssuer",
+                "",
+                "le-dns",
+                IssuerInfo.Type.ACME,
                 List.of(new IssuerInfo.Dns01Solver(List.of(), List.of()))));
-        store.issuer(new IssuerInfo("ClusterIssuer", "", "le-zoned", IssuerInfo.Type.ACME,
+        store.issuer(new IssuerInfo(
+                "ClusterIssuer",
+                "",
+                "le-zoned",
+                IssuerInfo.Type.ACME,
                 List.of(new IssuerInfo.Dns01Solver(List.of(), List.of("example.org")))));
         store.issuer(new IssuerInfo("Issuer", "web", "internal-ca", IssuerInfo.Type.CA, List.of()));
     }
 
     static PlannedCertificate plan(String secret, String issuerKind, String issuer, String... names) {
-        return new PlannedCertificate(secret, "web", secret, List.of(names), List.of(),
-                new PlannedCertificate.IssuerRef(issuer, issuerKind, "cert-manager.io"), null, null, null, List.of(),
-                null, null, null, List.of(), List.of(), null, "traefik.io", "IngressRoute", "shop");
+        return new PlannedCertificate(
+                secret,
+                "web",
+                secret,
+                List.of(names),
+                List.of(),
+                new PlannedCertificate.IssuerRef(issuer, issuerKind, "cert-manager.io"),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                "traefik.io",
+                "IngressRoute",
+                "shop");
     }
 
     private Outcome decide(PlannedCertificate plan, RouteRef route, String uid) {
-        return CertificatePlanner.decide(plan, route, uid, store.cachedCertificate(plan.namespace(), plan.name()),
-                store::cachedIssuer, "spec.tls.secretName", "metadata.annotations[cert-manager.io/cluster-issuer]");
+        return CertificatePlanner.decide(
+                plan,
+                route,
+                uid,
+                store.cachedCertificate(plan.namespace(), plan.name()),
+                store::cachedIssuer,
+                "spec.tls.secretName",
+                "metadata.annotations[cert-manager.io/cluster-issuer]");
     }
 
     private static JsonNode foreign(String name, String secretName, String... dnsNames) {
@@ -65,20 +96,31 @@ class CertificatePlannerTest {
         Outcome outcome = decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null);
         Create create = assertInstanceOf(Create.class, outcome.decision());
         JsonNode meta = create.certificate().path("metadata");
-        assertEquals("routecert", meta.path("labels").path("app.kubernetes.io/managed-by").asText());
-        assertEquals("traefik.io/IngressRoute/shop", meta.path("annotations").path("routecert.dev/route").asText());
+        assertEquals(
+                "routecert",
+                meta.path("labels").path("app.kubernetes.io/managed-by").asText());
+        assertEquals(
+                "traefik.io/IngressRoute/shop",
+                meta.path("annotations").path("routecert.dev/route").asText());
         assertTrue(meta.path("ownerReferences").isMissingNode(), "no uid on CREATE, so no ownerReference");
-        assertEquals("[\"shop.example.com\"]", create.certificate().path("spec").path("dnsNames").toString());
+        assertEquals(
+                "[\"shop.example.com\"]",
+                create.certificate().path("spec").path("dnsNames").toString());
         assertEquals(List.of(), outcome.warnings());
     }
 
     @Test
     void knownRouteUidBecomesAControllerOwnerReference() {
-        Create create = assertInstanceOf(Create.class,
-                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, "u-1").decision());
-        JsonNode owner = create.certificate().path("metadata").path("ownerReferences").get(0);
-        assertEquals("{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"name\":\"shop\",\"uid\":\"u-1\","
-                + "\"controller\":true,\"blockOwnerDeletion\":true}", owner.toString());
+        Create create = assertInstanceOf(
+                Create.class,
+                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, "u-1")
+                        .decision());
+        JsonNode owner =
+                create.certificate().path("metadata").path("ownerReferences").get(0);
+        assertEquals(
+                "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"name\":\"shop\",\"uid\":\"u-1\","
+                        + "\"controller\":true,\"blockOwnerDeletion\":true}",
+                owner.toString());
     }
 
     @Test
@@ -87,9 +129,12 @@ class CertificatePlannerTest {
         store.put(CertificatePlanner.render(before, SHOP, null));
         assertInstanceOf(UpToDate.class, decide(before, SHOP, null).decision());
 
-        PlannedCertificate after = plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com", "www.example.com");
+        PlannedCertificate after =
+                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com", "www.example.com");
         Update update = assertInstanceOf(Update.class, decide(after, SHOP, null).decision());
-        assertEquals("[\"shop.example.com\",\"www.example.com\"]", update.certificate().path("spec").path("dnsNames").toString());
+        assertEquals(
+                "[\"shop.example.com\",\"www.example.com\"]",
+                update.certificate().path("spec").path("dnsNames").toString());
         // the same spec, but now the route has a uid: adopting it is an update too
         assertInstanceOf(Update.class, decide(before, SHOP, "u-1").decision());
     }
@@ -99,42 +144,68 @@ class CertificatePlannerTest {
         store.put(foreign("shop-tls", "shop-tls", "*.example.com"));
         Outcome outcome = decide(plan("shop-tls", "ClusterIssuer", "does-not-exist", "shop.example.com"), SHOP, null);
         assertInstanceOf(Reuse.class, outcome.decision());
-        assertEquals(List.of("routecert reuses Certificate web/shop-tls (not created by routecert, so routecert never changes it):"
-                + " it already covers shop.example.com"), outcome.warnings());
+        assertEquals(
+                List.of(
+                        "routecert reuses Certificate web/shop-tls (not created by routecert, so routecert never changes it):"
+                                + " it already covers shop.example.com"),
+                outcome.warnings());
     }
 
     @Test
     void foreignCertificateThatDoesNotCoverIsDeniedNamingItAndTheMissingNames() {
         store.put(foreign("shop-tls", "shop-tls", "*.example.com"));
-        Deny deny = assertInstanceOf(Deny.class, decide(plan("shop-tls", "ClusterIssuer", "letsencrypt",
-                "a.b.example.com", "example.com", "shop.example.com"), SHOP, null).decision());
+        Deny deny = assertInstanceOf(
+                Deny.class,
+                decide(
+                                plan(
+                                        "shop-tls",
+                                        "ClusterIssuer",
+                                        "letsencrypt",
+                                        "a.b.example.com",
+                                        "example.com",
+                                        "shop.example.com"),
+                                SHOP,
+                                null)
+                        .decision());
         assertEquals("spec.tls.secretName", deny.field());
-        assertEquals("Certificate web/shop-tls (not created by routecert, so routecert never changes it) does not cover"
-                + " a.b.example.com, example.com (fix: add them to that Certificate's dnsNames, or give this route its own"
-                + " secretName)", deny.message());
+        assertEquals(
+                "Certificate web/shop-tls (not created by routecert, so routecert never changes it) does not cover"
+                        + " a.b.example.com, example.com (fix: add them to that Certificate's dnsNames, or give this route its own"
+                        + " secretName)",
+                deny.message());
     }
 
     @Test
     void foreignCertificateWritingAnotherSecretIsDenied() {
         store.put(foreign("shop-tls", "other-secret", "shop.example.com"));
-        Deny deny = assertInstanceOf(Deny.class,
-                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
-        assertTrue(deny.message().startsWith("Certificate web/shop-tls (not created by routecert, so routecert never changes it)"
-                + " writes Secret 'other-secret', not 'shop-tls'"), deny.message());
+        Deny deny = assertInstanceOf(
+                Deny.class,
+                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
+        assertTrue(
+                deny.message()
+                        .startsWith("Certificate web/shop-tls (not created by routecert, so routecert never changes it)"
+                                + " writes Secret 'other-secret', not 'shop-tls'"),
+                deny.message());
     }
 
     @Test
     void certificateOfAnotherRouteIsReusedWhenItCoversAndDeniedNamingThatRouteWhenNot() {
-        store.put(CertificatePlanner.render(plan("shared-tls", "ClusterIssuer", "le-dns", "*.example.com"), BLOG, "u-blog"));
+        store.put(CertificatePlanner.render(
+                plan("shared-tls", "ClusterIssuer", "le-dns", "*.example.com"), BLOG, "u-blog"));
         Outcome covered = decide(plan("shared-tls", "ClusterIssuer", "le-dns", "shop.example.com"), SHOP, null);
         assertInstanceOf(Reuse.class, covered.decision());
-        assertTrue(covered.warnings().get(0).contains("created by routecert for Ingress web/blog (networking.k8s.io)"),
+        assertTrue(
+                covered.warnings().get(0).contains("created by routecert for Ingress web/blog (networking.k8s.io)"),
                 covered.warnings().toString());
 
-        Deny deny = assertInstanceOf(Deny.class,
-                decide(plan("shared-tls", "ClusterIssuer", "le-dns", "shop.example.org"), SHOP, null).decision());
-        assertEquals("Certificate web/shared-tls (created by routecert for Ingress web/blog (networking.k8s.io)) does not cover"
-                + " shop.example.org (fix: change Ingress blog to cover them too, or give this route its own secretName)",
+        Deny deny = assertInstanceOf(
+                Deny.class,
+                decide(plan("shared-tls", "ClusterIssuer", "le-dns", "shop.example.org"), SHOP, null)
+                        .decision());
+        assertEquals(
+                "Certificate web/shared-tls (created by routecert for Ingress web/blog (networking.k8s.io)) does not cover"
+                        + " shop.example.org (fix: change Ingress blog to cover them too, or give this route its own secretName)",
                 deny.message());
     }
 
@@ -143,49 +214,105 @@ class CertificatePlannerTest {
         ObjectNode c = (ObjectNode) foreign("shop-tls", "shop-tls", "shop.example.com");
         ((ObjectNode) c.get("metadata")).putObject("labels").put("app.kubernetes.io/managed-by", "routecert");
         store.put(c);
-        assertInstanceOf(Reuse.class,
-                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
+        assertInstanceOf(
+                Reuse.class,
+                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
     }
 
     @Test
     void missingIssuersAreDenied() {
-        Deny cluster = assertInstanceOf(Deny.class,
-                decide(plan("shop-tls", "ClusterIssuer", "nope", "shop.example.com"), SHOP, null).decision());
-        assertEquals("ClusterIssuer nope does not exist (fix: create it, or name an existing ClusterIssuer)", cluster.message());
+        Deny cluster = assertInstanceOf(
+                Deny.class,
+                decide(plan("shop-tls", "ClusterIssuer", "nope", "shop.example.com"), SHOP, null)
+                        .decision());
+        assertEquals(
+                "ClusterIssuer nope does not exist (fix: create it, or name an existing ClusterIssuer)",
+                cluster.message());
         assertEquals("metadata.annotations[cert-manager.io/cluster-issuer]", cluster.field());
-        Deny namespaced = assertInstanceOf(Deny.class,
-                decide(plan("shop-tls", "Issuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
-        assertEquals("Issuer web/letsencrypt does not exist (fix: create it, or name an existing Issuer)", namespaced.message());
-        assertInstanceOf(Create.class, decide(plan("shop-tls", "Issuer", "internal-ca", "shop.example.com"), SHOP, null).decision());
-        Deny kind = assertInstanceOf(Deny.class,
-                decide(plan("shop-tls", "Clusterissuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
-        assertTrue(kind.message().startsWith("issuer kind 'Clusterissuer' does not exist in group cert-manager.io"), kind.message());
+        Deny namespaced = assertInstanceOf(
+                Deny.class,
+                decide(plan("shop-tls", "Issuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
+        assertEquals(
+                "Issuer web/letsencrypt does not exist (fix: create it, or name an existing Issuer)",
+                namespaced.message());
+        assertInstanceOf(
+                Create.class,
+                decide(plan("shop-tls", "Issuer", "internal-ca", "shop.example.com"), SHOP, null)
+                        .decision());
+        Deny kind = assertInstanceOf(
+                Deny.class,
+                decide(plan("shop-tls", "Clusterissuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
+        assertTrue(
+                kind.message().startsWith("issuer kind 'Clusterissuer' does not exist in group cert-manager.io"),
+                kind.message());
     }
 
     @Test
     void externalIssuersCannotBeCheckedAndSaySo() {
-        PlannedCertificate plan = new PlannedCertificate("shop-tls", "web", "shop-tls", List.of("*.example.com"), List.of(),
-                new PlannedCertificate.IssuerRef("vault", "VaultIssuer", "vault.example.com"), null, null, null, List.of(),
-                null, null, null, List.of(), List.of(), null, "traefik.io", "IngressRoute", "shop");
+        PlannedCertificate plan = new PlannedCertificate(
+                "shop-tls",
+                "web",
+                "shop-tls",
+                List.of("*.example.com"),
+                List.of(),
+                new PlannedCertificate.IssuerRef("vault", "VaultIssuer", "vault.example.com"),
+                null,
+                null,
+                null,
+                List.of(),
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                "traefik.io",
+                "IngressRoute",
+                "shop");
         Outcome outcome = decide(plan, SHOP, null);
         assertInstanceOf(Create.class, outcome.decision());
-        assertEquals(List.of("issuer VaultIssuer/vault of group vault.example.com is an external issuer: routecert cannot check"
-                + " that it exists or which names it can sign"), outcome.warnings());
+        assertEquals(
+                List.of(
+                        "issuer VaultIssuer/vault of group vault.example.com is an external issuer: routecert cannot check"
+                                + " that it exists or which names it can sign"),
+                outcome.warnings());
     }
 
     @Test
     void wildcardNeedsAnIssuerThatCanAnswerDns01() {
-        Deny http01 = assertInstanceOf(Deny.class,
-                decide(plan("wild-tls", "ClusterIssuer", "letsencrypt", "*.example.com", "example.com"), SHOP, null).decision());
-        assertEquals("ClusterIssuer/letsencrypt is an ACME issuer without a DNS-01 solver for *.example.com, and ACME validates"
-                + " wildcard names only through DNS-01 (fix: add a dns01 solver to the issuer, or list the names instead of a"
-                + " wildcard)", http01.message());
-        assertInstanceOf(Create.class, decide(plan("wild-tls", "ClusterIssuer", "le-dns", "*.example.com"), SHOP, null).decision());
-        assertInstanceOf(Deny.class, decide(plan("wild-tls", "ClusterIssuer", "le-zoned", "*.example.com"), SHOP, null).decision());
-        assertInstanceOf(Create.class, decide(plan("wild-tls", "ClusterIssuer", "le-zoned", "*.shop.example.org"), SHOP, null).decision());
-        assertInstanceOf(Create.class, decide(plan("wild-tls", "Issuer", "internal-ca", "*.example.com"), SHOP, null).decision());
+        Deny http01 = assertInstanceOf(
+                Deny.class,
+                decide(plan("wild-tls", "ClusterIssuer", "letsencrypt", "*.example.com", "example.com"), SHOP, null)
+                        .decision());
+        assertEquals(
+                "ClusterIssuer/letsencrypt is an ACME issuer without a DNS-01 solver for *.example.com, and ACME validates"
+                        + " wildcard names only through DNS-01 (fix: add a dns01 solver to the issuer, or list the names instead of a"
+                        + " wildcard)",
+                http01.message());
+        assertInstanceOf(
+                Create.class,
+                decide(plan("wild-tls", "ClusterIssuer", "le-dns", "*.example.com"), SHOP, null)
+                        .decision());
+        assertInstanceOf(
+                Deny.class,
+                decide(plan("wild-tls", "ClusterIssuer", "le-zoned", "*.example.com"), SHOP, null)
+                        .decision());
+        assertInstanceOf(
+                Create.class,
+                decide(plan("wild-tls", "ClusterIssuer", "le-zoned", "*.shop.example.org"), SHOP, null)
+                        .decision());
+        assertInstanceOf(
+                Create.class,
+                decide(plan("wild-tls", "Issuer", "internal-ca", "*.example.com"), SHOP, null)
+                        .decision());
         // plain names never need DNS-01
-        assertInstanceOf(Create.class, decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
+        assertInstanceOf(
+                Create.class,
+                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
     }
 
     @Test
@@ -198,8 +325,13 @@ class CertificatePlannerTest {
         assertEquals(IssuerInfo.Type.ACME, info.type());
         assertTrue(info.canIssueWildcard("*.shop.example.com"));
         assertTrue(!info.canIssueWildcard("*.example.com"));
-        assertEquals(IssuerInfo.Type.SELF_SIGNED, IssuerInfo.from("Issuer",
-                FakeCertificateStore.JSON.readTree("{\"metadata\":{\"name\":\"s\",\"namespace\":\"web\"},\"spec\":{\"selfSigned\":{}}}")).type());
+        assertEquals(
+                IssuerInfo.Type.SELF_SIGNED,
+                IssuerInfo.from(
+                                "Issuer",
+                                FakeCertificateStore.JSON.readTree(
+                                        "{\"metadata\":{\"name\":\"s\",\"namespace\":\"web\"},\"spec\":{\"selfSigned\":{}}}"))
+                        .type());
     }
 
     @Test
@@ -207,16 +339,20 @@ class CertificatePlannerTest {
         ObjectNode c = (ObjectNode) foreign("shop-tls", "shop-tls", "shop.example.com");
         ((ObjectNode) c.get("metadata")).put("deletionTimestamp", "2026-01-01T00:00:00Z");
         store.put(c);
-        Deny deny = assertInstanceOf(Deny.class,
-                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null).decision());
-        assertEquals("Certificate web/shop-tls is being deleted; apply the route again once it is gone", deny.message());
+        Deny deny = assertInstanceOf(
+                Deny.class,
+                decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
+                        .decision());
+        assertEquals(
+                "Certificate web/shop-tls is being deleted; apply the route again once it is gone", deny.message());
     }
 
     @Test
     void describeNamesCertificateNamesAndIssuer() {
-        ObjectNode c = CertificatePlanner.render(plan("shop-tls", "ClusterIssuer", "letsencrypt", "a.example.com", "b.example.com"),
-                SHOP, null);
-        assertEquals("Certificate web/shop-tls (secret shop-tls) for a.example.com, b.example.com, issuer ClusterIssuer/letsencrypt",
+        ObjectNode c = CertificatePlanner.render(
+                plan("shop-tls", "ClusterIssuer", "letsencrypt", "a.example.com", "b.example.com"), SHOP, null);
+        assertEquals(
+                "Certificate web/shop-tls (secret shop-tls) for a.example.com, b.example.com, issuer ClusterIssuer/letsencrypt",
                 CertificatePlanner.describe(c));
         assertEquals(Optional.of(SHOP), RouteRef.parse(SHOP.annotationValue(), "web"));
         assertEquals(Optional.empty(), RouteRef.parse("IngressRoute/shop", "web"));

@@ -19,8 +19,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -74,7 +76,9 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     public Resource<GenericKubernetesResource> certificate(String namespace, String name) {
-        return client.genericKubernetesResources(CERTIFICATES).inNamespace(namespace).withName(name);
+        return client.genericKubernetesResources(CERTIFICATES)
+                .inNamespace(namespace)
+                .withName(name);
     }
 
     /** ClusterIssuers every Certificate IT may name: a CA issuer, and ACME issuers with and without DNS-01. */
@@ -110,14 +114,14 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     /** kubectl's exit code, stdout and stderr. */
-    public record Kubectl(int exitCode, String out, String err, long millis) {
-    }
+    public record Kubectl(int exitCode, String out, String err, long millis) {}
 
     public Kubectl kubectl(String stdin, String... args) {
         try {
             long started = System.nanoTime();
             Commands.CommandResult result = Commands.kubectl(cluster, stdin, args);
-            return new Kubectl(result.exitCode(), result.stdout(), result.stderr(), (System.nanoTime() - started) / 1_000_000);
+            return new Kubectl(
+                    result.exitCode(), result.stdout(), result.stderr(), (System.nanoTime() - started) / 1_000_000);
         } catch (IOException e) {
             throw new IllegalStateException("cannot run kubectl", e);
         } catch (InterruptedException e) {
@@ -138,7 +142,10 @@ public final class ClusterFixture implements AutoCloseable {
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
-            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, PolicyConfig.defaults(),
+            WebhookUnderTest webhook = WebhookUnderTest.start(
+                    cluster,
+                    dir,
+                    PolicyConfig.defaults(),
                     config -> config.withCertificates(options).withKubeconfig(kubeconfig));
             onClose(webhook::close);
             return webhook;
@@ -149,24 +156,37 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** The label value that puts a namespace under {@code webhook}'s registration (read from one of its namespaces). */
     public String runLabel(String webhookNamespace) {
-        return client.namespaces().withName(webhookNamespace).get().getMetadata().getLabels().get(WebhookUnderTest.RUN_LABEL);
+        return client.namespaces()
+                .withName(webhookNamespace)
+                .get()
+                .getMetadata()
+                .getLabels()
+                .get(WebhookUnderTest.RUN_LABEL);
     }
 
     /** Posts an AdmissionReview to routecert's /mutate as the API server would; returns its response. */
     public static JsonNode mutate(WebhookUnderTest webhook, JsonNode review) throws Exception {
-        HttpClient https = HttpClient.newBuilder().sslContext(webhook.pki().clientContext("TLS")).build();
-        HttpResponse<String> response = https.send(HttpRequest.newBuilder(
-                        URI.create("https://127.0.0.1:" + webhook.routecert().securePort() + "/mutate"))
-                .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
-                .POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(), HttpResponse.BodyHandlers.ofString());
+        HttpClient https = HttpClient.newBuilder()
+                .sslContext(webhook.pki().clientContext("TLS"))
+                .build();
+        HttpResponse<String> response = https.send(
+                HttpRequest.newBuilder(URI.create(
+                                "https://127.0.0.1:" + webhook.routecert().securePort() + "/mutate"))
+                        .header("Content-Type", "application/json")
+                        .timeout(Duration.ofSeconds(15))
+                        .POST(HttpRequest.BodyPublishers.ofString(review.toString()))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
         if (response.statusCode() != 200) {
             throw new AssertionError("/mutate answered " + response.statusCode() + ": " + response.body());
         }
-        return new com.fasterxml.jackson.databind.ObjectMapper().readTree(response.body()).path("response");
+        return new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(response.body())
+                .path("response");
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} and the last value seen. */
-    public static <T> T await(String what, Duration timeout, Supplier<T> probe, java.util.function.Predicate<T> condition) {
+    public static <T> T await(String what, Duration timeout, Supplier<T> probe, Predicate<T> condition) {
         long deadline = System.nanoTime() + timeout.toNanos();
         T last = probe.get();
         while (!condition.test(last)) {
@@ -189,7 +209,7 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     public static Map<String, String> map(String... keyValues) {
-        Map<String, String> m = new java.util.LinkedHashMap<>();
+        Map<String, String> m = new LinkedHashMap<>();
         for (int i = 0; i < keyValues.length; i += 2) {
             m.put(keyValues[i], keyValues[i + 1]);
         }

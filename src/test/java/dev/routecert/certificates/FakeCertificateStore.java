@@ -27,6 +27,7 @@ public final class FakeCertificateStore implements CertificateStore {
     public final List<String> writes = new ArrayList<>();
     /** Names whose create or apply fails with this exception. */
     public final Map<String, StoreException> failures = new HashMap<>();
+
     public boolean cacheFollowsServer = true;
     private final AtomicLong resourceVersion = new AtomicLong(100);
 
@@ -85,26 +86,36 @@ public final class FakeCertificateStore implements CertificateStore {
 
     @Override
     public ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException {
-        String key = key(certificate.path("metadata").path("namespace").asText(), certificate.path("metadata").path("name").asText());
+        String key = key(
+                certificate.path("metadata").path("namespace").asText(),
+                certificate.path("metadata").path("name").asText());
         writes.add("create " + key);
         failIfAsked(key);
         if (server.containsKey(key)) {
-            throw new StoreException(StoreException.Kind.ALREADY_EXISTS, "could not create Certificate " + key + ": already exists", null);
+            throw new StoreException(
+                    StoreException.Kind.ALREADY_EXISTS,
+                    "could not create Certificate " + key + ": already exists",
+                    null);
         }
         return ExistingCertificate.from(put(certificate));
     }
 
     @Override
     public ExistingCertificate apply(ObjectNode certificate, String rv, Deadline deadline) throws StoreException {
-        String key = key(certificate.path("metadata").path("namespace").asText(), certificate.path("metadata").path("name").asText());
+        String key = key(
+                certificate.path("metadata").path("namespace").asText(),
+                certificate.path("metadata").path("name").asText());
         writes.add("apply " + key);
         failIfAsked(key);
         JsonNode current = server.get(key);
-        if (current == null || !current.path("metadata").path("resourceVersion").asText().equals(rv)) {
-            throw new StoreException(StoreException.Kind.CONFLICT, "could not apply Certificate " + key + ": changed", null);
+        if (current == null
+                || !current.path("metadata").path("resourceVersion").asText().equals(rv)) {
+            throw new StoreException(
+                    StoreException.Kind.CONFLICT, "could not apply Certificate " + key + ": changed", null);
         }
         ObjectNode merged = certificate.deepCopy();
-        ((ObjectNode) merged.get("metadata")).put("uid", current.path("metadata").path("uid").asText());
+        ((ObjectNode) merged.get("metadata"))
+                .put("uid", current.path("metadata").path("uid").asText());
         return ExistingCertificate.from(put(merged));
     }
 

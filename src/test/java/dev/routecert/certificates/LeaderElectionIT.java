@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -78,19 +79,34 @@ class LeaderElectionIT {
         Replica(String host, Path dir) throws Exception {
             this.host = host;
             Path pem = dir.resolve(host + ".pem");
-            List<String> command = List.of(ProcessHandle.current().info().command().orElse("java"), "-jar",
-                    Path.of("target/routecert.jar").toAbsolutePath().toString(), "serve",
-                    "--bind-address", "127.0.0.1", "--secure-port", "0", "--health-port", "0",
-                    "--self-signed-cert-out", pem.toString(),
-                    "--kubeconfig", fixture.cluster.kubeconfig().toString(),
-                    "--leader-election-namespace", leaseNs, "--leader-election-lease-name", "routecert",
-                    "--leader-election-lease-duration", LEASE.toSeconds() + "s");
+            List<String> command = List.of(
+                    ProcessHandle.current().info().command().orElse("java"),
+                    "-jar",
+                    Path.of("target/routecert.jar").toAbsolutePath().toString(),
+                    "serve",
+                    "--bind-address",
+                    "127.0.0.1",
+                    "--secure-port",
+                    "0",
+                    "--health-port",
+                    "0",
+                    "--self-signed-cert-out",
+                    pem.toString(),
+                    "--kubeconfig",
+                    fixture.cluster.kubeconfig().toString(),
+                    "--leader-election-namespace",
+                    leaseNs,
+                    "--leader-election-lease-name",
+                    "routecert",
+                    "--leader-election-lease-duration",
+                    LEASE.toSeconds() + "s");
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
             builder.environment().keySet().removeIf(k -> k.startsWith("ROUTECERT_") || k.equals("KUBECONFIG"));
             builder.environment().put("HOSTNAME", host);
             process = builder.start();
             Thread reader = new Thread(() -> {
-                try (BufferedReader lines = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
+                try (BufferedReader lines =
+                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
                     String line;
                     while ((line = lines.readLine()) != null) {
                         log.add(line);
@@ -107,8 +123,10 @@ class LeaderElectionIT {
             securePort = Integer.parseInt(matcher.group(1));
             KeyStore trust = KeyStore.getInstance("PKCS12");
             trust.load(null, null);
-            trust.setCertificateEntry("routecert", CertificateFactory.getInstance("X.509")
-                    .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem))));
+            trust.setCertificateEntry(
+                    "routecert",
+                    CertificateFactory.getInstance("X.509")
+                            .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem))));
             TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
             tmf.init(trust);
             SSLContext context = SSLContext.getInstance("TLS");
@@ -118,11 +136,18 @@ class LeaderElectionIT {
         }
 
         String awaitLog(String fragment) {
-            return await(host + " to log '" + fragment + "'", Duration.ofSeconds(60), () -> {
-                synchronized (log) {
-                    return log.stream().filter(l -> l.contains(fragment)).findFirst().orElse(null);
-                }
-            }, line -> line != null);
+            return await(
+                    host + " to log '" + fragment + "'",
+                    Duration.ofSeconds(60),
+                    () -> {
+                        synchronized (log) {
+                            return log.stream()
+                                    .filter(l -> l.contains(fragment))
+                                    .findFirst()
+                                    .orElse(null);
+                        }
+                    },
+                    line -> line != null);
         }
 
         boolean logged(String fragment) {
@@ -132,9 +157,13 @@ class LeaderElectionIT {
         }
 
         JsonNode mutate(JsonNode review) throws Exception {
-            HttpResponse<String> response = https.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/mutate"))
-                    .header("Content-Type", "application/json").timeout(Duration.ofSeconds(15))
-                    .POST(HttpRequest.BodyPublishers.ofString(review.toString())).build(), HttpResponse.BodyHandlers.ofString());
+            HttpResponse<String> response = https.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/mutate"))
+                            .header("Content-Type", "application/json")
+                            .timeout(Duration.ofSeconds(15))
+                            .POST(HttpRequest.BodyPublishers.ofString(review.toString()))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             assertEquals(200, response.statusCode(), response.body());
             return JSON.readTree(response.body()).path("response");
         }
@@ -156,8 +185,14 @@ class LeaderElectionIT {
     }
 
     private static String holder() {
-        Lease lease = fixture.client.leases().inNamespace(leaseNs).withName("routecert").get();
-        return lease == null || lease.getSpec().getHolderIdentity() == null ? "" : lease.getSpec().getHolderIdentity();
+        Lease lease = fixture.client
+                .leases()
+                .inNamespace(leaseNs)
+                .withName("routecert")
+                .get();
+        return lease == null || lease.getSpec().getHolderIdentity() == null
+                ? ""
+                : lease.getSpec().getHolderIdentity();
     }
 
     private static ObjectNode review(String name) throws Exception {
@@ -169,11 +204,22 @@ class LeaderElectionIT {
                   rules: [{host: %s.example.com}]
                   tls: [{hosts: [%s.example.com], secretName: %s-tls}]
                 """.formatted(name, ns, name, name, name)));
-        ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", java.util.UUID.randomUUID().toString())
-                .put("operation", "CREATE").put("namespace", ns).put("name", name).put("dryRun", false);
-        request.putObject("kind").put("group", "networking.k8s.io").put("version", "v1").put("kind", "Ingress");
-        request.putObject("resource").put("group", "networking.k8s.io").put("version", "v1").put("resource", "ingresses");
+        ObjectNode review =
+                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode request = review.putObject("request")
+                .put("uid", UUID.randomUUID().toString())
+                .put("operation", "CREATE")
+                .put("namespace", ns)
+                .put("name", name)
+                .put("dryRun", false);
+        request.putObject("kind")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("kind", "Ingress");
+        request.putObject("resource")
+                .put("group", "networking.k8s.io")
+                .put("version", "v1")
+                .put("resource", "ingresses");
         request.set("object", object);
         return review;
     }
@@ -188,26 +234,37 @@ class LeaderElectionIT {
                   routes: [{match: "Host(`%s.example.com`)", services: [{name: web, port: 80}]}]
                   tls: {secretName: %s-tls}
                 """.formatted(name, ns, name, name));
-        await("Certificate " + name + "-tls created by the reconciler", Duration.ofSeconds(30),
-                () -> fixture.certificate(ns, name + "-tls").get(), c -> c != null);
-        return await("a CertificateCreated Event on " + name, Duration.ofSeconds(30),
+        await(
+                "Certificate " + name + "-tls created by the reconciler",
+                Duration.ofSeconds(30),
+                () -> fixture.certificate(ns, name + "-tls").get(),
+                c -> c != null);
+        return await(
+                "a CertificateCreated Event on " + name,
+                Duration.ofSeconds(30),
                 () -> fixture.client.events().v1().events().inNamespace(ns).list().getItems().stream()
-                        .filter(e -> name.equals(e.getRegarding().getName()) && "CertificateCreated".equals(e.getReason()))
-                        .map(e -> e.getReportingInstance()).findFirst().orElse(null),
+                        .filter(e ->
+                                name.equals(e.getRegarding().getName()) && "CertificateCreated".equals(e.getReason()))
+                        .map(e -> e.getReportingInstance())
+                        .findFirst()
+                        .orElse(null),
                 instance -> instance != null);
     }
 
     @Test
     void bothReplicasAdmitOneReconcilesAndTheOtherTakesOverWhenItIsKilled(@org.junit.jupiter.api.io.TempDir Path dir)
             throws Exception {
-        try (Replica a = new Replica("replica-a", dir); Replica b = new Replica("replica-b", dir)) {
+        try (Replica a = new Replica("replica-a", dir);
+                Replica b = new Replica("replica-b", dir)) {
             // both admit, and write the same Certificate once
             JsonNode fromA = a.mutate(review("both"));
             JsonNode fromB = b.mutate(review("both"));
-            assertTrue(fromA.path("allowed").asBoolean() && fromB.path("allowed").asBoolean(), fromA + " " + fromB);
+            assertTrue(
+                    fromA.path("allowed").asBoolean() && fromB.path("allowed").asBoolean(), fromA + " " + fromB);
             assertNotNull(fixture.certificate(ns, "both-tls").get());
 
-            String leaderIdentity = await("a Lease holder", Duration.ofSeconds(30), LeaderElectionIT::holder, h -> !h.isEmpty());
+            String leaderIdentity =
+                    await("a Lease holder", Duration.ofSeconds(30), LeaderElectionIT::holder, h -> !h.isEmpty());
             Replica leader = leaderIdentity.startsWith("replica-a-") ? a : b;
             Replica follower = leader == a ? b : a;
             assertTrue(leaderIdentity.startsWith(leader.host + "-"), leaderIdentity);
@@ -218,11 +275,15 @@ class LeaderElectionIT {
 
             long killed = System.nanoTime();
             leader.kill();
-            String newHolder = await("the follower takes the Lease", Duration.ofSeconds(30), LeaderElectionIT::holder,
+            String newHolder = await(
+                    "the follower takes the Lease",
+                    Duration.ofSeconds(30),
+                    LeaderElectionIT::holder,
                     h -> h.startsWith(follower.host + "-"));
             follower.awaitLog("leads; reconciling");
-            System.out.printf("leader killed; %s took over after %d ms (lease %s)%n", newHolder,
-                    (System.nanoTime() - killed) / 1_000_000, LEASE);
+            System.out.printf(
+                    "leader killed; %s took over after %d ms (lease %s)%n",
+                    newHolder, (System.nanoTime() - killed) / 1_000_000, LEASE);
             assertEquals(newHolder, reconciledBy("second"), "the new leader reconciles");
         }
     }

@@ -46,30 +46,55 @@ class RbacIT {
         fixture = new ClusterFixture(cluster);
         fixture.clusterIssuers();
         if (fixture.client.namespaces().withName("routecert").get() == null) {
-            fixture.client.namespaces().resource(new NamespaceBuilder().withNewMetadata().withName("routecert").endMetadata().build())
+            fixture.client
+                    .namespaces()
+                    .resource(new NamespaceBuilder()
+                            .withNewMetadata()
+                            .withName("routecert")
+                            .endMetadata()
+                            .build())
                     .create();
             createdRoutecertNamespace = true;
         }
-        fixture.client.serviceAccounts().inNamespace("routecert").resource(new ServiceAccountBuilder().withNewMetadata()
-                .withName("routecert").endMetadata().build()).createOr(existing -> existing.update());
+        fixture.client
+                .serviceAccounts()
+                .inNamespace("routecert")
+                .resource(new ServiceAccountBuilder()
+                        .withNewMetadata()
+                        .withName("routecert")
+                        .endMetadata()
+                        .build())
+                .createOr(existing -> existing.update());
         try (InputStream in = Files.newInputStream(Path.of("manifests/rbac.yaml"))) {
             rbac = fixture.client.load(in).items();
         }
         rbac.forEach(object -> fixture.client.resource(object).createOr(existing -> existing.update()));
-        fixture.onClose(() -> rbac.forEach(object -> fixture.client.resource(object).delete()));
+        fixture.onClose(
+                () -> rbac.forEach(object -> fixture.client.resource(object).delete()));
 
-        String token = fixture.client.serviceAccounts().inNamespace("routecert").withName("routecert")
-                .tokenRequest(new TokenRequestBuilder().withNewSpec().withExpirationSeconds(3600L).endSpec().build())
-                .getStatus().getToken();
+        String token = fixture.client
+                .serviceAccounts()
+                .inNamespace("routecert")
+                .withName("routecert")
+                .tokenRequest(new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(3600L)
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getToken();
         String admin = Files.readString(cluster.kubeconfig());
         Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
         Files.writeString(kubeconfig, admin.replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
 
         if (createdRoutecertNamespace) {
-            fixture.onClose(() -> fixture.client.namespaces().withName("routecert").delete());
+            fixture.onClose(
+                    () -> fixture.client.namespaces().withName("routecert").delete());
         }
-        WebhookUnderTest routecert = fixture.routecert(kubeconfig, CertificateOptions.defaults()
-                .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
+        WebhookUnderTest routecert = fixture.routecert(
+                kubeconfig,
+                CertificateOptions.defaults()
+                        .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
         ns = routecert.namespace("rbac");
     }
 
@@ -93,21 +118,48 @@ class RbacIT {
         assertEquals(0, apply.exitCode(), apply.err());
         assertTrue(fixture.certificate(ns, "shop-tls").get() != null, "created in admission, Secret looked up first");
 
-        String uid = fixture.client.network().v1().ingresses().inNamespace(ns).withName("shop").get().getMetadata().getUid();
-        await("adopted by the reconciler", Duration.ofSeconds(30), () -> fixture.certificate(ns, "shop-tls").get(),
-                c -> c != null && !c.getMetadata().getOwnerReferences().isEmpty()
-                        && uid.equals(c.getMetadata().getOwnerReferences().get(0).getUid()));
-        await("an Event on the route", Duration.ofSeconds(30), () -> CertificateAdmissionIT.events(fixture, ns, "shop"),
+        String uid = fixture.client
+                .network()
+                .v1()
+                .ingresses()
+                .inNamespace(ns)
+                .withName("shop")
+                .get()
+                .getMetadata()
+                .getUid();
+        await(
+                "adopted by the reconciler",
+                Duration.ofSeconds(30),
+                () -> fixture.certificate(ns, "shop-tls").get(),
+                c -> c != null
+                        && !c.getMetadata().getOwnerReferences().isEmpty()
+                        && uid.equals(
+                                c.getMetadata().getOwnerReferences().get(0).getUid()));
+        await(
+                "an Event on the route",
+                Duration.ofSeconds(30),
+                () -> CertificateAdmissionIT.events(fixture, ns, "shop"),
                 list -> list.stream().anyMatch(e -> e.startsWith("CertificateAdopted")));
-        Lease lease = fixture.client.leases().inNamespace("routecert").withName("routecert-reconciler").get();
+        Lease lease = fixture.client
+                .leases()
+                .inNamespace("routecert")
+                .withName("routecert-reconciler")
+                .get();
         String holder = lease.getSpec().getHolderIdentity();
         assertTrue(holder != null && !holder.isEmpty());
         // renewing is a PATCH: the holder must keep renewing, not lose and re-create the Lease
-        Lease renewed = await("the Lease renewed by its holder", Duration.ofSeconds(10),
-                () -> fixture.client.leases().inNamespace("routecert").withName("routecert-reconciler").get(),
+        Lease renewed = await(
+                "the Lease renewed by its holder",
+                Duration.ofSeconds(10),
+                () -> fixture.client
+                        .leases()
+                        .inNamespace("routecert")
+                        .withName("routecert-reconciler")
+                        .get(),
                 l -> !l.getSpec().getRenewTime().equals(lease.getSpec().getRenewTime()));
         assertEquals(holder, renewed.getSpec().getHolderIdentity());
-        assertEquals(lease.getSpec().getAcquireTime(), renewed.getSpec().getAcquireTime(), "renewed, not acquired anew");
+        assertEquals(
+                lease.getSpec().getAcquireTime(), renewed.getSpec().getAcquireTime(), "renewed, not acquired anew");
 
         var without = fixture.kubectl("""
                 apiVersion: networking.k8s.io/v1
@@ -116,8 +168,12 @@ class RbacIT {
                 spec: {rules: [{host: shop.example.com}]}
                 """, "apply", "-n", ns, "-f", "-");
         assertEquals(0, without.exitCode(), without.err());
-        JsonNode gone = await("deleted by the reconciler", Duration.ofSeconds(30),
-                () -> fixture.certificate(ns, "shop-tls").get() == null ? null : fixture.json(fixture.certificate(ns, "shop-tls").get()),
+        JsonNode gone = await(
+                "deleted by the reconciler",
+                Duration.ofSeconds(30),
+                () -> fixture.certificate(ns, "shop-tls").get() == null
+                        ? null
+                        : fixture.json(fixture.certificate(ns, "shop-tls").get()),
                 c -> c == null);
         assertEquals(null, gone);
     }
@@ -135,16 +191,31 @@ class RbacIT {
                 new String[] {"delete", "traefik.io", "ingressroutes"},
                 new String[] {"create", "cert-manager.io", "issuers"},
                 new String[] {"create", "", "events"})) {
-            assertFalse(allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
+            assertFalse(
+                    allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
         }
         assertFalse(allowed("update", "coordination.k8s.io", "leases", ns), "Leases only in routecert's namespace");
     }
 
     private static boolean allowed(String verb, String group, String resource, String namespace) {
-        SubjectAccessReview review = new SubjectAccessReviewBuilder().withNewSpec().withUser(SERVICE_ACCOUNT)
+        SubjectAccessReview review = new SubjectAccessReviewBuilder()
+                .withNewSpec()
+                .withUser(SERVICE_ACCOUNT)
                 .withGroups("system:serviceaccounts", "system:serviceaccounts:routecert", "system:authenticated")
-                .withNewResourceAttributes().withVerb(verb).withGroup(group).withResource(resource).withNamespace(namespace)
-                .endResourceAttributes().endSpec().build();
-        return fixture.client.authorization().v1().subjectAccessReview().create(review).getStatus().getAllowed();
+                .withNewResourceAttributes()
+                .withVerb(verb)
+                .withGroup(group)
+                .withResource(resource)
+                .withNamespace(namespace)
+                .endResourceAttributes()
+                .endSpec()
+                .build();
+        return fixture.client
+                .authorization()
+                .v1()
+                .subjectAccessReview()
+                .create(review)
+                .getStatus()
+                .getAllowed();
     }
 }

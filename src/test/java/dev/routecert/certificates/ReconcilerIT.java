@@ -35,7 +35,8 @@ class ReconcilerIT {
         ns = fixture.namespace("reconcile");
         // routes that exist before routecert is installed
         fixture.create(route("early", "Host(`early.example.com`)", "early-tls", null));
-        fixture.create(route("bare", "Host(`bare.example.com`)", "bare-tls", null).replace("cert-manager.io/cluster-issuer", "x"));
+        fixture.create(route("bare", "Host(`bare.example.com`)", "bare-tls", null)
+                .replace("cert-manager.io/cluster-issuer", "x"));
         // registered, but the webhook applies to none of this test's namespaces: only the reconciler acts here
         fixture.routecert(CertificateOptions.defaults()
                 .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15))
@@ -63,7 +64,8 @@ class ReconcilerIT {
                     services: [{name: web, port: 80}]
                   tls:
                     secretName: %s%s
-                """.formatted(name, ns, match, secret, domains == null ? "" : "\n    domains: [{main: \"" + domains + "\"}]");
+                """.formatted(
+                        name, ns, match, secret, domains == null ? "" : "\n    domains: [{main: \"" + domains + "\"}]");
     }
 
     private static JsonNode certificate(String name) {
@@ -77,16 +79,36 @@ class ReconcilerIT {
 
     @Test
     void createsTheCertificateOfARouteThatExistedBeforeRoutecertAndRecordsAnEvent() {
-        String uid = fixture.client.genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute").inNamespace(ns)
-                .withName("early").get().getMetadata().getUid();
-        JsonNode created = await("Certificate early-tls created and owned by its route", SETTLE, () -> certificate("early-tls"),
-                c -> c != null && c.path("metadata").path("ownerReferences").path(0).path("uid").asText().equals(uid));
-        assertEquals("[\"early.example.com\"]", created.path("spec").path("dnsNames").toString());
-        await("a CertificateCreated Event on the route", SETTLE, () -> events("early"),
-                list -> list.contains("CertificateCreated: created Certificate " + ns + "/early-tls (secret early-tls) for"
-                        + " early.example.com, issuer ClusterIssuer/acme-dns"));
+        String uid = fixture.client
+                .genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute")
+                .inNamespace(ns)
+                .withName("early")
+                .get()
+                .getMetadata()
+                .getUid();
+        JsonNode created = await(
+                "Certificate early-tls created and owned by its route",
+                SETTLE,
+                () -> certificate("early-tls"),
+                c -> c != null
+                        && c.path("metadata")
+                                .path("ownerReferences")
+                                .path(0)
+                                .path("uid")
+                                .asText()
+                                .equals(uid));
+        assertEquals(
+                "[\"early.example.com\"]", created.path("spec").path("dnsNames").toString());
+        await(
+                "a CertificateCreated Event on the route",
+                SETTLE,
+                () -> events("early"),
+                list -> list.contains("CertificateCreated: created Certificate " + ns
+                        + "/early-tls (secret early-tls) for" + " early.example.com, issuer ClusterIssuer/acme-dns"));
         var event = fixture.client.events().v1().events().inNamespace(ns).list().getItems().stream()
-                .filter(e -> "early".equals(e.getRegarding().getName())).findFirst().orElseThrow();
+                .filter(e -> "early".equals(e.getRegarding().getName()))
+                .findFirst()
+                .orElseThrow();
         assertEquals(KubeRouteEvents.CONTROLLER, event.getReportingController());
         assertEquals(uid, event.getRegarding().getUid());
         assertEquals(null, certificate("bare-tls"), "a route that names no issuer gets no Certificate");
@@ -101,41 +123,80 @@ class ReconcilerIT {
             c.<Map<String, Object>>get("spec").put("dnsNames", List.of("evil.example.com"));
             return c;
         });
-        await("dnsNames put back", SETTLE, () -> certificate("kept-tls"),
+        await(
+                "dnsNames put back",
+                SETTLE,
+                () -> certificate("kept-tls"),
                 c -> c != null && c.path("spec").path("dnsNames").toString().equals("[\"kept.example.com\"]"));
 
         String uid = certificate("kept-tls").path("metadata").path("uid").asText();
         fixture.certificate(ns, "kept-tls").delete();
-        await("Certificate kept-tls recreated", SETTLE, () -> certificate("kept-tls"),
+        await(
+                "Certificate kept-tls recreated",
+                SETTLE,
+                () -> certificate("kept-tls"),
                 c -> c != null && !c.path("metadata").path("uid").asText().equals(uid));
     }
 
     @Test
     void routesSharingASecretNameShareOneCertificateThatOutlivesItsFirstOwner() {
         fixture.create(route("alpha", "Host(`alpha.shared.example.com`)", "shared-tls", "*.shared.example.com"));
-        JsonNode first = await("shared Certificate owned by alpha", SETTLE, () -> certificate("shared-tls"),
-                c -> c != null && c.path("metadata").path("annotations").path("routecert.dev/route").asText()
-                        .equals("traefik.io/IngressRoute/alpha"));
+        JsonNode first = await(
+                "shared Certificate owned by alpha",
+                SETTLE,
+                () -> certificate("shared-tls"),
+                c -> c != null
+                        && c.path("metadata")
+                                .path("annotations")
+                                .path("routecert.dev/route")
+                                .asText()
+                                .equals("traefik.io/IngressRoute/alpha"));
         ClusterFixture.sleep(1_100); // creationTimestamp has one-second resolution: make beta clearly younger
         fixture.create(route("beta", "Host(`beta.shared.example.com`)", "shared-tls", "*.shared.example.com"));
         fixture.create(route("gamma", "Host(`gamma.other.example.com`)", "shared-tls", "*.other.example.com"));
-        await("a Warning Event on gamma, which the shared Certificate does not cover", SETTLE, () -> events("gamma"),
-                list -> list.stream().anyMatch(e -> e.startsWith("CertificateFailed: Certificate " + ns
-                        + "/shared-tls does not cover *.other.example.com")));
+        await(
+                "a Warning Event on gamma, which the shared Certificate does not cover",
+                SETTLE,
+                () -> events("gamma"),
+                list -> list.stream()
+                        .anyMatch(e -> e.startsWith("CertificateFailed: Certificate " + ns
+                                + "/shared-tls does not cover *.other.example.com")));
         JsonNode unchanged = certificate("shared-tls");
         assertEquals(first.path("spec"), unchanged.path("spec"), "beta and gamma must not take the Certificate over");
-        assertEquals(first.path("metadata").path("uid"), unchanged.path("metadata").path("uid"));
+        assertEquals(
+                first.path("metadata").path("uid"), unchanged.path("metadata").path("uid"));
 
-        fixture.client.genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute").inNamespace(ns).withName("alpha").delete();
-        JsonNode taken = await("beta owns the shared Certificate once alpha is gone", Duration.ofSeconds(60),
+        fixture.client
+                .genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute")
+                .inNamespace(ns)
+                .withName("alpha")
+                .delete();
+        JsonNode taken = await(
+                "beta owns the shared Certificate once alpha is gone",
+                Duration.ofSeconds(60),
                 () -> certificate("shared-tls"),
-                c -> c != null && c.path("metadata").path("annotations").path("routecert.dev/route").asText()
-                        .equals("traefik.io/IngressRoute/beta")
-                        && !c.path("metadata").path("ownerReferences").path(0).path("uid").asText().isEmpty());
-        assertEquals("[\"*.shared.example.com\"]", taken.path("spec").path("dnsNames").toString());
+                c -> c != null
+                        && c.path("metadata")
+                                .path("annotations")
+                                .path("routecert.dev/route")
+                                .asText()
+                                .equals("traefik.io/IngressRoute/beta")
+                        && !c.path("metadata")
+                                .path("ownerReferences")
+                                .path(0)
+                                .path("uid")
+                                .asText()
+                                .isEmpty());
+        assertEquals(
+                "[\"*.shared.example.com\"]",
+                taken.path("spec").path("dnsNames").toString());
         ClusterFixture.sleep(2_000);
         JsonNode settled = certificate("shared-tls");
-        assertTrue(settled != null && settled.path("metadata").path("resourceVersion").equals(taken.path("metadata").path("resourceVersion")),
+        assertTrue(
+                settled != null
+                        && settled.path("metadata")
+                                .path("resourceVersion")
+                                .equals(taken.path("metadata").path("resourceVersion")),
                 "the shared Certificate must settle, not flap: " + settled);
     }
 }

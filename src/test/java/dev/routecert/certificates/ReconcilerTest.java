@@ -47,7 +47,10 @@ class ReconcilerTest {
                 return List.copyOf(store.server.values());
             }
             synchronized (routes) {
-                return routes.entrySet().stream().filter(e -> e.getKey().startsWith(kind + "/")).map(Map.Entry::getValue).toList();
+                return routes.entrySet().stream()
+                        .filter(e -> e.getKey().startsWith(kind + "/"))
+                        .map(Map.Entry::getValue)
+                        .toList();
             }
         }
 
@@ -61,9 +64,14 @@ class ReconcilerTest {
     void setUp() {
         store = new FakeCertificateStore();
         store.issuer(new IssuerInfo("ClusterIssuer", "", "ca", IssuerInfo.Type.CA, List.of()));
-        reconciler = new Reconciler(view, store, new RoutePolicy(PolicyConfig.defaults()),
+        reconciler = new Reconciler(
+                view,
+                store,
+                new RoutePolicy(PolicyConfig.defaults()),
                 (route, uid, type, reason, action, message) -> events.add(route.name() + " " + reason + ": " + message),
-                GRACE, Duration.ofHours(1), now::get);
+                GRACE,
+                Duration.ofHours(1),
+                now::get);
     }
 
     @AfterEach
@@ -85,13 +93,19 @@ class ReconcilerTest {
     private JsonNode admitted(String routeName, String secret, String host, Instant at) {
         ObjectNode certificate = FakeCertificateStore.JSON.createObjectNode();
         certificate.put("apiVersion", "cert-manager.io/v1").put("kind", "Certificate");
-        ObjectNode meta = certificate.putObject("metadata").put("name", secret).put("namespace", "web")
+        ObjectNode meta = certificate
+                .putObject("metadata")
+                .put("name", secret)
+                .put("namespace", "web")
                 .put("creationTimestamp", at.toString());
         meta.putObject("labels").put(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
         meta.putObject("annotations").put(Ownership.ROUTE_ANNOTATION, "traefik.io/IngressRoute/" + routeName);
         ObjectNode spec = certificate.putObject("spec").put("secretName", secret);
         spec.putArray("dnsNames").add(host);
-        spec.putObject("issuerRef").put("name", "ca").put("kind", "ClusterIssuer").put("group", "cert-manager.io");
+        spec.putObject("issuerRef")
+                .put("name", "ca")
+                .put("kind", "ClusterIssuer")
+                .put("group", "cert-manager.io");
         spec.putArray("usages").add("digital signature").add("key encipherment");
         return store.put(certificate);
     }
@@ -118,12 +132,21 @@ class ReconcilerTest {
     void adoptsACertificateWhoseRouteIsCachedBeforeItsEventIsHandled() throws Exception {
         reconciler.start();
         Thread.sleep(100); // the first full pass finds nothing
-        // admission created the Certificate; the route is stored and cached, but only the Certificate's event arrives first
+        // admission created the Certificate; the route is stored and cached, but only the Certificate's event arrives
+        // first
         route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
         JsonNode certificate = admitted("shop", "shop-tls", "shop.example.com", now.get());
         reconciler.onChange(CachedKind.CERTIFICATE, certificate);
-        await("adopted", () -> stored("shop-tls") != null
-                && stored("shop-tls").path("metadata").path("ownerReferences").path(0).path("uid").asText().equals("uid-shop"));
+        await(
+                "adopted",
+                () -> stored("shop-tls") != null
+                        && stored("shop-tls")
+                                .path("metadata")
+                                .path("ownerReferences")
+                                .path(0)
+                                .path("uid")
+                                .asText()
+                                .equals("uid-shop"));
         assertTrue(store.writes.stream().noneMatch(w -> w.startsWith("delete")), store.writes.toString());
         assertEquals(List.of("apply web/shop-tls"), store.writes);
     }
@@ -145,16 +168,33 @@ class ReconcilerTest {
         route("alpha", "shared-tls", "a.example.com", "2026-01-01T00:00:00Z");
         route("beta", "shared-tls", "a.example.com", "2026-01-01T00:00:05Z");
         reconciler.start();
-        await("created for the older route", () -> stored("shared-tls") != null && stored("shared-tls").path("metadata")
-                .path("annotations").path(Ownership.ROUTE_ANNOTATION).asText().equals("traefik.io/IngressRoute/alpha"));
+        await(
+                "created for the older route",
+                () -> stored("shared-tls") != null
+                        && stored("shared-tls")
+                                .path("metadata")
+                                .path("annotations")
+                                .path(Ownership.ROUTE_ANNOTATION)
+                                .asText()
+                                .equals("traefik.io/IngressRoute/alpha"));
         routes.remove(CachedKind.INGRESS_ROUTE + "/web/alpha");
-        reconciler.onChange(CachedKind.INGRESS_ROUTE, FakeCertificateStore.JSON.readTree(
-                "{\"metadata\":{\"name\":\"alpha\",\"namespace\":\"web\"}}"));
-        await("taken over by beta", () -> stored("shared-tls") != null && stored("shared-tls").path("metadata")
-                .path("annotations").path(Ownership.ROUTE_ANNOTATION).asText().equals("traefik.io/IngressRoute/beta"));
+        reconciler.onChange(
+                CachedKind.INGRESS_ROUTE,
+                FakeCertificateStore.JSON.readTree("{\"metadata\":{\"name\":\"alpha\",\"namespace\":\"web\"}}"));
+        await(
+                "taken over by beta",
+                () -> stored("shared-tls") != null
+                        && stored("shared-tls")
+                                .path("metadata")
+                                .path("annotations")
+                                .path(Ownership.ROUTE_ANNOTATION)
+                                .asText()
+                                .equals("traefik.io/IngressRoute/beta"));
         assertTrue(store.writes.stream().noneMatch(w -> w.startsWith("delete")), store.writes.toString());
-        await("a CertificateUpdated Event on beta", // recorded right after the write
-                () -> events.stream().anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")));
+        await(
+                "a CertificateUpdated Event on beta", // recorded right after the write
+                () -> events.stream()
+                        .anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")));
     }
 
     @Test
@@ -162,21 +202,27 @@ class ReconcilerTest {
         route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
         reconciler.start();
         await("created", () -> stored("shop-tls") != null);
-        ObjectNode withoutTls = route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z").deepCopy();
+        ObjectNode withoutTls = route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z")
+                .deepCopy();
         ((ObjectNode) withoutTls.get("spec")).remove("tls");
         ((ObjectNode) withoutTls.get("metadata")).put("resourceVersion", "2");
         routes.put(CachedKind.INGRESS_ROUTE + "/web/shop", withoutTls);
         reconciler.onChange(CachedKind.INGRESS_ROUTE, withoutTls);
         await("deleted", () -> stored("shop-tls") == null);
-        await("a CertificateDeleted Event", () -> events.contains("shop CertificateDeleted: deleted Certificate"
-                + " web/shop-tls (the route no longer needs it); Secret shop-tls stays"));
+        await(
+                "a CertificateDeleted Event",
+                () -> events.contains("shop CertificateDeleted: deleted Certificate"
+                        + " web/shop-tls (the route no longer needs it); Secret shop-tls stays"));
     }
 
     @Test
     void foreignCertificateIsNeverWrittenAndAnUncoveredRouteGetsOneWarning() throws Exception {
         ObjectNode foreign = FakeCertificateStore.JSON.createObjectNode();
         foreign.putObject("metadata").put("name", "shop-tls").put("namespace", "web");
-        foreign.putObject("spec").put("secretName", "shop-tls").putArray("dnsNames").add("other.example.com");
+        foreign.putObject("spec")
+                .put("secretName", "shop-tls")
+                .putArray("dnsNames")
+                .add("other.example.com");
         store.put(foreign);
         route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
         reconciler.start();

@@ -25,29 +25,72 @@ import java.util.Map;
 public final class Webhooks {
 
     public static final List<RuleWithOperations> ROUTES = List.of(
-            new RuleWithOperationsBuilder().withApiGroups("networking.k8s.io").withApiVersions("v1")
-                    .withResources("ingresses").withOperations("CREATE", "UPDATE").withScope("Namespaced").build(),
-            new RuleWithOperationsBuilder().withApiGroups("traefik.io", "traefik.containo.us").withApiVersions("v1alpha1")
-                    .withResources("ingressroutes").withOperations("CREATE", "UPDATE").withScope("Namespaced").build());
-    public static final List<RuleWithOperations> CERTIFICATES = List.of(
-            new RuleWithOperationsBuilder().withApiGroups("cert-manager.io").withApiVersions("v1")
-                    .withResources("certificates").withOperations("CREATE", "UPDATE").withScope("Namespaced").build());
+            new RuleWithOperationsBuilder()
+                    .withApiGroups("networking.k8s.io")
+                    .withApiVersions("v1")
+                    .withResources("ingresses")
+                    .withOperations("CREATE", "UPDATE")
+                    .withScope("Namespaced")
+                    .build(),
+            new RuleWithOperationsBuilder()
+                    .withApiGroups("traefik.io", "traefik.containo.us")
+                    .withApiVersions("v1alpha1")
+                    .withResources("ingressroutes")
+                    .withOperations("CREATE", "UPDATE")
+                    .withScope("Namespaced")
+                    .build());
+    public static final List<RuleWithOperations> CERTIFICATES = List.of(new RuleWithOperationsBuilder()
+            .withApiGroups("cert-manager.io")
+            .withApiVersions("v1")
+            .withResources("certificates")
+            .withOperations("CREATE", "UPDATE")
+            .withScope("Namespaced")
+            .build());
 
-    private Webhooks() {
-    }
+    private Webhooks() {}
 
-    public static void validating(ClusterFixture fixture, String name, String url, String caBundle, List<RuleWithOperations> rules,
-                                  int timeoutSeconds, String sideEffects, Map<String, String> namespaceLabels) {
+    public static void validating(
+            ClusterFixture fixture,
+            String name,
+            String url,
+            String caBundle,
+            List<RuleWithOperations> rules,
+            int timeoutSeconds,
+            String sideEffects,
+            Map<String, String> namespaceLabels) {
         ValidatingWebhookConfiguration config = new ValidatingWebhookConfigurationBuilder()
-                .withNewMetadata().withName(name).endMetadata()
-                .addNewWebhook().withName("validate." + name + ".routecert.dev").withAdmissionReviewVersions("v1")
-                .withSideEffects(sideEffects).withFailurePolicy("Fail").withTimeoutSeconds(timeoutSeconds)
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addNewWebhook()
+                .withName("validate." + name + ".routecert.dev")
+                .withAdmissionReviewVersions("v1")
+                .withSideEffects(sideEffects)
+                .withFailurePolicy("Fail")
+                .withTimeoutSeconds(timeoutSeconds)
                 .withMatchPolicy("Equivalent")
-                .withNewClientConfig().withUrl(url).withCaBundle(caBundle).endClientConfig()
-                .withNewNamespaceSelector().withMatchLabels(namespaceLabels).endNamespaceSelector()
-                .withRules(rules).endWebhook().build();
-        fixture.client.admissionRegistration().v1().validatingWebhookConfigurations().resource(config).create();
-        fixture.onClose(() -> fixture.client.admissionRegistration().v1().validatingWebhookConfigurations().withName(name).delete());
+                .withNewClientConfig()
+                .withUrl(url)
+                .withCaBundle(caBundle)
+                .endClientConfig()
+                .withNewNamespaceSelector()
+                .withMatchLabels(namespaceLabels)
+                .endNamespaceSelector()
+                .withRules(rules)
+                .endWebhook()
+                .build();
+        fixture.client
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .resource(config)
+                .create();
+        fixture.onClose(() -> fixture.client
+                .admissionRegistration()
+                .v1()
+                .validatingWebhookConfigurations()
+                .withName(name)
+                .delete());
         awaitRegistered();
     }
 
@@ -64,12 +107,30 @@ public final class Webhooks {
         public Stub(AdmissionPolicy policy) {
             ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
             this.pem = SelfSignedCertificates.certificatePem(certificate);
-            ServeConfig config = new ServeConfig("127.0.0.1", 0, 0, null, null, null, Duration.ofSeconds(10), 7L * 1024 * 1024,
-                    Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(1),
-                    ServeConfig.KubernetesMode.OFF, null);
+            ServeConfig config = new ServeConfig(
+                    "127.0.0.1",
+                    0,
+                    0,
+                    null,
+                    null,
+                    null,
+                    Duration.ofSeconds(10),
+                    7L * 1024 * 1024,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(120),
+                    Duration.ZERO,
+                    Duration.ofSeconds(1),
+                    ServeConfig.KubernetesMode.OFF,
+                    null);
             Readiness readiness = new Readiness();
-            this.server = new RoutecertServer(config, new FixedCertificateSource(certificate), policy, policy, readiness,
-                    new ServerMetrics()).start();
+            this.server = new RoutecertServer(
+                            config,
+                            new FixedCertificateSource(certificate),
+                            policy,
+                            policy,
+                            readiness,
+                            new ServerMetrics())
+                    .start();
         }
 
         public String url(String path) {

@@ -1,14 +1,12 @@
 package dev.routecert.cli;
 
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.policy.Fixtures;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-import org.junit.jupiter.api.io.TempDir;
-import picocli.CommandLine;
-
 import java.io.ByteArrayInputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
@@ -18,22 +16,23 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
+import org.junit.jupiter.api.io.TempDir;
+import picocli.CommandLine;
 
 /** Runs {@code check} through picocli, as Main will, and asserts its output and exit code. */
 class CheckCommandTest {
 
     /** What one run printed and returned. */
-    record Run(int exit, String out, String err) {
-    }
+    record Run(int exit, String out, String err) {}
 
     static Run run(String stdin, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        CommandLine cmd = new CommandLine(new CheckCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
+        CommandLine cmd =
+                new CommandLine(new CheckCommand(new ByteArrayInputStream(stdin.getBytes(StandardCharsets.UTF_8))));
         cmd.setOut(new PrintWriter(out, true));
         cmd.setErr(new PrintWriter(err, true));
         int exit = cmd.execute(args);
@@ -70,16 +69,26 @@ class CheckCommandTest {
         Run r = run("", fixture("ingressroute/with_host_missing_from_tls_domains"));
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("): DENY"), r.out());
-        assertTrue(r.out().contains("    - spec.routes[0].match: at offset 5, www.example.com is served by this route but not covered "
-                + "by spec.tls.domains, which lists example.com (add www.example.com to spec.tls.domains[].sans"), r.out());
-        assertTrue(r.out().contains("  warnings:\n    - spec.tls.domains[0].main: example.com is in the certificate"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "    - spec.routes[0].match: at offset 5, www.example.com is served by this route but not covered "
+                                        + "by spec.tls.domains, which lists example.com (add www.example.com to spec.tls.domains[].sans"),
+                r.out());
+        assertTrue(
+                r.out().contains("  warnings:\n    - spec.tls.domains[0].main: example.com is in the certificate"),
+                r.out());
     }
 
     @Test
     void mutationPrintsThePatch() {
         Run r = run("", "--default-issuer=letsencrypt-prod", fixture("ingressroute/with_empty_tls"));
         assertEquals(0, r.exit());
-        assertTrue(r.out().contains("  patch: [{\"op\":\"add\",\"path\":\"/spec/tls/secretName\",\"value\":\"shop-tls\"}]"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "  patch: [{\"op\":\"add\",\"path\":\"/spec/tls/secretName\",\"value\":\"shop-tls\"}]"),
+                r.out());
     }
 
     @Test
@@ -128,7 +137,11 @@ class CheckCommandTest {
     void unreadableInputExitsTwoButStillChecksTheRest(@TempDir Path dir) throws Exception {
         Path broken = dir.resolve("broken.yaml");
         Files.writeString(broken, "kind: Ingress\nmetadata: {name: [unclosed\n");
-        Run r = run("", dir.resolve("missing.yaml").toString(), broken.toString(), fixture("ingress/with_invalid_secret_name"));
+        Run r = run(
+                "",
+                dir.resolve("missing.yaml").toString(),
+                broken.toString(),
+                fixture("ingress/with_invalid_secret_name"));
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("error: cannot read " + dir.resolve("missing.yaml") + ": no such file"), r.err());
         assertTrue(r.err().contains("broken.yaml is not valid YAML or JSON"), r.err());
@@ -144,8 +157,14 @@ class CheckCommandTest {
 
     @Test
     void jsonOutputCarriesTheWholeVerdict() throws Exception {
-        Run r = run("", "--output", "json", "--default-issuer", "letsencrypt-prod",
-                fixture("ingressroute/with_empty_tls"), fixture("ingressroute/with_v2_multi_host_on_v3_syntax"));
+        Run r = run(
+                "",
+                "--output",
+                "json",
+                "--default-issuer",
+                "letsencrypt-prod",
+                fixture("ingressroute/with_empty_tls"),
+                fixture("ingressroute/with_v2_multi_host_on_v3_syntax"));
         assertEquals(1, r.exit());
         JsonNode results = new ObjectMapper().readTree(r.out());
         assertEquals(2, results.size());
@@ -192,8 +211,14 @@ class CheckCommandTest {
     void helpListsEveryOptionWithItsEnvironmentVariable() {
         Run r = run("", "--help");
         assertEquals(0, r.exit());
-        for (String env : List.of("ROUTECERT_DEFAULT_ISSUER", "ROUTECERT_DEFAULT_ISSUER_KIND", "ROUTECERT_DEFAULT_ISSUER_GROUP",
-                "ROUTECERT_DEFAULT_SYNTAX", "ROUTECERT_REQUIRE_TLS", "ROUTECERT_OUTPUT", "ROUTECERT_NAMESPACE")) {
+        for (String env : List.of(
+                "ROUTECERT_DEFAULT_ISSUER",
+                "ROUTECERT_DEFAULT_ISSUER_KIND",
+                "ROUTECERT_DEFAULT_ISSUER_GROUP",
+                "ROUTECERT_DEFAULT_SYNTAX",
+                "ROUTECERT_REQUIRE_TLS",
+                "ROUTECERT_OUTPUT",
+                "ROUTECERT_NAMESPACE")) {
             assertTrue(r.out().contains(env), () -> env + " missing from --help:\n" + r.out());
         }
         assertTrue(r.out().contains("Usage: check"), r.out());
@@ -213,13 +238,16 @@ class CheckCommandTest {
                 List<String> args = new ArrayList<>(List.of("--output", "json"));
                 JsonNode p = e.path("policy");
                 if (p.has("defaultIssuer")) {
-                    args.addAll(List.of("--default-issuer", p.get("defaultIssuer").asText()));
+                    args.addAll(
+                            List.of("--default-issuer", p.get("defaultIssuer").asText()));
                 }
                 if (p.has("defaultIssuerKind")) {
-                    args.addAll(List.of("--default-issuer-kind", p.get("defaultIssuerKind").asText()));
+                    args.addAll(List.of(
+                            "--default-issuer-kind", p.get("defaultIssuerKind").asText()));
                 }
                 if (p.has("defaultSyntax")) {
-                    args.addAll(List.of("--default-syntax", p.get("defaultSyntax").asText()));
+                    args.addAll(
+                            List.of("--default-syntax", p.get("defaultSyntax").asText()));
                 }
                 if (p.path("requireTls").asBoolean(false)) {
                     args.add("--require-tls");
@@ -234,8 +262,12 @@ class CheckCommandTest {
                     assertFalse(result.get("checked").asBoolean());
                 } else {
                     assertEquals(wanted, result.get("verdict").asText(), r.out());
-                    assertEquals(e.path("violations").size(), result.get("violations").size());
-                    JsonNode certs = e.path("certificates").isMissingNode() ? new ObjectMapper().createArrayNode() : e.get("certificates");
+                    assertEquals(
+                            e.path("violations").size(),
+                            result.get("violations").size());
+                    JsonNode certs = e.path("certificates").isMissingNode()
+                            ? new ObjectMapper().createArrayNode()
+                            : e.get("certificates");
                     assertEquals(certs, result.get("certificates"));
                 }
             }));

@@ -19,14 +19,35 @@ class ServeCommandTest {
         CliRun help = run("serve", "--help");
         assertEquals(0, help.exitCode());
         String text = help.out().replaceAll("\\s+", " ");
-        for (String option : List.of("--bind-address", "--secure-port", "--health-port", "--tls-cert-file",
-                "--tls-private-key-file", "--self-signed-cert-out", "--cert-reload-interval", "--max-request-bytes",
-                "--request-read-timeout", "--idle-timeout", "--shutdown-delay", "--shutdown-timeout", "--kubernetes", "--log-level",
+        for (String option : List.of(
+                "--bind-address",
+                "--secure-port",
+                "--health-port",
+                "--tls-cert-file",
+                "--tls-private-key-file",
+                "--self-signed-cert-out",
+                "--cert-reload-interval",
+                "--max-request-bytes",
+                "--request-read-timeout",
+                "--idle-timeout",
+                "--shutdown-delay",
+                "--shutdown-timeout",
+                "--kubernetes",
+                "--log-level",
                 "--log-flush-interval",
-                "--certificate-write-timeout", "--certificate-write-failure", "--orphan-grace-period", "--leader-election",
-                "--leader-election-namespace", "--leader-election-lease-name", "--leader-election-lease-duration",
+                "--certificate-write-timeout",
+                "--certificate-write-failure",
+                "--orphan-grace-period",
+                "--leader-election",
+                "--leader-election-namespace",
+                "--leader-election-lease-name",
+                "--leader-election-lease-duration",
                 "--resync-period",
-                "--default-issuer", "--default-issuer-kind", "--default-issuer-group", "--default-syntax", "--require-tls")) {
+                "--default-issuer",
+                "--default-issuer-kind",
+                "--default-issuer-group",
+                "--default-syntax",
+                "--require-tls")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());
@@ -44,24 +65,69 @@ class ServeCommandTest {
 
     @Test
     void certificateOptionsAreParsedAndInvalidOnesAllReported() {
-        CommandLine.ParseResult parsed = Main.commandLine().parseArgs("serve", "--certificate-write-timeout", "1500ms",
-                "--certificate-write-failure", "warn", "--orphan-grace-period", "5s", "--leader-election=false",
-                "--leader-election-namespace", "ops", "--leader-election-lease-name", "rc", "--leader-election-lease-duration", "4s",
-                "--resync-period", "1m");
-        var options = ((ServeCommand) parsed.subcommand().commandSpec().userObject()).config().certificates();
-        assertEquals(new dev.routecert.config.CertificateOptions(Duration.ofMillis(1500),
-                dev.routecert.config.CertificateOptions.WriteFailure.WARN, Duration.ofSeconds(5), false, "ops", "rc",
-                Duration.ofSeconds(4), Duration.ofMinutes(1)), options);
+        CommandLine.ParseResult parsed = Main.commandLine()
+                .parseArgs(
+                        "serve",
+                        "--certificate-write-timeout",
+                        "1500ms",
+                        "--certificate-write-failure",
+                        "warn",
+                        "--orphan-grace-period",
+                        "5s",
+                        "--leader-election=false",
+                        "--leader-election-namespace",
+                        "ops",
+                        "--leader-election-lease-name",
+                        "rc",
+                        "--leader-election-lease-duration",
+                        "4s",
+                        "--resync-period",
+                        "1m");
+        var options = ((ServeCommand) parsed.subcommand().commandSpec().userObject())
+                .config()
+                .certificates();
+        assertEquals(
+                new dev.routecert.config.CertificateOptions(
+                        Duration.ofMillis(1500),
+                        dev.routecert.config.CertificateOptions.WriteFailure.WARN,
+                        Duration.ofSeconds(5),
+                        false,
+                        "ops",
+                        "rc",
+                        Duration.ofSeconds(4),
+                        Duration.ofMinutes(1)),
+                options);
 
-        CliRun run = run("serve", "--certificate-write-timeout", "9s", "--orphan-grace-period", "0s",
-                "--leader-election-namespace", "Ops", "--leader-election-lease-name", "a_b", "--resync-period", "10ms",
-                "--leader-election-lease-duration", "1s");
+        CliRun run = run(
+                "serve",
+                "--certificate-write-timeout",
+                "9s",
+                "--orphan-grace-period",
+                "0s",
+                "--leader-election-namespace",
+                "Ops",
+                "--leader-election-lease-name",
+                "a_b",
+                "--resync-period",
+                "10ms",
+                "--leader-election-lease-duration",
+                "1s");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("--certificate-write-timeout must be between 100ms and 8s (the webhook's timeoutSeconds is 10s"
-                + " and the review needs time around the write), got 9s"), run.err());
+        assertTrue(
+                run.err()
+                        .contains(
+                                "--certificate-write-timeout must be between 100ms and 8s (the webhook's timeoutSeconds is 10s"
+                                        + " and the review needs time around the write), got 9s"),
+                run.err());
         assertTrue(run.err().contains("--orphan-grace-period must be at least 1s"), run.err());
-        assertTrue(run.err().contains("--leader-election-namespace must be a namespace name (lower-case DNS label), got 'Ops'"), run.err());
-        assertTrue(run.err().contains("--leader-election-lease-name must be a lower-case DNS subdomain, got 'a_b'"), run.err());
+        assertTrue(
+                run.err()
+                        .contains(
+                                "--leader-election-namespace must be a namespace name (lower-case DNS label), got 'Ops'"),
+                run.err());
+        assertTrue(
+                run.err().contains("--leader-election-lease-name must be a lower-case DNS subdomain, got 'a_b'"),
+                run.err());
         assertTrue(run.err().contains("--resync-period must be at least 1s, got 10ms"), run.err());
         assertTrue(run.err().contains("--leader-election-lease-duration must be at least 2s, got 1s"), run.err());
 
@@ -84,10 +150,14 @@ class ServeCommandTest {
     void aValueOfTheWrongTypeStopsStartUpNamingTheOption() {
         CliRun run = run("serve", "--cert-reload-interval", "often");
         assertEquals(2, run.exitCode());
-        assertTrue(run.err().contains("Invalid value for option '--cert-reload-interval': 'often' is not a duration"), run.err());
+        assertTrue(
+                run.err().contains("Invalid value for option '--cert-reload-interval': 'often' is not a duration"),
+                run.err());
         CliRun size = run("serve", "--max-request-bytes", "lots");
         assertEquals(2, size.exitCode());
-        assertTrue(size.err().contains("Invalid value for option '--max-request-bytes': 'lots' is not a size"), size.err());
+        assertTrue(
+                size.err().contains("Invalid value for option '--max-request-bytes': 'lots' is not a size"),
+                size.err());
         CliRun mode = run("serve", "--kubernetes", "maybe");
         assertEquals(2, mode.exitCode());
         assertTrue(mode.err().contains("Invalid value for option '--kubernetes'"), mode.err());
@@ -95,12 +165,30 @@ class ServeCommandTest {
 
     @Test
     void everyInvalidValueIsReportedAtOnce() {
-        CliRun run = run("serve", "--secure-port", "70000", "--idle-timeout", "30s", "--tls-cert-file", "/etc/tls.crt",
-                "--max-request-bytes", "100", "--log-level", "loud", "--log-flush-interval", "2m");
+        CliRun run = run(
+                "serve",
+                "--secure-port",
+                "70000",
+                "--idle-timeout",
+                "30s",
+                "--tls-cert-file",
+                "/etc/tls.crt",
+                "--max-request-bytes",
+                "100",
+                "--log-level",
+                "loud",
+                "--log-flush-interval",
+                "2m");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("invalid configuration:"), run.err());
-        assertTrue(run.err().contains("--secure-port must be a TCP port (0-65535, 0 picks a free one), got 70000"), run.err());
-        assertTrue(run.err().contains("--idle-timeout must be at least 90s (the API server reuses idle connections for 90s), got 30s"), run.err());
+        assertTrue(
+                run.err().contains("--secure-port must be a TCP port (0-65535, 0 picks a free one), got 70000"),
+                run.err());
+        assertTrue(
+                run.err()
+                        .contains(
+                                "--idle-timeout must be at least 90s (the API server reuses idle connections for 90s), got 30s"),
+                run.err());
         assertTrue(run.err().contains("--tls-cert-file and --tls-private-key-file go together"), run.err());
         assertTrue(run.err().contains("--max-request-bytes must be between 1Ki and 64Mi, got 100"), run.err());
         assertTrue(run.err().contains("--log-level must be one of error, warn, info, debug, got 'loud'"), run.err());
@@ -109,7 +197,8 @@ class ServeCommandTest {
 
     @Test
     void certificateFilesMustLiveInAnExistingDirectory() {
-        CliRun run = run("serve", "--tls-cert-file", "/no/such/dir/tls.crt", "--tls-private-key-file", "/no/such/dir/tls.key");
+        CliRun run = run(
+                "serve", "--tls-cert-file", "/no/such/dir/tls.crt", "--tls-private-key-file", "/no/such/dir/tls.key");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("--tls-cert-file: directory /no/such/dir does not exist"), run.err());
         assertTrue(run.err().contains("--tls-private-key-file: directory /no/such/dir does not exist"), run.err());

@@ -17,8 +17,9 @@ class WarmupCommandTest {
         CliRun run = run("warmup", "--reviews", "12", "--concurrency", "3");
         assertEquals(0, run.exitCode(), run.out() + run.err());
         assertTrue(run.out().startsWith("warmup: 12 reviews answered as expected in "), run.out());
-        for (String outcome : new String[] {"/mutate allowed=2", "/mutate denied=2", "/mutate patched=2", "/validate allowed=4",
-                "/validate denied=2"}) {
+        for (String outcome : new String[] {
+            "/mutate allowed=2", "/mutate denied=2", "/mutate patched=2", "/validate allowed=4", "/validate denied=2"
+        }) {
             assertTrue(run.out().contains(outcome), outcome + " in " + run.out());
         }
     }

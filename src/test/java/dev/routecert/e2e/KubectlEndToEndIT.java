@@ -10,6 +10,7 @@ import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.policy.PolicyConfig;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -25,6 +26,7 @@ class KubectlEndToEndIT {
 
     @TempDir
     static Path dir;
+
     static WebhookUnderTest webhook;
     static String namespace;
 
@@ -50,25 +52,31 @@ class KubectlEndToEndIT {
                 metadata: {name: internal-ca, namespace: %s}
                 spec: {ca: {secretName: internal-ca}}
                 """.formatted(namespace))).create();
-        System.out.printf("routecert registered and called by the API server %.1f s after the test started%n",
+        System.out.printf(
+                "routecert registered and called by the API server %.1f s after the test started%n",
                 (System.nanoTime() - started) / 1e9);
     }
 
     @AfterAll
     static void stop() {
         if (webhook != null) {
-            webhook.admin().genericKubernetesResources("cert-manager.io/v1", "ClusterIssuer").withName("letsencrypt-prod").delete();
+            webhook.admin()
+                    .genericKubernetesResources("cert-manager.io/v1", "ClusterIssuer")
+                    .withName("letsencrypt-prod")
+                    .delete();
             webhook.close();
         }
     }
 
     private static io.fabric8.kubernetes.api.model.GenericKubernetesResource issuer(String yaml) {
-        return webhook.admin().getKubernetesSerialization().unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+        return webhook.admin()
+                .getKubernetesSerialization()
+                .unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
     }
 
     /** {@code kubectl apply -n <namespace> -f - <extra...>} with {@code manifest} on standard input. */
     private static CommandResult apply(String manifest, String... extra) throws Exception {
-        List<String> args = new java.util.ArrayList<>(List.of("apply", "-n", namespace, "-f", "-"));
+        List<String> args = new ArrayList<>(List.of("apply", "-n", namespace, "-f", "-"));
         args.addAll(List.of(extra));
         return webhook.kubectl(manifest, args.toArray(String[]::new));
     }
@@ -97,9 +105,21 @@ class KubectlEndToEndIT {
                 """);
         assertEquals(0, result.exitCode(), result.output());
         assertEquals("ingress.networking.k8s.io/shop created", result.stdout().trim());
-        assertEquals("shop-tls", get("ingress", "shop").path("spec").path("tls").path(0).path("secretName").asText(),
+        assertEquals(
+                "shop-tls",
+                get("ingress", "shop")
+                        .path("spec")
+                        .path("tls")
+                        .path(0)
+                        .path("secretName")
+                        .asText(),
                 "the secretName routecert defaulted was stored");
-        assertEquals("[\"shop.example.com\"]", get("certificate.cert-manager.io", "shop-tls").path("spec").path("dnsNames").toString(),
+        assertEquals(
+                "[\"shop.example.com\"]",
+                get("certificate.cert-manager.io", "shop-tls")
+                        .path("spec")
+                        .path("dnsNames")
+                        .toString(),
                 "the Certificate exists when kubectl returns");
     }
 
@@ -123,8 +143,12 @@ class KubectlEndToEndIT {
                 """.formatted(group, name));
         assertEquals(0, result.exitCode(), result.output());
         JsonNode stored = get("ingressroutes." + group, name);
-        assertEquals(name + "-tls", stored.path("spec").path("tls").path("secretName").asText(), stored.toString());
-        assertEquals("websecure", stored.path("spec").path("entryPoints").path(0).asText(), "other fields untouched");
+        assertEquals(
+                name + "-tls",
+                stored.path("spec").path("tls").path("secretName").asText(),
+                stored.toString());
+        assertEquals(
+                "websecure", stored.path("spec").path("entryPoints").path(0).asText(), "other fields untouched");
     }
 
     @Test
@@ -144,9 +168,15 @@ class KubectlEndToEndIT {
                 """);
         System.out.println("kubectl apply of a route routecert denies:\n" + result.stderr());
         assertEquals(1, result.exitCode(), result.output());
-        assertTrue(result.stderr().contains("admission webhook \"mutate.routecert.dev\" denied the request: routecert rejected this object: "
-                + "1 problem to fix. spec.routes[0].match: "), result.stderr());
-        assertTrue(result.stderr().contains("www.example.com is served by this route but not covered by spec.tls.domains"), result.stderr());
+        assertTrue(
+                result.stderr()
+                        .contains(
+                                "admission webhook \"mutate.routecert.dev\" denied the request: routecert rejected this object: "
+                                        + "1 problem to fix. spec.routes[0].match: "),
+                result.stderr());
+        assertTrue(
+                result.stderr().contains("www.example.com is served by this route but not covered by spec.tls.domains"),
+                result.stderr());
         CommandResult absent = webhook.kubectl(null, "get", "ingressroute.traefik.io", "uncovered", "-n", namespace);
         assertNotEquals(0, absent.exitCode(), "a denied route is not stored");
         assertTrue(absent.stderr().contains("NotFound"), absent.output());
@@ -168,8 +198,12 @@ class KubectlEndToEndIT {
                 """);
         assertEquals(0, result.exitCode(), result.output());
         System.out.println("kubectl apply with a warning:\n" + result.stderr() + result.stdout());
-        List<String> warnings = result.stderr().lines().filter(l -> l.startsWith("Warning: ")).toList();
-        assertEquals(1, warnings.size(), "one warning, printed once although two webhooks judged the object: " + result.stderr());
+        List<String> warnings =
+                result.stderr().lines().filter(l -> l.startsWith("Warning: ")).toList();
+        assertEquals(
+                1,
+                warnings.size(),
+                "one warning, printed once although two webhooks judged the object: " + result.stderr());
         assertTrue(warnings.getFirst().contains("b.example.com"), warnings.toString());
     }
 
@@ -189,7 +223,14 @@ class KubectlEndToEndIT {
                   tls: {}
                 """, "--dry-run=server", "-o", "json");
         assertEquals(0, result.exitCode(), result.output());
-        assertEquals("dry-tls", JSON.readTree(result.stdout()).path("spec").path("tls").path("secretName").asText(), result.stdout());
+        assertEquals(
+                "dry-tls",
+                JSON.readTree(result.stdout())
+                        .path("spec")
+                        .path("tls")
+                        .path("secretName")
+                        .asText(),
+                result.stdout());
         CommandResult absent = webhook.kubectl(null, "get", "ingressroute.traefik.io", "dry", "-n", namespace);
         assertTrue(absent.stderr().contains("NotFound"), absent.output());
     }
@@ -198,23 +239,42 @@ class KubectlEndToEndIT {
     void theRegisteredConfigurationIsTheOneManifestsShips() throws Exception {
         for (JsonNode shipped : WebhookUnderTest.renderedWebhookConfigurations()) {
             String kind = shipped.path("kind").asText();
-            CommandResult live = webhook.kubectl(null, "get", kind.toLowerCase(), webhook.webhookConfigurationName(), "-o", "json");
+            CommandResult live =
+                    webhook.kubectl(null, "get", kind.toLowerCase(), webhook.webhookConfigurationName(), "-o", "json");
             assertEquals(0, live.exitCode(), live.output());
             JsonNode registered = JSON.readTree(live.stdout());
             for (int i = 0; i < shipped.path("webhooks").size(); i++) {
                 JsonNode want = shipped.path("webhooks").get(i);
                 JsonNode got = registered.path("webhooks").get(i);
-                for (String field : List.of("name", "rules", "failurePolicy", "sideEffects", "timeoutSeconds", "matchPolicy",
-                        "admissionReviewVersions", "reinvocationPolicy")) {
+                for (String field : List.of(
+                        "name",
+                        "rules",
+                        "failurePolicy",
+                        "sideEffects",
+                        "timeoutSeconds",
+                        "matchPolicy",
+                        "admissionReviewVersions",
+                        "reinvocationPolicy")) {
                     if (want.has(field)) {
                         assertEquals(want.get(field), got.get(field), kind + " webhooks[" + i + "]." + field);
                     }
                 }
                 JsonNode expressions = got.path("namespaceSelector").path("matchExpressions");
-                assertEquals(want.path("namespaceSelector").path("matchExpressions").size() + 1, expressions.size(),
+                assertEquals(
+                        want.path("namespaceSelector").path("matchExpressions").size() + 1,
+                        expressions.size(),
                         "only this run's namespace label is added");
-                for (int e = 0; e < want.path("namespaceSelector").path("matchExpressions").size(); e++) {
-                    assertEquals(want.path("namespaceSelector").path("matchExpressions").get(e), expressions.get(e));
+                for (int e = 0;
+                        e
+                                < want.path("namespaceSelector")
+                                        .path("matchExpressions")
+                                        .size();
+                        e++) {
+                    assertEquals(
+                            want.path("namespaceSelector")
+                                    .path("matchExpressions")
+                                    .get(e),
+                            expressions.get(e));
                 }
             }
         }

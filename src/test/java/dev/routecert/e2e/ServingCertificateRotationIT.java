@@ -47,7 +47,8 @@ class ServingCertificateRotationIT {
 
     @Test
     void leafRenewalsUnderAStableCaNeverFailAnApplyAndNeverChangeTheBundle() throws Exception {
-        try (WebhookUnderTest webhook = WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), c -> c)) {
+        try (WebhookUnderTest webhook =
+                WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), c -> c)) {
             String namespace = webhook.namespace("rotation");
             List<String> bundles = caBundles(webhook);
             BigInteger firstSerial = servedLeaf(webhook).getSerialNumber();
@@ -62,7 +63,8 @@ class ServingCertificateRotationIT {
                 futures.add(loops.submit(() -> {
                     for (int i = 0; running.get(); i++) {
                         try {
-                            CommandResult result = webhook.kubectl(ingress("rotation-" + id, i), "apply", "-n", namespace, "-f", "-");
+                            CommandResult result =
+                                    webhook.kubectl(ingress("rotation-" + id, i), "apply", "-n", namespace, "-f", "-");
                             applies.incrementAndGet();
                             if (result.exitCode() != 0) {
                                 failures.add(result.output());
@@ -89,13 +91,23 @@ class ServingCertificateRotationIT {
             }
             loops.shutdown();
 
-            System.out.printf("%d kubectl applies through the API server across %d leaf renewals (serials %s), %d failed%n",
+            System.out.printf(
+                    "%d kubectl applies through the API server across %d leaf renewals (serials %s), %d failed%n",
                     applies.get(), ROTATIONS, served, failures.size());
             assertEquals(List.of(), List.copyOf(failures), "applies failed while the leaf was renewed");
-            assertTrue(applies.get() >= APPLIES_PER_PHASE * (ROTATIONS + 1), "too few applies to show anything: " + applies.get());
-            assertEquals(ROTATIONS + 1, served.stream().distinct().count(), "each renewal served a new serial: " + served);
-            assertEquals(served.getLast(), servedLeaf(webhook).getSerialNumber(), "the last renewal is what the server presents");
-            assertEquals(bundles, caBundles(webhook), "a leaf renewal under the same CA leaves caBundle as cainjector set it");
+            assertTrue(
+                    applies.get() >= APPLIES_PER_PHASE * (ROTATIONS + 1),
+                    "too few applies to show anything: " + applies.get());
+            assertEquals(
+                    ROTATIONS + 1, served.stream().distinct().count(), "each renewal served a new serial: " + served);
+            assertEquals(
+                    served.getLast(),
+                    servedLeaf(webhook).getSerialNumber(),
+                    "the last renewal is what the server presents");
+            assertEquals(
+                    bundles,
+                    caBundles(webhook),
+                    "a leaf renewal under the same CA leaves caBundle as cainjector set it");
 
             // The API server verifies the renewed leaf with that unchanged bundle on a connection it opens
             // now: a registration for localhost (not 127.0.0.1) cannot reuse a pooled connection.
@@ -128,9 +140,17 @@ class ServingCertificateRotationIT {
     private static List<String> caBundles(WebhookUnderTest webhook) {
         var admission = webhook.admin().admissionRegistration().v1();
         List<String> bundles = new ArrayList<>();
-        admission.mutatingWebhookConfigurations().withName(webhook.webhookConfigurationName()).get().getWebhooks()
+        admission
+                .mutatingWebhookConfigurations()
+                .withName(webhook.webhookConfigurationName())
+                .get()
+                .getWebhooks()
                 .forEach(w -> bundles.add(w.getClientConfig().getCaBundle()));
-        admission.validatingWebhookConfigurations().withName(webhook.webhookConfigurationName()).get().getWebhooks()
+        admission
+                .validatingWebhookConfigurations()
+                .withName(webhook.webhookConfigurationName())
+                .get()
+                .getWebhooks()
                 .forEach(w -> bundles.add(w.getClientConfig().getCaBundle()));
         assertEquals(1, bundles.stream().distinct().count(), "one CA for every webhook: " + bundles);
         return bundles;
@@ -138,7 +158,9 @@ class ServingCertificateRotationIT {
 
     /** The leaf a fresh TLS handshake with routecert gets, verified against the test CA. */
     private static X509Certificate servedLeaf(WebhookUnderTest webhook) throws Exception {
-        try (SSLSocket socket = (SSLSocket) webhook.pki().clientContext("TLS").getSocketFactory()
+        try (SSLSocket socket = (SSLSocket) webhook.pki()
+                .clientContext("TLS")
+                .getSocketFactory()
                 .createSocket("127.0.0.1", webhook.routecert().securePort())) {
             socket.startHandshake();
             return (X509Certificate) socket.getSession().getPeerCertificates()[0];
@@ -158,7 +180,8 @@ class ServingCertificateRotationIT {
         throw new AssertionError("routecert still serves " + seen + ", not the renewed " + serial);
     }
 
-    private static void awaitApplies(AtomicInteger applies, int target, ConcurrentLinkedQueue<String> failures) throws Exception {
+    private static void awaitApplies(AtomicInteger applies, int target, ConcurrentLinkedQueue<String> failures)
+            throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(120).toNanos();
         while (applies.get() < target && System.nanoTime() < deadline) {
             Thread.sleep(50);
@@ -166,18 +189,41 @@ class ServingCertificateRotationIT {
         assertTrue(applies.get() >= target, "the apply loops stalled at " + applies.get() + "; failures: " + failures);
     }
 
-    private static void verifiedOnANewConnection(WebhookUnderTest webhook, String namespace, String caBundle) throws Exception {
+    private static void verifiedOnANewConnection(WebhookUnderTest webhook, String namespace, String caBundle)
+            throws Exception {
         String name = webhook.webhookConfigurationName() + "-renewed";
-        String runLabel = webhook.admin().namespaces().withName(namespace).get().getMetadata().getLabels().get(WebhookUnderTest.RUN_LABEL);
-        ValidatingWebhookConfiguration renewed = new ValidatingWebhookConfigurationBuilder().withNewMetadata().withName(name).endMetadata()
-                .addNewWebhook().withName("renewed.routecert.dev").withAdmissionReviewVersions("v1").withSideEffects("None")
-                .withFailurePolicy("Fail").withTimeoutSeconds(10)
-                .withNewClientConfig().withUrl("https://localhost:" + webhook.routecert().securePort() + "/validate")
-                .withCaBundle(caBundle).endClientConfig()
-                .withNamespaceSelector(new LabelSelectorBuilder().addToMatchLabels(WebhookUnderTest.RUN_LABEL, runLabel).build())
-                .addNewRule().withApiGroups("networking.k8s.io").withApiVersions("v1").withResources("ingresses")
-                .withOperations("CREATE", "UPDATE").endRule()
-                .endWebhook().build();
+        String runLabel = webhook.admin()
+                .namespaces()
+                .withName(namespace)
+                .get()
+                .getMetadata()
+                .getLabels()
+                .get(WebhookUnderTest.RUN_LABEL);
+        ValidatingWebhookConfiguration renewed = new ValidatingWebhookConfigurationBuilder()
+                .withNewMetadata()
+                .withName(name)
+                .endMetadata()
+                .addNewWebhook()
+                .withName("renewed.routecert.dev")
+                .withAdmissionReviewVersions("v1")
+                .withSideEffects("None")
+                .withFailurePolicy("Fail")
+                .withTimeoutSeconds(10)
+                .withNewClientConfig()
+                .withUrl("https://localhost:" + webhook.routecert().securePort() + "/validate")
+                .withCaBundle(caBundle)
+                .endClientConfig()
+                .withNamespaceSelector(new LabelSelectorBuilder()
+                        .addToMatchLabels(WebhookUnderTest.RUN_LABEL, runLabel)
+                        .build())
+                .addNewRule()
+                .withApiGroups("networking.k8s.io")
+                .withApiVersions("v1")
+                .withResources("ingresses")
+                .withOperations("CREATE", "UPDATE")
+                .endRule()
+                .endWebhook()
+                .build();
         var configurations = webhook.admin().admissionRegistration().v1().validatingWebhookConfigurations();
         configurations.resource(renewed).create();
         try {
@@ -185,8 +231,10 @@ class ServingCertificateRotationIT {
             long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
             while (System.nanoTime() < deadline) {
                 double before = validateCalls(webhook);
-                CommandResult result = webhook.kubectl(ingress("renewed", 0), "apply", "--dry-run=server", "-n", namespace, "-f", "-");
-                assertEquals(0, result.exitCode(), "the API server could not verify the renewed leaf:\n" + result.output());
+                CommandResult result =
+                        webhook.kubectl(ingress("renewed", 0), "apply", "--dry-run=server", "-n", namespace, "-f", "-");
+                assertEquals(
+                        0, result.exitCode(), "the API server could not verify the renewed leaf:\n" + result.output());
                 if (validateCalls(webhook) - before >= 2) {
                     return;
                 }

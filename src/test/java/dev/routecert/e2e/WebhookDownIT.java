@@ -18,7 +18,8 @@ class WebhookDownIT {
 
     @Test
     void routesAreRefusedClearlyAndOtherKindsAreUnaffected() throws Exception {
-        try (WebhookUnderTest webhook = WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), c -> c)) {
+        try (WebhookUnderTest webhook =
+                WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), c -> c)) {
             String namespace = webhook.namespace("down");
             webhook.stopServer();
 
@@ -34,7 +35,9 @@ class WebhookDownIT {
                               - {path: /, pathType: Prefix, backend: {service: {name: a, port: {number: 80}}}}
                     """, "apply", "-n", namespace, "-f", "-");
             assertEquals(1, route.exitCode(), route.output());
-            assertTrue(route.stderr().contains("Internal error occurred: failed calling webhook \"mutate.routecert.dev\""), route.stderr());
+            assertTrue(
+                    route.stderr().contains("Internal error occurred: failed calling webhook \"mutate.routecert.dev\""),
+                    route.stderr());
             assertTrue(route.stderr().contains("connection refused"), route.stderr());
             CommandResult absent = webhook.kubectl(null, "get", "ingress", "while-down", "-n", namespace);
             assertTrue(absent.stderr().contains("NotFound"), absent.output());

@@ -12,6 +12,7 @@ import dev.routecert.kube.KubeCluster;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
+import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -20,7 +21,6 @@ import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhoo
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfig;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.WebhookClientConfigBuilder;
-import io.fabric8.kubernetes.api.model.LabelSelector;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.io.IOException;
@@ -65,14 +65,25 @@ public final class WebhookUnderTest implements AutoCloseable {
     }
 
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
-    public static WebhookUnderTest start(KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak)
-            throws Exception {
+    public static WebhookUnderTest start(
+            KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
-            ServeConfig config = tweak.apply(new ServeConfig("127.0.0.1", 0, 0, webhook.volume.certificateFile(),
-                    webhook.volume.keyFile(), null, Duration.ofMillis(200), 7L * 1024 * 1024, Duration.ofSeconds(10),
-                    Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(10), ServeConfig.KubernetesMode.AUTO,
+            ServeConfig config = tweak.apply(new ServeConfig(
+                    "127.0.0.1",
+                    0,
+                    0,
+                    webhook.volume.certificateFile(),
+                    webhook.volume.keyFile(),
+                    null,
+                    Duration.ofMillis(200),
+                    7L * 1024 * 1024,
+                    Duration.ofSeconds(10),
+                    Duration.ofSeconds(120),
+                    Duration.ZERO,
+                    Duration.ofSeconds(10),
+                    ServeConfig.KubernetesMode.AUTO,
                     cluster.kubeconfig()));
             webhook.routecert = Routecert.start(config, policy);
             webhook.awaitReady();
@@ -106,8 +117,16 @@ public final class WebhookUnderTest implements AutoCloseable {
 
     /** A new namespace this registration applies to; deleted on close. */
     public String namespace(String prefix) {
-        String name = admin.namespaces().resource(new NamespaceBuilder().withNewMetadata().withGenerateName(prefix + "-")
-                .addToLabels(RUN_LABEL, runId).endMetadata().build()).create().getMetadata().getName();
+        String name = admin.namespaces()
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withGenerateName(prefix + "-")
+                        .addToLabels(RUN_LABEL, runId)
+                        .endMetadata()
+                        .build())
+                .create()
+                .getMetadata()
+                .getName();
         namespaces.add(name);
         return name;
     }
@@ -126,11 +145,18 @@ public final class WebhookUnderTest implements AutoCloseable {
 
     /** The webhook configurations {@code kubectl kustomize manifests/} renders. */
     public static List<JsonNode> renderedWebhookConfigurations() throws IOException, InterruptedException {
-        CommandResult rendered = Commands.run(List.of(dev.routecert.kube.KubeBinaries.onPath("kubectl").toString(),
-                "kustomize", Path.of("manifests").toAbsolutePath().toString()));
+        CommandResult rendered = Commands.run(List.of(
+                dev.routecert.kube.KubeBinaries.onPath("kubectl").toString(),
+                "kustomize",
+                Path.of("manifests").toAbsolutePath().toString()));
         assertEquals(0, rendered.exitCode(), rendered.output());
-        List<JsonNode> documents = new YAMLMapper().readerFor(JsonNode.class).<JsonNode>readValues(rendered.stdout()).readAll();
-        return documents.stream().filter(d -> d.path("kind").asText().endsWith("WebhookConfiguration")).toList();
+        List<JsonNode> documents = new YAMLMapper()
+                .readerFor(JsonNode.class)
+                .<JsonNode>readValues(rendered.stdout())
+                .readAll();
+        return documents.stream()
+                .filter(d -> d.path("kind").asText().endsWith("WebhookConfiguration"))
+                .toList();
     }
 
     private void register() throws Exception {
@@ -140,37 +166,55 @@ public final class WebhookUnderTest implements AutoCloseable {
         for (JsonNode document : rendered) {
             String yaml = document.toString();
             if (document.path("kind").asText().equals("MutatingWebhookConfiguration")) {
-                MutatingWebhookConfiguration configuration = Serialization.unmarshal(yaml, MutatingWebhookConfiguration.class);
+                MutatingWebhookConfiguration configuration =
+                        Serialization.unmarshal(yaml, MutatingWebhookConfiguration.class);
                 configuration.getMetadata().setName(webhookName);
                 for (MutatingWebhook hook : configuration.getWebhooks()) {
                     hook.setClientConfig(pointHere(hook.getClientConfig(), caBundle));
                     hook.setNamespaceSelector(narrow(hook.getNamespaceSelector()));
                 }
-                admin.admissionRegistration().v1().mutatingWebhookConfigurations().resource(configuration).create();
+                admin.admissionRegistration()
+                        .v1()
+                        .mutatingWebhookConfigurations()
+                        .resource(configuration)
+                        .create();
             } else {
-                ValidatingWebhookConfiguration configuration = Serialization.unmarshal(yaml, ValidatingWebhookConfiguration.class);
+                ValidatingWebhookConfiguration configuration =
+                        Serialization.unmarshal(yaml, ValidatingWebhookConfiguration.class);
                 configuration.getMetadata().setName(webhookName);
                 for (ValidatingWebhook hook : configuration.getWebhooks()) {
                     hook.setClientConfig(pointHere(hook.getClientConfig(), caBundle));
                     hook.setNamespaceSelector(narrow(hook.getNamespaceSelector()));
                 }
-                admin.admissionRegistration().v1().validatingWebhookConfigurations().resource(configuration).create();
+                admin.admissionRegistration()
+                        .v1()
+                        .validatingWebhookConfigurations()
+                        .resource(configuration)
+                        .create();
             }
         }
         awaitCalled();
     }
 
     private WebhookClientConfig pointHere(WebhookClientConfig shipped, String caBundle) {
-        String path = shipped.getService() == null ? shipped.getUrl() : shipped.getService().getPath();
-        return new WebhookClientConfigBuilder().withUrl("https://127.0.0.1:" + routecert.securePort() + path)
-                .withCaBundle(caBundle).build();
+        String path = shipped.getService() == null
+                ? shipped.getUrl()
+                : shipped.getService().getPath();
+        return new WebhookClientConfigBuilder()
+                .withUrl("https://127.0.0.1:" + routecert.securePort() + path)
+                .withCaBundle(caBundle)
+                .build();
     }
 
     private LabelSelector narrow(LabelSelector shipped) {
         LabelSelector selector = shipped == null ? new LabelSelector() : shipped;
-        List<io.fabric8.kubernetes.api.model.LabelSelectorRequirement> expressions = new ArrayList<>(
-                selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions());
-        expressions.add(new LabelSelectorRequirementBuilder().withKey(RUN_LABEL).withOperator("In").withValues(runId).build());
+        List<io.fabric8.kubernetes.api.model.LabelSelectorRequirement> expressions =
+                new ArrayList<>(selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions());
+        expressions.add(new LabelSelectorRequirementBuilder()
+                .withKey(RUN_LABEL)
+                .withOperator("In")
+                .withValues(runId)
+                .build());
         selector.setMatchExpressions(expressions);
         return selector;
     }
@@ -180,8 +224,10 @@ public final class WebhookUnderTest implements AutoCloseable {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         HttpResponse<String> readyz = null;
         while (System.nanoTime() < deadline) {
-            readyz = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routecert.healthPort() + "/readyz"))
-                    .build(), HttpResponse.BodyHandlers.ofString());
+            readyz = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + routecert.healthPort() + "/readyz"))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
             if (readyz.statusCode() == 200) {
                 return;
             }
@@ -218,13 +264,21 @@ public final class WebhookUnderTest implements AutoCloseable {
     @Override
     public void close() {
         try {
-            admin.admissionRegistration().v1().mutatingWebhookConfigurations().withName(webhookName).delete();
-            admin.admissionRegistration().v1().validatingWebhookConfigurations().withName(webhookName).delete();
-            namespaces.forEach(namespace -> admin.namespaces().withName(namespace).delete());
+            admin.admissionRegistration()
+                    .v1()
+                    .mutatingWebhookConfigurations()
+                    .withName(webhookName)
+                    .delete();
+            admin.admissionRegistration()
+                    .v1()
+                    .validatingWebhookConfigurations()
+                    .withName(webhookName)
+                    .delete();
+            namespaces.forEach(
+                    namespace -> admin.namespaces().withName(namespace).delete());
         } finally {
             stopServer();
             admin.close();
         }
     }
-
 }

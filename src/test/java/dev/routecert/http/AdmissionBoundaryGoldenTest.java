@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -39,8 +40,11 @@ class AdmissionBoundaryGoldenTest {
     @BeforeAll
     static void start() {
         ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
-        server = new TestServer(new FixedCertificateSource(certificate), new DecidingTestPolicy(),
-                TestPki.trusting(certificate.leaf()), config -> config);
+        server = new TestServer(
+                new FixedCertificateSource(certificate),
+                new DecidingTestPolicy(),
+                TestPki.trusting(certificate.leaf()),
+                config -> config);
     }
 
     @AfterAll
@@ -50,8 +54,11 @@ class AdmissionBoundaryGoldenTest {
 
     static Stream<String> cases() throws IOException {
         try (Stream<Path> files = Files.list(CASES)) {
-            List<String> names = files.map(p -> p.getFileName().toString()).filter(n -> n.endsWith(".request.json"))
-                    .map(n -> n.substring(0, n.length() - ".request.json".length())).sorted().toList();
+            List<String> names = files.map(p -> p.getFileName().toString())
+                    .filter(n -> n.endsWith(".request.json"))
+                    .map(n -> n.substring(0, n.length() - ".request.json".length()))
+                    .sorted()
+                    .toList();
             assertFalse(names.isEmpty(), "no golden cases found in " + CASES.toAbsolutePath());
             return names.stream();
         }
@@ -61,9 +68,11 @@ class AdmissionBoundaryGoldenTest {
     @MethodSource("cases")
     void answersExactlyAsRecorded(String name) throws Exception {
         JsonNode spec = JSON.readTree(CASES.resolve(name + ".request.json").toFile());
-        byte[] body = spec.has("review") ? JSON.writeValueAsBytes(spec.get("review"))
+        byte[] body = spec.has("review")
+                ? JSON.writeValueAsBytes(spec.get("review"))
                 : spec.path("rawBody").asText("").getBytes(StandardCharsets.UTF_8);
-        HttpRequest.Builder request = HttpRequest.newBuilder(server.admissionUri(spec.path("path").asText("/mutate")))
+        HttpRequest.Builder request = HttpRequest.newBuilder(
+                        server.admissionUri(spec.path("path").asText("/mutate")))
                 .timeout(Duration.ofSeconds(10))
                 .method(spec.path("method").asText("POST"), HttpRequest.BodyPublishers.ofByteArray(body));
         if (spec.hasNonNull("contentType")) {
@@ -77,9 +86,13 @@ class AdmissionBoundaryGoldenTest {
         actual.set("body", JSON.readTree(response.body()));
         Path expectedFile = CASES.resolve(name + ".response.json");
         if (Boolean.getBoolean("golden.update")) {
-            Files.writeString(expectedFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual) + "\n");
+            Files.writeString(
+                    expectedFile, JSON.writerWithDefaultPrettyPrinter().writeValueAsString(actual) + "\n");
         }
-        assertEquals(JSON.readTree(expectedFile.toFile()), actual, () -> "response for " + name + " was\n" + actual.toPrettyString());
+        assertEquals(
+                JSON.readTree(expectedFile.toFile()),
+                actual,
+                () -> "response for " + name + " was\n" + actual.toPrettyString());
     }
 
     @Test
@@ -95,10 +108,13 @@ class AdmissionBoundaryGoldenTest {
                 {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"p-1",
                  "kind":{"group":"","version":"v1","kind":"ConfigMap"},"operation":"CREATE","namespace":"a","name":"b",
                  "object":{"metadata":{"name":"b","annotations":{"test.routecert.dev/decision":"patch"}}}}}""";
-        HttpResponse<String> response = server.post("/mutate", "application/json", review.getBytes(StandardCharsets.UTF_8));
+        HttpResponse<String> response =
+                server.post("/mutate", "application/json", review.getBytes(StandardCharsets.UTF_8));
         JsonNode answer = JSON.readTree(response.body()).get("response");
-        JsonNode patch = JSON.readTree(java.util.Base64.getDecoder().decode(answer.get("patch").asText()));
-        assertEquals(JSON.readTree("[{\"op\":\"add\",\"path\":\"/metadata/labels\",\"value\":{\"patched\":\"yes\"}}]"), patch);
+        JsonNode patch =
+                JSON.readTree(Base64.getDecoder().decode(answer.get("patch").asText()));
+        assertEquals(
+                JSON.readTree("[{\"op\":\"add\",\"path\":\"/metadata/labels\",\"value\":{\"patched\":\"yes\"}}]"),
+                patch);
     }
-
 }

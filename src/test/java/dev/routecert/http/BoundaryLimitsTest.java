@@ -8,10 +8,12 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.tls.TestPki;
+import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.Flow;
@@ -33,10 +35,25 @@ class BoundaryLimitsTest {
     static void start() {
         ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
         trust = TestPki.trusting(certificate.leaf());
-        server = new TestServer(new FixedCertificateSource(certificate), AdmissionPolicy.ALLOW_ALL, trust,
-                config -> new dev.routecert.config.ServeConfig(config.bindAddress(), 0, 0, null, null, null,
-                        config.certReloadInterval(), LIMIT, READ_TIMEOUT, config.idleTimeout(), Duration.ZERO,
-                        config.shutdownTimeout(), config.kubernetes(), null));
+        server = new TestServer(
+                new FixedCertificateSource(certificate),
+                AdmissionPolicy.ALLOW_ALL,
+                trust,
+                config -> new dev.routecert.config.ServeConfig(
+                        config.bindAddress(),
+                        0,
+                        0,
+                        null,
+                        null,
+                        null,
+                        config.certReloadInterval(),
+                        LIMIT,
+                        READ_TIMEOUT,
+                        config.idleTimeout(),
+                        Duration.ZERO,
+                        config.shutdownTimeout(),
+                        config.kubernetes(),
+                        null));
     }
 
     @AfterAll
@@ -45,9 +62,10 @@ class BoundaryLimitsTest {
     }
 
     private static byte[] reviewOfSize(int size) {
-        String head = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"big\","
-                + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\","
-                + "\"object\":{\"data\":{\"k\":\"";
+        String head =
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"big\","
+                        + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\","
+                        + "\"object\":{\"data\":{\"k\":\"";
         String tail = "\"}}}}";
         return (head + "x".repeat(size - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
     }
@@ -63,7 +81,10 @@ class BoundaryLimitsTest {
     void refusesADeclaredOversizeBodyWith413() throws Exception {
         HttpResponse<String> response = server.post("/mutate", "application/json", reviewOfSize((int) LIMIT + 1));
         assertEquals(413, response.statusCode());
-        assertTrue(response.body().contains("\"message\":\"request body exceeds the limit of 65536 bytes (--max-request-bytes)\""),
+        assertTrue(
+                response.body()
+                        .contains(
+                                "\"message\":\"request body exceeds the limit of 65536 bytes (--max-request-bytes)\""),
                 response.body());
     }
 
@@ -79,7 +100,8 @@ class BoundaryLimitsTest {
             OutputStream out = socket.getOutputStream();
             int length = (int) LIMIT * 2;
             out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: "
-                    + length + "\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + length + "\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             InputStream in = socket.getInputStream();
             byte[] head = new byte[12];
@@ -115,16 +137,20 @@ class BoundaryLimitsTest {
             }
 
             @Override
-            public void subscribe(Flow.Subscriber<? super java.nio.ByteBuffer> subscriber) {
+            public void subscribe(Flow.Subscriber<? super ByteBuffer> subscriber) {
                 inner.subscribe(subscriber);
             }
         };
         HttpResponse<String> response;
         try {
-            response = server.client.send(HttpRequest.newBuilder(server.admissionUri("/mutate"))
-                    .header("Content-Type", "application/json").POST(chunked).timeout(Duration.ofSeconds(10)).build(),
+            response = server.client.send(
+                    HttpRequest.newBuilder(server.admissionUri("/mutate"))
+                            .header("Content-Type", "application/json")
+                            .POST(chunked)
+                            .timeout(Duration.ofSeconds(10))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             // the server may close while the client is still sending; then the raw exchange below must show the 413
             response = null;
         }
@@ -134,7 +160,8 @@ class BoundaryLimitsTest {
             try (SSLSocket socket = RawHttps.connect(trust, server.server.securePort())) {
                 OutputStream out = socket.getOutputStream();
                 out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                        + "Transfer-Encoding: chunked\r\n\r\n" + Long.toHexString(LIMIT + 10) + "\r\n").getBytes(StandardCharsets.US_ASCII));
+                                + "Transfer-Encoding: chunked\r\n\r\n" + Long.toHexString(LIMIT + 10) + "\r\n")
+                        .getBytes(StandardCharsets.US_ASCII));
                 out.write(new byte[(int) LIMIT + 10]);
                 out.flush();
                 String answer = RawHttps.readAll(socket.getInputStream());
@@ -145,11 +172,16 @@ class BoundaryLimitsTest {
 
     @Test
     void refusesJsonNestedDeeperThanAnyKubernetesObject() throws Exception {
-        String deep = "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"deep\",\"object\":"
-                + "[".repeat(5000) + "]".repeat(5000) + "}}";
-        HttpResponse<String> response = server.post("/mutate", "application/json", deep.getBytes(StandardCharsets.UTF_8));
+        String deep =
+                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"deep\",\"object\":"
+                        + "[".repeat(5000) + "]".repeat(5000) + "}}";
+        HttpResponse<String> response =
+                server.post("/mutate", "application/json", deep.getBytes(StandardCharsets.UTF_8));
         assertEquals(400, response.statusCode(), response.body());
-        assertTrue(response.body().contains("request body exceeds a JSON limit: Document nesting depth (257) exceeds the maximum allowed (256"),
+        assertTrue(
+                response.body()
+                        .contains(
+                                "request body exceeds a JSON limit: Document nesting depth (257) exceeds the maximum allowed (256"),
                 response.body());
     }
 
@@ -158,15 +190,17 @@ class BoundaryLimitsTest {
         try (SSLSocket socket = RawHttps.connect(trust, server.server.securePort())) {
             socket.setSoTimeout(10_000);
             OutputStream out = socket.getOutputStream();
-            out.write(("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"apiVersion\"")
-                    .getBytes(StandardCharsets.US_ASCII));
+            out.write(
+                    ("POST /mutate HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{\"apiVersion\"")
+                            .getBytes(StandardCharsets.US_ASCII));
             out.flush();
             long start = System.nanoTime();
             InputStream in = socket.getInputStream();
             String answer = RawHttps.readAll(in);
             long waitedMillis = (System.nanoTime() - start) / 1_000_000;
             assertTrue(answer.startsWith("HTTP/1.1 408"), answer);
-            assertTrue(answer.contains("request body was not received within 1500 ms (--request-read-timeout)"), answer);
+            assertTrue(
+                    answer.contains("request body was not received within 1500 ms (--request-read-timeout)"), answer);
             assertTrue(waitedMillis < READ_TIMEOUT.toMillis() * 3, "answered after " + waitedMillis + " ms");
         }
     }
@@ -176,9 +210,16 @@ class BoundaryLimitsTest {
         server.post("/validate", "text/plain", "x".getBytes(StandardCharsets.UTF_8));
         server.post("/validate", "application/json", RawHttps.review("counted"));
         String scrape = server.health("/metrics").body();
-        assertTrue(scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"rejected\"}"), scrape);
-        assertTrue(scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"allowed\"}"), scrape);
-        assertTrue(scrape.contains("routecert_admission_request_duration_seconds_bucket{endpoint=\"validate\",le=\"0.005\"}"), scrape);
+        assertTrue(
+                scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"rejected\"}"),
+                scrape);
+        assertTrue(
+                scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"allowed\"}"),
+                scrape);
+        assertTrue(
+                scrape.contains(
+                        "routecert_admission_request_duration_seconds_bucket{endpoint=\"validate\",le=\"0.005\"}"),
+                scrape);
         assertTrue(scrape.contains("jvm_memory_used_bytes"), scrape);
     }
 }

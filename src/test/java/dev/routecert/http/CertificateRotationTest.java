@@ -23,6 +23,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -41,8 +42,12 @@ class CertificateRotationTest {
         Issued first = PKI.issue(KeyFormat.EC_PKCS8);
         volume.write(first);
         ServerMetrics metrics;
-        try (TestServer server = new TestServer(new FileCertificateSource(volume.certificateFile(), volume.keyFile(), POLL,
-                FileCertificateSource.Events.NONE), AdmissionPolicy.ALLOW_ALL, PKI.clientContext("TLS"), c -> c)) {
+        try (TestServer server = new TestServer(
+                new FileCertificateSource(
+                        volume.certificateFile(), volume.keyFile(), POLL, FileCertificateSource.Events.NONE),
+                AdmissionPolicy.ALLOW_ALL,
+                PKI.clientContext("TLS"),
+                c -> c)) {
             metrics = server.metrics;
             AtomicBoolean running = new AtomicBoolean(true);
             AtomicInteger sent = new AtomicInteger();
@@ -56,7 +61,8 @@ class CertificateRotationTest {
                     while (running.get()) {
                         String uid = "keepalive-" + client + "-" + sent.incrementAndGet();
                         try {
-                            HttpResponse<String> response = server.post("/mutate", "application/json", RawHttps.review(uid));
+                            HttpResponse<String> response =
+                                    server.post("/mutate", "application/json", RawHttps.review(uid));
                             if (response.statusCode() != 200 || !response.body().contains(uid)) {
                                 failures.add(uid + ": " + response.statusCode() + " " + response.body());
                             }
@@ -66,21 +72,25 @@ class CertificateRotationTest {
                     }
                 }));
             }
-            loops.add(clients.submit(() -> { // a new TLS connection per request: each handshake sees the current pair
-                while (running.get()) {
-                    String uid = "fresh-" + sent.incrementAndGet();
-                    try {
-                        RawHttps.Exchange exchange = RawHttps.post(PKI.clientContext("TLS"), server.server.securePort(), "/mutate",
-                                RawHttps.review(uid));
-                        seenOnFreshConnections.add(exchange.serial());
-                        if (exchange.status() != 200 || !exchange.body().contains(uid)) {
-                            failures.add(uid + ": " + exchange.status() + " " + exchange.body());
+            loops.add(clients.submit(
+                    () -> { // a new TLS connection per request: each handshake sees the current pair
+                        while (running.get()) {
+                            String uid = "fresh-" + sent.incrementAndGet();
+                            try {
+                                RawHttps.Exchange exchange = RawHttps.post(
+                                        PKI.clientContext("TLS"),
+                                        server.server.securePort(),
+                                        "/mutate",
+                                        RawHttps.review(uid));
+                                seenOnFreshConnections.add(exchange.serial());
+                                if (exchange.status() != 200 || !exchange.body().contains(uid)) {
+                                    failures.add(uid + ": " + exchange.status() + " " + exchange.body());
+                                }
+                            } catch (Exception e) {
+                                failures.add(uid + ": " + e);
+                            }
                         }
-                    } catch (Exception e) {
-                        failures.add(uid + ": " + e);
-                    }
-                }
-            }));
+                    }));
 
             Thread.sleep(500);
             Issued second = PKI.issue(KeyFormat.RSA_PKCS1); // a new key type too: the whole pair changes at once
@@ -96,9 +106,16 @@ class CertificateRotationTest {
             assertEquals(List.of(), List.copyOf(failures), "requests failed during rotation");
             assertTrue(sent.get() > 20, "too little load to prove anything: " + sent.get());
             assertTrue(seenOnFreshConnections.contains(first.serial()), "fresh connections saw the first certificate");
-            assertTrue(seenOnFreshConnections.contains(second.serial()), "fresh connections saw the second certificate");
-            assertEquals(second.serial(), RawHttps.post(PKI.clientContext("TLS"), server.server.securePort(), "/mutate",
-                    RawHttps.review("after")).serial());
+            assertTrue(
+                    seenOnFreshConnections.contains(second.serial()), "fresh connections saw the second certificate");
+            assertEquals(
+                    second.serial(),
+                    RawHttps.post(
+                                    PKI.clientContext("TLS"),
+                                    server.server.securePort(),
+                                    "/mutate",
+                                    RawHttps.review("after"))
+                            .serial());
             String scrape = new String(metrics.scrape());
             assertTrue(scrape.contains("routecert_serving_certificate_expiry_timestamp_seconds "), scrape);
             System.out.printf("rotation under load: %d requests, 0 failed%n", sent.get());
@@ -111,18 +128,27 @@ class CertificateRotationTest {
         Issued good = PKI.issue(KeyFormat.RSA_PKCS8);
         volume.write(good);
         ServerMetrics metrics = new ServerMetrics();
-        try (TestServer server = new TestServer(new FileCertificateSource(volume.certificateFile(), volume.keyFile(), POLL, metrics),
-                AdmissionPolicy.ALLOW_ALL, PKI.clientContext("TLS"), c -> c)) {
+        try (TestServer server = new TestServer(
+                new FileCertificateSource(volume.certificateFile(), volume.keyFile(), POLL, metrics),
+                AdmissionPolicy.ALLOW_ALL,
+                PKI.clientContext("TLS"),
+                c -> c)) {
             Issued other = PKI.issue(KeyFormat.RSA_PKCS8);
             volume.write(good.certificatePem().substring(0, 200), good.keyPem()); // half-written certificate
             Thread.sleep(POLL.toMillis() * 4);
-            volume.write(good.certificatePem(), other.keyPem());                   // key of another certificate
+            volume.write(good.certificatePem(), other.keyPem()); // key of another certificate
             Thread.sleep(POLL.toMillis() * 4);
-            volume.write("", "");                                                  // emptied
+            volume.write("", ""); // emptied
             Thread.sleep(POLL.toMillis() * 4);
 
-            assertEquals(good.serial(), RawHttps.post(PKI.clientContext("TLS"), server.server.securePort(), "/mutate",
-                    RawHttps.review("still-good")).serial());
+            assertEquals(
+                    good.serial(),
+                    RawHttps.post(
+                                    PKI.clientContext("TLS"),
+                                    server.server.securePort(),
+                                    "/mutate",
+                                    RawHttps.review("still-good"))
+                            .serial());
             assertTrue(server.readiness.ready(), "a bad replacement must not make a serving pod unready");
             String scrape = new String(metrics.scrape());
             assertTrue(scrape.contains("routecert_serving_certificate_reload_failures_total 3.0"), scrape);
@@ -138,11 +164,16 @@ class CertificateRotationTest {
     void notReadyUntilTheCertificateFilesAppear() throws Exception {
         Path certificate = dir.resolve("tls.crt");
         Path key = dir.resolve("tls.key");
-        try (TestServer server = new TestServer(new FileCertificateSource(certificate, key, POLL, FileCertificateSource.Events.NONE),
-                AdmissionPolicy.ALLOW_ALL, PKI.clientContext("TLS"), c -> c)) {
+        try (TestServer server = new TestServer(
+                new FileCertificateSource(certificate, key, POLL, FileCertificateSource.Events.NONE),
+                AdmissionPolicy.ALLOW_ALL,
+                PKI.clientContext("TLS"),
+                c -> c)) {
             HttpResponse<String> notReady = server.health("/readyz");
             assertEquals(503, notReady.statusCode());
-            assertTrue(notReady.body().contains("[-]serving-certificate failed: no valid certificate in " + certificate), notReady.body());
+            assertTrue(
+                    notReady.body().contains("[-]serving-certificate failed: no valid certificate in " + certificate),
+                    notReady.body());
             assertTrue(notReady.body().contains("does not exist"), notReady.body());
             assertEquals(200, server.health("/livez").statusCode(), "alive while waiting");
 
@@ -161,11 +192,16 @@ class CertificateRotationTest {
         Object seen = null;
         while (System.nanoTime() < deadline) {
             try {
-                seen = RawHttps.post(PKI.clientContext("TLS"), server.server.securePort(), "/mutate", RawHttps.review("probe")).serial();
+                seen = RawHttps.post(
+                                PKI.clientContext("TLS"),
+                                server.server.securePort(),
+                                "/mutate",
+                                RawHttps.review("probe"))
+                        .serial();
                 if (serial.equals(seen)) {
                     return;
                 }
-            } catch (javax.net.ssl.SSLHandshakeException e) {
+            } catch (SSLHandshakeException e) {
                 seen = e.getMessage(); // the placeholder certificate, which this client rightly does not trust
             }
             Thread.sleep(50);

@@ -22,20 +22,38 @@ import java.util.concurrent.CountDownLatch;
 public final class FixedBytesServer {
 
     /** What the reference answers: a fixed allowed AdmissionReview of the usual size. */
-    public static final byte[] ANSWER = ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
-            + "{\"uid\":\"00000000-0000-0000-0000-000000000000\",\"allowed\":true}}").getBytes(StandardCharsets.UTF_8);
+    public static final byte[] ANSWER =
+            ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"response\":"
+                            + "{\"uid\":\"00000000-0000-0000-0000-000000000000\",\"allowed\":true}}")
+                    .getBytes(StandardCharsets.UTF_8);
 
-    private FixedBytesServer() {
-    }
+    private FixedBytesServer() {}
 
     public static Javalin start(String bind, int port, Path certPem, Path keyPem) throws Exception {
-        ServeConfig config = new ServeConfig(bind, port, 0, certPem, keyPem, null, Duration.ofSeconds(10),
-                7L * 1024 * 1024, Duration.ofSeconds(10), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(5),
-                ServeConfig.KubernetesMode.OFF, null);
-        TlsConnector tls = new TlsConnector(PemCertificates.parse(Files.readAllBytes(certPem), Files.readAllBytes(keyPem),
-                certPem.toString()));
-        return RoutecertServer.admissionApp(config, tls, new AdmissionReviews(config.maxRequestBytes()),
-                FixedBytesServer::answer, FixedBytesServer::answer).start();
+        ServeConfig config = new ServeConfig(
+                bind,
+                port,
+                0,
+                certPem,
+                keyPem,
+                null,
+                Duration.ofSeconds(10),
+                7L * 1024 * 1024,
+                Duration.ofSeconds(10),
+                Duration.ofSeconds(120),
+                Duration.ZERO,
+                Duration.ofSeconds(5),
+                ServeConfig.KubernetesMode.OFF,
+                null);
+        TlsConnector tls = new TlsConnector(
+                PemCertificates.parse(Files.readAllBytes(certPem), Files.readAllBytes(keyPem), certPem.toString()));
+        return RoutecertServer.admissionApp(
+                        config,
+                        tls,
+                        new AdmissionReviews(config.maxRequestBytes()),
+                        FixedBytesServer::answer,
+                        FixedBytesServer::answer)
+                .start();
     }
 
     private static void answer(Context ctx) throws Exception {

@@ -30,10 +30,25 @@ class GracefulShutdownTest {
             return AdmissionDecision.allow();
         };
         ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
-        TestServer server = new TestServer(new FixedCertificateSource(certificate), slow, TestPki.trusting(certificate.leaf()),
-                config -> new ServeConfig(config.bindAddress(), 0, 0, null, null, null, config.certReloadInterval(),
-                        config.maxRequestBytes(), config.requestReadTimeout(), config.idleTimeout(),
-                        Duration.ofMillis(300), Duration.ofSeconds(15), config.kubernetes(), null));
+        TestServer server = new TestServer(
+                new FixedCertificateSource(certificate),
+                slow,
+                TestPki.trusting(certificate.leaf()),
+                config -> new ServeConfig(
+                        config.bindAddress(),
+                        0,
+                        0,
+                        null,
+                        null,
+                        null,
+                        config.certReloadInterval(),
+                        config.maxRequestBytes(),
+                        config.requestReadTimeout(),
+                        config.idleTimeout(),
+                        Duration.ofMillis(300),
+                        Duration.ofSeconds(15),
+                        config.kubernetes(),
+                        null));
         assertEquals(200, server.health("/readyz").statusCode());
 
         CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {

@@ -24,9 +24,11 @@ class InFlightBytesOverHttpTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
 
     private static byte[] review(String name, int padding) {
-        return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + name + "\","
-                + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\",\"name\":\""
-                + name + "\",\"object\":{\"data\":{\"k\":\"" + "x".repeat(padding) + "\"}}}}").getBytes(StandardCharsets.UTF_8);
+        return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + name
+                        + "\","
+                        + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\",\"name\":\""
+                        + name + "\",\"object\":{\"data\":{\"k\":\"" + "x".repeat(padding) + "\"}}}}")
+                .getBytes(StandardCharsets.UTF_8);
     }
 
     @Test
@@ -45,12 +47,29 @@ class InFlightBytesOverHttpTest {
             return AdmissionDecision.allow();
         };
         ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
-        try (TestServer server = new TestServer(new FixedCertificateSource(certificate), holdFirst,
-                TestPki.trusting(certificate.leaf()), config -> new dev.routecert.config.ServeConfig(config.bindAddress(), 0, 0,
-                        null, null, null, config.certReloadInterval(), config.maxRequestBytes(), READ_TIMEOUT,
-                        config.idleTimeout(), Duration.ZERO, config.shutdownTimeout(), config.kubernetes(), null,
-                        config.certificates(), BUDGET))) {
-            CompletableFuture<HttpResponse<String>> first = CompletableFuture.supplyAsync(() -> post(server, review("first", 80_000)));
+        try (TestServer server = new TestServer(
+                new FixedCertificateSource(certificate),
+                holdFirst,
+                TestPki.trusting(certificate.leaf()),
+                config -> new dev.routecert.config.ServeConfig(
+                        config.bindAddress(),
+                        0,
+                        0,
+                        null,
+                        null,
+                        null,
+                        config.certReloadInterval(),
+                        config.maxRequestBytes(),
+                        READ_TIMEOUT,
+                        config.idleTimeout(),
+                        Duration.ZERO,
+                        config.shutdownTimeout(),
+                        config.kubernetes(),
+                        null,
+                        config.certificates(),
+                        BUDGET))) {
+            CompletableFuture<HttpResponse<String>> first =
+                    CompletableFuture.supplyAsync(() -> post(server, review("first", 80_000)));
             assertTrue(judging.await(10, TimeUnit.SECONDS), "the first large review is being judged");
 
             HttpResponse<String> small = server.post("/mutate", "application/json", review("small", 100));
@@ -61,10 +80,13 @@ class InFlightBytesOverHttpTest {
             long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
             assertEquals(503, second.statusCode(), second.body());
             assertTrue(second.body().contains("\"reason\":\"ServiceUnavailable\""), second.body());
-            assertTrue(second.body().contains("waited 1500 ms for its share of --max-in-flight-bytes (102400 bytes)"), second.body());
+            assertTrue(
+                    second.body().contains("waited 1500 ms for its share of --max-in-flight-bytes (102400 bytes)"),
+                    second.body());
             assertTrue(waitedMs >= 1_400, "answered after " + waitedMs + " ms");
 
-            CompletableFuture<HttpResponse<String>> third = CompletableFuture.supplyAsync(() -> post(server, review("third", 80_000)));
+            CompletableFuture<HttpResponse<String>> third =
+                    CompletableFuture.supplyAsync(() -> post(server, review("third", 80_000)));
             Thread.sleep(300);
             assertTrue(!third.isDone(), "the third large review waits for the first");
             release.countDown();

@@ -7,9 +7,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.ReviewRejection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 
 class InFlightBytesTest {
@@ -88,13 +95,15 @@ class InFlightBytesTest {
      * able to wait at once.
      */
     private CompletableFuture<Integer> acquireOnItsOwnThread(long size) {
-        return CompletableFuture.supplyAsync(() -> {
-            try {
-                return budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
-            } catch (ReviewRejection e) {
-                throw new IllegalStateException(e);
-            }
-        }, task -> new Thread(task, "acquire-" + size).start());
+        return CompletableFuture.supplyAsync(
+                () -> {
+                    try {
+                        return budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
+                    } catch (ReviewRejection e) {
+                        throw new IllegalStateException(e);
+                    }
+                },
+                task -> new Thread(task, "acquire-" + size).start());
     }
 
     @Test
@@ -110,7 +119,7 @@ class InFlightBytesTest {
 
     @Test
     void aBodyOfUnknownLengthTakesTheMostItMaySend() throws Exception {
-        InFlightBytes roomy = new InFlightBytes(100_000_000, () -> { });
+        InFlightBytes roomy = new InFlightBytes(100_000_000, () -> {});
         int share = roomy.acquire(-1, MAX_BODY, Duration.ofMillis(1));
         assertEquals(MAX_BODY, share);
         roomy.release(share);
@@ -120,21 +129,23 @@ class InFlightBytesTest {
     void aWaitPastTheBoundIsRefusedWith503AndTakesNothing() throws Exception {
         int large = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
         long start = System.nanoTime();
-        ReviewRejection rejection = assertThrows(ReviewRejection.class,
-                () -> budget.acquire(1_000_000, MAX_BODY, Duration.ofMillis(300)));
+        ReviewRejection rejection =
+                assertThrows(ReviewRejection.class, () -> budget.acquire(1_000_000, MAX_BODY, Duration.ofMillis(300)));
         long waitedMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
         assertTrue(waitedMs >= 250 && waitedMs < 5_000, "waited " + waitedMs + " ms");
         assertEquals(503, rejection.httpStatus());
-        assertEquals("routecert is busy judging other large reviews: this 1000000-byte review waited 300 ms for its "
-                + "share of --max-in-flight-bytes (2000000 bytes)", rejection.getMessage());
+        assertEquals(
+                "routecert is busy judging other large reviews: this 1000000-byte review waited 300 ms for its "
+                        + "share of --max-in-flight-bytes (2000000 bytes)",
+                rejection.getMessage());
         assertEquals(1_900_000, budget.inUse(), "a refused review holds no share");
         budget.release(large);
     }
 
     @Test
     void capacityIsBounded() {
-        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(0, () -> { }));
-        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(1L << 33, () -> { }));
+        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(0, () -> {}));
+        assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(1L << 33, () -> {}));
     }
 
     /**
@@ -144,18 +155,19 @@ class InFlightBytesTest {
     @Test
     void manyReviewsAtOnceNeverOverdrawAndAllFinish() throws Exception {
         int threads = 8;
-        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(threads);
+        ExecutorService pool = Executors.newFixedThreadPool(threads);
         AtomicInteger done = new AtomicInteger();
         AtomicInteger refused = new AtomicInteger();
-        java.util.concurrent.atomic.AtomicLong most = new java.util.concurrent.atomic.AtomicLong();
+        AtomicLong most = new AtomicLong();
         try {
-            java.util.List<java.util.concurrent.Future<?>> futures = new java.util.ArrayList<>();
+            List<Future<?>> futures = new ArrayList<>();
             for (int t = 0; t < threads; t++) {
                 long seed = t;
                 futures.add(pool.submit(() -> {
-                    java.util.Random random = new java.util.Random(seed);
+                    Random random = new Random(seed);
                     for (int i = 0; i < 400; i++) {
-                        long size = random.nextInt(20) == 0 ? 900_000 + random.nextInt(600_000) : 1 + random.nextInt(8_000);
+                        long size =
+                                random.nextInt(20) == 0 ? 900_000 + random.nextInt(600_000) : 1 + random.nextInt(8_000);
                         try {
                             int share = budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
                             most.accumulateAndGet(budget.inUse(), Math::max);
@@ -173,7 +185,7 @@ class InFlightBytesTest {
                     }
                 }));
             }
-            for (java.util.concurrent.Future<?> f : futures) {
+            for (Future<?> f : futures) {
                 f.get(60, TimeUnit.SECONDS);
             }
         } finally {

@@ -13,11 +13,9 @@ import javax.net.ssl.SSLSocket;
 /** One HTTP/1.1 exchange on a brand-new TLS connection: shows which certificate a fresh handshake gets. */
 final class RawHttps {
 
-    record Exchange(BigInteger serial, String protocol, int status, String body) {
-    }
+    record Exchange(BigInteger serial, String protocol, int status, String body) {}
 
-    private RawHttps() {
-    }
+    private RawHttps() {}
 
     static SSLSocket connect(SSLContext context, int port, String... protocols) throws IOException {
         SSLSocket socket = (SSLSocket) context.getSocketFactory().createSocket("127.0.0.1", port);
@@ -35,7 +33,8 @@ final class RawHttps {
             String protocol = socket.getSession().getProtocol();
             OutputStream out = socket.getOutputStream();
             out.write(("POST " + path + " HTTP/1.1\r\nHost: localhost\r\nContent-Type: application/json\r\n"
-                    + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+                            + "Content-Length: " + body.length + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII));
             out.write(body);
             out.flush();
             String response = readAll(socket.getInputStream());
@@ -52,8 +51,8 @@ final class RawHttps {
 
     static byte[] review(String uid) {
         return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + uid
-                + "\",\"kind\":{\"group\":\"networking.k8s.io\",\"version\":\"v1\",\"kind\":\"Ingress\"},"
-                + "\"operation\":\"CREATE\",\"namespace\":\"shop\",\"name\":\"web\",\"object\":{\"metadata\":{\"name\":\"web\"}}}}")
+                        + "\",\"kind\":{\"group\":\"networking.k8s.io\",\"version\":\"v1\",\"kind\":\"Ingress\"},"
+                        + "\"operation\":\"CREATE\",\"namespace\":\"shop\",\"name\":\"web\",\"object\":{\"metadata\":{\"name\":\"web\"}}}}")
                 .getBytes(StandardCharsets.UTF_8);
     }
 }

@@ -18,6 +18,7 @@ import dev.routecert.tls.ServingCertificate;
 import dev.routecert.tls.TestPki;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.zjsonpatch.JsonPatch;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -47,8 +48,12 @@ class RouteFixturesOverHttpTest {
     private static synchronized TestServer serverFor(PolicyConfig config) {
         return SERVERS.computeIfAbsent(config, c -> {
             RoutePolicy policy = new RoutePolicy(c);
-            return new TestServer(new FixedCertificateSource(CERTIFICATE), new RouteAdmission(policy, RouteAdmission.Mode.MUTATE),
-                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE), TestPki.trusting(CERTIFICATE.leaf()), cfg -> cfg);
+            return new TestServer(
+                    new FixedCertificateSource(CERTIFICATE),
+                    new RouteAdmission(policy, RouteAdmission.Mode.MUTATE),
+                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
+                    TestPki.trusting(CERTIFICATE.leaf()),
+                    cfg -> cfg);
         });
     }
 
@@ -60,17 +65,23 @@ class RouteFixturesOverHttpTest {
 
     private static byte[] review(String uid, JsonNode object, String operation) {
         PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review = JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
+        ObjectNode review =
+                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", uid);
-        request.putObject("kind").put("group", parsed.group()).put("version", parsed.version()).put("kind", parsed.kind());
-        request.put("namespace", parsed.namespace()).put("name", object.path("metadata").path("name").asText(""));
+        request.putObject("kind")
+                .put("group", parsed.group())
+                .put("version", parsed.version())
+                .put("kind", parsed.kind());
+        request.put("namespace", parsed.namespace())
+                .put("name", object.path("metadata").path("name").asText(""));
         request.put("operation", operation).put("dryRun", false);
         request.set("object", object);
         request.set("oldObject", operation.equals("UPDATE") ? object : null);
-        return JSON.valueToTree(review).toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return JSON.valueToTree(review).toString().getBytes(StandardCharsets.UTF_8);
     }
 
-    private static JsonNode post(TestServer server, String path, String uid, JsonNode object, String operation) throws Exception {
+    private static JsonNode post(TestServer server, String path, String uid, JsonNode object, String operation)
+            throws Exception {
         var response = server.post(path, "application/json", review(uid, object, operation));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode answer = JSON.readTree(response.body()).get("response");
@@ -92,7 +103,8 @@ class RouteFixturesOverHttpTest {
             for (JsonNode answer : List.of(mutate, validate)) {
                 assertFalse(answer.get("allowed").asBoolean(), answer.toString());
                 assertEquals(403, answer.path("status").path("code").asInt(), answer.toString());
-                List<String> fields = answer.path("status").path("details").path("causes").findValuesAsText("field");
+                List<String> fields =
+                        answer.path("status").path("details").path("causes").findValuesAsText("field");
                 List<String> expectedFields = expected.path("violations").findValuesAsText("field");
                 assertEquals(expectedFields, fields, answer.toString());
                 for (String field : expectedFields) {
@@ -114,7 +126,8 @@ class RouteFixturesOverHttpTest {
             return;
         }
         assertEquals("JSONPatch", mutate.path("patchType").asText());
-        JsonNode patch = JSON.readTree(Base64.getDecoder().decode(mutate.get("patch").asText()));
+        JsonNode patch =
+                JSON.readTree(Base64.getDecoder().decode(mutate.get("patch").asText()));
         JsonNode result = JsonPatch.apply(patch, fixture.object());
         assertEquals(patched, result);
         // the API server then sends the mutated object to /validate, and to /mutate again on reinvocation

@@ -25,12 +25,28 @@ class StartFailureTest {
                 ServeConfig defaults = TestServer.defaults();
                 int securePort = healthTaken ? free : taken.getLocalPort();
                 int healthPort = healthTaken ? taken.getLocalPort() : free;
-                ServeConfig config = new ServeConfig(defaults.bindAddress(), securePort, healthPort, null, null, null,
-                        defaults.certReloadInterval(), defaults.maxRequestBytes(), defaults.requestReadTimeout(),
-                        defaults.idleTimeout(), defaults.shutdownDelay(), defaults.shutdownTimeout(), defaults.kubernetes(), null);
-                RoutecertServer server = new RoutecertServer(config,
+                ServeConfig config = new ServeConfig(
+                        defaults.bindAddress(),
+                        securePort,
+                        healthPort,
+                        null,
+                        null,
+                        null,
+                        defaults.certReloadInterval(),
+                        defaults.maxRequestBytes(),
+                        defaults.requestReadTimeout(),
+                        defaults.idleTimeout(),
+                        defaults.shutdownDelay(),
+                        defaults.shutdownTimeout(),
+                        defaults.kubernetes(),
+                        null);
+                RoutecertServer server = new RoutecertServer(
+                        config,
                         new FixedCertificateSource(SelfSignedCertificates.forLocalhost(Duration.ofDays(1))),
-                        new DecidingTestPolicy(), new DecidingTestPolicy(), new Readiness(), new ServerMetrics());
+                        new DecidingTestPolicy(),
+                        new DecidingTestPolicy(),
+                        new Readiness(),
+                        new ServerMetrics());
                 assertThrows(RuntimeException.class, server::start, "healthTaken=" + healthTaken);
             }
             try (ServerSocket again = new ServerSocket(free, 1, loopback)) {

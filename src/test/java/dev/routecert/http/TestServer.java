@@ -21,22 +21,45 @@ final class TestServer implements AutoCloseable {
     final HttpClient client;
     final HttpClient healthClient = HttpClient.newHttpClient();
 
-    TestServer(CertificateSource certificates, AdmissionPolicy policy, SSLContext trust, UnaryOperator<ServeConfig> tweak) {
+    TestServer(
+            CertificateSource certificates,
+            AdmissionPolicy policy,
+            SSLContext trust,
+            UnaryOperator<ServeConfig> tweak) {
         this(certificates, policy, policy, trust, tweak);
     }
 
-    TestServer(CertificateSource certificates, AdmissionPolicy mutating, AdmissionPolicy validating, SSLContext trust,
-               UnaryOperator<ServeConfig> tweak) {
+    TestServer(
+            CertificateSource certificates,
+            AdmissionPolicy mutating,
+            AdmissionPolicy validating,
+            SSLContext trust,
+            UnaryOperator<ServeConfig> tweak) {
         ServeConfig config = tweak.apply(defaults());
         server = new RoutecertServer(config, certificates, mutating, validating, readiness, metrics).start();
-        client = HttpClient.newBuilder().sslContext(trust).version(HttpClient.Version.HTTP_1_1)
-                .connectTimeout(Duration.ofSeconds(5)).build();
+        client = HttpClient.newBuilder()
+                .sslContext(trust)
+                .version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(5))
+                .build();
     }
 
     static ServeConfig defaults() {
-        return new ServeConfig("127.0.0.1", 0, 0, null, null, null, Duration.ofMillis(100), 7L * 1024 * 1024,
-                Duration.ofSeconds(2), Duration.ofSeconds(120), Duration.ZERO, Duration.ofSeconds(10),
-                ServeConfig.KubernetesMode.OFF, null);
+        return new ServeConfig(
+                "127.0.0.1",
+                0,
+                0,
+                null,
+                null,
+                null,
+                Duration.ofMillis(100),
+                7L * 1024 * 1024,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(120),
+                Duration.ZERO,
+                Duration.ofSeconds(10),
+                ServeConfig.KubernetesMode.OFF,
+                null);
     }
 
     URI admissionUri(String path) {
@@ -44,7 +67,8 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> post(String path, String contentType, byte[] body) throws IOException, InterruptedException {
-        HttpRequest.Builder request = HttpRequest.newBuilder(admissionUri(path)).timeout(Duration.ofSeconds(10))
+        HttpRequest.Builder request = HttpRequest.newBuilder(admissionUri(path))
+                .timeout(Duration.ofSeconds(10))
                 .POST(HttpRequest.BodyPublishers.ofByteArray(body));
         if (contentType != null) {
             request.header("Content-Type", contentType);
@@ -53,8 +77,11 @@ final class TestServer implements AutoCloseable {
     }
 
     HttpResponse<String> health(String path) throws IOException, InterruptedException {
-        return healthClient.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + path))
-                .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+        return healthClient.send(
+                HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + server.healthPort() + path))
+                        .timeout(Duration.ofSeconds(10))
+                        .build(),
+                HttpResponse.BodyHandlers.ofString());
     }
 
     @Override

@@ -36,7 +36,9 @@ public final class RenderedManifests {
         CommandResult rendered = Commands.run(List.of(kubectl.toString(), "kustomize", DIRECTORY.toString()));
         assertEquals(0, rendered.exitCode(), "kubectl kustomize manifests/ failed:\n" + rendered.output());
         List<ObjectNode> objects = new ArrayList<>();
-        for (JsonNode document : YAML.readerFor(JsonNode.class).<JsonNode>readValues(rendered.stdout()).readAll()) {
+        for (JsonNode document : YAML.readerFor(JsonNode.class)
+                .<JsonNode>readValues(rendered.stdout())
+                .readAll()) {
             if (document instanceof ObjectNode object && object.has("kind")) {
                 if (object.path("kind").asText().equals("List")) {
                     object.path("items").forEach(item -> objects.add((ObjectNode) item));
@@ -54,12 +56,17 @@ public final class RenderedManifests {
     }
 
     public List<ObjectNode> ofKind(String kind) {
-        return objects.stream().filter(o -> o.path("kind").asText().equals(kind)).map(ObjectNode::deepCopy).toList();
+        return objects.stream()
+                .filter(o -> o.path("kind").asText().equals(kind))
+                .map(ObjectNode::deepCopy)
+                .toList();
     }
 
     /** The one object of this kind and name; fails the test when there is none or more than one. */
     public ObjectNode one(String kind, String name) {
-        List<ObjectNode> found = ofKind(kind).stream().filter(o -> o.path("metadata").path("name").asText().equals(name)).toList();
+        List<ObjectNode> found = ofKind(kind).stream()
+                .filter(o -> o.path("metadata").path("name").asText().equals(name))
+                .toList();
         assertEquals(1, found.size(), "rendered manifests hold " + found.size() + " " + kind + " named " + name);
         return found.getFirst();
     }

@@ -22,6 +22,7 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -40,7 +41,8 @@ import org.junit.jupiter.api.io.TempDir;
 class ShippedContainerIT {
 
     static final Path DOCKERFILE = Path.of("src/main/docker/Dockerfile").toAbsolutePath();
-    private static final Pattern LISTENING = Pattern.compile("admission https://127.0.0.1:(\\d+)/mutate .* http://127.0.0.1:(\\d+)/livez");
+    private static final Pattern LISTENING =
+            Pattern.compile("admission https://127.0.0.1:(\\d+)/mutate .* http://127.0.0.1:(\\d+)/livez");
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @TempDir
@@ -54,16 +56,20 @@ class ShippedContainerIT {
         Files.copy(Path.of("target/routecert.jar"), app.resolve("routecert.jar"), StandardCopyOption.REPLACE_EXISTING);
 
         // 1. The training RUN line, as the image build runs it.
-        String training = dockerfile.stream().filter(l -> l.startsWith("RUN java ") && l.contains("AOTCacheOutput")).findFirst()
-                .orElseThrow(() -> new AssertionError("the Dockerfile has no AOT training run")).substring("RUN ".length());
+        String training = dockerfile.stream()
+                .filter(l -> l.startsWith("RUN java ") && l.contains("AOTCacheOutput"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("the Dockerfile has no AOT training run"))
+                .substring("RUN ".length());
         List<String> trainingCommand = new ArrayList<>(List.of(training.split(" +")));
         trainingCommand.replaceAll(arg -> arg.replace("/app/", app + "/"));
         trainingCommand.set(0, java);
         long trainingStarted = System.nanoTime();
         Run trained = Run.start(trainingCommand, Map.of());
         assertTrue(trained.process.waitFor(300, TimeUnit.SECONDS), "training run did not finish:\n" + trained.log());
-        System.out.printf("AOT training run (%s) took %.1f s%n", String.join(" ", trainingCommand),
-                (System.nanoTime() - trainingStarted) / 1e9);
+        System.out.printf(
+                "AOT training run (%s) took %.1f s%n",
+                String.join(" ", trainingCommand), (System.nanoTime() - trainingStarted) / 1e9);
         assertEquals(0, trained.process.exitValue(), trained.log());
         assertTrue(trained.log().contains("warmup: "), trained.log());
         assertTrue(Files.size(app.resolve("routecert.aot")) > 1_000_000, trained.log());
@@ -82,12 +88,25 @@ class ShippedContainerIT {
         for (String arg : InstallManifestsIT.strings(container.path("args"))) {
             command.add(arg.replace("=/tls/", "=" + dir.resolve("tls") + "/"));
         }
-        Map<String, String> env = new java.util.HashMap<>();
-        manifests.one("ConfigMap").path("data").fields().forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
-        container.path("env").forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
+        Map<String, String> env = new HashMap<>();
+        manifests
+                .one("ConfigMap")
+                .path("data")
+                .fields()
+                .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
+        container
+                .path("env")
+                .forEach(e -> env.put(e.path("name").asText(), e.path("value").asText()));
         env.put("JDK_JAVA_OPTIONS", env.get("JDK_JAVA_OPTIONS") + " -Xlog:aot=info");
-        env.putAll(Map.of("ROUTECERT_BIND_ADDRESS", "127.0.0.1", "ROUTECERT_SECURE_PORT", "0", "ROUTECERT_HEALTH_PORT", "0",
-                "ROUTECERT_KUBERNETES", "off"));
+        env.putAll(Map.of(
+                "ROUTECERT_BIND_ADDRESS",
+                "127.0.0.1",
+                "ROUTECERT_SECURE_PORT",
+                "0",
+                "ROUTECERT_HEALTH_PORT",
+                "0",
+                "ROUTECERT_KUBERNETES",
+                "off"));
 
         long started = System.nanoTime();
         Run served = Run.start(command, env);
@@ -96,35 +115,49 @@ class ShippedContainerIT {
             assertTrue(listening.find(), served.log());
             int securePort = Integer.parseInt(listening.group(1));
             int healthPort = Integer.parseInt(listening.group(2));
-            HttpClient client = HttpClient.newBuilder().sslContext(pki.clientContext("TLS")).build();
+            HttpClient client =
+                    HttpClient.newBuilder().sslContext(pki.clientContext("TLS")).build();
             awaitReady(client, healthPort, served);
-            System.out.printf("shipped configuration with the AOT cache: ready %.2f s after launch%n", (System.nanoTime() - started) / 1e9);
+            System.out.printf(
+                    "shipped configuration with the AOT cache: ready %.2f s after launch%n",
+                    (System.nanoTime() - started) / 1e9);
             assertTrue(served.log().contains("Picked up JDK_JAVA_OPTIONS: -XX:MaxRAMPercentage="), served.log());
             assertTrue(served.log().contains("Opened AOT cache " + app.resolve("routecert.aot")), served.log());
             assertFalse(served.log().contains("[error][aot]") || served.log().contains("[error  ][aot]"), served.log());
 
-            HttpResponse<String> review = client.send(HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/validate"))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString("""
+            HttpResponse<String> review = client.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/validate"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofString("""
                             {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"shipped-1",
                              "kind":{"group":"networking.k8s.io","version":"v1","kind":"Ingress"},"operation":"CREATE",
                              "namespace":"web","name":"shop","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress",
-                             "metadata":{"name":"shop","namespace":"web"},"spec":{"rules":[{"host":"shop.example.com"}]}}}}""")).build(),
+                             "metadata":{"name":"shop","namespace":"web"},"spec":{"rules":[{"host":"shop.example.com"}]}}}}"""))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, review.statusCode(), review.body());
             assertTrue(review.body().contains("\"uid\":\"shipped-1\",\"allowed\":true"), review.body());
 
             // 3. SIGTERM, as the kubelet sends it after the preStop sleep.
             JsonNode pod = manifests.one("Deployment", "routecert").at("/spec/template/spec");
-            Duration budget = Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong()
-                    - Long.parseLong(InstallManifestsIT.strings(container.at("/lifecycle/preStop/exec/command")).get(1)));
+            Duration budget =
+                    Duration.ofSeconds(pod.path("terminationGracePeriodSeconds").asLong()
+                            - Long.parseLong(InstallManifestsIT.strings(container.at("/lifecycle/preStop/exec/command"))
+                                    .get(1)));
             Duration delay = InstallManifestsIT.serveConfig(container).shutdownDelay();
             long terminated = System.nanoTime();
             served.process.destroy();
-            assertTrue(served.process.waitFor(budget.toSeconds(), TimeUnit.SECONDS), "not stopped within " + budget + ":\n" + served.log());
+            assertTrue(
+                    served.process.waitFor(budget.toSeconds(), TimeUnit.SECONDS),
+                    "not stopped within " + budget + ":\n" + served.log());
             Duration stopping = Duration.ofNanos(System.nanoTime() - terminated);
-            System.out.printf("stopped %.2f s after SIGTERM (--shutdown-delay %s, budget %s)%n", stopping.toMillis() / 1e3, delay, budget);
+            System.out.printf(
+                    "stopped %.2f s after SIGTERM (--shutdown-delay %s, budget %s)%n",
+                    stopping.toMillis() / 1e3, delay, budget);
             assertEquals(143, served.process.exitValue(), served.log());
-            assertTrue(stopping.compareTo(delay) >= 0, "readiness went false " + delay + " before the listeners closed: " + stopping);
+            assertTrue(
+                    stopping.compareTo(delay) >= 0,
+                    "readiness went false " + delay + " before the listeners closed: " + stopping);
         } finally {
             served.process.destroyForcibly();
         }
@@ -133,7 +166,9 @@ class ShippedContainerIT {
     private static void awaitReady(HttpClient client, int healthPort, Run served) throws Exception {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (System.nanoTime() < deadline) {
-            HttpResponse<String> readyz = client.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz")).build(),
+            HttpResponse<String> readyz = client.send(
+                    HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + healthPort + "/readyz"))
+                            .build(),
                     HttpResponse.BodyHandlers.ofString());
             if (readyz.statusCode() == 200) {
                 return;
@@ -144,8 +179,11 @@ class ShippedContainerIT {
     }
 
     private static String instruction(List<String> dockerfile, String name) {
-        return dockerfile.stream().filter(l -> l.startsWith(name + " ")).reduce((a, b) -> b)
-                .orElseThrow(() -> new AssertionError("no " + name + " in the Dockerfile")).substring(name.length() + 1);
+        return dockerfile.stream()
+                .filter(l -> l.startsWith(name + " "))
+                .reduce((a, b) -> b)
+                .orElseThrow(() -> new AssertionError("no " + name + " in the Dockerfile"))
+                .substring(name.length() + 1);
     }
 
     /** A process with its output collected line by line. */
@@ -153,19 +191,27 @@ class ShippedContainerIT {
 
         static Run start(List<String> command, Map<String, String> env) throws IOException {
             ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().keySet().removeIf(k -> k.startsWith("ROUTECERT_") || k.equals("KUBECONFIG")
-                    || k.startsWith("KUBERNETES_") || k.equals("JAVA_TOOL_OPTIONS") || k.equals("JDK_JAVA_OPTIONS"));
+            builder.environment()
+                    .keySet()
+                    .removeIf(k -> k.startsWith("ROUTECERT_")
+                            || k.equals("KUBECONFIG")
+                            || k.startsWith("KUBERNETES_")
+                            || k.equals("JAVA_TOOL_OPTIONS")
+                            || k.equals("JDK_JAVA_OPTIONS"));
             builder.environment().putAll(env);
             Run run = new Run(builder.start(), Collections.synchronizedList(new ArrayList<>()));
-            Thread reader = new Thread(() -> {
-                try (BufferedReader out = new BufferedReader(new InputStreamReader(run.process.getInputStream(), StandardCharsets.UTF_8))) {
-                    for (String line; (line = out.readLine()) != null; ) {
-                        run.lines.add(line);
-                    }
-                } catch (IOException e) {
-                    run.lines.add("(output lost: " + e + ")");
-                }
-            }, "output-" + run.process.pid());
+            Thread reader = new Thread(
+                    () -> {
+                        try (BufferedReader out = new BufferedReader(
+                                new InputStreamReader(run.process.getInputStream(), StandardCharsets.UTF_8))) {
+                            for (String line; (line = out.readLine()) != null; ) {
+                                run.lines.add(line);
+                            }
+                        } catch (IOException e) {
+                            run.lines.add("(output lost: " + e + ")");
+                        }
+                    },
+                    "output-" + run.process.pid());
             reader.setDaemon(true);
             reader.start();
             return run;

@@ -23,8 +23,7 @@ public final class Commands {
         }
     }
 
-    private Commands() {
-    }
+    private Commands() {}
 
     public static CommandResult run(List<String> command) throws IOException, InterruptedException {
         return run(command, null);
@@ -34,7 +33,8 @@ public final class Commands {
     public static CommandResult run(List<String> command, String stdin) throws IOException, InterruptedException {
         Path err = Files.createTempFile("routecert-cmd", ".err");
         try {
-            Process process = new ProcessBuilder(command).redirectError(err.toFile()).start();
+            Process process =
+                    new ProcessBuilder(command).redirectError(err.toFile()).start();
             try (OutputStream in = process.getOutputStream()) {
                 if (stdin != null) {
                     in.write(stdin.getBytes(StandardCharsets.UTF_8));
@@ -52,10 +52,13 @@ public final class Commands {
     }
 
     /** {@code kubectl --kubeconfig <cluster's> args...}, with {@code stdin} as its input (for {@code -f -}). */
-    public static CommandResult kubectl(KubeCluster cluster, String stdin, String... args) throws IOException, InterruptedException {
+    public static CommandResult kubectl(KubeCluster cluster, String stdin, String... args)
+            throws IOException, InterruptedException {
         Path kubectl = KubeBinaries.onPath("kubectl");
-        assertNotNull(kubectl, "kubectl not on PATH (kube-binaries.sh installs Debian's kubernetes-client when missing)");
-        List<String> command = new ArrayList<>(List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString()));
+        assertNotNull(
+                kubectl, "kubectl not on PATH (kube-binaries.sh installs Debian's kubernetes-client when missing)");
+        List<String> command = new ArrayList<>(
+                List.of(kubectl.toString(), "--kubeconfig", cluster.kubeconfig().toString()));
         command.addAll(List.of(args));
         return run(command, stdin);
     }

@@ -52,8 +52,10 @@ class CrdSchemaValidationIT {
         KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> create(route));
 
         assertEquals(422, e.getCode());
-        assertEquals("IngressRoute." + group(apiVersion) + " \"tls-as-list\" is invalid: spec.tls: Invalid value:"
-                + " \"array\": spec.tls in body must be of type object: \"array\"", e.getStatus().getMessage());
+        assertEquals(
+                "IngressRoute." + group(apiVersion) + " \"tls-as-list\" is invalid: spec.tls: Invalid value:"
+                        + " \"array\": spec.tls in body must be of type object: \"array\"",
+                e.getStatus().getMessage());
         assertEquals(List.of("spec.tls"), fields(e));
     }
 
@@ -75,7 +77,8 @@ class CrdSchemaValidationIT {
         KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> create(route));
 
         assertEquals(422, e.getCode());
-        assertEquals("IngressRoute.traefik.io \"no-match\" is invalid: spec.routes.match: Required value",
+        assertEquals(
+                "IngressRoute.traefik.io \"no-match\" is invalid: spec.routes.match: Required value",
                 e.getStatus().getMessage());
     }
 
@@ -96,7 +99,8 @@ class CrdSchemaValidationIT {
         KubernetesClientException e = assertThrows(KubernetesClientException.class, () -> create(certificate));
 
         assertEquals(422, e.getCode());
-        assertEquals("Certificate.cert-manager.io \"no-secret-name\" is invalid: spec.secretName: Required value",
+        assertEquals(
+                "Certificate.cert-manager.io \"no-secret-name\" is invalid: spec.secretName: Required value",
                 e.getStatus().getMessage());
         assertEquals(List.of("spec.secretName"), fields(e));
     }
@@ -134,8 +138,12 @@ class CrdSchemaValidationIT {
         Map<String, Object> tls = created.get("spec", "tls");
         assertEquals("www-tls", tls.get("secretName"));
         assertFalse(tls.containsKey("unknownField"), "a structural schema prunes unknown fields: " + tls);
-        assertTrue(client.genericKubernetesResources(apiVersion, "IngressRoute").inNamespace(namespace)
-                .withName("well-formed").delete().size() == 1);
+        assertTrue(client.genericKubernetesResources(apiVersion, "IngressRoute")
+                        .inNamespace(namespace)
+                        .withName("well-formed")
+                        .delete()
+                        .size()
+                == 1);
     }
 
     private GenericKubernetesResource create(GenericKubernetesResource resource) {
@@ -151,6 +159,8 @@ class CrdSchemaValidationIT {
     }
 
     private static List<String> fields(KubernetesClientException e) {
-        return e.getStatus().getDetails().getCauses().stream().map(StatusCause::getField).toList();
+        return e.getStatus().getDetails().getCauses().stream()
+                .map(StatusCause::getField)
+                .toList();
     }
 }

@@ -79,15 +79,21 @@ class GarbageCollectionIT {
     }
 
     private static ConfigMap createConfigMap(String name, HasMetadata owner) {
-        ConfigMapBuilder builder = new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata();
+        ConfigMapBuilder builder =
+                new ConfigMapBuilder().withNewMetadata().withName(name).endMetadata();
         if (owner != null) {
             builder.editMetadata().withOwnerReferences(ownerReference(owner)).endMetadata();
         }
-        return client.configMaps().inNamespace(namespace).resource(builder.build()).create();
+        return client.configMaps()
+                .inNamespace(namespace)
+                .resource(builder.build())
+                .create();
     }
 
     private static Resource<ConfigMap> configMap(ConfigMap configMap) {
-        return client.configMaps().inNamespace(namespace).withName(configMap.getMetadata().getName());
+        return client.configMaps()
+                .inNamespace(namespace)
+                .withName(configMap.getMetadata().getName());
     }
 
     private static GenericKubernetesResource createIngressRoute(String name) {
@@ -101,7 +107,9 @@ class GarbageCollectionIT {
                   - match: Host(`%s.example.com`)
                   tls:
                     secretName: %s-tls
-                """.formatted(name, name, name))).inNamespace(namespace).create();
+                """.formatted(name, name, name)))
+                .inNamespace(namespace)
+                .create();
     }
 
     private static Resource<GenericKubernetesResource> createCertificate(String name, HasMetadata owner) {
@@ -116,14 +124,18 @@ class GarbageCollectionIT {
                   issuerRef: {name: letsencrypt, kind: ClusterIssuer}
                 """.formatted(name, name));
         certificate.getMetadata().getOwnerReferences().add(ownerReference(owner));
-        Resource<GenericKubernetesResource> resource = client.resource(certificate).inNamespace(namespace);
+        Resource<GenericKubernetesResource> resource =
+                client.resource(certificate).inNamespace(namespace);
         resource.create();
         return resource;
     }
 
     private static Path controllerManagerLog() {
-        return cluster.servers().stream().filter(s -> s.name().equals("kube-controller-manager"))
-                .map(KubeCluster.Server::log).findFirst().orElseThrow();
+        return cluster.servers().stream()
+                .filter(s -> s.name().equals("kube-controller-manager"))
+                .map(KubeCluster.Server::log)
+                .findFirst()
+                .orElseThrow();
     }
 
     private static void sleep(long millis) {

@@ -1,5 +1,6 @@
 package dev.routecert.kube;
 
+import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.stream.Stream;
@@ -21,8 +22,8 @@ public record KubeBinaries(Path apiserver, Path controllerManager, Path etcd) {
     public static KubeBinaries locate() {
         String bin = firstNonBlank(System.getProperty(BIN_PROPERTY), System.getenv("ROUTECERT_KUBE_BIN"));
         if (bin == null) {
-            throw new IllegalStateException("Kubernetes binaries not configured: system property "
-                    + BIN_PROPERTY + " is not set. " + HOW_TO_FIX);
+            throw new IllegalStateException("Kubernetes binaries not configured: system property " + BIN_PROPERTY
+                    + " is not set. " + HOW_TO_FIX);
         }
         Path dir = Path.of(bin);
         String etcdProperty = firstNonBlank(System.getProperty(ETCD_PROPERTY), null);
@@ -39,7 +40,7 @@ public record KubeBinaries(Path apiserver, Path controllerManager, Path etcd) {
     /** The first executable named {@code name} on PATH, or null. */
     public static Path onPath(String name) {
         String path = System.getenv().getOrDefault("PATH", "");
-        return Stream.of(path.split(java.io.File.pathSeparator))
+        return Stream.of(path.split(File.pathSeparator))
                 .filter(s -> !s.isBlank())
                 .map(s -> Path.of(s, name))
                 .filter(Files::isExecutable)

@@ -57,8 +57,7 @@ import javax.net.ssl.TrustManagerFactory;
 public final class KubeCluster implements AutoCloseable {
 
     /** One process the cluster started and the TCP ports the harness told it to listen on. */
-    public record Server(String name, long pid, Set<Integer> ports, Path log) {
-    }
+    public record Server(String name, long pid, Set<Integer> ports, Path log) {}
 
     public static final String LOGS_PROPERTY = "routecert.kube.logs";
 
@@ -103,8 +102,9 @@ public final class KubeCluster implements AutoCloseable {
     public static KubeCluster shared() {
         synchronized (SHARED_LOCK) {
             if (sharedFailure != null) {
-                throw new IllegalStateException("the test cluster failed to start earlier in this JVM: "
-                        + sharedFailure.getMessage(), sharedFailure);
+                throw new IllegalStateException(
+                        "the test cluster failed to start earlier in this JVM: " + sharedFailure.getMessage(),
+                        sharedFailure);
             }
             if (shared == null) {
                 try {
@@ -174,7 +174,11 @@ public final class KubeCluster implements AutoCloseable {
     /** Creates a namespace named {@code prefix} plus a random suffix and returns its name. */
     public String createNamespace(String prefix) {
         return admin.namespaces()
-                .resource(new NamespaceBuilder().withNewMetadata().withGenerateName(prefix + "-").endMetadata().build())
+                .resource(new NamespaceBuilder()
+                        .withNewMetadata()
+                        .withGenerateName(prefix + "-")
+                        .endMetadata()
+                        .build())
                 .create()
                 .getMetadata()
                 .getName();
@@ -188,11 +192,12 @@ public final class KubeCluster implements AutoCloseable {
     private void startAll() {
         long started = System.nanoTime();
         stopLeftoversOfEarlierRuns();
-        Path tokens = write("tokens.csv",
+        Path tokens = write(
+                "tokens.csv",
                 // token,user,uid,"groups". The controller-manager runs with its own credentials (no
                 // --use-service-account-credentials), so it needs rights to delete anything it collects.
-                adminToken + ",routecert-admin,routecert-admin,\"system:masters\"\n"
-                        + controllerManagerToken + ",system:kube-controller-manager,kcm,\"system:masters\"\n");
+                adminToken + ",routecert-admin,routecert-admin,\"system:masters\"\n" + controllerManagerToken
+                        + ",system:kube-controller-manager,kcm,\"system:masters\"\n");
         Path[] serviceAccountKey = writeServiceAccountKey();
 
         long t = System.nanoTime();
@@ -200,41 +205,50 @@ public final class KubeCluster implements AutoCloseable {
         int etcdPeer = freePort();
         String etcdUrl = "http://" + LOOPBACK + ":" + etcdClient;
         String peerUrl = "http://" + LOOPBACK + ":" + etcdPeer;
-        KubeProcess etcd = launch("etcd", Set.of(etcdClient, etcdPeer), List.of(
-                binaries.etcd().toString(),
-                "--name=" + CLUSTER_NAME,
-                "--data-dir=" + runDir.resolve("etcd"),
-                "--listen-client-urls=" + etcdUrl,
-                "--advertise-client-urls=" + etcdUrl,
-                "--listen-peer-urls=" + peerUrl,
-                "--initial-advertise-peer-urls=" + peerUrl,
-                "--initial-cluster=" + CLUSTER_NAME + "=" + peerUrl));
-        HttpClient plain = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-        etcd.awaitReady(PROCESS_READY_TIMEOUT, () -> get(plain, etcdUrl + "/health", null).contains("\"true\""));
+        KubeProcess etcd = launch(
+                "etcd",
+                Set.of(etcdClient, etcdPeer),
+                List.of(
+                        binaries.etcd().toString(),
+                        "--name=" + CLUSTER_NAME,
+                        "--data-dir=" + runDir.resolve("etcd"),
+                        "--listen-client-urls=" + etcdUrl,
+                        "--advertise-client-urls=" + etcdUrl,
+                        "--listen-peer-urls=" + peerUrl,
+                        "--initial-advertise-peer-urls=" + peerUrl,
+                        "--initial-cluster=" + CLUSTER_NAME + "=" + peerUrl));
+        HttpClient plain =
+                HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+        etcd.awaitReady(
+                PROCESS_READY_TIMEOUT,
+                () -> get(plain, etcdUrl + "/health", null).contains("\"true\""));
         double etcdSeconds = secondsSince(t);
 
         t = System.nanoTime();
         apiserverPort = freePort();
         Path apiserverCerts = runDir.resolve("apiserver-certs");
         apiserverCa = apiserverCerts.resolve("apiserver.crt");
-        KubeProcess apiserver = launch("kube-apiserver", Set.of(apiserverPort), List.of(
-                binaries.apiserver().toString(),
-                "--etcd-servers=" + etcdUrl,
-                "--bind-address=" + LOOPBACK,
-                "--advertise-address=" + LOOPBACK,
-                "--secure-port=" + apiserverPort,
-                "--insecure-port=0",
-                // A self-signed serving cert for 127.0.0.1; apiserver.crt holds it and its CA.
-                "--cert-dir=" + apiserverCerts,
-                "--token-auth-file=" + tokens,
-                "--authorization-mode=RBAC",
-                "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
-                "--service-account-key-file=" + serviceAccountKey[1],
-                "--service-account-signing-key-file=" + serviceAccountKey[0],
-                "--service-cluster-ip-range=10.0.0.0/24",
-                // The `kubernetes` Service's Endpoints may not hold a loopback address: don't try.
-                "--endpoint-reconciler-type=none",
-                "--allow-privileged=true"));
+        KubeProcess apiserver = launch(
+                "kube-apiserver",
+                Set.of(apiserverPort),
+                List.of(
+                        binaries.apiserver().toString(),
+                        "--etcd-servers=" + etcdUrl,
+                        "--bind-address=" + LOOPBACK,
+                        "--advertise-address=" + LOOPBACK,
+                        "--secure-port=" + apiserverPort,
+                        "--insecure-port=0",
+                        // A self-signed serving cert for 127.0.0.1; apiserver.crt holds it and its CA.
+                        "--cert-dir=" + apiserverCerts,
+                        "--token-auth-file=" + tokens,
+                        "--authorization-mode=RBAC",
+                        "--service-account-issuer=https://kubernetes.default.svc.cluster.local",
+                        "--service-account-key-file=" + serviceAccountKey[1],
+                        "--service-account-signing-key-file=" + serviceAccountKey[0],
+                        "--service-cluster-ip-range=10.0.0.0/24",
+                        // The `kubernetes` Service's Endpoints may not hold a loopback address: don't try.
+                        "--endpoint-reconciler-type=none",
+                        "--allow-privileged=true"));
         HttpClient[] apiserverHttp = new HttpClient[1];
         apiserver.awaitReady(PROCESS_READY_TIMEOUT, () -> {
             if (apiserverHttp[0] == null) {
@@ -257,20 +271,23 @@ public final class KubeCluster implements AutoCloseable {
         t = System.nanoTime();
         int controllerManagerPort = freePort();
         Path controllerManagerCerts = runDir.resolve("controller-manager-certs");
-        Path controllerManagerKubeconfig =
-                writeKubeconfig("controller-manager.kubeconfig", "system:kube-controller-manager", controllerManagerToken);
-        KubeProcess controllerManager = launch("kube-controller-manager", Set.of(controllerManagerPort), List.of(
-                binaries.controllerManager().toString(),
-                "--kubeconfig=" + controllerManagerKubeconfig,
-                "--authentication-kubeconfig=" + controllerManagerKubeconfig,
-                "--authorization-kubeconfig=" + controllerManagerKubeconfig,
-                "--controllers=garbagecollector,namespace",
-                "--leader-elect=false",
-                "--bind-address=" + LOOPBACK,
-                "--secure-port=" + controllerManagerPort,
-                // 1.20 still serves plain HTTP on 0.0.0.0:10252 unless told not to.
-                "--port=0",
-                "--cert-dir=" + controllerManagerCerts));
+        Path controllerManagerKubeconfig = writeKubeconfig(
+                "controller-manager.kubeconfig", "system:kube-controller-manager", controllerManagerToken);
+        KubeProcess controllerManager = launch(
+                "kube-controller-manager",
+                Set.of(controllerManagerPort),
+                List.of(
+                        binaries.controllerManager().toString(),
+                        "--kubeconfig=" + controllerManagerKubeconfig,
+                        "--authentication-kubeconfig=" + controllerManagerKubeconfig,
+                        "--authorization-kubeconfig=" + controllerManagerKubeconfig,
+                        "--controllers=garbagecollector,namespace",
+                        "--leader-elect=false",
+                        "--bind-address=" + LOOPBACK,
+                        "--secure-port=" + controllerManagerPort,
+                        // 1.20 still serves plain HTTP on 0.0.0.0:10252 unless told not to.
+                        "--port=0",
+                        "--cert-dir=" + controllerManagerCerts));
         Path controllerManagerCa = controllerManagerCerts.resolve("kube-controller-manager.crt");
         HttpClient[] controllerManagerHttp = new HttpClient[1];
         controllerManager.awaitReady(PROCESS_READY_TIMEOUT, () -> {
@@ -285,10 +302,16 @@ public final class KubeCluster implements AutoCloseable {
         });
         double controllerManagerSeconds = secondsSince(t);
 
-        System.out.printf("kube env ready in %.1f s (etcd %.1f s, apiserver %.1f s, CRDs %.1f s,"
+        System.out.printf(
+                "kube env ready in %.1f s (etcd %.1f s, apiserver %.1f s, CRDs %.1f s,"
                         + " controller-manager %.1f s); kubeconfig %s, logs %s%n",
-                secondsSince(started), etcdSeconds, apiserverSeconds, crdSeconds, controllerManagerSeconds,
-                kubeconfig, logs);
+                secondsSince(started),
+                etcdSeconds,
+                apiserverSeconds,
+                crdSeconds,
+                controllerManagerSeconds,
+                kubeconfig,
+                logs);
     }
 
     private KubeProcess launch(String name, Set<Integer> listenPorts, List<String> command) {
@@ -300,27 +323,44 @@ public final class KubeCluster implements AutoCloseable {
     }
 
     private void installCrds() {
-        List<CustomResourceDefinition> crds = crdFiles().stream().map(file -> {
-            try (InputStream in = Files.newInputStream(file)) {
-                return admin.apiextensions().v1().customResourceDefinitions().load(in).item();
-            } catch (IOException e) {
-                throw new UncheckedIOException("cannot read CRD " + file, e);
-            }
-        }).toList();
-        crds.forEach(crd -> admin.apiextensions().v1().customResourceDefinitions().resource(crd).create());
+        List<CustomResourceDefinition> crds = crdFiles().stream()
+                .map(file -> {
+                    try (InputStream in = Files.newInputStream(file)) {
+                        return admin.apiextensions()
+                                .v1()
+                                .customResourceDefinitions()
+                                .load(in)
+                                .item();
+                    } catch (IOException e) {
+                        throw new UncheckedIOException("cannot read CRD " + file, e);
+                    }
+                })
+                .toList();
+        crds.forEach(crd -> admin.apiextensions()
+                .v1()
+                .customResourceDefinitions()
+                .resource(crd)
+                .create());
         for (CustomResourceDefinition crd : crds) {
             String name = crd.getMetadata().getName();
             try {
-                admin.apiextensions().v1().customResourceDefinitions().withName(name)
+                admin.apiextensions()
+                        .v1()
+                        .customResourceDefinitions()
+                        .withName(name)
                         .waitUntilCondition(KubeCluster::established, CRD_READY_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
             } catch (KubernetesClientException e) {
-                throw new IllegalStateException("CRD " + name + " not Established within "
-                        + CRD_READY_TIMEOUT.toSeconds() + " s: " + e.getMessage(), e);
+                throw new IllegalStateException(
+                        "CRD " + name + " not Established within " + CRD_READY_TIMEOUT.toSeconds() + " s: "
+                                + e.getMessage(),
+                        e);
             }
             // Established can come a moment before discovery lists the resource; clients that
             // resolve kinds through discovery would then fail.
             for (CustomResourceDefinitionVersion version : crd.getSpec().getVersions()) {
-                awaitDiscovery(crd.getSpec().getGroup() + "/" + version.getName(), crd.getSpec().getNames().getPlural());
+                awaitDiscovery(
+                        crd.getSpec().getGroup() + "/" + version.getName(),
+                        crd.getSpec().getNames().getPlural());
             }
         }
     }
@@ -329,7 +369,8 @@ public final class KubeCluster implements AutoCloseable {
         long deadline = System.nanoTime() + CRD_READY_TIMEOUT.toNanos();
         while (System.nanoTime() < deadline) {
             APIResourceList list = admin.getApiResources(groupVersion);
-            if (list != null && list.getResources().stream().map(APIResource::getName).anyMatch(plural::equals)) {
+            if (list != null
+                    && list.getResources().stream().map(APIResource::getName).anyMatch(plural::equals)) {
                 return;
             }
             sleep(100);
@@ -339,8 +380,10 @@ public final class KubeCluster implements AutoCloseable {
     }
 
     private static boolean established(CustomResourceDefinition crd) {
-        return crd != null && crd.getStatus() != null && crd.getStatus().getConditions().stream()
-                .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
+        return crd != null
+                && crd.getStatus() != null
+                && crd.getStatus().getConditions().stream()
+                        .anyMatch(c -> "Established".equals(c.getType()) && "True".equals(c.getStatus()));
     }
 
     private static List<Path> crdFiles() {
@@ -350,7 +393,9 @@ public final class KubeCluster implements AutoCloseable {
                 throw new IllegalStateException("no crds/ folder on the test class path (src/test/resources/crds)");
             }
             try (Stream<Path> files = Files.list(Path.of(url.toURI()))) {
-                return files.filter(f -> f.toString().endsWith(".yaml")).sorted().toList();
+                return files.filter(f -> f.toString().endsWith(".yaml"))
+                        .sorted()
+                        .toList();
             }
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -389,7 +434,9 @@ public final class KubeCluster implements AutoCloseable {
             generator.initialize(2048);
             KeyPair pair = generator.generateKeyPair();
             return new Path[] {
-                write("service-account.key", pem("PRIVATE KEY", pair.getPrivate().getEncoded())),
+                write(
+                        "service-account.key",
+                        pem("PRIVATE KEY", pair.getPrivate().getEncoded())),
                 write("service-account.pub", pem("PUBLIC KEY", pair.getPublic().getEncoded())),
             };
         } catch (NoSuchAlgorithmException e) {
@@ -399,7 +446,8 @@ public final class KubeCluster implements AutoCloseable {
 
     private static String pem(String type, byte[] der) {
         return "-----BEGIN " + type + "-----\n"
-                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII)).encodeToString(der)
+                + Base64.getMimeEncoder(64, "\n".getBytes(StandardCharsets.US_ASCII))
+                        .encodeToString(der)
                 + "\n-----END " + type + "-----\n";
     }
 
@@ -466,8 +514,10 @@ public final class KubeCluster implements AutoCloseable {
     private void recordPids() {
         StringBuilder lines = new StringBuilder();
         for (KubeProcess p : processes) {
-            ProcessHandle.of(p.pid()).flatMap(h -> h.info().command())
-                    .ifPresent(cmd -> lines.append(p.pid()).append(' ').append(cmd).append('\n'));
+            ProcessHandle.of(p.pid())
+                    .flatMap(h -> h.info().command())
+                    .ifPresent(
+                            cmd -> lines.append(p.pid()).append(' ').append(cmd).append('\n'));
         }
         try {
             Files.writeString(logs.resolve(PID_FILE), lines);
@@ -486,9 +536,11 @@ public final class KubeCluster implements AutoCloseable {
                 String[] parts = line.split(" ", 2);
                 if (parts.length == 2) {
                     ProcessHandle.of(Long.parseLong(parts[0]))
-                            .filter(h -> h.info().command().map(parts[1]::equals).orElse(false))
+                            .filter(h ->
+                                    h.info().command().map(parts[1]::equals).orElse(false))
                             .ifPresent(h -> {
-                                System.out.println("stopping " + parts[1] + " (pid " + h.pid() + ") left by an earlier run");
+                                System.out.println(
+                                        "stopping " + parts[1] + " (pid " + h.pid() + ") left by an earlier run");
                                 h.destroyForcibly();
                             });
                 }

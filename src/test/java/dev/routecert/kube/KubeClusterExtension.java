@@ -1,5 +1,6 @@
 package dev.routecert.kube;
 
+import java.util.Locale;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
 import org.junit.jupiter.api.extension.ParameterContext;
@@ -14,7 +15,8 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  */
 public final class KubeClusterExtension implements BeforeAllCallback, ParameterResolver {
 
-    private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KubeClusterExtension.class);
+    private static final ExtensionContext.Namespace NAMESPACE =
+            ExtensionContext.Namespace.create(KubeClusterExtension.class);
 
     @Override
     public void beforeAll(ExtensionContext context) {
@@ -30,20 +32,34 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     @Override
     public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
         if (parameter.getParameter().getType() == TestNamespace.class) {
-            ExtensionContext classContext = context.getTestClass().isPresent() && context.getTestMethod().isEmpty()
-                    ? context : context.getParent().orElse(context);
-            return classContext.getStore(NAMESPACE).computeIfAbsent(TestNamespace.class, key -> {
-                KubeCluster cluster = cluster(context);
-                String prefix = classContext.getRequiredTestClass().getSimpleName().toLowerCase(java.util.Locale.ROOT)
-                        .replaceAll("[^a-z0-9]", "");
-                return new TestNamespace(cluster, cluster.newClient(), cluster.createNamespace(prefix.substring(0, Math.min(prefix.length(), 30))));
-            }, TestNamespace.class);
+            ExtensionContext classContext = context.getTestClass().isPresent()
+                            && context.getTestMethod().isEmpty()
+                    ? context
+                    : context.getParent().orElse(context);
+            return classContext
+                    .getStore(NAMESPACE)
+                    .computeIfAbsent(
+                            TestNamespace.class,
+                            key -> {
+                                KubeCluster cluster = cluster(context);
+                                String prefix = classContext
+                                        .getRequiredTestClass()
+                                        .getSimpleName()
+                                        .toLowerCase(Locale.ROOT)
+                                        .replaceAll("[^a-z0-9]", "");
+                                return new TestNamespace(
+                                        cluster,
+                                        cluster.newClient(),
+                                        cluster.createNamespace(prefix.substring(0, Math.min(prefix.length(), 30))));
+                            },
+                            TestNamespace.class);
         }
         return cluster(context);
     }
 
     private static KubeCluster cluster(ExtensionContext context) {
-        return context.getRoot().getStore(NAMESPACE)
+        return context.getRoot()
+                .getStore(NAMESPACE)
                 .computeIfAbsent(KubeCluster.class, key -> KubeCluster.shared(), KubeCluster.class);
     }
 }

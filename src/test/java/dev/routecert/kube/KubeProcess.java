@@ -86,8 +86,8 @@ final class KubeProcess implements AutoCloseable {
     }
 
     IllegalStateException failure(String why) {
-        return new IllegalStateException(name + " (pid " + pid() + ") " + why + "\n--- last lines of " + log
-                + " ---\n" + logTail() + "--- end of " + log.getFileName() + " ---");
+        return new IllegalStateException(name + " (pid " + pid() + ") " + why + "\n--- last lines of " + log + " ---\n"
+                + logTail() + "--- end of " + log.getFileName() + " ---");
     }
 
     String logTail() {

@@ -3,7 +3,6 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
@@ -28,8 +27,7 @@ public final class Fixtures {
         }
     }
 
-    private Fixtures() {
-    }
+    private Fixtures() {}
 
     public static Path root() {
         try {
@@ -76,7 +74,9 @@ public final class Fixtures {
         String issuer = p.path("defaultIssuer").asText(null);
         String kind = p.path("defaultIssuerKind").asText(c.defaultIssuerKind());
         String group = p.path("defaultIssuerGroup").asText(c.defaultIssuerGroup());
-        RuleSyntax syntax = p.has("defaultSyntax") ? RuleSyntax.parseFlag(p.get("defaultSyntax").asText()) : c.defaultSyntax();
+        RuleSyntax syntax = p.has("defaultSyntax")
+                ? RuleSyntax.parseFlag(p.get("defaultSyntax").asText())
+                : c.defaultSyntax();
         boolean requireTls = p.path("requireTls").asBoolean(false);
         return new PolicyConfig(issuer, kind, group, syntax, requireTls);
     }

@@ -1,29 +1,32 @@
 package dev.routecert.policy;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.CsvSource;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
 class HostNameTest {
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
-    @CsvSource(delimiter = '|', value = {
-            "www.example.com        | www.example.com  | DNS",
-            "WWW.Example.COM.       | www.example.com  | DNS",
-            "*.Example.com          | *.example.com    | WILDCARD",
-            "**.example.com         | **.example.com   | MULTI_WILDCARD",
-            "10.1.0.71              | 10.1.0.71        | IPV4",
-            "2001:DB8:0:0:0:0:0:1   | 2001:db8::1      | IPV6",
-            "[2001:db8::1]          | 2001:db8::1      | IPV6",
-            "::ffff:10.0.0.1        | 10.0.0.1         | IPV4",
-            "fe80::1:0:0:0          | fe80::1:0:0:0    | IPV6",
-            "xn--bcher-kva.example  | xn--bcher-kva.example | DNS",
-    })
+    @CsvSource(
+            delimiter = '|',
+            value = {
+                "www.example.com        | www.example.com  | DNS",
+                "WWW.Example.COM.       | www.example.com  | DNS",
+                "*.Example.com          | *.example.com    | WILDCARD",
+                "**.example.com         | **.example.com   | MULTI_WILDCARD",
+                "10.1.0.71              | 10.1.0.71        | IPV4",
+                "2001:DB8:0:0:0:0:0:1   | 2001:db8::1      | IPV6",
+                "[2001:db8::1]          | 2001:db8::1      | IPV6",
+                "::ffff:10.0.0.1        | 10.0.0.1         | IPV4",
+                "fe80::1:0:0:0          | fe80::1:0:0:0    | IPV6",
+                "xn--bcher-kva.example  | xn--bcher-kva.example | DNS",
+            })
     void normalises(String raw, String ascii, HostName.Type type) {
         HostName.Check c = HostName.check(raw);
         assertTrue(c.ok(), () -> "problem: " + c.problem());
@@ -32,18 +35,21 @@ class HostNameTest {
     }
 
     @ParameterizedTest(name = "{0}")
-    @CsvSource(delimiter = '|', quoteCharacter = '"', value = {
-            "example.com:8443       | includes a port",
-            "a.*.example.com        | whole leftmost label",
-            "*                      | whole leftmost label",
-            "*foo.example.com       | whole leftmost label",
-            "my_svc.example.com     | '_' is not allowed",
-            "-a.example.com         | must start and end",
-            "a..example.com         | empty label",
-            "\"exa mple.com\"         | whitespace",
-            "[not-an-ip]            | not a valid IPv6",
-            "1:2:3                  | neither a DNS name nor an IP",
-    })
+    @CsvSource(
+            delimiter = '|',
+            quoteCharacter = '"',
+            value = {
+                "example.com:8443       | includes a port",
+                "a.*.example.com        | whole leftmost label",
+                "*                      | whole leftmost label",
+                "*foo.example.com       | whole leftmost label",
+                "my_svc.example.com     | '_' is not allowed",
+                "-a.example.com         | must start and end",
+                "a..example.com         | empty label",
+                "\"exa mple.com\"         | whitespace",
+                "[not-an-ip]            | not a valid IPv6",
+                "1:2:3                  | neither a DNS name nor an IP",
+            })
     void rejects(String raw, String problem) {
         HostName.Check c = HostName.check(raw);
         assertNotNull(c.problem(), "expected a problem");
@@ -75,21 +81,21 @@ class HostNameTest {
 
     @ParameterizedTest(name = "{0} covers {1}: {2}")
     @CsvSource({
-            "a.example.com, a.example.com, true",
-            "A.Example.com., a.example.com, true",
-            "*.example.com, a.example.com, true",
-            "*.example.com, A.EXAMPLE.COM., true",
-            "*.example.com, example.com, false",
-            "*.example.com, a.b.example.com, false",
-            "*.example.com, *.example.com, true",
-            "*.example.com, *.a.example.com, false",
-            "*.com, example.com, true",
-            "a.example.com, *.example.com, false",
-            "example.com, www.example.com, false",
-            "10.1.0.71, 10.1.0.71, true",
-            "*.1.0.71, 10.1.0.71, false",
-            "2001:db8::1, [2001:DB8::1], true",
-            "**.example.com, a.example.com, false",
+        "a.example.com, a.example.com, true",
+        "A.Example.com., a.example.com, true",
+        "*.example.com, a.example.com, true",
+        "*.example.com, A.EXAMPLE.COM., true",
+        "*.example.com, example.com, false",
+        "*.example.com, a.b.example.com, false",
+        "*.example.com, *.example.com, true",
+        "*.example.com, *.a.example.com, false",
+        "*.com, example.com, true",
+        "a.example.com, *.example.com, false",
+        "example.com, www.example.com, false",
+        "10.1.0.71, 10.1.0.71, true",
+        "*.1.0.71, 10.1.0.71, false",
+        "2001:db8::1, [2001:DB8::1], true",
+        "**.example.com, a.example.com, false",
     })
     void coverageIsRfc6125(String tls, String served, boolean expected) {
         HostName t = HostName.check(tls).name();
@@ -114,9 +120,34 @@ class HostNameTest {
      */
     @Test
     void theOnePassReadingAgreesWithTheFullOne() {
-        String[] pieces = {"a", "z", "Z", "0", "9", "-", ".", "*", "*.", "**.", ":", "_", "[", "]", " ", "é", "xn--", "com",
-                "a".repeat(62), "b".repeat(63), "c".repeat(64), "1", "255", "256", "::1"};
-        java.util.Random random = new java.util.Random(20261122);
+        String[] pieces = {
+            "a",
+            "z",
+            "Z",
+            "0",
+            "9",
+            "-",
+            ".",
+            "*",
+            "*.",
+            "**.",
+            ":",
+            "_",
+            "[",
+            "]",
+            " ",
+            "é",
+            "xn--",
+            "com",
+            "a".repeat(62),
+            "b".repeat(63),
+            "c".repeat(64),
+            "1",
+            "255",
+            "256",
+            "::1"
+        };
+        Random random = new Random(20261122);
         int taken = 0;
         for (int i = 0; i < 50_000; i++) {
             StringBuilder b = new StringBuilder();
@@ -131,9 +162,26 @@ class HostNameTest {
             }
         }
         assertTrue(taken > 1_000, "the one-pass reading took only " + taken + " of the names");
-        for (String raw : new String[] {"a".repeat(63) + ".com", "a".repeat(64) + ".com", ("a".repeat(63) + ".").repeat(3) + "b".repeat(61),
-                ("a".repeat(63) + ".").repeat(3) + "b".repeat(62), "*." + "a".repeat(63), "a-b.c", "1-2.3", "1.2.3.4", "1.2.3", "*.1.2",
-                "a.b.", "-a.b", "a-.b", "a.-b", "a.b-", "*.", "*", "example.com"}) {
+        for (String raw : new String[] {
+            "a".repeat(63) + ".com",
+            "a".repeat(64) + ".com",
+            ("a".repeat(63) + ".").repeat(3) + "b".repeat(61),
+            ("a".repeat(63) + ".").repeat(3) + "b".repeat(62),
+            "*." + "a".repeat(63),
+            "a-b.c",
+            "1-2.3",
+            "1.2.3.4",
+            "1.2.3",
+            "*.1.2",
+            "a.b.",
+            "-a.b",
+            "a-.b",
+            "a.-b",
+            "a.b-",
+            "*.",
+            "*",
+            "example.com"
+        }) {
             assertEquals(HostName.checkEveryForm(raw), HostName.check(raw), () -> "for '" + raw + "'");
         }
     }

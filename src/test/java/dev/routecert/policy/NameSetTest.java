@@ -1,20 +1,29 @@
 package dev.routecert.policy;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Random;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
+import org.junit.jupiter.api.Test;
 
 /** NameSet must answer exactly what comparing every pair with {@link HostName#covers} answers. */
 class NameSetTest {
 
     /** Names over many parents (so the parent index grows and collides), with wildcards, IPs and single labels. */
     private static List<HostName> universe() {
-        List<String> raw = new ArrayList<>(List.of("com", "localhost", "example.com", "*.com", "*.example.com",
-                "**.example.com", "a.b.example.com", "*.b.example.com", "10.0.0.1", "2001:db8::1", "xn--bcher-kva.example"));
+        List<String> raw = new ArrayList<>(List.of(
+                "com",
+                "localhost",
+                "example.com",
+                "*.com",
+                "*.example.com",
+                "**.example.com",
+                "a.b.example.com",
+                "*.b.example.com",
+                "10.0.0.1",
+                "2001:db8::1",
+                "xn--bcher-kva.example"));
         for (int p = 0; p < 40; p++) {
             raw.add("*.p" + p + ".example.com");
             raw.add("p" + p + ".example.com");
@@ -74,7 +83,9 @@ class NameSetTest {
                 }
             }
             List<HostName> tls = new ArrayList<>();
-            for (int i = round % 2 == 0 ? random.nextInt(NameSet.FEW + 1) : NameSet.FEW + 1 + random.nextInt(30); i > 0; i--) {
+            for (int i = round % 2 == 0 ? random.nextInt(NameSet.FEW + 1) : NameSet.FEW + 1 + random.nextInt(30);
+                    i > 0;
+                    i--) {
                 tls.add(all.get(random.nextInt(all.size())));
             }
             boolean[] answers = NameSet.overlapped(tls, served);

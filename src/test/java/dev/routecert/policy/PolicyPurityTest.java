@@ -1,23 +1,32 @@
 package dev.routecert.policy;
 
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /** The policy core stays pure: no HTTP framework, no Kubernetes client, no files, no network, no clock. */
 class PolicyPurityTest {
 
     private static final List<String> FORBIDDEN = List.of(
-            "import io.javalin", "import io.fabric8.kubernetes", "import java.nio.file", "import java.io.File",
-            "import java.net.http", "import java.net.Socket", "import java.net.URL;", "import java.net.InetAddress",
-            "System.currentTimeMillis", "Instant.now", "LocalDateTime.now", "System.getenv", "picocli");
+            "import io.javalin",
+            "import io.fabric8.kubernetes",
+            "import java.nio.file",
+            "import java.io.File",
+            "import java.net.http",
+            "import java.net.Socket",
+            "import java.net.URL;",
+            "import java.net.InetAddress",
+            "System.currentTimeMillis",
+            "Instant.now",
+            "LocalDateTime.now",
+            "System.getenv",
+            "picocli");
 
     @Test
     void policyAndRoutePackagesImportNothingImpure() throws Exception {

@@ -1,22 +1,21 @@
 package dev.routecert.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.fabric8.zjsonpatch.JsonPatch;
-import org.junit.jupiter.api.DynamicTest;
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestFactory;
-
-import java.util.ArrayList;
-import java.util.List;
-import java.util.stream.Stream;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.DynamicTest;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestFactory;
 
 /**
  * The scenario table: every {@code routes/<kind>/with_<feature>.yaml} is evaluated and compared with
@@ -32,9 +31,14 @@ class RouteFixturesTest {
     Stream<DynamicTest> everyFixtureGetsItsExpectedVerdict() {
         List<DynamicTest> tests = new ArrayList<>();
         for (Fixtures.Fixture fx : Fixtures.all()) {
-            tests.add(DynamicTest.dynamicTest(fx.name(), fx.objectFile().toUri(), () -> check(fx, fx.object(), fx.expected())));
-            if (fx.folder().equals("ingressroute") && "traefik.io/v1alpha1".equals(fx.object().path("apiVersion").asText())) {
-                tests.add(DynamicTest.dynamicTest(fx.name() + " [as " + LEGACY + "]", fx.objectFile().toUri(),
+            tests.add(DynamicTest.dynamicTest(
+                    fx.name(), fx.objectFile().toUri(), () -> check(fx, fx.object(), fx.expected())));
+            if (fx.folder().equals("ingressroute")
+                    && "traefik.io/v1alpha1"
+                            .equals(fx.object().path("apiVersion").asText())) {
+                tests.add(DynamicTest.dynamicTest(
+                        fx.name() + " [as " + LEGACY + "]",
+                        fx.objectFile().toUri(),
                         () -> check(fx, asLegacy(fx.object()), asLegacyExpected(fx.expected()))));
             }
         }
@@ -44,14 +48,21 @@ class RouteFixturesTest {
     @Test
     void thereIsAFixtureForEveryListedCase() {
         List<Fixtures.Fixture> all = Fixtures.all();
-        for (int n : new int[]{1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 27}) {
+        for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 27}) {
             String tag = "CASES.md " + n;
-            assertTrue(all.stream().anyMatch(f -> f.expected().path("case").asText("").startsWith(tag)
-                            && (f.expected().path("case").asText("").length() == tag.length()
-                            || !Character.isDigit(f.expected().path("case").asText("").charAt(tag.length())))),
+            assertTrue(
+                    all.stream()
+                            .anyMatch(f -> f.expected().path("case").asText("").startsWith(tag)
+                                    && (f.expected().path("case").asText("").length() == tag.length()
+                                            || !Character.isDigit(f.expected()
+                                                    .path("case")
+                                                    .asText("")
+                                                    .charAt(tag.length())))),
                     "no fixture is tagged '" + tag + "'");
         }
-        assertTrue(all.stream().anyMatch(f -> f.folder().equals("ingressroute-legacy")), "legacy Traefik group is covered");
+        assertTrue(
+                all.stream().anyMatch(f -> f.folder().equals("ingressroute-legacy")),
+                "legacy Traefik group is covered");
     }
 
     static void check(Fixtures.Fixture fx, JsonNode object, JsonNode expected) {
@@ -59,7 +70,8 @@ class RouteFixturesTest {
         RoutePolicy policy = new RoutePolicy(config);
         PolicyRequest base = PolicyRequest.create(object, "default");
         String op = expected.path("operation").asText("CREATE");
-        PolicyRequest request = new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), object);
+        PolicyRequest request =
+                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), object);
         JsonNode pristine = object.deepCopy();
         Verdict verdict = policy.evaluate(request);
         assertEquals(pristine, object, "evaluation must not modify the request's object");
@@ -71,7 +83,9 @@ class RouteFixturesTest {
         checkTexts("note", expected.path("notes"), verdict.notes(), false, context);
 
         JsonNode certs = expected.path("certificates");
-        List<JsonNode> actual = verdict.certificates().stream().map(c -> (JsonNode) c.toCertificate()).toList();
+        List<JsonNode> actual = verdict.certificates().stream()
+                .map(c -> (JsonNode) c.toCertificate())
+                .toList();
         List<JsonNode> wanted = new ArrayList<>();
         certs.forEach(wanted::add);
         assertEquals(wanted, actual, () -> "certificates of " + context);
@@ -93,7 +107,8 @@ class RouteFixturesTest {
         assertEquals(once, twice, "applying the patch twice changes nothing");
 
         // the mutated object is already in its final form: no further patch, the same plan
-        Verdict again = policy.evaluate(new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), once));
+        Verdict again = policy.evaluate(
+                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), once));
         assertTrue(again.allowed(), () -> "mutated object must be admitted: " + render(again));
         assertNull(again.patch(), "a mutated object needs no second patch");
         assertEquals(verdict.certificates(), again.certificates(), "same Certificates for the mutated object");
@@ -106,10 +121,14 @@ class RouteFixturesTest {
             Violation v = actual.get(i);
             assertEquals(e.path("field").asText(), v.field(), () -> "violation field of " + context);
             for (String part : parts(e.path("message"))) {
-                assertTrue(v.message().contains(part), () -> "message '" + v.message() + "' should contain '" + part + "' in " + context);
+                assertTrue(
+                        v.message().contains(part),
+                        () -> "message '" + v.message() + "' should contain '" + part + "' in " + context);
             }
             for (String part : parts(e.path("hint"))) {
-                assertTrue(v.hint() != null && v.hint().contains(part), () -> "hint '" + v.hint() + "' should contain '" + part + "' in " + context);
+                assertTrue(
+                        v.hint() != null && v.hint().contains(part),
+                        () -> "hint '" + v.hint() + "' should contain '" + part + "' in " + context);
             }
             if (e.has("offset")) {
                 assertEquals(e.get("offset").asInt(), v.offset(), () -> "rule offset of " + context);
@@ -131,7 +150,8 @@ class RouteFixturesTest {
             if (exact) {
                 String a = actual.get(i);
                 for (String part : wanted) {
-                    assertTrue(a.contains(part), () -> what + " '" + a + "' should contain '" + part + "' in " + context);
+                    assertTrue(
+                            a.contains(part), () -> what + " '" + a + "' should contain '" + part + "' in " + context);
                 }
             } else if (actual.stream().noneMatch(a -> wanted.stream().allMatch(a::contains))) {
                 fail("no " + what + " contains " + wanted + " in " + context);
@@ -165,7 +185,12 @@ class RouteFixturesTest {
 
     static String render(Verdict v) {
         StringBuilder b = new StringBuilder("  outcome: ").append(v.outcome());
-        v.violations().forEach(x -> b.append("\n  violation: ").append(x.describe()).append(" [offset=").append(x.offset()).append(']'));
+        v.violations()
+                .forEach(x -> b.append("\n  violation: ")
+                        .append(x.describe())
+                        .append(" [offset=")
+                        .append(x.offset())
+                        .append(']'));
         v.warnings().forEach(w -> b.append("\n  warning: ").append(w));
         v.notes().forEach(n -> b.append("\n  note: ").append(n));
         if (v.patch() != null) {

@@ -1,21 +1,22 @@
 package dev.routecert.policy;
 
-import com.fasterxml.jackson.databind.JsonNode;
-import io.fabric8.zjsonpatch.JsonPatch;
-import org.junit.jupiter.api.Test;
-
-import java.util.List;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import io.fabric8.zjsonpatch.JsonPatch;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
 /** The API the admission server calls: dispatch, mutation as a raw-tree patch, and the denial text. */
 class RoutePolicyTest {
 
-    private static final PolicyConfig WITH_ISSUER = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", "ClusterIssuer");
+    private static final PolicyConfig WITH_ISSUER =
+            PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", "ClusterIssuer");
 
     static JsonNode yaml(String text) throws Exception {
         return Fixtures.YAML.readTree(text);
@@ -49,7 +50,9 @@ class RoutePolicyTest {
                 """);
         Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create(route, "web"));
         assertEquals(Verdict.Outcome.MUTATE, v.outcome());
-        assertEquals(yaml("[{op: add, path: /spec/tls/secretName, value: shop-tls}]"), v.patch(),
+        assertEquals(
+                yaml("[{op: add, path: /spec/tls/secretName, value: shop-tls}]"),
+                v.patch(),
                 "one add operation, nothing else touched");
         JsonNode patched = JsonPatch.apply(v.patch(), route);
         assertEquals(route.at("/spec/futureField"), patched.at("/spec/futureField"));
@@ -127,7 +130,8 @@ class RoutePolicyTest {
                   tls: [{hosts: [b.example.com], secretName: web-tls}]
                 """);
         PolicyRequest create = PolicyRequest.create(route, "default");
-        PolicyRequest update = new PolicyRequest(create.group(), create.version(), create.kind(), "UPDATE", "default", route);
+        PolicyRequest update =
+                new PolicyRequest(create.group(), create.version(), create.kind(), "UPDATE", "default", route);
         Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(update);
         assertEquals("spec.rules[0].host", v.violations().getFirst().field());
     }
@@ -154,7 +158,10 @@ class RoutePolicyTest {
         for (var c : List.of(List.of(route, "spec.tls.domains[0].sans[1]"), List.of(ingress, "spec.tls[0].hosts[1]"))) {
             Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create((JsonNode) c.get(0), "web"));
             assertEquals(Verdict.Outcome.DENY, v.outcome(), () -> v.toString());
-            assertTrue(v.violations().stream().anyMatch(x -> x.field().equals(c.get(1)) && x.message().contains("must be a string")),
+            assertTrue(
+                    v.violations().stream()
+                            .anyMatch(x ->
+                                    x.field().equals(c.get(1)) && x.message().contains("must be a string")),
                     () -> v.violations().toString());
         }
     }
@@ -202,8 +209,12 @@ class RoutePolicyTest {
     @Test
     void verdictRejectsAPatchThatIsNotAnArray() throws Exception {
         JsonNode notArray = yaml("{op: add}");
-        assertThrows(IllegalArgumentException.class, () -> new Verdict(List.of(), List.of(), notArray, List.of(), List.of()));
-        assertNull(new Verdict(List.of(), List.of(), yaml("[]"), List.of(), List.of()).patch(), "empty patch means no patch");
+        assertThrows(
+                IllegalArgumentException.class,
+                () -> new Verdict(List.of(), List.of(), notArray, List.of(), List.of()));
+        assertNull(
+                new Verdict(List.of(), List.of(), yaml("[]"), List.of(), List.of()).patch(),
+                "empty patch means no patch");
     }
 
     @Test
@@ -220,14 +231,19 @@ class RoutePolicyTest {
         }
         spec.putArray("routes").addObject().put("match", rule.toString());
         var tls = spec.putObject("tls").put("secretName", "big-tls");
-        var sans = tls.putArray("domains").addObject().put("main", "h0.example.com").putArray("sans");
+        var sans = tls.putArray("domains")
+                .addObject()
+                .put("main", "h0.example.com")
+                .putArray("sans");
         for (int i = 1; i < n; i++) {
             sans.add(i % 2 == 0 ? "h" + i + ".example.com" : "other" + i + ".example.org");
         }
         long start = System.nanoTime();
-        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
                 () -> new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create(route, "default")));
-        System.out.printf("evaluated an IngressRoute with %d hosts and %d TLS names (%d KB rule) in %d ms%n",
+        System.out.printf(
+                "evaluated an IngressRoute with %d hosts and %d TLS names (%d KB rule) in %d ms%n",
                 n, n, rule.length() / 1024, (System.nanoTime() - start) / 1_000_000);
         assertEquals(n / 2, v.violations().size(), "every odd host is uncovered");
         assertEquals(Findings.MAX_WARNINGS + 1, v.warnings().size(), "warnings are capped with a count");
@@ -241,20 +257,28 @@ class RoutePolicyTest {
         int n = 20_000;
         var f = com.fasterxml.jackson.databind.node.JsonNodeFactory.instance;
         var ing = f.objectNode().put("apiVersion", "networking.k8s.io/v1").put("kind", "Ingress");
-        ing.putObject("metadata").put("name", "big").put("namespace", "default")
-                .putObject("annotations").put("cert-manager.io/cluster-issuer", "letsencrypt-prod");
+        ing.putObject("metadata")
+                .put("name", "big")
+                .put("namespace", "default")
+                .putObject("annotations")
+                .put("cert-manager.io/cluster-issuer", "letsencrypt-prod");
         var spec = ing.putObject("spec");
         var rules = spec.putArray("rules");
         var tls = spec.putArray("tls");
         for (int i = 0; i < n; i++) {
             rules.addObject().put("host", "h" + i + ".example.com");
-            tls.addObject().put("secretName", "s" + (i % 1000)).putArray("hosts").add("h" + i + ".example.com");
+            tls.addObject()
+                    .put("secretName", "s" + (i % 1000))
+                    .putArray("hosts")
+                    .add("h" + i + ".example.com");
         }
         long start = System.nanoTime();
-        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(java.time.Duration.ofSeconds(10),
+        Verdict v = org.junit.jupiter.api.Assertions.assertTimeoutPreemptively(
+                Duration.ofSeconds(10),
                 () -> new RoutePolicy(PolicyConfig.defaults()).evaluate(PolicyRequest.create(ing, "default")));
-        System.out.printf("evaluated an Ingress with %d rules and %d TLS entries in %d ms%n", n, n,
-                (System.nanoTime() - start) / 1_000_000);
+        System.out.printf(
+                "evaluated an Ingress with %d rules and %d TLS entries in %d ms%n",
+                n, n, (System.nanoTime() - start) / 1_000_000);
         assertEquals(n - 1000, v.violations().size(), "each reused secret name is reported once per reuse");
         assertEquals(Violation.DUPLICATE, v.violations().getFirst().reason());
     }

@@ -2,8 +2,10 @@ package dev.routecert.tls;
 
 import java.io.IOException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.Comparator;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -40,13 +42,13 @@ public final class SecretVolume {
         Files.createSymbolicLink(tmp, next.getFileName());
         Files.move(tmp, root.resolve("..data"), StandardCopyOption.ATOMIC_MOVE, StandardCopyOption.REPLACE_EXISTING);
         for (String file : new String[] {"tls.crt", "tls.key"}) {
-            if (!Files.exists(root.resolve(file), java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+            if (!Files.exists(root.resolve(file), LinkOption.NOFOLLOW_LINKS)) {
                 Files.createSymbolicLink(root.resolve(file), Path.of("..data", file));
             }
         }
         if (currentDir != null) {
             try (var old = Files.walk(currentDir)) {
-                old.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+                old.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
             }
         }
         currentDir = next;

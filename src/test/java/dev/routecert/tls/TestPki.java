@@ -20,7 +20,6 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
 import org.bouncycastle.asn1.x500.X500Name;
-import org.bouncycastle.util.io.pem.PemObject;
 import org.bouncycastle.asn1.x509.BasicConstraints;
 import org.bouncycastle.asn1.x509.ExtendedKeyUsage;
 import org.bouncycastle.asn1.x509.Extension;
@@ -33,6 +32,7 @@ import org.bouncycastle.cert.jcajce.JcaX509v3CertificateBuilder;
 import org.bouncycastle.openssl.jcajce.JcaPEMWriter;
 import org.bouncycastle.openssl.jcajce.JcaPKCS8Generator;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
+import org.bouncycastle.util.io.pem.PemObject;
 
 /** A test CA that issues serving certificates for 127.0.0.1/localhost in every key format routecert reads. */
 public final class TestPki {
@@ -55,8 +55,7 @@ public final class TestPki {
     }
 
     /** A PEM pair as cert-manager writes it: leaf then CA in tls.crt, the key in tls.key. */
-    public record Issued(String certificatePem, String keyPem, BigInteger serial) {
-    }
+    public record Issued(String certificatePem, String keyPem, BigInteger serial) {}
 
     private static final SecureRandom RANDOM = new SecureRandom();
     private static final AtomicLong SERIALS = new AtomicLong(System.currentTimeMillis());
@@ -94,14 +93,18 @@ public final class TestPki {
             KeyPair keys = generate(format.algorithm);
             BigInteger serial = BigInteger.valueOf(SERIALS.incrementAndGet());
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
-                    new X500Name(caCertificate.getSubjectX500Principal().getName()), serial,
-                    Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plus(validity)),
-                    new X500Name("CN=routecert test " + format), keys.getPublic());
+                    new X500Name(caCertificate.getSubjectX500Principal().getName()),
+                    serial,
+                    Date.from(Instant.now().minusSeconds(60)),
+                    Date.from(Instant.now().plus(validity)),
+                    new X500Name("CN=routecert test " + format),
+                    keys.getPublic());
             builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                    new GeneralName(GeneralName.dNSName, "localhost"),
-                    new GeneralName(GeneralName.iPAddress, "127.0.0.1")}));
+                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
+            }));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
-            builder.addExtension(Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
             X509Certificate leaf = sign(builder, caKeys.getPrivate());
             String keyPem = switch (format) {
                 case RSA_PKCS1 -> pem(keys.getPrivate()); // BouncyCastle writes the traditional OpenSSL form
@@ -109,7 +112,8 @@ public final class TestPki {
                 case RSA_PKCS8, EC_PKCS8, ED25519_PKCS8 -> pem(new JcaPKCS8Generator(keys.getPrivate(), null));
             };
             if (!keyPem.startsWith(format.pemHeader)) {
-                throw new IllegalStateException(format + " key came out as " + keyPem.lines().findFirst().orElse(""));
+                throw new IllegalStateException(format + " key came out as "
+                        + keyPem.lines().findFirst().orElse(""));
             }
             return new Issued(pem(leaf) + pem(caCertificate), keyPem, serial);
         } catch (Exception e) {
@@ -158,26 +162,34 @@ public final class TestPki {
         switch (algorithm) {
             case "RSA" -> generator.initialize(2048, RANDOM);
             case "EC" -> generator.initialize(new ECGenParameterSpec("secp256r1"), RANDOM);
-            default -> { }
+            default -> {}
         }
         return generator.generateKeyPair();
     }
 
-    private static JcaX509v3CertificateBuilder builder(X500Name issuer, X500Name subject, KeyPair keys, Duration validity) {
-        return new JcaX509v3CertificateBuilder(issuer, BigInteger.valueOf(SERIALS.incrementAndGet()),
-                Date.from(Instant.now().minusSeconds(60)), Date.from(Instant.now().plus(validity)), subject, keys.getPublic());
+    private static JcaX509v3CertificateBuilder builder(
+            X500Name issuer, X500Name subject, KeyPair keys, Duration validity) {
+        return new JcaX509v3CertificateBuilder(
+                issuer,
+                BigInteger.valueOf(SERIALS.incrementAndGet()),
+                Date.from(Instant.now().minusSeconds(60)),
+                Date.from(Instant.now().plus(validity)),
+                subject,
+                keys.getPublic());
     }
 
     private static X509Certificate sign(JcaX509v3CertificateBuilder builder, PrivateKey key) throws Exception {
-        return new JcaX509CertificateConverter().getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
+        return new JcaX509CertificateConverter()
+                .getCertificate(builder.build(new JcaContentSignerBuilder("SHA256withECDSA").build(key)));
     }
 
     /** SEC1 as Go's x509.MarshalECPrivateKey and OpenSSL write it: with the named curve inside. */
     private static String sec1(PrivateKey key) throws IOException {
         PrivateKeyInfo info = PrivateKeyInfo.getInstance(key.getEncoded());
-        org.bouncycastle.asn1.sec.ECPrivateKey inner = org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
-        var withCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(256, inner.getKey(),
-                info.getPrivateKeyAlgorithm().getParameters());
+        org.bouncycastle.asn1.sec.ECPrivateKey inner =
+                org.bouncycastle.asn1.sec.ECPrivateKey.getInstance(info.parsePrivateKey());
+        var withCurve = new org.bouncycastle.asn1.sec.ECPrivateKey(
+                256, inner.getKey(), info.getPrivateKeyAlgorithm().getParameters());
         return pem(new PemObject("EC PRIVATE KEY", withCurve.getEncoded()));
     }
 

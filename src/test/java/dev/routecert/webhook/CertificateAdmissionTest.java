@@ -33,8 +33,10 @@ class CertificateAdmissionTest {
     }
 
     private CertificateAdmission admission(CertificateOptions options) {
-        return new CertificateAdmission(new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt", "ClusterIssuer")),
-                store, options);
+        return new CertificateAdmission(
+                new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt", "ClusterIssuer")),
+                store,
+                options);
     }
 
     private static AdmissionRequest ingress(String operation, boolean dryRun, String... tls) throws Exception {
@@ -42,15 +44,36 @@ class CertificateAdmissionTest {
         StringBuilder entries = new StringBuilder();
         for (int i = 0; i < tls.length; i++) {
             String[] secretAndHost = tls[i].split("=");
-            rules.append(i == 0 ? "" : ",").append("{\"host\":\"").append(secretAndHost[1]).append("\"}");
-            entries.append(i == 0 ? "" : ",").append("{\"secretName\":\"").append(secretAndHost[0])
-                    .append("\",\"hosts\":[\"").append(secretAndHost[1]).append("\"]}");
+            rules.append(i == 0 ? "" : ",")
+                    .append("{\"host\":\"")
+                    .append(secretAndHost[1])
+                    .append("\"}");
+            entries.append(i == 0 ? "" : ",")
+                    .append("{\"secretName\":\"")
+                    .append(secretAndHost[0])
+                    .append("\",\"hosts\":[\"")
+                    .append(secretAndHost[1])
+                    .append("\"]}");
         }
-        JsonNode object = FakeCertificateStore.JSON.readTree("{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\","
-                + "\"metadata\":{\"name\":\"shop\",\"namespace\":\"web\",\"uid\":\"u-shop\"},\"spec\":{\"rules\":[" + rules
-                + "],\"tls\":[" + entries + "]}}");
-        return new AdmissionRequest("r-1", "networking.k8s.io", "v1", "Ingress", "ingresses", "", "shop", "web", operation,
-                "alice", dryRun, object, null);
+        JsonNode object =
+                FakeCertificateStore.JSON.readTree("{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\","
+                        + "\"metadata\":{\"name\":\"shop\",\"namespace\":\"web\",\"uid\":\"u-shop\"},\"spec\":{\"rules\":["
+                        + rules
+                        + "],\"tls\":[" + entries + "]}}");
+        return new AdmissionRequest(
+                "r-1",
+                "networking.k8s.io",
+                "v1",
+                "Ingress",
+                "ingresses",
+                "",
+                "shop",
+                "web",
+                operation,
+                "alice",
+                dryRun,
+                object,
+                null);
     }
 
     @Test
@@ -59,7 +82,12 @@ class CertificateAdmissionTest {
         assertTrue(decision.allowed(), String.valueOf(decision.status()));
         assertEquals(List.of("create web/shop-tls"), store.writes);
         JsonNode stored = store.server.get("web/shop-tls");
-        assertEquals("networking.k8s.io/Ingress/shop", stored.path("metadata").path("annotations").path("routecert.dev/route").asText());
+        assertEquals(
+                "networking.k8s.io/Ingress/shop",
+                stored.path("metadata")
+                        .path("annotations")
+                        .path("routecert.dev/route")
+                        .asText());
         assertTrue(stored.path("metadata").path("ownerReferences").isMissingNode());
     }
 
@@ -88,8 +116,15 @@ class CertificateAdmissionTest {
         assertTrue(decision.allowed());
         assertEquals(List.of("create web/shop-tls", "apply web/shop-tls"), store.writes);
         JsonNode stored = store.server.get("web/shop-tls");
-        assertEquals("[\"www.example.com\"]", stored.path("spec").path("dnsNames").toString());
-        assertEquals("u-shop", stored.path("metadata").path("ownerReferences").get(0).path("uid").asText());
+        assertEquals(
+                "[\"www.example.com\"]", stored.path("spec").path("dnsNames").toString());
+        assertEquals(
+                "u-shop",
+                stored.path("metadata")
+                        .path("ownerReferences")
+                        .get(0)
+                        .path("uid")
+                        .asText());
     }
 
     @Test
@@ -97,19 +132,29 @@ class CertificateAdmissionTest {
         AdmissionDecision decision = admission.review(ingress("CREATE", true, "shop-tls=shop.example.com"));
         assertTrue(decision.allowed());
         assertEquals(List.of(), store.writes);
-        assertEquals(List.of("dry run: routecert would create Certificate web/shop-tls (secret shop-tls) for shop.example.com,"
-                + " issuer ClusterIssuer/letsencrypt"), decision.warnings());
+        assertEquals(
+                List.of(
+                        "dry run: routecert would create Certificate web/shop-tls (secret shop-tls) for shop.example.com,"
+                                + " issuer ClusterIssuer/letsencrypt"),
+                decision.warnings());
     }
 
     @Test
     void failedWriteDeniesWithTheReasonAndDeletesWhatTheReviewCreated() throws Exception {
-        store.failures.put("web/second-tls", new StoreException(StoreException.Kind.REJECTED,
-                "could not create Certificate web/second-tls: the API server answered 422: spec.duration invalid", null));
-        AdmissionDecision decision = admission.review(ingress("CREATE", false, "first-tls=a.example.com", "second-tls=b.example.com"));
+        store.failures.put(
+                "web/second-tls",
+                new StoreException(
+                        StoreException.Kind.REJECTED,
+                        "could not create Certificate web/second-tls: the API server answered 422: spec.duration invalid",
+                        null));
+        AdmissionDecision decision =
+                admission.review(ingress("CREATE", false, "first-tls=a.example.com", "second-tls=b.example.com"));
         assertFalse(decision.allowed());
         assertEquals(403, decision.status().code());
-        assertEquals("routecert could not write the Certificate this object needs, so nothing was changed: could not create"
-                + " Certificate web/second-tls: the API server answered 422: spec.duration invalid", decision.status().message());
+        assertEquals(
+                "routecert could not write the Certificate this object needs, so nothing was changed: could not create"
+                        + " Certificate web/second-tls: the API server answered 422: spec.duration invalid",
+                decision.status().message());
         assertEquals("spec.tls[1].secretName", decision.status().causes().get(0).field());
         assertEquals(List.of("create web/first-tls", "create web/second-tls", "delete web/first-tls"), store.writes);
         assertEquals(0, store.server.size());
@@ -117,13 +162,21 @@ class CertificateAdmissionTest {
 
     @Test
     void warnModeAdmitsWithAWarningWhenTheWriteFails() throws Exception {
-        store.failures.put("web/shop-tls", new StoreException(StoreException.Kind.TIMEOUT,
-                "could not create Certificate web/shop-tls: the API server did not answer within 3000ms", null));
-        AdmissionDecision decision = admission(CertificateOptions.defaults().withWriteFailure(CertificateOptions.WriteFailure.WARN))
+        store.failures.put(
+                "web/shop-tls",
+                new StoreException(
+                        StoreException.Kind.TIMEOUT,
+                        "could not create Certificate web/shop-tls: the API server did not answer within 3000ms",
+                        null));
+        AdmissionDecision decision = admission(
+                        CertificateOptions.defaults().withWriteFailure(CertificateOptions.WriteFailure.WARN))
                 .review(ingress("CREATE", false, "shop-tls=shop.example.com"));
         assertTrue(decision.allowed());
-        assertEquals(List.of("routecert admitted this object without its Certificate web/shop-tls (could not create Certificate"
-                + " web/shop-tls: the API server did not answer within 3000ms); routecert's reconciler retries it"), decision.warnings());
+        assertEquals(
+                List.of(
+                        "routecert admitted this object without its Certificate web/shop-tls (could not create Certificate"
+                                + " web/shop-tls: the API server did not answer within 3000ms); routecert's reconciler retries it"),
+                decision.warnings());
     }
 
     @Test
@@ -132,10 +185,16 @@ class CertificateAdmissionTest {
         AdmissionDecision decision = admission.review(ingress("CREATE", false, "shop-tls=shop.example.com"));
         assertTrue(decision.allowed());
         assertEquals(List.of(), store.writes);
-        assertTrue(decision.warnings().get(0).startsWith("routecert did not create Certificate web/shop-tls: Secret shop-tls already"
-                + " exists and was not written by cert-manager"), decision.warnings().toString());
+        assertTrue(
+                decision.warnings()
+                        .get(0)
+                        .startsWith("routecert did not create Certificate web/shop-tls: Secret shop-tls already"
+                                + " exists and was not written by cert-manager"),
+                decision.warnings().toString());
         store.secrets.put("web/shop-tls", new SecretState(true, "shop-tls"));
-        assertTrue(admission.review(ingress("CREATE", false, "shop-tls=shop.example.com")).allowed());
+        assertTrue(admission
+                .review(ingress("CREATE", false, "shop-tls=shop.example.com"))
+                .allowed());
         assertEquals(List.of("create web/shop-tls"), store.writes);
     }
 
@@ -144,15 +203,26 @@ class CertificateAdmissionTest {
         for (String name : List.of("first-tls", "second-tls")) {
             ObjectNode foreign = FakeCertificateStore.JSON.createObjectNode();
             foreign.putObject("metadata").put("name", name).put("namespace", "web");
-            foreign.putObject("spec").put("secretName", name).putArray("dnsNames").add("x.example.com");
+            foreign.putObject("spec")
+                    .put("secretName", name)
+                    .putArray("dnsNames")
+                    .add("x.example.com");
             store.put(foreign);
         }
-        AdmissionDecision decision = admission.review(ingress("CREATE", false, "first-tls=a.example.com", "second-tls=b.example.com"));
+        AdmissionDecision decision =
+                admission.review(ingress("CREATE", false, "first-tls=a.example.com", "second-tls=b.example.com"));
         assertFalse(decision.allowed());
-        assertEquals(List.of("spec.tls[0].secretName", "spec.tls[1].secretName"),
-                decision.status().causes().stream().map(AdmissionDecision.Cause::field).toList());
-        assertTrue(decision.status().message().contains("Certificate web/first-tls"), decision.status().message());
-        assertTrue(decision.status().message().contains("a.example.com"), decision.status().message());
+        assertEquals(
+                List.of("spec.tls[0].secretName", "spec.tls[1].secretName"),
+                decision.status().causes().stream()
+                        .map(AdmissionDecision.Cause::field)
+                        .toList());
+        assertTrue(
+                decision.status().message().contains("Certificate web/first-tls"),
+                decision.status().message());
+        assertTrue(
+                decision.status().message().contains("a.example.com"),
+                decision.status().message());
         assertEquals(List.of(), store.writes);
     }
 }

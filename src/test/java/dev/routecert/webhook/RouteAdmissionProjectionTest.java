@@ -47,7 +47,9 @@ class RouteAdmissionProjectionTest {
         List<Case> cases = new ArrayList<>();
         for (Fixtures.Fixture fixture : Fixtures.all()) {
             JsonNode expected = fixture.expected();
-            cases.add(new Case(fixture.name(), Fixtures.config(expected),
+            cases.add(new Case(
+                    fixture.name(),
+                    Fixtures.config(expected),
                     review(fixture.object(), expected.path("operation").asText("CREATE"))));
         }
         PolicyConfig bench = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER);
@@ -60,9 +62,14 @@ class RouteAdmissionProjectionTest {
     /** An AdmissionReview of {@code object} as the API server sends it (an UPDATE's old object is the same). */
     static byte[] review(JsonNode object, String operation) {
         PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review = JSON.createObjectNode().put("apiVersion", AdmissionReviews.API_VERSION).put("kind", "AdmissionReview");
+        ObjectNode review = JSON.createObjectNode()
+                .put("apiVersion", AdmissionReviews.API_VERSION)
+                .put("kind", "AdmissionReview");
         ObjectNode request = review.putObject("request").put("uid", "u-1");
-        request.putObject("kind").put("group", parsed.group()).put("version", parsed.version()).put("kind", parsed.kind());
+        request.putObject("kind")
+                .put("group", parsed.group())
+                .put("version", parsed.version())
+                .put("kind", parsed.kind());
         request.put("namespace", parsed.namespace()).put("operation", operation);
         request.set("object", object);
         request.set("oldObject", operation.equals("UPDATE") ? object : null);
@@ -85,8 +92,9 @@ class RouteAdmissionProjectionTest {
     }
 
     private static String answer(AdmissionReviews reviews, AdmissionRequest request, RouteAdmission admission) {
-        return new String(reviews.write(reviews.response(AdmissionReviews.API_VERSION, request.uid(),
-                admission.review(request))), StandardCharsets.UTF_8);
+        return new String(
+                reviews.write(reviews.response(AdmissionReviews.API_VERSION, request.uid(), admission.review(request))),
+                StandardCharsets.UTF_8);
     }
 
     @AfterAll

@@ -20,15 +20,41 @@ class RouteAdmissionWithoutClusterTest {
         JsonNode object = FakeCertificateStore.JSON.readTree("""
                 {"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"shop","namespace":"web"},
                  "spec":{"rules":[{"host":"shop.example.com"}],"tls":[{"hosts":["shop.example.com"],"secretName":"shop-tls"}]}}""");
-        RouteAdmission admission = new RouteAdmission(new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("le", "ClusterIssuer")),
+        RouteAdmission admission = new RouteAdmission(
+                new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("le", "ClusterIssuer")),
                 RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
-        AdmissionDecision decision = admission.review(new AdmissionRequest("u", "networking.k8s.io", "v1", "Ingress", "ingresses",
-                "", "shop", "web", "CREATE", "alice", false, object, null));
+        AdmissionDecision decision = admission.review(new AdmissionRequest(
+                "u",
+                "networking.k8s.io",
+                "v1",
+                "Ingress",
+                "ingresses",
+                "",
+                "shop",
+                "web",
+                "CREATE",
+                "alice",
+                false,
+                object,
+                null));
         assertTrue(decision.allowed());
-        assertEquals(List.of("routecert did not create Certificate web/shop-tls because it has no cluster connection"),
+        assertEquals(
+                List.of("routecert did not create Certificate web/shop-tls because it has no cluster connection"),
                 decision.warnings());
-        AdmissionDecision dryRun = admission.review(new AdmissionRequest("u", "networking.k8s.io", "v1", "Ingress", "ingresses",
-                "", "shop", "web", "CREATE", "alice", true, object, null));
+        AdmissionDecision dryRun = admission.review(new AdmissionRequest(
+                "u",
+                "networking.k8s.io",
+                "v1",
+                "Ingress",
+                "ingresses",
+                "",
+                "shop",
+                "web",
+                "CREATE",
+                "alice",
+                true,
+                object,
+                null));
         assertEquals(List.of(), dryRun.warnings());
     }
 }

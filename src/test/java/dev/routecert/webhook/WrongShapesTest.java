@@ -37,8 +37,14 @@ class WrongShapesTest {
     private static final AdmissionReviews REVIEWS = new AdmissionReviews(7L * 1024 * 1024, RouteAdmission.READS);
 
     private static List<JsonNode> wrongValues() throws Exception {
-        return List.of(JSON.readTree("443"), JSON.readTree("true"), JSON.nullNode(), JSON.readTree("\"x\""),
-                JSON.readTree("[]"), JSON.readTree("[\"a.example.com\", 1, null, {}]"), JSON.readTree("{}"),
+        return List.of(
+                JSON.readTree("443"),
+                JSON.readTree("true"),
+                JSON.nullNode(),
+                JSON.readTree("\"x\""),
+                JSON.readTree("[]"),
+                JSON.readTree("[\"a.example.com\", 1, null, {}]"),
+                JSON.readTree("{}"),
                 JSON.readTree("{\"match\": 1, \"host\": [], \"main\": {}}"));
     }
 
@@ -66,16 +72,20 @@ class WrongShapesTest {
                             decision = admission.getValue().review(request);
                             REVIEWS.write(REVIEWS.response(AdmissionReviews.API_VERSION, request.uid(), decision));
                         } catch (Exception | StackOverflowError e) {
-                            throw new AssertionError(fixture.name() + ": " + path + " = " + value + " (" + mode + ") threw " + e, e);
+                            throw new AssertionError(
+                                    fixture.name() + ": " + path + " = " + value + " (" + mode + ") threw " + e, e);
                         }
                         if (!decision.allowed() && decision.status().code() != 403) {
                             fail(fixture.name() + ": " + path + " = " + value + " (" + mode + ") answered "
-                                    + decision.status().code() + " " + decision.status().message());
+                                    + decision.status().code() + " "
+                                    + decision.status().message());
                         }
                         reviews++;
                         denied += decision.allowed() ? 0 : 1;
                     }
-                    written += (int) store.writes.stream().filter(w -> w.startsWith("create ")).count();
+                    written += (int) store.writes.stream()
+                            .filter(w -> w.startsWith("create "))
+                            .count();
                 }
             }
         }

@@ -6,8 +6,7 @@ import java.util.List;
 /** Building the short lists of a rule's tree and analysis. */
 final class Lists {
 
-    private Lists() {
-    }
+    private Lists() {}
 
     /**
      * {@code list} with {@code item} added, starting from {@code List.of()}. Nearly every list in a

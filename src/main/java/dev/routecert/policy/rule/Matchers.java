@@ -1,7 +1,6 @@
 package dev.routecert.policy.rule;
 
 import dev.routecert.policy.RuleSyntax;
-
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -18,7 +17,19 @@ import java.util.Set;
 public final class Matchers {
 
     /** What a matcher looks at, which decides how the policy reads its arguments. */
-    public enum Role { HOST, HOST_REGEXP, PATH, PATH_PREFIX, PATH_REGEXP, METHOD, HEADER, HEADER_REGEXP, QUERY, QUERY_REGEXP, CLIENT_IP }
+    public enum Role {
+        HOST,
+        HOST_REGEXP,
+        PATH,
+        PATH_PREFIX,
+        PATH_REGEXP,
+        METHOD,
+        HEADER,
+        HEADER_REGEXP,
+        QUERY,
+        QUERY_REGEXP,
+        CLIENT_IP
+    }
 
     /**
      * One matcher.
@@ -70,8 +81,7 @@ public final class Matchers {
      */
     private static final String[][] SPELLINGS = byLength();
 
-    private Matchers() {
-    }
+    private Matchers() {}
 
     /** The matcher a name denotes in the given syntax, if Traefik would accept that spelling. */
     public static Optional<Spec> lookup(RuleSyntax syntax, String written) {
@@ -151,6 +161,10 @@ public final class Matchers {
     /** The spellings Traefik accepts for a name: as written, lower case, upper case, capitalised. */
     private static List<String> spellings(String name) {
         String lower = name.toLowerCase(Locale.ROOT);
-        return List.of(name, lower, name.toUpperCase(Locale.ROOT), Character.toUpperCase(lower.charAt(0)) + lower.substring(1));
+        return List.of(
+                name,
+                lower,
+                name.toUpperCase(Locale.ROOT),
+                Character.toUpperCase(lower.charAt(0)) + lower.substring(1));
     }
 }

@@ -3,8 +3,8 @@ package dev.routecert.policy.rule;
 import dev.routecert.policy.IpAddresses;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.Violation;
-
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -27,12 +27,10 @@ public final class RuleAnalyzer {
      * @param regexp   true when names cannot be derived from it (a regexp)
      * @param matcher  the matcher name as written
      */
-    public record HostUse(String value, int offset, boolean positive, boolean regexp, String matcher) {
-    }
+    public record HostUse(String value, int offset, boolean positive, boolean regexp, String matcher) {}
 
     /** A problem in the rule, at an offset; warnings do not block admission. */
-    public record Problem(int offset, String message, String hint, String reason, boolean warning) {
-    }
+    public record Problem(int offset, String message, String hint, String reason, boolean warning) {}
 
     /**
      * What a rule means for the policy.
@@ -124,7 +122,10 @@ public final class RuleAnalyzer {
     private void check(RuleNode.Call c, Matchers.Spec spec, boolean positive) {
         List<RuleNode.Arg> args = c.args();
         if (args.isEmpty()) {
-            error(c.offset(), spec.name() + " needs a value", "write " + spec.name() + "(`" + example(spec.role()) + "`)",
+            error(
+                    c.offset(),
+                    spec.name() + " needs a value",
+                    "write " + spec.name() + "(`" + example(spec.role()) + "`)",
                     Violation.REQUIRED);
             return;
         }
@@ -134,7 +135,10 @@ public final class RuleAnalyzer {
         }
         for (RuleNode.Arg a : args) {
             if (a.value().isEmpty()) {
-                error(a.offset(), spec.name() + " has an empty value", "put a value between the quotes, or remove the matcher",
+                error(
+                        a.offset(),
+                        spec.name() + " has an empty value",
+                        "put a value between the quotes, or remove the matcher",
                         Violation.REQUIRED);
                 return;
             }
@@ -146,8 +150,11 @@ public final class RuleAnalyzer {
                 case PATH, PATH_PREFIX -> path(spec, a);
                 case CLIENT_IP -> {
                     if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
-                        error(a.offset(), "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
-                                "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)", Violation.INVALID);
+                        error(
+                                a.offset(),
+                                "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
+                                "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)",
+                                Violation.INVALID);
                     }
                 }
                 default -> {
@@ -162,7 +169,10 @@ public final class RuleAnalyzer {
         String v = a.value();
         if (syntax == RuleSyntax.V3) {
             if (looksLikeV2Template(v)) {
-                warn(a.offset(), "HostRegexp(" + a.literal() + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
+                warn(
+                        a.offset(),
+                        "HostRegexp(" + a.literal()
+                                + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
                         "write HostRegexp(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
             }
             host(new HostUse(v, a.offset(), positive, true, c.name()));
@@ -170,8 +180,11 @@ public final class RuleAnalyzer {
         }
         String templateError = v2TemplateError(v);
         if (templateError != null) {
-            error(a.offset(), "HostRegexp(" + a.literal() + "): " + templateError,
-                    "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)", Violation.INVALID);
+            error(
+                    a.offset(),
+                    "HostRegexp(" + a.literal() + "): " + templateError,
+                    "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)",
+                    Violation.INVALID);
             return;
         }
         if (v.indexOf('{') < 0) {
@@ -182,8 +195,8 @@ public final class RuleAnalyzer {
         int dot = v.indexOf('.');
         String first = dot < 0 ? v : v.substring(0, dot);
         String rest = dot < 0 ? "" : v.substring(dot + 1);
-        boolean plainVariable = first.startsWith("{") && first.endsWith("}") && first.indexOf(':') < 0
-                && first.indexOf('{', 1) < 0;
+        boolean plainVariable =
+                first.startsWith("{") && first.endsWith("}") && first.indexOf(':') < 0 && first.indexOf('{', 1) < 0;
         if (plainVariable && !rest.isEmpty() && rest.indexOf('{') < 0) {
             // {name} alone defaults to [^.]+ in a v2 host template: exactly one label, i.e. a wildcard
             host(new HostUse("*." + rest, a.offset(), positive, false, c.name()));
@@ -195,12 +208,18 @@ public final class RuleAnalyzer {
     private void path(Matchers.Spec spec, RuleNode.Arg a) {
         String v = a.value();
         if (!v.startsWith("/")) {
-            error(a.offset(), spec.name() + "(" + a.literal() + ") does not start with '/'",
-                    "write " + spec.name() + "(`/" + v + "`)", Violation.INVALID);
+            error(
+                    a.offset(),
+                    spec.name() + "(" + a.literal() + ") does not start with '/'",
+                    "write " + spec.name() + "(`/" + v + "`)",
+                    Violation.INVALID);
             return;
         }
         if (syntax == RuleSyntax.V3 && looksLikeV2Template(v)) {
-            warn(a.offset(), spec.name() + "(" + a.literal() + ") contains a v2 {name} template; in v3 syntax the path is matched literally",
+            warn(
+                    a.offset(),
+                    spec.name() + "(" + a.literal()
+                            + ") contains a v2 {name} template; in v3 syntax the path is matched literally",
                     "use PathRegexp(`^...$`) for variable parts, or set syntax: v2 on this route");
         }
     }
@@ -211,12 +230,19 @@ public final class RuleAnalyzer {
         if (syntax == RuleSyntax.V3 && spec.maxArgs() == 1) {
             StringBuilder fix = new StringBuilder("(");
             for (int i = 0; i < n; i++) {
-                fix.append(i == 0 ? "" : " || ").append(spec.name()).append('(').append(args.get(i).literal()).append(')');
+                fix.append(i == 0 ? "" : " || ")
+                        .append(spec.name())
+                        .append('(')
+                        .append(args.get(i).literal())
+                        .append(')');
             }
             fix.append(')');
-            error(c.offset(), spec.name() + " takes one value in Traefik v3 syntax but has " + n
+            error(
+                    c.offset(),
+                    spec.name() + " takes one value in Traefik v3 syntax but has " + n
                             + "; listing several values is Traefik v2 syntax",
-                    "write " + fix + ", or set syntax: v2 on this route", Violation.INVALID);
+                    "write " + fix + ", or set syntax: v2 on this route",
+                    Violation.INVALID);
             return;
         }
         String expected = switch (spec.role()) {
@@ -224,8 +250,11 @@ public final class RuleAnalyzer {
             case QUERY, QUERY_REGEXP -> "a key and an optional value";
             default -> spec.maxArgs() < 0 ? "at least " + spec.minArgs() + " value(s)" : spec.minArgs() + " value(s)";
         };
-        error(c.offset(), spec.name() + " takes " + expected + " but has " + n + " argument" + (n == 1 ? "" : "s"),
-                "write " + spec.name() + "(" + (spec.minArgs() == 2 ? "`X-Name`, `value`" : "`" + example(spec.role()) + "`") + ")",
+        error(
+                c.offset(),
+                spec.name() + " takes " + expected + " but has " + n + " argument" + (n == 1 ? "" : "s"),
+                "write " + spec.name() + "("
+                        + (spec.minArgs() == 2 ? "`X-Name`, `value`" : "`" + example(spec.role()) + "`") + ")",
                 Violation.INVALID);
     }
 
@@ -233,39 +262,56 @@ public final class RuleAnalyzer {
         String name = c.name();
         Optional<String> tcp = Matchers.tcpOnly(name);
         if (tcp.isPresent()) {
-            error(c.offset(), tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute",
-                    "move this route to an IngressRouteTCP, or match HTTP requests with Host(`...`)", Violation.NOT_SUPPORTED);
+            error(
+                    c.offset(),
+                    tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute",
+                    "move this route to an IngressRouteTCP, or match HTTP requests with Host(`...`)",
+                    Violation.NOT_SUPPORTED);
             return;
         }
         RuleSyntax other = syntax == RuleSyntax.V3 ? RuleSyntax.V2 : RuleSyntax.V3;
         Optional<Matchers.Spec> inOther = Matchers.lookup(other, name);
         if (inOther.isPresent()) {
             String canonical = inOther.get().name();
-            String replacement = syntax == RuleSyntax.V3 ? switch (canonical) {
-                case "HostHeader" -> "Host";
-                case "Headers" -> "Header";
-                case "HeadersRegexp" -> "HeaderRegexp";
-                default -> null;
-            } : null;
+            String replacement = syntax == RuleSyntax.V3
+                    ? switch (canonical) {
+                        case "HostHeader" -> "Host";
+                        case "Headers" -> "Header";
+                        case "HeadersRegexp" -> "HeaderRegexp";
+                        default -> null;
+                    }
+                    : null;
             String hint = syntax == RuleSyntax.V3
-                    ? (replacement != null ? "use " + replacement + " instead, or set syntax: v2 on this route"
-                    : "set syntax: v2 on this route")
+                    ? (replacement != null
+                            ? "use " + replacement + " instead, or set syntax: v2 on this route"
+                            : "set syntax: v2 on this route")
                     : "remove syntax: v2 from this route to use the v3 matchers";
-            error(c.offset(), canonical + " is a Traefik " + other.fieldValue() + " matcher; this route uses "
-                    + syntax.fieldValue() + " syntax", hint, Violation.NOT_SUPPORTED);
+            error(
+                    c.offset(),
+                    canonical + " is a Traefik " + other.fieldValue() + " matcher; this route uses "
+                            + syntax.fieldValue() + " syntax",
+                    hint,
+                    Violation.NOT_SUPPORTED);
             return;
         }
         Optional<String> sameIgnoringCase = Matchers.caseInsensitiveMatch(syntax, name);
         if (sameIgnoringCase.isPresent()) {
             String n = sameIgnoringCase.get();
-            String lower = n.toLowerCase(java.util.Locale.ROOT);
-            error(c.offset(), "unknown matcher '" + name + "'; Traefik accepts " + n + ", " + lower + ", "
-                            + n.toUpperCase(java.util.Locale.ROOT) + " or " + Character.toUpperCase(lower.charAt(0)) + lower.substring(1),
-                    "write " + n, Violation.NOT_SUPPORTED);
+            String lower = n.toLowerCase(Locale.ROOT);
+            error(
+                    c.offset(),
+                    "unknown matcher '" + name + "'; Traefik accepts " + n + ", " + lower + ", "
+                            + n.toUpperCase(Locale.ROOT) + " or " + Character.toUpperCase(lower.charAt(0))
+                            + lower.substring(1),
+                    "write " + n,
+                    Violation.NOT_SUPPORTED);
             return;
         }
-        error(c.offset(), "unknown matcher '" + name + "' in Traefik " + syntax.fieldValue() + " syntax",
-                "use one of " + Matchers.names(syntax), Violation.NOT_SUPPORTED);
+        error(
+                c.offset(),
+                "unknown matcher '" + name + "' in Traefik " + syntax.fieldValue() + " syntax",
+                "use one of " + Matchers.names(syntax),
+                Violation.NOT_SUPPORTED);
     }
 
     static boolean looksLikeV2Template(String v) {

@@ -39,8 +39,7 @@ public sealed interface RuleNode permits RuleNode.Call, RuleNode.Not, RuleNode.A
     }
 
     /** {@code !operand}. */
-    record Not(RuleNode operand, int offset) implements RuleNode {
-    }
+    record Not(RuleNode operand, int offset) implements RuleNode {}
 
     /** {@code a && b && ...}, two or more operands. */
     record And(List<RuleNode> operands) implements RuleNode {

@@ -25,7 +25,15 @@ public final class RuleParser {
     public static final int MAX_DEPTH = 64;
 
     private enum Type {
-        IDENT(null), STRING(null), LPAREN("("), RPAREN(")"), COMMA(","), AND("&&"), OR("||"), NOT("!"), EOF("");
+        IDENT(null),
+        STRING(null),
+        LPAREN("("),
+        RPAREN(")"),
+        COMMA(","),
+        AND("&&"),
+        OR("||"),
+        NOT("!"),
+        EOF("");
 
         /** The token's text when it is always the same. */
         final String symbol;
@@ -52,8 +60,8 @@ public final class RuleParser {
     private Type tokType;
     private int tokStart;
     private int tokEnd;
-    private String tokText;  // the name or the decoded value; the symbol for the other types
-    private char tokQuote;   // '`' or '"' for a STRING
+    private String tokText; // the name or the decoded value; the symbol for the other types
+    private char tokQuote; // '`' or '"' for a STRING
     private Type last; // type of the previous token, for Go's semicolon insertion
 
     private RuleParser(String src) {
@@ -63,8 +71,8 @@ public final class RuleParser {
     /** Parses one rule. Never throws; returns the first syntax error instead. */
     public static ParseResult parse(String rule) {
         if (rule == null) {
-            return ParseResult.failed(new RuleSyntaxError(0, "the rule is empty",
-                    "write a rule such as Host(`example.com`)"));
+            return ParseResult.failed(
+                    new RuleSyntaxError(0, "the rule is empty", "write a rule such as Host(`example.com`)"));
         }
         RuleParser p = new RuleParser(rule);
         try {
@@ -74,7 +82,9 @@ public final class RuleParser {
             }
             RuleNode root = p.parseOr(0);
             if (p.tokType != Type.EOF) {
-                throw new Failure(p.tokStart, "unexpected " + p.describeToken() + " after a complete matcher",
+                throw new Failure(
+                        p.tokStart,
+                        "unexpected " + p.describeToken() + " after a complete matcher",
                         "join matchers with && (and) or || (or)");
             }
             return ParseResult.ok(root);
@@ -82,7 +92,8 @@ public final class RuleParser {
             return ParseResult.failed(f.error);
         } catch (RuntimeException e) {
             // Defensive: a bug here must surface as a rule error, not as a failed admission.
-            return ParseResult.failed(new RuleSyntaxError(Math.min(p.pos, rule.length()),
+            return ParseResult.failed(new RuleSyntaxError(
+                    Math.min(p.pos, rule.length()),
                     "the rule could not be parsed (" + e.getClass().getSimpleName() + ")",
                     "simplify the rule and try again"));
         }
@@ -137,10 +148,12 @@ public final class RuleParser {
                 RuleNode inner = parseOr(depth + 1);
                 if (tokType != Type.RPAREN) {
                     if (tokType == Type.EOF) {
-                        throw new Failure(open, "the '(' at offset " + open + " is never closed",
-                                "add the missing ')'");
+                        throw new Failure(
+                                open, "the '(' at offset " + open + " is never closed", "add the missing ')'");
                     }
-                    throw new Failure(tokStart, "expected ')' but found " + describeToken(),
+                    throw new Failure(
+                            tokStart,
+                            "expected ')' but found " + describeToken(),
                             "close the '(' at offset " + open + " or join matchers with && or ||");
                 }
                 advance();
@@ -153,19 +166,30 @@ public final class RuleParser {
                 advance();
                 return parseCall(name, nameStart, nameEnd);
             }
-            case STRING -> throw new Failure(tokStart, "a quoted value must be the argument of a matcher",
-                    "write it as Host(" + quoteForHint(tokText) + ") or PathPrefix(...)");
-            case EOF -> throw new Failure(src.length(), "the rule ends where a matcher was expected",
-                    "remove the trailing operator or add a matcher such as Host(`example.com`)");
-            default -> throw new Failure(tokStart, "unexpected " + describeToken() + " where a matcher was expected",
-                    "a rule is made of matchers like Host(`example.com`) joined by &&, || and !");
+            case STRING ->
+                throw new Failure(
+                        tokStart,
+                        "a quoted value must be the argument of a matcher",
+                        "write it as Host(" + quoteForHint(tokText) + ") or PathPrefix(...)");
+            case EOF ->
+                throw new Failure(
+                        src.length(),
+                        "the rule ends where a matcher was expected",
+                        "remove the trailing operator or add a matcher such as Host(`example.com`)");
+            default ->
+                throw new Failure(
+                        tokStart,
+                        "unexpected " + describeToken() + " where a matcher was expected",
+                        "a rule is made of matchers like Host(`example.com`) joined by &&, || and !");
         }
     }
 
     private RuleNode parseCall(String name, int nameStart, int nameEnd) {
         if (tokType != Type.LPAREN) {
             int at = tokType == Type.EOF ? nameEnd : tokStart;
-            throw new Failure(at, "'" + name + "' must be followed by its arguments in parentheses",
+            throw new Failure(
+                    at,
+                    "'" + name + "' must be followed by its arguments in parentheses",
                     "write " + name + "(`value`)");
         }
         int open = tokStart;
@@ -181,7 +205,9 @@ public final class RuleParser {
                     throw unexpectedInArgs(name, open);
                 }
             } else if (tokType == Type.IDENT) {
-                throw new Failure(tokStart, "the argument " + tokText + " of " + name + " is not quoted",
+                throw new Failure(
+                        tokStart,
+                        "the argument " + tokText + " of " + name + " is not quoted",
                         "quote it with backticks: " + name + "(`" + tokText + "`)");
             } else {
                 throw unexpectedInArgs(name, open);
@@ -195,13 +221,17 @@ public final class RuleParser {
         if (tokType == Type.EOF) {
             return new Failure(open, "the '(' of " + name + " is never closed", "add the missing ')'");
         }
-        return new Failure(tokStart, "unexpected " + describeToken() + " in the arguments of " + name,
+        return new Failure(
+                tokStart,
+                "unexpected " + describeToken() + " in the arguments of " + name,
                 "arguments are quoted strings separated by commas, e.g. " + name + "(`value`)");
     }
 
     private void checkDepth(int depth, int at) {
         if (depth > MAX_DEPTH) {
-            throw new Failure(at, "the rule nests parentheses and negations more than " + MAX_DEPTH + " levels deep",
+            throw new Failure(
+                    at,
+                    "the rule nests parentheses and negations more than " + MAX_DEPTH + " levels deep",
                     "flatten the rule: (a) || (b) needs no extra parentheses, and !!x is x");
         }
     }
@@ -245,7 +275,8 @@ public final class RuleParser {
             }
         }
         if (newlineAt >= 0 && pos < n && (last == Type.IDENT || last == Type.STRING || last == Type.RPAREN)) {
-            throw new Failure(newlineAt,
+            throw new Failure(
+                    newlineAt,
                     "a line break after " + describeType(last) + " ends the rule for Traefik (Go inserts a ';' there)",
                     "put && or || at the end of the line instead of the start of the next, or write the rule on one line");
         }
@@ -306,7 +337,8 @@ public final class RuleParser {
             }
             case '!' -> {
                 if (pos + 1 < n && src.charAt(pos + 1) == '=') {
-                    throw new Failure(start, "'!=' is not supported in a rule", "negate a matcher with !, e.g. !Path(`/admin`)");
+                    throw new Failure(
+                            start, "'!=' is not supported in a rule", "negate a matcher with !, e.g. !Path(`/admin`)");
                 }
                 pos++;
                 symbol(Type.NOT, start);
@@ -320,8 +352,11 @@ public final class RuleParser {
                 interpretedString(start);
                 return;
             }
-            case '\'' -> throw new Failure(start, "single quotes are not allowed in Traefik rules",
-                    "quote values with backticks: Host(`example.com`)");
+            case '\'' ->
+                throw new Failure(
+                        start,
+                        "single quotes are not allowed in Traefik rules",
+                        "quote values with backticks: Host(`example.com`)");
             default -> {
                 // handled below
             }
@@ -342,14 +377,21 @@ public final class RuleParser {
             return;
         }
         if (Character.isDigit(cp)) {
-            throw new Failure(start, "unexpected number; matcher arguments are quoted strings",
+            throw new Failure(
+                    start,
+                    "unexpected number; matcher arguments are quoted strings",
                     "quote the value with backticks, e.g. `" + numberAt(start) + "`");
         }
         if (c == '=' || c == '<' || c == '>') {
-            throw new Failure(start, "comparison operators are not supported in a rule",
+            throw new Failure(
+                    start,
+                    "comparison operators are not supported in a rule",
                     "use matchers such as Header(`name`, `value`) instead");
         }
-        throw new Failure(start, "unexpected character " + printable(cp), "remove it; a rule uses only matchers, &&, ||, ! and parentheses");
+        throw new Failure(
+                start,
+                "unexpected character " + printable(cp),
+                "remove it; a rule uses only matchers, &&, ||, ! and parentheses");
     }
 
     private void rawString(int start) {
@@ -371,7 +413,9 @@ public final class RuleParser {
         int i = start + 1;
         while (true) {
             if (i >= n || src.charAt(i) == '\n') {
-                throw new Failure(start, "the value starting with \" is never closed",
+                throw new Failure(
+                        start,
+                        "the value starting with \" is never closed",
                         "close it with a double quote, or use backticks: `value`");
             }
             char c = src.charAt(i);
@@ -411,7 +455,9 @@ public final class RuleParser {
                     int len = e == 'u' ? 4 : 8;
                     int cp = hex(i, len, escAt);
                     if (cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
-                        throw new Failure(escAt, "escape " + src.substring(escAt, i + len) + " is not a valid Unicode character",
+                        throw new Failure(
+                                escAt,
+                                "escape " + src.substring(escAt, i + len) + " is not a valid Unicode character",
                                 "write the character itself, or use backticks");
                     }
                     byte[] enc = new String(Character.toChars(cp)).getBytes(StandardCharsets.UTF_8);
@@ -424,7 +470,9 @@ public final class RuleParser {
                         for (int k = 0; k < 3; k++) {
                             int at = i - 1 + k;
                             if (at >= n || src.charAt(at) < '0' || src.charAt(at) > '7') {
-                                throw new Failure(escAt, "an octal escape needs exactly three digits",
+                                throw new Failure(
+                                        escAt,
+                                        "an octal escape needs exactly three digits",
                                         "write \\101 for 'A', or use backticks where a backslash needs no escaping");
                             }
                             v = v * 8 + (src.charAt(at) - '0');
@@ -435,7 +483,9 @@ public final class RuleParser {
                         bytes.write(v);
                         i += 2;
                     } else {
-                        throw new Failure(escAt, "unknown escape sequence \\" + printableChar(e) + " in a double-quoted value",
+                        throw new Failure(
+                                escAt,
+                                "unknown escape sequence \\" + printableChar(e) + " in a double-quoted value",
                                 "use backticks, where a backslash needs no escaping, e.g. PathRegexp(`^/a\\.b$`)");
                     }
                 }
@@ -451,7 +501,8 @@ public final class RuleParser {
         for (int k = 0; k < len; k++) {
             int d = Character.digit(src.charAt(from + k), 16);
             if (d < 0) {
-                throw new Failure(escAt, "escape sequence needs " + len + " hexadecimal digits", "use backticks for the value");
+                throw new Failure(
+                        escAt, "escape sequence needs " + len + " hexadecimal digits", "use backticks for the value");
             }
             v = v * 16 + d;
         }
@@ -460,7 +511,9 @@ public final class RuleParser {
 
     private String numberAt(int start) {
         int end = start;
-        while (end < src.length() && end - start < 20 && (Character.isLetterOrDigit(src.charAt(end)) || src.charAt(end) == '.')) {
+        while (end < src.length()
+                && end - start < 20
+                && (Character.isLetterOrDigit(src.charAt(end)) || src.charAt(end) == '.')) {
             end++;
         }
         return src.substring(start, end);

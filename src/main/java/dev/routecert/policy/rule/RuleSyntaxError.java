@@ -7,5 +7,4 @@ package dev.routecert.policy.rule;
  * @param message what is wrong, for a person
  * @param hint    one line on how to fix it
  */
-public record RuleSyntaxError(int offset, String message, String hint) {
-}
+public record RuleSyntaxError(int offset, String message, String hint) {}

@@ -1,12 +1,11 @@
 package dev.routecert.policy.rule;
 
-import dev.routecert.policy.RuleSyntax;
-import org.junit.jupiter.api.Test;
-
-import java.util.Locale;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
+
+import dev.routecert.policy.RuleSyntax;
+import java.util.Locale;
+import org.junit.jupiter.api.Test;
 
 class MatchersTest {
 
@@ -16,8 +15,12 @@ class MatchersTest {
             for (Matchers.Spec spec : Matchers.table(syntax)) {
                 String name = spec.name();
                 String lower = name.toLowerCase(Locale.ROOT);
-                for (String written : new String[] {name, lower, name.toUpperCase(Locale.ROOT),
-                        Character.toUpperCase(lower.charAt(0)) + lower.substring(1)}) {
+                for (String written : new String[] {
+                    name,
+                    lower,
+                    name.toUpperCase(Locale.ROOT),
+                    Character.toUpperCase(lower.charAt(0)) + lower.substring(1)
+                }) {
                     String rule = " (" + written + "(`x`)";
                     assertEquals(written, Matchers.spelling(rule, 2, 2 + written.length()), written);
                 }

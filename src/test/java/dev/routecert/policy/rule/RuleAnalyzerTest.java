@@ -1,18 +1,17 @@
 package dev.routecert.policy.rule;
 
-import dev.routecert.policy.RuleSyntax;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.List;
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-
 import static dev.routecert.policy.RuleSyntax.V2;
 import static dev.routecert.policy.RuleSyntax.V3;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.routecert.policy.RuleSyntax;
+import java.util.List;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 /** What a rule serves and which matcher mistakes are caught, as a table. */
 class RuleAnalyzerTest {
@@ -64,35 +63,55 @@ class RuleAnalyzerTest {
                 row(V2, "Host()", "", "", true, "needs a value", ""));
     }
 
-    private static Arguments row(RuleSyntax syntax, String rule, String served, String regexps, boolean unconstrained,
-                                 String error, String warning) {
+    private static Arguments row(
+            RuleSyntax syntax,
+            String rule,
+            String served,
+            String regexps,
+            boolean unconstrained,
+            String error,
+            String warning) {
         return Arguments.of(syntax, rule, served, regexps, unconstrained, error, warning);
     }
 
     @ParameterizedTest(name = "{0} {1}")
     @MethodSource("table")
-    void analyses(RuleSyntax syntax, String rule, String served, String regexps, boolean unconstrained, String error,
-                  String warning) {
+    void analyses(
+            RuleSyntax syntax,
+            String rule,
+            String served,
+            String regexps,
+            boolean unconstrained,
+            String error,
+            String warning) {
         ParseResult p = RuleParser.parse(rule);
         assertTrue(p.ok(), () -> "should parse: " + p.error());
         RuleAnalyzer.Analysis a = RuleAnalyzer.analyze(p.root(), syntax);
-        List<RuleAnalyzer.Problem> errors = a.problems().stream().filter(x -> !x.warning()).toList();
-        List<RuleAnalyzer.Problem> warnings = a.problems().stream().filter(RuleAnalyzer.Problem::warning).toList();
+        List<RuleAnalyzer.Problem> errors =
+                a.problems().stream().filter(x -> !x.warning()).toList();
+        List<RuleAnalyzer.Problem> warnings =
+                a.problems().stream().filter(RuleAnalyzer.Problem::warning).toList();
         if (error.isEmpty()) {
             assertEquals(List.of(), errors);
-            assertEquals(served, a.servedHosts().stream().map(RuleAnalyzer.HostUse::value).collect(Collectors.joining(",")));
-            assertEquals(regexps, a.servedRegexps().stream().map(RuleAnalyzer.HostUse::value).collect(Collectors.joining(",")));
+            assertEquals(
+                    served,
+                    a.servedHosts().stream().map(RuleAnalyzer.HostUse::value).collect(Collectors.joining(",")));
+            assertEquals(
+                    regexps,
+                    a.servedRegexps().stream().map(RuleAnalyzer.HostUse::value).collect(Collectors.joining(",")));
             assertEquals(unconstrained, a.hostUnconstrained(), "host-unconstrained");
         } else {
             assertEquals(1, errors.size(), () -> "errors: " + errors);
-            String text = errors.getFirst().message() + " / " + errors.getFirst().hint();
+            String text =
+                    errors.getFirst().message() + " / " + errors.getFirst().hint();
             assertTrue(text.contains(error), () -> "'" + text + "' should contain '" + error + "'");
         }
         if (warning.isEmpty()) {
             assertEquals(List.of(), warnings);
         } else {
             assertEquals(1, warnings.size(), () -> "warnings: " + warnings);
-            String text = warnings.getFirst().message() + " / " + warnings.getFirst().hint();
+            String text =
+                    warnings.getFirst().message() + " / " + warnings.getFirst().hint();
             assertTrue(text.contains(warning), () -> "'" + text + "' should contain '" + warning + "'");
         }
     }

@@ -1,16 +1,15 @@
 package dev.routecert.policy.rule;
 
-import dev.routecert.policy.RuleSyntax;
-import org.junit.jupiter.api.Test;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.routecert.policy.RuleSyntax;
 import java.time.Duration;
 import java.util.List;
 import java.util.Random;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
-
-import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
-import static org.junit.jupiter.api.Assertions.assertTrue;
+import org.junit.jupiter.api.Test;
 
 /**
  * Arbitrary input yields a tree or a syntax error, never an exception, and in linear time.
@@ -28,9 +27,41 @@ class RuleParserRobustnessTest {
             "!!Host(`x.example.com`) && ClientIP(`10.0.0.0/8`)",
             "Host(`a`, `b`) && Headers(`k`, `v`)");
 
-    private static final String[] FRAGMENTS = {"Host", "Path", "PathPrefix", "HostRegexp", "(", ")", "`", "\"", "'", ",",
-            "&&", "||", "!", "&", "|", " ", "\n", "\t", "\\", "\\u", "\\x4", "/*", "*/", "//", "a.example.com", "*.", "0",
-            "\u00e9", "\uD83D\uDE00", "\uD800", "\u0000", "{x:[a-z]+}", "=="};
+    private static final String[] FRAGMENTS = {
+        "Host",
+        "Path",
+        "PathPrefix",
+        "HostRegexp",
+        "(",
+        ")",
+        "`",
+        "\"",
+        "'",
+        ",",
+        "&&",
+        "||",
+        "!",
+        "&",
+        "|",
+        " ",
+        "\n",
+        "\t",
+        "\\",
+        "\\u",
+        "\\x4",
+        "/*",
+        "*/",
+        "//",
+        "a.example.com",
+        "*.",
+        "0",
+        "\u00e9",
+        "\uD83D\uDE00",
+        "\uD800",
+        "\u0000",
+        "{x:[a-z]+}",
+        "=="
+    };
 
     @Test
     void randomInputOnlyEverYieldsATreeOrASyntaxError() {
@@ -95,8 +126,10 @@ class RuleParserRobustnessTest {
 
     @Test
     void parsesAHundredKilobyteRuleQuickly() {
-        String chain = Stream.iterate(0, i -> i + 1).map(i -> "Host(`host" + i + ".example.com`)")
-                .limit(4_000).collect(Collectors.joining(" || ", "(", ") && PathPrefix(`/`)"));
+        String chain = Stream.iterate(0, i -> i + 1)
+                .map(i -> "Host(`host" + i + ".example.com`)")
+                .limit(4_000)
+                .collect(Collectors.joining(" || ", "(", ") && PathPrefix(`/`)"));
         String longValue = "Host(`" + "a".repeat(100_000) + "`)";
         String deepParens = "(".repeat(100_000) + "Host(`a`)";
         String manyNots = "!".repeat(100_000) + "Host(`a`)";
@@ -110,8 +143,14 @@ class RuleParserRobustnessTest {
                 RuleAnalyzer.analyze(r.root(), RuleSyntax.V3);
             }
             long micros = (System.nanoTime() - start) / 1_000;
-            System.out.printf("parsed a %d-character rule in %d us (%s)%n", rule.length(), micros,
-                    r.ok() ? "ok" : "error at " + r.error().offset() + ": " + r.error().message());
+            System.out.printf(
+                    "parsed a %d-character rule in %d us (%s)%n",
+                    rule.length(),
+                    micros,
+                    r.ok()
+                            ? "ok"
+                            : "error at " + r.error().offset() + ": "
+                                    + r.error().message());
         }
     }
 

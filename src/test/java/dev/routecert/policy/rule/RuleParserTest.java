@@ -1,33 +1,37 @@
 package dev.routecert.policy.rule;
 
-import org.junit.jupiter.api.Test;
-import org.junit.jupiter.params.ParameterizedTest;
-import org.junit.jupiter.params.provider.Arguments;
-import org.junit.jupiter.params.provider.MethodSource;
-
-import java.util.stream.Collectors;
-import java.util.stream.Stream;
-
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.fail;
+
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
 
 class RuleParserTest {
 
     /** A compact rendering of a tree: {@code and(Host[a], !Path[/x])}. */
     static String show(RuleNode n) {
         return switch (n) {
-            case RuleNode.Call c -> c.name() + c.args().stream().map(RuleNode.Arg::value).collect(Collectors.joining(",", "[", "]"));
+            case RuleNode.Call c ->
+                c.name() + c.args().stream().map(RuleNode.Arg::value).collect(Collectors.joining(",", "[", "]"));
             case RuleNode.Not x -> "!" + show(x.operand());
-            case RuleNode.And a -> a.operands().stream().map(RuleParserTest::show).collect(Collectors.joining(", ", "and(", ")"));
-            case RuleNode.Or o -> o.operands().stream().map(RuleParserTest::show).collect(Collectors.joining(", ", "or(", ")"));
+            case RuleNode.And a ->
+                a.operands().stream().map(RuleParserTest::show).collect(Collectors.joining(", ", "and(", ")"));
+            case RuleNode.Or o ->
+                o.operands().stream().map(RuleParserTest::show).collect(Collectors.joining(", ", "or(", ")"));
         };
     }
 
     static Stream<Arguments> validRules() {
         return Stream.of(
-                Arguments.of("Host(`www.example.com`) && PathPrefix(`/images`)", "and(Host[www.example.com], PathPrefix[/images])"),
+                Arguments.of(
+                        "Host(`www.example.com`) && PathPrefix(`/images`)",
+                        "and(Host[www.example.com], PathPrefix[/images])"),
                 Arguments.of("Host(`a`)||Host(`b`)", "or(Host[a], Host[b])"),
                 Arguments.of("Host(`a`) || Host(`b`) && Path(`/x`)", "or(Host[a], and(Host[b], Path[/x]))"),
                 Arguments.of("(Host(`a`) || Host(`b`)) && Path(`/x`)", "and(or(Host[a], Host[b]), Path[/x])"),
@@ -49,7 +53,9 @@ class RuleParserTest {
                 Arguments.of("Host(`multi\nline`)", "Host[multi\nline]"),
                 Arguments.of("Header(`X-Env`, `prod`) && Method(`GET`)", "and(Header[X-Env,prod], Method[GET])"),
                 Arguments.of("HostRegexp(`{sub:[a-z]+}.example.com`)", "HostRegexp[{sub:[a-z]+}.example.com]"),
-                Arguments.of("Host(`a`) && Host(`b`) && Host(`c`) || Host(`d`)", "or(and(Host[a], Host[b], Host[c]), Host[d])"),
+                Arguments.of(
+                        "Host(`a`) && Host(`b`) && Host(`c`) || Host(`d`)",
+                        "or(and(Host[a], Host[b], Host[c]), Host[d])"),
                 Arguments.of("h\u00f6st(`x`)", "h\u00f6st[x]"));
     }
 
@@ -92,8 +98,10 @@ class RuleParserTest {
                 Arguments.of("Traefik.Host(`a`)", 7, "unexpected character '.'"),
                 Arguments.of("Host(`a`) && \u0000", 13, "U+0000"),
                 Arguments.of("Host(\"\\uD800\")", 6, "not a valid Unicode"),
-                Arguments.of("(".repeat(RuleParser.MAX_DEPTH + 1) + "Host(`a`)" + ")".repeat(RuleParser.MAX_DEPTH + 1),
-                        RuleParser.MAX_DEPTH, "levels deep"),
+                Arguments.of(
+                        "(".repeat(RuleParser.MAX_DEPTH + 1) + "Host(`a`)" + ")".repeat(RuleParser.MAX_DEPTH + 1),
+                        RuleParser.MAX_DEPTH,
+                        "levels deep"),
                 Arguments.of("!".repeat(RuleParser.MAX_DEPTH + 1) + "Host(`a`)", RuleParser.MAX_DEPTH, "levels deep"));
     }
 
@@ -104,7 +112,9 @@ class RuleParserTest {
         assertTrue(!r.ok(), () -> "expected a syntax error, got " + show(r.root()));
         RuleSyntaxError e = r.error();
         assertEquals(offset, e.offset(), () -> "offset of: " + e);
-        assertTrue(e.message().contains(messagePart), () -> "message '" + e.message() + "' should contain '" + messagePart + "'");
+        assertTrue(
+                e.message().contains(messagePart),
+                () -> "message '" + e.message() + "' should contain '" + messagePart + "'");
         assertNotNull(e.hint());
         assertTrue(!e.hint().isBlank());
     }
@@ -139,7 +149,8 @@ class RuleParserTest {
     @Test
     void hugeFlatChainIsNotDeep() {
         // 20 000 operands in one chain: a flat list, no recursion per operand
-        String rule = Stream.generate(() -> "Host(`a.example.com`)").limit(20_000).collect(Collectors.joining(" || "));
+        String rule =
+                Stream.generate(() -> "Host(`a.example.com`)").limit(20_000).collect(Collectors.joining(" || "));
         ParseResult r = RuleParser.parse(rule);
         assertTrue(r.ok());
         if (!(r.root() instanceof RuleNode.Or or) || or.operands().size() != 20_000) {
