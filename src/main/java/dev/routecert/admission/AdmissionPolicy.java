@@ -7,14 +7,6 @@ public interface AdmissionPolicy {
     /** Decides one request. An exception becomes an errored (500) answer that still echoes the uid. */
     AdmissionDecision review(AdmissionRequest request) throws Exception;
 
-    /**
-     * The parts of objects this policy reads, where it reads less than the whole: the rest is skipped
-     * while its reviews are parsed. The default reads everything.
-     */
-    default ObjectReads reads() {
-        return ObjectReads.ALL;
-    }
-
     /** Admits everything unchanged: what serves while no policy is configured. */
     AdmissionPolicy ALLOW_ALL = request -> AdmissionDecision.allow();
 }

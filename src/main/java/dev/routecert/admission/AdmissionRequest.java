@@ -6,8 +6,9 @@ import com.fasterxml.jackson.databind.JsonNode;
  * The parts of an {@code admission.k8s.io/v1} AdmissionRequest that policies read. The objects stay
  * raw JSON trees so that a patch is computed against exactly what the API server sent.
  *
- * @param object    the object, without the parts the policy does not read ({@link ObjectReads})
- * @param oldObject the previous object of an UPDATE; null when the policy does not read it
+ * @param object    the object, without the API server's and kubectl's bookkeeping fields
+ *                  ({@link ReviewTreeReader})
+ * @param oldObject the previous object of an UPDATE, read the same way; null for other operations
  */
 public record AdmissionRequest(
         String uid,

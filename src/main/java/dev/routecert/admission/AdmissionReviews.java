@@ -31,11 +31,6 @@ public final class AdmissionReviews {
     private final ReviewTreeReader treeReader;
 
     public AdmissionReviews(long maxRequestBytes) {
-        this(maxRequestBytes, ObjectReads.ALL);
-    }
-
-    /** Reviews whose objects are read only as far as {@code reads} says a policy reads them. */
-    public AdmissionReviews(long maxRequestBytes, ObjectReads reads) {
         int maxString = (int) Math.min(Integer.MAX_VALUE, Math.max(maxRequestBytes, 1024));
         JsonFactory factory = JsonFactory.builder()
                 .streamReadConstraints(StreamReadConstraints.builder()
@@ -46,7 +41,7 @@ public final class AdmissionReviews {
                         .build())
                 .build();
         this.mapper = new ObjectMapper(factory);
-        this.treeReader = new ReviewTreeReader(mapper, reads);
+        this.treeReader = new ReviewTreeReader(mapper);
     }
 
     public ObjectMapper mapper() {
@@ -55,8 +50,7 @@ public final class AdmissionReviews {
 
     /**
      * Parses a review body into a request, or says precisely why it cannot be one. The request's
-     * objects come without their bookkeeping fields, and without what the policy does not read
-     * ({@link ReviewTreeReader}).
+     * objects come without their bookkeeping fields ({@link ReviewTreeReader}).
      */
     public AdmissionRequest parse(byte[] body) throws ReviewRejection {
         if (body.length == 0) {

@@ -126,11 +126,10 @@ public final class RoutecertServer implements AutoCloseable {
     }
 
     private AdmissionEndpoint endpoint(String name, AdmissionPolicy policy) {
-        AdmissionReviews read = new AdmissionReviews(config.maxRequestBytes(), policy.reads());
         return new AdmissionEndpoint(
                 name,
                 policy,
-                read,
+                reviews,
                 metrics,
                 config.maxRequestBytes(),
                 config.requestReadTimeout(),

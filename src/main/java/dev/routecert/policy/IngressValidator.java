@@ -1,6 +1,5 @@
 package dev.routecert.policy;
 
-import dev.routecert.admission.CpuTurns;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
@@ -51,9 +50,7 @@ final class IngressValidator {
 
         List<Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
-        int done = 0;
         for (IngressView.Rule r : view.rules()) {
-            CpuTurns.afterItems(++done);
             if (r.host() == null) {
                 anyHost = true;
                 continue;

@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /**
  * A read-only view of a Traefik {@code IngressRoute} ({@code traefik.io/v1alpha1} or the legacy
@@ -17,11 +16,6 @@ public final class IngressRouteView {
     public static final String LEGACY_GROUP = "traefik.containo.us";
     public static final String VERSION = "v1alpha1";
     public static final String KIND = "IngressRoute";
-    /**
-     * Every field this view reads of an item of {@code spec.routes}. Reviews are parsed without the
-     * others (routecert's webhook projects them away), so a field read below must be named here.
-     */
-    public static final Set<String> ROUTE_FIELDS = Set.of("match", "kind", "syntax");
 
     /** How {@code spec.tls} is written: absent, an object (correct), a list (Ingress style) or something else. */
     public enum TlsShape {

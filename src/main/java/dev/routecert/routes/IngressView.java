@@ -4,7 +4,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.Set;
 
 /** A read-only view of a {@code networking.k8s.io/v1 Ingress}: its rule hosts and TLS entries. */
 public final class IngressView {
@@ -12,11 +11,6 @@ public final class IngressView {
     public static final String GROUP = "networking.k8s.io";
     public static final String VERSION = "v1";
     public static final String KIND = "Ingress";
-    /**
-     * Every field this view reads of an item of {@code spec.rules}. Reviews are parsed without the
-     * others (routecert's webhook projects them away), so a field read below must be named here.
-     */
-    public static final Set<String> RULE_FIELDS = Set.of("host");
 
     /** {@code spec.rules[i]}; host is null for a rule that matches any host. */
     public record Rule(int index, String host) {

@@ -5,7 +5,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
-import dev.routecert.admission.ObjectReads;
 import dev.routecert.certificates.CertificatePlanner;
 import dev.routecert.certificates.CertificatePlanner.Create;
 import dev.routecert.certificates.CertificatePlanner.Decision;
@@ -55,12 +54,6 @@ public final class CertificateAdmission implements AdmissionPolicy {
         this.policy = policy;
         this.store = store;
         this.options = options;
-    }
-
-    /** It judges routes as {@link RouteAdmission} does, and reads nothing more of them. */
-    @Override
-    public ObjectReads reads() {
-        return RouteAdmission.READS;
     }
 
     @Override

@@ -3,14 +3,10 @@ package dev.routecert.webhook;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
-import dev.routecert.admission.ListProjection;
-import dev.routecert.admission.ObjectReads;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
-import dev.routecert.routes.IngressRouteView;
-import dev.routecert.routes.IngressView;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -30,32 +26,6 @@ public final class RouteAdmission implements AdmissionPolicy {
         VALIDATE,
         MUTATE_WITHOUT_CLUSTER
     }
-
-    /**
-     * What the route policy reads of a review's objects: not the old object, and of the routes and
-     * rules only the fields the views name.
-     */
-    static final ObjectReads READS = new ObjectReads(
-            false,
-            List.of(
-                    new ListProjection(
-                            IngressRouteView.GROUP,
-                            IngressRouteView.VERSION,
-                            IngressRouteView.KIND,
-                            "routes",
-                            IngressRouteView.ROUTE_FIELDS),
-                    new ListProjection(
-                            IngressRouteView.LEGACY_GROUP,
-                            IngressRouteView.VERSION,
-                            IngressRouteView.KIND,
-                            "routes",
-                            IngressRouteView.ROUTE_FIELDS),
-                    new ListProjection(
-                            IngressView.GROUP,
-                            IngressView.VERSION,
-                            IngressView.KIND,
-                            "rules",
-                            IngressView.RULE_FIELDS)));
 
     private final RoutePolicy policy;
     private final Mode mode;
@@ -81,11 +51,6 @@ public final class RouteAdmission implements AdmissionPolicy {
                             + plan.name() + " because it has no cluster connection"));
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
-    }
-
-    @Override
-    public ObjectReads reads() {
-        return READS;
     }
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */

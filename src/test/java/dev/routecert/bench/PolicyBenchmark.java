@@ -52,7 +52,7 @@ public class PolicyBenchmark {
         policy = new RoutePolicy(
                 PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
         mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE);
-        reviews = new AdmissionReviews(7L * 1024 * 1024, mutate.reads());
+        reviews = new AdmissionReviews(7L * 1024 * 1024);
         List<ReviewMix.Kind> kinds = ReviewMix.kinds();
         smallReview = kinds.stream()
                 .filter(k -> k.name().equals("create-ingressroute"))

@@ -34,7 +34,7 @@ import org.junit.jupiter.api.Test;
 class WrongShapesTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
-    private static final AdmissionReviews REVIEWS = new AdmissionReviews(7L * 1024 * 1024, RouteAdmission.READS);
+    private static final AdmissionReviews REVIEWS = new AdmissionReviews(7L * 1024 * 1024);
 
     private static List<JsonNode> wrongValues() throws Exception {
         return List.of(
