@@ -1,16 +1,17 @@
 package dev.routecert.certificates;
 
+import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.Optional;
 
-/** The resources routecert keeps informer caches of, all namespaces. */
+/** The resources routecert keeps informer caches of, all namespaces: cert-manager's and every route kind. */
 public enum CachedKind {
     CERTIFICATE("cert-manager.io", "v1", "Certificate", "certificates", true, true),
     ISSUER("cert-manager.io", "v1", "Issuer", "issuers", true, true),
     CLUSTER_ISSUER("cert-manager.io", "v1", "ClusterIssuer", "clusterissuers", false, true),
-    INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", true, false),
-    INGRESS_ROUTE("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", true, false),
-    INGRESS_ROUTE_LEGACY("traefik.containo.us", "v1alpha1", "IngressRoute", "ingressroutes", true, false);
+    INGRESS(RouteKind.INGRESS),
+    INGRESS_ROUTE(RouteKind.INGRESS_ROUTE),
+    INGRESS_ROUTE_LEGACY(RouteKind.INGRESS_ROUTE_LEGACY);
 
     final String group;
     final String version;
@@ -20,7 +21,27 @@ public enum CachedKind {
     /** cert-manager's kinds are required: without them there is nothing to create. Route kinds may be absent. */
     final boolean required;
 
+    /** The route kind this cache holds, or null for cert-manager's kinds. */
+    private final RouteKind route;
+
+    /** A route kind: namespaced, and optional (a cluster may not serve Traefik's CRDs, or either group). */
+    CachedKind(RouteKind route) {
+        this(route.group(), route.version(), route.kind(), route.resource(), true, false, route);
+    }
+
     CachedKind(String group, String version, String kind, String plural, boolean namespaced, boolean required) {
+        this(group, version, kind, plural, namespaced, required, null);
+    }
+
+    CachedKind(
+            String group,
+            String version,
+            String kind,
+            String plural,
+            boolean namespaced,
+            boolean required,
+            RouteKind route) {
+        this.route = route;
         this.group = group;
         this.version = version;
         this.kind = kind;
@@ -42,7 +63,7 @@ public enum CachedKind {
     }
 
     public boolean isRoute() {
-        return this == INGRESS || this == INGRESS_ROUTE || this == INGRESS_ROUTE_LEGACY;
+        return route != null;
     }
 
     /** {@code plural.group}, as the API server names a resource. */
@@ -60,13 +81,18 @@ public enum CachedKind {
                 .build();
     }
 
-    /** The route kind for a route's group and kind, if routecert handles it. */
+    /** The cache of a route's group and kind, if routecert handles it. */
     public static Optional<CachedKind> route(String group, String kind) {
+        return RouteKind.of(group, kind).map(CachedKind::of);
+    }
+
+    /** The cache of a route kind. */
+    public static CachedKind of(RouteKind route) {
         for (CachedKind k : values()) {
-            if (k.isRoute() && k.group.equals(group) && k.kind.equals(kind)) {
-                return Optional.of(k);
+            if (k.route == route) {
+                return k;
             }
         }
-        return Optional.empty();
+        throw new IllegalArgumentException("no cache for " + route);
     }
 }

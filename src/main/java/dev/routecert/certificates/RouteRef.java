@@ -1,5 +1,6 @@
 package dev.routecert.certificates;
 
+import dev.routecert.routes.RouteKind;
 import java.util.Comparator;
 import java.util.Optional;
 
@@ -20,8 +21,11 @@ public record RouteRef(String group, String kind, String namespace, String name)
         return group + "/" + kind + "/" + name;
     }
 
+    /** The route's {@code apiVersion}, from the registry of the kinds routecert handles. */
     public String apiVersion() {
-        return group + "/v1" + (group.equals("networking.k8s.io") ? "" : "alpha1");
+        return RouteKind.of(group, kind)
+                .map(RouteKind::apiVersion)
+                .orElseThrow(() -> new IllegalStateException("routecert does not handle " + this));
     }
 
     /** Reads {@code group/Kind/name} as written by {@link #annotationValue()}; empty when it is not that. */

@@ -17,6 +17,7 @@ import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.routes.RouteKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -138,7 +139,8 @@ public final class CheckCommand implements Callable<Integer> {
         int skipped = 0;
         for (Found f : objects) {
             PolicyRequest request = PolicyRequest.create(f.object(), namespace);
-            boolean handled = RoutePolicy.handles(request.group(), request.version(), request.kind());
+            boolean handled = RouteKind.of(request.group(), request.version(), request.kind())
+                    .isPresent();
             Verdict verdict = policy.evaluate(request);
             if (!handled) {
                 skipped++;

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.TreeSet;
@@ -20,8 +21,7 @@ final class Evaluation {
             String namespace,
             List<HostName> names,
             CertManagerAnnotations.Options o,
-            String group,
-            String kind,
+            RouteKind kind,
             String sourceName) {
         TreeSet<String> dns = new TreeSet<>();
         TreeSet<String> ips = new TreeSet<>(o.ipAddresses());
@@ -49,8 +49,8 @@ final class Evaluation {
                 o.emailAddresses(),
                 o.uris(),
                 o.secretTemplate(),
-                group,
-                kind,
+                kind.group(),
+                kind.kind(),
                 sourceName);
     }
 

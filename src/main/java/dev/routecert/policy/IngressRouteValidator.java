@@ -309,13 +309,7 @@ final class IngressRouteValidator {
             out.defaults.add(new Evaluation.SecretNameDefault("/spec/tls", secretName));
         }
         PlannedCertificate crt = Evaluation.certificate(
-                secretName,
-                namespace,
-                names,
-                options,
-                view.group(),
-                IngressRouteView.KIND,
-                view.meta().name());
+                secretName, namespace, names, options, view.kind(), view.meta().name());
         out.certificates.add(crt);
         if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
             f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");

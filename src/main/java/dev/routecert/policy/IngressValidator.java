@@ -1,6 +1,7 @@
 package dev.routecert.policy;
 
 import dev.routecert.routes.IngressView;
+import dev.routecert.routes.RouteKind;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -255,8 +256,7 @@ final class IngressValidator {
                     namespace,
                     names,
                     options,
-                    IngressView.GROUP,
-                    IngressView.KIND,
+                    RouteKind.INGRESS,
                     view.meta().name());
             out.certificates.add(crt);
             if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {

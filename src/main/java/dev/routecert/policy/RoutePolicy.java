@@ -6,11 +6,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
+import dev.routecert.routes.RouteKind;
 import io.fabric8.zjsonpatch.DiffFlags;
 import io.fabric8.zjsonpatch.JsonDiff;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 
 /**
  * The policy core: given an admission request for an IngressRoute (either Traefik API group) or an
@@ -36,16 +38,9 @@ public final class RoutePolicy {
         return config;
     }
 
-    /** True for the resources this policy checks: IngressRoute in both Traefik groups, and Ingress. */
-    public static boolean handles(String group, String version, String kind) {
-        if (IngressRouteView.KIND.equals(kind) && IngressRouteView.VERSION.equals(version)) {
-            return IngressRouteView.GROUP.equals(group) || IngressRouteView.LEGACY_GROUP.equals(group);
-        }
-        return IngressView.KIND.equals(kind) && IngressView.VERSION.equals(version) && IngressView.GROUP.equals(group);
-    }
-
     public Verdict evaluate(PolicyRequest request) {
-        if (!handles(request.group(), request.version(), request.kind())) {
+        Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
+        if (kind.isEmpty()) {
             return Verdict.allow();
         }
         String op = request.operation();
@@ -72,7 +67,7 @@ public final class RoutePolicy {
             namespace = ns.isTextual() ? ns.asText() : null;
         }
 
-        Evaluation first = evaluateOnce(request, object, namespace);
+        Evaluation first = evaluateOnce(kind.get(), object, namespace);
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null);
         }
@@ -83,7 +78,7 @@ public final class RoutePolicy {
                 o.put("secretName", d.secretName());
             }
         }
-        Evaluation second = evaluateOnce(request, mutated, namespace);
+        Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
         JsonNode patch = JsonDiff.asJson(object, mutated, DIFF_FLAGS);
         return toVerdict(second, second.findings.denied() ? null : patch);
     }
@@ -132,11 +127,11 @@ public final class RoutePolicy {
         return node.isArray() ? node.get(step.getMatchingIndex()) : node.get(step.getMatchingProperty());
     }
 
-    private Evaluation evaluateOnce(PolicyRequest request, JsonNode object, String namespace) {
-        if (IngressView.KIND.equals(request.kind())) {
-            return IngressValidator.evaluate(IngressView.of(object), namespace, config);
-        }
-        return IngressRouteValidator.evaluate(IngressRouteView.of(request.group(), object), namespace, config);
+    private Evaluation evaluateOnce(RouteKind kind, JsonNode object, String namespace) {
+        return switch (kind.shape()) {
+            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config);
+            case INGRESS_ROUTE -> IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config);
+        };
     }
 
     private static Verdict toVerdict(Evaluation e, JsonNode patch) {

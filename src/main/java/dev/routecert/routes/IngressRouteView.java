@@ -12,11 +12,6 @@ import java.util.List;
  */
 public final class IngressRouteView {
 
-    public static final String GROUP = "traefik.io";
-    public static final String LEGACY_GROUP = "traefik.containo.us";
-    public static final String VERSION = "v1alpha1";
-    public static final String KIND = "IngressRoute";
-
     /** How {@code spec.tls} is written: absent, an object (correct), a list (Ingress style) or something else. */
     public enum TlsShape {
         ABSENT,
@@ -53,7 +48,7 @@ public final class IngressRouteView {
         }
     }
 
-    private final String group;
+    private final RouteKind kind;
     private final ObjectMetaView meta;
     private final List<Route> routes;
     private final boolean routesPresent;
@@ -63,7 +58,7 @@ public final class IngressRouteView {
     private final List<ShapeProblem> problems;
 
     private IngressRouteView(
-            String group,
+            RouteKind kind,
             ObjectMetaView meta,
             List<Route> routes,
             boolean routesPresent,
@@ -71,7 +66,7 @@ public final class IngressRouteView {
             Tls tls,
             boolean parentRefs,
             List<ShapeProblem> problems) {
-        this.group = group;
+        this.kind = kind;
         this.meta = meta;
         this.routes = List.copyOf(routes);
         this.routesPresent = routesPresent;
@@ -81,7 +76,7 @@ public final class IngressRouteView {
         this.problems = List.copyOf(problems);
     }
 
-    public static IngressRouteView of(String group, JsonNode object) {
+    public static IngressRouteView of(RouteKind kind, JsonNode object) {
         ObjectMetaView meta = ObjectMetaView.of(object);
         List<ShapeProblem> problems = new ArrayList<>(meta.problems());
         JsonNode spec = object == null ? null : object.get("spec");
@@ -105,9 +100,9 @@ public final class IngressRouteView {
                     }
                     // field paths are built only for a problem: this loop runs for every route
                     String match = Json.string(r, "match", "spec.routes", i, problems);
-                    String kind = Json.string(r, "kind", "spec.routes", i, problems);
+                    String routeKind = Json.string(r, "kind", "spec.routes", i, problems);
                     String syntax = Json.string(r, "syntax", "spec.routes", i, problems);
-                    routes.add(new Route(i, match, kind, syntax));
+                    routes.add(new Route(i, match, routeKind, syntax));
                 }
             }
         }
@@ -126,7 +121,7 @@ public final class IngressRouteView {
 
         JsonNode p = Json.value(spec, "parentRefs");
         boolean parentRefs = p != null && (!p.isArray() || !p.isEmpty());
-        return new IngressRouteView(group, meta, routes, rs != null, shape, tls, parentRefs, problems);
+        return new IngressRouteView(kind, meta, routes, rs != null, shape, tls, parentRefs, problems);
     }
 
     private static Tls readTls(JsonNode t, List<ShapeProblem> problems) {
@@ -155,8 +150,9 @@ public final class IngressRouteView {
         return new Tls(secretName, certResolver, domains);
     }
 
-    public String group() {
-        return group;
+    /** Which of the IngressRoute kinds (API groups) this object is. */
+    public RouteKind kind() {
+        return kind;
     }
 
     public ObjectMetaView meta() {

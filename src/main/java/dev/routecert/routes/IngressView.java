@@ -8,10 +8,6 @@ import java.util.List;
 /** A read-only view of a {@code networking.k8s.io/v1 Ingress}: its rule hosts and TLS entries. */
 public final class IngressView {
 
-    public static final String GROUP = "networking.k8s.io";
-    public static final String VERSION = "v1";
-    public static final String KIND = "Ingress";
-
     /** {@code spec.rules[i]}; host is null for a rule that matches any host. */
     public record Rule(int index, String host) {
         public String field() {

@@ -7,6 +7,7 @@ import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -55,7 +56,7 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
     public static Verdict evaluate(RoutePolicy policy, AdmissionRequest request) {
-        if (!RoutePolicy.handles(request.group(), request.version(), request.kind()) || request.object() == null) {
+        if (RouteKind.of(request.group(), request.version(), request.kind()).isEmpty() || request.object() == null) {
             return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
         }
         return policy.evaluate(new PolicyRequest(

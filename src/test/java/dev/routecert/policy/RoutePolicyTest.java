@@ -23,17 +23,6 @@ class RoutePolicyTest {
     }
 
     @Test
-    void handlesBothTraefikGroupsAndIngressV1Only() {
-        assertTrue(RoutePolicy.handles("traefik.io", "v1alpha1", "IngressRoute"));
-        assertTrue(RoutePolicy.handles("traefik.containo.us", "v1alpha1", "IngressRoute"));
-        assertTrue(RoutePolicy.handles("networking.k8s.io", "v1", "Ingress"));
-        assertFalse(RoutePolicy.handles("traefik.io", "v1alpha1", "IngressRouteTCP"));
-        assertFalse(RoutePolicy.handles("networking.k8s.io", "v1beta1", "Ingress"));
-        assertFalse(RoutePolicy.handles("", "v1", "ConfigMap"));
-        assertFalse(RoutePolicy.handles(null, null, null));
-    }
-
-    @Test
     void mutationPatchesOnlyTheDefaultedFieldAndKeepsUnknownFields() throws Exception {
         JsonNode route = yaml("""
                 apiVersion: traefik.io/v1alpha1
