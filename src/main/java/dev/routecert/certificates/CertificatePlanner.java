@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.policy.Coverage;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.Violation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,8 +51,17 @@ public final class CertificatePlanner {
     /** A Certificate that routecert must not change already covers the route. */
     public record Reuse(ExistingCertificate existing) implements Decision {}
 
-    /** The route cannot be admitted: {@code message} says why, at {@code field}. */
-    public record Deny(String field, String message) implements Decision {}
+    /** The route cannot be admitted, for the reason {@code violation} gives at its field. */
+    public record Deny(Violation violation) implements Decision {
+        public String field() {
+            return violation.field();
+        }
+
+        /** The message with its fix, as the denial's cause carries it. */
+        public String message() {
+            return violation.causeMessage();
+        }
+    }
 
     private CertificatePlanner() {}
 
@@ -75,9 +85,10 @@ public final class CertificatePlanner {
             ExistingCertificate found = existing.get();
             if (found.deleting()) {
                 return new Outcome(
-                        new Deny(
+                        deny(
                                 secretField,
-                                "Certificate " + ref + " is being deleted; apply the route again once it is gone"),
+                                "Certificate " + ref + " is being deleted",
+                                "apply the route again once it is gone"),
                         warnings);
             }
             boolean ours = found.managedByRoutecert() && found.route().isPresent();
@@ -111,13 +122,14 @@ public final class CertificatePlanner {
                 : "not created by routecert, so routecert never changes it";
         if (!found.secretName().equals(plan.secretName())) {
             return new Outcome(
-                    new Deny(
+                    deny(
                             secretField,
                             "Certificate " + found.ref() + " (" + who + ") writes Secret '"
                                     + found.secretName() + "', not '" + plan.secretName()
                                     + "', so routecert cannot create the Certificate "
                                     + plan.name()
-                                    + " this route needs (fix: use another secretName, or rename that Certificate)"),
+                                    + " this route needs",
+                            "use another secretName, or rename that Certificate"),
                     warnings);
         }
         List<String> needed = new ArrayList<>(plan.dnsNames());
@@ -133,10 +145,10 @@ public final class CertificatePlanner {
                         + found.route().get().name() + " to cover them too, or give this route its own secretName"
                 : "add them to that Certificate's dnsNames, or give this route its own secretName";
         return new Outcome(
-                new Deny(
+                deny(
                         secretField,
-                        "Certificate " + found.ref() + " (" + who + ") does not cover " + String.join(", ", missing)
-                                + " (fix: " + fix + ")"),
+                        "Certificate " + found.ref() + " (" + who + ") does not cover " + String.join(", ", missing),
+                        fix),
                 warnings);
     }
 
@@ -152,30 +164,35 @@ public final class CertificatePlanner {
         }
         boolean cluster = PolicyConfig.CLUSTER_ISSUER.equals(kind);
         if (!cluster && !PolicyConfig.ISSUER.equals(kind)) {
-            return new Deny(
+            return deny(
                     issuerField,
-                    "issuer kind '" + kind + "' does not exist in group cert-manager.io"
-                            + " (fix: use Issuer or ClusterIssuer)");
+                    "issuer kind '" + kind + "' does not exist in group cert-manager.io",
+                    "use Issuer or ClusterIssuer");
         }
         Optional<IssuerInfo> issuer = issuers.find(kind, cluster ? null : plan.namespace(), ref.name());
         if (issuer.isEmpty()) {
-            return new Deny(
+            return deny(
                     issuerField,
                     (cluster ? "ClusterIssuer " + ref.name() : "Issuer " + plan.namespace() + "/" + ref.name())
-                            + " does not exist (fix: create it, or name an existing " + kind + ")");
+                            + " does not exist",
+                    "create it, or name an existing " + kind);
         }
         List<String> unsolvable = plan.dnsNames().stream()
                 .filter(Coverage::isWildcard)
                 .filter(name -> !issuer.get().canIssueWildcard(name))
                 .toList();
         if (!unsolvable.isEmpty()) {
-            return new Deny(
+            return deny(
                     issuerField,
                     issuer.get().describe() + " is an ACME issuer without a DNS-01 solver for "
-                            + String.join(", ", unsolvable) + ", and ACME validates wildcard names only through DNS-01"
-                            + " (fix: add a dns01 solver to the issuer, or list the names instead of a wildcard)");
+                            + String.join(", ", unsolvable) + ", and ACME validates wildcard names only through DNS-01",
+                    "add a dns01 solver to the issuer, or list the names instead of a wildcard");
         }
         return null;
+    }
+
+    private static Deny deny(String field, String message, String fix) {
+        return new Deny(Violation.invalid(field, message, fix));
     }
 
     /**

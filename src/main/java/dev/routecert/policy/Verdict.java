@@ -15,9 +15,6 @@ public record Verdict(
         List<PlannedCertificate> certificates,
         List<String> notes) {
 
-    /** A denial message lists at most this many violations; the list itself is never cut. */
-    static final int MAX_IN_SUMMARY = 20;
-
     /** The five outcomes the case list speaks of, most significant first. */
     public enum Outcome {
         DENY,
@@ -81,28 +78,6 @@ public record Verdict(
             }
             return b.append('.').toString();
         }
-        StringBuilder b = new StringBuilder("routecert rejected this object: ");
-        int n = violations.size();
-        int shown = Math.min(n, MAX_IN_SUMMARY);
-        b.append(n == 1 ? "1 problem" : n + " problems").append(" to fix. ");
-        for (int i = 0; i < shown; i++) {
-            Violation v = violations.get(i);
-            if (n > 1) {
-                b.append('(').append(i + 1).append(") ");
-            }
-            b.append(v.field()).append(": ").append(stripPeriod(v.message()));
-            if (v.hint() != null && !v.hint().isBlank()) {
-                b.append(" - fix: ").append(stripPeriod(v.hint()));
-            }
-            b.append(i + 1 < shown ? "; " : ".");
-        }
-        if (shown < n) {
-            b.append(" And ").append(n - shown).append(" more; run routecert check on the manifest to see them all.");
-        }
-        return b.toString();
-    }
-
-    private static String stripPeriod(String s) {
-        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
+        return Violation.summary(violations);
     }
 }

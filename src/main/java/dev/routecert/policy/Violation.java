@@ -1,9 +1,12 @@
 package dev.routecert.policy;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
  * One reason to reject an object: the field that is wrong, what is wrong with it, and a one-line fix.
+ * Every rejection routecert makes has this shape, the policy's and the Certificate checks' alike; the
+ * ways it is written for a person are the methods below.
  *
  * @param field   path of the offending field, e.g. {@code spec.routes[1].match} or
  *                {@code metadata.annotations[cert-manager.io/duration]}
@@ -20,6 +23,8 @@ public record Violation(String field, String message, String hint, Integer offse
     public static final String FORBIDDEN = "FieldValueForbidden";
     public static final String NOT_SUPPORTED = "FieldValueNotSupported";
     public static final String TOO_LONG = "FieldValueTooLong";
+    /** Not the object's fault: what it needs could not be done, as Kubernetes' {@code field.InternalError}. */
+    public static final String INTERNAL = "InternalError";
 
     public Violation {
         Objects.requireNonNull(field, "field");
@@ -51,17 +56,63 @@ public record Violation(String field, String message, String hint, Integer offse
         return new Violation(field, message, hint, null, TOO_LONG);
     }
 
+    public static Violation internal(String field, String message, String hint) {
+        return new Violation(field, message, hint, null, INTERNAL);
+    }
+
     /** The same violation pointing at a character inside a rule. */
     public Violation atOffset(int ruleOffset) {
         return new Violation(field, message, hint, ruleOffset, reason);
     }
 
-    /** {@code field: message (hint)}, the form printed by the CLI and used in summaries. */
+    /** The message with its fix, as a denial's cause carries it: {@code message (fix: hint)}. */
+    public String causeMessage() {
+        return hasHint() ? message + " (fix: " + hint + ")" : message;
+    }
+
+    /** {@code field: message (hint)}, the form {@code routecert check} prints. */
     public String describe() {
         StringBuilder b = new StringBuilder(field).append(": ").append(message);
-        if (hint != null && !hint.isBlank()) {
+        if (hasHint()) {
             b.append(" (").append(hint).append(')');
         }
         return b.toString();
+    }
+
+    /** A denial message lists at most this many violations; the causes list them all. */
+    static final int MAX_IN_SUMMARY = 20;
+
+    /**
+     * One paragraph for a person, the message of a denial: how many problems, then each as
+     * {@code field: message - fix: hint}.
+     */
+    public static String summary(List<Violation> violations) {
+        StringBuilder b = new StringBuilder("routecert rejected this object: ");
+        int n = violations.size();
+        int shown = Math.min(n, MAX_IN_SUMMARY);
+        b.append(n == 1 ? "1 problem" : n + " problems").append(" to fix. ");
+        for (int i = 0; i < shown; i++) {
+            Violation v = violations.get(i);
+            if (n > 1) {
+                b.append('(').append(i + 1).append(") ");
+            }
+            b.append(v.field()).append(": ").append(stripPeriod(v.message()));
+            if (v.hasHint()) {
+                b.append(" - fix: ").append(stripPeriod(v.hint()));
+            }
+            b.append(i + 1 < shown ? "; " : ".");
+        }
+        if (shown < n) {
+            b.append(" And ").append(n - shown).append(" more; run routecert check on the manifest to see them all.");
+        }
+        return b.toString();
+    }
+
+    private boolean hasHint() {
+        return hint != null && !hint.isBlank();
+    }
+
+    private static String stripPeriod(String s) {
+        return s.endsWith(".") ? s.substring(0, s.length() - 1) : s;
     }
 }

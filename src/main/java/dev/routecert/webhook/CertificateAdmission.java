@@ -22,6 +22,7 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import dev.routecert.policy.Violation;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -73,17 +74,17 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 : null;
 
         List<Planned> planned = new ArrayList<>();
-        List<AdmissionDecision.Cause> causes = new ArrayList<>();
+        List<Violation> violations = new ArrayList<>();
         for (PlannedCertificate plan : verdict.certificates()) {
             Outcome outcome = decide(plan, route, uid, object, store.cachedCertificate(plan.namespace(), plan.name()));
             warnings.addAll(outcome.warnings());
             if (outcome.decision() instanceof Deny deny) {
-                causes.add(new AdmissionDecision.Cause(deny.field(), deny.message(), "FieldValueInvalid"));
+                violations.add(deny.violation());
             }
             planned.add(new Planned(plan, outcome.decision()));
         }
-        if (!causes.isEmpty()) {
-            return AdmissionDecision.denied(denialMessage(causes), causes, warnings);
+        if (!violations.isEmpty()) {
+            return Denials.denied(violations, warnings);
         }
         if (request.dryRun()) {
             for (Planned p : planned) {
@@ -131,17 +132,11 @@ public final class CertificateAdmission implements AdmissionPolicy {
         List<ExistingCertificate> created = new ArrayList<>();
         for (Planned p : planned) {
             try {
-                Optional<String> denial =
+                Optional<Violation> denial =
                         execute(p, route, uid, request.object(), aheadOf, deadline, created, warnings);
                 if (denial.isPresent()) {
                     rollBack(created, deadline);
-                    return AdmissionDecision.denied(
-                            "routecert rejected this object: " + denial.get(),
-                            List.of(new AdmissionDecision.Cause(
-                                    secretField(route, request.object(), p.plan.secretName()),
-                                    denial.get(),
-                                    "FieldValueInvalid")),
-                            warnings);
+                    return Denials.denied(List.of(denial.get()), warnings);
                 }
             } catch (StoreException e) {
                 log.warn(
@@ -160,20 +155,18 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 rollBack(created, deadline);
                 String message = "routecert could not write the Certificate this object needs, so nothing was changed: "
                         + e.getMessage();
-                return AdmissionDecision.denied(
-                        message,
-                        List.of(new AdmissionDecision.Cause(
-                                secretField(route, request.object(), p.plan.secretName()),
-                                e.getMessage(),
-                                "InternalError")),
-                        warnings);
+                Violation failure = Violation.internal(
+                        secretField(route, request.object(), p.plan.secretName()),
+                        e.getMessage(),
+                        "apply again once the API server answers; if it refused the Certificate, change what it names");
+                return AdmissionDecision.denied(message, Denials.causes(List.of(failure)), warnings);
             }
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
     }
 
     /** Carries out one decision; a fresh read and a second decision when the cache was behind. */
-    private Optional<String> execute(
+    private Optional<Violation> execute(
             Planned p,
             RouteRef route,
             String uid,
@@ -207,7 +200,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
                             u.existing().resourceVersion(),
                             result.resourceVersion());
                 } else if (decision instanceof Deny deny) {
-                    return Optional.of(deny.message());
+                    return Optional.of(deny.violation());
                 }
                 return Optional.empty();
             } catch (StoreException e) {
@@ -259,15 +252,6 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 + plan.secretName() + " already exists and " + holder
                 + ", and a Certificate would make cert-manager replace its"
                 + " key and certificate; the route uses the Secret as it is (to hand it to cert-manager, delete the Secret)";
-    }
-
-    private static String denialMessage(List<AdmissionDecision.Cause> causes) {
-        StringBuilder b = new StringBuilder("routecert rejected this object: ");
-        for (int i = 0; i < causes.size(); i++) {
-            AdmissionDecision.Cause c = causes.get(i);
-            b.append(i == 0 ? "" : "; ").append(c.field()).append(": ").append(c.message());
-        }
-        return b.toString();
     }
 
     /** The route this request is about; a generateName route is named by its prefix plus {@code *} until it has a name. */

@@ -6,7 +6,6 @@ import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
-import dev.routecert.policy.Violation;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -70,18 +69,6 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** The answer to a denied verdict; only /mutate repeats the warnings. */
     static AdmissionDecision denial(Verdict verdict, Mode mode) {
-        return AdmissionDecision.denied(
-                verdict.summary(),
-                causes(verdict.violations()),
-                mode == Mode.VALIDATE ? List.of() : verdict.warnings());
-    }
-
-    static List<AdmissionDecision.Cause> causes(List<Violation> violations) {
-        return violations.stream()
-                .map(v -> new AdmissionDecision.Cause(
-                        v.field(),
-                        v.hint() == null || v.hint().isBlank() ? v.message() : v.message() + " (fix: " + v.hint() + ")",
-                        v.reason()))
-                .toList();
+        return Denials.denied(verdict.violations(), mode == Mode.VALIDATE ? List.of() : verdict.warnings());
     }
 }

@@ -344,7 +344,8 @@ class CertificatePlannerTest {
                 decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
                         .decision());
         assertEquals(
-                "Certificate web/shop-tls is being deleted; apply the route again once it is gone", deny.message());
+                "Certificate web/shop-tls is being deleted (fix: apply the route again once it is gone)",
+                deny.message());
     }
 
     @Test
