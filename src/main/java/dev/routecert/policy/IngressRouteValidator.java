@@ -18,25 +18,17 @@ import java.util.Set;
  */
 final class IngressRouteValidator {
 
-    // Served and Opaque keep their route rather than its field path: the path is a string built only
-    // when a message is reported, and there is one Served per host of every route.
-
-    /** A host name some route serves, with where it is written. */
-    private record Served(HostName name, IngressRouteView.Route route, int offset) {
-        String field() {
-            return matchField(route);
-        }
-    }
-
     /** A host pattern whose names cannot be listed (HostRegexp, {@code **.}). */
-    private record Opaque(IngressRouteView.Route route, int offset, String description) {
-        String field() {
-            return matchField(route);
-        }
-    }
+    private record Opaque(String field, int offset, String description) {}
 
-    /** A name in {@code spec.tls.domains}, with its field. */
-    private record TlsName(HostName name, String field) {}
+    private static final TlsChecks.Wording WORDING = new TlsChecks.Wording(
+            "IngressRoute",
+            "route",
+            "not covered by spec.tls.domains, which lists ",
+            "the certificate",
+            "spec.tls.domains[].sans",
+            "spec.tls.domains",
+            "my-route");
 
     private final IngressRouteView view;
     private final String namespace;
@@ -45,7 +37,7 @@ final class IngressRouteValidator {
     private final Findings f = out.findings;
 
     private final Set<String> shapeFields = new HashSet<>();
-    private final List<Served> served = new ArrayList<>();
+    private final List<TlsChecks.Served> served = new ArrayList<>();
     private final List<Opaque> opaque = new ArrayList<>();
     private boolean anyHost; // some route can match any host name
     private boolean incomplete; // some rule did not parse, so its hosts are unknown
@@ -173,7 +165,8 @@ final class IngressRouteValidator {
         for (RuleAnalyzer.HostUse h : analysis.hosts()) {
             if (h.regexp()) {
                 if (h.positive()) {
-                    opaque.add(new Opaque(r, h.offset(), h.matcher() + "(`" + HostName.shorten(h.value()) + "`)"));
+                    opaque.add(new Opaque(
+                            matchField(r), h.offset(), h.matcher() + "(`" + HostName.shorten(h.value()) + "`)"));
                 }
                 continue;
             }
@@ -191,9 +184,9 @@ final class IngressRouteValidator {
                 continue;
             }
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                opaque.add(new Opaque(r, h.offset(), h.matcher() + "(`" + h.value() + "`)"));
+                opaque.add(new Opaque(matchField(r), h.offset(), h.matcher() + "(`" + h.value() + "`)"));
             } else {
-                served.add(new Served(c.name(), r, h.offset()));
+                served.add(new TlsChecks.Served(c.name(), matchField(r), h.offset()));
             }
         }
     }
@@ -211,17 +204,13 @@ final class IngressRouteValidator {
     }
 
     private void noTls(CertManagerAnnotations.Options options) {
-        if (config.requireTls() && (!served.isEmpty() || anyHost || !opaque.isEmpty())) {
-            f.deny(Violation.required(
-                    "spec.tls",
-                    "TLS is required by policy, but this IngressRoute has no spec.tls",
-                    "add tls: {secretName: " + suggestedName() + "}"));
-        }
-        if (options.requested()) {
-            f.warn(
-                    "spec.tls",
-                    "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
-        }
+        TlsChecks.noTls(
+                f,
+                config,
+                options,
+                !served.isEmpty() || anyHost || !opaque.isEmpty(),
+                WORDING,
+                "add tls: {secretName: " + TlsChecks.suggestedSecretName(view.meta(), WORDING) + "}");
     }
 
     private void tls(CertManagerAnnotations.Options options) {
@@ -235,13 +224,7 @@ final class IngressRouteValidator {
         String secretName = blankToNull(tls.secretName());
         String resolver = blankToNull(tls.certResolver());
         if (secretName != null) {
-            String err = KubeNames.dns1123SubdomainError(secretName);
-            if (err != null) {
-                f.deny(Violation.invalid(
-                        "spec.tls.secretName",
-                        "secret name '" + HostName.shorten(secretName) + "' " + err,
-                        "use a lower-case DNS name such as " + suggestedName()));
-            }
+            TlsChecks.checkSecretName(f, "spec.tls.secretName", secretName, view.meta(), WORDING);
         }
         if (resolver != null && secretName != null) {
             f.warn(
@@ -250,7 +233,7 @@ final class IngressRouteValidator {
                             + "the resolver '" + resolver + "' and creates no Certificate");
         }
 
-        List<TlsName> domains = domains(tls);
+        List<TlsChecks.Covered> domains = domains(tls);
         boolean certFromNames = secretName != null || resolver != null;
         if (domains.isEmpty() && !tls.domains().isEmpty()) {
             return; // every domain entry was broken; reported already
@@ -271,7 +254,7 @@ final class IngressRouteValidator {
         } else {
             coverage(domains);
         }
-        warnAboutIps();
+        TlsChecks.warnIps(f, served);
 
         // ---- planning
         if (f.denied()) {
@@ -311,13 +294,11 @@ final class IngressRouteValidator {
         PlannedCertificate crt = Evaluation.certificate(
                 secretName, namespace, names, options, view.kind(), view.meta().name());
         out.certificates.add(crt);
-        if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
-            f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");
-        }
+        TlsChecks.noteWildcard(f, crt);
     }
 
-    private List<TlsName> domains(IngressRouteView.Tls tls) {
-        List<TlsName> names = new ArrayList<>();
+    private List<TlsChecks.Covered> domains(IngressRouteView.Tls tls) {
+        List<TlsChecks.Covered> names = new ArrayList<>();
         for (IngressRouteView.Domain d : tls.domains()) {
             String base = "spec.tls.domains[" + d.index() + "]";
             if (d.main() == null || d.main().isEmpty()) {
@@ -336,39 +317,22 @@ final class IngressRouteValidator {
         return names;
     }
 
-    private void addDomain(List<TlsName> names, String raw, String field) {
+    private void addDomain(List<TlsChecks.Covered> names, String raw, String field) {
         HostName.Check c = HostName.check(raw);
         if (!c.ok()) {
             f.deny(Violation.invalid(field, c.problem(), c.hint()));
         }
         if (c.name() != null) {
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                f.deny(Violation.invalid(
-                        field,
-                        "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
-                        "list *.example.com and the deeper names you need"));
+                TlsChecks.denyMultiLevelWildcard(f, field, raw, "list *.example.com and the deeper names you need");
                 return;
             }
-            names.add(new TlsName(c.name(), field));
+            names.add(new TlsChecks.Covered(c.name(), field));
         }
     }
 
-    private void coverage(List<TlsName> domains) {
-        NameSet tlsNames = NameSet.of(domains.stream().map(TlsName::name).toList());
-        String listed = listNames(domains);
-        for (Served s : served) {
-            if (!tlsNames.covers(s.name())) {
-                f.deny(new Violation(
-                                s.field(),
-                                "at offset " + s.offset() + ", " + s.name()
-                                        + " is served by this route but not covered by spec.tls.domains, which lists "
-                                        + listed,
-                                coverHint(s.name()),
-                                null,
-                                Violation.INVALID)
-                        .atOffset(s.offset()));
-            }
-        }
+    private void coverage(List<TlsChecks.Covered> domains) {
+        TlsChecks.denyUncovered(f, served, domains, WORDING);
         for (Opaque o : opaque) {
             f.warn(
                     o.field(),
@@ -378,50 +342,7 @@ final class IngressRouteValidator {
         if (anyHost || incomplete || !opaque.isEmpty()) {
             return; // a route answers for any host (or for unknown ones): every domain may be served
         }
-        boolean[] overlapped = NameSet.overlapped(
-                domains.stream().map(TlsName::name).toList(),
-                served.stream().map(Served::name).toList());
-        for (int i = 0; i < domains.size(); i++) {
-            if (!overlapped[i]) {
-                TlsName d = domains.get(i);
-                f.warn(d.field(), d.name() + " is in the certificate but no route of this IngressRoute serves it");
-            }
-        }
-    }
-
-    private static String coverHint(HostName name) {
-        if (name.isIp()) {
-            return "add " + name + " to spec.tls.domains";
-        }
-        int dot = name.ascii().indexOf('.');
-        String parent = dot > 0 ? name.ascii().substring(dot + 1) : null;
-        return "add " + name + " to spec.tls.domains[].sans"
-                + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
-                        ? ", or cover it with *." + parent
-                        : "");
-    }
-
-    private void warnAboutIps() {
-        Set<String> seen = new LinkedHashSet<>();
-        for (Served s : served) {
-            if (s.name().isIp() && seen.add(s.name().ascii())) {
-                f.warn(
-                        s.field(),
-                        s.name()
-                                + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
-            }
-        }
-    }
-
-    private String suggestedName() {
-        String name = view.meta().name();
-        return (name == null || name.isEmpty() ? "my-route" : name) + "-tls";
-    }
-
-    static String listNames(List<TlsName> names) {
-        List<String> all = names.stream().map(n -> n.name().ascii()).distinct().toList();
-        String joined = String.join(", ", all.size() > 5 ? all.subList(0, 5) : all);
-        return all.size() > 5 ? joined + ", ..." : joined;
+        TlsChecks.warnUnserved(f, domains, served, WORDING);
     }
 
     static String near(String rule, int offset) {

@@ -20,20 +20,25 @@ import java.util.TreeSet;
  */
 final class IngressValidator {
 
-    private record Served(HostName name, String field) {}
-
-    private record TlsName(HostName name, String field) {}
-
     private final IngressView view;
     private final String namespace;
     private final PolicyConfig config;
     private final Evaluation out = new Evaluation();
     private final Findings f = out.findings;
+    private final TlsChecks.Wording wording;
 
     private IngressValidator(IngressView view, String namespace, PolicyConfig config) {
         this.view = view;
         this.namespace = namespace;
         this.config = config;
+        this.wording = new TlsChecks.Wording(
+                "Ingress",
+                "rule",
+                "no spec.tls entry covers it; the TLS hosts are ",
+                "a TLS entry",
+                view.tls().size() == 1 ? "spec.tls[0].hosts" : "the hosts of a spec.tls entry",
+                "spec.tls[].hosts",
+                "my-ingress");
     }
 
     static Evaluation evaluate(IngressView view, String namespace, PolicyConfig config) {
@@ -49,7 +54,7 @@ final class IngressValidator {
         CertManagerAnnotations.Options options =
                 CertManagerAnnotations.read(view.meta().annotations(), config, f);
 
-        List<Served> served = new ArrayList<>();
+        List<TlsChecks.Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
         for (IngressView.Rule r : view.rules()) {
             if (r.host() == null) {
@@ -75,27 +80,23 @@ final class IngressValidator {
                             "write *." + c.name().ascii().substring(3)));
                     continue;
                 }
-                served.add(new Served(c.name(), r.field()));
+                served.add(new TlsChecks.Served(c.name(), r.field(), -1));
             }
         }
 
         if (view.tls().isEmpty()) {
-            if (config.requireTls() && (!served.isEmpty() || anyHost)) {
-                f.deny(Violation.required(
-                        "spec.tls",
-                        "TLS is required by policy, but this Ingress has no spec.tls",
-                        "add tls: [{hosts: [<host>], secretName: <secret>}]"));
-            }
-            if (options.requested()) {
-                f.warn(
-                        "spec.tls",
-                        "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
-            }
+            TlsChecks.noTls(
+                    f,
+                    config,
+                    options,
+                    !served.isEmpty() || anyHost,
+                    wording,
+                    "add tls: [{hosts: [<host>], secretName: <secret>}]");
             return;
         }
 
         // ---- TLS entries: names, secret names, duplicates
-        List<TlsName> tlsNames = new ArrayList<>();
+        List<TlsChecks.Covered> tlsNames = new ArrayList<>();
         Map<Integer, List<HostName>> entryNames = new LinkedHashMap<>();
         boolean entryWithoutHosts = false;
         for (IngressView.Tls t : view.tls()) {
@@ -114,64 +115,35 @@ final class IngressValidator {
                     continue;
                 }
                 if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                    f.deny(Violation.invalid(
-                            field,
-                            "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
-                            "write *." + c.name().ascii().substring(3)));
+                    TlsChecks.denyMultiLevelWildcard(
+                            f, field, raw, "write *." + c.name().ascii().substring(3));
                     continue;
                 }
                 if (c.name().isIp()) {
-                    f.warn(
-                            field,
-                            c.name()
-                                    + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt cannot issue one");
+                    TlsChecks.warnIp(f, field, c.name());
                 }
                 names.add(c.name());
-                tlsNames.add(new TlsName(c.name(), field));
+                tlsNames.add(new TlsChecks.Covered(c.name(), field));
             }
             entryNames.put(t.index(), names);
             if (t.hosts().isEmpty()) {
                 entryWithoutHosts = true;
             }
             if (t.secretName() != null) {
-                String err = KubeNames.dns1123SubdomainError(t.secretName());
-                if (err != null) {
-                    f.deny(Violation.invalid(
-                            t.field() + ".secretName",
-                            "secret name '" + HostName.shorten(t.secretName()) + "' " + err,
-                            "use a lower-case DNS name such as " + plainName()));
-                }
+                TlsChecks.checkSecretName(f, t.field() + ".secretName", t.secretName(), view.meta(), wording);
             }
         }
         duplicates(entryNames);
 
         // ---- coverage, both directions
         if (!entryWithoutHosts) {
-            NameSet covering = NameSet.of(tlsNames.stream().map(TlsName::name).toList());
-            String listed = list(tlsNames);
-            for (Served s : served) {
-                if (!covering.covers(s.name())) {
-                    f.deny(Violation.invalid(
-                            s.field(),
-                            s.name() + " is served by this rule but no spec.tls entry covers it; the TLS hosts are "
-                                    + list(tlsNames),
-                            coverHint(s.name())));
-                }
-            }
+            TlsChecks.denyUncovered(f, served, tlsNames, wording);
         } else {
             f.note(
                     "a spec.tls entry lists no hosts, so its certificate's names are unknown; host coverage was not checked");
         }
         if (!anyHost) {
-            boolean[] overlapped = NameSet.overlapped(
-                    tlsNames.stream().map(TlsName::name).toList(),
-                    served.stream().map(Served::name).toList());
-            for (int i = 0; i < tlsNames.size(); i++) {
-                if (!overlapped[i]) {
-                    TlsName t = tlsNames.get(i);
-                    f.warn(t.field(), t.name() + " is in a TLS entry but no rule of this Ingress serves it");
-                }
-            }
+            TlsChecks.warnUnserved(f, tlsNames, served, wording);
         }
 
         if (f.denied()) {
@@ -259,25 +231,8 @@ final class IngressValidator {
                     RouteKind.INGRESS,
                     view.meta().name());
             out.certificates.add(crt);
-            if (crt.dnsNames().stream().anyMatch(n -> n.startsWith("*."))) {
-                f.note("Certificate " + secretName + " has a wildcard name; its issuer must solve DNS-01 challenges");
-            }
+            TlsChecks.noteWildcard(f, crt);
         }
-    }
-
-    private String coverHint(HostName name) {
-        String entry = view.tls().size() == 1 ? "spec.tls[0].hosts" : "the hosts of a spec.tls entry";
-        int dot = name.ascii().indexOf('.');
-        String parent = dot > 0 ? name.ascii().substring(dot + 1) : null;
-        return "add " + name + " to " + entry
-                + (parent != null && parent.indexOf('.') > 0 && name.type() == HostName.Type.DNS
-                        ? ", or cover it with *." + parent
-                        : "");
-    }
-
-    private String plainName() {
-        String name = view.meta().name();
-        return (name == null || name.isEmpty() ? "my-ingress" : name) + "-tls";
     }
 
     private static Set<String> asciiSet(List<HostName> names) {
@@ -286,14 +241,5 @@ final class IngressValidator {
             names.forEach(n -> s.add(n.ascii()));
         }
         return s;
-    }
-
-    private static String list(List<TlsName> names) {
-        List<String> all = names.stream().map(n -> n.name().ascii()).distinct().toList();
-        if (all.isEmpty()) {
-            return "none";
-        }
-        String joined = String.join(", ", all.size() > 5 ? all.subList(0, 5) : all);
-        return all.size() > 5 ? joined + ", ..." : joined;
     }
 }
