@@ -3,6 +3,11 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routecert.policy.values.EmailAddresses;
+import dev.routecert.policy.values.GoCsv;
+import dev.routecert.policy.values.GoDuration;
+import dev.routecert.policy.values.GoStrconv;
+import dev.routecert.policy.values.IpAddresses;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -342,7 +347,7 @@ final class CertManagerAnnotations {
         Integer size = null;
         String sizeText = a.get(PRIVATE_KEY_SIZE);
         if (sizeText != null) {
-            Integer parsed = goAtoi(sizeText);
+            Integer parsed = GoStrconv.atoi(sizeText);
             if (parsed == null) {
                 f.deny(Violation.invalid(
                         field(PRIVATE_KEY_SIZE),
@@ -395,7 +400,7 @@ final class CertManagerAnnotations {
         if (v == null) {
             return null;
         }
-        Integer n = goAtoi(v);
+        Integer n = GoStrconv.atoi(v);
         if (n == null) {
             f.deny(Violation.invalid(
                     field(REVISION_HISTORY_LIMIT),
@@ -433,7 +438,7 @@ final class CertManagerAnnotations {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        String error = splitCsvLine(v, out);
+        String error = GoCsv.splitRecord(v, out);
         if (error != null) {
             f.deny(Violation.invalid(
                     field(key),
@@ -444,65 +449,6 @@ final class CertManagerAnnotations {
         return out;
     }
 
-    /** Go's encoding/csv for one record (what cert-manager's SplitWithEscapeCSV accepts); null or an error. */
-    static String splitCsvLine(String s, List<String> out) {
-        if (s.isEmpty()) {
-            return "no values";
-        }
-        int i = 0;
-        int n = s.length();
-        while (true) {
-            StringBuilder field = new StringBuilder();
-            if (i < n && s.charAt(i) == '"') {
-                i++;
-                while (true) {
-                    if (i >= n) {
-                        return "a quoted value is not closed";
-                    }
-                    char c = s.charAt(i);
-                    if (c == '"') {
-                        if (i + 1 < n && s.charAt(i + 1) == '"') {
-                            field.append('"');
-                            i += 2;
-                            continue;
-                        }
-                        i++;
-                        break;
-                    }
-                    field.append(c);
-                    i++;
-                }
-                if (i < n && s.charAt(i) != ',') {
-                    if (s.charAt(i) == '\n' || s.charAt(i) == '\r') {
-                        return "values span more than one line";
-                    }
-                    return "extraneous or missing \" in a quoted value";
-                }
-            } else {
-                while (i < n && s.charAt(i) != ',') {
-                    char c = s.charAt(i);
-                    if (c == '"') {
-                        return "bare \" in a value that is not quoted";
-                    }
-                    if (c == '\n' || c == '\r') {
-                        if (s.substring(i).isBlank()) {
-                            i = n; // a trailing line break ends the record
-                            break;
-                        }
-                        return "values span more than one line";
-                    }
-                    field.append(c);
-                    i++;
-                }
-            }
-            out.add(field.toString());
-            if (i >= n) {
-                return null;
-            }
-            i++; // the comma
-        }
-    }
-
     private static List<String> readEmails(Map<String, String> a, Findings f) {
         String v = a.get(EMAIL_SANS);
         if (v == null) {
@@ -510,7 +456,7 @@ final class CertManagerAnnotations {
         }
         List<String> out = new ArrayList<>();
         for (String e : v.split(",", -1)) {
-            if (!isEmailAddress(e)) {
+            if (!EmailAddresses.isAddress(e)) {
                 f.deny(
                         Violation.invalid(
                                 field(EMAIL_SANS),
@@ -521,33 +467,6 @@ final class CertManagerAnnotations {
             }
         }
         return out;
-    }
-
-    /** An RFC 5322 addr-spec with dot-atom parts, as Go's net/mail parses it when nothing but the address is given. */
-    static boolean isEmailAddress(String s) {
-        int at = s.lastIndexOf('@');
-        if (at <= 0 || at == s.length() - 1) {
-            return false;
-        }
-        return isDotAtom(s.substring(0, at)) && isDotAtom(s.substring(at + 1));
-    }
-
-    private static boolean isDotAtom(String s) {
-        if (s.isEmpty() || s.startsWith(".") || s.endsWith(".") || s.contains("..")) {
-            return false;
-        }
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            boolean atext = (c >= 'a' && c <= 'z')
-                    || (c >= 'A' && c <= 'Z')
-                    || (c >= '0' && c <= '9')
-                    || "!#$%&'*+-/=?^_`{|}~.".indexOf(c) >= 0
-                    || c >= 0x80;
-            if (!atext) {
-                return false;
-            }
-        }
-        return true;
     }
 
     private static List<String> readIps(Map<String, String> a, Findings f) {
@@ -681,23 +600,5 @@ final class CertManagerAnnotations {
             }
         }
         return ok;
-    }
-
-    /** Go's strconv.Atoi: optional sign and decimal digits, within int range (int32 here). */
-    static Integer goAtoi(String s) {
-        if (s.isEmpty() || s.length() > 11) {
-            return null;
-        }
-        int i = s.charAt(0) == '-' || s.charAt(0) == '+' ? 1 : 0;
-        if (i == s.length()) {
-            return null;
-        }
-        for (int k = i; k < s.length(); k++) {
-            if (s.charAt(k) < '0' || s.charAt(k) > '9') {
-                return null;
-            }
-        }
-        long v = Long.parseLong(s);
-        return v < Integer.MIN_VALUE || v > Integer.MAX_VALUE ? null : (int) v;
     }
 }

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.policy.values.IpAddresses;
 import java.net.IDN;
 import java.util.Locale;
 

@@ -1,8 +1,8 @@
 package dev.routecert.policy.rule;
 
-import dev.routecert.policy.IpAddresses;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.Violation;
+import dev.routecert.policy.values.IpAddresses;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;

@@ -1,4 +1,4 @@
-package dev.routecert.policy;
+package dev.routecert.policy.values;
 
 import java.util.Optional;
 

@@ -1,4 +1,4 @@
-package dev.routecert.policy;
+package dev.routecert.policy.values;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
