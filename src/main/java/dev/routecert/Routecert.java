@@ -4,7 +4,7 @@ import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.ServeConfig;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.PolicyConfig;

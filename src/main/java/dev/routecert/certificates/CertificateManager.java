@@ -1,7 +1,7 @@
 package dev.routecert.certificates;
 
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import dev.routecert.policy.RoutePolicy;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.time.Instant;
