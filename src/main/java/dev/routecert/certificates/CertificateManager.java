@@ -3,8 +3,9 @@ package dev.routecert.certificates;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.health.Readiness;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Instant;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -43,7 +44,9 @@ public final class CertificateManager implements AutoCloseable {
             Readiness readiness,
             RoutePolicy policy,
             CertificateOptions options,
-            String version) {
+            String version,
+            Clock clock,
+            PrometheusRegistry registry) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
@@ -56,7 +59,8 @@ public final class CertificateManager implements AutoCloseable {
                 new KubeRouteEvents(client, identity),
                 options.orphanGracePeriod(),
                 options.resyncPeriod(),
-                Instant::now);
+                clock,
+                registry);
         caches.onChange(reconciler::onChange);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
@@ -93,5 +97,10 @@ public final class CertificateManager implements AutoCloseable {
         reconciler.close();
         caches.close();
         admissionClient.close();
+    }
+
+    /** The reconciler, for tests that wait until it has looked at something. */
+    public Reconciler reconciler() {
+        return reconciler;
     }
 }
