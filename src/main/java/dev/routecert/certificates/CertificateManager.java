@@ -22,6 +22,7 @@ public final class CertificateManager implements AutoCloseable {
 
     private final ClusterCaches caches;
     private final KubernetesClient admissionClient;
+    private final KubernetesClient reconcilerClient;
     private final KubeCertificateStore admissionStore;
     private final Reconciler reconciler;
     private final Optional<Leadership> leadership;
@@ -29,11 +30,13 @@ public final class CertificateManager implements AutoCloseable {
     private CertificateManager(
             ClusterCaches caches,
             KubernetesClient admissionClient,
+            KubernetesClient reconcilerClient,
             KubeCertificateStore admissionStore,
             Reconciler reconciler,
             Optional<Leadership> leadership) {
         this.caches = caches;
         this.admissionClient = admissionClient;
+        this.reconcilerClient = reconcilerClient;
         this.admissionStore = admissionStore;
         this.reconciler = reconciler;
         this.leadership = leadership;
@@ -51,10 +54,13 @@ public final class CertificateManager implements AutoCloseable {
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
+        // its own client too, so that what it creates is also recorded under the field manager routecert
+        KubernetesClient reconcilerClient =
+                KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
         String identity = Leadership.identity();
         Reconciler reconciler = new Reconciler(
                 caches,
-                new KubeCertificateStore(client, caches),
+                new KubeCertificateStore(reconcilerClient, caches),
                 policy,
                 new KubeRouteEvents(client, identity),
                 options.orphanGracePeriod(),
@@ -84,7 +90,8 @@ public final class CertificateManager implements AutoCloseable {
                 options.writeTimeout(),
                 options.writeFailure().name().toLowerCase(Locale.ROOT),
                 options.orphanGracePeriod());
-        return new CertificateManager(caches, admissionClient, admissionStore, reconciler, leadership);
+        return new CertificateManager(
+                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership);
     }
 
     public CertificateStore admissionStore() {
@@ -97,6 +104,7 @@ public final class CertificateManager implements AutoCloseable {
         reconciler.close();
         caches.close();
         admissionClient.close();
+        reconcilerClient.close();
     }
 
     /** The reconciler, for tests that wait until it has looked at something. */
