@@ -46,11 +46,12 @@ public final class Reconciler implements AutoCloseable {
     static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
 
     /**
-     * A failed Certificate write is retried after 1 s, doubling to at most 5 min. The first retry
-     * comes after the informer has usually caught up, so a conflict is decided again on fresh data;
-     * the cap bounds how long a Certificate waits once the API server is back (a route change or a
-     * resync retries at once anyway), while a write that keeps failing costs one call per 5 min
-     * rather than controller-runtime's 1000 s cap, which suits controllers with far more keys.
+     * A failed Certificate write is retried after 1 s, doubling up to 5 min, until one goes through.
+     * Unlike controller-runtime's 5 ms start, the first retry comes after the informer has usually
+     * caught up, so a conflict is decided again on fresh data instead of failing the same way; the
+     * cap bounds how long a Certificate lags once the API server is back (a route change or a resync
+     * retries at once anyway), while a write that keeps failing costs one call and one Event every
+     * 5 min.
      */
     static final KeyedQueue.Backoff BACKOFF = new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
 
@@ -155,13 +156,15 @@ public final class Reconciler implements AutoCloseable {
     }
 
     /**
-     * Whether the reconciler has indexed {@code route} at {@code resourceVersion} (or a later pass
-     * replaced that) and has no work due: every Certificate decision that version leads to is made.
-     * For tests that must know a pass has happened before they check that it changed nothing.
+     * Whether the reconciler has indexed {@code route} at {@code resourceVersion} and has no work
+     * due: every Certificate decision that version leads to has been made. For tests that must know
+     * a pass has happened before they check that it changed nothing.
      */
     public boolean caughtUpWith(RouteRef route, String resourceVersion) {
-        boolean indexed = routes.values().stream()
-                .anyMatch(state -> state.ref.equals(route) && state.resourceVersion.equals(resourceVersion));
+        boolean indexed = CachedKind.route(route.group(), route.kind())
+                .map(kind -> routes.get(new RouteKey(kind, route.namespace(), route.name())))
+                .filter(state -> state.resourceVersion.equals(resourceVersion))
+                .isPresent();
         return indexed && queue.idle();
     }
 
