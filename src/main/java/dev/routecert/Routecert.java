@@ -4,11 +4,12 @@ import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.ServeConfig;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.FixedCertificateSource;
@@ -67,9 +68,16 @@ public final class Routecert implements AutoCloseable {
             RoutePolicy policy = new RoutePolicy(policyConfig);
             AdmissionPolicy mutate;
             if (cluster.isPresent()) {
+                Clock clock = Clock.system();
                 manager = Optional.of(CertificateManager.start(
-                        cluster.get().client(), readiness, policy, config.certificates(), version()));
-                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates());
+                        cluster.get().client(),
+                        readiness,
+                        policy,
+                        config.certificates(),
+                        version(),
+                        clock,
+                        metrics.registry()));
+                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock);
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
@@ -137,6 +145,11 @@ public final class Routecert implements AutoCloseable {
 
     public ServerMetrics metrics() {
         return metrics;
+    }
+
+    /** The Certificate machinery, when there is a cluster. */
+    public Optional<CertificateManager> certificates() {
+        return certificateManager;
     }
 
     public Optional<ClusterConnection> cluster() {

@@ -1,10 +1,11 @@
 package dev.routecert.certificates;
 
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import java.time.Instant;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -21,6 +22,7 @@ public final class CertificateManager implements AutoCloseable {
 
     private final ClusterCaches caches;
     private final KubernetesClient admissionClient;
+    private final KubernetesClient reconcilerClient;
     private final KubeCertificateStore admissionStore;
     private final Reconciler reconciler;
     private final Optional<Leadership> leadership;
@@ -28,11 +30,13 @@ public final class CertificateManager implements AutoCloseable {
     private CertificateManager(
             ClusterCaches caches,
             KubernetesClient admissionClient,
+            KubernetesClient reconcilerClient,
             KubeCertificateStore admissionStore,
             Reconciler reconciler,
             Optional<Leadership> leadership) {
         this.caches = caches;
         this.admissionClient = admissionClient;
+        this.reconcilerClient = reconcilerClient;
         this.admissionStore = admissionStore;
         this.reconciler = reconciler;
         this.leadership = leadership;
@@ -43,20 +47,26 @@ public final class CertificateManager implements AutoCloseable {
             Readiness readiness,
             RoutePolicy policy,
             CertificateOptions options,
-            String version) {
+            String version,
+            Clock clock,
+            PrometheusRegistry registry) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
+        // its own client too, so that what it creates is also recorded under the field manager routecert
+        KubernetesClient reconcilerClient =
+                KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
         String identity = Leadership.identity();
         Reconciler reconciler = new Reconciler(
                 caches,
-                new KubeCertificateStore(client, caches),
+                new KubeCertificateStore(reconcilerClient, caches),
                 policy,
                 new KubeRouteEvents(client, identity),
                 options.orphanGracePeriod(),
                 options.resyncPeriod(),
-                Instant::now);
+                clock,
+                registry);
         caches.onChange(reconciler::onChange);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
@@ -80,7 +90,8 @@ public final class CertificateManager implements AutoCloseable {
                 options.writeTimeout(),
                 options.writeFailure().name().toLowerCase(Locale.ROOT),
                 options.orphanGracePeriod());
-        return new CertificateManager(caches, admissionClient, admissionStore, reconciler, leadership);
+        return new CertificateManager(
+                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership);
     }
 
     public CertificateStore admissionStore() {
@@ -93,5 +104,11 @@ public final class CertificateManager implements AutoCloseable {
         reconciler.close();
         caches.close();
         admissionClient.close();
+        reconcilerClient.close();
+    }
+
+    /** The reconciler, for tests that wait until it has looked at something. */
+    public Reconciler reconciler() {
+        return reconciler;
     }
 }

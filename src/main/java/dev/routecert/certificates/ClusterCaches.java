@@ -1,7 +1,7 @@
 package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;

@@ -1,38 +1,64 @@
 package dev.routecert.certificates;
 
+import dev.routecert.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
 import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A de-duplicating work queue with one worker thread: a key added while it is already waiting runs
- * once, at the earlier of the two times; a key added while it runs runs again afterwards. Keys are
- * therefore never processed concurrently, and a burst of events costs one pass per key.
+ * A de-duplicating work queue with one worker thread, timed by a {@link Clock}: a key added while it
+ * is already waiting runs once, at the earlier of the two times; a key added while it runs runs
+ * again afterwards. Keys are therefore never processed concurrently, and a burst of events costs one
+ * pass per key. A key that fails is retried after a delay that doubles with each failure in a row
+ * ({@link #retry}) until {@link #forget} says it went through.
  */
 final class KeyedQueue<K> implements AutoCloseable {
 
     private static final Logger log = LoggerFactory.getLogger(KeyedQueue.class);
 
-    private final ScheduledExecutorService worker;
+    private final Clock clock;
+    private final Backoff backoff;
+    private final QueueMetrics metrics;
     private final Consumer<K> handler;
-    private final Map<K, Pending> waiting = new HashMap<>();
+    private final Thread worker;
 
-    private record Pending(long dueNanos, ScheduledFuture<?> future) {}
+    // Guarded by this.
+    /** Keys due now, in the order they became due, with the clock's nanoTime at that moment. */
+    private final LinkedHashMap<K, Long> ready = new LinkedHashMap<>();
 
-    KeyedQueue(String threadName, Consumer<K> handler) {
+    private final Map<K, Later> later = new HashMap<>();
+    private final Map<K, Integer> failures = new HashMap<>();
+    private boolean busy;
+    private long busySince;
+    private long processed;
+    private boolean closed;
+
+    private record Later(long dueNanos, Clock.Timer timer) {}
+
+    /** Per-key exponential backoff: {@code base}, doubled for each further failure in a row, at most {@code cap}. */
+    record Backoff(Duration base, Duration cap) {
+        Duration delay(int failures) {
+            int doublings = Math.min(Math.max(0, failures - 1), 62);
+            long nanos = base.toNanos();
+            long capped = cap.toNanos();
+            return Duration.ofNanos(nanos > capped >> doublings ? capped : Math.min(capped, nanos << doublings));
+        }
+    }
+
+    KeyedQueue(String name, Clock clock, Backoff backoff, QueueMetrics metrics, Consumer<K> handler) {
+        this.clock = clock;
+        this.backoff = backoff;
+        this.metrics = metrics;
         this.handler = handler;
-        this.worker = Executors.newSingleThreadScheduledExecutor(r -> {
-            Thread t = new Thread(r, threadName);
-            t.setDaemon(true);
-            return t;
-        });
+        metrics.watch(this::depth, this::runningNanos);
+        this.worker = new Thread(this::work, name);
+        worker.setDaemon(true);
+        worker.start();
     }
 
     void add(K key) {
@@ -40,41 +66,130 @@ final class KeyedQueue<K> implements AutoCloseable {
     }
 
     synchronized void add(K key, Duration delay) {
-        if (worker.isShutdown()) {
+        if (closed) {
             return;
         }
-        long due = System.nanoTime() + Math.max(0, delay.toNanos());
-        Pending pending = waiting.get(key);
-        if (pending != null) {
-            if (pending.dueNanos <= due) {
+        if (delay.isNegative() || delay.isZero()) {
+            makeReady(key);
+            return;
+        }
+        metrics.retried(); // as client-go counts every delayed add
+        if (ready.containsKey(key)) {
+            return;
+        }
+        long due = clock.nanoTime() + delay.toNanos();
+        Later waiting = later.get(key);
+        if (waiting != null) {
+            if (waiting.dueNanos <= due) {
                 return;
             }
-            pending.future.cancel(false);
+            waiting.timer.cancel();
         }
-        ScheduledFuture<?> future = worker.schedule(() -> run(key), Math.max(0, delay.toNanos()), TimeUnit.NANOSECONDS);
-        waiting.put(key, new Pending(due, future));
+        later.put(key, new Later(due, clock.schedule(delay, () -> due(key, due))));
     }
 
-    private void run(K key) {
-        synchronized (this) {
-            waiting.remove(key);
-        }
-        try {
-            handler.accept(key);
-        } catch (RuntimeException e) {
-            log.warn("reconciler: {} failed: {}", key, e.toString(), e);
+    /** Adds {@code key} again after its backoff, which doubles with each call until {@link #forget}; returns the delay. */
+    synchronized Duration retry(K key) {
+        Duration delay = backoff.delay(failures.merge(key, 1, Integer::sum));
+        add(key, delay);
+        return delay;
+    }
+
+    /** The key went through: its next failure waits the shortest delay again. */
+    synchronized void forget(K key) {
+        failures.remove(key);
+    }
+
+    private synchronized void due(K key, long dueNanos) {
+        Later waiting = later.get(key);
+        if (waiting != null && waiting.dueNanos == dueNanos) {
+            makeReady(key);
         }
     }
 
-    /** Drops what waits; the key being processed finishes. */
+    private void makeReady(K key) {
+        Later waiting = later.remove(key);
+        if (waiting != null) {
+            waiting.timer.cancel();
+        }
+        if (ready.putIfAbsent(key, clock.nanoTime()) == null) {
+            metrics.added();
+            notifyAll();
+        }
+    }
+
+    private void work() {
+        while (true) {
+            K key;
+            synchronized (this) {
+                try {
+                    while (ready.isEmpty() && !closed) {
+                        wait();
+                    }
+                } catch (InterruptedException e) {
+                    return;
+                }
+                if (closed) {
+                    return;
+                }
+                Iterator<Map.Entry<K, Long>> first = ready.entrySet().iterator();
+                Map.Entry<K, Long> next = first.next();
+                first.remove();
+                key = next.getKey();
+                busy = true;
+                busySince = clock.nanoTime();
+                metrics.waited(busySince - next.getValue());
+            }
+            try {
+                handler.accept(key);
+            } catch (RuntimeException e) {
+                log.warn("reconciler: {} failed: {}", key, e.toString(), e);
+            } finally {
+                synchronized (this) {
+                    metrics.worked(clock.nanoTime() - busySince);
+                    busy = false;
+                    processed++;
+                    notifyAll();
+                }
+            }
+        }
+    }
+
+    /** Keys due and not yet taken by the worker. */
+    synchronized int depth() {
+        return ready.size();
+    }
+
+    /** How long the worker has been on its current key; zero when idle. */
+    private synchronized long runningNanos() {
+        return busy ? clock.nanoTime() - busySince : 0;
+    }
+
+    /** Keys the worker has finished, for tests that must know it has looked at something. */
+    synchronized long processed() {
+        return processed;
+    }
+
+    /** Nothing due and nothing being processed; keys waiting for a later time do not count. */
+    synchronized boolean idle() {
+        return ready.isEmpty() && !busy;
+    }
+
+    /** Drops what waits and the failure counts; the key being processed finishes. */
     synchronized void clear() {
-        waiting.values().forEach(p -> p.future.cancel(false));
-        waiting.clear();
+        later.values().forEach(l -> l.timer.cancel());
+        later.clear();
+        ready.clear();
+        failures.clear();
     }
 
     @Override
-    public synchronized void close() {
-        clear();
-        worker.shutdownNow();
+    public void close() {
+        synchronized (this) {
+            clear();
+            closed = true;
+            notifyAll();
+        }
+        worker.interrupt();
     }
 }

@@ -3,12 +3,22 @@ package dev.routecert.certificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
+import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.RequestConfig;
+import io.fabric8.kubernetes.client.RequestConfigBuilder;
+import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
+import io.fabric8.kubernetes.client.dsl.Resource;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import io.fabric8.kubernetes.client.http.HttpRequest;
 import io.fabric8.kubernetes.client.http.HttpResponse;
+import io.fabric8.kubernetes.client.utils.URLUtils;
 import java.io.IOException;
 import java.net.URLEncoder;
 import java.net.http.HttpTimeoutException;
@@ -18,36 +28,42 @@ import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Function;
 
 /**
  * The {@link CertificateStore} on a real API server. Reads of Certificates and issuers come from
- * {@link ClusterCaches}; the calls go through fabric8's HTTP client (its authentication, TLS and
- * proxy set-up) as plain REST requests, so that each carries exactly the deadline, field manager,
- * preconditions and {@code Accept} header it needs, and nothing retries behind the caller's back.
+ * {@link ClusterCaches}; Certificates are read, created and applied (server-side apply, field
+ * manager routecert) through fabric8's resource API as untyped resources, so that what the API server
+ * gets is exactly the tree {@link CertificatePlanner} rendered. Two calls that the resource API cannot
+ * express go through its HTTP client: a delete with a uid precondition, and a metadata-only read of
+ * a Secret. Each call is bounded by its {@link Deadline} and nothing retries behind the caller's back.
  */
 public final class KubeCertificateStore implements CertificateStore {
 
-    private static final String CERTIFICATES = "/apis/cert-manager.io/v1/namespaces/%s/certificates";
+    private static final ResourceDefinitionContext CERTIFICATES = CachedKind.CERTIFICATE.context();
     private static final String PARTIAL_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
     private static final ObjectMapper JSON = new ObjectMapper();
+    /** A call blocks in fabric8 until its answer: on a thread of its own, its caller can stop waiting at the deadline. */
+    private static final Executor CALLS = Executors.newThreadPerTaskExecutor(
+            Thread.ofVirtual().name("kube-call-", 0).factory());
 
     private final KubernetesClient client;
     private final ClusterCaches caches;
-    private final String base;
 
     public KubeCertificateStore(KubernetesClient client, ClusterCaches caches) {
         this.client = client;
         this.caches = caches;
-        String master = client.getMasterUrl().toString();
-        this.base = master.endsWith("/") ? master.substring(0, master.length() - 1) : master;
     }
 
     /**
      * A client for calls that must finish within {@code deadline}: connection and request timeouts
      * from it, no retries (fabric8 would otherwise back off for many seconds on a 5xx), and the
-     * user agent {@code routecert} so the API server names routecert as the field manager.
+     * user agent {@code routecert} so the API server names routecert as the field manager of what it
+     * creates.
      */
     public static KubernetesClient deadlineClient(Config base, Duration deadline, String version) {
         int millis = (int) Math.max(100, deadline.toMillis());
@@ -74,76 +90,52 @@ public final class KubeCertificateStore implements CertificateStore {
     @Override
     public Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline)
             throws StoreException {
-        Response response = send(
-                "GET",
-                certificateUrl(namespace, name),
-                null,
-                null,
-                "application/json",
+        GenericKubernetesResource found = call(
                 deadline,
-                "read Certificate " + namespace + "/" + name);
-        if (response.code == 404) {
-            return Optional.empty();
-        }
-        return Optional.of(ExistingCertificate.from(response.ok()));
-    }
-
-    @Override
-    public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
-        Response response = send(
-                "GET",
-                base + "/api/v1/namespaces/" + enc(namespace) + "/secrets/" + enc(name),
-                null,
-                null,
-                PARTIAL_METADATA,
-                deadline,
-                "look up Secret " + namespace + "/" + name);
-        if (response.code == 404) {
-            return SecretState.ABSENT;
-        }
-        JsonNode meta = response.ok().path("metadata");
-        JsonNode owner = meta.path("annotations").path(Ownership.SECRET_CERTIFICATE_ANNOTATION);
-        return new SecretState(true, owner.isTextual() ? owner.asText() : null);
+                "read Certificate " + namespace + "/" + name,
+                c -> certificates(c, namespace).withName(name).get());
+        return Optional.ofNullable(found).map(this::json).map(ExistingCertificate::from);
     }
 
     @Override
     public ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException {
         String namespace = certificate.path("metadata").path("namespace").asText();
         String name = certificate.path("metadata").path("name").asText();
-        Response response = send(
-                "POST",
-                base + CERTIFICATES.formatted(enc(namespace)) + "?fieldManager=" + Ownership.FIELD_MANAGER,
-                "application/json",
-                certificate,
-                "application/json",
+        GenericKubernetesResource body = resource(certificate);
+        GenericKubernetesResource created = call(
                 deadline,
-                "create Certificate " + namespace + "/" + name);
-        return ExistingCertificate.from(response.ok());
+                "create Certificate " + namespace + "/" + name,
+                c -> certificates(c, namespace).resource(body).create());
+        return ExistingCertificate.from(json(created));
     }
 
     @Override
     public ExistingCertificate apply(ObjectNode certificate, String resourceVersion, Deadline deadline)
             throws StoreException {
-        ObjectNode body = certificate.deepCopy();
-        ObjectNode meta = (ObjectNode) body.get("metadata");
-        meta.put(
-                "resourceVersion",
-                resourceVersion); // optimistic concurrency: CONFLICT if it changed since we judged it
-        String namespace = meta.path("namespace").asText();
-        String name = meta.path("name").asText();
-        Response response = send(
-                "PATCH",
-                certificateUrl(namespace, name) + "?fieldManager=" + Ownership.FIELD_MANAGER + "&force=true",
-                "application/apply-patch+yaml",
-                body,
-                "application/json",
-                deadline,
-                "apply Certificate " + namespace + "/" + name);
-        if (response.code == 404) {
-            throw new StoreException(
-                    StoreException.Kind.CONFLICT, "Certificate " + namespace + "/" + name + " is gone", null);
+        ObjectNode tree = certificate.deepCopy();
+        // optimistic concurrency: CONFLICT if it changed since we judged it
+        ((ObjectNode) tree.get("metadata")).put("resourceVersion", resourceVersion);
+        String namespace = tree.path("metadata").path("namespace").asText();
+        String name = tree.path("metadata").path("name").asText();
+        GenericKubernetesResource body = resource(tree);
+        String action = "apply Certificate " + namespace + "/" + name;
+        try {
+            GenericKubernetesResource applied = call(
+                    deadline,
+                    action,
+                    c -> certificates(c, namespace)
+                            .resource(body)
+                            .fieldManager(Ownership.FIELD_MANAGER)
+                            .forceConflicts()
+                            .serverSideApply());
+            return ExistingCertificate.from(json(applied));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                throw new StoreException(
+                        StoreException.Kind.CONFLICT, "Certificate " + namespace + "/" + name + " is gone", null);
+            }
+            throw e;
         }
-        return ExistingCertificate.from(response.ok());
     }
 
     @Override
@@ -151,95 +143,118 @@ public final class KubeCertificateStore implements CertificateStore {
         ObjectNode options = JSON.createObjectNode();
         options.put("apiVersion", "v1").put("kind", "DeleteOptions").put("propagationPolicy", "Background");
         options.putObject("preconditions").put("uid", uid);
-        Response response = send(
+        // a 404 comes back too: already gone, which is what was asked
+        send(
                 "DELETE",
-                certificateUrl(namespace, name),
-                "application/json",
+                URLUtils.join(
+                        client.getMasterUrl().toString(),
+                        "apis",
+                        CERTIFICATES.getGroup(),
+                        CERTIFICATES.getVersion(),
+                        "namespaces",
+                        enc(namespace),
+                        CERTIFICATES.getPlural(),
+                        enc(name)),
                 options,
                 "application/json",
                 deadline,
                 "delete Certificate " + namespace + "/" + name);
-        if (response.code != 404) {
-            response.ok();
+    }
+
+    @Override
+    public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
+        Response response = send(
+                "GET",
+                URLUtils.join(
+                        client.getMasterUrl().toString(), "api/v1/namespaces", enc(namespace), "secrets", enc(name)),
+                null,
+                PARTIAL_METADATA,
+                deadline,
+                "look up Secret " + namespace + "/" + name);
+        if (response.code == 404) {
+            return SecretState.ABSENT;
         }
+        JsonNode meta = response.body.path("metadata");
+        JsonNode owner = meta.path("annotations").path(Ownership.SECRET_CERTIFICATE_ANNOTATION);
+        return new SecretState(true, owner.isTextual() ? owner.asText() : null);
     }
 
-    private String certificateUrl(String namespace, String name) {
-        return base + CERTIFICATES.formatted(enc(namespace)) + "/" + enc(name);
+    private static NonNamespaceOperation<
+                    GenericKubernetesResource, GenericKubernetesResourceList, Resource<GenericKubernetesResource>>
+            certificates(KubernetesClient c, String namespace) {
+        return c.genericKubernetesResources(CERTIFICATES).inNamespace(namespace);
     }
 
-    /** A response: 2xx and 404 come back; anything else is thrown as a {@link StoreException}. */
-    private record Response(int code, JsonNode body, String action) {
-        JsonNode ok() throws StoreException {
-            if (code / 100 != 2) {
-                throw failure(code, body, action);
-            }
-            return body;
-        }
+    private GenericKubernetesResource resource(ObjectNode tree) {
+        return client.getKubernetesSerialization().convertValue(tree, GenericKubernetesResource.class);
     }
 
-    private Response send(
-            String method,
-            String url,
-            String contentType,
-            JsonNode body,
-            String accept,
-            Deadline deadline,
-            String action)
+    private JsonNode json(GenericKubernetesResource resource) {
+        return client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+    }
+
+    /**
+     * Runs one call of the resource API with the time left as its request timeout and without
+     * retries, and stops waiting for it at the deadline.
+     */
+    private <T> T call(Deadline deadline, String action, Function<KubernetesClient, T> operation)
             throws StoreException {
-        Duration left = deadline.remaining();
-        if (left.toMillis() <= 0) {
-            throw new StoreException(
-                    StoreException.Kind.TIMEOUT,
-                    "could not " + action + ": no time left within "
-                            + deadline.total().toMillis() + "ms",
-                    null);
-        }
-        // The API server stops working on the request at its own end too, and says so.
-        String timed = url + (url.contains("?") ? "&" : "?") + "timeout=" + Math.max(1, left.toMillis()) + "ms";
-        HttpRequest.Builder request = client.getHttpClient()
-                .newHttpRequestBuilder()
-                .uri(timed)
-                .header("Accept", accept)
-                .timeout(left.toMillis(), TimeUnit.MILLISECONDS);
-        if (body != null) {
-            request.method(method, contentType, body.toString());
-        } else if (!"GET".equals(method)) {
-            throw new IllegalArgumentException(method + " without a body");
-        }
-        CompletableFuture<HttpResponse<String>> future =
-                client.getHttpClient().sendAsync(request.build(), String.class);
-        HttpResponse<String> response;
+        long left = timeLeft(deadline, action);
+        RequestConfig bounded = new RequestConfigBuilder()
+                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, left))
+                .withRequestRetryBackoffLimit(0)
+                .build();
+        CompletableFuture<T> future = CompletableFuture.supplyAsync(
+                () -> operation.apply(client.newClient(bounded).adapt(KubernetesClient.class)), CALLS);
         try {
-            response = future.get(left.toMillis(), TimeUnit.MILLISECONDS);
+            return future.get(left, TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
             future.cancel(true);
-            throw new StoreException(
-                    StoreException.Kind.TIMEOUT,
-                    "could not " + action + ": the API server did not answer within "
-                            + deadline.total().toMillis() + "ms",
-                    e);
+            throw timeout(deadline, action, e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
-            boolean timeout = cause instanceof HttpTimeoutException
-                    || cause instanceof TimeoutException
-                    || String.valueOf(cause.getMessage())
-                            .toLowerCase(Locale.ROOT)
-                            .contains("timeout")
-                    || String.valueOf(cause.getMessage())
-                            .toLowerCase(Locale.ROOT)
-                            .contains("timed out");
-            throw new StoreException(
-                    timeout ? StoreException.Kind.TIMEOUT : StoreException.Kind.UNAVAILABLE,
-                    "could not " + action + ": "
-                            + (timeout
-                                    ? "the API server did not answer within "
-                                            + deadline.total().toMillis() + "ms"
-                                    : "the API server cannot be reached (" + cause.getMessage() + ")"),
-                    cause);
+            if (cause instanceof KubernetesClientException k && k.getCode() > 0) {
+                Status status = k.getStatus();
+                String reason = status == null || status.getReason() == null ? "" : status.getReason();
+                String message =
+                        status == null || status.getMessage() == null ? "HTTP " + k.getCode() : status.getMessage();
+                throw failure(k.getCode(), reason, message, action);
+            }
+            throw unreachable(deadline, action, cause instanceof KubernetesClientException k ? rootCause(k) : cause);
+        }
+    }
+
+    /** A response of a request made through the client's HTTP client: 2xx and 404 come back, the rest is thrown. */
+    private record Response(int code, JsonNode body) {}
+
+    private Response send(String method, String url, JsonNode body, String accept, Deadline deadline, String action)
+            throws StoreException {
+        long left = timeLeft(deadline, action);
+        // The API server stops working on the request at its own end too, and says so.
+        HttpRequest.Builder request = client.getHttpClient()
+                .newHttpRequestBuilder()
+                .uri(url + "?timeout=" + Math.max(1, left) + "ms")
+                .header("Accept", accept)
+                .timeout(left, TimeUnit.MILLISECONDS);
+        if (body != null) {
+            request.method(method, "application/json", body.toString());
+        }
+        CompletableFuture<HttpResponse<String>> future =
+                client.getHttpClient().sendAsync(request.build(), String.class);
+        HttpResponse<String> response;
+        try {
+            response = future.get(left, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw timeout(deadline, action, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
+        } catch (ExecutionException e) {
+            throw unreachable(deadline, action, e.getCause() == null ? e : e.getCause());
         }
         JsonNode parsed;
         try {
@@ -249,12 +264,61 @@ public final class KubeCertificateStore implements CertificateStore {
             parsed =
                     JSON.createObjectNode().put("message", "HTTP " + response.code() + " with a body that is not JSON");
         }
-        return new Response(response.code(), parsed, action);
+        if (response.code() / 100 != 2 && response.code() != 404) {
+            throw failure(
+                    response.code(),
+                    parsed.path("reason").asText(""),
+                    parsed.path("message").asText("HTTP " + response.code()),
+                    action);
+        }
+        return new Response(response.code(), parsed);
     }
 
-    private static StoreException failure(int code, JsonNode status, String action) {
-        String reason = status.path("reason").asText("");
-        String message = status.path("message").asText("HTTP " + code);
+    private static long timeLeft(Deadline deadline, String action) throws StoreException {
+        long left = deadline.remaining().toMillis();
+        if (left <= 0) {
+            throw new StoreException(
+                    StoreException.Kind.TIMEOUT,
+                    "could not " + action + ": no time left within "
+                            + deadline.total().toMillis() + "ms",
+                    null);
+        }
+        return left;
+    }
+
+    private static StoreException timeout(Deadline deadline, String action, Throwable cause) {
+        return new StoreException(
+                StoreException.Kind.TIMEOUT,
+                "could not " + action + ": the API server did not answer within "
+                        + deadline.total().toMillis() + "ms",
+                cause);
+    }
+
+    /** No HTTP answer: a timeout of the client's own, or the API server cannot be reached. */
+    private static StoreException unreachable(Deadline deadline, String action, Throwable cause) {
+        String text = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
+        boolean timeout = cause instanceof HttpTimeoutException
+                || cause instanceof TimeoutException
+                || text.contains("timeout")
+                || text.contains("timed out");
+        if (timeout) {
+            return timeout(deadline, action, cause);
+        }
+        return new StoreException(
+                StoreException.Kind.UNAVAILABLE,
+                "could not " + action + ": the API server cannot be reached (" + cause.getMessage() + ")",
+                cause);
+    }
+
+    private static Throwable rootCause(Throwable e) {
+        Throwable root = e;
+        while (root.getCause() != null && root.getCause() != root) {
+            root = root.getCause();
+        }
+        return root;
+    }
+
+    private static StoreException failure(int code, String reason, String message, String action) {
         StoreException.Kind kind;
         if (code == 409 && "AlreadyExists".equals(reason)) {
             kind = StoreException.Kind.ALREADY_EXISTS;

@@ -7,6 +7,8 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import dev.routecert.time.Clock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -19,11 +21,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,7 +37,7 @@ import org.slf4j.LoggerFactory;
  * Event when it does not. When the owner stops claiming the slot, the next claimant takes the
  * Certificate over instead of it being deleted, so a namespace-wide wildcard shared by many routes
  * neither flaps nor disappears while one of them still needs it. One worker, a de-duplicating
- * queue, and a full pass every resync period.
+ * queue, and a full pass every resync period. All its waiting is on one {@link Clock}.
  */
 public final class Reconciler implements AutoCloseable {
 
@@ -48,7 +45,15 @@ public final class Reconciler implements AutoCloseable {
     /** Writes outside admission have no webhook timeout to respect, only a bound against hanging. */
     static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
 
-    static final Duration RETRY_DELAY = Duration.ofSeconds(5);
+    /**
+     * A failed Certificate write is retried after 1 s, doubling up to 5 min, until one goes through.
+     * Unlike controller-runtime's 5 ms start, the first retry comes after the informer has usually
+     * caught up, so a conflict is decided again on fresh data instead of failing the same way; the
+     * cap bounds how long a Certificate lags once the API server is back (a route change or a resync
+     * retries at once anyway), while a write that keeps failing costs one call and one Event every
+     * 5 min.
+     */
+    static final KeyedQueue.Backoff BACKOFF = new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
 
     private sealed interface Key {}
 
@@ -68,18 +73,13 @@ public final class Reconciler implements AutoCloseable {
     private final RouteEvents events;
     private final Duration orphanGrace;
     private final Duration resyncPeriod;
-    private final Supplier<Instant> clock;
+    private final Clock clock;
     private final KeyedQueue<Key> queue;
-    private final ScheduledExecutorService resync = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread t = new Thread(r, "reconciler-resync");
-        t.setDaemon(true);
-        return t;
-    });
-    private ScheduledFuture<?> resyncTask;
+    private Clock.Timer resyncTimer;
     private volatile boolean running;
 
-    // Touched only by the queue's single worker thread.
-    private final Map<RouteKey, RouteState> routes = new HashMap<>();
+    // Written only by the queue's single worker thread; routes is read by tests too.
+    private final Map<RouteKey, RouteState> routes = new ConcurrentHashMap<>();
     private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
     /** The last event message per route and reason, so a resync does not repeat the same event. */
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
@@ -91,7 +91,8 @@ public final class Reconciler implements AutoCloseable {
             RouteEvents events,
             Duration orphanGrace,
             Duration resyncPeriod,
-            Supplier<Instant> clock) {
+            Clock clock,
+            PrometheusRegistry registry) {
         this.cluster = cluster;
         this.store = store;
         this.policy = policy;
@@ -99,7 +100,8 @@ public final class Reconciler implements AutoCloseable {
         this.orphanGrace = orphanGrace;
         this.resyncPeriod = resyncPeriod;
         this.clock = clock;
-        this.queue = new KeyedQueue<>("reconciler", this::process);
+        this.queue =
+                new KeyedQueue<>("reconciler", clock, BACKOFF, new QueueMetrics("reconciler", registry), this::process);
     }
 
     /** To be called for every cached change; ignored while this instance is not reconciling. */
@@ -124,11 +126,14 @@ public final class Reconciler implements AutoCloseable {
         running = true;
         log.info("reconciler: started; full pass every {}, orphan grace period {}", resyncPeriod, orphanGrace);
         queue.add(new Everything());
-        resyncTask = resync.scheduleAtFixedRate(
-                () -> queue.add(new Everything()),
-                resyncPeriod.toMillis(),
-                resyncPeriod.toMillis(),
-                TimeUnit.MILLISECONDS);
+        resyncTimer = clock.schedule(resyncPeriod, this::resync);
+    }
+
+    private synchronized void resync() {
+        if (running) {
+            queue.add(new Everything());
+            resyncTimer = clock.schedule(resyncPeriod, this::resync);
+        }
     }
 
     /** Stops reconciling (leadership lost); work in progress finishes. */
@@ -137,8 +142,8 @@ public final class Reconciler implements AutoCloseable {
             return;
         }
         running = false;
-        if (resyncTask != null) {
-            resyncTask.cancel(false);
+        if (resyncTimer != null) {
+            resyncTimer.cancel();
         }
         queue.clear();
         log.info("reconciler: stopped");
@@ -148,7 +153,29 @@ public final class Reconciler implements AutoCloseable {
     public void close() {
         stop();
         queue.close();
-        resync.shutdownNow();
+    }
+
+    /**
+     * Whether the reconciler has indexed {@code route} at {@code resourceVersion} and has no work
+     * due: every Certificate decision that version leads to has been made. For tests that must know
+     * a pass has happened before they check that it changed nothing.
+     */
+    public boolean caughtUpWith(RouteRef route, String resourceVersion) {
+        boolean indexed = CachedKind.route(route.group(), route.kind())
+                .map(kind -> routes.get(new RouteKey(kind, route.namespace(), route.name())))
+                .filter(state -> state.resourceVersion.equals(resourceVersion))
+                .isPresent();
+        return indexed && queue.idle();
+    }
+
+    /** Keys processed so far; with {@link #idle()}, for tests that wait for the worker rather than sleep. */
+    long processed() {
+        return queue.processed();
+    }
+
+    /** Nothing due and nothing in progress. */
+    boolean idle() {
+        return queue.idle();
     }
 
     private void process(Key key) {
@@ -324,7 +351,8 @@ public final class Reconciler implements AutoCloseable {
                         .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
         involved.forEach(key -> refresh(key, slot));
         List<Claim> claimants = claimants(slot);
-        Deadline deadline = Deadline.in(WRITE_DEADLINE);
+        Deadline deadline = Deadline.in(WRITE_DEADLINE, clock);
+        boolean failed = false;
         try {
             if (existing.isEmpty()) {
                 if (!claimants.isEmpty()) {
@@ -345,7 +373,7 @@ public final class Reconciler implements AutoCloseable {
             Optional<Instant> ahead = writtenAhead(found, owner);
             if (ahead.isPresent()) {
                 // admission wrote it for a route update the cache has not shown yet: that update decides
-                queue.add(slot, Duration.between(clock.get(), ahead.get()).plusMillis(100));
+                queue.add(slot, Duration.between(clock.instant(), ahead.get()).plusMillis(100));
                 return;
             }
             Optional<Claim> ownerClaim =
@@ -361,8 +389,9 @@ public final class Reconciler implements AutoCloseable {
                     .flatMap(k -> cluster.get(k, owner.namespace(), owner.name()))
                     .isPresent();
             Instant graceEnds = found.created().plus(orphanGrace);
-            boolean young =
-                    !ownerExists && found.ownerUids().isEmpty() && clock.get().isBefore(graceEnds);
+            boolean young = !ownerExists
+                    && found.ownerUids().isEmpty()
+                    && clock.instant().isBefore(graceEnds);
             if (!claimants.isEmpty()) {
                 Claim next = claimants.get(0);
                 boolean sameSpec = CertificatePlanner.render(next.plan, next.state.ref, null)
@@ -370,7 +399,7 @@ public final class Reconciler implements AutoCloseable {
                         .equals(found.spec());
                 if (young && !sameSpec) {
                     // The route that admission created it for may not be stored yet: wait before handing it over.
-                    queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
+                    queue.add(slot, Duration.between(clock.instant(), graceEnds).plusMillis(100));
                     return;
                 }
                 establish(next, existing, deadline, "CertificateUpdated", "took over from " + owner + " and updated");
@@ -384,7 +413,7 @@ public final class Reconciler implements AutoCloseable {
                         found.ref(),
                         owner);
             } else if (young) {
-                queue.add(slot, Duration.between(clock.get(), graceEnds).plusMillis(100));
+                queue.add(slot, Duration.between(clock.instant(), graceEnds).plusMillis(100));
             } else {
                 delete(
                         found,
@@ -393,12 +422,14 @@ public final class Reconciler implements AutoCloseable {
                         "orphan: " + owner + " never came to exist within the grace period of " + orphanGrace);
             }
         } catch (StoreException e) {
+            failed = true;
+            Duration delay = queue.retry(slot);
             log.warn(
                     "reconciler: Certificate {}/{}: {}; retrying in {}",
                     slot.namespace,
                     slot.name,
                     e.getMessage(),
-                    RETRY_DELAY);
+                    delay);
             claimants.stream()
                     .findFirst()
                     .ifPresent(c -> event(
@@ -408,7 +439,10 @@ public final class Reconciler implements AutoCloseable {
                             "CertificateFailed",
                             "Reconcile",
                             e.getMessage()));
-            queue.add(slot, RETRY_DELAY);
+        } finally {
+            if (!failed) {
+                queue.forget(slot);
+            }
         }
     }
 
@@ -423,7 +457,7 @@ public final class Reconciler implements AutoCloseable {
             return Optional.empty();
         }
         Instant until = found.writtenAt().plus(orphanGrace);
-        if (!clock.get().isBefore(until)) {
+        if (!clock.instant().isBefore(until)) {
             return Optional.empty();
         }
         String cachedVersion = CachedKind.route(owner.group(), owner.kind())

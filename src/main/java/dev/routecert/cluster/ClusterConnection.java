@@ -1,7 +1,7 @@
 package dev.routecert.cluster;
 
 import dev.routecert.config.ServeConfig.KubernetesMode;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;

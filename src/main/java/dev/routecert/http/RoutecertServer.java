@@ -4,6 +4,7 @@ import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.health.Readiness;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;

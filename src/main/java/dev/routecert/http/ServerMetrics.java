@@ -102,6 +102,11 @@ public final class ServerMetrics implements FileCertificateSource.Events {
         }
     }
 
+    /** The registry, for the metrics of other parts (the reconciler's work queue) to join these. */
+    public PrometheusRegistry registry() {
+        return registry;
+    }
+
     public String contentType() {
         return writer.getContentType();
     }

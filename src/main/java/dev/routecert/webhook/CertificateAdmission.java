@@ -23,7 +23,7 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
-import java.time.Instant;
+import dev.routecert.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -50,11 +50,18 @@ public final class CertificateAdmission implements AdmissionPolicy {
     private final RoutePolicy policy;
     private final CertificateStore store;
     private final CertificateOptions options;
+    private final Clock clock;
 
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
+        this(policy, store, options, Clock.system());
+    }
+
+    /** {@code clock} times the writes' deadline and stamps what is written ahead of a route update. */
+    public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options, Clock clock) {
         this.policy = policy;
         this.store = store;
         this.options = options;
+        this.clock = clock;
     }
 
     @Override
@@ -124,8 +131,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
             List<Planned> planned,
             Verdict verdict,
             List<String> warnings) {
-        Deadline deadline = Deadline.in(options.writeTimeout());
-        long started = System.nanoTime();
+        Deadline deadline = Deadline.in(options.writeTimeout(), clock);
+        long started = clock.nanoTime();
         String aheadOf = "UPDATE".equals(request.operation())
                 ? request.object().path("metadata").path("resourceVersion").asText("")
                 : "";
@@ -178,7 +185,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
             throws StoreException {
         Decision decision = p.decision;
         for (int attempt = 1; ; attempt++) {
-            long t = System.nanoTime();
+            long t = clock.nanoTime();
             try {
                 if (decision instanceof Create c) {
                     SecretState secret = store.readSecret(p.plan.namespace(), p.plan.secretName(), deadline);
@@ -222,13 +229,13 @@ public final class CertificateAdmission implements AdmissionPolicy {
      * On an UPDATE the Certificate is written before the route's new version is stored: marks it so
      * that the reconciler, whose cache still shows the old route, does not revert it meanwhile.
      */
-    private static ObjectNode markAhead(ObjectNode certificate, String aheadOf) {
+    private ObjectNode markAhead(ObjectNode certificate, String aheadOf) {
         if (aheadOf.isEmpty()) {
             return certificate;
         }
         ObjectNode marked = certificate.deepCopy();
         ((ObjectNode) marked.path("metadata").path("annotations"))
-                .put(Ownership.WRITTEN_AHEAD_ANNOTATION, aheadOf + " " + Instant.now());
+                .put(Ownership.WRITTEN_AHEAD_ANNOTATION, aheadOf + " " + clock.instant());
         return marked;
     }
 
@@ -287,7 +294,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
         return "metadata.annotations";
     }
 
-    private static long millisSince(long nanos) {
-        return (System.nanoTime() - nanos) / 1_000_000;
+    private long millisSince(long nanos) {
+        return (clock.nanoTime() - nanos) / 1_000_000;
     }
 }

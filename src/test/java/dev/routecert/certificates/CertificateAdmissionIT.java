@@ -185,7 +185,7 @@ class CertificateAdmissionIT {
         assertEquals(
                 created.path("metadata").path("uid"), updated.path("metadata").path("uid"), "updated, not replaced");
         // the reconciler, whose cache may still show the old route for a moment, must not flap it back
-        ClusterFixture.sleep(2_000);
+        awaitReconciled("networking.k8s.io", "Ingress", "blog");
         assertEquals(plannedSpec(changed), certificate("blog-tls").path("spec"));
         assertTrue(
                 events("blog").stream()
@@ -355,7 +355,7 @@ class CertificateAdmissionIT {
         assertTrue(
                 apply.err().contains("routecert reuses Certificate " + ns + "/team-tls (not created by routecert"),
                 apply.err());
-        ClusterFixture.sleep(2_000); // a reconciler pass, too, must leave it alone
+        awaitReconciled("traefik.io", "IngressRoute", "team"); // a reconciler pass, too, must leave it alone
         GenericKubernetesResource after = fixture.certificate(ns, "team-tls").get();
         assertEquals(
                 foreign.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
@@ -456,7 +456,7 @@ class CertificateAdmissionIT {
                                 + "/handmade-tls: Secret handmade-tls"
                                 + " already exists and was not written by cert-manager"),
                 apply.err());
-        ClusterFixture.sleep(2_000); // nor does the reconciler
+        awaitReconciled("networking.k8s.io", "Ingress", "handmade"); // nor does the reconciler
         assertNull(certificate("handmade-tls"));
         assertEquals(
                 handmade.getMetadata().getResourceVersion(),
@@ -482,6 +482,27 @@ class CertificateAdmissionIT {
                 .addToData("tls.crt", "")
                 .addToData("tls.key", "")
                 .build();
+    }
+
+    /**
+     * Waits until routecert's reconciler has judged the route as it is stored now and has no work
+     * due, so that what it would have changed is changed by then.
+     */
+    private static void awaitReconciled(String group, String kind, String name) {
+        String version = fixture.client
+                .genericKubernetesResources(group + "/" + ("Ingress".equals(kind) ? "v1" : "v1alpha1"), kind)
+                .inNamespace(ns)
+                .withName(name)
+                .get()
+                .getMetadata()
+                .getResourceVersion();
+        Reconciler reconciler =
+                routecert.routecert().certificates().orElseThrow().reconciler();
+        await(
+                "the reconciler caught up with " + kind + " " + name + " at resourceVersion " + version,
+                Duration.ofSeconds(30),
+                () -> reconciler.caughtUpWith(new RouteRef(group, kind, ns, name), version),
+                caughtUp -> caughtUp);
     }
 
     /** {@code reason: note} of the events.k8s.io Events on a route, oldest first. */

@@ -7,6 +7,11 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.time.Await;
+import dev.routecert.time.TestClock;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -15,20 +20,24 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The reconciler's decisions per Certificate name, on a fake cache and store, with a controlled clock. */
+/**
+ * The reconciler's decisions per Certificate name, on a fake cache and store, with a test clock: what
+ * is due later runs when the test moves the clock, and a check that something did not happen comes
+ * after the worker has processed what would have made it happen.
+ */
 class ReconcilerTest {
 
     private static final Duration GRACE = Duration.ofSeconds(60);
     private FakeCertificateStore store;
     private final Map<String, JsonNode> routes = Collections.synchronizedMap(new LinkedHashMap<>());
     private final List<String> events = Collections.synchronizedList(new ArrayList<>());
-    private final AtomicReference<Instant> now = new AtomicReference<>(Instant.parse("2026-01-01T00:00:00Z"));
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final PrometheusRegistry registry = new PrometheusRegistry();
     private Reconciler reconciler;
 
     /** The cache: routes from the map above, Certificates from the fake store's server. */
@@ -71,7 +80,8 @@ class ReconcilerTest {
                 (route, uid, type, reason, action, message) -> events.add(route.name() + " " + reason + ": " + message),
                 GRACE,
                 Duration.ofHours(1),
-                now::get);
+                clock,
+                registry);
     }
 
     @AfterEach
@@ -111,17 +121,19 @@ class ReconcilerTest {
     }
 
     private void await(String what, BooleanSupplier condition) {
-        long deadline = System.nanoTime() + Duration.ofSeconds(5).toNanos();
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + " within 5 s; writes " + store.writes + ", events " + events);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                throw new AssertionError(e);
-            }
-        }
+        Await.until(what, Duration.ofSeconds(5), condition, () -> "writes " + store.writes + ", events " + events);
+    }
+
+    /** Waits until the worker has processed more than {@code before} keys and has nothing due. */
+    private void awaitProcessedSince(long before) {
+        await("the reconciler processed its work", () -> reconciler.processed() > before && reconciler.idle());
+    }
+
+    /** Waits until the worker has nothing due and a timer of the reconciler's falls due within {@code within}. */
+    private void awaitTimerWithin(Duration within) {
+        await(
+                "a timer due within " + within,
+                () -> reconciler.idle() && clock.pendingTimers().stream().anyMatch(d -> d.compareTo(within) <= 0));
     }
 
     private JsonNode stored(String name) {
@@ -131,11 +143,11 @@ class ReconcilerTest {
     @Test
     void adoptsACertificateWhoseRouteIsCachedBeforeItsEventIsHandled() throws Exception {
         reconciler.start();
-        Thread.sleep(100); // the first full pass finds nothing
+        awaitProcessedSince(0); // the first full pass finds nothing
         // admission created the Certificate; the route is stored and cached, but only the Certificate's event arrives
         // first
         route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
-        JsonNode certificate = admitted("shop", "shop-tls", "shop.example.com", now.get());
+        JsonNode certificate = admitted("shop", "shop-tls", "shop.example.com", clock.instant());
         reconciler.onChange(CachedKind.CERTIFICATE, certificate);
         await(
                 "adopted",
@@ -154,12 +166,12 @@ class ReconcilerTest {
     @Test
     void orphanIsDeletedOnlyOnceTheGracePeriodHasPassed() throws Exception {
         reconciler.start();
-        JsonNode certificate = admitted("ghost", "ghost-tls", "ghost.example.com", now.get());
+        JsonNode certificate = admitted("ghost", "ghost-tls", "ghost.example.com", clock.instant());
         reconciler.onChange(CachedKind.CERTIFICATE, certificate);
-        Thread.sleep(300);
+        // the reconciler has looked at it and set itself a timer for the end of the grace period
+        awaitTimerWithin(GRACE.plusSeconds(1));
         assertEquals(List.of(), store.writes, "within the grace period the route may still come");
-        now.set(now.get().plus(GRACE).plusSeconds(1));
-        reconciler.onChange(CachedKind.CERTIFICATE, certificate);
+        clock.advance(GRACE.plusSeconds(1)); // past the grace period: its timer fires, no event needed
         await("orphan deleted", () -> stored("ghost-tls") == null);
     }
 
@@ -227,9 +239,65 @@ class ReconcilerTest {
         route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
         reconciler.start();
         await("warned", () -> events.stream().anyMatch(e -> e.startsWith("shop CertificateFailed")));
+        awaitProcessedSince(0);
+        long before = reconciler.processed();
         reconciler.onChange(CachedKind.CERTIFICATE, stored("shop-tls"));
-        Thread.sleep(200);
+        awaitProcessedSince(before);
         assertEquals(List.of(), store.writes);
         assertEquals(1, events.size(), events.toString());
+    }
+
+    /** Waits until the worker is idle with its earliest timer (the 1 h resync aside) due in exactly {@code delay}. */
+    private void awaitRetryIn(Duration delay) {
+        await(
+                "a retry due in " + delay,
+                () -> reconciler.idle() && clock.pendingTimers().get(0).equals(delay));
+    }
+
+    @Test
+    void failedWritesAreRetriedWithADoublingDelayThatStartsAgainAfterASuccess() throws Exception {
+        StoreException unavailable = new StoreException(
+                StoreException.Kind.UNAVAILABLE,
+                "could not write web/shop-tls: the API server cannot be reached",
+                null);
+        store.failures.put("web/shop-tls", unavailable);
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        reconciler.start();
+        for (int seconds : new int[] {1, 2, 4, 8}) {
+            awaitRetryIn(Duration.ofSeconds(seconds));
+            clock.advance(Duration.ofSeconds(seconds));
+        }
+        awaitRetryIn(Duration.ofSeconds(16));
+        assertEquals(5, store.writes.size(), store.writes.toString());
+        store.failures.clear();
+        clock.advance(Duration.ofSeconds(16));
+        await("created once the API server answers", () -> stored("shop-tls") != null);
+
+        // the success reset the backoff: the next failure is retried after the shortest delay again
+        store.failures.put("web/shop-tls", unavailable);
+        ObjectNode moved = route("shop", "shop-tls", "www.example.com", "2026-01-01T00:00:00Z")
+                .deepCopy();
+        ((ObjectNode) moved.get("metadata")).put("resourceVersion", "2");
+        routes.put(CachedKind.INGRESS_ROUTE + "/web/shop", moved);
+        reconciler.onChange(CachedKind.INGRESS_ROUTE, moved);
+        awaitRetryIn(Duration.ofSeconds(1));
+
+        String scrape = scrape();
+        assertTrue(scrape.contains("workqueue_retries_total{name=\"reconciler\"} 6.0"), scrape);
+        assertTrue(scrape.contains("workqueue_depth{name=\"reconciler\"} 0.0"), scrape);
+        for (String metric : List.of(
+                "workqueue_adds_total{name=\"reconciler\"}",
+                "workqueue_queue_duration_seconds_count{name=\"reconciler\"}",
+                "workqueue_work_duration_seconds_count{name=\"reconciler\"}",
+                "workqueue_unfinished_work_seconds{name=\"reconciler\"}",
+                "workqueue_longest_running_processor_seconds{name=\"reconciler\"}")) {
+            assertTrue(scrape.contains(metric), metric + " in " + scrape);
+        }
+    }
+
+    private String scrape() throws Exception {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        return out.toString();
     }
 }

@@ -2,7 +2,7 @@ package dev.routecert.certificates;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.config.ServeConfig;
-import dev.routecert.http.Readiness;
+import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.tls.FixedCertificateSource;

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.time.Await;
 import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
@@ -23,6 +24,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLHandshakeException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -92,11 +94,12 @@ class CertificateRotationTest {
                         }
                     }));
 
-            Thread.sleep(500);
+            // load on both kinds of connection before the swap and after it
+            awaitLoad(sent, seenOnFreshConnections, first.serial(), failures);
             Issued second = PKI.issue(KeyFormat.RSA_PKCS1); // a new key type too: the whole pair changes at once
             volume.write(second);
             awaitServing(server, second.serial());
-            Thread.sleep(500);
+            awaitLoad(sent, seenOnFreshConnections, second.serial(), failures);
             running.set(false);
             for (Future<?> loop : loops) {
                 loop.get(30, TimeUnit.SECONDS);
@@ -134,12 +137,13 @@ class CertificateRotationTest {
                 PKI.clientContext("TLS"),
                 c -> c)) {
             Issued other = PKI.issue(KeyFormat.RSA_PKCS8);
+            // each bad replacement is looked at (and refused) before the next one comes
             volume.write(good.certificatePem().substring(0, 200), good.keyPem()); // half-written certificate
-            Thread.sleep(POLL.toMillis() * 4);
+            awaitReloadFailures(metrics, 1);
             volume.write(good.certificatePem(), other.keyPem()); // key of another certificate
-            Thread.sleep(POLL.toMillis() * 4);
+            awaitReloadFailures(metrics, 2);
             volume.write("", ""); // emptied
-            Thread.sleep(POLL.toMillis() * 4);
+            awaitReloadFailures(metrics, 3);
 
             assertEquals(
                     good.serial(),
@@ -187,25 +191,46 @@ class CertificateRotationTest {
         }
     }
 
-    private static void awaitServing(TestServer server, BigInteger serial) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        Object seen = null;
-        while (System.nanoTime() < deadline) {
-            try {
-                seen = RawHttps.post(
-                                PKI.clientContext("TLS"),
-                                server.server.securePort(),
-                                "/mutate",
-                                RawHttps.review("probe"))
-                        .serial();
-                if (serial.equals(seen)) {
-                    return;
-                }
-            } catch (SSLHandshakeException e) {
-                seen = e.getMessage(); // the placeholder certificate, which this client rightly does not trust
-            }
-            Thread.sleep(50);
-        }
-        throw new AssertionError("server still presents serial " + seen + ", expected " + serial);
+    private static void awaitServing(TestServer server, BigInteger serial) {
+        AtomicReference<Object> seen = new AtomicReference<>();
+        Await.until(
+                "serving serial " + serial,
+                Duration.ofSeconds(10),
+                () -> {
+                    try {
+                        seen.set(RawHttps.post(
+                                        PKI.clientContext("TLS"),
+                                        server.server.securePort(),
+                                        "/mutate",
+                                        RawHttps.review("probe"))
+                                .serial());
+                    } catch (SSLHandshakeException e) {
+                        // the placeholder certificate, which this client rightly does not trust
+                        seen.set(e.getMessage());
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return serial.equals(seen.get());
+                },
+                () -> "server still presents serial " + seen.get());
+    }
+
+    /** Until fresh connections have seen {@code serial} and the clients have sent 20 more requests. */
+    private static void awaitLoad(
+            AtomicInteger sent,
+            ConcurrentLinkedQueue<BigInteger> seenOnFreshConnections,
+            BigInteger serial,
+            ConcurrentLinkedQueue<String> failures) {
+        int from = sent.get();
+        Await.until(
+                "load with serial " + serial,
+                Duration.ofSeconds(10),
+                () -> seenOnFreshConnections.contains(serial) && sent.get() >= from + 20,
+                () -> sent.get() + " sent, failures " + failures);
+    }
+
+    private static void awaitReloadFailures(ServerMetrics metrics, int count) {
+        String line = "routecert_serving_certificate_reload_failures_total " + count + ".0";
+        Await.until(line, Duration.ofSeconds(10), () -> new String(metrics.scrape()).contains(line));
     }
 }

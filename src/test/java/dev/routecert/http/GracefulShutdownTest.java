@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.time.Await;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -15,9 +16,12 @@ import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
 
 class GracefulShutdownTest {
+
+    private static final Duration SHUTDOWN_DELAY = Duration.ofMillis(300);
 
     /** Repeated: the answer must be on the wire before the stop, which a race would lose now and then. */
     @RepeatedTest(5)
@@ -45,7 +49,7 @@ class GracefulShutdownTest {
                         config.maxRequestBytes(),
                         config.requestReadTimeout(),
                         config.idleTimeout(),
-                        Duration.ofMillis(300),
+                        SHUTDOWN_DELAY,
                         Duration.ofSeconds(15),
                         config.kubernetes(),
                         null));
@@ -59,12 +63,15 @@ class GracefulShutdownTest {
             }
         });
         assertTrue(entered.await(10, TimeUnit.SECONDS), "review never reached the policy");
+        long closeCalled = System.nanoTime();
         CompletableFuture<Void> closing = CompletableFuture.runAsync(server::close);
 
         HttpResponse<String> draining = awaitStatus(server, 503);
         assertTrue(draining.body().contains("[-]shutdown failed: shutting down"), draining.body());
         assertEquals(1, server.server.inFlight());
-        Thread.sleep(500); // past the shutdown delay: still draining, not stopped
+        // Real time drives the server's shutdown: once the delay is over, it would stop now if it did not drain.
+        long wellPastDelay = closeCalled + SHUTDOWN_DELAY.multipliedBy(2).toNanos();
+        Await.until("past the shutdown delay", Duration.ofSeconds(5), () -> System.nanoTime() - wellPastDelay >= 0);
         assertTrue(!closing.isDone(), "close() must wait for the in-flight review");
 
         release.countDown();
@@ -74,16 +81,21 @@ class GracefulShutdownTest {
         closing.get(10, TimeUnit.SECONDS);
     }
 
-    private static HttpResponse<String> awaitStatus(TestServer server, int status) throws Exception {
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
-        HttpResponse<String> response;
-        do {
-            response = server.health("/readyz");
-            if (response.statusCode() == status) {
-                return response;
-            }
-            Thread.sleep(20);
-        } while (System.nanoTime() < deadline);
-        throw new AssertionError("readyz stayed " + response.statusCode() + ": " + response.body());
+    private static HttpResponse<String> awaitStatus(TestServer server, int status) {
+        AtomicReference<HttpResponse<String>> response = new AtomicReference<>();
+        Await.until(
+                "readyz answering " + status,
+                Duration.ofSeconds(5),
+                () -> {
+                    try {
+                        response.set(server.health("/readyz"));
+                    } catch (Exception e) {
+                        throw new IllegalStateException(e);
+                    }
+                    return response.get().statusCode() == status;
+                },
+                () -> "it answered " + response.get().statusCode() + ": "
+                        + response.get().body());
+        return response.get();
     }
 }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.ReviewRejection;
+import dev.routecert.time.Await;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,7 +42,7 @@ class InFlightBytesTest {
     void aSecondLargeReviewWaitsForTheFirst() throws Exception {
         int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
         CompletableFuture<Integer> second = acquireOnItsOwnThread(1_400_000);
-        Thread.sleep(200);
+        awaitWaiting(1); // it found its share taken
         assertFalse(second.isDone(), "the second large review must wait");
         assertEquals(1, waits.get());
         budget.release(first);
@@ -57,9 +58,7 @@ class InFlightBytesTest {
     void smallReleasesDoNotWakeAWaitingLargeReview() throws Exception {
         int first = budget.acquire(1_400_000, MAX_BODY, Duration.ofSeconds(1));
         CompletableFuture<Integer> second = acquireOnItsOwnThread(1_400_000);
-        while (waits.get() == 0) {
-            Thread.sleep(1);
-        }
+        awaitWaiting(1);
         for (int i = 0; i < 2_000; i++) {
             budget.release(budget.acquire(4_000, MAX_BODY, Duration.ofMillis(100)));
         }
@@ -77,9 +76,7 @@ class InFlightBytesTest {
         int held = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
         CompletableFuture<Integer> big = acquireOnItsOwnThread(1_500_000);
         CompletableFuture<Integer> medium = acquireOnItsOwnThread(300_000);
-        while (waits.get() < 2) {
-            Thread.sleep(1);
-        }
+        awaitWaiting(2);
         budget.release(held);
         int mediumShare = medium.get(5, TimeUnit.SECONDS);
         int bigShare = big.get(5, TimeUnit.SECONDS);
@@ -87,6 +84,10 @@ class InFlightBytesTest {
         budget.release(mediumShare);
         budget.release(bigShare);
         assertEquals(0, budget.inUse());
+    }
+
+    private void awaitWaiting(int reviews) {
+        Await.until(reviews + " reviews waiting for their share", Duration.ofSeconds(5), () -> waits.get() >= reviews);
     }
 
     /**
@@ -172,6 +173,7 @@ class InFlightBytesTest {
                             int share = budget.acquire(size, MAX_BODY, Duration.ofSeconds(10));
                             most.accumulateAndGet(budget.inUse(), Math::max);
                             if (size > 100_000) {
+                                // judging a large review takes a while: others must find its share taken
                                 Thread.sleep(1);
                             }
                             budget.release(share);

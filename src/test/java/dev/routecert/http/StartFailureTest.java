@@ -3,6 +3,7 @@ package dev.routecert.http;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.routecert.config.ServeConfig;
+import dev.routecert.health.Readiness;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import java.net.InetAddress;

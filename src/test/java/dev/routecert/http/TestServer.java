@@ -2,6 +2,7 @@ package dev.routecert.http;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.health.Readiness;
 import dev.routecert.tls.CertificateSource;
 import java.io.IOException;
 import java.net.URI;

@@ -10,11 +10,14 @@ import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.certificates.FakeCertificateStore;
 import dev.routecert.certificates.IssuerInfo;
+import dev.routecert.certificates.Ownership;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.time.TestClock;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -224,5 +227,27 @@ class CertificateAdmissionTest {
                 decision.status().message().contains("a.example.com"),
                 decision.status().message());
         assertEquals(List.of(), store.writes);
+    }
+
+    @Test
+    void aCertificateWrittenAheadOfARouteUpdateIsStampedWithTheClocksTime() throws Exception {
+        TestClock clock = new TestClock(Instant.parse("2026-03-01T12:00:00Z"));
+        CertificateAdmission timed = new CertificateAdmission(
+                new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt", "ClusterIssuer")),
+                store,
+                CertificateOptions.defaults(),
+                clock);
+        AdmissionRequest update = ingress("UPDATE", false, "shop-tls=shop.example.com");
+        ((ObjectNode) update.object().path("metadata")).put("resourceVersion", "7");
+        AdmissionDecision decision = timed.review(update);
+        assertTrue(decision.allowed(), decision.toString());
+        assertEquals(
+                "7 2026-03-01T12:00:00Z",
+                store.server
+                        .get("web/shop-tls")
+                        .path("metadata")
+                        .path("annotations")
+                        .path(Ownership.WRITTEN_AHEAD_ANNOTATION)
+                        .asText());
     }
 }

@@ -1,4 +1,4 @@
-package dev.routecert.http;
+package dev.routecert.health;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

@@ -1,0 +1,125 @@
+package dev.routecert.certificates;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import dev.routecert.time.Await;
+import dev.routecert.time.TestClock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/** The reconciler's queue on a test clock: de-duplication, delays, and backoff per key. */
+class KeyedQueueTest {
+
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private final List<String> handled = Collections.synchronizedList(new ArrayList<>());
+    private KeyedQueue<String> queue;
+
+    private KeyedQueue<String> queue(Consumer<String> handler) {
+        queue = new KeyedQueue<>(
+                "test",
+                clock,
+                new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10)),
+                new QueueMetrics("test", new PrometheusRegistry()),
+                handler);
+        return queue;
+    }
+
+    @AfterEach
+    void tearDown() {
+        if (queue != null) {
+            queue.close();
+        }
+    }
+
+    private void awaitProcessed(long count) {
+        Await.until(
+                count + " keys processed",
+                Duration.ofSeconds(5),
+                () -> queue.processed() >= count && queue.idle(),
+                () -> "handled " + handled);
+    }
+
+    @Test
+    void aKeyAddedAgainWhileItWaitsRunsOnceAtTheEarlierTime() {
+        queue(handled::add);
+        queue.add("a", Duration.ofSeconds(10));
+        queue.add("a", Duration.ofSeconds(30)); // later: changes nothing
+        queue.add("a", Duration.ofSeconds(5)); // earlier: replaces
+        assertEquals(List.of(Duration.ofSeconds(5)), clock.pendingTimers());
+        clock.advance(Duration.ofSeconds(5));
+        awaitProcessed(1);
+        clock.advance(Duration.ofSeconds(30)); // past every time it was asked for
+        queue.add("marker");
+        awaitProcessed(2);
+        assertEquals(List.of("a", "marker"), handled);
+    }
+
+    @Test
+    void aKeyAddedWhileItRunsRunsAgainAfterwards() throws Exception {
+        CountDownLatch running = new CountDownLatch(1);
+        CountDownLatch release = new CountDownLatch(1);
+        queue(key -> {
+            handled.add(key);
+            if (handled.size() == 1) {
+                running.countDown();
+                try {
+                    release.await(5, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+            }
+        });
+        queue.add("a");
+        running.await(5, TimeUnit.SECONDS);
+        queue.add("a");
+        queue.add("a"); // still one more pass, not two
+        release.countDown();
+        awaitProcessed(2);
+        assertEquals(List.of("a", "a"), handled);
+    }
+
+    @Test
+    void retriesDoubleUpToTheCapAndStartOverAfterForget() {
+        queue(handled::add);
+        List<Duration> delays = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            delays.add(queue.retry("a"));
+        }
+        assertEquals(
+                List.of(1L, 2L, 4L, 8L, 10L, 10L),
+                delays.stream().map(Duration::toSeconds).toList());
+        queue.forget("a");
+        assertEquals(Duration.ofSeconds(1), queue.retry("b"));
+        assertEquals(Duration.ofSeconds(1), queue.retry("a"));
+    }
+
+    @Test
+    void backoffDoesNotOverflowAfterManyFailures() {
+        KeyedQueue.Backoff backoff = new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofMinutes(5));
+        assertEquals(Duration.ofSeconds(1), backoff.delay(1));
+        assertEquals(Duration.ofSeconds(256), backoff.delay(9));
+        assertEquals(Duration.ofMinutes(5), backoff.delay(10));
+        assertEquals(Duration.ofMinutes(5), backoff.delay(1_000));
+    }
+
+    @Test
+    void clearDropsWhatWaitsSoNothingRunsWhenItWouldHaveBeenDue() {
+        queue(handled::add);
+        queue.add("a", Duration.ofSeconds(1));
+        queue.clear();
+        assertEquals(List.of(), clock.pendingTimers());
+        clock.advance(Duration.ofSeconds(2));
+        queue.add("marker");
+        awaitProcessed(1);
+        assertEquals(List.of("marker"), handled);
+    }
+}
