@@ -3,6 +3,8 @@ package dev.routecert;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -137,10 +139,12 @@ class ServeProcessIT {
             HttpClient client = HttpClient.newBuilder()
                     .sslContext(dev.routecert.tls.TestPki.trusting(written))
                     .build();
-            String review =
-                    "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"from-it\","
-                            + "\"kind\":{\"group\":\"networking.k8s.io\",\"version\":\"v1\",\"kind\":\"Ingress\"},\"operation\":\"CREATE\","
-                            + "\"namespace\":\"shop\",\"name\":\"web\",\"object\":{}}}";
+            String review = AdmissionReviewBuilder.of("networking.k8s.io", "v1", "Ingress", "ingresses")
+                    .uid("from-it")
+                    .namespace("shop")
+                    .name("web")
+                    .object(JsonNodeFactory.instance.objectNode())
+                    .json();
             HttpResponse<String> answer = client.send(
                     HttpRequest.newBuilder(URI.create("https://localhost:" + served.securePort + "/mutate"))
                             .header("Content-Type", "application/json")

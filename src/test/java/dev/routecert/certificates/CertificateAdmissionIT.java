@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.e2e.WebhookUnderTest;
 import dev.routecert.kube.KubeCluster;
@@ -210,23 +211,12 @@ class CertificateAdmissionIT {
     void sameReviewTwiceMakesOneCertificate() throws Exception {
         JsonNode object = fixture.json(fixture.parse(ingress("twice", "twice.example.com", "twice-tls")));
         ((ObjectNode) object.path("metadata")).put("namespace", ns);
-        ObjectNode review =
-                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request")
-                .put("uid", "7f0d2b4e-1111-4a4a-9c9c-000000000025")
-                .put("operation", "CREATE")
-                .put("namespace", ns)
-                .put("name", "twice")
-                .put("dryRun", false);
-        request.putObject("kind")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("kind", "Ingress");
-        request.putObject("resource")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("resource", "ingresses");
-        request.set("object", object);
+        JsonNode review = AdmissionReviewBuilder.of("networking.k8s.io", "v1", "Ingress", "ingresses")
+                .uid("7f0d2b4e-1111-4a4a-9c9c-000000000025")
+                .namespace(ns)
+                .name("twice")
+                .object(object)
+                .tree();
 
         JsonNode first = ClusterFixture.mutate(routecert, review);
         assertTrue(first.path("allowed").asBoolean(), first.toString());

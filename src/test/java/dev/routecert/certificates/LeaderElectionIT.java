@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.KubeClusterExtension;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -195,7 +195,7 @@ class LeaderElectionIT {
                 : lease.getSpec().getHolderIdentity();
     }
 
-    private static ObjectNode review(String name) throws Exception {
+    private static JsonNode review(String name) {
         JsonNode object = fixture.json(fixture.parse("""
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
@@ -204,24 +204,12 @@ class LeaderElectionIT {
                   rules: [{host: %s.example.com}]
                   tls: [{hosts: [%s.example.com], secretName: %s-tls}]
                 """.formatted(name, ns, name, name, name)));
-        ObjectNode review =
-                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request")
-                .put("uid", UUID.randomUUID().toString())
-                .put("operation", "CREATE")
-                .put("namespace", ns)
-                .put("name", name)
-                .put("dryRun", false);
-        request.putObject("kind")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("kind", "Ingress");
-        request.putObject("resource")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("resource", "ingresses");
-        request.set("object", object);
-        return review;
+        return AdmissionReviewBuilder.of("networking.k8s.io", "v1", "Ingress", "ingresses")
+                .uid(UUID.randomUUID().toString())
+                .namespace(ns)
+                .name(name)
+                .object(object)
+                .tree();
     }
 
     /** Creates a route without any webhook, so only a reconciler can give it its Certificate; returns the reporting instance. */

@@ -4,18 +4,18 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.admission.AdmissionReviews;
-import dev.routecert.bench.ReviewMix;
+import dev.routecert.admission.ApiServerReviews;
 import dev.routecert.policy.Fixtures;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -24,12 +24,11 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The webhook reads reviews through {@link RouteAdmission#READS}: without the old object, and
- * without the fields of routes and rules the policy does not read. Every policy fixture and every review of the benchmark must get
+ * without the fields of routes and rules the policy does not read. Every policy fixture and every review in {@link ApiServerReviews} must get
  * byte for byte the answer it gets when its objects are read whole, from /mutate and from /validate.
  */
 class RouteAdmissionProjectionTest {
 
-    private static final ObjectMapper JSON = new ObjectMapper();
     private static final long MAX = 7L * 1024 * 1024;
     private static final AdmissionReviews WHOLE = new AdmissionReviews(MAX);
     private static final AdmissionReviews PROJECTED = new AdmissionReviews(MAX, RouteAdmission.READS);
@@ -53,27 +52,25 @@ class RouteAdmissionProjectionTest {
                     review(fixture.object(), expected.path("operation").asText("CREATE"))));
         }
         PolicyConfig bench = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER);
-        for (ReviewMix.Kind kind : ReviewMix.kinds()) {
-            cases.add(new Case("bench mix: " + kind.name(), bench, kind.body()));
-        }
+        Map<String, AdmissionReviewBuilder> apiServer = new LinkedHashMap<>();
+        apiServer.put("update-unchanged", ApiServerReviews.updateUnchanged());
+        apiServer.put("create-ingress", ApiServerReviews.createIngress());
+        apiServer.put("create-ingressroute", ApiServerReviews.createIngressRoute());
+        apiServer.put("dry-run", ApiServerReviews.createIngressRoute().dryRun(true));
+        apiServer.put("denied", ApiServerReviews.denied());
+        apiServer.put("large", ApiServerReviews.large());
+        apiServer.forEach(
+                (name, review) -> cases.add(new Case("as the API server sends it: " + name, bench, review.bytes())));
         return cases.stream();
     }
 
     /** An AdmissionReview of {@code object} as the API server sends it (an UPDATE's old object is the same). */
     static byte[] review(JsonNode object, String operation) {
-        PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review = JSON.createObjectNode()
-                .put("apiVersion", AdmissionReviews.API_VERSION)
-                .put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", "u-1");
-        request.putObject("kind")
-                .put("group", parsed.group())
-                .put("version", parsed.version())
-                .put("kind", parsed.kind());
-        request.put("namespace", parsed.namespace()).put("operation", operation);
-        request.set("object", object);
-        request.set("oldObject", operation.equals("UPDATE") ? object : null);
-        return review.toString().getBytes(StandardCharsets.UTF_8);
+        return AdmissionReviewBuilder.forObject(object, "default")
+                .uid("u-1")
+                .operation(operation)
+                .oldObject(operation.equals("UPDATE") ? object : null)
+                .bytes();
     }
 
     @ParameterizedTest(name = "{0}")
