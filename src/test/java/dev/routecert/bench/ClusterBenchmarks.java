@@ -2,11 +2,11 @@ package dev.routecert.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.ApiServerReviews;
-import dev.routecert.certificates.ClusterFixture;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeBinaries;
 import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.WebhookUnderTest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -12,9 +12,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
@@ -24,10 +24,9 @@ import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -35,8 +34,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kubectl against the real API server with routecert registered as its webhook: the Certificate
  * exists when kubectl returns, dry runs write nothing, and the Certificate follows the route.
  */
-@ExtendWith(KubeClusterExtension.class)
 class CertificateAdmissionIT {
+
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults()
+                    .withLeaderElection(true, fixture.namespace("lease"), "routecert", Duration.ofSeconds(4))
+                    .withOrphanGracePeriod(Duration.ofSeconds(60)))
+            .withClusterIssuers();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static ClusterFixture fixture;
@@ -44,21 +48,10 @@ class CertificateAdmissionIT {
     private static String ns;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
-        String leaseNamespace = fixture.namespace("lease");
-        routecert = fixture.routecert(CertificateOptions.defaults()
-                .withLeaderElection(true, leaseNamespace, "routecert", Duration.ofSeconds(4))
-                .withOrphanGracePeriod(Duration.ofSeconds(60)));
+    static void setUp() {
+        fixture = KUBE.fixture();
+        routecert = KUBE.routecert();
         ns = routecert.namespace("certs");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     static String ingressRoute(String apiVersion, String name, String hosts, String secret) {

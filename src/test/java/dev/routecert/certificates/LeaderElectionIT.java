@@ -1,6 +1,6 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -8,7 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.admission.AdmissionReviewBuilder;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import java.io.BufferedReader;
@@ -34,17 +34,18 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two replicas of the packaged jar against one API server: both answer admission reviews, exactly
  * one (the Lease holder) reconciles, and when it is killed (SIGKILL, no release) the other takes over.
  */
-@ExtendWith(KubeClusterExtension.class)
 class LeaderElectionIT {
+
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture().withClusterIssuers();
 
     private static final Pattern LISTENING = Pattern.compile("admission https://127.0.0.1:(\\d+)/mutate");
     private static final Duration LEASE = Duration.ofSeconds(3);
@@ -54,18 +55,10 @@ class LeaderElectionIT {
     private static String leaseNs;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
+    static void setUp() {
+        fixture = KUBE.fixture();
         ns = fixture.namespace("replicas");
         leaseNs = fixture.namespace("lease");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     /** One {@code routecert serve} process, named by its HOSTNAME. */

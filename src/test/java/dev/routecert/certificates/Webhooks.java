@@ -5,6 +5,7 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.http.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
