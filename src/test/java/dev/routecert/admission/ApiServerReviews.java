@@ -3,7 +3,9 @@ package dev.routecert.admission;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
  * AdmissionReviews of routes as the API server sends them after {@code kubectl apply}: metadata with
@@ -18,6 +20,18 @@ public final class ApiServerReviews {
     private static final JsonNodeFactory F = JsonNodeFactory.instance;
 
     private ApiServerReviews() {}
+
+    /** Every review here, by a short name: for tests that must hold for any review the API server sends. */
+    public static Map<String, AdmissionReviewBuilder> all() {
+        Map<String, AdmissionReviewBuilder> all = new LinkedHashMap<>();
+        all.put("update-unchanged", updateUnchanged());
+        all.put("create-ingress", createIngress());
+        all.put("create-ingressroute", createIngressRoute());
+        all.put("dry-run", createIngressRoute().dryRun(true));
+        all.put("denied", denied());
+        all.put("large", large());
+        return all;
+    }
 
     /** A review of a Traefik IngressRoute (traefik.io) with the API server's request details. */
     public static AdmissionReviewBuilder ingressRouteReview(ObjectNode object) {

@@ -13,9 +13,7 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
@@ -52,15 +50,9 @@ class RouteAdmissionProjectionTest {
                     review(fixture.object(), expected.path("operation").asText("CREATE"))));
         }
         PolicyConfig bench = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER);
-        Map<String, AdmissionReviewBuilder> apiServer = new LinkedHashMap<>();
-        apiServer.put("update-unchanged", ApiServerReviews.updateUnchanged());
-        apiServer.put("create-ingress", ApiServerReviews.createIngress());
-        apiServer.put("create-ingressroute", ApiServerReviews.createIngressRoute());
-        apiServer.put("dry-run", ApiServerReviews.createIngressRoute().dryRun(true));
-        apiServer.put("denied", ApiServerReviews.denied());
-        apiServer.put("large", ApiServerReviews.large());
-        apiServer.forEach(
-                (name, review) -> cases.add(new Case("as the API server sends it: " + name, bench, review.bytes())));
+        ApiServerReviews.all()
+                .forEach((name, review) ->
+                        cases.add(new Case("as the API server sends it: " + name, bench, review.bytes())));
         return cases.stream();
     }
 
