@@ -137,26 +137,7 @@ final class StartupBenchmark {
     private Run once(List<String> jvmOptions) throws Exception {
         int port = BenchServer.freePort();
         int health = BenchServer.freePort();
-        List<String> command = new ArrayList<>(List.of(BenchServer.java()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of(
-                "-jar",
-                jar.toString(),
-                "serve",
-                "--kubernetes",
-                "off",
-                "--bind-address",
-                "127.0.0.1",
-                "--secure-port",
-                Integer.toString(port),
-                "--health-port",
-                Integer.toString(health),
-                "--tls-cert-file",
-                pki.certificate().toString(),
-                "--tls-private-key-file",
-                pki.key().toString(),
-                "--default-issuer",
-                "letsencrypt-prod"));
+        List<String> command = BenchServer.serveCommand(jar, pki, jvmOptions, port, health);
         Path log = dir.resolve("startup.log");
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command)
@@ -189,9 +170,8 @@ final class StartupBenchmark {
 
     /** One review on a new connection, as the API server's first call after the Pod is ready. */
     static double firstReviewMs(int port, Path caPem) throws Exception {
-        try (HttpClient client = HttpClient.newBuilder()
-                .sslContext(LoadClient.trusting(pki.ca()))
-                .build()) {
+        try (HttpClient client =
+                HttpClient.newBuilder().sslContext(LoadClient.trusting(caPem)).build()) {
             long sent = System.nanoTime();
             HttpResponse<String> response = client.send(
                     HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/mutate"))
