@@ -8,10 +8,11 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.Consumer;
 
 /**
  * An {@code admission.k8s.io/v1} AdmissionReview shaped as the API server sends it, for the
- * {@code warmup} command, the benchmark and tests. Immutable: every {@code with}-style call returns
+ * {@code warmup} command, the benchmark and tests. Immutable: every call that sets a part returns
  * a new builder, so one base review can be varied per request.
  */
 public final class AdmissionReviewBuilder {
@@ -39,7 +40,8 @@ public final class AdmissionReviewBuilder {
 
     private AdmissionReviewBuilder() {}
 
-    private AdmissionReviewBuilder copy() {
+    /** A copy of this builder with {@code change} made to it: this one stays as it is. */
+    private AdmissionReviewBuilder with(Consumer<AdmissionReviewBuilder> change) {
         AdmissionReviewBuilder copy = new AdmissionReviewBuilder();
         copy.group = group;
         copy.version = version;
@@ -55,6 +57,7 @@ public final class AdmissionReviewBuilder {
         copy.username = username;
         copy.userGroups = userGroups;
         copy.fieldManager = fieldManager;
+        change.accept(copy);
         return copy;
     }
 
@@ -90,62 +93,46 @@ public final class AdmissionReviewBuilder {
 
     /** CREATE, UPDATE, DELETE or CONNECT (not checked: tests send wrong ones on purpose). */
     public AdmissionReviewBuilder operation(String operation) {
-        AdmissionReviewBuilder copy = copy();
-        copy.operation = operation;
-        return copy;
+        return with(copy -> copy.operation = operation);
     }
 
     public AdmissionReviewBuilder namespace(String namespace) {
-        AdmissionReviewBuilder copy = copy();
-        copy.namespace = namespace;
-        return copy;
+        return with(copy -> copy.namespace = namespace);
     }
 
     public AdmissionReviewBuilder name(String name) {
-        AdmissionReviewBuilder copy = copy();
-        copy.name = name;
-        return copy;
+        return with(copy -> copy.name = name);
     }
 
     /** The object as admitted; the builder keeps the tree as given, so do not change it afterwards. */
     public AdmissionReviewBuilder object(JsonNode object) {
-        AdmissionReviewBuilder copy = copy();
-        copy.object = object;
-        return copy;
+        return with(copy -> copy.object = object);
     }
 
     /** The object before an UPDATE or DELETE. */
     public AdmissionReviewBuilder oldObject(JsonNode oldObject) {
-        AdmissionReviewBuilder copy = copy();
-        copy.oldObject = oldObject;
-        return copy;
+        return with(copy -> copy.oldObject = oldObject);
     }
 
     public AdmissionReviewBuilder dryRun(boolean dryRun) {
-        AdmissionReviewBuilder copy = copy();
-        copy.dryRun = dryRun;
-        return copy;
+        return with(copy -> copy.dryRun = dryRun);
     }
 
     public AdmissionReviewBuilder uid(String uid) {
-        AdmissionReviewBuilder copy = copy();
-        copy.uid = uid;
-        return copy;
+        return with(copy -> copy.uid = uid);
     }
 
     /** The requesting user, as the API server authenticated it. */
     public AdmissionReviewBuilder user(String username, String... groups) {
-        AdmissionReviewBuilder copy = copy();
-        copy.username = username;
-        copy.userGroups = List.of(groups);
-        return copy;
+        return with(copy -> {
+            copy.username = username;
+            copy.userGroups = List.of(groups);
+        });
     }
 
     /** The field manager of the write, which the API server passes on in the operation's options. */
     public AdmissionReviewBuilder fieldManager(String fieldManager) {
-        AdmissionReviewBuilder copy = copy();
-        copy.fieldManager = fieldManager;
-        return copy;
+        return with(copy -> copy.fieldManager = fieldManager);
     }
 
     /** The review as a JSON tree; the objects are shared with this builder, not copied. */

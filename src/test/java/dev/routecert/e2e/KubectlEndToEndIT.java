@@ -35,16 +35,7 @@ class KubectlEndToEndIT {
         webhook = KUBE.routecert();
         namespace = webhook.namespace("e2e");
         // With a cluster, routecert creates the Certificates these routes plan, so the issuers they name must exist.
-        KUBE.fixture().clusterScoped("""
-                apiVersion: cert-manager.io/v1
-                kind: ClusterIssuer
-                metadata: {name: letsencrypt-prod}
-                spec:
-                  acme:
-                    server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: letsencrypt-prod}
-                    solvers: [{http01: {ingress: {class: traefik}}}]
-                """);
+        KUBE.fixture().acmeClusterIssuer("letsencrypt-prod", "{http01: {ingress: {class: traefik}}}");
         KUBE.fixture().create("""
                 apiVersion: cert-manager.io/v1
                 kind: Issuer

@@ -90,32 +90,28 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** ClusterIssuers every Certificate IT may name: a CA issuer, and ACME issuers with and without DNS-01. */
     public void clusterIssuers() {
-        for (String yaml : List.of("""
+        clusterScoped("""
                 apiVersion: cert-manager.io/v1
                 kind: ClusterIssuer
                 metadata: {name: test-ca}
                 spec: {ca: {secretName: test-ca}}
-                """, """
+                """);
+        acmeClusterIssuer("acme-http", "{http01: {ingress: {class: traefik}}}");
+        acmeClusterIssuer("acme-dns", "{dns01: {webhook: {groupName: acme.example.com, solverName: test}}}");
+    }
+
+    /** An ACME ClusterIssuer with one {@code solver}; its server is never called. */
+    public void acmeClusterIssuer(String name, String solver) {
+        clusterScoped("""
                 apiVersion: cert-manager.io/v1
                 kind: ClusterIssuer
-                metadata: {name: acme-http}
+                metadata: {name: %s}
                 spec:
                   acme:
                     server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: acme-http}
-                    solvers: [{http01: {ingress: {class: traefik}}}]
-                """, """
-                apiVersion: cert-manager.io/v1
-                kind: ClusterIssuer
-                metadata: {name: acme-dns}
-                spec:
-                  acme:
-                    server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: acme-dns}
-                    solvers: [{dns01: {webhook: {groupName: acme.example.com, solverName: test}}}]
-                """)) {
-            clusterScoped(yaml);
-        }
+                    privateKeySecretRef: {name: %s}
+                    solvers: [%s]
+                """.formatted(name, name, solver));
     }
 
     /** Creates (or updates) a cluster-scoped object, deleted on close to leave the cluster as found. */
