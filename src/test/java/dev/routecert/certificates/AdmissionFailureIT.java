@@ -56,8 +56,7 @@ class AdmissionFailureIT {
         Webhooks.validating(
                 fixture,
                 "reject-it-" + run,
-                rejecter.url("/validate"),
-                rejecter.caBundle(),
+                rejecter,
                 Webhooks.ROUTES,
                 10,
                 "None",
@@ -73,8 +72,7 @@ class AdmissionFailureIT {
         Webhooks.validating(
                 fixture,
                 "slow-it-" + run,
-                slow.url("/validate"),
-                slow.caBundle(),
+                slow,
                 Webhooks.CERTIFICATES,
                 10,
                 "None",

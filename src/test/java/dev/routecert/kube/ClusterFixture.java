@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PolicyConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -59,10 +60,13 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Adds a label to a namespace, for the selector of another webhook. */
     public void label(String namespace, String key, String value) {
-        client.namespaces().withName(namespace).edit(ns -> {
-            ns.getMetadata().getLabels().put(key, value);
-            return ns;
-        });
+        client.namespaces()
+                .withName(namespace)
+                .edit(ns -> new NamespaceBuilder(ns)
+                        .editMetadata()
+                        .addToLabels(key, value)
+                        .endMetadata()
+                        .build());
     }
 
     public void onClose(Runnable cleanup) {
