@@ -16,7 +16,7 @@ import java.util.Random;
 public final class ReviewMix {
 
     /** The request uid in every body; the load client overwrites its last 12 characters per request. */
-    public static final String UID_PLACEHOLDER = "00000000-0000-4000-8000-000000000000";
+    public static final String UID_PLACEHOLDER = AdmissionReviewBuilder.DEFAULT_UID;
 
     /** What routecert must answer. */
     public enum Expect {
