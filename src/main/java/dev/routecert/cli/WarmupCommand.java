@@ -1,7 +1,11 @@
 package dev.routecert.cli;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.Routecert;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.routes.RouteKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -71,8 +75,8 @@ public final class WarmupCommand implements Callable<Integer> {
             description = "Log level of the server under warm-up (default ${DEFAULT-VALUE}; info logs every decision).")
     String logLevel;
 
-    /** Request bodies with the verdict each must get; the objects cover the policy's main paths. */
-    private record Sample(String name, String body, String expectedOutcome) {}
+    /** Reviews with the verdict each must get; the objects cover the policy's main paths. */
+    private record Sample(String name, AdmissionReviewBuilder review, String expectedOutcome) {}
 
     @Override
     public Integer call() throws Exception {
@@ -107,8 +111,8 @@ public final class WarmupCommand implements Callable<Integer> {
                     HttpRequest request = HttpRequest.newBuilder(URI.create(base + endpoint))
                             .header("Content-Type", "application/json")
                             .timeout(Duration.ofSeconds(10))
-                            .POST(HttpRequest.BodyPublishers.ofString(
-                                    sample.body().replace("UID", uid)))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                    sample.review().uid(uid).bytes()))
                             .build();
                     batch.add(client.sendAsync(request, HttpResponse.BodyHandlers.ofString())
                             .handle((response, error) -> {
@@ -219,71 +223,47 @@ public final class WarmupCommand implements Callable<Integer> {
         return context;
     }
 
-    private static List<Sample> samples() {
-        String ingress = """
+    private static List<Sample> samples() throws IOException {
+        ObjectMapper json = new ObjectMapper();
+        JsonNode ingress = json.readTree("""
                 {"apiVersion":"networking.k8s.io/v1","kind":"Ingress","metadata":{"name":"shop","namespace":"web",
                  "annotations":{"cert-manager.io/cluster-issuer":"letsencrypt-prod"}},
                  "spec":{"tls":[{"hosts":["shop.example.com","www.shop.example.com"]}],
                   "rules":[{"host":"shop.example.com","http":{"paths":[{"path":"/","pathType":"Prefix",
                    "backend":{"service":{"name":"shop","port":{"number":80}}}}]}},
                    {"host":"www.shop.example.com","http":{"paths":[{"path":"/","pathType":"Prefix",
-                   "backend":{"service":{"name":"shop","port":{"number":80}}}}]}}]}}""";
-        String route = """
+                   "backend":{"service":{"name":"shop","port":{"number":80}}}}]}}]}}""");
+        JsonNode route = json.readTree("""
                 {"apiVersion":"traefik.io/v1alpha1","kind":"IngressRoute","metadata":{"name":"api","namespace":"web"},
                  "spec":{"entryPoints":["websecure"],"routes":[
                   {"match":"Host(`api.example.com`) && PathPrefix(`/v1`) || Host(`api.example.org`)","kind":"Rule",
                    "services":[{"name":"api","port":8080}]},
                   {"match":"HostRegexp(`^[a-z]+\\\\.example\\\\.net$`)","kind":"Rule","services":[{"name":"api","port":8080}]}],
-                  "tls":{"secretName":"api-tls","domains":[{"main":"api.example.com","sans":["api.example.org","*.example.net"]}]}}}""";
-        String uncovered = """
+                  "tls":{"secretName":"api-tls","domains":[{"main":"api.example.com","sans":["api.example.org","*.example.net"]}]}}}""");
+        JsonNode uncovered = json.readTree("""
                 {"apiVersion":"traefik.containo.us/v1alpha1","kind":"IngressRoute","metadata":{"name":"legacy","namespace":"web",
                  "annotations":{"cert-manager.io/duration":"30m"}},
                  "spec":{"routes":[{"match":"Host(`a.example.com`, `b.example.com`)","kind":"Rule","services":[{"name":"a","port":80}]}],
-                  "tls":{"secretName":"legacy-tls","domains":[{"main":"a.example.com"}]}}}""";
+                  "tls":{"secretName":"legacy-tls","domains":[{"main":"a.example.com"}]}}}""");
         return List.of(
-                new Sample(
-                        "ingress",
-                        review("networking.k8s.io", "v1", "Ingress", "ingresses", "CREATE", ingress, null),
-                        "patched"),
+                new Sample("ingress", review(RouteKind.INGRESS).object(ingress), "patched"),
                 new Sample(
                         "ingressroute",
-                        review("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", "UPDATE", route, route),
+                        review(RouteKind.INGRESS_ROUTE)
+                                .operation("UPDATE")
+                                .object(route)
+                                .oldObject(route),
                         "allowed"),
                 new Sample(
                         "legacy-ingressroute",
-                        review(
-                                "traefik.containo.us",
-                                "v1alpha1",
-                                "IngressRoute",
-                                "ingressroutes",
-                                "CREATE",
-                                uncovered,
-                                null),
+                        review(RouteKind.INGRESS_ROUTE_LEGACY).object(uncovered),
                         "denied"));
     }
 
-    private static String review(
-            String group,
-            String version,
-            String kind,
-            String resource,
-            String operation,
-            String object,
-            String oldObject) {
-        return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"UID\","
-                        + "\"kind\":{\"group\":\"%s\",\"version\":\"%s\",\"kind\":\"%s\"},"
-                        + "\"resource\":{\"group\":\"%s\",\"version\":\"%s\",\"resource\":\"%s\"},"
-                        + "\"operation\":\"%s\",\"namespace\":\"web\",\"name\":\"x\",\"dryRun\":false,"
-                        + "\"userInfo\":{\"username\":\"warmup\"},\"object\":%s%s}}")
-                .formatted(
-                        group,
-                        version,
-                        kind,
-                        group,
-                        version,
-                        resource,
-                        operation,
-                        object.replace("\n", ""),
-                        oldObject == null ? "" : ",\"oldObject\":" + oldObject.replace("\n", ""));
+    private static AdmissionReviewBuilder review(RouteKind kind) {
+        return AdmissionReviewBuilder.of(kind.group(), kind.version(), kind.kind(), kind.resource())
+                .namespace("web")
+                .name("x")
+                .user("warmup");
     }
 }

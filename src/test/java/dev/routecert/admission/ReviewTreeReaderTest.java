@@ -9,7 +9,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.routecert.bench.ReviewMix;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
@@ -107,17 +106,16 @@ class ReviewTreeReaderTest {
                         }
                     });
         }
-        for (ReviewMix.Kind kind : ReviewMix.kinds()) {
-            bodies.add(new Object[] {"bench mix: " + kind.name(), kind.body()});
-        }
+        ApiServerReviews.all()
+                .forEach((name, review) -> bodies.add(new Object[] {"API server: " + name, review.bytes()}));
         bodies.add(new Object[] {"handwritten", REVIEW.getBytes(StandardCharsets.UTF_8)});
         return bodies.stream();
     }
 
     @Test
-    void theBenchmarkObjectsReallyCarryTheFieldsThatAreLeftOut() throws Exception {
+    void theApiServerShapedObjectsReallyCarryTheFieldsThatAreLeftOut() throws Exception {
         // guards the test above: it proves something only if the bodies hold what is removed
-        byte[] body = ReviewMix.kinds().get(0).body();
+        byte[] body = ApiServerReviews.updateUnchanged().bytes();
         JsonNode full = JSON.readTree(body).at("/request/object/metadata");
         assertTrue(full.has("managedFields"));
         assertTrue(full.path("annotations").has(ReviewTreeReader.LAST_APPLIED));

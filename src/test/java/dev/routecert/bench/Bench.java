@@ -297,7 +297,8 @@ public final class Bench {
         void startup(StartupBenchmark startup) throws IOException {
             section("Start-up: process start to `/readyz` 200", """
                     `java -Xmx128m -jar routecert.jar serve` with certificate files, no cluster; wall time from process \
-                    start until `/readyz` first answers 200 (polled every 5 ms), RSS at that moment. The AOT cache comes \
+                    start until `/readyz` first answers 200 (polled every 5 ms), the CPU time and RSS at that moment, \
+                    and the latency of one review right after, on a new TLS connection. The AOT cache comes \
                     from a training run (`-XX:AOTCacheOutput`) that served the review mix for a few seconds. Variants \
                     alternate run by run.""", startup.markdown());
             startup.notes.forEach(this::note);

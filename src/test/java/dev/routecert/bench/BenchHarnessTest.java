@@ -96,6 +96,12 @@ class BenchHarnessTest {
                 "the large object stays under etcd's 1.5 MiB: " + large.body().length);
     }
 
+    /** The start-up benchmark's first review is one the server answers as allowed. */
+    @Test
+    void startupsFirstReviewIsAnswered() throws Exception {
+        assertTrue(StartupBenchmark.firstReviewMs(routecert.securePort(), pki.ca()) > 0);
+    }
+
     /** The JVM refuses two collectors: the variant's options must start a JVM, with the variant's collector. */
     @Test
     void theServersJvmOptionsStartAJvm() throws Exception {

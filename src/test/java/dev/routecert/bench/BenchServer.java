@@ -58,7 +58,15 @@ final class BenchServer implements AutoCloseable {
     static BenchServer routecert(Path jar, Pki pki, Path dir, List<String> jvmOptions, List<String> extraArgs)
             throws Exception {
         int port = freePort();
-        int health = freePort();
+        List<String> command = serveCommand(jar, pki, jvmOptions, port, freePort());
+        command.addAll(extraArgs);
+        BenchServer server = start("routecert", command, port, LoadClient.Check.VERDICT, dir);
+        server.awaitAnswering(Duration.ofSeconds(90));
+        return server;
+    }
+
+    /** The command line of {@code routecert serve} as {@link #routecert} runs it, on the given ports. */
+    static List<String> serveCommand(Path jar, Pki pki, List<String> jvmOptions, int port, int healthPort) {
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
         command.addAll(List.of(
@@ -72,17 +80,14 @@ final class BenchServer implements AutoCloseable {
                 "--secure-port",
                 Integer.toString(port),
                 "--health-port",
-                Integer.toString(health),
+                Integer.toString(healthPort),
                 "--tls-cert-file",
                 pki.certificate().toString(),
                 "--tls-private-key-file",
                 pki.key().toString(),
                 "--default-issuer",
                 "letsencrypt-prod"));
-        command.addAll(extraArgs);
-        BenchServer server = start("routecert", command, port, LoadClient.Check.VERDICT, dir);
-        server.awaitAnswering(Duration.ofSeconds(90));
-        return server;
+        return command;
     }
 
     /** The reference: the same Javalin/Jetty/TLS app answering fixed bytes (test code, never shipped). */

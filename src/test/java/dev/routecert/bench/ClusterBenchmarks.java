@@ -1,11 +1,12 @@
 package dev.routecert.bench;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.routecert.certificates.ClusterFixture;
+import dev.routecert.admission.ApiServerReviews;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeBinaries;
 import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.WebhookUnderTest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -317,17 +318,9 @@ final class ClusterBenchmarks {
                     "update-unchanged-" + i,
                     14,
                     ReviewMix.Expect.ALLOWED,
-                    ReviewMix.review(
-                            "traefik.io",
-                            "v1alpha1",
-                            "IngressRoute",
-                            "ingressroutes",
-                            "UPDATE",
-                            "size-" + i,
-                            ns,
-                            false,
-                            object,
-                            object.deepCopy())));
+                    ReviewMix.body(ApiServerReviews.ingressRouteReview(object)
+                            .operation("UPDATE")
+                            .oldObject(object.deepCopy()))));
         }
         ObjectNode created =
                 json(fixture, fixture.parse(route("size-new").replace("tls: {secretName: size-new-tls}", "tls: {}")));
@@ -336,17 +329,7 @@ final class ClusterBenchmarks {
                 "dry-run-create",
                 20,
                 ReviewMix.Expect.PATCHED,
-                ReviewMix.review(
-                        "traefik.io",
-                        "v1alpha1",
-                        "IngressRoute",
-                        "ingressroutes",
-                        "CREATE",
-                        "size-new",
-                        ns,
-                        true,
-                        created,
-                        null)));
+                ReviewMix.body(ApiServerReviews.ingressRouteReview(created).dryRun(true))));
         ObjectNode denied = json(
                 fixture,
                 fixture.parse(route("size-denied")
@@ -356,20 +339,7 @@ final class ClusterBenchmarks {
                                 "tls: {secretName: size-denied-tls, domains: [{main: size-denied.example.com}]}")));
         ((ObjectNode) denied.get("metadata")).put("namespace", ns);
         kinds.add(new ReviewMix.Kind(
-                "denied",
-                10,
-                ReviewMix.Expect.DENIED,
-                ReviewMix.review(
-                        "traefik.io",
-                        "v1alpha1",
-                        "IngressRoute",
-                        "ingressroutes",
-                        "CREATE",
-                        "size-denied",
-                        ns,
-                        false,
-                        denied,
-                        null)));
+                "denied", 10, ReviewMix.Expect.DENIED, ReviewMix.body(ApiServerReviews.ingressRouteReview(denied))));
         return kinds;
     }
 

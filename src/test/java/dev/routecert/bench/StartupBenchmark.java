@@ -1,5 +1,10 @@
 package dev.routecert.bench;
 
+import dev.routecert.admission.ApiServerReviews;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,13 +16,14 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Start-up of {@code routecert serve} from the jar: wall time from process start to the first 200
- * from {@code /readyz}, and RSS at that moment; plain, and with a JDK 25 AOT cache made by a
- * training run that served the review mix. Runs alternate between the variants, and the table shows
- * medians.
+ * from {@code /readyz}, the CPU time and RSS at that moment, and the latency of the first review
+ * after it (on a new connection, as the API server's first call); plain, and with a JDK 25 AOT cache
+ * made by a training run that served the review mix. Runs alternate between the variants, and the
+ * table shows medians.
  */
 final class StartupBenchmark {
 
-    record Run(double readyMs, long rssKb) {}
+    record Run(double readyMs, long rssKb, double cpuMs, double firstReviewMs) {}
 
     record Variant(String name, List<String> jvmOptions, List<Run> runs) {
         double medianReadyMs() {
@@ -28,6 +34,14 @@ final class StartupBenchmark {
             return median(runs.stream().mapToDouble(r -> r.rssKb() / 1024.0).toArray());
         }
 
+        double medianCpuMs() {
+            return median(runs.stream().mapToDouble(Run::cpuMs).toArray());
+        }
+
+        double medianFirstReviewMs() {
+            return median(runs.stream().mapToDouble(Run::firstReviewMs).toArray());
+        }
+
         double minReadyMs() {
             return runs.stream().mapToDouble(Run::readyMs).min().orElse(0);
         }
@@ -36,6 +50,9 @@ final class StartupBenchmark {
             return runs.stream().mapToDouble(Run::readyMs).max().orElse(0);
         }
     }
+
+    /** An Ingress whose TLS covers its hosts: allowed, without a cluster. */
+    private static final byte[] FIRST_REVIEW = ApiServerReviews.createIngress().bytes();
 
     private final Path dir;
     private final BenchServer.Pki pki;
@@ -78,10 +95,12 @@ final class StartupBenchmark {
                 variant.runs().add(run);
                 Bench.progress(String.format(
                         Locale.ROOT,
-                        "start-up %-40s ready in %5.0f ms, RSS %4.0f MB",
+                        "start-up %-40s ready in %5.0f ms (CPU %5.0f ms), RSS %4.0f MB, first review %4.0f ms",
                         variant.name(),
                         run.readyMs(),
-                        run.rssKb() / 1024.0));
+                        run.cpuMs(),
+                        run.rssKb() / 1024.0,
+                        run.firstReviewMs()));
             }
         }
     }
@@ -118,26 +137,7 @@ final class StartupBenchmark {
     private Run once(List<String> jvmOptions) throws Exception {
         int port = BenchServer.freePort();
         int health = BenchServer.freePort();
-        List<String> command = new ArrayList<>(List.of(BenchServer.java()));
-        command.addAll(jvmOptions);
-        command.addAll(List.of(
-                "-jar",
-                jar.toString(),
-                "serve",
-                "--kubernetes",
-                "off",
-                "--bind-address",
-                "127.0.0.1",
-                "--secure-port",
-                Integer.toString(port),
-                "--health-port",
-                Integer.toString(health),
-                "--tls-cert-file",
-                pki.certificate().toString(),
-                "--tls-private-key-file",
-                pki.key().toString(),
-                "--default-issuer",
-                "letsencrypt-prod"));
+        List<String> command = BenchServer.serveCommand(jar, pki, jvmOptions, port, health);
         Path log = dir.resolve("startup.log");
         long start = System.nanoTime();
         Process process = new ProcessBuilder(command)
@@ -149,7 +149,9 @@ final class StartupBenchmark {
             while (System.nanoTime() < deadline) {
                 if (BenchServer.httpGetStatus(health, "/readyz") == 200) {
                     double ms = (System.nanoTime() - start) / 1e6;
-                    return new Run(ms, ProcStats.statusKb(process.pid(), "VmRSS:"));
+                    double cpuMs = ProcStats.cpuNanos(process.pid()) / 1e6;
+                    long rssKb = ProcStats.statusKb(process.pid(), "VmRSS:");
+                    return new Run(ms, rssKb, cpuMs, firstReviewMs(port, pki.ca()));
                 }
                 if (!process.isAlive()) {
                     throw new IllegalStateException(
@@ -166,20 +168,42 @@ final class StartupBenchmark {
         }
     }
 
+    /** One review on a new connection, as the API server's first call after the Pod is ready. */
+    static double firstReviewMs(int port, Path caPem) throws Exception {
+        try (HttpClient client =
+                HttpClient.newBuilder().sslContext(LoadClient.trusting(caPem)).build()) {
+            long sent = System.nanoTime();
+            HttpResponse<String> response = client.send(
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + port + "/mutate"))
+                            .header("Content-Type", "application/json")
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(FIRST_REVIEW))
+                            .build(),
+                    HttpResponse.BodyHandlers.ofString());
+            double ms = (System.nanoTime() - sent) / 1e6;
+            if (response.statusCode() != 200 || !response.body().contains("\"allowed\":true")) {
+                throw new IllegalStateException(
+                        "the first review was answered " + response.statusCode() + ": " + response.body());
+            }
+            return ms;
+        }
+    }
+
     String markdown() {
         StringBuilder md = new StringBuilder();
         md.append(
-                "| JVM | runs | ready median ms | min–max ms | RSS at ready, median MB |\n|---|---:|---:|---:|---:|\n");
+                "| JVM | runs | ready median ms | min–max ms | CPU to ready, median ms | RSS at ready, median MB | first review, median ms |\n|---|---:|---:|---:|---:|---:|---:|\n");
         for (Variant v : variants) {
             md.append(String.format(
                     Locale.ROOT,
-                    "| %s | %d | %.0f | %.0f–%.0f | %.0f |%n",
+                    "| %s | %d | %.0f | %.0f–%.0f | %.0f | %.0f | %.1f |%n",
                     v.name(),
                     v.runs().size(),
                     v.medianReadyMs(),
                     v.minReadyMs(),
                     v.maxReadyMs(),
-                    v.medianRssMb()));
+                    v.medianCpuMs(),
+                    v.medianRssMb(),
+                    v.medianFirstReviewMs()));
         }
         return md.toString();
     }

@@ -1,30 +1,28 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * What happens around routecert's write: a later webhook rejects the route (the orphan goes after
  * the grace period), the API server rejects the Certificate, or answers too slowly (the route is
  * denied within the deadline, with the reason).
  */
-@ExtendWith(KubeClusterExtension.class)
 class AdmissionFailureIT {
 
     private static final Duration GRACE = Duration.ofSeconds(3);
@@ -34,14 +32,17 @@ class AdmissionFailureIT {
     private static String slowNs;
     private static final AtomicInteger slowCalls = new AtomicInteger();
 
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults()
+                    .withWriteTimeout(WRITE_TIMEOUT)
+                    .withOrphanGracePeriod(GRACE)
+                    .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)))
+            .withClusterIssuers();
+
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
-        WebhookUnderTest routecert = fixture.routecert(CertificateOptions.defaults()
-                .withWriteTimeout(WRITE_TIMEOUT)
-                .withOrphanGracePeriod(GRACE)
-                .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)));
+    static void setUp() {
+        fixture = KUBE.fixture();
+        WebhookUnderTest routecert = KUBE.routecert();
         ns = routecert.namespace("failures");
         slowNs = routecert.namespace("slow");
         fixture.label(slowNs, "routecert.dev/slow-certificates", "true");
@@ -55,8 +56,7 @@ class AdmissionFailureIT {
         Webhooks.validating(
                 fixture,
                 "reject-it-" + run,
-                rejecter.url("/validate"),
-                rejecter.caBundle(),
+                rejecter,
                 Webhooks.ROUTES,
                 10,
                 "None",
@@ -72,19 +72,11 @@ class AdmissionFailureIT {
         Webhooks.validating(
                 fixture,
                 "slow-it-" + run,
-                slow.url("/validate"),
-                slow.caBundle(),
+                slow,
                 Webhooks.CERTIFICATES,
                 10,
                 "None",
                 Map.of(WebhookUnderTest.RUN_LABEL, run, "routecert.dev/slow-certificates", "true"));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     private static String ingress(String name, String secret, String annotations) {

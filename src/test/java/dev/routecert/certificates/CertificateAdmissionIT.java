@@ -1,6 +1,6 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
@@ -10,23 +10,24 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.ApiServerReviews;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.Secret;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -34,8 +35,13 @@ import org.junit.jupiter.params.provider.ValueSource;
  * kubectl against the real API server with routecert registered as its webhook: the Certificate
  * exists when kubectl returns, dry runs write nothing, and the Certificate follows the route.
  */
-@ExtendWith(KubeClusterExtension.class)
 class CertificateAdmissionIT {
+
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults()
+                    .withLeaderElection(true, fixture.namespace("lease"), "routecert", Duration.ofSeconds(4))
+                    .withOrphanGracePeriod(Duration.ofSeconds(60)))
+            .withClusterIssuers();
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static ClusterFixture fixture;
@@ -43,21 +49,10 @@ class CertificateAdmissionIT {
     private static String ns;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
-        String leaseNamespace = fixture.namespace("lease");
-        routecert = fixture.routecert(CertificateOptions.defaults()
-                .withLeaderElection(true, leaseNamespace, "routecert", Duration.ofSeconds(4))
-                .withOrphanGracePeriod(Duration.ofSeconds(60)));
+    static void setUp() {
+        fixture = KUBE.fixture();
+        routecert = KUBE.routecert();
         ns = routecert.namespace("certs");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     static String ingressRoute(String apiVersion, String name, String hosts, String secret) {
@@ -210,23 +205,12 @@ class CertificateAdmissionIT {
     void sameReviewTwiceMakesOneCertificate() throws Exception {
         JsonNode object = fixture.json(fixture.parse(ingress("twice", "twice.example.com", "twice-tls")));
         ((ObjectNode) object.path("metadata")).put("namespace", ns);
-        ObjectNode review =
-                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request")
-                .put("uid", "7f0d2b4e-1111-4a4a-9c9c-000000000025")
-                .put("operation", "CREATE")
-                .put("namespace", ns)
-                .put("name", "twice")
-                .put("dryRun", false);
-        request.putObject("kind")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("kind", "Ingress");
-        request.putObject("resource")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("resource", "ingresses");
-        request.set("object", object);
+        JsonNode review = ApiServerReviews.of(RouteKind.INGRESS)
+                .uid("7f0d2b4e-1111-4a4a-9c9c-000000000025")
+                .namespace(ns)
+                .name("twice")
+                .object(object)
+                .tree();
 
         JsonNode first = ClusterFixture.mutate(routecert, review);
         assertTrue(first.path("allowed").asBoolean(), first.toString());

@@ -1,52 +1,45 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.ServedJar;
+import dev.routecert.admission.ApiServerReviews;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.routes.RouteKind;
+import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
-import java.io.BufferedReader;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStreamReader;
+import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.TimeUnit;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
-import javax.net.ssl.SSLContext;
-import javax.net.ssl.TrustManagerFactory;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * Two replicas of the packaged jar against one API server: both answer admission reviews, exactly
  * one (the Lease holder) reconciles, and when it is killed (SIGKILL, no release) the other takes over.
  */
-@ExtendWith(KubeClusterExtension.class)
 class LeaderElectionIT {
 
-    private static final Pattern LISTENING = Pattern.compile("admission https://127.0.0.1:(\\d+)/mutate");
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture().withClusterIssuers();
+
     private static final Duration LEASE = Duration.ofSeconds(3);
     private static final ObjectMapper JSON = new ObjectMapper();
     private static ClusterFixture fixture;
@@ -54,111 +47,56 @@ class LeaderElectionIT {
     private static String leaseNs;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
+    static void setUp() {
+        fixture = KUBE.fixture();
         ns = fixture.namespace("replicas");
         leaseNs = fixture.namespace("lease");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     /** One {@code routecert serve} process, named by its HOSTNAME. */
     private static final class Replica implements AutoCloseable {
         final String host;
-        final Process process;
-        final List<String> log = Collections.synchronizedList(new ArrayList<>());
-        final int securePort;
+        final ServedJar served;
         final HttpClient https;
 
         Replica(String host, Path dir) throws Exception {
             this.host = host;
             Path pem = dir.resolve(host + ".pem");
-            List<String> command = List.of(
-                    ProcessHandle.current().info().command().orElse("java"),
-                    "-jar",
-                    Path.of("target/routecert.jar").toAbsolutePath().toString(),
-                    "serve",
-                    "--bind-address",
-                    "127.0.0.1",
-                    "--secure-port",
-                    "0",
-                    "--health-port",
-                    "0",
-                    "--self-signed-cert-out",
-                    pem.toString(),
-                    "--kubeconfig",
-                    fixture.cluster.kubeconfig().toString(),
-                    "--leader-election-namespace",
-                    leaseNs,
-                    "--leader-election-lease-name",
-                    "routecert",
-                    "--leader-election-lease-duration",
-                    LEASE.toSeconds() + "s");
-            ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true);
-            builder.environment().keySet().removeIf(k -> k.startsWith("ROUTECERT_") || k.equals("KUBECONFIG"));
-            builder.environment().put("HOSTNAME", host);
-            process = builder.start();
-            Thread reader = new Thread(() -> {
-                try (BufferedReader lines =
-                        new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-                    String line;
-                    while ((line = lines.readLine()) != null) {
-                        log.add(line);
-                    }
-                } catch (IOException e) {
-                    // the process was killed
-                }
-            });
-            reader.setDaemon(true);
-            reader.start();
-            String listening = awaitLog("listening:");
-            Matcher matcher = LISTENING.matcher(listening);
-            assertTrue(matcher.find(), listening);
-            securePort = Integer.parseInt(matcher.group(1));
-            KeyStore trust = KeyStore.getInstance("PKCS12");
-            trust.load(null, null);
-            trust.setCertificateEntry(
-                    "routecert",
-                    CertificateFactory.getInstance("X.509")
-                            .generateCertificate(new ByteArrayInputStream(Files.readAllBytes(pem))));
-            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-            tmf.init(trust);
-            SSLContext context = SSLContext.getInstance("TLS");
-            context.init(null, tmf.getTrustManagers(), null);
-            https = HttpClient.newBuilder().sslContext(context).build();
+            served = new ServedJar(
+                    Map.of("HOSTNAME", host),
+                    List.of(
+                            "--self-signed-cert-out",
+                            pem.toString(),
+                            "--kubeconfig",
+                            fixture.cluster.kubeconfig().toString(),
+                            "--leader-election-namespace",
+                            leaseNs,
+                            "--leader-election-lease-name",
+                            "routecert",
+                            "--leader-election-lease-duration",
+                            LEASE.toSeconds() + "s"));
+            X509Certificate certificate;
+            try (InputStream in = Files.newInputStream(pem)) {
+                certificate = (X509Certificate)
+                        CertificateFactory.getInstance("X.509").generateCertificate(in);
+            }
+            https = HttpClient.newBuilder()
+                    .sslContext(TestPki.trusting(certificate))
+                    .build();
             awaitLog("caches: certificates.cert-manager.io synced");
         }
 
         String awaitLog(String fragment) {
-            return await(
-                    host + " to log '" + fragment + "'",
-                    Duration.ofSeconds(60),
-                    () -> {
-                        synchronized (log) {
-                            return log.stream()
-                                    .filter(l -> l.contains(fragment))
-                                    .findFirst()
-                                    .orElse(null);
-                        }
-                    },
-                    line -> line != null);
+            return served.awaitLog(fragment, Duration.ofSeconds(60));
         }
 
         boolean logged(String fragment) {
-            synchronized (log) {
-                return log.stream().anyMatch(l -> l.contains(fragment));
-            }
+            return served.logged(fragment);
         }
 
         JsonNode mutate(JsonNode review) throws Exception {
             HttpResponse<String> response = https.send(
-                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/mutate"))
+                    HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + served.securePort + "/mutate"))
                             .header("Content-Type", "application/json")
                             .timeout(Duration.ofSeconds(15))
                             .POST(HttpRequest.BodyPublishers.ofString(review.toString()))
@@ -169,18 +107,12 @@ class LeaderElectionIT {
         }
 
         void kill() throws InterruptedException {
-            process.destroyForcibly(); // SIGKILL: no shutdown hook, the Lease is not released
-            process.waitFor(10, TimeUnit.SECONDS);
+            served.kill(); // SIGKILL: no shutdown hook, the Lease is not released
         }
 
         @Override
         public void close() throws InterruptedException {
-            if (process.isAlive()) {
-                process.destroy();
-                if (!process.waitFor(20, TimeUnit.SECONDS)) {
-                    process.destroyForcibly();
-                }
-            }
+            served.close();
         }
     }
 
@@ -195,7 +127,7 @@ class LeaderElectionIT {
                 : lease.getSpec().getHolderIdentity();
     }
 
-    private static ObjectNode review(String name) throws Exception {
+    private static JsonNode review(String name) {
         JsonNode object = fixture.json(fixture.parse("""
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress
@@ -204,24 +136,12 @@ class LeaderElectionIT {
                   rules: [{host: %s.example.com}]
                   tls: [{hosts: [%s.example.com], secretName: %s-tls}]
                 """.formatted(name, ns, name, name, name)));
-        ObjectNode review =
-                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request")
-                .put("uid", UUID.randomUUID().toString())
-                .put("operation", "CREATE")
-                .put("namespace", ns)
-                .put("name", name)
-                .put("dryRun", false);
-        request.putObject("kind")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("kind", "Ingress");
-        request.putObject("resource")
-                .put("group", "networking.k8s.io")
-                .put("version", "v1")
-                .put("resource", "ingresses");
-        request.set("object", object);
-        return review;
+        return ApiServerReviews.of(RouteKind.INGRESS)
+                .uid(UUID.randomUUID().toString())
+                .namespace(ns)
+                .name(name)
+                .object(object)
+                .tree();
     }
 
     /** Creates a route without any webhook, so only a reconciler can give it its Certificate; returns the reporting instance. */

@@ -1,15 +1,15 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
@@ -22,18 +22,19 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * manifests/rbac.yaml is enough: routecert, authenticated as the ServiceAccount routecert/routecert
  * bound only by that file, creates, adopts and deletes Certificates, records Events and holds the
  * Lease; and the ServiceAccount gets nothing beyond what the file grants.
  */
-@ExtendWith(KubeClusterExtension.class)
 class RbacIT {
+
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture().withClusterIssuers();
 
     private static final String SERVICE_ACCOUNT = "system:serviceaccount:routecert:routecert";
     private static ClusterFixture fixture;
@@ -42,9 +43,8 @@ class RbacIT {
     private static List<HasMetadata> rbac;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) throws Exception {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
+    static void setUp() throws Exception {
+        fixture = KUBE.fixture();
         if (fixture.client.namespaces().withName("routecert").get() == null) {
             fixture.client
                     .namespaces()
@@ -83,7 +83,7 @@ class RbacIT {
                         .build())
                 .getStatus()
                 .getToken();
-        String admin = Files.readString(cluster.kubeconfig());
+        String admin = Files.readString(fixture.cluster.kubeconfig());
         Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
         Files.writeString(kubeconfig, admin.replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
 
@@ -96,13 +96,6 @@ class RbacIT {
                 CertificateOptions.defaults()
                         .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
         ns = routecert.namespace("rbac");
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     @Test

@@ -1,37 +1,37 @@
 package dev.routecert.certificates;
 
-import static dev.routecert.certificates.ClusterFixture.await;
+import static dev.routecert.kube.ClusterFixture.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.kube.KubeCluster;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The reconciler on its own (no webhook registered): routes that existed before routecert, hand
  * edits and deletions, and many routes sharing one secretName.
  */
-@ExtendWith(KubeClusterExtension.class)
 class ReconcilerIT {
+
+    @RegisterExtension
+    static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture().withClusterIssuers();
 
     private static final Duration SETTLE = Duration.ofSeconds(30);
     private static ClusterFixture fixture;
     private static String ns;
 
     @BeforeAll
-    static void setUp(KubeCluster cluster) {
-        fixture = new ClusterFixture(cluster);
-        fixture.clusterIssuers();
+    static void setUp() {
+        fixture = KUBE.fixture();
         ns = fixture.namespace("reconcile");
         // routes that exist before routecert is installed
         fixture.create(route("early", "Host(`early.example.com`)", "early-tls", null));
@@ -41,13 +41,6 @@ class ReconcilerIT {
         fixture.routecert(CertificateOptions.defaults()
                 .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15))
                 .withOrphanGracePeriod(Duration.ofSeconds(5)));
-    }
-
-    @AfterAll
-    static void tearDown() {
-        if (fixture != null) {
-            fixture.close();
-        }
     }
 
     static String route(String name, String match, String secret, String domains) {

@@ -6,16 +6,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.kube.Commands.CommandResult;
-import dev.routecert.kube.KubeCluster;
-import dev.routecert.policy.PolicyConfig;
-import java.nio.file.Path;
+import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -24,54 +23,25 @@ class KubectlEndToEndIT {
 
     private static final ObjectMapper JSON = new ObjectMapper();
 
-    @TempDir
-    static Path dir;
+    @RegisterExtension
+    static final KubeClusterExtension KUBE =
+            KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults());
 
     static WebhookUnderTest webhook;
     static String namespace;
 
     @BeforeAll
-    static void start() throws Exception {
-        long started = System.nanoTime();
-        webhook = WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), config -> config);
+    static void start() {
+        webhook = KUBE.routecert();
         namespace = webhook.namespace("e2e");
         // With a cluster, routecert creates the Certificates these routes plan, so the issuers they name must exist.
-        webhook.admin().resource(issuer("""
-                apiVersion: cert-manager.io/v1
-                kind: ClusterIssuer
-                metadata: {name: letsencrypt-prod}
-                spec:
-                  acme:
-                    server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: letsencrypt-prod}
-                    solvers: [{http01: {ingress: {class: traefik}}}]
-                """)).createOr(existing -> existing.update());
-        webhook.admin().resource(issuer("""
+        KUBE.fixture().acmeClusterIssuer("letsencrypt-prod", "{http01: {ingress: {class: traefik}}}");
+        KUBE.fixture().create("""
                 apiVersion: cert-manager.io/v1
                 kind: Issuer
                 metadata: {name: internal-ca, namespace: %s}
                 spec: {ca: {secretName: internal-ca}}
-                """.formatted(namespace))).create();
-        System.out.printf(
-                "routecert registered and called by the API server %.1f s after the test started%n",
-                (System.nanoTime() - started) / 1e9);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (webhook != null) {
-            webhook.admin()
-                    .genericKubernetesResources("cert-manager.io/v1", "ClusterIssuer")
-                    .withName("letsencrypt-prod")
-                    .delete();
-            webhook.close();
-        }
-    }
-
-    private static io.fabric8.kubernetes.api.model.GenericKubernetesResource issuer(String yaml) {
-        return webhook.admin()
-                .getKubernetesSerialization()
-                .unmarshal(yaml, io.fabric8.kubernetes.api.model.GenericKubernetesResource.class);
+                """.formatted(namespace));
     }
 
     /** {@code kubectl apply -n <namespace> -f - <extra...>} with {@code manifest} on standard input. */

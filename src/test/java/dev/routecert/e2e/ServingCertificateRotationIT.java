@@ -4,15 +4,15 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.kube.Commands.CommandResult;
-import dev.routecert.kube.KubeCluster;
-import dev.routecert.policy.PolicyConfig;
+import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.LabelSelectorBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfiguration;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.ValidatingWebhookConfigurationBuilder;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,7 +26,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import javax.net.ssl.SSLSocket;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The certificate story of {@code manifests/}, rehearsed without cert-manager's binaries: the test
@@ -42,78 +42,74 @@ class ServingCertificateRotationIT {
     /** kubectl applies before the first renewal, between renewals and after the last. */
     private static final int APPLIES_PER_PHASE = 8;
 
-    @TempDir
-    Path dir;
+    @RegisterExtension
+    static final KubeClusterExtension KUBE =
+            KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults());
 
     @Test
     void leafRenewalsUnderAStableCaNeverFailAnApplyAndNeverChangeTheBundle() throws Exception {
-        try (WebhookUnderTest webhook =
-                WebhookUnderTest.start(KubeCluster.shared(), dir, PolicyConfig.defaults(), c -> c)) {
-            String namespace = webhook.namespace("rotation");
-            List<String> bundles = caBundles(webhook);
-            BigInteger firstSerial = servedLeaf(webhook).getSerialNumber();
+        WebhookUnderTest webhook = KUBE.routecert();
+        String namespace = webhook.namespace("rotation");
+        List<String> bundles = caBundles(webhook);
+        BigInteger firstSerial = servedLeaf(webhook).getSerialNumber();
 
-            AtomicBoolean running = new AtomicBoolean(true);
-            AtomicInteger applies = new AtomicInteger();
-            ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
-            ExecutorService loops = Executors.newFixedThreadPool(2);
-            List<Future<?>> futures = new ArrayList<>();
-            for (int loop = 0; loop < 2; loop++) {
-                int id = loop;
-                futures.add(loops.submit(() -> {
-                    for (int i = 0; running.get(); i++) {
-                        try {
-                            CommandResult result =
-                                    webhook.kubectl(ingress("rotation-" + id, i), "apply", "-n", namespace, "-f", "-");
-                            applies.incrementAndGet();
-                            if (result.exitCode() != 0) {
-                                failures.add(result.output());
-                            }
-                        } catch (Exception e) {
-                            failures.add(e.toString());
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicInteger applies = new AtomicInteger();
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        ExecutorService loops = Executors.newFixedThreadPool(2);
+        List<Future<?>> futures = new ArrayList<>();
+        for (int loop = 0; loop < 2; loop++) {
+            int id = loop;
+            futures.add(loops.submit(() -> {
+                for (int i = 0; running.get(); i++) {
+                    try {
+                        CommandResult result =
+                                webhook.kubectl(ingress("rotation-" + id, i), "apply", "-n", namespace, "-f", "-");
+                        applies.incrementAndGet();
+                        if (result.exitCode() != 0) {
+                            failures.add(result.output());
                         }
+                    } catch (Exception e) {
+                        failures.add(e.toString());
                     }
-                    return null;
-                }));
-            }
-
-            List<BigInteger> served = new ArrayList<>(List.of(firstSerial));
-            for (int rotation = 0; rotation < ROTATIONS; rotation++) {
-                awaitApplies(applies, applies.get() + APPLIES_PER_PHASE, failures);
-                TestPki.Issued renewed = webhook.pki().issue(TestPki.KeyFormat.EC_SEC1);
-                webhook.servingCertificateVolume().write(renewed);
-                served.add(awaitServed(webhook, renewed.serial()));
-            }
-            awaitApplies(applies, applies.get() + APPLIES_PER_PHASE, failures);
-            running.set(false);
-            for (Future<?> future : futures) {
-                future.get(120, TimeUnit.SECONDS);
-            }
-            loops.shutdown();
-
-            System.out.printf(
-                    "%d kubectl applies through the API server across %d leaf renewals (serials %s), %d failed%n",
-                    applies.get(), ROTATIONS, served, failures.size());
-            assertEquals(List.of(), List.copyOf(failures), "applies failed while the leaf was renewed");
-            assertTrue(
-                    applies.get() >= APPLIES_PER_PHASE * (ROTATIONS + 1),
-                    "too few applies to show anything: " + applies.get());
-            assertEquals(
-                    ROTATIONS + 1, served.stream().distinct().count(), "each renewal served a new serial: " + served);
-            assertEquals(
-                    served.getLast(),
-                    servedLeaf(webhook).getSerialNumber(),
-                    "the last renewal is what the server presents");
-            assertEquals(
-                    bundles,
-                    caBundles(webhook),
-                    "a leaf renewal under the same CA leaves caBundle as cainjector set it");
-
-            // The API server verifies the renewed leaf with that unchanged bundle on a connection it opens
-            // now: a registration for localhost (not 127.0.0.1) cannot reuse a pooled connection.
-            assertNotEquals(firstSerial, served.getLast());
-            verifiedOnANewConnection(webhook, namespace, bundles.getFirst());
+                }
+                return null;
+            }));
         }
+
+        List<BigInteger> served = new ArrayList<>(List.of(firstSerial));
+        for (int rotation = 0; rotation < ROTATIONS; rotation++) {
+            awaitApplies(applies, applies.get() + APPLIES_PER_PHASE, failures);
+            TestPki.Issued renewed = webhook.pki().issue(TestPki.KeyFormat.EC_SEC1);
+            webhook.servingCertificateVolume().write(renewed);
+            served.add(awaitServed(webhook, renewed.serial()));
+        }
+        awaitApplies(applies, applies.get() + APPLIES_PER_PHASE, failures);
+        running.set(false);
+        for (Future<?> future : futures) {
+            future.get(120, TimeUnit.SECONDS);
+        }
+        loops.shutdown();
+
+        System.out.printf(
+                "%d kubectl applies through the API server across %d leaf renewals (serials %s), %d failed%n",
+                applies.get(), ROTATIONS, served, failures.size());
+        assertEquals(List.of(), List.copyOf(failures), "applies failed while the leaf was renewed");
+        assertTrue(
+                applies.get() >= APPLIES_PER_PHASE * (ROTATIONS + 1),
+                "too few applies to show anything: " + applies.get());
+        assertEquals(ROTATIONS + 1, served.stream().distinct().count(), "each renewal served a new serial: " + served);
+        assertEquals(
+                served.getLast(),
+                servedLeaf(webhook).getSerialNumber(),
+                "the last renewal is what the server presents");
+        assertEquals(
+                bundles, caBundles(webhook), "a leaf renewal under the same CA leaves caBundle as cainjector set it");
+
+        // The API server verifies the renewed leaf with that unchanged bundle on a connection it opens
+        // now: a registration for localhost (not 127.0.0.1) cannot reuse a pooled connection.
+        assertNotEquals(firstSerial, served.getLast());
+        verifiedOnANewConnection(webhook, namespace, bundles.getFirst());
     }
 
     /**

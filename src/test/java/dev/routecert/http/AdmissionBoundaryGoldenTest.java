@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -104,12 +105,14 @@ class AdmissionBoundaryGoldenTest {
 
     @Test
     void patchDecodesToTheJsonPatchThePolicyReturned() throws Exception {
-        String review = """
-                {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"p-1",
-                 "kind":{"group":"","version":"v1","kind":"ConfigMap"},"operation":"CREATE","namespace":"a","name":"b",
-                 "object":{"metadata":{"name":"b","annotations":{"test.routecert.dev/decision":"patch"}}}}}""";
-        HttpResponse<String> response =
-                server.post("/mutate", "application/json", review.getBytes(StandardCharsets.UTF_8));
+        byte[] review = AdmissionReviewBuilder.of("", "v1", "ConfigMap", "configmaps")
+                .uid("p-1")
+                .namespace("a")
+                .name("b")
+                .object(JSON.readTree(
+                        "{\"metadata\":{\"name\":\"b\",\"annotations\":{\"test.routecert.dev/decision\":\"patch\"}}}"))
+                .bytes();
+        HttpResponse<String> response = server.post("/mutate", "application/json", review);
         JsonNode answer = JSON.readTree(response.body()).get("response");
         JsonNode patch =
                 JSON.readTree(Base64.getDecoder().decode(answer.get("patch").asText()));

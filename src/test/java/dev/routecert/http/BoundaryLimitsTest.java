@@ -3,7 +3,10 @@ package dev.routecert.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -61,13 +64,19 @@ class BoundaryLimitsTest {
         server.close();
     }
 
+    /** A ConfigMap review of exactly {@code size} bytes: its one value is padded to fill them. */
     private static byte[] reviewOfSize(int size) {
-        String head =
-                "{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"big\","
-                        + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\","
-                        + "\"object\":{\"data\":{\"k\":\"";
-        String tail = "\"}}}}";
-        return (head + "x".repeat(size - head.length() - tail.length()) + tail).getBytes(StandardCharsets.UTF_8);
+        int frame = configMapReview("").length;
+        return configMapReview("x".repeat(size - frame));
+    }
+
+    private static byte[] configMapReview(String value) {
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        object.putObject("data").put("k", value);
+        return AdmissionReviewBuilder.of("", "v1", "ConfigMap", "configmaps")
+                .uid("big")
+                .object(object)
+                .bytes();
     }
 
     @Test

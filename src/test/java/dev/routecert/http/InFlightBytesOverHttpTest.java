@@ -3,14 +3,16 @@ package dev.routecert.http;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.tls.TestPki;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
@@ -24,11 +26,13 @@ class InFlightBytesOverHttpTest {
     private static final Duration READ_TIMEOUT = Duration.ofMillis(1500);
 
     private static byte[] review(String name, int padding) {
-        return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + name
-                        + "\","
-                        + "\"kind\":{\"group\":\"\",\"version\":\"v1\",\"kind\":\"ConfigMap\"},\"operation\":\"CREATE\",\"name\":\""
-                        + name + "\",\"object\":{\"data\":{\"k\":\"" + "x".repeat(padding) + "\"}}}}")
-                .getBytes(StandardCharsets.UTF_8);
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        object.putObject("data").put("k", "x".repeat(padding));
+        return AdmissionReviewBuilder.of("", "v1", "ConfigMap", "configmaps")
+                .uid(name)
+                .name(name)
+                .object(object)
+                .bytes();
     }
 
     @Test

@@ -1,5 +1,9 @@
 package dev.routecert.http;
 
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.ApiServerReviews;
+import dev.routecert.routes.RouteKind;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -50,9 +54,13 @@ final class RawHttps {
     }
 
     static byte[] review(String uid) {
-        return ("{\"apiVersion\":\"admission.k8s.io/v1\",\"kind\":\"AdmissionReview\",\"request\":{\"uid\":\"" + uid
-                        + "\",\"kind\":{\"group\":\"networking.k8s.io\",\"version\":\"v1\",\"kind\":\"Ingress\"},"
-                        + "\"operation\":\"CREATE\",\"namespace\":\"shop\",\"name\":\"web\",\"object\":{\"metadata\":{\"name\":\"web\"}}}}")
-                .getBytes(StandardCharsets.UTF_8);
+        ObjectNode object = JsonNodeFactory.instance.objectNode();
+        object.putObject("metadata").put("name", "web");
+        return ApiServerReviews.of(RouteKind.INGRESS)
+                .uid(uid)
+                .namespace("shop")
+                .name("web")
+                .object(object)
+                .bytes();
     }
 }

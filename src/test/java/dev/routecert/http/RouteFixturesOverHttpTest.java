@@ -7,10 +7,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.policy.Fixtures;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
@@ -18,7 +17,6 @@ import dev.routecert.tls.ServingCertificate;
 import dev.routecert.tls.TestPki;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.zjsonpatch.JsonPatch;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.HashMap;
@@ -64,20 +62,11 @@ class RouteFixturesOverHttpTest {
     }
 
     private static byte[] review(String uid, JsonNode object, String operation) {
-        PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review =
-                JSON.createObjectNode().put("apiVersion", "admission.k8s.io/v1").put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", uid);
-        request.putObject("kind")
-                .put("group", parsed.group())
-                .put("version", parsed.version())
-                .put("kind", parsed.kind());
-        request.put("namespace", parsed.namespace())
-                .put("name", object.path("metadata").path("name").asText(""));
-        request.put("operation", operation).put("dryRun", false);
-        request.set("object", object);
-        request.set("oldObject", operation.equals("UPDATE") ? object : null);
-        return JSON.valueToTree(review).toString().getBytes(StandardCharsets.UTF_8);
+        return AdmissionReviewBuilder.forObject(object, "default")
+                .uid(uid)
+                .operation(operation)
+                .oldObject(operation.equals("UPDATE") ? object : null)
+                .bytes();
     }
 
     private static JsonNode post(TestServer server, String path, String uid, JsonNode object, String operation)

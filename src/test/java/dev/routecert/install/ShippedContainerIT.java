@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
 import java.io.BufferedReader;
@@ -128,11 +129,13 @@ class ShippedContainerIT {
             HttpResponse<String> review = client.send(
                     HttpRequest.newBuilder(URI.create("https://127.0.0.1:" + securePort + "/validate"))
                             .header("Content-Type", "application/json")
-                            .POST(HttpRequest.BodyPublishers.ofString("""
-                            {"apiVersion":"admission.k8s.io/v1","kind":"AdmissionReview","request":{"uid":"shipped-1",
-                             "kind":{"group":"networking.k8s.io","version":"v1","kind":"Ingress"},"operation":"CREATE",
-                             "namespace":"web","name":"shop","object":{"apiVersion":"networking.k8s.io/v1","kind":"Ingress",
-                             "metadata":{"name":"shop","namespace":"web"},"spec":{"rules":[{"host":"shop.example.com"}]}}}}"""))
+                            .POST(HttpRequest.BodyPublishers.ofByteArray(
+                                    AdmissionReviewBuilder.forObject(JSON.readTree("""
+                                                    {"apiVersion":"networking.k8s.io/v1","kind":"Ingress",
+                                                     "metadata":{"name":"shop","namespace":"web"},
+                                                     "spec":{"rules":[{"host":"shop.example.com"}]}}"""), "web")
+                                            .uid("shipped-1")
+                                            .bytes()))
                             .build(),
                     HttpResponse.BodyHandlers.ofString());
             assertEquals(200, review.statusCode(), review.body());

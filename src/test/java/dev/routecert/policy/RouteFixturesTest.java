@@ -10,8 +10,15 @@ import static org.junit.jupiter.api.Assertions.fail;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.zjsonpatch.JsonPatch;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
 import org.junit.jupiter.api.Test;
@@ -45,24 +52,40 @@ class RouteFixturesTest {
         return tests.stream();
     }
 
+    /** Each fixture says what it shows and what it must get; together they reach every outcome and kind. */
     @Test
-    void thereIsAFixtureForEveryListedCase() {
+    void everyFixtureDescribesItsCaseAndTheTableCoversEveryOutcome() {
         List<Fixtures.Fixture> all = Fixtures.all();
-        for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16, 17, 18, 19, 20, 27}) {
-            String tag = "CASES.md " + n;
+        Set<String> outcomes = new TreeSet<>();
+        for (Fixtures.Fixture fx : all) {
+            assertFalse(fx.expected().path("case").asText("").isBlank(), fx.name() + " has no case: description");
+            String verdict = fx.expected().path("verdict").asText("");
             assertTrue(
-                    all.stream()
-                            .anyMatch(f -> f.expected().path("case").asText("").startsWith(tag)
-                                    && (f.expected().path("case").asText("").length() == tag.length()
-                                            || !Character.isDigit(f.expected()
-                                                    .path("case")
-                                                    .asText("")
-                                                    .charAt(tag.length())))),
-                    "no fixture is tagged '" + tag + "'");
+                    Arrays.stream(Verdict.Outcome.values())
+                            .anyMatch(o -> o.name().equals(verdict)),
+                    fx.name() + " has no verdict: among " + Arrays.toString(Verdict.Outcome.values()));
+            outcomes.add(verdict);
         }
-        assertTrue(
-                all.stream().anyMatch(f -> f.folder().equals("ingressroute-legacy")),
-                "legacy Traefik group is covered");
+        assertEquals(
+                Arrays.stream(Verdict.Outcome.values()).map(Enum::name).collect(Collectors.toCollection(TreeSet::new)),
+                outcomes,
+                "some outcome has no fixture");
+        for (String folder : List.of("ingress", "ingressroute", "ingressroute-legacy", "unhandled")) {
+            assertTrue(all.stream().anyMatch(f -> f.folder().equals(folder)), "no fixture under routes/" + folder);
+        }
+    }
+
+    /** An expectation without its object would never run. */
+    @Test
+    void everyExpectationHasItsFixture() throws IOException {
+        try (Stream<Path> files = Files.walk(Fixtures.root())) {
+            for (Path expected :
+                    files.filter(p -> p.toString().endsWith(".expected.yaml")).toList()) {
+                Path object = expected.resolveSibling(
+                        expected.getFileName().toString().replace(".expected.yaml", ".yaml"));
+                assertTrue(Files.exists(object), expected + " has no " + object.getFileName());
+            }
+        }
     }
 
     static void check(Fixtures.Fixture fx, JsonNode object, JsonNode expected) {

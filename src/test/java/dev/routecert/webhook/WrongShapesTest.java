@@ -62,7 +62,7 @@ class WrongShapesTest {
                 for (JsonNode value : wrong) {
                     JsonNode object = fixture.object().deepCopy();
                     replace(object, path, value);
-                    byte[] body = RouteAdmissionProjectionTest.review(object, "CREATE");
+                    byte[] body = BookkeepingFieldsTest.review(object, "CREATE");
                     FakeCertificateStore store = storeWithIssuers();
                     for (var admission : admissions(policy, store).entrySet()) {
                         String mode = admission.getKey();

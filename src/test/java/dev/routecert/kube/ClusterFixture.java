@@ -1,16 +1,16 @@
-package dev.routecert.certificates;
+package dev.routecert.kube;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.e2e.WebhookUnderTest;
-import dev.routecert.kube.Commands;
-import dev.routecert.kube.KubeCluster;
 import dev.routecert.policy.PolicyConfig;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -19,20 +19,28 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.stream.Stream;
 
 /**
- * What the Certificate ITs share on the real API server: routecert registered through
- * {@link WebhookUnderTest}, extra namespaces, issuers, kubectl, and waiting for a condition with a
- * bounded deadline. Everything it made is removed on close.
+ * What the ITs share on the real API server: routecert registered through {@link WebhookUnderTest},
+ * extra namespaces, issuers, kubectl, and waiting for a condition with a bounded deadline.
+ * Everything it made is removed on close. {@link KubeClusterExtension} gives one to each test class.
  */
 public final class ClusterFixture implements AutoCloseable {
 
-    public static final ResourceDefinitionContext CERTIFICATES = CachedKind.CERTIFICATE.context();
+    public static final ResourceDefinitionContext CERTIFICATES = new ResourceDefinitionContext.Builder()
+            .withGroup("cert-manager.io")
+            .withVersion("v1")
+            .withKind("Certificate")
+            .withPlural("certificates")
+            .withNamespaced(true)
+            .build();
     public final KubeCluster cluster;
     public final KubernetesClient client;
     private final List<String> namespaces = new ArrayList<>();
@@ -52,10 +60,13 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** Adds a label to a namespace, for the selector of another webhook. */
     public void label(String namespace, String key, String value) {
-        client.namespaces().withName(namespace).edit(ns -> {
-            ns.getMetadata().getLabels().put(key, value);
-            return ns;
-        });
+        client.namespaces()
+                .withName(namespace)
+                .edit(ns -> new NamespaceBuilder(ns)
+                        .editMetadata()
+                        .addToLabels(key, value)
+                        .endMetadata()
+                        .build());
     }
 
     public void onClose(Runnable cleanup) {
@@ -83,34 +94,36 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** ClusterIssuers every Certificate IT may name: a CA issuer, and ACME issuers with and without DNS-01. */
     public void clusterIssuers() {
-        for (String yaml : List.of("""
+        clusterScoped("""
                 apiVersion: cert-manager.io/v1
                 kind: ClusterIssuer
                 metadata: {name: test-ca}
                 spec: {ca: {secretName: test-ca}}
-                """, """
+                """);
+        acmeClusterIssuer("acme-http", "{http01: {ingress: {class: traefik}}}");
+        acmeClusterIssuer("acme-dns", "{dns01: {webhook: {groupName: acme.example.com, solverName: test}}}");
+    }
+
+    /** An ACME ClusterIssuer with one {@code solver}; its server is never called. */
+    public void acmeClusterIssuer(String name, String solver) {
+        clusterScoped("""
                 apiVersion: cert-manager.io/v1
                 kind: ClusterIssuer
-                metadata: {name: acme-http}
+                metadata: {name: %s}
                 spec:
                   acme:
                     server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: acme-http}
-                    solvers: [{http01: {ingress: {class: traefik}}}]
-                """, """
-                apiVersion: cert-manager.io/v1
-                kind: ClusterIssuer
-                metadata: {name: acme-dns}
-                spec:
-                  acme:
-                    server: https://acme.invalid/directory
-                    privateKeySecretRef: {name: acme-dns}
-                    solvers: [{dns01: {webhook: {groupName: acme.example.com, solverName: test}}}]
-                """)) {
-            GenericKubernetesResource issuer = parse(yaml);
-            client.resource(issuer).createOr(existing -> existing.update());
-            onClose(() -> client.resource(issuer).delete()); // cluster-scoped: leave the cluster as found
-        }
+                    privateKeySecretRef: {name: %s}
+                    solvers: [%s]
+                """.formatted(name, name, solver));
+    }
+
+    /** Creates (or updates) a cluster-scoped object, deleted on close to leave the cluster as found. */
+    public GenericKubernetesResource clusterScoped(String yaml) {
+        GenericKubernetesResource object = parse(yaml);
+        GenericKubernetesResource stored = client.resource(object).createOr(existing -> existing.update());
+        onClose(() -> client.resource(object).delete());
+        return stored;
     }
 
     /** kubectl's exit code, stdout and stderr. */
@@ -142,6 +155,7 @@ public final class ClusterFixture implements AutoCloseable {
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
+            onClose(() -> deleteTree(dir));
             WebhookUnderTest webhook = WebhookUnderTest.start(
                     cluster,
                     dir,
@@ -180,9 +194,7 @@ public final class ClusterFixture implements AutoCloseable {
         if (response.statusCode() != 200) {
             throw new AssertionError("/mutate answered " + response.statusCode() + ": " + response.body());
         }
-        return new com.fasterxml.jackson.databind.ObjectMapper()
-                .readTree(response.body())
-                .path("response");
+        return new ObjectMapper().readTree(response.body()).path("response");
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} and the last value seen. */
@@ -205,6 +217,16 @@ public final class ClusterFixture implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new IllegalStateException(e);
+        }
+    }
+
+    private static void deleteTree(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(path);
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 

@@ -5,13 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.admission.AdmissionReviews;
-import dev.routecert.bench.ReviewMix;
+import dev.routecert.admission.ApiServerReviews;
 import dev.routecert.policy.Fixtures;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -24,16 +23,17 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * The webhook reads reviews without the objects' bookkeeping fields ({@code managedFields} and
- * kubectl's last-applied copy). Every policy fixture and every review of the benchmark must get byte
+ * kubectl's last-applied copy). Every policy fixture and every review in {@link ApiServerReviews} must get byte
  * for byte the answer it gets when its objects are read whole, from /mutate and from /validate.
  */
-class RouteAdmissionProjectionTest {
+class BookkeepingFieldsTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
+
     private static final long MAX = 7L * 1024 * 1024;
     private static final AdmissionReviews REVIEWS = new AdmissionReviews(MAX);
     /** Reviews whose objects lost fields: the test proves something only if some do. */
-    private static final AtomicInteger PROJECTED_AWAY = new AtomicInteger();
+    private static final AtomicInteger LEFT_OUT = new AtomicInteger();
 
     record Case(String name, PolicyConfig config, byte[] body) {
         @Override
@@ -52,27 +52,19 @@ class RouteAdmissionProjectionTest {
                     review(fixture.object(), expected.path("operation").asText("CREATE"))));
         }
         PolicyConfig bench = PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER);
-        for (ReviewMix.Kind kind : ReviewMix.kinds()) {
-            cases.add(new Case("bench mix: " + kind.name(), bench, kind.body()));
-        }
+        ApiServerReviews.all()
+                .forEach((name, review) ->
+                        cases.add(new Case("as the API server sends it: " + name, bench, review.bytes())));
         return cases.stream();
     }
 
     /** An AdmissionReview of {@code object} as the API server sends it (an UPDATE's old object is the same). */
     static byte[] review(JsonNode object, String operation) {
-        PolicyRequest parsed = PolicyRequest.create(object, "default");
-        ObjectNode review = JSON.createObjectNode()
-                .put("apiVersion", AdmissionReviews.API_VERSION)
-                .put("kind", "AdmissionReview");
-        ObjectNode request = review.putObject("request").put("uid", "u-1");
-        request.putObject("kind")
-                .put("group", parsed.group())
-                .put("version", parsed.version())
-                .put("kind", parsed.kind());
-        request.put("namespace", parsed.namespace()).put("operation", operation);
-        request.set("object", object);
-        request.set("oldObject", operation.equals("UPDATE") ? object : null);
-        return review.toString().getBytes(StandardCharsets.UTF_8);
+        return AdmissionReviewBuilder.forObject(object, "default")
+                .uid("u-1")
+                .operation(operation)
+                .oldObject(operation.equals("UPDATE") ? object : null)
+                .bytes();
     }
 
     @ParameterizedTest(name = "{0}")
@@ -96,7 +88,7 @@ class RouteAdmissionProjectionTest {
                 request.get("object"),
                 request.hasNonNull("oldObject") ? request.get("oldObject") : null);
         if (!whole.object().equals(read.object())) {
-            PROJECTED_AWAY.incrementAndGet();
+            LEFT_OUT.incrementAndGet();
         }
         for (RouteAdmission.Mode mode : RouteAdmission.Mode.values()) {
             RouteAdmission admission = new RouteAdmission(policy, mode);
@@ -112,6 +104,6 @@ class RouteAdmissionProjectionTest {
 
     @AfterAll
     static void someObjectsReallyLostFields() {
-        assertTrue(PROJECTED_AWAY.get() > 0, "no review had bookkeeping fields left out");
+        assertTrue(LEFT_OUT.get() > 0, "no review had bookkeeping fields left out");
     }
 }

@@ -1,4 +1,4 @@
-package dev.routecert.e2e;
+package dev.routecert.kube;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
@@ -6,13 +6,12 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
-import dev.routecert.kube.Commands;
 import dev.routecert.kube.Commands.CommandResult;
-import dev.routecert.kube.KubeCluster;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.LabelSelector;
+import io.fabric8.kubernetes.api.model.LabelSelectorRequirement;
 import io.fabric8.kubernetes.api.model.LabelSelectorRequirementBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.admissionregistration.v1.MutatingWebhook;
@@ -146,7 +145,7 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** The webhook configurations {@code kubectl kustomize manifests/} renders. */
     public static List<JsonNode> renderedWebhookConfigurations() throws IOException, InterruptedException {
         CommandResult rendered = Commands.run(List.of(
-                dev.routecert.kube.KubeBinaries.onPath("kubectl").toString(),
+                KubeBinaries.onPath("kubectl").toString(),
                 "kustomize",
                 Path.of("manifests").toAbsolutePath().toString()));
         assertEquals(0, rendered.exitCode(), rendered.output());
@@ -208,7 +207,7 @@ public final class WebhookUnderTest implements AutoCloseable {
 
     private LabelSelector narrow(LabelSelector shipped) {
         LabelSelector selector = shipped == null ? new LabelSelector() : shipped;
-        List<io.fabric8.kubernetes.api.model.LabelSelectorRequirement> expressions =
+        List<LabelSelectorRequirement> expressions =
                 new ArrayList<>(selector.getMatchExpressions() == null ? List.of() : selector.getMatchExpressions());
         expressions.add(new LabelSelectorRequirementBuilder()
                 .withKey(RUN_LABEL)
