@@ -168,6 +168,18 @@ public final class Reconciler implements AutoCloseable {
         return indexed && queue.idle();
     }
 
+    /**
+     * Whether the reconciler's cache holds the Certificate {@code namespace/name} at
+     * {@code resourceVersion} and has no work due: it has judged that version. For tests that check a
+     * Certificate settles rather than flaps.
+     */
+    public boolean caughtUpWithCertificate(String namespace, String name, String resourceVersion) {
+        boolean seen = cluster.get(CachedKind.CERTIFICATE, namespace, name)
+                .filter(c -> c.path("metadata").path("resourceVersion").asText().equals(resourceVersion))
+                .isPresent();
+        return seen && queue.idle();
+    }
+
     /** Keys processed so far; with {@link #idle()}, for tests that wait for the worker rather than sleep. */
     long processed() {
         return queue.processed();

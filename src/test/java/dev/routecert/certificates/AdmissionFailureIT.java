@@ -31,6 +31,7 @@ class AdmissionFailureIT {
     private static String ns;
     private static String slowNs;
     private static final AtomicInteger slowCalls = new AtomicInteger();
+    private static final AtomicInteger slowCallsAnswered = new AtomicInteger();
 
     @RegisterExtension
     static final KubeClusterExtension KUBE = KubeClusterExtension.withRoutecert(fixture -> CertificateOptions.defaults()
@@ -66,6 +67,7 @@ class AdmissionFailureIT {
         Webhooks.Stub slow = new Webhooks.Stub(request -> {
             slowCalls.incrementAndGet();
             Thread.sleep(5_000);
+            slowCallsAnswered.incrementAndGet();
             return AdmissionDecision.allow();
         });
         fixture.onClose(slow::close);
@@ -162,8 +164,13 @@ class AdmissionFailureIT {
                         .get(),
                 "the route must not exist");
         System.out.printf("slow API server: kubectl denied after %d ms (deadline %s)%n", apply.millis(), WRITE_TIMEOUT);
-        // whatever the API server still stored after the deadline has no route: gone after the grace period
-        ClusterFixture.sleep(6_000);
+        // whatever the API server still stored after the deadline has no route: gone after the grace period,
+        // counted from when the last slow write was let through
+        await(
+                "every slow Certificate write answered by the API server",
+                Duration.ofSeconds(15),
+                () -> slowCallsAnswered.get() == slowCalls.get(),
+                answered -> answered);
         await(
                 "no Certificate slow-tls left",
                 GRACE.plusSeconds(10),

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
+import dev.routecert.kube.WebhookUnderTest;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
 import java.util.List;
@@ -28,6 +29,7 @@ class ReconcilerIT {
     private static final Duration SETTLE = Duration.ofSeconds(30);
     private static ClusterFixture fixture;
     private static String ns;
+    private static WebhookUnderTest webhook;
 
     @BeforeAll
     static void setUp() {
@@ -38,9 +40,20 @@ class ReconcilerIT {
         fixture.create(route("bare", "Host(`bare.example.com`)", "bare-tls", null)
                 .replace("cert-manager.io/cluster-issuer", "x"));
         // registered, but the webhook applies to none of this test's namespaces: only the reconciler acts here
-        fixture.routecert(CertificateOptions.defaults()
+        webhook = fixture.routecert(CertificateOptions.defaults()
                 .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15))
                 .withOrphanGracePeriod(Duration.ofSeconds(5)));
+    }
+
+    private static boolean caughtUp(Reconciler reconciler, String route) {
+        GenericKubernetesResource stored = fixture.client
+                .genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute")
+                .inNamespace(ns)
+                .withName(route)
+                .get();
+        return reconciler.caughtUpWith(
+                new RouteRef("traefik.io", "IngressRoute", ns, route),
+                stored.getMetadata().getResourceVersion());
     }
 
     static String route(String name, String match, String secret, String domains) {
@@ -183,7 +196,16 @@ class ReconcilerIT {
         assertEquals(
                 "[\"*.shared.example.com\"]",
                 taken.path("spec").path("dnsNames").toString());
-        ClusterFixture.sleep(2_000);
+        // settled: the reconciler has judged this very version of the Certificate and both routes, and wrote nothing
+        Reconciler reconciler = webhook.routecert().certificates().orElseThrow().reconciler();
+        String version = taken.path("metadata").path("resourceVersion").asText();
+        await(
+                "the reconciler judged shared-tls at resourceVersion " + version + " and the routes beta and gamma",
+                SETTLE,
+                () -> reconciler.caughtUpWithCertificate(ns, "shared-tls", version)
+                        && caughtUp(reconciler, "beta")
+                        && caughtUp(reconciler, "gamma"),
+                caughtUp -> caughtUp);
         JsonNode settled = certificate("shared-tls");
         assertTrue(
                 settled != null
