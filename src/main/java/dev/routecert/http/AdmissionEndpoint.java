@@ -7,16 +7,16 @@ import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
 import io.javalin.http.Context;
+import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletInputStream;
 import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.eclipse.jetty.ee10.servlet.ServletContextRequest;
-import org.eclipse.jetty.io.EndPoint;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,7 +36,6 @@ final class AdmissionEndpoint {
     private final ServerMetrics metrics;
     private final long maxRequestBytes;
     private final Duration readTimeout;
-    private final Duration idleTimeout;
     private final AtomicInteger inFlight;
     private final InFlightBytes budget;
 
@@ -47,7 +46,6 @@ final class AdmissionEndpoint {
             ServerMetrics metrics,
             long maxRequestBytes,
             Duration readTimeout,
-            Duration idleTimeout,
             AtomicInteger inFlight,
             InFlightBytes budget) {
         this.name = name;
@@ -56,37 +54,125 @@ final class AdmissionEndpoint {
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.readTimeout = readTimeout;
-        this.idleTimeout = idleTimeout;
         this.inFlight = inFlight;
         this.budget = budget;
     }
 
     void handle(Context ctx) {
         inFlight.incrementAndGet();
-        long start = System.nanoTime();
-        int share = 0;
+        Review review = new Review(ctx);
         try {
             byte[] body;
+            ServletInputStream in = null;
             try {
                 checkContentType(ctx.contentType());
                 long declared = ctx.req().getContentLengthLong();
                 // an oversize body is refused before it waits for a share of the budget
                 BoundedBody.checkDeclared(declared, maxRequestBytes);
-                share = budget.acquire(declared, maxRequestBytes, readTimeout);
-                body = readBody(ctx);
-            } catch (ReviewRejection rejection) {
-                // the rest of a refused body is not worth judging: answer, discard what is still coming, close
-                ctx.header("Connection", "close");
-                reject(ctx, rejection, start);
-                if (rejection.httpStatus() != 408) {
-                    discardRest(ctx);
+                review.share = budget.acquire(declared, maxRequestBytes, readTimeout);
+                in = ctx.req().getInputStream();
+                if (!BoundedBody.arrivedWhole(in, declared)) {
+                    inBackground(review, in, BoundedBody.reader(in, declared, maxRequestBytes, readTimeout, review));
+                    return;
                 }
+                body = BoundedBody.readWhole(in, (int) declared);
+            } catch (ReviewRejection rejection) {
+                review.refused(rejection);
+                discardRest(review, in);
+                return;
+            } catch (IOException e) {
+                review.refused(ReviewRejection.badRequest("request body could not be read: " + e.getMessage()));
                 return;
             }
-            judge(ctx, body, start);
+            review.received(body);
         } finally {
-            budget.release(share);
-            inFlight.decrementAndGet();
+            if (!review.inBackground()) {
+                review.finished();
+            }
+        }
+    }
+
+    /**
+     * Goes on with the request once the handler returns, through Javalin's future: servlet async I/O
+     * wakes the listener as the body arrives, and the async timeout bounds the whole read. Async is
+     * started here, before {@code ctx.future}, so that the timeout and its answer are this endpoint's
+     * rather than Javalin's default ones.
+     */
+    private void inBackground(Review review, ServletInputStream in, BoundedBody listener) {
+        AsyncContext async = review.ctx.req().startAsync();
+        async.setTimeout(readTimeout.toMillis());
+        async.addListener(listener);
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        review.done = done;
+        try {
+            in.setReadListener(listener);
+        } catch (RuntimeException e) {
+            review.done = null;
+            throw e;
+        }
+        review.ctx.future(() -> done);
+    }
+
+    /**
+     * After a refusal, reads and drops what the client is still sending of its body, at most twice the
+     * size limit and within the read timeout, before the connection closes. Closing a socket with
+     * unread bytes sends a TCP reset, and a client still sending its body loses the answer it was sent
+     * (it sees "connection reset" instead of the 413).
+     */
+    private void discardRest(Review review, ServletInputStream opened) {
+        try {
+            ServletInputStream in = opened != null ? opened : review.ctx.req().getInputStream();
+            long declared = review.ctx.req().getContentLengthLong();
+            if (BoundedBody.arrivedWhole(in, declared)) {
+                in.skipNBytes(declared);
+            } else {
+                inBackground(review, in, BoundedBody.discarder(in, 2 * maxRequestBytes, readTimeout, review));
+            }
+        } catch (IOException | RuntimeException e) {
+            log.debug("stopped discarding a refused body: {}", e.toString());
+        }
+    }
+
+    /** One review's answer and what it holds (its share of the budget, its in-flight count) until then. */
+    private final class Review implements BoundedBody.Receiver {
+
+        final Context ctx;
+        final long start = System.nanoTime();
+        int share;
+        /** Set while the body is read in the background: completing it completes the request. */
+        CompletableFuture<Void> done;
+
+        private final AtomicBoolean finished = new AtomicBoolean();
+
+        Review(Context ctx) {
+            this.ctx = ctx;
+        }
+
+        boolean inBackground() {
+            return done != null;
+        }
+
+        @Override
+        public void received(byte[] body) {
+            judge(ctx, body, start);
+        }
+
+        /** The rest of a refused body is not worth judging: answer, and close the connection after it. */
+        @Override
+        public void refused(ReviewRejection rejection) {
+            ctx.header("Connection", "close");
+            reject(ctx, rejection, start);
+        }
+
+        @Override
+        public void finished() {
+            if (finished.compareAndSet(false, true)) {
+                budget.release(share);
+                inFlight.decrementAndGet();
+                if (done != null) {
+                    done.complete(null);
+                }
+            }
         }
     }
 
@@ -150,63 +236,6 @@ final class AdmissionEndpoint {
                             + (contentType == null || contentType.isBlank() ? "none" : "\"" + contentType + "\""),
                     null,
                     null);
-        }
-    }
-
-    /**
-     * Reads the body within the read timeout. A body that has arrived whole (most do, with their
-     * headers) is read as it is. Otherwise the connection's idle timeout is lowered to the read
-     * timeout while the rest arrives, then restored. Lowering it reschedules the connection's timer
-     * and wakes Jetty's scheduler thread, which cost about 10 µs of CPU on every review when it was
-     * done for all of them.
-     */
-    private byte[] readBody(Context ctx) throws ReviewRejection {
-        long declared = ctx.req().getContentLengthLong();
-        EndPoint lowered = null;
-        try {
-            ServletInputStream in = ctx.req().getInputStream();
-            if (declared < 0 || in.available() < declared) {
-                lowered = endPoint(ctx);
-                lowered.setIdleTimeout(readTimeout.toMillis());
-            }
-            return BoundedBody.read(in, declared, maxRequestBytes, readTimeout);
-        } catch (IOException e) {
-            throw ReviewRejection.badRequest("request body could not be read: " + e.getMessage());
-        } finally {
-            if (lowered != null) {
-                lowered.setIdleTimeout(idleTimeout.toMillis());
-            }
-        }
-    }
-
-    private static EndPoint endPoint(Context ctx) {
-        return ServletContextRequest.getServletContextRequest(ctx.req())
-                .getConnectionMetaData()
-                .getConnection()
-                .getEndPoint();
-    }
-
-    /**
-     * After a refusal, reads and drops what the client is still sending of its body, at most twice the
-     * size limit and within the read timeout, before the connection closes. Closing a socket with
-     * unread bytes sends a TCP reset, and a client still sending its body loses the answer it was sent
-     * (it sees "connection reset" instead of the 413). A stalled body (408) is not waited for again.
-     */
-    private void discardRest(Context ctx) {
-        long left = 2 * maxRequestBytes;
-        long deadline = System.nanoTime() + readTimeout.toNanos();
-        endPoint(ctx).setIdleTimeout(readTimeout.toMillis());
-        try {
-            InputStream in = ctx.req().getInputStream();
-            byte[] buffer = new byte[16 * 1024];
-            int read;
-            while (left > 0
-                    && System.nanoTime() < deadline
-                    && (read = in.read(buffer, 0, (int) Math.min(buffer.length, left))) != -1) {
-                left -= read;
-            }
-        } catch (IOException | RuntimeException e) {
-            log.debug("stopped discarding a refused body: {}", e.toString());
         }
     }
 

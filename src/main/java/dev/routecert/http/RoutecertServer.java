@@ -134,7 +134,6 @@ public final class RoutecertServer implements AutoCloseable {
                 metrics,
                 config.maxRequestBytes(),
                 config.requestReadTimeout(),
-                config.idleTimeout(),
                 inFlight,
                 inFlightBytes);
     }
