@@ -40,6 +40,7 @@ public final class RoutecertServer implements AutoCloseable {
     private final AdmissionReviews reviews;
     private final AtomicInteger inFlight = new AtomicInteger();
     private final InFlightBytes inFlightBytes;
+    private volatile boolean draining;
     private final AtomicBoolean stopped = new AtomicBoolean();
     /** The certificate the TLS context holds; null while the placeholder serves. */
     private final AtomicReference<ServingCertificate> served = new AtomicReference<>();
@@ -205,6 +206,11 @@ public final class RoutecertServer implements AutoCloseable {
         return inFlight.get();
     }
 
+    /** True once a graceful stop is past its shutdown delay and waits for the in-flight reviews. */
+    public boolean draining() {
+        return draining;
+    }
+
     /**
      * Graceful stop: readiness goes false first, then after the configured delay the in-flight reviews
      * get up to the shutdown timeout to finish before the listeners close.
@@ -220,6 +226,7 @@ public final class RoutecertServer implements AutoCloseable {
                 config.shutdownDelay(),
                 inFlight.get());
         sleep(config.shutdownDelay());
+        draining = true;
         long deadline = System.nanoTime() + config.shutdownTimeout().toNanos();
         while (inFlight.get() > 0 && System.nanoTime() < deadline) {
             sleep(Duration.ofMillis(10));
