@@ -207,13 +207,7 @@ public final class KubeCertificateStore implements CertificateStore {
         CompletableFuture<T> future = CompletableFuture.supplyAsync(
                 () -> operation.apply(client.newClient(bounded).adapt(KubernetesClient.class)), CALLS);
         try {
-            return future.get(left, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw timeout(deadline, action, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
+            return await(future, left, deadline, action);
         } catch (ExecutionException e) {
             Throwable cause = e.getCause() == null ? e : e.getCause();
             if (cause instanceof KubernetesClientException k && k.getCode() > 0) {
@@ -224,6 +218,20 @@ public final class KubeCertificateStore implements CertificateStore {
                 throw failure(k.getCode(), reason, message, action);
             }
             throw unreachable(deadline, action, cause instanceof KubernetesClientException k ? rootCause(k) : cause);
+        }
+    }
+
+    /** The future's value within {@code left} ms; a late one is cancelled and reported as the deadline passing. */
+    private static <T> T await(CompletableFuture<T> future, long left, Deadline deadline, String action)
+            throws StoreException, ExecutionException {
+        try {
+            return future.get(left, TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            future.cancel(true);
+            throw timeout(deadline, action, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
         }
     }
 
@@ -246,13 +254,7 @@ public final class KubeCertificateStore implements CertificateStore {
                 client.getHttpClient().sendAsync(request.build(), String.class);
         HttpResponse<String> response;
         try {
-            response = future.get(left, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw timeout(deadline, action, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
+            response = await(future, left, deadline, action);
         } catch (ExecutionException e) {
             throw unreachable(deadline, action, e.getCause() == null ? e : e.getCause());
         }

@@ -27,114 +27,139 @@ public record ServeConfig(
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
 
-    /** The options before Certificates were created; Certificate options take their defaults. */
-    public ServeConfig(
-            String bindAddress,
-            int securePort,
-            int healthPort,
-            Path tlsCertFile,
-            Path tlsPrivateKeyFile,
-            Path selfSignedCertOut,
-            Duration certReloadInterval,
-            long maxRequestBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            Duration shutdownDelay,
-            Duration shutdownTimeout,
-            KubernetesMode kubernetes,
-            Path kubeconfig) {
-        this(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                CertificateOptions.defaults());
-    }
-
-    /** The options before the in-flight bytes budget; it takes its default. */
-    public ServeConfig(
-            String bindAddress,
-            int securePort,
-            int healthPort,
-            Path tlsCertFile,
-            Path tlsPrivateKeyFile,
-            Path selfSignedCertOut,
-            Duration certReloadInterval,
-            long maxRequestBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            Duration shutdownDelay,
-            Duration shutdownTimeout,
-            KubernetesMode kubernetes,
-            Path kubeconfig,
-            CertificateOptions certificates) {
-        this(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                certificates,
-                DEFAULT_MAX_IN_FLIGHT_BYTES);
-    }
-
     public ServeConfig withCertificates(CertificateOptions options) {
-        return new ServeConfig(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                options,
-                maxInFlightBytes);
+        return toBuilder().certificates(options).build();
     }
 
     public ServeConfig withKubeconfig(Path file) {
-        return new ServeConfig(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                file,
-                certificates,
-                maxInFlightBytes);
+        return toBuilder().kubeconfig(file).build();
+    }
+
+    /** A copy to change some options of: what tests and embedders start from. */
+    public Builder toBuilder() {
+        return new Builder(this);
+    }
+
+    /** Changes some options of a configuration; the rest stay as they were. */
+    public static final class Builder {
+        private String bindAddress;
+        private int securePort;
+        private int healthPort;
+        private Path tlsCertFile;
+        private Path tlsPrivateKeyFile;
+        private Path selfSignedCertOut;
+        private Duration certReloadInterval;
+        private long maxRequestBytes;
+        private Duration requestReadTimeout;
+        private Duration idleTimeout;
+        private Duration shutdownDelay;
+        private Duration shutdownTimeout;
+        private KubernetesMode kubernetes;
+        private Path kubeconfig;
+        private CertificateOptions certificates;
+        private long maxInFlightBytes;
+
+        private Builder(ServeConfig config) {
+            this.bindAddress = config.bindAddress;
+            this.securePort = config.securePort;
+            this.healthPort = config.healthPort;
+            this.tlsCertFile = config.tlsCertFile;
+            this.tlsPrivateKeyFile = config.tlsPrivateKeyFile;
+            this.selfSignedCertOut = config.selfSignedCertOut;
+            this.certReloadInterval = config.certReloadInterval;
+            this.maxRequestBytes = config.maxRequestBytes;
+            this.requestReadTimeout = config.requestReadTimeout;
+            this.idleTimeout = config.idleTimeout;
+            this.shutdownDelay = config.shutdownDelay;
+            this.shutdownTimeout = config.shutdownTimeout;
+            this.kubernetes = config.kubernetes;
+            this.kubeconfig = config.kubeconfig;
+            this.certificates = config.certificates;
+            this.maxInFlightBytes = config.maxInFlightBytes;
+        }
+
+        public Builder bindAddress(String address) {
+            this.bindAddress = address;
+            return this;
+        }
+
+        public Builder ports(int secure, int health) {
+            this.securePort = secure;
+            this.healthPort = health;
+            return this;
+        }
+
+        public Builder certificateFiles(Path certificate, Path privateKey) {
+            this.tlsCertFile = certificate;
+            this.tlsPrivateKeyFile = privateKey;
+            return this;
+        }
+
+        public Builder certReloadInterval(Duration interval) {
+            this.certReloadInterval = interval;
+            return this;
+        }
+
+        public Builder maxRequestBytes(long bytes) {
+            this.maxRequestBytes = bytes;
+            return this;
+        }
+
+        public Builder requestReadTimeout(Duration timeout) {
+            this.requestReadTimeout = timeout;
+            return this;
+        }
+
+        public Builder idleTimeout(Duration timeout) {
+            this.idleTimeout = timeout;
+            return this;
+        }
+
+        public Builder shutdown(Duration delay, Duration timeout) {
+            this.shutdownDelay = delay;
+            this.shutdownTimeout = timeout;
+            return this;
+        }
+
+        public Builder kubeconfig(Path file) {
+            this.kubeconfig = file;
+            return this;
+        }
+
+        public Builder kubernetes(KubernetesMode mode) {
+            this.kubernetes = mode;
+            return this;
+        }
+
+        public Builder certificates(CertificateOptions options) {
+            this.certificates = options;
+            return this;
+        }
+
+        public Builder maxInFlightBytes(long bytes) {
+            this.maxInFlightBytes = bytes;
+            return this;
+        }
+
+        public ServeConfig build() {
+            return new ServeConfig(
+                    bindAddress,
+                    securePort,
+                    healthPort,
+                    tlsCertFile,
+                    tlsPrivateKeyFile,
+                    selfSignedCertOut,
+                    certReloadInterval,
+                    maxRequestBytes,
+                    requestReadTimeout,
+                    idleTimeout,
+                    shutdownDelay,
+                    shutdownTimeout,
+                    kubernetes,
+                    kubeconfig,
+                    certificates,
+                    maxInFlightBytes);
+        }
     }
 
     /** The API server keeps idle connections to webhooks for 90 s; closing first breaks its next request. */

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.FixedBytesServer;
+import dev.routecert.http.TestServer;
 import dev.routecert.policy.PolicyConfig;
 import io.javalin.Javalin;
 import java.net.URI;
@@ -41,21 +42,12 @@ class BenchHarnessTest {
     @BeforeAll
     static void start() throws Exception {
         pki = BenchServer.Pki.create(dir);
-        ServeConfig config = new ServeConfig(
-                "127.0.0.1",
-                0,
-                0,
-                pki.certificate(),
-                pki.key(),
-                null,
-                Duration.ofSeconds(10),
-                7L * 1024 * 1024,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(120),
-                Duration.ZERO,
-                Duration.ofSeconds(5),
-                ServeConfig.KubernetesMode.OFF,
-                null);
+        ServeConfig config = TestServer.defaults().toBuilder()
+                .certificateFiles(pki.certificate(), pki.key())
+                .certReloadInterval(Duration.ofSeconds(10))
+                .requestReadTimeout(Duration.ofSeconds(10))
+                .shutdown(Duration.ZERO, Duration.ofSeconds(5))
+                .build();
         routecert = Routecert.start(
                 config, PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
     }

@@ -6,6 +6,7 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
+import dev.routecert.http.TestServer;
 import dev.routecert.kube.ClusterFixture;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
@@ -158,21 +159,11 @@ public final class Webhooks {
             };
             ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
             this.pem = SelfSignedCertificates.certificatePem(certificate);
-            ServeConfig config = new ServeConfig(
-                    "127.0.0.1",
-                    0,
-                    0,
-                    null,
-                    null,
-                    null,
-                    Duration.ofSeconds(10),
-                    7L * 1024 * 1024,
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(120),
-                    Duration.ZERO,
-                    Duration.ofSeconds(1),
-                    ServeConfig.KubernetesMode.OFF,
-                    null);
+            ServeConfig config = TestServer.defaults().toBuilder()
+                    .certReloadInterval(Duration.ofSeconds(10))
+                    .requestReadTimeout(Duration.ofSeconds(10))
+                    .shutdown(Duration.ZERO, Duration.ofSeconds(1))
+                    .build();
             Readiness readiness = new Readiness();
             this.server = new RoutecertServer(
                             config,

@@ -42,21 +42,10 @@ class BoundaryLimitsTest {
                 new FixedCertificateSource(certificate),
                 AdmissionPolicy.ALLOW_ALL,
                 trust,
-                config -> new dev.routecert.config.ServeConfig(
-                        config.bindAddress(),
-                        0,
-                        0,
-                        null,
-                        null,
-                        null,
-                        config.certReloadInterval(),
-                        LIMIT,
-                        READ_TIMEOUT,
-                        config.idleTimeout(),
-                        Duration.ZERO,
-                        config.shutdownTimeout(),
-                        config.kubernetes(),
-                        null));
+                config -> config.toBuilder()
+                        .maxRequestBytes(LIMIT)
+                        .requestReadTimeout(READ_TIMEOUT)
+                        .build());
     }
 
     @AfterAll

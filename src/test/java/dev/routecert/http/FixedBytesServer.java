@@ -30,21 +30,14 @@ public final class FixedBytesServer {
     private FixedBytesServer() {}
 
     public static Javalin start(String bind, int port, Path certPem, Path keyPem) throws Exception {
-        ServeConfig config = new ServeConfig(
-                bind,
-                port,
-                0,
-                certPem,
-                keyPem,
-                null,
-                Duration.ofSeconds(10),
-                7L * 1024 * 1024,
-                Duration.ofSeconds(10),
-                Duration.ofSeconds(120),
-                Duration.ZERO,
-                Duration.ofSeconds(5),
-                ServeConfig.KubernetesMode.OFF,
-                null);
+        ServeConfig config = TestServer.defaults().toBuilder()
+                .bindAddress(bind)
+                .ports(port, 0)
+                .certificateFiles(certPem, keyPem)
+                .certReloadInterval(Duration.ofSeconds(10))
+                .requestReadTimeout(Duration.ofSeconds(10))
+                .shutdown(Duration.ZERO, Duration.ofSeconds(5))
+                .build();
         TlsConnector tls = new TlsConnector(
                 PemCertificates.parse(Files.readAllBytes(certPem), Files.readAllBytes(keyPem), certPem.toString()));
         return RoutecertServer.admissionApp(

@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
-import dev.routecert.config.ServeConfig;
 import dev.routecert.time.Await;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
@@ -38,21 +37,9 @@ class GracefulShutdownTest {
                 new FixedCertificateSource(certificate),
                 slow,
                 TestPki.trusting(certificate.leaf()),
-                config -> new ServeConfig(
-                        config.bindAddress(),
-                        0,
-                        0,
-                        null,
-                        null,
-                        null,
-                        config.certReloadInterval(),
-                        config.maxRequestBytes(),
-                        config.requestReadTimeout(),
-                        config.idleTimeout(),
-                        SHUTDOWN_DELAY,
-                        Duration.ofSeconds(15),
-                        config.kubernetes(),
-                        null));
+                config -> config.toBuilder()
+                        .shutdown(SHUTDOWN_DELAY, Duration.ofSeconds(15))
+                        .build());
         assertEquals(200, server.health("/readyz").statusCode());
 
         CompletableFuture<HttpResponse<String>> inFlight = CompletableFuture.supplyAsync(() -> {

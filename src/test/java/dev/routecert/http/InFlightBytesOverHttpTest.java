@@ -55,23 +55,10 @@ class InFlightBytesOverHttpTest {
                 new FixedCertificateSource(certificate),
                 holdFirst,
                 TestPki.trusting(certificate.leaf()),
-                config -> new dev.routecert.config.ServeConfig(
-                        config.bindAddress(),
-                        0,
-                        0,
-                        null,
-                        null,
-                        null,
-                        config.certReloadInterval(),
-                        config.maxRequestBytes(),
-                        READ_TIMEOUT,
-                        config.idleTimeout(),
-                        Duration.ZERO,
-                        config.shutdownTimeout(),
-                        config.kubernetes(),
-                        null,
-                        config.certificates(),
-                        BUDGET))) {
+                config -> config.toBuilder()
+                        .requestReadTimeout(READ_TIMEOUT)
+                        .maxInFlightBytes(BUDGET)
+                        .build())) {
             CompletableFuture<HttpResponse<String>> first =
                     CompletableFuture.supplyAsync(() -> post(server, review("first", 80_000)));
             assertTrue(judging.await(10, TimeUnit.SECONDS), "the first large review is being judged");

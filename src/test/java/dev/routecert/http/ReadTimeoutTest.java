@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.admission.AdmissionPolicy;
-import dev.routecert.config.ServeConfig;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -48,21 +47,11 @@ class ReadTimeoutTest {
                 new FixedCertificateSource(certificate),
                 AdmissionPolicy.ALLOW_ALL,
                 trust,
-                config -> new ServeConfig(
-                        config.bindAddress(),
-                        0,
-                        0,
-                        null,
-                        null,
-                        null,
-                        config.certReloadInterval(),
-                        LIMIT,
-                        READ_TIMEOUT,
-                        IDLE_TIMEOUT,
-                        Duration.ZERO,
-                        config.shutdownTimeout(),
-                        config.kubernetes(),
-                        null));
+                config -> config.toBuilder()
+                        .maxRequestBytes(LIMIT)
+                        .requestReadTimeout(READ_TIMEOUT)
+                        .idleTimeout(IDLE_TIMEOUT)
+                        .build());
     }
 
     @AfterAll

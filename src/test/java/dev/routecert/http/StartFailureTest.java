@@ -26,21 +26,8 @@ class StartFailureTest {
                 ServeConfig defaults = TestServer.defaults();
                 int securePort = healthTaken ? free : taken.getLocalPort();
                 int healthPort = healthTaken ? taken.getLocalPort() : free;
-                ServeConfig config = new ServeConfig(
-                        defaults.bindAddress(),
-                        securePort,
-                        healthPort,
-                        null,
-                        null,
-                        null,
-                        defaults.certReloadInterval(),
-                        defaults.maxRequestBytes(),
-                        defaults.requestReadTimeout(),
-                        defaults.idleTimeout(),
-                        defaults.shutdownDelay(),
-                        defaults.shutdownTimeout(),
-                        defaults.kubernetes(),
-                        null);
+                ServeConfig config =
+                        defaults.toBuilder().ports(securePort, healthPort).build();
                 RoutecertServer server = new RoutecertServer(
                         config,
                         new FixedCertificateSource(SelfSignedCertificates.forLocalhost(Duration.ofDays(1))),

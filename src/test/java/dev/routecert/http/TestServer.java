@@ -1,6 +1,7 @@
 package dev.routecert.http;
 
 import dev.routecert.admission.AdmissionPolicy;
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.tls.CertificateSource;
@@ -14,7 +15,7 @@ import java.util.function.UnaryOperator;
 import javax.net.ssl.SSLContext;
 
 /** routecert's server started in-process on 127.0.0.1 with free ports, and a client that trusts it. */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
 
     final RoutecertServer server;
     final Readiness readiness = new Readiness();
@@ -45,7 +46,8 @@ final class TestServer implements AutoCloseable {
                 .build();
     }
 
-    static ServeConfig defaults() {
+    /** Loopback, free ports, a self-signed certificate, no cluster, short timeouts: what the tests start from. */
+    public static ServeConfig defaults() {
         return new ServeConfig(
                 "127.0.0.1",
                 0,
@@ -60,7 +62,9 @@ final class TestServer implements AutoCloseable {
                 Duration.ZERO,
                 Duration.ofSeconds(10),
                 ServeConfig.KubernetesMode.OFF,
-                null);
+                null,
+                CertificateOptions.defaults(),
+                ServeConfig.DEFAULT_MAX_IN_FLIGHT_BYTES);
     }
 
     URI admissionUri(String path) {

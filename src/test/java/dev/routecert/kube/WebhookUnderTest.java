@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.tls.SecretVolume;
@@ -69,21 +70,13 @@ public final class WebhookUnderTest implements AutoCloseable {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
-            ServeConfig config = tweak.apply(new ServeConfig(
-                    "127.0.0.1",
-                    0,
-                    0,
-                    webhook.volume.certificateFile(),
-                    webhook.volume.keyFile(),
-                    null,
-                    Duration.ofMillis(200),
-                    7L * 1024 * 1024,
-                    Duration.ofSeconds(10),
-                    Duration.ofSeconds(120),
-                    Duration.ZERO,
-                    Duration.ofSeconds(10),
-                    ServeConfig.KubernetesMode.AUTO,
-                    cluster.kubeconfig()));
+            ServeConfig config = tweak.apply(TestServer.defaults().toBuilder()
+                    .certificateFiles(webhook.volume.certificateFile(), webhook.volume.keyFile())
+                    .certReloadInterval(Duration.ofMillis(200))
+                    .requestReadTimeout(Duration.ofSeconds(10))
+                    .kubernetes(ServeConfig.KubernetesMode.AUTO)
+                    .kubeconfig(cluster.kubeconfig())
+                    .build());
             webhook.routecert = Routecert.start(config, policy);
             webhook.awaitReady();
             webhook.register();
