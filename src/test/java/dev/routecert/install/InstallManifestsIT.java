@@ -48,7 +48,7 @@ class InstallManifestsIT {
     private static final String NO_NAMESPACE_LABEL = "routecert.dev/install-it";
 
     private static final Pattern MAX_RAM_PERCENTAGE = Pattern.compile("-XX:MaxRAMPercentage=(\\d+(?:\\.\\d+)?)");
-    /** The heap the resources were measured with (README, "Sizing"), and the peak RSS it reached. */
+    /** The heap the resources were measured with (operations.md, "Sizing"), and the peak RSS it reached. */
     private static final long MEASURED_HEAP_MIB = 192;
 
     private static final long MEASURED_PEAK_RSS_MIB = 367;
