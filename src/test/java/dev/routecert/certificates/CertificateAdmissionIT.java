@@ -180,7 +180,7 @@ class CertificateAdmissionIT {
         assertEquals(
                 created.path("metadata").path("uid"), updated.path("metadata").path("uid"), "updated, not replaced");
         // the reconciler, whose cache may still show the old route for a moment, must not flap it back
-        awaitReconciled("networking.k8s.io", "Ingress", "blog");
+        awaitReconciled(RouteKind.INGRESS, "blog");
         assertEquals(plannedSpec(changed), certificate("blog-tls").path("spec"));
         assertTrue(
                 events("blog").stream()
@@ -339,7 +339,7 @@ class CertificateAdmissionIT {
         assertTrue(
                 apply.err().contains("routecert reuses Certificate " + ns + "/team-tls (not created by routecert"),
                 apply.err());
-        awaitReconciled("traefik.io", "IngressRoute", "team"); // a reconciler pass, too, must leave it alone
+        awaitReconciled(RouteKind.INGRESS_ROUTE, "team"); // a reconciler pass, too, must leave it alone
         GenericKubernetesResource after = fixture.certificate(ns, "team-tls").get();
         assertEquals(
                 foreign.getMetadata().getResourceVersion(), after.getMetadata().getResourceVersion());
@@ -440,7 +440,7 @@ class CertificateAdmissionIT {
                                 + "/handmade-tls: Secret handmade-tls"
                                 + " already exists and was not written by cert-manager"),
                 apply.err());
-        awaitReconciled("networking.k8s.io", "Ingress", "handmade"); // nor does the reconciler
+        awaitReconciled(RouteKind.INGRESS, "handmade"); // nor does the reconciler
         assertNull(certificate("handmade-tls"));
         assertEquals(
                 handmade.getMetadata().getResourceVersion(),
@@ -472,20 +472,14 @@ class CertificateAdmissionIT {
      * Waits until routecert's reconciler has judged the route as it is stored now and has no work
      * due, so that what it would have changed is changed by then.
      */
-    private static void awaitReconciled(String group, String kind, String name) {
-        String version = fixture.client
-                .genericKubernetesResources(group + "/" + ("Ingress".equals(kind) ? "v1" : "v1alpha1"), kind)
-                .inNamespace(ns)
-                .withName(name)
-                .get()
-                .getMetadata()
-                .getResourceVersion();
+    private static void awaitReconciled(RouteKind kind, String name) {
+        String version = fixture.route(kind, ns, name).get().getMetadata().getResourceVersion();
         Reconciler reconciler =
                 routecert.routecert().certificates().orElseThrow().reconciler();
         await(
-                "the reconciler caught up with " + kind + " " + name + " at resourceVersion " + version,
+                "the reconciler caught up with " + kind.kind() + " " + name + " at resourceVersion " + version,
                 Duration.ofSeconds(30),
-                () -> reconciler.caughtUpWith(new RouteRef(group, kind, ns, name), version),
+                () -> reconciler.caughtUpWith(new RouteRef(kind.group(), kind.kind(), ns, name), version),
                 caughtUp -> caughtUp);
     }
 

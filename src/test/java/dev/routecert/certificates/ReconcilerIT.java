@@ -9,6 +9,7 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
+import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
 import java.util.List;
@@ -46,14 +47,12 @@ class ReconcilerIT {
     }
 
     private static boolean caughtUp(Reconciler reconciler, String route) {
-        GenericKubernetesResource stored = fixture.client
-                .genericKubernetesResources("traefik.io/v1alpha1", "IngressRoute")
-                .inNamespace(ns)
-                .withName(route)
-                .get();
+        String version = fixture.route(RouteKind.INGRESS_ROUTE, ns, route)
+                .get()
+                .getMetadata()
+                .getResourceVersion();
         return reconciler.caughtUpWith(
-                new RouteRef("traefik.io", "IngressRoute", ns, route),
-                stored.getMetadata().getResourceVersion());
+                new RouteRef(RouteKind.INGRESS_ROUTE.group(), RouteKind.INGRESS_ROUTE.kind(), ns, route), version);
     }
 
     static String route(String name, String match, String secret, String domains) {

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -84,6 +85,13 @@ public final class ClusterFixture implements AutoCloseable {
 
     public JsonNode json(Object object) {
         return client.getKubernetesSerialization().convertValue(object, JsonNode.class);
+    }
+
+    /** The route {@code namespace/name} of {@code kind} as the API server stores it now. */
+    public Resource<GenericKubernetesResource> route(RouteKind kind, String namespace, String name) {
+        return client.genericKubernetesResources(kind.apiVersion(), kind.kind())
+                .inNamespace(namespace)
+                .withName(name);
     }
 
     public Resource<GenericKubernetesResource> certificate(String namespace, String name) {
