@@ -170,6 +170,11 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         String problem = null;
         String hint = null;
         if (!isAscii(s)) {
+            if (s.length() > MAX_NAME) {
+                // no conversion makes a name this long valid, and IDN refuses long input with a bare RuntimeException
+                String tooLong = dnsProblem(s, s, shown);
+                return new Check(null, tooLong, dnsHint(tooLong));
+            }
             String converted = toAscii(s);
             if (converted == null) {
                 return new Check(
@@ -228,7 +233,9 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
             }
             String converted = IDN.toASCII(rest, IDN.USE_STD3_ASCII_RULES);
             return converted.isEmpty() ? null : prefix + converted.toLowerCase(Locale.ROOT);
-        } catch (IllegalArgumentException e) {
+        } catch (RuntimeException e) {
+            // IllegalArgumentException for invalid IDNA; a plain RuntimeException from its StringPrep and Punycode
+            // steps
             return null;
         }
     }

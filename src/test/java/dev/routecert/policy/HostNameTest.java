@@ -67,6 +67,19 @@ class HostNameTest {
         assertEquals("*.xn--bcher-kva.example", wild.name().ascii());
     }
 
+    /** java.net.IDN throws a bare RuntimeException on long input; the check must answer instead. */
+    @Test
+    void longInternationalNamesAreReportedNotThrown() {
+        HostName.Check tooLong = HostName.check("\u00fc".repeat(2_000) + ".example");
+        assertNull(tooLong.name());
+        assertTrue(tooLong.problem().contains("a DNS name has at most 253"), tooLong.problem());
+        assertTrue(tooLong.problem().length() < 200, "the name is shortened in the message");
+        HostName.Check longLabel = HostName.check("\u00fc".repeat(200) + ".example");
+        assertNull(longLabel.name());
+        assertTrue(longLabel.problem().contains("not a valid internationalized domain name"), longLabel.problem());
+        assertNull(HostName.toAscii("\u00fc".repeat(2_000)));
+    }
+
     @Test
     void labelAndNameLengthLimits() {
         String label63 = "a".repeat(63);
