@@ -19,6 +19,7 @@ import dev.routecert.certificates.RouteRef;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.log.Log;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
@@ -27,8 +28,6 @@ import dev.routecert.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * {@code /mutate} with Certificates: the policy's verdict, then for each planned Certificate the
@@ -43,7 +42,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateAdmission implements AdmissionPolicy {
 
-    private static final Logger log = LoggerFactory.getLogger(CertificateAdmission.class);
+    private static final Log log = Log.of(CertificateAdmission.class);
     /** One fresh read and a second decision when the cache was behind; more would race with the deadline. */
     private static final int ATTEMPTS = 2;
 
@@ -83,7 +82,20 @@ public final class CertificateAdmission implements AdmissionPolicy {
         List<Planned> planned = new ArrayList<>();
         List<Violation> violations = new ArrayList<>();
         for (PlannedCertificate plan : verdict.certificates()) {
-            Outcome outcome = decide(plan, route, uid, object, store.cachedCertificate(plan.namespace(), plan.name()));
+            Outcome outcome;
+            try {
+                outcome = decide(plan, route, uid, object, store.cachedCertificate(plan.namespace(), plan.name()));
+            } catch (RuntimeException | StackOverflowError e) {
+                log.error(
+                        "certificate checks failed on uid={} object={} Certificate {}/{}, denied",
+                        request.uid(),
+                        request.objectRef(),
+                        plan.namespace(),
+                        plan.name(),
+                        e);
+                violations.add(RouteAdmission.checkFailed(secretField(route, object, plan.secretName()), e));
+                continue;
+            }
             warnings.addAll(outcome.warnings());
             if (outcome.decision() instanceof Deny deny) {
                 violations.add(deny.violation());

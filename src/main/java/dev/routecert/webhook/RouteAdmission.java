@@ -3,9 +3,11 @@ package dev.routecert.webhook;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.log.Log;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import dev.routecert.policy.Violation;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -16,6 +18,8 @@ import java.util.List;
  * only denies, so kubectl does not print each warning twice.
  */
 public final class RouteAdmission implements AdmissionPolicy {
+
+    private static final Log log = Log.of(RouteAdmission.class);
 
     /**
      * Which endpoint this instance serves. MUTATE_WITHOUT_CLUSTER is /mutate when routecert has no
@@ -58,13 +62,36 @@ public final class RouteAdmission implements AdmissionPolicy {
         if (RouteKind.of(request.group(), request.version(), request.kind()).isEmpty() || request.object() == null) {
             return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
         }
-        return policy.evaluate(new PolicyRequest(
-                request.group(),
-                request.version(),
-                request.kind(),
-                request.operation(),
-                request.namespace(),
-                request.object()));
+        try {
+            return policy.evaluate(new PolicyRequest(
+                    request.group(),
+                    request.version(),
+                    request.kind(),
+                    request.operation(),
+                    request.namespace(),
+                    request.object()));
+        } catch (RuntimeException | StackOverflowError e) {
+            log.error(
+                    "policy failed on uid={} kind={} object={}, denied",
+                    request.uid(),
+                    request.gvk(),
+                    request.objectRef(),
+                    e);
+            return new Verdict(List.of(checkFailed("spec", e)), List.of(), null, List.of(), List.of());
+        }
+    }
+
+    /**
+     * The denial for a check that failed instead of answering. It denies rather than allows: a value
+     * crafted to break a check must not get past the checks.
+     */
+    static Violation checkFailed(String field, Throwable e) {
+        return Violation.internal(
+                field,
+                "routecert could not check this object: a check failed with "
+                        + e.getClass().getSimpleName() + ", and what routecert cannot check it does not admit",
+                "this is a routecert bug; report it with routecert's log line for this request, and meanwhile"
+                        + " change the value that the check fails on");
     }
 
     /** The answer to a denied verdict; only /mutate repeats the warnings. */
