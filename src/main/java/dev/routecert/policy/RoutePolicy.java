@@ -57,9 +57,13 @@ public final class RoutePolicy {
                     List.of(),
                     List.of());
         }
-        if ("UPDATE".equals(op) && object.path("metadata").hasNonNull("deletionTimestamp")) {
+        if ("UPDATE".equals(op)
+                && object.path("metadata").hasNonNull("deletionTimestamp")
+                && !changesWhatIsChecked(request.oldObject(), object)) {
             // Removing finalizers is an UPDATE; denying it would make a once-admitted object undeletable.
-            return Verdict.allow("the object is being deleted; updates to it are not checked");
+            return Verdict.allow(
+                    "the object is being deleted and neither its spec nor its certificate annotations changed;"
+                            + " it is not checked again");
         }
         String namespace = request.namespace();
         if (namespace == null || namespace.isEmpty()) {
@@ -81,6 +85,41 @@ public final class RoutePolicy {
         Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
         JsonNode patch = JsonDiff.asJson(object, mutated, DIFF_FLAGS);
         return toVerdict(second, second.findings.denied() ? null : patch);
+    }
+
+    /**
+     * True when {@code updated} differs from {@code old} in what the checks read: the spec, or an
+     * annotation of cert-manager, ACME or routecert. Without an old object nothing is known to have
+     * changed, and an object being deleted is let go as before.
+     */
+    static boolean changesWhatIsChecked(JsonNode old, JsonNode updated) {
+        if (old == null || !old.isObject()) {
+            return false;
+        }
+        if (!old.path("spec").equals(updated.path("spec"))) {
+            return true;
+        }
+        JsonNode before = old.path("metadata").path("annotations");
+        JsonNode after = updated.path("metadata").path("annotations");
+        return changedCheckedAnnotation(before, after) || changedCheckedAnnotation(after, before);
+    }
+
+    /** True when an annotation the checks read is in {@code a} with a value {@code b} does not have. */
+    private static boolean changedCheckedAnnotation(JsonNode a, JsonNode b) {
+        for (var it = a.fieldNames(); it.hasNext(); ) {
+            String key = it.next();
+            if (isCheckedAnnotation(key) && !a.get(key).equals(b.get(key))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean isCheckedAnnotation(String key) {
+        return key.startsWith("cert-manager.io/")
+                || key.startsWith("acme.cert-manager.io/")
+                || key.startsWith("routecert.dev/")
+                || key.equals("kubernetes.io/tls-acme");
     }
 
     /**

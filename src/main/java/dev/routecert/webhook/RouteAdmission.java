@@ -69,7 +69,8 @@ public final class RouteAdmission implements AdmissionPolicy {
                     request.kind(),
                     request.operation(),
                     request.namespace(),
-                    request.object()));
+                    request.object(),
+                    request.oldObject()));
         } catch (RuntimeException | StackOverflowError e) {
             log.error(
                     "policy failed on uid={} kind={} object={}, denied",

@@ -61,17 +61,18 @@ class RouteFixturesOverHttpTest {
         SERVERS.clear();
     }
 
-    private static byte[] review(String uid, JsonNode object, String operation) {
+    private static byte[] review(String uid, JsonNode object, String operation, JsonNode oldObject) {
         return AdmissionReviewBuilder.forObject(object, "default")
                 .uid(uid)
                 .operation(operation)
-                .oldObject(operation.equals("UPDATE") ? object : null)
+                .oldObject(oldObject)
                 .bytes();
     }
 
-    private static JsonNode post(TestServer server, String path, String uid, JsonNode object, String operation)
+    private static JsonNode post(
+            TestServer server, String path, String uid, JsonNode object, String operation, JsonNode oldObject)
             throws Exception {
-        var response = server.post(path, "application/json", review(uid, object, operation));
+        var response = server.post(path, "application/json", review(uid, object, operation, oldObject));
         assertEquals(200, response.statusCode(), response.body());
         JsonNode answer = JSON.readTree(response.body()).get("response");
         assertEquals(uid, answer.get("uid").asText());
@@ -85,8 +86,9 @@ class RouteFixturesOverHttpTest {
         String operation = expected.path("operation").asText("CREATE");
         TestServer server = serverFor(Fixtures.config(expected));
         String verdict = expected.path("verdict").asText();
-        JsonNode mutate = post(server, "/mutate", "m-" + fixture.name(), fixture.object(), operation);
-        JsonNode validate = post(server, "/validate", "v-" + fixture.name(), fixture.object(), operation);
+        JsonNode old = Fixtures.oldObject(expected, fixture.object());
+        JsonNode mutate = post(server, "/mutate", "m-" + fixture.name(), fixture.object(), operation, old);
+        JsonNode validate = post(server, "/validate", "v-" + fixture.name(), fixture.object(), operation, old);
 
         if (verdict.equals("DENY")) {
             for (JsonNode answer : List.of(mutate, validate)) {
@@ -120,9 +122,9 @@ class RouteFixturesOverHttpTest {
         JsonNode result = JsonPatch.apply(patch, fixture.object());
         assertEquals(patched, result);
         // the API server then sends the mutated object to /validate, and to /mutate again on reinvocation
-        JsonNode revalidated = post(server, "/validate", "v2-" + fixture.name(), result, operation);
+        JsonNode revalidated = post(server, "/validate", "v2-" + fixture.name(), result, operation, old);
         assertTrue(revalidated.get("allowed").asBoolean(), revalidated.toString());
-        JsonNode reinvoked = post(server, "/mutate", "m2-" + fixture.name(), result, operation);
+        JsonNode reinvoked = post(server, "/mutate", "m2-" + fixture.name(), result, operation, old);
         assertNull(reinvoked.get("patch"), "a mutated object needs no second patch");
     }
 }

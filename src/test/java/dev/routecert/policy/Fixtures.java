@@ -64,6 +64,18 @@ public final class Fixtures {
         return out;
     }
 
+    /**
+     * The object before an UPDATE, as the API server sends it beside the object: the expectation's
+     * {@code oldObject}, else the object itself (an update that changed nothing); null for other operations.
+     */
+    public static JsonNode oldObject(JsonNode expected, JsonNode object) {
+        if (!expected.path("operation").asText("CREATE").equals("UPDATE")) {
+            return null;
+        }
+        JsonNode old = expected.get("oldObject");
+        return old != null ? old : object;
+    }
+
     /** The policy configuration a fixture asks for: {@link PolicyConfig#defaults()} plus its {@code policy:} overrides. */
     public static PolicyConfig config(JsonNode expected) {
         PolicyConfig c = PolicyConfig.defaults();

@@ -93,8 +93,9 @@ class RouteFixturesTest {
         RoutePolicy policy = new RoutePolicy(config);
         PolicyRequest base = PolicyRequest.create(object, "default");
         String op = expected.path("operation").asText("CREATE");
+        JsonNode old = Fixtures.oldObject(expected, object);
         PolicyRequest request =
-                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), object);
+                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), object, old);
         JsonNode pristine = object.deepCopy();
         Verdict verdict = policy.evaluate(request);
         assertEquals(pristine, object, "evaluation must not modify the request's object");
@@ -131,7 +132,7 @@ class RouteFixturesTest {
 
         // the mutated object is already in its final form: no further patch, the same plan
         Verdict again = policy.evaluate(
-                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), once));
+                new PolicyRequest(base.group(), base.version(), base.kind(), op, base.namespace(), once, old));
         assertTrue(again.allowed(), () -> "mutated object must be admitted: " + render(again));
         assertNull(again.patch(), "a mutated object needs no second patch");
         assertEquals(verdict.certificates(), again.certificates(), "same Certificates for the mutated object");
