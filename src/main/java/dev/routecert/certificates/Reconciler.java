@@ -81,6 +81,8 @@ public final class Reconciler implements AutoCloseable {
     // Written only by the queue's single worker thread; routes is read by tests too.
     private final Map<RouteKey, RouteState> routes = new ConcurrentHashMap<>();
     private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
+    /** Routes whose checks threw: skipped, their Certificates left as they are until they can be judged. */
+    private final Set<RouteKey> unjudged = ConcurrentHashMap.newKeySet();
     /** The last event message per route and reason, so a resync does not repeat the same event. */
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
 
@@ -208,6 +210,7 @@ public final class Reconciler implements AutoCloseable {
         }
         routes.clear();
         claims.clear();
+        unjudged.clear();
         Set<SlotKey> slots = new LinkedHashSet<>();
         for (CachedKind kind : CachedKind.values()) {
             if (kind.isRoute()) {
@@ -270,6 +273,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private Set<SlotKey> unindex(RouteKey key) {
+        unjudged.remove(key);
         RouteState old = routes.remove(key);
         Set<SlotKey> slots = new LinkedHashSet<>();
         if (old != null) {
@@ -307,7 +311,26 @@ public final class Reconciler implements AutoCloseable {
         if (meta.hasNonNull("deletionTimestamp")) {
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
-        Verdict verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
+        Verdict verdict;
+        try {
+            verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
+        } catch (RuntimeException | StackOverflowError e) {
+            // one object that breaks a check must not stop the pass over all the others
+            unjudged.add(new RouteKey(kind, ref.namespace(), ref.name()));
+            boolean recorded = event(
+                    ref,
+                    uid,
+                    RouteEvents.WARNING,
+                    "CertificateFailed",
+                    "Evaluate",
+                    "routecert could not check this route (a check failed with "
+                            + e.getClass().getSimpleName()
+                            + ") and leaves its Certificates as they are; this is a routecert bug, see routecert's log");
+            if (recorded) {
+                log.error("reconciler: checks failed on {} uid={}; skipped", ref, uid, e);
+            }
+            return new RouteState(ref, uid, resourceVersion, created, List.of());
+        }
         if (!verdict.allowed()) {
             if (object.path("spec").has("tls")) { // a route without TLS needs no word about Certificates
                 event(
@@ -382,6 +405,12 @@ public final class Reconciler implements AutoCloseable {
                 return;
             }
             RouteRef owner = found.route().get();
+            boolean ownerUnjudged = CachedKind.route(owner.group(), owner.kind())
+                    .map(k -> unjudged.contains(new RouteKey(k, owner.namespace(), owner.name())))
+                    .orElse(false);
+            if (ownerUnjudged) {
+                return; // nothing is known of what its route needs: neither delete nor hand it over
+            }
             Optional<Instant> ahead = writtenAhead(found, owner);
             if (ahead.isPresent()) {
                 // admission wrote it for a route update the cache has not shown yet: that update decides
@@ -621,12 +650,16 @@ public final class Reconciler implements AutoCloseable {
         }
     }
 
-    /** Records an event; a Warning identical to the last one of its route and reason is not repeated on every pass. */
-    private void event(RouteRef route, String uid, String type, String reason, String action, String message) {
+    /**
+     * Records an event; a Warning identical to the last one of its route and reason is not repeated on
+     * every pass. False when it was such a repeat.
+     */
+    private boolean event(RouteRef route, String uid, String type, String reason, String action, String message) {
         String key = route.namespace() + "/" + route.annotationValue() + "/" + reason;
         if (RouteEvents.WARNING.equals(type) && message.equals(lastEvents.put(key, message))) {
-            return;
+            return false;
         }
         events.record(route, uid, type, reason, action, message);
+        return true;
     }
 }

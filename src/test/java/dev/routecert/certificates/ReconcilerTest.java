@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
@@ -161,6 +162,48 @@ class ReconcilerTest {
                                 .equals("uid-shop"));
         assertTrue(store.writes.stream().noneMatch(w -> w.startsWith("delete")), store.writes.toString());
         assertEquals(List.of("apply web/shop-tls"), store.writes);
+    }
+
+    /** The route as stored, but any read of its spec throws, as a check with a bug would. */
+    private static JsonNode specThrows(JsonNode route) {
+        ObjectNode broken = new ObjectNode(FakeCertificateStore.JSON.getNodeFactory()) {
+            @Override
+            public JsonNode get(String field) {
+                if (field.equals("spec")) {
+                    throw new IllegalStateException("broken check");
+                }
+                return super.get(field);
+            }
+
+            @Override
+            public JsonNode path(String field) {
+                JsonNode value = get(field);
+                return value == null ? MissingNode.getInstance() : value;
+            }
+        };
+        broken.setAll((ObjectNode) route);
+        return broken;
+    }
+
+    @Test
+    void aRouteWhoseCheckThrowsIsSkippedWithOneWarningAndThePassGoesOn() throws Exception {
+        JsonNode broken = specThrows(route("broken", "broken-tls", "broken.example.com", "2026-01-01T00:00:00Z"));
+        routes.put(CachedKind.INGRESS_ROUTE + "/web/broken", broken);
+        admitted("broken", "broken-tls", "broken.example.com", clock.instant().minus(GRACE.multipliedBy(2)));
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        reconciler.start();
+        await("the pass went on to the next route", () -> stored("shop-tls") != null);
+        awaitProcessedSince(0);
+        long firstPass = reconciler.processed();
+        clock.advance(Duration.ofHours(1)); // the resync: a second full pass meets the same failure
+        awaitProcessedSince(firstPass);
+        assertTrue(stored("broken-tls") != null, "the unjudged route's Certificate is left as it is");
+        assertEquals(List.of("create web/shop-tls"), store.writes);
+        List<String> warnings = events.stream()
+                .filter(e -> e.startsWith("broken CertificateFailed: routecert could not check this route"))
+                .toList();
+        assertEquals(1, warnings.size(), events.toString());
+        assertTrue(warnings.getFirst().contains("IllegalStateException"), warnings.getFirst());
     }
 
     @Test
