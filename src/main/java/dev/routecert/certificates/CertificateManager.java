@@ -2,14 +2,13 @@ package dev.routecert.certificates;
 
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.health.Readiness;
+import dev.routecert.log.Log;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Optional;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Everything routecert does with Certificates when it has a cluster: the informer caches (every
@@ -18,7 +17,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class CertificateManager implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(CertificateManager.class);
+    private static final Log log = Log.of(CertificateManager.class);
 
     private final ClusterCaches caches;
     private final KubernetesClient admissionClient;

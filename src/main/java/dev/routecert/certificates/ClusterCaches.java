@@ -2,6 +2,7 @@ package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.health.Readiness;
+import dev.routecert.log.Log;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
@@ -16,8 +17,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Informer caches of Certificates, Issuers, ClusterIssuers and the route kinds, all namespaces, so
@@ -31,7 +30,7 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
 
-    private static final Logger log = LoggerFactory.getLogger(ClusterCaches.class);
+    private static final Log log = Log.of(ClusterCaches.class);
 
     private final KubernetesClient client;
     private final Readiness readiness;

@@ -1,5 +1,6 @@
 package dev.routecert.certificates;
 
+import dev.routecert.log.Log;
 import dev.routecert.time.Clock;
 import java.time.Duration;
 import java.util.HashMap;
@@ -7,8 +8,6 @@ import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.function.Consumer;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * A de-duplicating work queue with one worker thread, timed by a {@link Clock}: a key added while it
@@ -19,7 +18,7 @@ import org.slf4j.LoggerFactory;
  */
 final class KeyedQueue<K> implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(KeyedQueue.class);
+    private static final Log log = Log.of(KeyedQueue.class);
 
     private final Clock clock;
     private final Backoff backoff;
@@ -143,7 +142,7 @@ final class KeyedQueue<K> implements AutoCloseable {
             try {
                 handler.accept(key);
             } catch (RuntimeException e) {
-                log.warn("reconciler: {} failed: {}", key, e.toString(), e);
+                log.warn("reconciler: {} failed", key, e);
             } finally {
                 synchronized (this) {
                     metrics.worked(clock.nanoTime() - busySince);

@@ -1,5 +1,6 @@
 package dev.routecert.certificates;
 
+import dev.routecert.log.Log;
 import io.fabric8.kubernetes.api.model.MicroTime;
 import io.fabric8.kubernetes.api.model.ObjectReferenceBuilder;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
@@ -10,14 +11,12 @@ import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.util.HexFormat;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /** {@code events.k8s.io/v1} Events, reportingController {@code routecert}; a failure to record is only logged. */
 public final class KubeRouteEvents implements RouteEvents {
 
     public static final String CONTROLLER = "routecert.dev/reconciler";
-    private static final Logger log = LoggerFactory.getLogger(KubeRouteEvents.class);
+    private static final Log log = Log.of(KubeRouteEvents.class);
     private static final DateTimeFormatter MICRO =
             DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSSSSS'Z'").withZone(ZoneOffset.UTC);
 

@@ -1,5 +1,6 @@
 package dev.routecert.certificates;
 
+import dev.routecert.log.Log;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderCallbacks;
 import io.fabric8.kubernetes.client.extended.leaderelection.LeaderElectionConfigBuilder;
@@ -14,8 +15,6 @@ import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Runs {@code onStart} while this process holds the {@code coordination.k8s.io/v1} Lease, and
@@ -24,7 +23,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Leadership implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Leadership.class);
+    private static final Log log = Log.of(Leadership.class);
 
     private final KubernetesClient client;
     private final String namespace;

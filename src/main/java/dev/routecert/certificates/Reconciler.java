@@ -2,6 +2,7 @@ package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.log.Log;
 import dev.routecert.policy.Coverage;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
@@ -21,8 +22,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Keeps every route's Certificate right after admission: adopts it once the route exists
@@ -41,7 +40,7 @@ import org.slf4j.LoggerFactory;
  */
 public final class Reconciler implements AutoCloseable {
 
-    private static final Logger log = LoggerFactory.getLogger(Reconciler.class);
+    private static final Log log = Log.of(Reconciler.class);
     /** Writes outside admission have no webhook timeout to respect, only a bound against hanging. */
     static final Duration WRITE_DEADLINE = Duration.ofSeconds(10);
 

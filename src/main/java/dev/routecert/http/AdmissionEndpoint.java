@@ -6,6 +6,7 @@ import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
+import dev.routecert.log.Log;
 import io.javalin.http.Context;
 import jakarta.servlet.AsyncContext;
 import jakarta.servlet.ServletInputStream;
@@ -185,7 +186,10 @@ final class AdmissionEndpoint {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("review uid={} body={}", request.uid(), new String(body, StandardCharsets.UTF_8));
+            log.debug(
+                    "review uid={} body={}",
+                    Log.quote(request.uid()),
+                    Log.quoteWhole(new String(body, StandardCharsets.UTF_8)));
         }
         AdmissionDecision decision = decide(request);
         JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
@@ -194,11 +198,11 @@ final class AdmissionEndpoint {
         metrics.observe(name, decision.outcome(), nanos);
         log.info(
                 "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
-                request.uid(),
+                Log.quote(request.uid()),
                 name,
-                request.gvk(),
-                request.objectRef(),
-                request.operation(),
+                Log.quote(request.gvk()),
+                Log.quote(request.objectRef()),
+                Log.quote(request.operation()),
                 request.dryRun(),
                 decision.outcome(),
                 decision.warnings().isEmpty()
@@ -216,7 +220,11 @@ final class AdmissionEndpoint {
             return decision;
         } catch (Exception | StackOverflowError e) {
             log.error(
-                    "policy failed on uid={} kind={} object={}", request.uid(), request.gvk(), request.objectRef(), e);
+                    "policy failed on uid={} kind={} object={}",
+                    Log.quote(request.uid()),
+                    Log.quote(request.gvk()),
+                    Log.quote(request.objectRef()),
+                    e);
             return AdmissionDecision.errored(
                     500,
                     "routecert internal error while reviewing " + request.gvk()
@@ -244,12 +252,12 @@ final class AdmissionEndpoint {
         long nanos = System.nanoTime() - start;
         metrics.observe(name, "rejected", nanos);
         log.warn(
-                "admission rejected endpoint={} uid={} status={} remote={} reason=\"{}\" latency={}",
+                "admission rejected endpoint={} uid={} status={} remote={} reason={} latency={}",
                 name,
-                rejection.uid() == null ? "-" : rejection.uid(),
+                rejection.uid() == null ? "-" : Log.quote(rejection.uid()),
                 rejection.httpStatus(),
-                ctx.ip(),
-                rejection.getMessage(),
+                Log.quote(ctx.ip()),
+                Log.quote(rejection.getMessage()),
                 formatLatency(nanos));
     }
 
