@@ -38,7 +38,7 @@ import javax.net.ssl.SSLSocket;
  * nothing asserted.
  *
  * <p>{@code java -cp target/test-classes:target/classes:<test classpath> dev.routecert.bench.SlowBodyHarness
- * [seconds] [slow connections]}
+ * [seconds] [slow connections] [--min-request-data-rate]}
  */
 public final class SlowBodyHarness {
 
@@ -48,11 +48,14 @@ public final class SlowBodyHarness {
     public static void main(String[] args) throws Exception {
         int seconds = args.length > 0 ? Integer.parseInt(args[0]) : 30;
         int slow = args.length > 1 ? Integer.parseInt(args[1]) : 300;
+        long minRate = args.length > 2 ? Long.parseLong(args[2]) : ServeConfig.DEFAULT_MIN_REQUEST_DATA_RATE;
         ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
         SSLContext trust = TestPki.trusting(certificate.leaf());
         ServeConfig config = TestServer.defaults().toBuilder()
                 .requestReadTimeout(Duration.ofSeconds(10))
+                .minRequestDataRate(minRate)
                 .build();
+        System.out.printf("--min-request-data-rate %d, --request-read-timeout 10s%n", minRate);
         try (RoutecertServer server = new RoutecertServer(
                         config,
                         new FixedCertificateSource(certificate),
@@ -140,7 +143,7 @@ public final class SlowBodyHarness {
         List<Long> sorted = new ArrayList<>(latencies);
         Collections.sort(sorted);
         System.out.printf(
-                "normal reviews: %d answered in %d s, %d not 200 or failed; latency p50 %s, p99 %s, max %s%n",
+                "normal reviews: %d sent in %d s, %d not 200 or failed; latency p50 %s, p99 %s, max %s%n",
                 sorted.size(),
                 seconds,
                 failed.get(),
