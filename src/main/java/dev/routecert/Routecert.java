@@ -108,7 +108,12 @@ public final class Routecert implements AutoCloseable {
                     config.tlsPrivateKeyFile(),
                     config.certReloadInterval());
             return new FileCertificateSource(
-                    config.tlsCertFile(), config.tlsPrivateKeyFile(), config.certReloadInterval(), metrics);
+                    config.tlsCertFile(),
+                    config.tlsPrivateKeyFile(),
+                    config.certReloadInterval(),
+                    metrics,
+                    Clock.system(),
+                    config.tlsServerNames());
         }
         ServingCertificate selfSigned = SelfSignedCertificates.forLocalhost(Duration.ofDays(365));
         log.info(

@@ -9,6 +9,7 @@ import dev.routecert.policy.PolicyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -93,6 +94,15 @@ public final class ServeCommand implements Callable<Integer> {
     Duration certReloadInterval;
 
     @Option(
+            names = "--tls-server-names",
+            paramLabel = "NAMES",
+            defaultValue = "${env:ROUTECERT_TLS_SERVER_NAMES:-}",
+            description = "Comma-separated DNS names the certificate in --tls-cert-file must cover, e.g. the webhook "
+                    + "Service's routecert.routecert.svc; a new pair that does not is refused and the "
+                    + "previous one kept. Empty: any names (env ROUTECERT_TLS_SERVER_NAMES).")
+    String tlsServerNames;
+
+    @Option(
             names = "--max-request-bytes",
             paramLabel = "SIZE",
             converter = Converters.SizeConverter.class,
@@ -121,6 +131,16 @@ public final class ServeCommand implements Callable<Integer> {
             description =
                     "Time allowed to receive a request body (env ROUTECERT_REQUEST_READ_TIMEOUT, default ${DEFAULT-VALUE}).")
     Duration requestReadTimeout;
+
+    @Option(
+            names = "--min-request-data-rate",
+            paramLabel = "SIZE",
+            converter = Converters.SizeConverter.class,
+            defaultValue = "${env:ROUTECERT_MIN_REQUEST_DATA_RATE:-1Ki}",
+            description = "Bytes per second a request body must arrive at, judged after its first second; a slower "
+                    + "client is answered 408 and its connection closed. 0: no minimum "
+                    + "(env ROUTECERT_MIN_REQUEST_DATA_RATE, default ${DEFAULT-VALUE}).")
+    long minRequestDataRate;
 
     @Option(
             names = "--idle-timeout",
@@ -286,7 +306,12 @@ public final class ServeCommand implements Callable<Integer> {
                         leaderElectionLeaseName,
                         leaderElectionLeaseDuration,
                         resyncPeriod),
-                maxInFlightBytes);
+                maxInFlightBytes,
+                minRequestDataRate,
+                Arrays.stream(tlsServerNames.split(","))
+                        .map(String::trim)
+                        .filter(name -> !name.isEmpty())
+                        .toList());
     }
 
     @Override

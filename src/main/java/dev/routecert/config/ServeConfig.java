@@ -22,10 +22,61 @@ public record ServeConfig(
         KubernetesMode kubernetes,
         Path kubeconfig,
         CertificateOptions certificates,
-        long maxInFlightBytes) {
+        long maxInFlightBytes,
+        long minRequestDataRate,
+        List<String> tlsServerNames) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
+
+    /**
+     * Default of {@code --min-request-data-rate}, bytes per second: the API server sends a review at
+     * once, so only a client that holds its connection open on purpose sends slower than this.
+     */
+    public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 1024;
+
+    public ServeConfig {
+        tlsServerNames = List.copyOf(tlsServerNames);
+    }
+
+    /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig,
+            CertificateOptions certificates,
+            long maxInFlightBytes) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                certificates,
+                maxInFlightBytes,
+                DEFAULT_MIN_REQUEST_DATA_RATE,
+                List.of());
+    }
 
     public ServeConfig withCertificates(CertificateOptions options) {
         return toBuilder().certificates(options).build();
@@ -58,6 +109,8 @@ public record ServeConfig(
         private Path kubeconfig;
         private CertificateOptions certificates;
         private long maxInFlightBytes;
+        private long minRequestDataRate;
+        private List<String> tlsServerNames;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -76,6 +129,8 @@ public record ServeConfig(
             this.kubeconfig = config.kubeconfig;
             this.certificates = config.certificates;
             this.maxInFlightBytes = config.maxInFlightBytes;
+            this.minRequestDataRate = config.minRequestDataRate;
+            this.tlsServerNames = config.tlsServerNames;
         }
 
         public Builder bindAddress(String address) {
@@ -141,6 +196,16 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder minRequestDataRate(long bytesPerSecond) {
+            this.minRequestDataRate = bytesPerSecond;
+            return this;
+        }
+
+        public Builder tlsServerNames(List<String> names) {
+            this.tlsServerNames = names;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -158,7 +223,9 @@ public record ServeConfig(
                     kubernetes,
                     kubeconfig,
                     certificates,
-                    maxInFlightBytes);
+                    maxInFlightBytes,
+                    minRequestDataRate,
+                    tlsServerNames);
         }
     }
 
@@ -206,6 +273,19 @@ public record ServeConfig(
             problems.add("--max-in-flight-bytes must be between 64Ki and 1Gi, got " + maxInFlightBytes);
         }
         checkPositive(problems, "--request-read-timeout", requestReadTimeout, Duration.ofMillis(100));
+        if (minRequestDataRate < 0 || minRequestDataRate > 1024L * 1024 * 1024) {
+            problems.add("--min-request-data-rate must be between 0 (no minimum) and 1Gi bytes per second, got "
+                    + minRequestDataRate);
+        }
+        if (!tlsServerNames.isEmpty() && tlsCertFile == null) {
+            problems.add("--tls-server-names only applies with --tls-cert-file");
+        }
+        for (String name : tlsServerNames) {
+            if (!name.matches(
+                    "[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*")) {
+                problems.add("--tls-server-names: \"" + name + "\" is not a DNS name");
+            }
+        }
         if (idleTimeout.compareTo(MIN_IDLE_TIMEOUT) < 0) {
             problems.add("--idle-timeout must be at least 90s (the API server reuses idle connections for 90s), got "
                     + Durations.format(idleTimeout));

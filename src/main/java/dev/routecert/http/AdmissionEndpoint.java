@@ -25,7 +25,9 @@ import org.slf4j.LoggerFactory;
  * The HTTP boundary of one admission endpoint: caps and times the body, checks its type, turns it
  * into an {@link AdmissionRequest}, asks the policy, and always answers with JSON: an
  * AdmissionReview echoing the uid whenever the uid is known. A review holds its share of the
- * in-flight bytes budget ({@link InFlightBytes}) from before its body is read until it is answered.
+ * in-flight bytes budget ({@link InFlightBytes}) for the bytes it has received until it is answered:
+ * a body that came whole takes its size before it is read, one still arriving takes its share piece by
+ * piece, so a connection that trickles holds no more than it has sent.
  */
 final class AdmissionEndpoint {
 
@@ -37,6 +39,7 @@ final class AdmissionEndpoint {
     private final ServerMetrics metrics;
     private final long maxRequestBytes;
     private final Duration readTimeout;
+    private final long minRequestDataRate;
     private final AtomicInteger inFlight;
     private final InFlightBytes budget;
 
@@ -47,6 +50,7 @@ final class AdmissionEndpoint {
             ServerMetrics metrics,
             long maxRequestBytes,
             Duration readTimeout,
+            long minRequestDataRate,
             AtomicInteger inFlight,
             InFlightBytes budget) {
         this.name = name;
@@ -55,6 +59,7 @@ final class AdmissionEndpoint {
         this.metrics = metrics;
         this.maxRequestBytes = maxRequestBytes;
         this.readTimeout = readTimeout;
+        this.minRequestDataRate = minRequestDataRate;
         this.inFlight = inFlight;
         this.budget = budget;
     }
@@ -70,12 +75,15 @@ final class AdmissionEndpoint {
                 long declared = ctx.req().getContentLengthLong();
                 // an oversize body is refused before it waits for a share of the budget
                 BoundedBody.checkDeclared(declared, maxRequestBytes);
-                review.share = budget.acquire(declared, maxRequestBytes, readTimeout);
                 in = ctx.req().getInputStream();
                 if (!BoundedBody.arrivedWhole(in, declared)) {
-                    inBackground(review, in, BoundedBody.reader(in, declared, maxRequestBytes, readTimeout, review));
+                    inBackground(
+                            review,
+                            in,
+                            BoundedBody.reader(in, declared, maxRequestBytes, readTimeout, minRequestDataRate, review));
                     return;
                 }
+                review.share = budget.acquire(declared, maxRequestBytes, readTimeout);
                 body = BoundedBody.readWhole(in, (int) declared);
             } catch (ReviewRejection rejection) {
                 review.refused(rejection);
@@ -139,7 +147,8 @@ final class AdmissionEndpoint {
 
         final Context ctx;
         final long start = System.nanoTime();
-        int share;
+        /** Written by one thread at a time (the handler, then the body's listener); released once. */
+        volatile int share;
         /** Set while the body is read in the background: completing it completes the request. */
         CompletableFuture<Void> done;
 
@@ -151,6 +160,13 @@ final class AdmissionEndpoint {
 
         boolean inBackground() {
             return done != null;
+        }
+
+        @Override
+        public void arrived(int bytes) throws ReviewRejection {
+            int held = share;
+            share = 0; // while grow waits it holds nothing; it returns the share or throws having released it
+            share = budget.grow(held, bytes, readTimeout);
         }
 
         @Override

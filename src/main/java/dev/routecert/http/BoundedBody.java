@@ -5,7 +5,6 @@ import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
 import jakarta.servlet.ServletInputStream;
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
@@ -14,7 +13,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Reads a request body with two bounds: at most {@code maxBytes}, and within the read timeout in all.
+ * Reads a request body with three bounds: at most {@code maxBytes}, within the read timeout in all,
+ * and no slower than the minimum data rate.
  *
  * <p>A body that came whole with its headers (most do) is read at once ({@link #readWhole}). Any other
  * is read with servlet non-blocking I/O: this class is the body's {@link ReadListener} and the
@@ -24,12 +24,24 @@ import org.slf4j.LoggerFactory;
  * the body arrives. The connection's own idle timeout is not touched, so a kept-alive connection
  * still waits {@code --idle-timeout} for its next request.
  *
+ * <p>A body still arriving holds what it has sent, not what it declared: its buffer grows as bytes
+ * come, and each piece takes its share of the in-flight budget through {@link Receiver#arrived}. A
+ * client that sends below {@code --min-request-data-rate}, judged once the body has been under way for
+ * a second, is answered 408 and its connection closed.
+ *
  * <p>Jetty calls the listener methods one at a time, never concurrently, so the state needs no lock.
  */
 final class BoundedBody implements ReadListener, AsyncListener {
 
     /** What becomes of a body read in the background. */
     interface Receiver {
+
+        /**
+         * {@code bytes} more of the body arrived; the receiver takes their share of the in-flight budget.
+         *
+         * @throws ReviewRejection when the share did not come free in time
+         */
+        void arrived(int bytes) throws ReviewRejection;
 
         /** The whole body arrived. */
         void received(byte[] body);
@@ -49,28 +61,38 @@ final class BoundedBody implements ReadListener, AsyncListener {
 
     private static final Logger log = LoggerFactory.getLogger(BoundedBody.class);
     private static final int PIECE = 16 * 1024;
+    private static final long RATE_GRACE_NANOS = 1_000_000_000L;
 
     private final ServletInputStream in;
     private final long maxBytes;
     private final Duration timeout;
     private final Receiver receiver;
-    /** With a Content-Length, the body goes straight into an array of that size. */
-    private final byte[] declared;
+    /** The most this body may hold: its Content-Length, or {@code maxBytes} for a chunked one. */
+    private final long limit;
 
-    private final ByteArrayOutputStream chunked;
+    private final long minBytesPerSecond;
+    private final long startNanos = System.nanoTime();
+    /** The body so far; grows with what arrives, so a body that trickles holds only what it sent. */
+    private byte[] body = new byte[0];
+
     private byte[] scratch;
     private int filled;
     private long discardLeft;
     private State state = State.READING;
 
     private BoundedBody(
-            ServletInputStream in, long declaredLength, long maxBytes, Duration timeout, Receiver receiver) {
+            ServletInputStream in,
+            long declaredLength,
+            long maxBytes,
+            Duration timeout,
+            long minBytesPerSecond,
+            Receiver receiver) {
         this.in = in;
         this.maxBytes = maxBytes;
         this.timeout = timeout;
+        this.minBytesPerSecond = minBytesPerSecond;
         this.receiver = receiver;
-        this.declared = declaredLength >= 0 ? new byte[(int) declaredLength] : null;
-        this.chunked = declaredLength >= 0 ? null : new ByteArrayOutputStream(8192);
+        this.limit = declaredLength >= 0 ? declaredLength : maxBytes;
     }
 
     /** Whether the whole body is already here, so that reading it cannot block. */
@@ -87,11 +109,16 @@ final class BoundedBody implements ReadListener, AsyncListener {
 
     /**
      * A reader for a body still arriving, to register as the request's read and async listener once
-     * async is started with the read timeout.
+     * async is started with the read timeout. {@code minBytesPerSecond} 0 checks no rate.
      */
     static BoundedBody reader(
-            ServletInputStream in, long declaredLength, long maxBytes, Duration timeout, Receiver receiver) {
-        return new BoundedBody(in, declaredLength, maxBytes, timeout, receiver);
+            ServletInputStream in,
+            long declaredLength,
+            long maxBytes,
+            Duration timeout,
+            long minBytesPerSecond,
+            Receiver receiver) {
+        return new BoundedBody(in, declaredLength, maxBytes, timeout, minBytesPerSecond, receiver);
     }
 
     /**
@@ -100,7 +127,7 @@ final class BoundedBody implements ReadListener, AsyncListener {
      * the answer it was sent.
      */
     static BoundedBody discarder(ServletInputStream in, long limit, Duration timeout, Receiver receiver) {
-        BoundedBody discarder = new BoundedBody(in, -1, 0, timeout, receiver);
+        BoundedBody discarder = new BoundedBody(in, -1, 0, timeout, 0, receiver);
         discarder.state = State.DISCARDING;
         discarder.discardLeft = limit;
         return discarder;
@@ -119,22 +146,16 @@ final class BoundedBody implements ReadListener, AsyncListener {
                     if (discardLeft <= 0) {
                         finish();
                     }
-                } else if (declared != null && filled < declared.length) {
-                    int read = in.read(declared, filled, Math.min(declared.length - filled, PIECE));
-                    if (read == -1) {
-                        return;
-                    }
-                    filled += read;
                 } else {
-                    // a chunked body, or a declared one read in full and waiting for its end
                     int read = in.read(scratch(), 0, PIECE);
                     if (read == -1) {
                         return;
                     }
-                    if (declared == null && chunked.size() + (long) read <= maxBytes) {
-                        chunked.write(scratch, 0, read);
-                    } else {
+                    if (filled + (long) read > limit) {
+                        // past the Content-Length or, chunked, past --max-request-bytes
                         refuse(tooLarge(maxBytes), true);
+                    } else {
+                        append(read);
                     }
                 }
             }
@@ -143,15 +164,36 @@ final class BoundedBody implements ReadListener, AsyncListener {
         }
     }
 
+    /** Keeps {@code read} bytes of the scratch buffer, takes their share, and checks the rate so far. */
+    private void append(int read) {
+        if (filled + read > body.length) {
+            int grown = (int) Math.min(limit, Math.max((long) filled + read, Math.max(1024, 2L * body.length)));
+            body = Arrays.copyOf(body, grown);
+        }
+        System.arraycopy(scratch, 0, body, filled, read);
+        filled += read;
+        try {
+            receiver.arrived(read);
+        } catch (ReviewRejection rejection) {
+            refuse(rejection, true);
+            return;
+        }
+        long elapsed = System.nanoTime() - startNanos;
+        if (minBytesPerSecond > 0
+                && elapsed >= RATE_GRACE_NANOS
+                && filled < minBytesPerSecond * (elapsed / 1_000_000) / 1000) {
+            refuse(tooSlow(minBytesPerSecond, filled, elapsed), false);
+        }
+    }
+
     @Override
     public void onAllDataRead() {
         if (state == State.READING) {
             state = State.OVER;
-            byte[] body = declared == null
-                    ? chunked.toByteArray()
-                    : filled == declared.length ? declared : Arrays.copyOf(declared, filled);
+            byte[] whole = filled == body.length ? body : Arrays.copyOf(body, filled);
+            body = null;
             try {
-                receiver.received(body);
+                receiver.received(whole);
             } finally {
                 receiver.finished();
             }
@@ -237,6 +279,17 @@ final class BoundedBody implements ReadListener, AsyncListener {
                 413,
                 "RequestEntityTooLarge",
                 "request body exceeds the limit of " + maxBytes + " bytes (--max-request-bytes)",
+                null,
+                null);
+    }
+
+    private static ReviewRejection tooSlow(long minBytesPerSecond, long received, long elapsedNanos) {
+        return new ReviewRejection(
+                408,
+                "Timeout",
+                "request body arrived too slowly: " + received + " bytes in " + elapsedNanos / 1_000_000
+                        + " ms, below the minimum of " + minBytesPerSecond
+                        + " bytes per second (--min-request-data-rate)",
                 null,
                 null);
     }

@@ -8,8 +8,8 @@ import java.util.concurrent.locks.Condition;
 import java.util.concurrent.locks.ReentrantLock;
 
 /**
- * A budget of review bytes in process at once ({@code --max-in-flight-bytes}). A review holds its
- * body's share from before the body is read until its answer is written: judging a review takes
+ * A budget of review bytes in process at once ({@code --max-in-flight-bytes}). A review holds a share
+ * of the bytes it has received, from as they arrive until its answer is written: judging a review takes
  * several times its size in heap, so this bounds the heap that concurrent large reviews take, and on
  * a pod with one or two cores it runs them one after the other instead of side by side, which
  * finishes each sooner. Small reviews take a few KiB and pass a waiting large one, so they are not
@@ -104,6 +104,24 @@ final class InFlightBytes {
                 lock.unlock();
             }
         }
+    }
+
+    /**
+     * Takes {@code bytes} more for a review that holds {@code held} already, as its body arrives,
+     * within {@code timeout}. Without waiting when they are free; otherwise the review gives back what
+     * it holds and waits for the total, so that reviews holding part of their share never wait on one
+     * another. At most the whole budget is held, as for {@link #acquire}.
+     *
+     * @return the review's share now, to give back with {@link #release}
+     * @throws ReviewRejection 503, the review then holding nothing, when the total did not come free in time
+     */
+    int grow(int held, int bytes, Duration timeout) throws ReviewRejection {
+        int total = (int) Math.min((long) held + bytes, capacity);
+        if (total == held || tryTake(total - held)) {
+            return total;
+        }
+        release(held);
+        return acquire(total, total, timeout);
     }
 
     /** Bytes of reviews in process now. */

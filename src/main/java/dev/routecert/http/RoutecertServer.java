@@ -135,6 +135,7 @@ public final class RoutecertServer implements AutoCloseable {
                 metrics,
                 config.maxRequestBytes(),
                 config.requestReadTimeout(),
+                config.minRequestDataRate(),
                 inFlight,
                 inFlightBytes);
     }

@@ -1,5 +1,6 @@
 package dev.routecert.tls;
 
+import dev.routecert.time.Clock;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -19,8 +20,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads {@code tls.crt}/{@code tls.key} and polls them for changes. Polling, not file watches:
  * the kubelet updates a Secret volume by swapping its {@code ..data} symlink, which watches on
- * the files themselves miss. A pair that does not parse or whose key does not match keeps the
- * last good certificate in force; each distinct bad content is logged and counted once.
+ * the files themselves miss. A pair that does not parse, whose key does not match, whose leaf is
+ * expired or not yet valid on the clock (give or take {@link #CLOCK_SKEW}), or that does not cover
+ * the required server names keeps the last good certificate in force: every handshake would fail
+ * with it. Each distinct bad content is logged and counted once.
  */
 public final class FileCertificateSource implements CertificateSource {
 
@@ -41,9 +44,14 @@ public final class FileCertificateSource implements CertificateSource {
         };
     }
 
+    /** How far the clocks of this node and of the issuer may disagree about a certificate's validity. */
+    public static final Duration CLOCK_SKEW = Duration.ofMinutes(5);
+
     private final Path certificateFile;
     private final Path keyFile;
     private final Events events;
+    private final Clock clock;
+    private final List<String> serverNames;
     private final List<Consumer<ServingCertificate>> listeners = new CopyOnWriteArrayList<>();
     private final ScheduledExecutorService poller;
 
@@ -51,11 +59,29 @@ public final class FileCertificateSource implements CertificateSource {
     private volatile String lastProblem = "not read yet";
     private byte[] lastCertificateBytes = new byte[0];
     private byte[] lastKeyBytes = new byte[0];
+    /** The last pair was refused for its validity period only: check the same bytes again. */
+    private boolean recheck;
 
     public FileCertificateSource(Path certificateFile, Path keyFile, Duration pollInterval, Events events) {
+        this(certificateFile, keyFile, pollInterval, events, Clock.system(), List.of());
+    }
+
+    /**
+     * @param clock judges the certificate's validity
+     * @param serverNames DNS names the certificate must cover ({@code --tls-server-names}); empty for any
+     */
+    public FileCertificateSource(
+            Path certificateFile,
+            Path keyFile,
+            Duration pollInterval,
+            Events events,
+            Clock clock,
+            List<String> serverNames) {
         this.certificateFile = certificateFile;
         this.keyFile = keyFile;
         this.events = events;
+        this.clock = clock;
+        this.serverNames = List.copyOf(serverNames);
         this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "certificate-poller");
             thread.setDaemon(true);
@@ -99,7 +125,9 @@ public final class FileCertificateSource implements CertificateSource {
             report("cannot read " + certificateFile + " / " + keyFile + ": " + e, new byte[0], new byte[0]);
             return;
         }
-        if (Arrays.equals(certificateBytes, lastCertificateBytes) && Arrays.equals(keyBytes, lastKeyBytes)) {
+        if (!recheck
+                && Arrays.equals(certificateBytes, lastCertificateBytes)
+                && Arrays.equals(keyBytes, lastKeyBytes)) {
             return; // unchanged since the last attempt, good or bad
         }
         lastCertificateBytes = certificateBytes;
@@ -107,7 +135,12 @@ public final class FileCertificateSource implements CertificateSource {
         ServingCertificate loaded;
         try {
             loaded = PemCertificates.parse(certificateBytes, keyBytes, certificateFile.toString());
+            ServerNames.checkUsable(loaded.leaf(), clock.instant(), CLOCK_SKEW, serverNames);
         } catch (CertificateLoadException e) {
+            recheck = e instanceof ServerNames.NotValidNow;
+            if (recheck && e.getMessage().equals(lastProblem)) {
+                return; // the same refusal as on the last poll, already logged and counted
+            }
             lastProblem = e.getMessage();
             events.failed(e.getMessage());
             log.warn(
@@ -116,6 +149,7 @@ public final class FileCertificateSource implements CertificateSource {
                     e.getMessage());
             return;
         }
+        recheck = false;
         boolean first = current == null;
         current = loaded;
         lastProblem = "";

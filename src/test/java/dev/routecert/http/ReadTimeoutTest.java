@@ -51,6 +51,7 @@ class ReadTimeoutTest {
                         .maxRequestBytes(LIMIT)
                         .requestReadTimeout(READ_TIMEOUT)
                         .idleTimeout(IDLE_TIMEOUT)
+                        .minRequestDataRate(0) // the read timeout alone; SlowBodyTest covers the rate
                         .build());
     }
 

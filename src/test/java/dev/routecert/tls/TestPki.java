@@ -89,19 +89,27 @@ public final class TestPki {
     }
 
     public Issued issue(KeyFormat format, Duration validity) {
+        return issue(format, Instant.now().minusSeconds(60), Instant.now().plus(validity), "localhost");
+    }
+
+    /** A leaf valid from {@code notBefore} to {@code notAfter} for these DNS names and 127.0.0.1. */
+    public Issued issue(KeyFormat format, Instant notBefore, Instant notAfter, String... dnsNames) {
         try {
             KeyPair keys = generate(format.algorithm);
             BigInteger serial = BigInteger.valueOf(SERIALS.incrementAndGet());
             JcaX509v3CertificateBuilder builder = new JcaX509v3CertificateBuilder(
                     new X500Name(caCertificate.getSubjectX500Principal().getName()),
                     serial,
-                    Date.from(Instant.now().minusSeconds(60)),
-                    Date.from(Instant.now().plus(validity)),
+                    Date.from(notBefore),
+                    Date.from(notAfter),
                     new X500Name("CN=routecert test " + format),
                     keys.getPublic());
-            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(new GeneralName[] {
-                new GeneralName(GeneralName.dNSName, "localhost"), new GeneralName(GeneralName.iPAddress, "127.0.0.1")
-            }));
+            GeneralName[] names = new GeneralName[dnsNames.length + 1];
+            for (int i = 0; i < dnsNames.length; i++) {
+                names[i] = new GeneralName(GeneralName.dNSName, dnsNames[i]);
+            }
+            names[dnsNames.length] = new GeneralName(GeneralName.iPAddress, "127.0.0.1");
+            builder.addExtension(Extension.subjectAlternativeName, false, new GeneralNames(names));
             builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
             builder.addExtension(
                     Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_serverAuth));
