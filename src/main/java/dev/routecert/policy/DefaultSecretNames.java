@@ -5,8 +5,10 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /**
@@ -32,6 +34,21 @@ final class DefaultSecretNames {
 
     /** The name for one TLS block; {@code taken} are the secret names already used by the object. */
     static String choose(ObjectMetaView meta, Collection<String> hosts, Collection<String> taken, boolean preferPlain) {
+        return choose(meta, hosts, taken, preferPlain, new HashMap<>());
+    }
+
+    /**
+     * {@link #choose(ObjectMetaView, Collection, Collection, boolean)} for one of several TLS blocks
+     * of an object. {@code tried} is kept across the calls for one object, with {@code taken} only
+     * growing: it remembers per host hash the last {@code -n} chosen, so that many entries with the
+     * same hosts do not each try again every name the entries before them took.
+     */
+    static String choose(
+            ObjectMetaView meta,
+            Collection<String> hosts,
+            Collection<String> taken,
+            boolean preferPlain,
+            Map<String, Integer> tried) {
         String hostKey = String.join(",", new TreeSet<>(hosts));
         String base = meta.name();
         boolean generated = false;
@@ -50,13 +67,20 @@ final class DefaultSecretNames {
             }
         }
         String hash = hash8(hostKey.isEmpty() ? base : hostKey);
-        String candidate = fit(base, base + "-" + hash + SUFFIX, hash);
-        int n = 2;
+        int n = tried.getOrDefault(hash, 1);
+        String candidate = numbered(base, hash, n);
         while (taken.contains(candidate)) {
-            candidate = fit(base, base + "-" + hash + "-" + n + SUFFIX, hash + "-" + n);
             n++;
+            candidate = numbered(base, hash, n);
         }
+        tried.put(hash, n);
         return candidate;
+    }
+
+    /** {@code <base>-<hash>-tls} for n = 1, else {@code <base>-<hash>-<n>-tls}. */
+    private static String numbered(String base, String hash, int n) {
+        String tag = n == 1 ? hash : hash + "-" + n;
+        return fit(base, base + "-" + tag + SUFFIX, tag);
     }
 
     /** Cuts {@code base} so that {@code base-extra-tls} fits in {@link #MAX}; a cut base gains a hash of the whole. */

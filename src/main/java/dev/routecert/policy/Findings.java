@@ -9,10 +9,15 @@ import java.util.Set;
 final class Findings {
 
     /**
-     * kubectl prints each warning on its own line and the API server may drop long lists; past this
-     * many, one line says how many more there were. Violations are never capped.
+     * kubectl prints each warning on its own line, and the API server passes on 4096 characters of
+     * warnings per request before it cuts each to 256 and drops the rest: this many warnings of at most
+     * {@link #MAX_WARNING_CHARS}, and the one line past them that says how many more there were, fit
+     * in that. Violations are never capped here; the answer caps them ({@link Violation#MAX_IN_SUMMARY}).
      */
-    static final int MAX_WARNINGS = 50;
+    static final int MAX_WARNINGS = 15;
+
+    /** The API server's cut for one warning once a request's warnings are long. */
+    static final int MAX_WARNING_CHARS = 256;
 
     final List<Violation> violations = new ArrayList<>();
     private final Set<String> warnings = new LinkedHashSet<>();
@@ -25,7 +30,7 @@ final class Findings {
 
     /** A warning, printed by kubectl as {@code Warning: field: message}. Repeats are dropped. */
     void warn(String field, String message) {
-        String w = field == null ? message : field + ": " + message;
+        String w = Violation.clip(field == null ? message : field + ": " + message, MAX_WARNING_CHARS);
         if (warnings.contains(w)) {
             return;
         }

@@ -155,6 +155,8 @@ final class IngressValidator {
     /** cert-manager creates one Certificate per secret name: two entries sharing one with different hosts fight. */
     private void duplicates(Map<Integer, List<HostName>> entryNames) {
         Map<String, Integer> firstUse = new HashMap<>();
+        // the first user's hosts as a set, built once however many entries repeat its secret name
+        Map<Integer, Set<String>> firstHosts = new HashMap<>();
         for (IngressView.Tls t : view.tls()) {
             if (t.secretName() == null) {
                 continue;
@@ -163,7 +165,7 @@ final class IngressValidator {
             if (first == null) {
                 continue;
             }
-            Set<String> a = asciiSet(entryNames.get(first));
+            Set<String> a = firstHosts.computeIfAbsent(first, i -> asciiSet(entryNames.get(i)));
             Set<String> b = asciiSet(entryNames.get(t.index()));
             if (!a.equals(b)) {
                 f.deny(Violation.duplicate(
@@ -188,6 +190,7 @@ final class IngressValidator {
             }
         }
         Set<String> planned = new HashSet<>();
+        Map<String, Integer> tried = new HashMap<>();
         boolean issuerNoted = false;
         for (IngressView.Tls t : view.tls()) {
             List<HostName> names = entryNames.get(t.index());
@@ -209,7 +212,7 @@ final class IngressValidator {
                 }
                 Set<String> hosts = new TreeSet<>();
                 names.forEach(n -> hosts.add(n.ascii()));
-                secretName = DefaultSecretNames.choose(view.meta(), hosts, taken, missing == 1);
+                secretName = DefaultSecretNames.choose(view.meta(), hosts, taken, missing == 1, tried);
                 taken.add(secretName);
                 out.defaults.add(new Evaluation.SecretNameDefault("/spec/tls/" + t.index(), secretName));
             }
@@ -236,7 +239,7 @@ final class IngressValidator {
     }
 
     private static Set<String> asciiSet(List<HostName> names) {
-        Set<String> s = new TreeSet<>();
+        Set<String> s = new HashSet<>();
         if (names != null) {
             names.forEach(n -> s.add(n.ascii()));
         }

@@ -3,13 +3,11 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.core.JsonPointer;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.RouteKind;
-import io.fabric8.zjsonpatch.DiffFlags;
-import io.fabric8.zjsonpatch.JsonDiff;
-import java.util.EnumSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -18,15 +16,11 @@ import java.util.Optional;
  * The policy core: given an admission request for an IngressRoute (either Traefik API group) or an
  * Ingress, decide whether to admit it, how to default it, and which Certificates it needs.
  *
- * <p>Pure: no I/O, no clock, no client. Mutation works on a copy of the raw JSON tree and the patch is
- * the diff between the two, so unknown fields are never touched; the verdict is computed on the
+ * <p>Pure: no I/O, no clock, no client. Mutation works on a copy of the raw JSON tree and the patch
+ * holds one operation per defaulted field, so unknown fields are never touched; the verdict is computed on the
  * mutated object, so the planned Certificate already uses the defaulted secret name.
  */
 public final class RoutePolicy {
-
-    /** Diff without move/copy operations and without non-standard fields: plain add/remove/replace. */
-    private static final EnumSet<DiffFlags> DIFF_FLAGS =
-            EnumSet.of(DiffFlags.OMIT_MOVE_OPERATION, DiffFlags.OMIT_COPY_OPERATION, DiffFlags.OMIT_VALUE_ON_REMOVE);
 
     private final PolicyConfig config;
 
@@ -76,14 +70,20 @@ public final class RoutePolicy {
             return toVerdict(first, null);
         }
         ObjectNode mutated = (ObjectNode) shallowCopy(object);
+        // the patch is written as the defaults are applied: a diff of the two trees compares arrays
+        // by longest common subsequence, quadratic in the number of TLS entries
+        ArrayNode patch = JsonNodeFactory.instance.arrayNode();
         for (Evaluation.SecretNameDefault d : first.defaults) {
             JsonNode target = writable(mutated, object, JsonPointer.compile(d.pointer()));
             if (target instanceof ObjectNode o) {
+                patch.addObject()
+                        .put("op", o.has("secretName") ? "replace" : "add")
+                        .put("path", d.pointer() + "/secretName")
+                        .put("value", d.secretName());
                 o.put("secretName", d.secretName());
             }
         }
         Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
-        JsonNode patch = JsonDiff.asJson(object, mutated, DIFF_FLAGS);
         return toVerdict(second, second.findings.denied() ? null : patch);
     }
 
@@ -127,7 +127,7 @@ public final class RoutePolicy {
      * it has not written: the containers on the way down that are still shared are replaced by
      * shallow copies first, so writing into the result never touches {@code original}. A default
      * changes one field of a large object; copying only its path keeps the rest of the tree shared
-     * (and cheap for the diff to compare). Null when there is no node at {@code pointer}.
+     * (and cheap to copy). Null when there is no node at {@code pointer}.
      */
     private static JsonNode writable(ObjectNode copy, JsonNode original, JsonPointer pointer) {
         JsonNode node = copy;

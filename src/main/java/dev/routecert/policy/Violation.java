@@ -60,6 +60,37 @@ public record Violation(String field, String message, String hint, Integer offse
         return new Violation(field, message, hint, null, INTERNAL);
     }
 
+    /**
+     * This violation as an answer carries it: field, message and fix cut to {@link #MAX_FIELD_CHARS}
+     * and {@link #MAX_TEXT_CHARS}, so one cause stays within a few KiB whatever the object holds.
+     */
+    public Violation bounded() {
+        return new Violation(
+                clip(field, MAX_FIELD_CHARS),
+                clip(message, MAX_TEXT_CHARS),
+                hint == null ? null : clip(hint, MAX_TEXT_CHARS),
+                offset,
+                reason);
+    }
+
+    /** The line that stands for {@code more} violations left out of an answer. */
+    public static String more(int more) {
+        return "and " + more + " more " + (more == 1 ? "problem" : "problems")
+                + "; run routecert check on the manifest to see them all";
+    }
+
+    /** {@code text} cut to at most {@code max} characters, ending in "..." when cut. */
+    public static String clip(String text, int max) {
+        if (text.length() <= max) {
+            return text;
+        }
+        int end = max - 3;
+        if (Character.isHighSurrogate(text.charAt(end - 1))) {
+            end--; // never split a character in two
+        }
+        return text.substring(0, end) + "...";
+    }
+
     /** The same violation pointing at a character inside a rule. */
     public Violation atOffset(int ruleOffset) {
         return new Violation(field, message, hint, ruleOffset, reason);
@@ -79,8 +110,22 @@ public record Violation(String field, String message, String hint, Integer offse
         return b.toString();
     }
 
-    /** A denial message lists at most this many violations; the causes list them all. */
-    static final int MAX_IN_SUMMARY = 20;
+    /**
+     * A denial's message and its causes name at most this many violations, then say how many more
+     * there are: kubectl prints the message in one piece, and the API server relays the whole status,
+     * so an object with thousands of mistakes must not produce an answer thousands of times larger.
+     * {@code routecert check} lists them all.
+     */
+    public static final int MAX_IN_SUMMARY = 20;
+
+    /** The longest field path an answer carries; longer ones (an annotation key, say) are cut. */
+    public static final int MAX_FIELD_CHARS = 256;
+
+    /** The longest message or fix an answer carries; longer ones (a value quoted whole) are cut. */
+    public static final int MAX_TEXT_CHARS = 1024;
+
+    /** Reason of the one cause that stands for the violations left out, as Kubernetes' {@code field.TooMany}. */
+    public static final String TOO_MANY = "FieldValueTooMany";
 
     /**
      * One paragraph for a person, the message of a denial: how many problems, then each as
@@ -92,7 +137,7 @@ public record Violation(String field, String message, String hint, Integer offse
         int shown = Math.min(n, MAX_IN_SUMMARY);
         b.append(n == 1 ? "1 problem" : n + " problems").append(" to fix. ");
         for (int i = 0; i < shown; i++) {
-            Violation v = violations.get(i);
+            Violation v = violations.get(i).bounded();
             if (n > 1) {
                 b.append('(').append(i + 1).append(") ");
             }

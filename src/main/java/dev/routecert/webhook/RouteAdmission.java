@@ -4,6 +4,7 @@ import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.log.Log;
+import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
@@ -31,6 +32,9 @@ public final class RouteAdmission implements AdmissionPolicy {
         MUTATE_WITHOUT_CLUSTER
     }
 
+    /** Certificates not created for want of a cluster that a warning names one by one. */
+    static final int MAX_NAMED_UNCREATED = 3;
+
     private final RoutePolicy policy;
     private final Mode mode;
 
@@ -50,9 +54,17 @@ public final class RouteAdmission implements AdmissionPolicy {
         }
         List<String> warnings = new ArrayList<>(verdict.warnings());
         if (mode == Mode.MUTATE_WITHOUT_CLUSTER && !request.dryRun()) {
-            verdict.certificates()
-                    .forEach(plan -> warnings.add("routecert did not create Certificate " + plan.namespace() + "/"
-                            + plan.name() + " because it has no cluster connection"));
+            List<PlannedCertificate> plans = verdict.certificates();
+            // one line per Certificate would make the answer grow with the object: a few, then a count
+            int named = Math.min(plans.size(), MAX_NAMED_UNCREATED);
+            for (PlannedCertificate plan : plans.subList(0, named)) {
+                warnings.add("routecert did not create Certificate " + plan.namespace() + "/" + plan.name()
+                        + " because it has no cluster connection");
+            }
+            if (named < plans.size()) {
+                warnings.add("routecert did not create " + (plans.size() - named)
+                        + " more Certificates because it has no cluster connection");
+            }
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
     }

@@ -1,5 +1,6 @@
 package dev.routecert.bench;
 
+import dev.routecert.admission.ApiServerReviews;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,8 +22,9 @@ import org.openjdk.jmh.runner.options.TimeValue;
  * -Pbench verify} calls it. Figures are printed, never asserted: this machine is shared, so each
  * figure is put beside a reference measured in the same run.
  *
- * <p>System properties: {@code bench.parts} (default {@code load,policy,startup}), {@code
- * bench.measureSeconds}, {@code bench.warmupSeconds}, {@code bench.serverWarmupSeconds}, {@code
+ * <p>System properties: {@code bench.parts} (default {@code load,policy,worstcase,startup}), {@code
+ * bench.measureSeconds}, {@code bench.worstcaseBytes}, {@code bench.worstcaseWarmups}, {@code
+ * bench.worstcaseRuns}, {@code bench.warmupSeconds}, {@code bench.serverWarmupSeconds}, {@code
  * bench.connections}, {@code bench.startupRuns}, {@code bench.jar}, {@code bench.out}.
  */
 public final class Bench {
@@ -35,8 +37,8 @@ public final class Bench {
     }
 
     public static void main(String[] args) throws Exception {
-        Set<String> parts =
-                Set.of(System.getProperty("bench.parts", "load,policy,startup").split(","));
+        Set<String> parts = Set.of(System.getProperty("bench.parts", "load,policy,worstcase,startup")
+                .split(","));
         Path jar =
                 Path.of(System.getProperty("bench.jar", "target/routecert.jar")).toAbsolutePath();
         Path out = Path.of(System.getProperty("bench.out", "target/bench/results.md"))
@@ -79,6 +81,14 @@ public final class Bench {
                     plan) of the mix's small IngressRoute CREATE and of its 1.4 MiB object. For scale, the whole \
                     `/mutate` handler without HTTP (JSON parse, verdict, JSON answer).""",
                     jmh.markdown());
+        }
+        if (parts.contains("worstcase")) {
+            WorstCaseBenchmark worst = new WorstCaseBenchmark(
+                    Integer.getInteger("bench.worstcaseBytes", ApiServerReviews.LARGE_OBJECT_BYTES),
+                    Integer.getInteger("bench.worstcaseWarmups", 5),
+                    Integer.getInteger("bench.worstcaseRuns", 9));
+            worst.run();
+            report.worstCase(worst);
         }
         if (parts.contains("startup")) {
             StartupBenchmark startup = new StartupBenchmark(dir, pki, jar, Integer.getInteger("bench.startupRuns", 7));
@@ -292,6 +302,19 @@ public final class Bench {
                         ratio >= 0.6);
             }
             write();
+        }
+
+        void worstCase(WorstCaseBenchmark worst) throws IOException {
+            section("Worst case: adversarial objects against their valid twins", """
+                    Each shape is an object of about the largest size the API server stores, built to make one check \
+                    work hard, beside its twin: the same shape with every name covered. Each is timed through the \
+                    policy alone (`RoutePolicy.evaluate`) and through the webhook path (review parsed, `/mutate`'s \
+                    `RouteAdmission`, answer written), alternating adversarial and twin; medians, per byte of the \
+                    object. × twin is the adversarial object's time over its twin's.""", worst.markdown());
+            target(
+                    "worst adversarial object ≤ 3 × its valid twin per byte",
+                    String.format(Locale.ROOT, "%.2f ×", worst.worstRatio()),
+                    worst.worstRatio() <= 3);
         }
 
         void startup(StartupBenchmark startup) throws IOException {

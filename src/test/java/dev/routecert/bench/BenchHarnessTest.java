@@ -206,6 +206,21 @@ class BenchHarnessTest {
     }
 
     @Test
+    void worstCaseShapesGetTheirVerdictsAndBoundedAnswers() throws Exception {
+        WorstCaseBenchmark worst = new WorstCaseBenchmark(20_000, 0, 1);
+        worst.run();
+        assertEquals(WorstCaseBenchmark.shapes().size(), worst.results.size());
+        for (WorstCaseBenchmark.Result r : worst.results) {
+            String name = r.shape().name();
+            assertTrue(r.bytes() >= 20_000, name);
+            assertEquals(r.shape().allowed(), r.adversarialAllowed(), name);
+            assertTrue(r.twinAllowed(), name + ": the twin is valid");
+            assertTrue(r.answerAdversarial() < 128 * 1024, name + ": answer of " + r.answerAdversarial() + " bytes");
+        }
+        assertTrue(worst.markdown().contains("| ingress-shared-secret |"), worst.markdown());
+    }
+
+    @Test
     void procReadingsOfThisProcess() {
         long self = ProcessHandle.current().pid();
         assertTrue(ProcStats.cpuNanos(self) > 0);
