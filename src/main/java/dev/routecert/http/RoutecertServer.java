@@ -94,10 +94,12 @@ public final class RoutecertServer implements AutoCloseable {
      */
     static Javalin admissionApp(
             ServeConfig config, TlsConnector tls, AdmissionReviews reviews, Handler mutate, Handler validate) {
+        JsonErrorHandler errors = new JsonErrorHandler(reviews);
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(errors));
             cfg.http.maxRequestSize = config.maxRequestBytes();
             cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(
                     server, httpConfiguration, config.bindAddress(), config.securePort(), config.idleTimeout()));
