@@ -72,6 +72,7 @@ final class AdmissionEndpoint {
             ServletInputStream in = null;
             try {
                 checkContentType(ctx.contentType());
+                Utf8Body.checkCharset(ctx.contentType());
                 long declared = ctx.req().getContentLengthLong();
                 // an oversize body is refused before it waits for a share of the budget
                 BoundedBody.checkDeclared(declared, maxRequestBytes);
@@ -196,6 +197,7 @@ final class AdmissionEndpoint {
     private void judge(Context ctx, byte[] body, long start) {
         AdmissionRequest request;
         try {
+            Utf8Body.check(body);
             request = reviews.parse(body);
         } catch (ReviewRejection rejection) {
             reject(ctx, rejection, start);
