@@ -72,7 +72,7 @@ final class AdmissionEndpoint {
             try {
                 checkContentType(ctx.contentType());
                 Utf8Body.checkCharset(ctx.contentType());
-                long declared = ctx.req().getContentLengthLong();
+                long declared = review.declared;
                 // an oversize body is refused before it waits for a share of the budget
                 BoundedBody.checkDeclared(declared, maxRequestBytes);
                 in = ctx.req().getInputStream();
@@ -147,6 +147,8 @@ final class AdmissionEndpoint {
 
         final Context ctx;
         final long start = System.nanoTime();
+        /** The body's Content-Length, -1 when it has none: a refusal names it rather than the bytes so far. */
+        final long declared;
         /** Written by one thread at a time (the handler, then the body's listener); released once. */
         volatile int share;
         /** Set while the body is read in the background: completing it completes the request. */
@@ -156,6 +158,7 @@ final class AdmissionEndpoint {
 
         Review(Context ctx) {
             this.ctx = ctx;
+            this.declared = ctx.req().getContentLengthLong();
         }
 
         boolean inBackground() {
@@ -166,7 +169,7 @@ final class AdmissionEndpoint {
         public void arrived(int bytes) throws ReviewRejection {
             int held = share;
             share = 0; // while grow waits it holds nothing; it returns the share or throws having released it
-            share = budget.grow(held, bytes, readTimeout);
+            share = budget.grow(held, bytes, declared, readTimeout);
         }
 
         @Override
