@@ -18,8 +18,6 @@ import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The HTTP boundary of one admission endpoint: caps and times the body, checks its type, turns it
@@ -31,7 +29,8 @@ import org.slf4j.LoggerFactory;
  */
 final class AdmissionEndpoint {
 
-    private static final Logger log = LoggerFactory.getLogger("dev.routecert.admission");
+    /** Every line here carries values from the request: the escaping logger writes each as one field. */
+    private static final Log log = Log.of("dev.routecert.admission");
 
     private final String name;
     private final AdmissionPolicy policy;
@@ -72,7 +71,8 @@ final class AdmissionEndpoint {
             ServletInputStream in = null;
             try {
                 checkContentType(ctx.contentType());
-                long declared = ctx.req().getContentLengthLong();
+                Utf8Body.checkCharset(ctx.contentType());
+                long declared = review.declared;
                 // an oversize body is refused before it waits for a share of the budget
                 BoundedBody.checkDeclared(declared, maxRequestBytes);
                 in = ctx.req().getInputStream();
@@ -147,6 +147,8 @@ final class AdmissionEndpoint {
 
         final Context ctx;
         final long start = System.nanoTime();
+        /** The body's Content-Length, -1 when it has none: a refusal names it rather than the bytes so far. */
+        final long declared;
         /** Written by one thread at a time (the handler, then the body's listener); released once. */
         volatile int share;
         /** Set while the body is read in the background: completing it completes the request. */
@@ -156,6 +158,7 @@ final class AdmissionEndpoint {
 
         Review(Context ctx) {
             this.ctx = ctx;
+            this.declared = ctx.req().getContentLengthLong();
         }
 
         boolean inBackground() {
@@ -166,7 +169,7 @@ final class AdmissionEndpoint {
         public void arrived(int bytes) throws ReviewRejection {
             int held = share;
             share = 0; // while grow waits it holds nothing; it returns the share or throws having released it
-            share = budget.grow(held, bytes, readTimeout);
+            share = budget.grow(held, bytes, declared, readTimeout);
         }
 
         @Override
@@ -196,34 +199,33 @@ final class AdmissionEndpoint {
     private void judge(Context ctx, byte[] body, long start) {
         AdmissionRequest request;
         try {
+            Utf8Body.check(body);
             request = reviews.parse(body);
         } catch (ReviewRejection rejection) {
             reject(ctx, rejection, start);
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug(
-                    "review uid={} body={}",
-                    Log.quote(request.uid()),
-                    Log.quoteWhole(new String(body, StandardCharsets.UTF_8)));
+            log.debug("review uid={} body={}", request.uid(), Log.whole(new String(body, StandardCharsets.UTF_8)));
         }
         AdmissionDecision decision = decide(request);
         JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
         send(ctx, 200, reviews.write(response));
         long nanos = System.nanoTime() - start;
         metrics.observe(name, decision.outcome(), nanos);
+        String format = decision.warnings().isEmpty()
+                ? "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} latency={}"
+                : "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} warnings="
+                        + decision.warnings().size() + " latency={}";
         log.info(
-                "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}{} latency={}",
-                Log.quote(request.uid()),
+                format,
+                request.uid(),
                 name,
-                Log.quote(request.gvk()),
-                Log.quote(request.objectRef()),
-                Log.quote(request.operation()),
+                request.gvk(),
+                request.objectRef(),
+                request.operation(),
                 request.dryRun(),
                 decision.outcome(),
-                decision.warnings().isEmpty()
-                        ? ""
-                        : " warnings=" + decision.warnings().size(),
                 formatLatency(nanos));
     }
 
@@ -235,12 +237,9 @@ final class AdmissionEndpoint {
             }
             return decision;
         } catch (Exception | StackOverflowError e) {
+            // one line with the cause and where it was thrown, not a stack trace per review
             log.error(
-                    "policy failed on uid={} kind={} object={}",
-                    Log.quote(request.uid()),
-                    Log.quote(request.gvk()),
-                    Log.quote(request.objectRef()),
-                    e);
+                    "policy failed on uid={} kind={} object={}", request.uid(), request.gvk(), request.objectRef(), e);
             return AdmissionDecision.errored(
                     500,
                     "routecert internal error while reviewing " + request.gvk()
@@ -270,10 +269,10 @@ final class AdmissionEndpoint {
         log.warn(
                 "admission rejected endpoint={} uid={} status={} remote={} reason={} latency={}",
                 name,
-                rejection.uid() == null ? "-" : Log.quote(rejection.uid()),
+                rejection.uid() == null ? "-" : rejection.uid(),
                 rejection.httpStatus(),
-                Log.quote(ctx.ip()),
-                Log.quote(rejection.getMessage()),
+                ctx.ip(),
+                rejection.getMessage(),
                 formatLatency(nanos));
     }
 

@@ -1,6 +1,7 @@
 package dev.routecert.http;
 
 import dev.routecert.admission.ReviewRejection;
+import dev.routecert.log.Log;
 import jakarta.servlet.AsyncEvent;
 import jakarta.servlet.AsyncListener;
 import jakarta.servlet.ReadListener;
@@ -9,8 +10,6 @@ import java.io.IOException;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.concurrent.TimeoutException;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Reads a request body with three bounds: at most {@code maxBytes}, within the read timeout in all,
@@ -59,7 +58,7 @@ final class BoundedBody implements ReadListener, AsyncListener {
         OVER
     }
 
-    private static final Logger log = LoggerFactory.getLogger(BoundedBody.class);
+    private static final Log log = Log.of(BoundedBody.class);
     private static final int PIECE = 16 * 1024;
     private static final long RATE_GRACE_NANOS = 1_000_000_000L;
 

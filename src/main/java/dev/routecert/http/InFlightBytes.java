@@ -59,7 +59,11 @@ final class InFlightBytes {
      * @throws ReviewRejection 503 when the share did not come free in time
      */
     int acquire(long declaredLength, long maxBytes, Duration timeout) throws ReviewRejection {
-        int share = share(declaredLength, maxBytes);
+        return take(share(declaredLength, maxBytes), declaredLength, timeout);
+    }
+
+    /** Takes {@code share}, waiting at most {@code timeout}; a refusal names the body's declared length. */
+    private int take(int share, long declaredLength, Duration timeout) throws ReviewRejection {
         if (tryTake(share)) {
             return share;
         }
@@ -107,21 +111,21 @@ final class InFlightBytes {
     }
 
     /**
-     * Takes {@code bytes} more for a review that holds {@code held} already, as its body arrives,
-     * within {@code timeout}. Without waiting when they are free; otherwise the review gives back what
+     * Takes {@code bytes} more for a review that holds {@code held} already, as its body of
+     * {@code declaredLength} bytes ({@code -1} when unknown) arrives, within {@code timeout}. Without waiting when they are free; otherwise the review gives back what
      * it holds and waits for the total, so that reviews holding part of their share never wait on one
      * another. At most the whole budget is held, as for {@link #acquire}.
      *
      * @return the review's share now, to give back with {@link #release}
      * @throws ReviewRejection 503, the review then holding nothing, when the total did not come free in time
      */
-    int grow(int held, int bytes, Duration timeout) throws ReviewRejection {
+    int grow(int held, int bytes, long declaredLength, Duration timeout) throws ReviewRejection {
         int total = (int) Math.min((long) held + bytes, capacity);
         if (total == held || tryTake(total - held)) {
             return total;
         }
         release(held);
-        return acquire(total, total, timeout);
+        return take(total, declaredLength, timeout);
     }
 
     /** Bytes of reviews in process now. */

@@ -5,6 +5,7 @@ import dev.routecert.admission.AdmissionReviews;
 import dev.routecert.admission.ReviewRejection;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
+import dev.routecert.log.Log;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -17,8 +18,6 @@ import java.util.concurrent.CompletionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * The two listeners of {@code routecert serve}: HTTPS for the API server's admission calls and
@@ -31,7 +30,7 @@ public final class RoutecertServer implements AutoCloseable {
     public static final String CHECK_CERTIFICATE = "serving-certificate";
     public static final String CHECK_SHUTDOWN = "shutdown";
 
-    private static final Logger log = LoggerFactory.getLogger(RoutecertServer.class);
+    private static final Log log = Log.of(RoutecertServer.class);
 
     private final ServeConfig config;
     private final CertificateSource certificates;
@@ -94,10 +93,12 @@ public final class RoutecertServer implements AutoCloseable {
      */
     static Javalin admissionApp(
             ServeConfig config, TlsConnector tls, AdmissionReviews reviews, Handler mutate, Handler validate) {
+        JsonErrorHandler errors = new JsonErrorHandler(reviews);
         return Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
             cfg.http.prefer405over404 = true;
+            cfg.jetty.modifyServer(server -> server.setErrorHandler(errors));
             cfg.http.maxRequestSize = config.maxRequestBytes();
             cfg.jetty.addConnector((server, httpConfiguration) -> tls.create(
                     server, httpConfiguration, config.bindAddress(), config.securePort(), config.idleTimeout()));

@@ -69,7 +69,12 @@ public final class Log {
         for (int at = format.indexOf("{}"); at >= 0 && arg < n; at = format.indexOf("{}", from)) {
             b.append(format, from, at);
             Object value = args[arg++];
-            b.append(value instanceof Throwable t ? quote(describe(t)) : quote(value));
+            b.append(
+                    switch (value) {
+                        case Throwable t -> quote(describe(t));
+                        case Whole w -> quoteWhole(w.value());
+                        case null, default -> quote(value);
+                    });
             from = at + 2;
         }
         b.append(format, from, format.length());
@@ -93,6 +98,13 @@ public final class Log {
     public static String quoteWhole(Object value) {
         return quote(value, Integer.MAX_VALUE);
     }
+
+    /** An argument written whole, escaped but not cut: for a debug line that shows a whole request. */
+    public static Object whole(Object value) {
+        return new Whole(value);
+    }
+
+    private record Whole(Object value) {}
 
     private static String quote(Object value, int max) {
         String s = String.valueOf(value);

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionReviewBuilder;
+import dev.routecert.time.Await;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
@@ -207,6 +208,14 @@ class BoundaryLimitsTest {
     void countsRefusalsInMetrics() throws Exception {
         server.post("/validate", "text/plain", "x".getBytes(StandardCharsets.UTF_8));
         server.post("/validate", "application/json", RawHttps.review("counted"));
+        // the endpoint counts a review once its answer is out, so the client can see the answer first
+        for (String outcome : new String[] {"rejected", "allowed"}) {
+            String line = "routecert_admission_requests_total{endpoint=\"validate\",outcome=\"" + outcome + "\"}";
+            Await.until(
+                    line,
+                    Duration.ofSeconds(10),
+                    () -> new String(server.metrics.scrape(), StandardCharsets.UTF_8).contains(line));
+        }
         String scrape = server.health("/metrics").body();
         assertTrue(
                 scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"rejected\"}"),

@@ -143,6 +143,25 @@ class InFlightBytesTest {
         budget.release(large);
     }
 
+    /** A body still arriving is refused by the size it declared, not by the part of it that came. */
+    @Test
+    void aGrowingBodyRefusedWith503NamesItsDeclaredSize() throws Exception {
+        int large = budget.acquire(1_900_000, MAX_BODY, Duration.ofSeconds(1));
+        int held = budget.grow(0, 50_000, 1_000_000, Duration.ofMillis(1));
+        ReviewRejection rejection =
+                assertThrows(ReviewRejection.class, () -> budget.grow(held, 100_000, 1_000_000, Duration.ofMillis(50)));
+        assertEquals(503, rejection.httpStatus());
+        assertEquals(
+                "routecert is busy judging other large reviews: this 1000000-byte review waited 50 ms for its "
+                        + "share of --max-in-flight-bytes (2000000 bytes)",
+                rejection.getMessage());
+        assertEquals(1_900_000, budget.inUse(), "a refused review holds no share");
+        ReviewRejection chunked =
+                assertThrows(ReviewRejection.class, () -> budget.grow(0, 200_000, -1, Duration.ofMillis(50)));
+        assertTrue(chunked.getMessage().contains(" this body of unknown length waited 50 ms "), chunked.getMessage());
+        budget.release(large);
+    }
+
     @Test
     void capacityIsBounded() {
         assertThrows(IllegalArgumentException.class, () -> new InFlightBytes(0, () -> {}));

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.tls.FixedCertificateSource;
@@ -95,6 +96,49 @@ class LogInjectionTest {
                 forged.stream().anyMatch(l -> l.contains("kind=\"networking.k8s.io/v1/Ingress\\u2028\\x00\"")),
                 forged.toString());
         assertTrue(forged.stream().anyMatch(l -> l.contains("admission rejected")), forged.toString());
+    }
+
+    /**
+     * A policy that throws on every review must not fill the log with a stack trace per review, nor
+     * let the exception's message (which may quote the object) break the line: one line, with the
+     * cause and where it was thrown as one escaped field.
+     */
+    @Test
+    void aFailingPolicyLogsOneEscapedCauseLinePerReview() throws Exception {
+        AdmissionPolicy throwing = request -> {
+            throw new IllegalStateException("bad host" + FORGED);
+        };
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream original = System.err;
+        try (TestServer server = new TestServer(
+                new FixedCertificateSource(CERTIFICATE), throwing, TestPki.trusting(CERTIFICATE.leaf()), cfg -> cfg)) {
+            System.setErr(new PrintStream(new Tee(original, captured), true, StandardCharsets.UTF_8));
+            for (int i = 0; i < 2; i++) {
+                int status = server.post("/validate", "application/json", review("u-" + i, "Ingress", "web", "", "ns"))
+                        .statusCode();
+                assertEquals(200, status);
+            }
+        } finally {
+            System.setErr(original);
+        }
+        List<String> lines = captured.toString(StandardCharsets.UTF_8).lines().toList();
+        List<String> failed =
+                lines.stream().filter(l -> l.contains("policy failed")).toList();
+        assertEquals(2, failed.size(), String.join("\n", lines));
+        for (String line : failed) {
+            assertTrue(
+                    line.contains(" cause=\"java.lang.IllegalStateException at dev.routecert.http.LogInjectionTest"),
+                    line);
+            assertTrue(
+                    line.endsWith(
+                            ": bad host\\n2026-01-01T00:00:00.000Z INFO admission - FORGED uid=x outcome=allowed\""),
+                    line);
+        }
+        assertEquals(
+                List.of(),
+                lines.stream()
+                        .filter(l -> l.startsWith("\tat ") || l.contains("FORGED") && !l.contains("policy failed"))
+                        .toList());
     }
 
     /** Writes to the real standard error and to the capture: the test's log stays visible. */

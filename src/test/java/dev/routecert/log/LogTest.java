@@ -34,6 +34,7 @@ class LogTest {
         String q = Log.quote("a".repeat(1_000));
         assertEquals("\"" + "a".repeat(Log.MAX_VALUE) + "...(744 more characters)\"", q);
         assertEquals(1_002, Log.quoteWhole("a b".repeat(333) + "c").length());
+        assertEquals("body=\"" + "a\\n".repeat(500) + "\"", Log.format("body={}", Log.whole("a\n".repeat(500))));
     }
 
     @Test

@@ -1,0 +1,135 @@
+package dev.routecert.config;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The checks {@link ServeConfig#problems()} makes of the options that have no CLI test of their own. */
+class ServeConfigTest {
+
+    @TempDir
+    Path dir;
+
+    /** A configuration with no problems: loopback, free ports, no cluster. */
+    private static ServeConfig valid() {
+        return new ServeConfig(
+                "127.0.0.1",
+                0,
+                0,
+                null,
+                null,
+                null,
+                Duration.ofSeconds(10),
+                7L * 1024 * 1024,
+                Duration.ofSeconds(2),
+                Duration.ofSeconds(120),
+                Duration.ZERO,
+                Duration.ofSeconds(10),
+                ServeConfig.KubernetesMode.OFF,
+                null,
+                CertificateOptions.defaults(),
+                ServeConfig.DEFAULT_MAX_IN_FLIGHT_BYTES);
+    }
+
+    private ServeConfig withCertificateFiles() {
+        return valid().toBuilder()
+                .certificateFiles(dir.resolve("tls.crt"), dir.resolve("tls.key"))
+                .build();
+    }
+
+    @Test
+    void theBaseHasNoProblems() {
+        assertEquals(List.of(), valid().problems());
+        assertEquals(List.of(), withCertificateFiles().problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {0, 1, 1024, 1024L * 1024 * 1024})
+    void aMinimumDataRateFromNoneTo1GiIsAccepted(long rate) {
+        assertEquals(
+                List.of(), valid().toBuilder().minRequestDataRate(rate).build().problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(longs = {-1, Long.MIN_VALUE, 1024L * 1024 * 1024 + 1, Long.MAX_VALUE})
+    void aMinimumDataRateOutsideItsRangeIsAProblem(long rate) {
+        assertEquals(
+                List.of("--min-request-data-rate must be between 0 (no minimum) and 1Gi bytes per second, got " + rate),
+                valid().toBuilder().minRequestDataRate(rate).build().problems());
+    }
+
+    @Test
+    void serverNamesNeedACertificateFile() {
+        assertEquals(
+                List.of("--tls-server-names only applies with --tls-cert-file"),
+                valid().toBuilder()
+                        .tlsServerNames(List.of("routecert.routecert.svc"))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void serverNamesThatAreDnsNamesAreAccepted() {
+        List<String> names = List.of(
+                "routecert.routecert.svc",
+                "routecert.routecert.svc.cluster.local",
+                "localhost",
+                "xn--bcher-kva.example",
+                "a".repeat(63) + ".example");
+        assertEquals(
+                List.of(),
+                withCertificateFiles().toBuilder().tlsServerNames(names).build().problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(
+            strings = {
+                "",
+                "under_score.example",
+                "-leading.example",
+                "trailing-.example",
+                "double..dot",
+                "trailing.dot.",
+                "white space",
+                "b\u00fccher.example",
+                "routecert.svc:443"
+            })
+    void aServerNameThatIsNotADnsNameIsAProblem(String name) {
+        assertEquals(
+                List.of("--tls-server-names: \"" + name + "\" is not a DNS name"),
+                withCertificateFiles().toBuilder()
+                        .tlsServerNames(List.of("routecert.routecert.svc", name))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void aLabelLongerThan63CharactersIsNotADnsName() {
+        String name = "a".repeat(64) + ".example";
+        assertEquals(
+                List.of("--tls-server-names: \"" + name + "\" is not a DNS name"),
+                withCertificateFiles().toBuilder()
+                        .tlsServerNames(List.of(name))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void everyBadServerNameIsReportedAtOnce() {
+        assertEquals(
+                List.of(
+                        "--tls-server-names only applies with --tls-cert-file",
+                        "--tls-server-names: \"a_b\" is not a DNS name",
+                        "--tls-server-names: \"c d\" is not a DNS name"),
+                valid().toBuilder()
+                        .tlsServerNames(List.of("a_b", "ok", "c d"))
+                        .build()
+                        .problems());
+    }
+}
