@@ -7,6 +7,7 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
+import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.time.Clock;
@@ -16,6 +17,7 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.PolicyFindings;
 import dev.routecert.webhook.RouteAdmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -58,6 +60,11 @@ public final class Routecert implements AutoCloseable {
 
     /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
     public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
+        return start(config, policyConfig, EnforcementSource.DEFAULT);
+    }
+
+    /** {@code enforcement} gives each namespace's modes to the webhook and the reconciler alike. */
+    public static Routecert start(ServeConfig config, PolicyConfig policyConfig, EnforcementSource enforcement) {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
@@ -65,7 +72,8 @@ public final class Routecert implements AutoCloseable {
         Optional<CertificateManager> manager = Optional.empty();
         try {
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
-            RoutePolicy policy = new RoutePolicy(policyConfig);
+            RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
+            PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
@@ -77,11 +85,12 @@ public final class Routecert implements AutoCloseable {
                         version(),
                         clock,
                         metrics.registry()));
-                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock);
+                mutate = new CertificateAdmission(
+                        policy, manager.get().admissionStore(), config.certificates(), clock, findings);
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
-                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
+                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings);
             }
             RoutecertServer server = new RoutecertServer(
                             config,

@@ -3,6 +3,7 @@ package dev.routecert.certificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.Check;
 import dev.routecert.policy.Coverage;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
@@ -86,6 +87,7 @@ public final class CertificatePlanner {
             if (found.deleting()) {
                 return new Outcome(
                         deny(
+                                Check.CERTIFICATE_DELETING,
                                 secretField,
                                 "Certificate " + ref + " is being deleted",
                                 "apply the route again once it is gone"),
@@ -123,6 +125,7 @@ public final class CertificatePlanner {
         if (!found.secretName().equals(plan.secretName())) {
             return new Outcome(
                     deny(
+                            Check.CERTIFICATE_OTHER_SECRET,
                             secretField,
                             "Certificate " + found.ref() + " (" + who + ") writes Secret '"
                                     + found.secretName() + "', not '" + plan.secretName()
@@ -136,8 +139,8 @@ public final class CertificatePlanner {
         needed.addAll(plan.ipAddresses());
         List<String> missing = Coverage.missing(found.names(), needed);
         if (missing.isEmpty()) {
-            warnings.add("routecert reuses Certificate " + found.ref() + " (" + who + "): it already covers "
-                    + String.join(", ", needed));
+            warnings.add(Check.CERTIFICATE_REUSED.tag() + " routecert reuses Certificate " + found.ref() + " (" + who
+                    + "): it already covers " + String.join(", ", needed));
             return new Outcome(new Reuse(found), warnings);
         }
         String fix = ours
@@ -146,6 +149,7 @@ public final class CertificatePlanner {
                 : "add them to that Certificate's dnsNames, or give this route its own secretName";
         return new Outcome(
                 deny(
+                        Check.CERTIFICATE_NOT_COVERING,
                         secretField,
                         "Certificate " + found.ref() + " (" + who + ") does not cover " + String.join(", ", missing),
                         fix),
@@ -158,13 +162,14 @@ public final class CertificatePlanner {
         String group = ref.group() == null || ref.group().isEmpty() ? PolicyConfig.CERT_MANAGER_GROUP : ref.group();
         String kind = ref.kind() == null || ref.kind().isEmpty() ? PolicyConfig.ISSUER : ref.kind();
         if (!PolicyConfig.CERT_MANAGER_GROUP.equals(group)) {
-            warnings.add("issuer " + kind + "/" + ref.name() + " of group " + group
+            warnings.add(Check.ISSUER_EXTERNAL.tag() + " issuer " + kind + "/" + ref.name() + " of group " + group
                     + " is an external issuer: routecert cannot check that it exists or which names it can sign");
             return null;
         }
         boolean cluster = PolicyConfig.CLUSTER_ISSUER.equals(kind);
         if (!cluster && !PolicyConfig.ISSUER.equals(kind)) {
             return deny(
+                    Check.ISSUER_KIND_UNKNOWN,
                     issuerField,
                     "issuer kind '" + kind + "' does not exist in group cert-manager.io",
                     "use Issuer or ClusterIssuer");
@@ -172,6 +177,7 @@ public final class CertificatePlanner {
         Optional<IssuerInfo> issuer = issuers.find(kind, cluster ? null : plan.namespace(), ref.name());
         if (issuer.isEmpty()) {
             return deny(
+                    Check.ISSUER_NOT_FOUND,
                     issuerField,
                     (cluster ? "ClusterIssuer " + ref.name() : "Issuer " + plan.namespace() + "/" + ref.name())
                             + " does not exist",
@@ -183,6 +189,7 @@ public final class CertificatePlanner {
                 .toList();
         if (!unsolvable.isEmpty()) {
             return deny(
+                    Check.ISSUER_NO_DNS01,
                     issuerField,
                     issuer.get().describe() + " is an ACME issuer without a DNS-01 solver for "
                             + String.join(", ", unsolvable) + ", and ACME validates wildcard names only through DNS-01",
@@ -191,8 +198,8 @@ public final class CertificatePlanner {
         return null;
     }
 
-    private static Deny deny(String field, String message, String fix) {
-        return new Deny(Violation.invalid(field, message, fix));
+    private static Deny deny(Check check, String field, String message, String fix) {
+        return new Deny(Violation.invalid(check, field, message, fix));
     }
 
     /**

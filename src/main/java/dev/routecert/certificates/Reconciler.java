@@ -8,6 +8,7 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import dev.routecert.policy.Violation;
 import dev.routecert.time.Clock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
@@ -330,6 +331,10 @@ public final class Reconciler implements AutoCloseable {
             }
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
+        if (!verdict.audit().isEmpty()) {
+            // audit admits silently; the stored object (which, unlike a CREATE's review, has a uid) carries the word
+            event(ref, uid, RouteEvents.WARNING, "PolicyAudit", "Audit", auditNote(verdict.audit()));
+        }
         if (!verdict.allowed()) {
             if (object.path("spec").has("tls")) { // a route without TLS needs no word about Certificates
                 event(
@@ -354,6 +359,15 @@ public final class Reconciler implements AutoCloseable {
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         return new RouteState(ref, uid, resourceVersion, created, verdict.certificates());
+    }
+
+    /** {@code [id] field: message} per audit finding, one per line. */
+    static String auditNote(List<Violation> audit) {
+        StringBuilder b = new StringBuilder("routecert admitted this route in audit mode with these findings: ");
+        for (int i = 0; i < audit.size(); i++) {
+            b.append(i == 0 ? "" : "; ").append(audit.get(i).bounded().warningText());
+        }
+        return b.toString();
     }
 
     /** The routes claiming a slot, oldest first (then by identity), with the plan each has for it. */

@@ -271,6 +271,8 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
         list(out, "warnings", v.warnings());
+        // audit findings admit the object, but check lists everything it found
+        list(out, "audit", v.audit().stream().map(Violation::describe).toList());
         list(out, "notes", v.notes());
         if (v.patch() != null) {
             out.println("  patch: " + v.patch());
@@ -322,6 +324,14 @@ public final class CheckCommand implements Callable<Integer> {
                 j.put("offset", x.offset());
             }
             j.put("reason", x.reason());
+            j.put("check", x.check().id());
+        }
+        ArrayNode audit = o.putArray("audit");
+        for (Violation x : v.audit()) {
+            ObjectNode j = audit.addObject();
+            j.put("check", x.check().id());
+            j.put("field", x.field());
+            j.put("message", x.message());
         }
         v.warnings().forEach(o.putArray("warnings")::add);
         v.notes().forEach(o.putArray("notes")::add);

@@ -128,6 +128,7 @@ final class CertManagerAnnotations {
         String commonName = a.get(COMMON_NAME);
         if (commonName != null && commonName.length() > 64) {
             f.deny(Violation.tooLong(
+                    Check.CM_COMMON_NAME,
                     field(COMMON_NAME),
                     "the common name is " + commonName.length() + " characters long; X.509 allows at most 64",
                     "use a shorter name; the DNS names go in the SANs anyway"));
@@ -136,6 +137,7 @@ final class CertManagerAnnotations {
         Long duration = readDuration(a, DURATION, f);
         if (duration != null && duration < MIN_DURATION) {
             f.deny(Violation.invalid(
+                    Check.CM_DURATION,
                     field(DURATION),
                     "certificate duration " + a.get(DURATION) + " is shorter than cert-manager's minimum of 1h",
                     "use 1h or more, e.g. 2160h for 90 days"));
@@ -145,12 +147,14 @@ final class CertManagerAnnotations {
             long effective = duration != null ? duration : DEFAULT_DURATION;
             if (renewBefore < MIN_RENEW_BEFORE) {
                 f.deny(Violation.invalid(
+                        Check.CM_RENEW_BEFORE,
                         field(RENEW_BEFORE),
                         "renew-before " + a.get(RENEW_BEFORE) + " is shorter than cert-manager's minimum of 5m",
                         "use 5m or more, e.g. 720h for 30 days"));
             } else if (renewBefore >= effective) {
                 String durationText = duration != null ? a.get(DURATION) : "2160h (cert-manager's default)";
                 f.deny(Violation.invalid(
+                        Check.CM_RENEW_BEFORE,
                         field(RENEW_BEFORE),
                         "renew-before " + a.get(RENEW_BEFORE) + " is not shorter than the duration " + durationText
                                 + ", so cert-manager would renew forever",
@@ -165,6 +169,7 @@ final class CertManagerAnnotations {
                 String u = raw.strip();
                 if (!KEY_USAGES.contains(u)) {
                     f.deny(Violation.notSupported(
+                            Check.CM_USAGES,
                             field(USAGES),
                             "'" + u + "' is not a key usage cert-manager knows",
                             "use comma-separated values such as \"digital signature,key encipherment,server auth\""));
@@ -208,7 +213,10 @@ final class CertManagerAnnotations {
             case "1", "t", "T", "TRUE", "true", "True" -> true;
             case "0", "f", "F", "FALSE", "false", "False" -> false;
             default -> {
-                f.warn(field(TLS_ACME), "'" + v + "' is not a boolean; cert-manager treats it as false (use \"true\")");
+                f.warn(
+                        Check.CM_TLS_ACME_VALUE,
+                        field(TLS_ACME),
+                        "'" + v + "' is not a boolean; cert-manager treats it as false (use \"true\")");
                 yield false;
             }
         };
@@ -240,6 +248,7 @@ final class CertManagerAnnotations {
         if (hasIssuer && hasCluster) {
             ok = false;
             f.deny(Violation.forbidden(
+                    Check.CM_ISSUER_CONFLICT,
                     field(CLUSTER_ISSUER),
                     "both " + ISSUER + " and " + CLUSTER_ISSUER + " are set, and cert-manager refuses to choose",
                     "keep only one of the two annotations"));
@@ -247,6 +256,7 @@ final class CertManagerAnnotations {
         if (hasCluster && a.containsKey(ISSUER_GROUP)) {
             ok = false;
             f.deny(Violation.forbidden(
+                    Check.CM_ISSUER_CONFLICT,
                     field(ISSUER_GROUP),
                     ISSUER_GROUP + " cannot be combined with " + CLUSTER_ISSUER,
                     "remove " + ISSUER_GROUP + ", or name an external issuer with " + ISSUER + " and " + ISSUER_KIND));
@@ -254,6 +264,7 @@ final class CertManagerAnnotations {
         if (hasCluster && a.containsKey(ISSUER_KIND)) {
             ok = false;
             f.deny(Violation.forbidden(
+                    Check.CM_ISSUER_CONFLICT,
                     field(ISSUER_KIND),
                     ISSUER_KIND + " cannot be combined with " + CLUSTER_ISSUER,
                     "remove " + ISSUER_KIND + "; " + CLUSTER_ISSUER + " already means kind ClusterIssuer"));
@@ -261,12 +272,18 @@ final class CertManagerAnnotations {
         if (hasIssuer && a.get(ISSUER).isEmpty() && !hasCluster) {
             ok = false;
             f.deny(Violation.required(
-                    field(ISSUER), "the issuer name is empty", "write the name of an Issuer in this namespace"));
+                    Check.CM_ISSUER_EMPTY,
+                    field(ISSUER),
+                    "the issuer name is empty",
+                    "write the name of an Issuer in this namespace"));
         }
         if (hasCluster && a.get(CLUSTER_ISSUER).isEmpty() && !hasIssuer) {
             ok = false;
             f.deny(Violation.required(
-                    field(CLUSTER_ISSUER), "the cluster issuer name is empty", "write the name of a ClusterIssuer"));
+                    Check.CM_ISSUER_EMPTY,
+                    field(CLUSTER_ISSUER),
+                    "the cluster issuer name is empty",
+                    "write the name of a ClusterIssuer"));
         }
         boolean builtInGroup = group == null || group.isEmpty() || group.equals(PolicyConfig.CERT_MANAGER_GROUP);
         if (a.containsKey(ISSUER_KIND)
@@ -276,6 +293,7 @@ final class CertManagerAnnotations {
                 && !kind.equals(PolicyConfig.CLUSTER_ISSUER)) {
             ok = false;
             f.deny(Violation.notSupported(
+                    Check.CM_ISSUER_KIND,
                     field(ISSUER_KIND),
                     "kind '" + kind + "' is not Issuer or ClusterIssuer, and "
                             + "issuers of the cert-manager.io group have no other kinds",
@@ -286,6 +304,7 @@ final class CertManagerAnnotations {
         if (name == null || name.isEmpty()) {
             if (tlsAcme) {
                 f.deny(Violation.required(
+                        Check.CM_ISSUER_MISSING,
                         field(TLS_ACME),
                         "kubernetes.io/tls-acme asks for a certificate, but no issuer is "
                                 + "named and no default issuer is configured",
@@ -294,7 +313,10 @@ final class CertManagerAnnotations {
             } else if (a.containsKey(ISSUER_KIND) || a.containsKey(ISSUER_GROUP)) {
                 String which = a.containsKey(ISSUER_KIND) ? ISSUER_KIND : ISSUER_GROUP;
                 f.deny(Violation.required(
-                        field(which), which + " is set but no issuer name is given", "add " + ISSUER + ": <name>"));
+                        Check.CM_ISSUER_MISSING,
+                        field(which),
+                        which + " is set but no issuer name is given",
+                        "add " + ISSUER + ": <name>"));
             }
             return null;
         }
@@ -310,6 +332,7 @@ final class CertManagerAnnotations {
         if (!p.ok()) {
             f.deny(
                     Violation.invalid(
+                            (key.equals(DURATION) ? Check.CM_DURATION : Check.CM_RENEW_BEFORE),
                             field(key),
                             "'" + v + "' is not a duration cert-manager can read: " + p.error(),
                             "write hours and minutes such as 2160h or 1h30m; the units are h, m, s, ms, us and ns, and there is none for days"));
@@ -324,6 +347,7 @@ final class CertManagerAnnotations {
         if (algorithm != null && !Set.of("RSA", "ECDSA", "Ed25519").contains(algorithm)) {
             algorithmOk = false;
             f.deny(Violation.notSupported(
+                    Check.CM_PRIVATE_KEY,
                     field(PRIVATE_KEY_ALGORITHM),
                     "'" + algorithm + "' is not a private key algorithm cert-manager supports",
                     "use RSA, ECDSA or Ed25519, spelled exactly so"));
@@ -331,6 +355,7 @@ final class CertManagerAnnotations {
         String encoding = a.get(PRIVATE_KEY_ENCODING);
         if (encoding != null && !encoding.equals("PKCS1") && !encoding.equals("PKCS8")) {
             f.deny(Violation.notSupported(
+                    Check.CM_PRIVATE_KEY,
                     field(PRIVATE_KEY_ENCODING),
                     "'" + encoding + "' is not a private key encoding",
                     "use PKCS1 or PKCS8"));
@@ -339,6 +364,7 @@ final class CertManagerAnnotations {
         String rotation = a.get(PRIVATE_KEY_ROTATION_POLICY);
         if (rotation != null && !rotation.equals("Never") && !rotation.equals("Always")) {
             f.deny(Violation.notSupported(
+                    Check.CM_PRIVATE_KEY,
                     field(PRIVATE_KEY_ROTATION_POLICY),
                     "'" + rotation + "' is not a rotation policy",
                     "use Always or Never"));
@@ -350,6 +376,7 @@ final class CertManagerAnnotations {
             Integer parsed = GoStrconv.atoi(sizeText);
             if (parsed == null) {
                 f.deny(Violation.invalid(
+                        Check.CM_PRIVATE_KEY,
                         field(PRIVATE_KEY_SIZE),
                         "'" + sizeText + "' is not a whole number",
                         "write the key size in bits, e.g. \"4096\""));
@@ -359,6 +386,7 @@ final class CertManagerAnnotations {
                     case "RSA" -> {
                         if (parsed < 2048 || parsed > 8192) {
                             f.deny(Violation.invalid(
+                                    Check.CM_PRIVATE_KEY,
                                     field(PRIVATE_KEY_SIZE),
                                     "RSA key size " + parsed
                                             + " is outside the range cert-manager accepts (2048 to 8192)"
@@ -372,6 +400,7 @@ final class CertManagerAnnotations {
                     case "ECDSA" -> {
                         if (parsed != 256 && parsed != 384 && parsed != 521) {
                             f.deny(Violation.notSupported(
+                                    Check.CM_PRIVATE_KEY,
                                     field(PRIVATE_KEY_SIZE),
                                     "ECDSA key size " + parsed + " is not supported",
                                     "use 256, 384 or 521"));
@@ -381,6 +410,7 @@ final class CertManagerAnnotations {
                     }
                     default ->
                         f.warn(
+                                Check.CM_KEY_SIZE_IGNORED,
                                 field(PRIVATE_KEY_SIZE),
                                 "Ed25519 keys have a fixed size; cert-manager ignores " + sizeText);
                 }
@@ -403,6 +433,7 @@ final class CertManagerAnnotations {
         Integer n = GoStrconv.atoi(v);
         if (n == null) {
             f.deny(Violation.invalid(
+                    Check.CM_REVISION_HISTORY_LIMIT,
                     field(REVISION_HISTORY_LIMIT),
                     "'" + v + "' is not a whole number",
                     "write a number such as \"3\""));
@@ -410,6 +441,7 @@ final class CertManagerAnnotations {
         }
         if (n < 1) {
             f.deny(Violation.invalid(
+                    Check.CM_REVISION_HISTORY_LIMIT,
                     field(REVISION_HISTORY_LIMIT),
                     "revision history limit " + n + " is less than 1",
                     "use 1 or more, or remove the annotation to keep every CertificateRequest"));
@@ -441,6 +473,7 @@ final class CertManagerAnnotations {
         String error = GoCsv.splitRecord(v, out);
         if (error != null) {
             f.deny(Violation.invalid(
+                    Check.CM_SUBJECT,
                     field(key),
                     "cannot be read as one line of comma-separated values: " + error,
                     "separate values with commas and wrap a value that contains a comma in double quotes"));
@@ -459,6 +492,7 @@ final class CertManagerAnnotations {
             if (!EmailAddresses.isAddress(e)) {
                 f.deny(
                         Violation.invalid(
+                                Check.CM_EMAIL_SANS,
                                 field(EMAIL_SANS),
                                 "'" + e + "' is not an email address cert-manager accepts",
                                 "write plain addresses separated by commas, without spaces or display names: a@example.com,b@example.com"));
@@ -480,6 +514,7 @@ final class CertManagerAnnotations {
             var canonical = IpAddresses.canonical(ip);
             if (canonical.isEmpty()) {
                 f.deny(Violation.invalid(
+                        Check.CM_IP_SANS,
                         field(IP_SANS),
                         "'" + ip + "' is not an IP address",
                         "write addresses separated by commas, e.g. 10.0.0.1,2001:db8::1"));
@@ -507,6 +542,7 @@ final class CertManagerAnnotations {
             }
             if (!ok) {
                 f.deny(Violation.invalid(
+                        Check.CM_URI_SANS,
                         field(URI_SANS),
                         "'" + u + "' is not an absolute URI",
                         "write URIs with a scheme, separated by commas, e.g. spiffe://cluster.local/ns/web/sa/app"));
@@ -529,11 +565,13 @@ final class CertManagerAnnotations {
         try {
             root = JSON.readTree(v);
         } catch (JsonProcessingException e) {
-            f.deny(Violation.invalid(fld, "is not valid JSON: " + e.getOriginalMessage(), hint));
+            f.deny(Violation.invalid(
+                    Check.CM_SECRET_TEMPLATE, fld, "is not valid JSON: " + e.getOriginalMessage(), hint));
             return null;
         }
         if (root == null || !root.isObject()) {
-            f.deny(Violation.invalid(fld, "must be a JSON object with labels and/or annotations", hint));
+            f.deny(Violation.invalid(
+                    Check.CM_SECRET_TEMPLATE, fld, "must be a JSON object with labels and/or annotations", hint));
             return null;
         }
         boolean ok = true;
@@ -546,7 +584,10 @@ final class CertManagerAnnotations {
                 default -> {
                     ok = false;
                     f.deny(Violation.invalid(
-                            fld, "unknown field '" + e.getKey() + "'; only labels and annotations are allowed", hint));
+                            Check.CM_SECRET_TEMPLATE,
+                            fld,
+                            "unknown field '" + e.getKey() + "'; only labels and annotations are allowed",
+                            hint));
                 }
             }
         }
@@ -557,13 +598,15 @@ final class CertManagerAnnotations {
             }
             if (err != null) {
                 ok = false;
-                f.deny(Violation.invalid(fld, "label " + err, "use valid Kubernetes label keys and values"));
+                f.deny(Violation.invalid(
+                        Check.CM_SECRET_TEMPLATE, fld, "label " + err, "use valid Kubernetes label keys and values"));
             }
         }
         for (String key : annotations.keySet()) {
             if (key.startsWith(PREFIX)) {
                 ok = false;
                 f.deny(Violation.forbidden(
+                        Check.CM_SECRET_TEMPLATE,
                         fld,
                         "the Secret annotation '" + key + "' is reserved for cert-manager",
                         "use an annotation outside the cert-manager.io/ prefix"));
@@ -571,7 +614,11 @@ final class CertManagerAnnotations {
                 String err = KubeNames.qualifiedNameError(key);
                 if (err != null) {
                     ok = false;
-                    f.deny(Violation.invalid(fld, "annotation " + err, "use valid Kubernetes annotation keys"));
+                    f.deny(Violation.invalid(
+                            Check.CM_SECRET_TEMPLATE,
+                            fld,
+                            "annotation " + err,
+                            "use valid Kubernetes annotation keys"));
                 }
             }
         }
@@ -587,14 +634,15 @@ final class CertManagerAnnotations {
             return true;
         }
         if (!node.isObject()) {
-            f.deny(Violation.invalid(fld, name + " must be a JSON object of strings", hint));
+            f.deny(Violation.invalid(Check.CM_SECRET_TEMPLATE, fld, name + " must be a JSON object of strings", hint));
             return false;
         }
         boolean ok = true;
         for (Map.Entry<String, JsonNode> e : node.properties()) {
             if (!e.getValue().isTextual()) {
                 ok = false;
-                f.deny(Violation.invalid(fld, name + "." + e.getKey() + " must be a string", hint));
+                f.deny(Violation.invalid(
+                        Check.CM_SECRET_TEMPLATE, fld, name + "." + e.getKey() + " must be a string", hint));
             } else {
                 into.put(e.getKey(), e.getValue().asText());
             }

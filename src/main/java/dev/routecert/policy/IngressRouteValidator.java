@@ -56,7 +56,8 @@ final class IngressRouteValidator {
 
     private void run() {
         for (ShapeProblem p : view.problems()) {
-            f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
+            f.deny(Violation.invalid(
+                    Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
             shapeFields.add(p.field());
         }
         CertManagerAnnotations.Options options =
@@ -66,11 +67,13 @@ final class IngressRouteValidator {
             case ABSENT -> noTls(options);
             case LIST ->
                 f.deny(Violation.invalid(
+                        Check.TLS_SHAPE,
                         "spec.tls",
                         "a list is the Ingress form of TLS; an IngressRoute takes one TLS object",
                         "write tls: {secretName: <secret>, domains: [{main: <host>, sans: [<host>, ...]}]}"));
             case OTHER ->
                 f.deny(Violation.invalid(
+                        Check.TLS_SHAPE,
                         "spec.tls",
                         "spec.tls must be an object",
                         "write tls: {secretName: <secret>} or tls: {} for the default certificate"));
@@ -81,6 +84,7 @@ final class IngressRouteValidator {
     private void routes() {
         if (view.routes().isEmpty() && !routeShapeProblem()) {
             f.deny(Violation.required(
+                    Check.ROUTES_EMPTY,
                     "spec.routes",
                     "an IngressRoute needs at least one route",
                     "add routes: [{match: Host(`example.com`), services: [...]}]"));
@@ -102,6 +106,7 @@ final class IngressRouteValidator {
     private void route(IngressRouteView.Route r) {
         if (r.kind() != null && !r.kind().equals("Rule")) {
             f.deny(Violation.notSupported(
+                    Check.ROUTE_KIND,
                     r.field() + ".kind",
                     "route kind '" + r.kind() + "' is not supported",
                     "use kind: Rule, or leave kind out"));
@@ -111,6 +116,7 @@ final class IngressRouteValidator {
             var s = RuleSyntax.fromFieldValue(r.syntax());
             if (s.isEmpty()) {
                 f.deny(Violation.notSupported(
+                        Check.RULE_SYNTAX_FIELD,
                         r.field() + ".syntax",
                         "rule syntax '" + r.syntax() + "' is not supported",
                         "use v3, or v2 for a rule written for Traefik v2"));
@@ -118,6 +124,7 @@ final class IngressRouteValidator {
                 syntax = s.get();
                 if (syntax == RuleSyntax.V2) {
                     f.warn(
+                            Check.RULE_V2_SYNTAX,
                             r.field() + ".syntax",
                             "the v2 rule syntax is deprecated; rewrite the rule in v3 syntax and drop this field");
                 }
@@ -126,7 +133,8 @@ final class IngressRouteValidator {
         if (r.match() == null) {
             String field = matchField(r);
             if (!shapeFields.contains(field)) {
-                f.deny(Violation.required(field, "the route has no rule", "add match: Host(`example.com`)"));
+                f.deny(Violation.required(
+                        Check.ROUTE_NO_RULE, field, "the route has no rule", "add match: Host(`example.com`)"));
             }
             incomplete = true;
             return;
@@ -139,7 +147,8 @@ final class IngressRouteValidator {
                             "at offset " + e.offset() + " (" + near(r.match(), e.offset()) + "), " + e.message(),
                             e.hint(),
                             null,
-                            Violation.INVALID)
+                            Violation.INVALID,
+                            Check.RULE_SYNTAX)
                     .atOffset(e.offset()));
             incomplete = true;
             return;
@@ -147,14 +156,18 @@ final class IngressRouteValidator {
         RuleAnalyzer.Analysis analysis = RuleAnalyzer.analyze(parsed.root(), syntax);
         for (RuleAnalyzer.Problem p : analysis.problems()) {
             if (p.warning()) {
-                f.warn(matchField(r), "at offset " + p.offset() + ", " + p.message() + " (" + p.hint() + ")");
+                f.warn(
+                        p.check(),
+                        matchField(r),
+                        "at offset " + p.offset() + ", " + p.message() + " (" + p.hint() + ")");
             } else {
                 f.deny(new Violation(
                                 matchField(r),
                                 "at offset " + p.offset() + ", " + p.message(),
                                 p.hint(),
                                 null,
-                                p.reason())
+                                p.reason(),
+                                p.check())
                         .atOffset(p.offset()));
             }
         }
@@ -177,7 +190,8 @@ final class IngressRouteValidator {
                                 "at offset " + h.offset() + ", " + c.problem(),
                                 hintForRule(h, c),
                                 null,
-                                Violation.INVALID)
+                                Violation.INVALID,
+                                Check.HOST_INVALID)
                         .atOffset(h.offset()));
             }
             if (c.name() == null || !h.positive()) {
@@ -217,6 +231,7 @@ final class IngressRouteValidator {
         IngressRouteView.Tls tls = view.tls();
         if (view.hasParentRefs()) {
             f.deny(Violation.forbidden(
+                    Check.TLS_ON_CHILD_ROUTE,
                     "spec.tls",
                     "a route with spec.parentRefs is a child route and must not carry TLS; its parent terminates TLS",
                     "move tls to the parent IngressRoute, or remove spec.parentRefs"));
@@ -228,6 +243,7 @@ final class IngressRouteValidator {
         }
         if (resolver != null && secretName != null) {
             f.warn(
+                    Check.TLS_RESOLVER_AND_SECRET,
                     "spec.tls",
                     "both certResolver and secretName are set, two sources for one certificate; routecert leaves it to "
                             + "the resolver '" + resolver + "' and creates no Certificate");
@@ -247,7 +263,8 @@ final class IngressRouteValidator {
                                             + ", so the certificate cannot be made to cover them",
                                     "list the names in spec.tls.domains, e.g. domains: [{main: example.com, sans: ['*.example.com']}]",
                                     null,
-                                    Violation.REQUIRED)
+                                    Violation.REQUIRED,
+                                    Check.TLS_HOSTREGEXP_UNDECLARED)
                             .atOffset(o.offset()));
                 }
             }
@@ -303,7 +320,11 @@ final class IngressRouteValidator {
             String base = "spec.tls.domains[" + d.index() + "]";
             if (d.main() == null || d.main().isEmpty()) {
                 if (!shapeFields.contains(base + ".main")) {
-                    f.deny(Violation.required(base + ".main", "the domain has no main name", "add main: example.com"));
+                    f.deny(Violation.required(
+                            Check.TLS_DOMAIN_MAIN,
+                            base + ".main",
+                            "the domain has no main name",
+                            "add main: example.com"));
                 }
             } else {
                 addDomain(names, d.main(), base + ".main");
@@ -320,7 +341,7 @@ final class IngressRouteValidator {
     private void addDomain(List<TlsChecks.Covered> names, String raw, String field) {
         HostName.Check c = HostName.check(raw);
         if (!c.ok()) {
-            f.deny(Violation.invalid(field, c.problem(), c.hint()));
+            f.deny(Violation.invalid(Check.HOST_INVALID, field, c.problem(), c.hint()));
         }
         if (c.name() != null) {
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
@@ -335,6 +356,7 @@ final class IngressRouteValidator {
         TlsChecks.denyUncovered(f, served, domains, WORDING);
         for (Opaque o : opaque) {
             f.warn(
+                    Check.TLS_HOSTREGEXP_UNCHECKED,
                     o.field(),
                     "at offset " + o.offset() + ", routecert cannot check that " + o.description()
                             + " matches only names in spec.tls.domains");

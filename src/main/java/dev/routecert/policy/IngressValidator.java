@@ -49,7 +49,8 @@ final class IngressValidator {
 
     private void run() {
         for (ShapeProblem p : view.problems()) {
-            f.deny(Violation.invalid(p.field(), p.message(), "fix the YAML structure of this field"));
+            f.deny(Violation.invalid(
+                    Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
         }
         CertManagerAnnotations.Options options =
                 CertManagerAnnotations.read(view.meta().annotations(), config, f);
@@ -64,17 +65,19 @@ final class IngressValidator {
             HostName.Check c = HostName.check(r.host());
             if (c.name() != null && c.name().isIp()) {
                 f.deny(Violation.invalid(
+                        Check.HOST_IP_IN_INGRESS,
                         r.field(),
                         "an Ingress rule host must be a DNS name, not the IP address " + r.host(),
                         "remove host to match any host, or use a DNS name"));
                 continue;
             }
             if (!c.ok()) {
-                f.deny(Violation.invalid(r.field(), c.problem(), c.hint()));
+                f.deny(Violation.invalid(Check.HOST_INVALID, r.field(), c.problem(), c.hint()));
             }
             if (c.name() != null) {
                 if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
                     f.deny(Violation.invalid(
+                            Check.HOST_MULTI_WILDCARD,
                             r.field(),
                             "'" + r.host() + "': an Ingress host wildcard covers one label only",
                             "write *." + c.name().ascii().substring(3)));
@@ -109,7 +112,7 @@ final class IngressValidator {
                 String field = t.field() + ".hosts[" + j + "]";
                 HostName.Check c = HostName.check(raw);
                 if (!c.ok()) {
-                    f.deny(Violation.invalid(field, c.problem(), c.hint()));
+                    f.deny(Violation.invalid(Check.HOST_INVALID, field, c.problem(), c.hint()));
                 }
                 if (c.name() == null) {
                     continue;
@@ -169,12 +172,16 @@ final class IngressValidator {
             Set<String> b = asciiSet(entryNames.get(t.index()));
             if (!a.equals(b)) {
                 f.deny(Violation.duplicate(
+                        Check.TLS_SECRET_SHARED,
                         t.field() + ".secretName",
                         "secret " + t.secretName() + " is also used by spec.tls[" + first
                                 + "] with different hosts; cert-manager would keep re-issuing one Certificate for both",
                         "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first + "]"));
             } else {
-                f.warn(t.field(), "repeats spec.tls[" + first + "] (same secretName and hosts); it can be removed");
+                f.warn(
+                        Check.TLS_ENTRY_REPEATED,
+                        t.field(),
+                        "repeats spec.tls[" + first + "] (same secretName and hosts); it can be removed");
             }
         }
     }
@@ -197,6 +204,7 @@ final class IngressValidator {
             if (names.isEmpty()) {
                 if (options.requested()) {
                     f.warn(
+                            Check.TLS_ENTRY_WITHOUT_HOSTS,
                             t.field() + ".hosts",
                             "the entry lists no hosts, so cert-manager would skip it; no Certificate is planned for it");
                 }

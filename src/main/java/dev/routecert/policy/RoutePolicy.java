@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.RouteKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,16 +24,33 @@ import java.util.Optional;
 public final class RoutePolicy {
 
     private final PolicyConfig config;
+    private final EnforcementSource enforcement;
 
+    /** Every check acts by nature, in every namespace. */
     public RoutePolicy(PolicyConfig config) {
+        this(config, EnforcementSource.DEFAULT);
+    }
+
+    /** {@code enforcement} gives each namespace's modes, already resolved; it is asked once per evaluation. */
+    public RoutePolicy(PolicyConfig config, EnforcementSource enforcement) {
         this.config = Objects.requireNonNull(config, "config");
+        this.enforcement = Objects.requireNonNull(enforcement, "enforcement");
     }
 
     public PolicyConfig config() {
         return config;
     }
 
+    public EnforcementSource enforcement() {
+        return enforcement;
+    }
+
+    /** The verdict under the Enforcement of the request's namespace. */
     public Verdict evaluate(PolicyRequest request) {
+        return evaluate(request, enforcement.forNamespace(namespaceOf(request)));
+    }
+
+    public Verdict evaluate(PolicyRequest request, Enforcement modes) {
         Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
         if (kind.isEmpty()) {
             return Verdict.allow();
@@ -45,7 +63,10 @@ public final class RoutePolicy {
         if (object == null || !object.isObject()) {
             return new Verdict(
                     List.of(Violation.required(
-                            "object", "the request carries no object to check", "send the object in request.object")),
+                            Check.OBJECT_SHAPE,
+                            "object",
+                            "the request carries no object to check",
+                            "send the object in request.object")),
                     List.of(),
                     null,
                     List.of(),
@@ -59,15 +80,12 @@ public final class RoutePolicy {
                     "the object is being deleted and neither its spec nor its certificate annotations changed;"
                             + " it is not checked again");
         }
-        String namespace = request.namespace();
-        if (namespace == null || namespace.isEmpty()) {
-            JsonNode ns = object.path("metadata").path("namespace");
-            namespace = ns.isTextual() ? ns.asText() : null;
-        }
+        String namespace = namespaceOf(request);
+        boolean hasTls = object.path("spec").has("tls");
 
         Evaluation first = evaluateOnce(kind.get(), object, namespace);
         if (first.defaults.isEmpty() || first.findings.denied()) {
-            return toVerdict(first, null);
+            return toVerdict(first, null, modes, hasTls);
         }
         ObjectNode mutated = (ObjectNode) shallowCopy(object);
         // the patch is written as the defaults are applied: a diff of the two trees compares arrays
@@ -84,7 +102,17 @@ public final class RoutePolicy {
             }
         }
         Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
-        return toVerdict(second, second.findings.denied() ? null : patch);
+        return toVerdict(second, second.findings.denied() ? null : patch, modes, hasTls);
+    }
+
+    private static String namespaceOf(PolicyRequest request) {
+        String namespace = request.namespace();
+        if (namespace == null || namespace.isEmpty()) {
+            JsonNode object = request.object();
+            JsonNode ns = object == null ? null : object.path("metadata").path("namespace");
+            namespace = ns != null && ns.isTextual() ? ns.asText() : null;
+        }
+        return namespace;
     }
 
     /**
@@ -173,9 +201,34 @@ public final class RoutePolicy {
         };
     }
 
-    private static Verdict toVerdict(Evaluation e, JsonNode patch) {
+    /**
+     * The findings sorted by the namespace's modes. A route broken by nature gets neither patch nor
+     * Certificate even when its modes admit it; in warn mode the answer says so.
+     */
+    private static Verdict toVerdict(Evaluation e, JsonNode patch, Enforcement modes, boolean hasTls) {
         Findings f = e.findings;
-        List<PlannedCertificate> certificates = f.denied() ? List.of() : e.certificates;
-        return new Verdict(f.violations, f.warnings(), patch, certificates, f.notes());
+        Enforcement.Enforced sorted = modes.apply(f.findings);
+        boolean denied = !sorted.deny().isEmpty();
+        boolean broken = f.denied();
+        List<String> notices = new ArrayList<>();
+        List<String> notes = new ArrayList<>(f.notes());
+        if (broken && !denied && hasTls) {
+            String why = "no Certificate planned: this object has problems that routecert denies by default,"
+                    + " and a route that is broken never gets a Certificate; fix them to get one";
+            if (sorted.warn().stream().anyMatch(v -> v.check().blocksCertificate())) {
+                notices.add(Check.NO_CERTIFICATE.tag() + " " + why);
+            } else {
+                notes.add(why);
+            }
+        }
+        List<PlannedCertificate> certificates = broken || denied ? List.of() : e.certificates;
+        return new Verdict(
+                sorted.deny(),
+                Findings.warningTexts(sorted.warn(), notices),
+                denied ? null : patch,
+                certificates,
+                notes,
+                sorted.warn(),
+                sorted.audit());
     }
 }

@@ -55,10 +55,14 @@ final class TlsChecks {
             String addTls) {
         if (config.requireTls() && servesHosts) {
             f.deny(Violation.required(
-                    "spec.tls", "TLS is required by policy, but this " + w.kind() + " has no spec.tls", addTls));
+                    Check.TLS_REQUIRED,
+                    "spec.tls",
+                    "TLS is required by policy, but this " + w.kind() + " has no spec.tls",
+                    addTls));
         }
         if (options.requested()) {
             f.warn(
+                    Check.TLS_ANNOTATION_WITHOUT_TLS,
                     "spec.tls",
                     "a cert-manager annotation asks for a certificate, but there is no spec.tls, so none is created");
         }
@@ -71,6 +75,7 @@ final class TlsChecks {
         for (Served s : served) {
             if (!covering.covers(s.name())) {
                 Violation v = Violation.invalid(
+                        Check.TLS_UNCOVERED_HOST,
                         s.field(),
                         s.at() + s.name() + " is served by this " + w.servedBy() + " but " + w.notCovered() + listed,
                         coverHint(s.name(), w));
@@ -88,6 +93,7 @@ final class TlsChecks {
             if (!overlapped[i]) {
                 Covered t = tls.get(i);
                 f.warn(
+                        Check.TLS_UNSERVED_NAME,
                         t.field(),
                         t.name() + " is in " + w.tlsNames() + " but no " + w.servedBy() + " of this " + w.kind()
                                 + " serves it");
@@ -98,6 +104,7 @@ final class TlsChecks {
     /** An IP address in a certificate needs an IP SAN, which ACME issuers do not sign. */
     static void warnIp(Findings f, String field, HostName name) {
         f.warn(
+                Check.HOST_IP,
                 field,
                 name + " is an IP address: its certificate needs an IP SAN, and ACME issuers such as Let's Encrypt"
                         + " cannot issue one");
@@ -116,7 +123,10 @@ final class TlsChecks {
     /** A certificate name can hold one wildcard label only; {@code fix} says what to list instead. */
     static void denyMultiLevelWildcard(Findings f, String field, String raw, String fix) {
         f.deny(Violation.invalid(
-                field, "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com", fix));
+                Check.HOST_MULTI_WILDCARD,
+                field,
+                "'" + raw + "' is a multi-level wildcard; a certificate can only hold *.example.com",
+                fix));
     }
 
     /** A secret name must be a DNS-1123 subdomain, as the API server requires of every Secret. */
@@ -124,6 +134,7 @@ final class TlsChecks {
         String err = KubeNames.dns1123SubdomainError(secretName);
         if (err != null) {
             f.deny(Violation.invalid(
+                    Check.TLS_SECRET_NAME,
                     field,
                     "secret name '" + HostName.shorten(secretName) + "' " + err,
                     "use a lower-case DNS name such as " + suggestedSecretName(meta, w)));

@@ -4,16 +4,20 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.List;
 
 /**
- * The policy's answer for one object: every violation found (empty means allowed), the warnings
- * {@code kubectl} prints, an RFC 6902 patch against the raw object (null when nothing changes), the
- * Certificates the object needs, and notes that explain why no Certificate was planned.
+ * The policy's answer for one object: every violation that denies it under the namespace's
+ * enforcement (empty means allowed), the warnings {@code kubectl} prints, an RFC 6902 patch against
+ * the raw object (null when nothing changes), the Certificates the object needs, notes that explain
+ * why no Certificate was planned; and, by the check that found them, the findings that became
+ * warnings and those admitted silently in audit mode.
  */
 public record Verdict(
         List<Violation> violations,
         List<String> warnings,
         JsonNode patch,
         List<PlannedCertificate> certificates,
-        List<String> notes) {
+        List<String> notes,
+        List<Violation> warned,
+        List<Violation> audit) {
 
     /** The five outcomes the case list speaks of, most significant first. */
     public enum Outcome {
@@ -29,12 +33,23 @@ public record Verdict(
         warnings = List.copyOf(warnings);
         certificates = List.copyOf(certificates);
         notes = List.copyOf(notes);
+        warned = List.copyOf(warned);
+        audit = List.copyOf(audit);
         if (patch != null && !patch.isArray()) {
             throw new IllegalArgumentException("patch must be an RFC 6902 array, got " + patch.getNodeType());
         }
         if (patch != null && patch.isEmpty()) {
             patch = null; // "nothing changes" has one spelling
         }
+    }
+
+    public Verdict(
+            List<Violation> violations,
+            List<String> warnings,
+            JsonNode patch,
+            List<PlannedCertificate> certificates,
+            List<String> notes) {
+        this(violations, warnings, patch, certificates, notes, List.of(), List.of());
     }
 
     /** Allowed with nothing to say: what kinds, operations and objects we do not handle get. */
@@ -62,7 +77,7 @@ public record Verdict(
 
     /**
      * One paragraph for a person, used as the denial message: how many problems, then each as
-     * {@code field: message (fix)}. For an allowed verdict it says so, with the warning count.
+     * {@code [id] field: message (fix)}. For an allowed verdict it says so, with the warning count.
      */
     public String summary() {
         if (allowed()) {

@@ -14,8 +14,9 @@ import java.util.Objects;
  * @param hint    one line that says how to fix it
  * @param offset  0-based character offset inside a rule string, or null when not about a rule
  * @param reason  a Kubernetes {@code field.ErrorType}-like code, one of the constants below
+ * @param check   the check that found it, whose id starts every message written from it
  */
-public record Violation(String field, String message, String hint, Integer offset, String reason) {
+public record Violation(String field, String message, String hint, Integer offset, String reason, Check check) {
 
     public static final String INVALID = "FieldValueInvalid";
     public static final String REQUIRED = "FieldValueRequired";
@@ -30,34 +31,40 @@ public record Violation(String field, String message, String hint, Integer offse
         Objects.requireNonNull(field, "field");
         Objects.requireNonNull(message, "message");
         Objects.requireNonNull(reason, "reason");
+        Objects.requireNonNull(check, "check");
     }
 
-    public static Violation invalid(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, INVALID);
+    public static Violation invalid(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, INVALID, check);
     }
 
-    public static Violation required(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, REQUIRED);
+    public static Violation required(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, REQUIRED, check);
     }
 
-    public static Violation duplicate(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, DUPLICATE);
+    public static Violation duplicate(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, DUPLICATE, check);
     }
 
-    public static Violation forbidden(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, FORBIDDEN);
+    public static Violation forbidden(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, FORBIDDEN, check);
     }
 
-    public static Violation notSupported(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, NOT_SUPPORTED);
+    public static Violation notSupported(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, NOT_SUPPORTED, check);
     }
 
-    public static Violation tooLong(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, TOO_LONG);
+    public static Violation tooLong(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, TOO_LONG, check);
     }
 
-    public static Violation internal(String field, String message, String hint) {
-        return new Violation(field, message, hint, null, INTERNAL);
+    public static Violation internal(Check check, String field, String message, String hint) {
+        return new Violation(field, message, hint, null, INTERNAL, check);
+    }
+
+    /** A finding of a check that warns: no fix of its own (the message says what to do). */
+    public static Violation warning(Check check, String field, String message) {
+        return new Violation(field, message, null, null, INVALID, check);
     }
 
     /**
@@ -70,7 +77,8 @@ public record Violation(String field, String message, String hint, Integer offse
                 clip(message, MAX_TEXT_CHARS),
                 hint == null ? null : clip(hint, MAX_TEXT_CHARS),
                 offset,
-                reason);
+                reason,
+                check);
     }
 
     /** The line that stands for {@code more} violations left out of an answer. */
@@ -93,17 +101,26 @@ public record Violation(String field, String message, String hint, Integer offse
 
     /** The same violation pointing at a character inside a rule. */
     public Violation atOffset(int ruleOffset) {
-        return new Violation(field, message, hint, ruleOffset, reason);
+        return new Violation(field, message, hint, ruleOffset, reason, check);
     }
 
-    /** The message with its fix, as a denial's cause carries it: {@code message (fix: hint)}. */
+    /** The message with its fix, as a denial's cause carries it: {@code [id] message (fix: hint)}. */
     public String causeMessage() {
-        return hasHint() ? message + " (fix: " + hint + ")" : message;
+        return check.tag() + " " + (hasHint() ? message + " (fix: " + hint + ")" : message);
     }
 
-    /** {@code field: message (hint)}, the form {@code routecert check} prints. */
+    /** {@code [id] field: message}, a warning as kubectl prints it after {@code Warning: }. */
+    public String warningText() {
+        return check.tag() + " " + field + ": " + message;
+    }
+
+    /** {@code [id] field: message (hint)}, the form {@code routecert check} prints. */
     public String describe() {
-        StringBuilder b = new StringBuilder(field).append(": ").append(message);
+        StringBuilder b = new StringBuilder(check.tag())
+                .append(' ')
+                .append(field)
+                .append(": ")
+                .append(message);
         if (hasHint()) {
             b.append(" (").append(hint).append(')');
         }
@@ -129,7 +146,7 @@ public record Violation(String field, String message, String hint, Integer offse
 
     /**
      * One paragraph for a person, the message of a denial: how many problems, then each as
-     * {@code field: message - fix: hint}.
+     * {@code [id] field: message - fix: hint}.
      */
     public static String summary(List<Violation> violations) {
         StringBuilder b = new StringBuilder("routecert rejected this object: ");
@@ -141,7 +158,7 @@ public record Violation(String field, String message, String hint, Integer offse
             if (n > 1) {
                 b.append('(').append(i + 1).append(") ");
             }
-            b.append(v.field()).append(": ").append(stripPeriod(v.message()));
+            b.append(v.check().tag()).append(' ').append(v.field()).append(": ").append(stripPeriod(v.message()));
             if (v.hasHint()) {
                 b.append(" - fix: ").append(stripPeriod(v.hint()));
             }

@@ -20,6 +20,7 @@ import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.log.Log;
+import dev.routecert.policy.Check;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
@@ -50,6 +51,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
     private final CertificateStore store;
     private final CertificateOptions options;
     private final Clock clock;
+    private final PolicyFindings findings;
 
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
         this(policy, store, options, Clock.system());
@@ -57,15 +59,26 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** {@code clock} times the writes' deadline and stamps what is written ahead of a route update. */
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options, Clock clock) {
+        this(policy, store, options, clock, PolicyFindings.NONE);
+    }
+
+    public CertificateAdmission(
+            RoutePolicy policy,
+            CertificateStore store,
+            CertificateOptions options,
+            Clock clock,
+            PolicyFindings findings) {
         this.policy = policy;
         this.store = store;
         this.options = options;
         this.clock = clock;
+        this.findings = findings;
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
         Verdict verdict = RouteAdmission.evaluate(policy, request);
+        findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());
         if (!verdict.allowed()) {
             return RouteAdmission.denial(verdict, RouteAdmission.Mode.MUTATE);
         }
@@ -103,14 +116,17 @@ public final class CertificateAdmission implements AdmissionPolicy {
             planned.add(new Planned(plan, outcome.decision()));
         }
         if (!violations.isEmpty()) {
+            findings.record(request, violations, List.of(), List.of());
             return Denials.denied(violations, warnings);
         }
         if (request.dryRun()) {
             for (Planned p : planned) {
                 if (p.decision instanceof Create c) {
-                    warnings.add("dry run: routecert would create " + CertificatePlanner.describe(c.certificate()));
+                    warnings.add(Check.DRY_RUN.tag() + " dry run: routecert would create "
+                            + CertificatePlanner.describe(c.certificate()));
                 } else if (p.decision instanceof Update u) {
-                    warnings.add("dry run: routecert would update " + CertificatePlanner.describe(u.certificate()));
+                    warnings.add(Check.DRY_RUN.tag() + " dry run: routecert would update "
+                            + CertificatePlanner.describe(u.certificate()));
                 }
             }
             return AdmissionDecision.patched(verdict.patch(), warnings);
@@ -167,7 +183,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
                         e.getMessage(),
                         millisSince(started));
                 if (options.writeFailure() == CertificateOptions.WriteFailure.WARN) {
-                    warnings.add("routecert admitted this object without its Certificate " + p.plan.namespace() + "/"
+                    warnings.add(Check.CERTIFICATE_WRITE.tag()
+                            + " routecert admitted this object without its Certificate " + p.plan.namespace() + "/"
                             + p.plan.name() + " (" + e.getMessage() + "); routecert's reconciler retries it");
                     continue;
                 }
@@ -175,6 +192,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 String message = "routecert could not write the Certificate this object needs, so nothing was changed: "
                         + e.getMessage();
                 Violation failure = Violation.internal(
+                        Check.CERTIFICATE_WRITE,
                         secretField(route, request.object(), p.plan.secretName()),
                         e.getMessage(),
                         "apply again once the API server answers; if it refused the Certificate, change what it names");
@@ -267,7 +285,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
         String holder = secret.certificateName() == null
                 ? "was not written by cert-manager"
                 : "belongs to cert-manager's Certificate " + secret.certificateName();
-        return "routecert did not create Certificate " + plan.namespace() + "/" + plan.name() + ": Secret "
+        return Check.SECRET_EXISTS.tag() + " routecert did not create Certificate " + plan.namespace() + "/"
+                + plan.name() + ": Secret "
                 + plan.secretName() + " already exists and " + holder
                 + ", and a Certificate would make cert-manager replace its"
                 + " key and certificate; the route uses the Secret as it is (to hand it to cert-manager, delete the Secret)";

@@ -4,6 +4,7 @@ import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.log.Log;
+import dev.routecert.policy.Check;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
@@ -37,15 +38,25 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     private final RoutePolicy policy;
     private final Mode mode;
+    private final PolicyFindings findings;
 
     public RouteAdmission(RoutePolicy policy, Mode mode) {
+        this(policy, mode, PolicyFindings.NONE);
+    }
+
+    /** {@code findings} records what /mutate found; /validate judges the same object again and records nothing. */
+    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings) {
         this.policy = policy;
         this.mode = mode;
+        this.findings = findings;
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
         Verdict verdict = evaluate(policy, request);
+        if (mode != Mode.VALIDATE) {
+            findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());
+        }
         if (!verdict.allowed()) {
             return denial(verdict, mode);
         }
@@ -58,11 +69,11 @@ public final class RouteAdmission implements AdmissionPolicy {
             // one line per Certificate would make the answer grow with the object: a few, then a count
             int named = Math.min(plans.size(), MAX_NAMED_UNCREATED);
             for (PlannedCertificate plan : plans.subList(0, named)) {
-                warnings.add("routecert did not create Certificate " + plan.namespace() + "/" + plan.name()
-                        + " because it has no cluster connection");
+                warnings.add(Check.NO_CLUSTER.tag() + " routecert did not create Certificate " + plan.namespace() + "/"
+                        + plan.name() + " because it has no cluster connection");
             }
             if (named < plans.size()) {
-                warnings.add("routecert did not create " + (plans.size() - named)
+                warnings.add(Check.NO_CLUSTER.tag() + " routecert did not create " + (plans.size() - named)
                         + " more Certificates because it has no cluster connection");
             }
         }
@@ -100,6 +111,7 @@ public final class RouteAdmission implements AdmissionPolicy {
      */
     static Violation checkFailed(String field, Throwable e) {
         return Violation.internal(
+                Check.CHECK_FAILED,
                 field,
                 "routecert could not check this object: a check failed with "
                         + e.getClass().getSimpleName() + ", and what routecert cannot check it does not admit",

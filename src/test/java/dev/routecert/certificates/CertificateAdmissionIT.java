@@ -195,7 +195,7 @@ class CertificateAdmissionIT {
         assertEquals(0, dryRun.exitCode(), dryRun.err());
         assertTrue(
                 dryRun.err()
-                        .contains("Warning: dry run: routecert would create Certificate " + ns
+                        .contains("Warning: [dry-run] dry run: routecert would create Certificate " + ns
                                 + "/draft-tls (secret draft-tls) for draft.example.com, issuer ClusterIssuer/test-ca"),
                 dryRun.err());
         assertNull(fixture.certificate(ns, "draft-tls").get(), "a dry run must not create the Certificate");
@@ -436,7 +436,7 @@ class CertificateAdmissionIT {
         assertEquals(0, apply.exitCode(), apply.err());
         assertTrue(
                 apply.err()
-                        .contains("Warning: routecert did not create Certificate " + ns
+                        .contains("Warning: [secret-exists] routecert did not create Certificate " + ns
                                 + "/handmade-tls: Secret handmade-tls"
                                 + " already exists and was not written by cert-manager"),
                 apply.err());

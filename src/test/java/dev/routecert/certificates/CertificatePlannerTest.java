@@ -146,7 +146,7 @@ class CertificatePlannerTest {
         assertInstanceOf(Reuse.class, outcome.decision());
         assertEquals(
                 List.of(
-                        "routecert reuses Certificate web/shop-tls (not created by routecert, so routecert never changes it):"
+                        "[certificate-reused] routecert reuses Certificate web/shop-tls (not created by routecert, so routecert never changes it):"
                                 + " it already covers shop.example.com"),
                 outcome.warnings());
     }
@@ -169,7 +169,7 @@ class CertificatePlannerTest {
                         .decision());
         assertEquals("spec.tls.secretName", deny.field());
         assertEquals(
-                "Certificate web/shop-tls (not created by routecert, so routecert never changes it) does not cover"
+                "[certificate-not-covering] Certificate web/shop-tls (not created by routecert, so routecert never changes it) does not cover"
                         + " a.b.example.com, example.com (fix: add them to that Certificate's dnsNames, or give this route its own"
                         + " secretName)",
                 deny.message());
@@ -184,7 +184,8 @@ class CertificatePlannerTest {
                         .decision());
         assertTrue(
                 deny.message()
-                        .startsWith("Certificate web/shop-tls (not created by routecert, so routecert never changes it)"
+                        .startsWith("[certificate-other-secret] Certificate web/shop-tls (not created by routecert, so"
+                                + " routecert never changes it)"
                                 + " writes Secret 'other-secret', not 'shop-tls'"),
                 deny.message());
     }
@@ -204,7 +205,7 @@ class CertificatePlannerTest {
                 decide(plan("shared-tls", "ClusterIssuer", "le-dns", "shop.example.org"), SHOP, null)
                         .decision());
         assertEquals(
-                "Certificate web/shared-tls (created by routecert for Ingress web/blog (networking.k8s.io)) does not cover"
+                "[certificate-not-covering] Certificate web/shared-tls (created by routecert for Ingress web/blog (networking.k8s.io)) does not cover"
                         + " shop.example.org (fix: change Ingress blog to cover them too, or give this route its own secretName)",
                 deny.message());
     }
@@ -227,7 +228,7 @@ class CertificatePlannerTest {
                 decide(plan("shop-tls", "ClusterIssuer", "nope", "shop.example.com"), SHOP, null)
                         .decision());
         assertEquals(
-                "ClusterIssuer nope does not exist (fix: create it, or name an existing ClusterIssuer)",
+                "[issuer-not-found] ClusterIssuer nope does not exist (fix: create it, or name an existing ClusterIssuer)",
                 cluster.message());
         assertEquals("metadata.annotations[cert-manager.io/cluster-issuer]", cluster.field());
         Deny namespaced = assertInstanceOf(
@@ -235,7 +236,7 @@ class CertificatePlannerTest {
                 decide(plan("shop-tls", "Issuer", "letsencrypt", "shop.example.com"), SHOP, null)
                         .decision());
         assertEquals(
-                "Issuer web/letsencrypt does not exist (fix: create it, or name an existing Issuer)",
+                "[issuer-not-found] Issuer web/letsencrypt does not exist (fix: create it, or name an existing Issuer)",
                 namespaced.message());
         assertInstanceOf(
                 Create.class,
@@ -246,7 +247,9 @@ class CertificatePlannerTest {
                 decide(plan("shop-tls", "Clusterissuer", "letsencrypt", "shop.example.com"), SHOP, null)
                         .decision());
         assertTrue(
-                kind.message().startsWith("issuer kind 'Clusterissuer' does not exist in group cert-manager.io"),
+                kind.message()
+                        .startsWith(
+                                "[issuer-kind-unknown] issuer kind 'Clusterissuer' does not exist in group cert-manager.io"),
                 kind.message());
     }
 
@@ -276,7 +279,7 @@ class CertificatePlannerTest {
         assertInstanceOf(Create.class, outcome.decision());
         assertEquals(
                 List.of(
-                        "issuer VaultIssuer/vault of group vault.example.com is an external issuer: routecert cannot check"
+                        "[issuer-external] issuer VaultIssuer/vault of group vault.example.com is an external issuer: routecert cannot check"
                                 + " that it exists or which names it can sign"),
                 outcome.warnings());
     }
@@ -288,7 +291,7 @@ class CertificatePlannerTest {
                 decide(plan("wild-tls", "ClusterIssuer", "letsencrypt", "*.example.com", "example.com"), SHOP, null)
                         .decision());
         assertEquals(
-                "ClusterIssuer/letsencrypt is an ACME issuer without a DNS-01 solver for *.example.com, and ACME validates"
+                "[issuer-no-dns01] ClusterIssuer/letsencrypt is an ACME issuer without a DNS-01 solver for *.example.com, and ACME validates"
                         + " wildcard names only through DNS-01 (fix: add a dns01 solver to the issuer, or list the names instead of a"
                         + " wildcard)",
                 http01.message());
@@ -344,7 +347,7 @@ class CertificatePlannerTest {
                 decide(plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"), SHOP, null)
                         .decision());
         assertEquals(
-                "Certificate web/shop-tls is being deleted (fix: apply the route again once it is gone)",
+                "[certificate-deleting] Certificate web/shop-tls is being deleted (fix: apply the route again once it is gone)",
                 deny.message());
     }
 

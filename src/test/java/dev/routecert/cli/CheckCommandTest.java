@@ -72,11 +72,13 @@ class CheckCommandTest {
         assertTrue(
                 r.out()
                         .contains(
-                                "    - spec.routes[0].match: at offset 5, www.example.com is served by this route but not covered "
+                                "    - [tls-uncovered-host] spec.routes[0].match: at offset 5, www.example.com is served by this route but not covered "
                                         + "by spec.tls.domains, which lists example.com (add www.example.com to spec.tls.domains[].sans"),
                 r.out());
         assertTrue(
-                r.out().contains("  warnings:\n    - spec.tls.domains[0].main: example.com is in the certificate"),
+                r.out()
+                        .contains(
+                                "  warnings:\n    - [tls-unserved-name] spec.tls.domains[0].main: example.com is in the certificate"),
                 r.out());
     }
 

@@ -142,7 +142,7 @@ class KubectlEndToEndIT {
                 result.stderr()
                         .contains(
                                 "admission webhook \"mutate.routecert.dev\" denied the request: routecert rejected this object: "
-                                        + "1 problem to fix. spec.routes[0].match: "),
+                                        + "1 problem to fix. [tls-uncovered-host] spec.routes[0].match: "),
                 result.stderr());
         assertTrue(
                 result.stderr().contains("www.example.com is served by this route but not covered by spec.tls.domains"),

@@ -3,6 +3,7 @@ package dev.routecert.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -161,6 +162,15 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** The same, authenticated with {@code kubeconfig}. */
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
+        return routecert(kubeconfig, options, EnforcementSource.DEFAULT);
+    }
+
+    /** The same, with each namespace's enforcement modes from {@code enforcement}. */
+    public WebhookUnderTest routecert(CertificateOptions options, EnforcementSource enforcement) {
+        return routecert(cluster.kubeconfig(), options, enforcement);
+    }
+
+    private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
@@ -168,6 +178,7 @@ public final class ClusterFixture implements AutoCloseable {
                     cluster,
                     dir,
                     PolicyConfig.defaults(),
+                    enforcement,
                     config -> config.withCertificates(options).withKubeconfig(kubeconfig));
             onClose(webhook::close);
             return webhook;

@@ -8,6 +8,7 @@ import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
+import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
@@ -67,6 +68,17 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
     public static WebhookUnderTest start(
             KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
+        return start(cluster, dir, policy, EnforcementSource.DEFAULT, tweak);
+    }
+
+    /** The same, with each namespace's enforcement modes from {@code enforcement} (a test sets them there). */
+    public static WebhookUnderTest start(
+            KubeCluster cluster,
+            Path dir,
+            PolicyConfig policy,
+            EnforcementSource enforcement,
+            UnaryOperator<ServeConfig> tweak)
+            throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
@@ -77,7 +89,7 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .kubernetes(ServeConfig.KubernetesMode.AUTO)
                     .kubeconfig(cluster.kubeconfig())
                     .build());
-            webhook.routecert = Routecert.start(config, policy);
+            webhook.routecert = Routecert.start(config, policy, enforcement);
             webhook.awaitReady();
             webhook.register();
             return webhook;

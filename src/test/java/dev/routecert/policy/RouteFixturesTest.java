@@ -157,6 +157,9 @@ class RouteFixturesTest {
             if (e.has("offset")) {
                 assertEquals(e.get("offset").asInt(), v.offset(), () -> "rule offset of " + context);
             }
+            if (e.has("check")) {
+                assertEquals(e.get("check").asText(), v.check().id(), () -> "check of " + context);
+            }
             if (e.has("reason")) {
                 assertEquals(e.get("reason").asText(), v.reason(), () -> "reason of " + context);
             }

@@ -175,8 +175,10 @@ class RoutePolicyTest {
         Verdict v = new RoutePolicy(WITH_ISSUER).evaluate(PolicyRequest.create(route, "default"));
         String s = v.summary();
         assertTrue(s.startsWith("routecert rejected this object: 2 problems to fix."), s);
-        assertTrue(s.contains("(1) spec.routes[0].match: at offset 27, HostSNI is a TCP matcher"), s);
-        assertTrue(s.contains("(2) spec.routes[0].match: at offset 5, www.example.com is served"), s);
+        assertTrue(
+                s.contains("(1) [rule-tcp-matcher] spec.routes[0].match: at offset 27, HostSNI is a TCP matcher"), s);
+        assertTrue(
+                s.contains("(2) [tls-uncovered-host] spec.routes[0].match: at offset 5, www.example.com is served"), s);
         assertTrue(s.contains(" - fix: "), s);
         assertFalse(s.contains("\n"), "one paragraph");
     }

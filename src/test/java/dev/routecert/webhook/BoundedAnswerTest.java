@@ -153,7 +153,7 @@ class BoundedAnswerTest {
         assertTrue(decision.allowed());
         assertEquals(RouteAdmission.MAX_NAMED_UNCREATED + 1, decision.warnings().size(), "three named, then a count");
         assertEquals(
-                "routecert did not create 1997 more Certificates because it has no cluster connection",
+                "[no-cluster] routecert did not create 1997 more Certificates because it has no cluster connection",
                 decision.warnings().getLast());
     }
 }

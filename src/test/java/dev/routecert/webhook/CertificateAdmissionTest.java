@@ -137,7 +137,7 @@ class CertificateAdmissionTest {
         assertEquals(List.of(), store.writes);
         assertEquals(
                 List.of(
-                        "dry run: routecert would create Certificate web/shop-tls (secret shop-tls) for shop.example.com,"
+                        "[dry-run] dry run: routecert would create Certificate web/shop-tls (secret shop-tls) for shop.example.com,"
                                 + " issuer ClusterIssuer/letsencrypt"),
                 decision.warnings());
     }
@@ -177,7 +177,7 @@ class CertificateAdmissionTest {
         assertTrue(decision.allowed());
         assertEquals(
                 List.of(
-                        "routecert admitted this object without its Certificate web/shop-tls (could not create Certificate"
+                        "[certificate-write] routecert admitted this object without its Certificate web/shop-tls (could not create Certificate"
                                 + " web/shop-tls: the API server did not answer within 3000ms); routecert's reconciler retries it"),
                 decision.warnings());
     }
@@ -191,8 +191,9 @@ class CertificateAdmissionTest {
         assertTrue(
                 decision.warnings()
                         .get(0)
-                        .startsWith("routecert did not create Certificate web/shop-tls: Secret shop-tls already"
-                                + " exists and was not written by cert-manager"),
+                        .startsWith(
+                                "[secret-exists] routecert did not create Certificate web/shop-tls: Secret shop-tls already"
+                                        + " exists and was not written by cert-manager"),
                 decision.warnings().toString());
         store.secrets.put("web/shop-tls", new SecretState(true, "shop-tls"));
         assertTrue(admission

@@ -39,7 +39,8 @@ class RouteAdmissionWithoutClusterTest {
                 null));
         assertTrue(decision.allowed());
         assertEquals(
-                List.of("routecert did not create Certificate web/shop-tls because it has no cluster connection"),
+                List.of(
+                        "[no-cluster] routecert did not create Certificate web/shop-tls because it has no cluster connection"),
                 decision.warnings());
         AdmissionDecision dryRun = admission.review(new AdmissionRequest(
                 "u",

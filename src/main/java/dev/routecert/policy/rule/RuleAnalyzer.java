@@ -1,5 +1,6 @@
 package dev.routecert.policy.rule;
 
+import dev.routecert.policy.Check;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.Violation;
 import dev.routecert.policy.values.IpAddresses;
@@ -30,7 +31,7 @@ public final class RuleAnalyzer {
     public record HostUse(String value, int offset, boolean positive, boolean regexp, String matcher) {}
 
     /** A problem in the rule, at an offset; warnings do not block admission. */
-    public record Problem(int offset, String message, String hint, String reason, boolean warning) {}
+    public record Problem(int offset, String message, String hint, String reason, boolean warning, Check check) {}
 
     /**
      * What a rule means for the policy.
@@ -123,6 +124,7 @@ public final class RuleAnalyzer {
         List<RuleNode.Arg> args = c.args();
         if (args.isEmpty()) {
             error(
+                    Check.RULE_ARGUMENTS,
                     c.offset(),
                     spec.name() + " needs a value",
                     "write " + spec.name() + "(`" + example(spec.role()) + "`)",
@@ -136,6 +138,7 @@ public final class RuleAnalyzer {
         for (RuleNode.Arg a : args) {
             if (a.value().isEmpty()) {
                 error(
+                        Check.RULE_ARGUMENTS,
                         a.offset(),
                         spec.name() + " has an empty value",
                         "put a value between the quotes, or remove the matcher",
@@ -151,6 +154,7 @@ public final class RuleAnalyzer {
                 case CLIENT_IP -> {
                     if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
                         error(
+                                Check.RULE_CLIENT_IP,
                                 a.offset(),
                                 "ClientIP value '" + a.value() + "' is neither an IP address nor a CIDR range",
                                 "write ClientIP(`10.0.0.0/8`) or ClientIP(`192.168.1.7`)",
@@ -170,6 +174,7 @@ public final class RuleAnalyzer {
         if (syntax == RuleSyntax.V3) {
             if (looksLikeV2Template(v)) {
                 warn(
+                        Check.RULE_V2_TEMPLATE,
                         a.offset(),
                         "HostRegexp(" + a.literal()
                                 + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
@@ -181,6 +186,7 @@ public final class RuleAnalyzer {
         String templateError = v2TemplateError(v);
         if (templateError != null) {
             error(
+                    Check.RULE_HOSTREGEXP_TEMPLATE,
                     a.offset(),
                     "HostRegexp(" + a.literal() + "): " + templateError,
                     "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)",
@@ -209,6 +215,7 @@ public final class RuleAnalyzer {
         String v = a.value();
         if (!v.startsWith("/")) {
             error(
+                    Check.RULE_PATH,
                     a.offset(),
                     spec.name() + "(" + a.literal() + ") does not start with '/'",
                     "write " + spec.name() + "(`/" + v + "`)",
@@ -217,6 +224,7 @@ public final class RuleAnalyzer {
         }
         if (syntax == RuleSyntax.V3 && looksLikeV2Template(v)) {
             warn(
+                    Check.RULE_V2_TEMPLATE,
                     a.offset(),
                     spec.name() + "(" + a.literal()
                             + ") contains a v2 {name} template; in v3 syntax the path is matched literally",
@@ -238,6 +246,7 @@ public final class RuleAnalyzer {
             }
             fix.append(')');
             error(
+                    Check.RULE_V2_MULTI_VALUE,
                     c.offset(),
                     spec.name() + " takes one value in Traefik v3 syntax but has " + n
                             + "; listing several values is Traefik v2 syntax",
@@ -251,6 +260,7 @@ public final class RuleAnalyzer {
             default -> spec.maxArgs() < 0 ? "at least " + spec.minArgs() + " value(s)" : spec.minArgs() + " value(s)";
         };
         error(
+                Check.RULE_ARGUMENTS,
                 c.offset(),
                 spec.name() + " takes " + expected + " but has " + n + " argument" + (n == 1 ? "" : "s"),
                 "write " + spec.name() + "("
@@ -263,6 +273,7 @@ public final class RuleAnalyzer {
         Optional<String> tcp = Matchers.tcpOnly(name);
         if (tcp.isPresent()) {
             error(
+                    Check.RULE_TCP_MATCHER,
                     c.offset(),
                     tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute",
                     "move this route to an IngressRouteTCP, or match HTTP requests with Host(`...`)",
@@ -287,6 +298,7 @@ public final class RuleAnalyzer {
                             : "set syntax: v2 on this route")
                     : "remove syntax: v2 from this route to use the v3 matchers";
             error(
+                    Check.RULE_MATCHER_VERSION,
                     c.offset(),
                     canonical + " is a Traefik " + other.fieldValue() + " matcher; this route uses "
                             + syntax.fieldValue() + " syntax",
@@ -299,6 +311,7 @@ public final class RuleAnalyzer {
             String n = sameIgnoringCase.get();
             String lower = n.toLowerCase(Locale.ROOT);
             error(
+                    Check.RULE_UNKNOWN_MATCHER,
                     c.offset(),
                     "unknown matcher '" + name + "'; Traefik accepts " + n + ", " + lower + ", "
                             + n.toUpperCase(Locale.ROOT) + " or " + Character.toUpperCase(lower.charAt(0))
@@ -308,6 +321,7 @@ public final class RuleAnalyzer {
             return;
         }
         error(
+                Check.RULE_UNKNOWN_MATCHER,
                 c.offset(),
                 "unknown matcher '" + name + "' in Traefik " + syntax.fieldValue() + " syntax",
                 "use one of " + Matchers.names(syntax),
@@ -401,11 +415,11 @@ public final class RuleAnalyzer {
         hosts = Lists.append(hosts, h);
     }
 
-    private void error(int offset, String message, String hint, String reason) {
-        problems = Lists.append(problems, new Problem(offset, message, hint, reason, false));
+    private void error(Check check, int offset, String message, String hint, String reason) {
+        problems = Lists.append(problems, new Problem(offset, message, hint, reason, false, check));
     }
 
-    private void warn(int offset, String message, String hint) {
-        problems = Lists.append(problems, new Problem(offset, message, hint, Violation.INVALID, true));
+    private void warn(Check check, int offset, String message, String hint) {
+        problems = Lists.append(problems, new Problem(offset, message, hint, Violation.INVALID, true, check));
     }
 }
