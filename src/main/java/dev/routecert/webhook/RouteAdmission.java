@@ -9,6 +9,7 @@ import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -37,14 +38,26 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     private final RoutePolicy policy;
     private final Mode mode;
+    private final NamespacePolicies namespacePolicies;
 
     public RouteAdmission(RoutePolicy policy, Mode mode) {
+        this(policy, mode, NamespacePolicies.DEFAULTS);
+    }
+
+    public RouteAdmission(RoutePolicy policy, Mode mode, NamespacePolicies namespacePolicies) {
         this.policy = policy;
         this.mode = mode;
+        this.namespacePolicies = namespacePolicies;
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
+        NamespacePolicy namespacePolicy = namespacePolicies.resolve(request.namespace());
+        log.debug(
+                "uid={} namespace={} policy override={}",
+                request.uid(),
+                request.namespace(),
+                namespacePolicy.override());
         Verdict verdict = evaluate(policy, request);
         if (!verdict.allowed()) {
             return denial(verdict, mode);
