@@ -3,6 +3,8 @@ package dev.routecert;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
 import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.PolicyFileSource;
+import dev.routecert.config.PolicyMetrics;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
@@ -10,6 +12,7 @@ import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.FileCertificateSource;
@@ -17,6 +20,7 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
 import dev.routecert.webhook.RouteAdmission;
 import java.io.IOException;
@@ -41,6 +45,7 @@ public final class Routecert implements AutoCloseable {
     private final CertificateSource certificates;
     private final Optional<ClusterConnection> cluster;
     private final Optional<CertificateManager> certificateManager;
+    private final Optional<PolicyFileSource> policyFile;
     private final RoutecertServer server;
 
     private Routecert(
@@ -49,7 +54,9 @@ public final class Routecert implements AutoCloseable {
             CertificateSource certificates,
             Optional<ClusterConnection> cluster,
             Optional<CertificateManager> certificateManager,
+            Optional<PolicyFileSource> policyFile,
             RoutecertServer server) {
+        this.policyFile = policyFile;
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
@@ -70,7 +77,12 @@ public final class Routecert implements AutoCloseable {
         CertificateSource certificates = certificateSource(config, metrics);
         Optional<ClusterConnection> cluster = Optional.empty();
         Optional<CertificateManager> manager = Optional.empty();
+        Optional<PolicyFileSource> policyFile = Optional.empty();
         try {
+            policyFile = policyFile(config, metrics);
+            NamespacePolicies namespacePolicies = policyFile
+                    .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
+                    .orElse(NamespacePolicies.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
             PolicyFindings findings = new PolicyFindings(metrics.registry());
@@ -90,23 +102,35 @@ public final class Routecert implements AutoCloseable {
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
-                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings);
+                mutate = new RouteAdmission(
+                        policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings, namespacePolicies);
             }
             RoutecertServer server = new RoutecertServer(
                             config,
                             certificates,
                             mutate,
-                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
+                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE, namespacePolicies),
                             readiness,
                             metrics)
                     .start();
-            return new Routecert(metrics, readiness, certificates, cluster, manager, server);
+            return new Routecert(metrics, readiness, certificates, cluster, manager, policyFile, server);
         } catch (RuntimeException e) {
             certificates.close();
+            policyFile.ifPresent(PolicyFileSource::close);
             manager.ifPresent(CertificateManager::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
         }
+    }
+
+    private static Optional<PolicyFileSource> policyFile(ServeConfig config, ServerMetrics metrics) {
+        if (config.policyFile() == null) {
+            log.info("policy file: none (--policy-file not set), the built-in defaults apply");
+            return Optional.empty();
+        }
+        log.info("policy file: {}, checked every {}", config.policyFile(), config.policyReloadInterval());
+        return Optional.of(new PolicyFileSource(
+                config.policyFile(), config.policyReloadInterval(), new PolicyMetrics(metrics.registry())));
     }
 
     private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics) {
@@ -166,6 +190,11 @@ public final class Routecert implements AutoCloseable {
         return certificateManager;
     }
 
+    /** The policy in force: the policy file's current snapshot, or the built-in defaults. */
+    public PolicySnapshot policy() {
+        return policyFile.map(PolicyFileSource::get).orElse(PolicySnapshot.DEFAULTS);
+    }
+
     public Optional<ClusterConnection> cluster() {
         return cluster;
     }
@@ -176,6 +205,7 @@ public final class Routecert implements AutoCloseable {
         server.close();
         certificateManager.ifPresent(CertificateManager::close);
         cluster.ifPresent(ClusterConnection::close);
+        policyFile.ifPresent(PolicyFileSource::close);
     }
 
     private static String version() {

@@ -133,4 +133,24 @@ class LayeringTest {
                 .resideInAPackage("dev.routecert.cli..")
                 .check(MAIN);
     }
+
+    /** Polled files serve any content: the serving certificate and the policy file alike. */
+    @Test
+    void polledFilesKnowNothingOfWhatTheyHold() {
+        noClasses()
+                .that()
+                .resideInAPackage("dev.routecert.files..")
+                .should()
+                .dependOnClassesThat()
+                .resideInAnyPackage(
+                        "dev.routecert.policy..",
+                        "dev.routecert.routes..",
+                        "dev.routecert.tls..",
+                        "dev.routecert.config..",
+                        "dev.routecert.webhook..",
+                        "dev.routecert.certificates..",
+                        "dev.routecert.http..",
+                        "dev.routecert.cli..")
+                .check(MAIN);
+    }
 }

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.config.PolicyFileSource;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
@@ -50,7 +51,7 @@ import picocli.CommandLine.Spec;
         exitCodeList = {
             "0:every object is allowed",
             "1:at least one object is denied",
-            "2:an input could not be read, or an option is invalid"
+            "2:an input could not be read, or an option or the policy file is invalid"
         })
 public final class CheckCommand implements Callable<Integer> {
 
@@ -120,6 +121,16 @@ public final class CheckCommand implements Callable<Integer> {
         };
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        Path policyFile = policy.policyFile();
+        if (policyFile != null) {
+            // the same reading as serve's start-up: a file serve would refuse is refused here
+            List<String> problems = PolicyFileSource.problems(policyFile);
+            if (!problems.isEmpty()) {
+                problems.forEach(p -> err.println("error: --policy-file " + policyFile + ": " + p));
+                err.flush();
+                return UNREADABLE;
+            }
+        }
 
         boolean unreadable = false;
         List<Found> objects = new ArrayList<>();

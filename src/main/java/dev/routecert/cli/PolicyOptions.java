@@ -2,6 +2,7 @@ package dev.routecert.cli;
 
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
+import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -54,6 +55,21 @@ public final class PolicyOptions {
             description =
                     "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
     boolean requireTls;
+
+    @Option(
+            names = "--policy-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_POLICY_FILE}",
+            description =
+                    "Policy file (YAML, kind: Policy): enforcement per check, opting out, tenancy and overrides per "
+                            + "namespace selector. serve re-reads it when it changes and keeps the last good one. "
+                            + "Unset: the built-in defaults (env ROUTECERT_POLICY_FILE).")
+    Path policyFile;
+
+    /** The {@code --policy-file}, or null. */
+    public Path policyFile() {
+        return policyFile;
+    }
 
     /** The policy configuration, or a usage error naming the bad option. */
     public PolicyConfig config() {

@@ -265,6 +265,15 @@ public final class ServeCommand implements Callable<Integer> {
     PolicyOptions policy;
 
     @Option(
+            names = "--policy-reload-interval",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_POLICY_RELOAD_INTERVAL:-10s}",
+            description = "How often --policy-file is checked for a change (env ROUTECERT_POLICY_RELOAD_INTERVAL, "
+                    + "default ${DEFAULT-VALUE}).")
+    Duration policyReloadInterval;
+
+    @Option(
             names = "--log-level",
             paramLabel = "LEVEL",
             defaultValue = "${env:ROUTECERT_LOG_LEVEL:-info}",
@@ -311,7 +320,9 @@ public final class ServeCommand implements Callable<Integer> {
                 Arrays.stream(tlsServerNames.split(","))
                         .map(String::trim)
                         .filter(name -> !name.isEmpty())
-                        .toList());
+                        .toList(),
+                policy.policyFile(),
+                policyReloadInterval);
     }
 
     @Override

@@ -24,7 +24,9 @@ public record ServeConfig(
         CertificateOptions certificates,
         long maxInFlightBytes,
         long minRequestDataRate,
-        List<String> tlsServerNames) {
+        List<String> tlsServerNames,
+        Path policyFile,
+        Duration policyReloadInterval) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -35,8 +37,54 @@ public record ServeConfig(
      */
     public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 1024;
 
+    /** Default of {@code --policy-reload-interval}: as the serving certificate's. */
+    public static final Duration DEFAULT_POLICY_RELOAD_INTERVAL = Duration.ofSeconds(10);
+
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+    }
+
+    /** The options before {@code --policy-file}, which takes its default: none. */
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig,
+            CertificateOptions certificates,
+            long maxInFlightBytes,
+            long minRequestDataRate,
+            List<String> tlsServerNames) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                certificates,
+                maxInFlightBytes,
+                minRequestDataRate,
+                tlsServerNames,
+                null,
+                DEFAULT_POLICY_RELOAD_INTERVAL);
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -111,6 +159,8 @@ public record ServeConfig(
         private long maxInFlightBytes;
         private long minRequestDataRate;
         private List<String> tlsServerNames;
+        private Path policyFile;
+        private Duration policyReloadInterval;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -131,6 +181,8 @@ public record ServeConfig(
             this.maxInFlightBytes = config.maxInFlightBytes;
             this.minRequestDataRate = config.minRequestDataRate;
             this.tlsServerNames = config.tlsServerNames;
+            this.policyFile = config.policyFile;
+            this.policyReloadInterval = config.policyReloadInterval;
         }
 
         public Builder bindAddress(String address) {
@@ -206,6 +258,12 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder policyFile(Path file, Duration reloadInterval) {
+            this.policyFile = file;
+            this.policyReloadInterval = reloadInterval;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -225,7 +283,9 @@ public record ServeConfig(
                     certificates,
                     maxInFlightBytes,
                     minRequestDataRate,
-                    tlsServerNames);
+                    tlsServerNames,
+                    policyFile,
+                    policyReloadInterval);
         }
     }
 
@@ -295,6 +355,11 @@ public record ServeConfig(
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
         problems.addAll(certificates.problems());
+        checkPositive(problems, "--policy-reload-interval", policyReloadInterval, Duration.ofMillis(10));
+        if (policyFile != null) {
+            // read now, so that a bad policy stops start-up with the other configuration errors
+            PolicyFileSource.problems(policyFile).forEach(p -> problems.add("--policy-file " + policyFile + ": " + p));
+        }
         return problems;
     }
 

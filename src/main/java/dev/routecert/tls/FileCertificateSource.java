@@ -1,18 +1,12 @@
 package dev.routecert.tls;
 
+import dev.routecert.files.PolledFile;
 import dev.routecert.time.Clock;
-import java.io.IOException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,14 +47,7 @@ public final class FileCertificateSource implements CertificateSource {
     private final Clock clock;
     private final List<String> serverNames;
     private final List<Consumer<ServingCertificate>> listeners = new CopyOnWriteArrayList<>();
-    private final ScheduledExecutorService poller;
-
-    private volatile ServingCertificate current;
-    private volatile String lastProblem = "not read yet";
-    private byte[] lastCertificateBytes = new byte[0];
-    private byte[] lastKeyBytes = new byte[0];
-    /** The last pair was refused for its validity period only: check the same bytes again. */
-    private boolean recheck;
+    private final PolledFile<ServingCertificate> files;
 
     public FileCertificateSource(Path certificateFile, Path keyFile, Duration pollInterval, Events events) {
         this(certificateFile, keyFile, pollInterval, events, Clock.system(), List.of());
@@ -82,105 +69,72 @@ public final class FileCertificateSource implements CertificateSource {
         this.events = events;
         this.clock = clock;
         this.serverNames = List.copyOf(serverNames);
-        this.poller = Executors.newSingleThreadScheduledExecutor(runnable -> {
-            Thread thread = new Thread(runnable, "certificate-poller");
-            thread.setDaemon(true);
-            return thread;
-        });
-        poll();
-        poller.scheduleWithFixedDelay(
-                this::poll, pollInterval.toMillis(), pollInterval.toMillis(), TimeUnit.MILLISECONDS);
+        this.files =
+                new PolledFile<>("certificate-poller", List.of(certificateFile, keyFile), pollInterval, new Pair());
     }
 
     @Override
     public Optional<ServingCertificate> current() {
-        return Optional.ofNullable(current);
+        return files.current();
     }
 
     @Override
     public void onChange(Consumer<ServingCertificate> listener) {
         listeners.add(listener);
-        ServingCertificate now = current;
-        if (now != null) {
-            listener.accept(now);
-        }
+        files.current().ifPresent(listener);
     }
 
     @Override
     public String waitingFor() {
-        return "no valid certificate in " + certificateFile + " and " + keyFile + " yet: " + lastProblem;
+        return "no valid certificate in " + certificateFile + " and " + keyFile + " yet: " + files.lastProblem();
     }
 
     /** One poll: visible for tests that must not wait for the timer. */
-    synchronized void poll() {
-        byte[] certificateBytes;
-        byte[] keyBytes;
-        try {
-            certificateBytes = Files.readAllBytes(certificateFile);
-            keyBytes = Files.readAllBytes(keyFile);
-        } catch (NoSuchFileException e) {
-            report("file " + e.getFile() + " does not exist", new byte[0], new byte[0]);
-            return;
-        } catch (IOException | RuntimeException e) {
-            report("cannot read " + certificateFile + " / " + keyFile + ": " + e, new byte[0], new byte[0]);
-            return;
-        }
-        if (!recheck
-                && Arrays.equals(certificateBytes, lastCertificateBytes)
-                && Arrays.equals(keyBytes, lastKeyBytes)) {
-            return; // unchanged since the last attempt, good or bad
-        }
-        lastCertificateBytes = certificateBytes;
-        lastKeyBytes = keyBytes;
-        ServingCertificate loaded;
-        try {
-            loaded = PemCertificates.parse(certificateBytes, keyBytes, certificateFile.toString());
-            ServerNames.checkUsable(loaded.leaf(), clock.instant(), CLOCK_SKEW, serverNames);
-        } catch (CertificateLoadException e) {
-            recheck = e instanceof ServerNames.NotValidNow;
-            if (recheck && e.getMessage().equals(lastProblem)) {
-                return; // the same refusal as on the last poll, already logged and counted
-            }
-            lastProblem = e.getMessage();
-            events.failed(e.getMessage());
-            log.warn(
-                    "serving certificate not reloaded, {} the previous one: {}",
-                    current == null ? "no certificate to keep:" : "keeping",
-                    e.getMessage());
-            return;
-        }
-        recheck = false;
-        boolean first = current == null;
-        current = loaded;
-        lastProblem = "";
-        events.reloaded(loaded);
-        log.info("serving certificate {}: {}", first ? "loaded" : "reloaded", loaded.describe());
-        for (Consumer<ServingCertificate> listener : listeners) {
-            try {
-                listener.accept(loaded);
-            } catch (RuntimeException e) {
-                log.error("applying the new serving certificate failed", e);
-            }
-        }
+    void poll() {
+        files.poll();
     }
 
-    /** A read failure is logged and counted once per distinct problem, not on every poll. */
-    private void report(String problem, byte[] certificateBytes, byte[] keyBytes) {
-        if (problem.equals(lastProblem)) {
-            return;
+    /** Parses and checks a certificate and key pair, and tells the listeners of a new one. */
+    private final class Pair implements PolledFile.Handler<ServingCertificate> {
+
+        @Override
+        public PolledFile.Outcome<ServingCertificate> parse(List<byte[]> contents) {
+            try {
+                ServingCertificate loaded =
+                        PemCertificates.parse(contents.get(0), contents.get(1), certificateFile.toString());
+                ServerNames.checkUsable(loaded.leaf(), clock.instant(), CLOCK_SKEW, serverNames);
+                return new PolledFile.Loaded<>(loaded);
+            } catch (CertificateLoadException e) {
+                // a pair refused for its validity period only may become usable: check the same bytes again
+                return new PolledFile.Refused<>(e.getMessage(), e instanceof ServerNames.NotValidNow);
+            }
         }
-        lastProblem = problem;
-        lastCertificateBytes = certificateBytes;
-        lastKeyBytes = keyBytes;
-        events.failed(problem);
-        log.warn(
-                "serving certificate not reloaded, {} {}",
-                current == null ? "waiting:" : "keeping the previous one:",
-                problem);
+
+        @Override
+        public void loaded(ServingCertificate loaded, ServingCertificate previous) {
+            events.reloaded(loaded);
+            log.info("serving certificate {}: {}", previous == null ? "loaded" : "reloaded", loaded.describe());
+            for (Consumer<ServingCertificate> listener : listeners) {
+                try {
+                    listener.accept(loaded);
+                } catch (RuntimeException e) {
+                    log.error("applying the new serving certificate failed", e);
+                }
+            }
+        }
+
+        @Override
+        public void refused(String problem, ServingCertificate kept) {
+            events.failed(problem);
+            log.warn(
+                    "serving certificate not reloaded, {} {}",
+                    kept == null ? "no certificate to keep:" : "keeping the previous one:",
+                    problem);
+        }
     }
 
     @Override
     public void close() {
-        poller.shutdownNow();
+        files.close();
     }
 }

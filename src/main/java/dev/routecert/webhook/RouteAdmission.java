@@ -10,6 +10,7 @@ import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -39,20 +40,36 @@ public final class RouteAdmission implements AdmissionPolicy {
     private final RoutePolicy policy;
     private final Mode mode;
     private final PolicyFindings findings;
+    private final NamespacePolicies namespacePolicies;
 
     public RouteAdmission(RoutePolicy policy, Mode mode) {
-        this(policy, mode, PolicyFindings.NONE);
+        this(policy, mode, PolicyFindings.NONE, NamespacePolicies.DEFAULTS);
     }
 
     /** {@code findings} records what /mutate found; /validate judges the same object again and records nothing. */
     public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings) {
+        this(policy, mode, findings, NamespacePolicies.DEFAULTS);
+    }
+
+    public RouteAdmission(RoutePolicy policy, Mode mode, NamespacePolicies namespacePolicies) {
+        this(policy, mode, PolicyFindings.NONE, namespacePolicies);
+    }
+
+    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings, NamespacePolicies namespacePolicies) {
         this.policy = policy;
         this.mode = mode;
         this.findings = findings;
+        this.namespacePolicies = namespacePolicies;
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
+        NamespacePolicy namespacePolicy = namespacePolicies.resolve(request.namespace());
+        log.debug(
+                "uid={} namespace={} policy override={}",
+                request.uid(),
+                request.namespace(),
+                namespacePolicy.override());
         Verdict verdict = evaluate(policy, request);
         if (mode != Mode.VALIDATE) {
             findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());

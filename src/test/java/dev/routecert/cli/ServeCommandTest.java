@@ -47,7 +47,9 @@ class ServeCommandTest {
                 "--default-issuer-kind",
                 "--default-issuer-group",
                 "--default-syntax",
-                "--require-tls")) {
+                "--require-tls",
+                "--policy-file",
+                "--policy-reload-interval")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());

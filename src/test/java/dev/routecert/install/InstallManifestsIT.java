@@ -14,10 +14,13 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.cli.Main;
 import dev.routecert.cli.ServeCommand;
+import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.kube.Commands;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.kube.KubeCluster;
+import dev.routecert.policy.settings.CheckIds;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -68,7 +71,6 @@ class InstallManifestsIT {
         for (String kind : List.of(
                 "Namespace",
                 "ServiceAccount",
-                "ConfigMap",
                 "Deployment",
                 "Service",
                 "PodDisruptionBudget",
@@ -78,6 +80,7 @@ class InstallManifestsIT {
             assertEquals(1, kinds.getOrDefault(kind, 0), kind + " in " + kinds);
         }
         assertEquals(2, kinds.getOrDefault("Issuer", 0), "self-signed and CA Issuers: " + kinds);
+        assertEquals(2, kinds.getOrDefault("ConfigMap", 0), "the options and the policy file: " + kinds);
         assertEquals(2, kinds.getOrDefault("Certificate", 0), "CA and serving Certificates: " + kinds);
         for (String kind : List.of("ClusterRole", "ClusterRoleBinding", "Role", "RoleBinding")) {
             assertTrue(kinds.getOrDefault(kind, 0) >= 1, "rbac.yaml's " + kind + " in " + kinds);
@@ -312,6 +315,33 @@ class InstallManifestsIT {
         assertEquals(mountPath.resolve("tls.key"), serve.tlsPrivateKeyFile());
     }
 
+    /** The policy ConfigMap keeps its name and is mounted whole, so an edit reaches the running pods. */
+    @Test
+    void thePolicyFileIsAMountedConfigMapThatTheDeploymentReads() {
+        ObjectNode policy = manifests.one("ConfigMap", "routecert-policy");
+        JsonNode pod = manifests.one("Deployment", "routecert").at("/spec/template/spec");
+        JsonNode volume = StreamSupport.stream(pod.path("volumes").spliterator(), false)
+                .filter(v -> v.at("/configMap/name").asText().equals("routecert-policy"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no volume mounts the unhashed ConfigMap routecert-policy"));
+        JsonNode mount = StreamSupport.stream(
+                        pod.at("/containers/0/volumeMounts").spliterator(), false)
+                .filter(m -> m.path("name").asText().equals(volume.path("name").asText()))
+                .findFirst()
+                .orElseThrow();
+        assertFalse(mount.has("subPath") || mount.has("subPathExpr"), "a subPath mount never sees an edit: " + mount);
+        ServeConfig serve = serveConfig(pod.at("/containers/0"));
+        Path file = Path.of(mount.path("mountPath").asText()).resolve("policy.yaml");
+        assertEquals(file, serve.policyFile());
+        assertEquals(
+                List.of(),
+                PolicyFileSource.parse(
+                                policy.at("/data/policy.yaml").asText().getBytes(StandardCharsets.UTF_8),
+                                CheckIds.KNOWN)
+                        .problems(),
+                "the shipped policy is valid");
+    }
+
     @Test
     void thePodRunsUnderTheRestrictedProfileAndStopsWithinItsGracePeriod() throws Exception {
         JsonNode pod = manifests.one("Deployment", "routecert").at("/spec/template/spec");
@@ -406,7 +436,10 @@ class InstallManifestsIT {
 
     @Test
     void theConfigMapHoldsServeOptionsAndTheDeploymentReadsIt() {
-        ObjectNode configMap = manifests.one("ConfigMap");
+        ObjectNode configMap = manifests.ofKind("ConfigMap").stream()
+                .filter(c -> name(c).startsWith("routecert-config"))
+                .findFirst()
+                .orElseThrow();
         JsonNode container = manifests.one("Deployment", "routecert").at("/spec/template/spec/containers/0");
         assertEquals(
                 name(configMap),
@@ -601,14 +634,15 @@ class InstallManifestsIT {
         routecert.parseArgs(args.toArray(String[]::new));
         ServeConfig config =
                 ((ServeCommand) routecert.getSubcommands().get("serve").getCommand()).config();
-        // Files under the container's volume mounts exist only in the pod.
+        // Files and directories under the container's volume mounts exist only in the pod.
         List<String> outsideThePod = new ArrayList<>();
         container
                 .path("volumeMounts")
-                .forEach(m ->
-                        outsideThePod.add("directory " + m.path("mountPath").asText() + " does not exist"));
+                .forEach(m -> outsideThePod.add(m.path("mountPath").asText()));
         List<String> problems = config.problems().stream()
-                .filter(p -> outsideThePod.stream().noneMatch(p::endsWith))
+                .filter(p -> outsideThePod.stream()
+                        .noneMatch(mount -> p.endsWith("directory " + mount + " does not exist")
+                                || (p.contains("file " + mount + "/") && p.endsWith(" does not exist"))))
                 .toList();
         assertEquals(List.of(), problems, "the Deployment's args are a valid serve configuration");
         return config;
