@@ -9,6 +9,9 @@ import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.tenancy.SharedHosts;
+import dev.routecert.tenancy.HostClaims;
+import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.FileCertificateSource;
@@ -17,11 +20,14 @@ import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.RouteAdmission;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -39,6 +45,7 @@ public final class Routecert implements AutoCloseable {
     private final CertificateSource certificates;
     private final Optional<ClusterConnection> cluster;
     private final Optional<CertificateManager> certificateManager;
+    private final Optional<HostClaims> hostClaims;
     private final RoutecertServer server;
 
     private Routecert(
@@ -47,12 +54,14 @@ public final class Routecert implements AutoCloseable {
             CertificateSource certificates,
             Optional<ClusterConnection> cluster,
             Optional<CertificateManager> certificateManager,
+            Optional<HostClaims> hostClaims,
             RoutecertServer server) {
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
         this.cluster = cluster;
         this.certificateManager = certificateManager;
+        this.hostClaims = hostClaims;
         this.server = server;
     }
 
@@ -63,38 +72,64 @@ public final class Routecert implements AutoCloseable {
         CertificateSource certificates = certificateSource(config, metrics);
         Optional<ClusterConnection> cluster = Optional.empty();
         Optional<CertificateManager> manager = Optional.empty();
+        List<HostClaims> claims = new ArrayList<>(1);
         try {
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy = new RoutePolicy(policyConfig);
             AdmissionPolicy mutate;
+            AdmissionPolicy validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE);
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
+                KubernetesClient client = cluster.get().client();
                 manager = Optional.of(CertificateManager.start(
-                        cluster.get().client(),
+                        client,
                         readiness,
                         policy,
                         config.certificates(),
                         version(),
                         clock,
-                        metrics.registry()));
-                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock);
+                        metrics.registry(),
+                        caches -> {
+                            HostClaims started = HostClaims.start(
+                                    client,
+                                    caches,
+                                    readiness,
+                                    config.certificates(),
+                                    policyConfig.defaultSyntax(),
+                                    SharedHosts.NEVER,
+                                    version(),
+                                    clock);
+                            claims.add(started);
+                            return started;
+                        }));
+                HostOwnership ownership = claims.get(0).ownership();
+                mutate = new CertificateAdmission(
+                        policy, manager.get().admissionStore(), config.certificates(), clock, ownership);
+                validate = new RouteAdmission(
+                        policy,
+                        RouteAdmission.Mode.VALIDATE,
+                        ownership,
+                        clock,
+                        config.certificates().writeTimeout());
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
                 mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
             }
-            RoutecertServer server = new RoutecertServer(
-                            config,
-                            certificates,
-                            mutate,
-                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
-                            readiness,
-                            metrics)
-                    .start();
-            return new Routecert(metrics, readiness, certificates, cluster, manager, server);
+            RoutecertServer server =
+                    new RoutecertServer(config, certificates, mutate, validate, readiness, metrics).start();
+            return new Routecert(
+                    metrics,
+                    readiness,
+                    certificates,
+                    cluster,
+                    manager,
+                    claims.stream().findFirst(),
+                    server);
         } catch (RuntimeException e) {
             certificates.close();
             manager.ifPresent(CertificateManager::close);
+            claims.forEach(HostClaims::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
         }
@@ -166,7 +201,13 @@ public final class Routecert implements AutoCloseable {
     public void close() {
         server.close();
         certificateManager.ifPresent(CertificateManager::close);
+        hostClaims.ifPresent(HostClaims::close);
         cluster.ifPresent(ClusterConnection::close);
+    }
+
+    /** Host ownership, when there is a cluster. */
+    public Optional<HostClaims> hostClaims() {
+        return hostClaims;
     }
 
     private static String version() {
