@@ -7,7 +7,7 @@ import java.util.List;
 import java.util.Optional;
 
 /** A replica whose cache has seen no claim yet: every question goes to the API server. */
-final class CacheBehind implements HostClaimStore {
+class CacheBehind implements HostClaimStore {
 
     private final HostClaimStore store;
 
