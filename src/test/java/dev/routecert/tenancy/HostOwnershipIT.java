@@ -111,6 +111,18 @@ class HostOwnershipIT {
 
         // the owner changes its own route freely, without a call for the claim it holds
         assertEquals(0, apply(teamA, ingressRoute("shop-too", host)).exitCode());
+        // the listing tenancy.md shows
+        System.out.println(fixture.kubectl(
+                        null,
+                        "get",
+                        "leases",
+                        "-n",
+                        claims,
+                        "-l",
+                        "routecert.dev/claim=host",
+                        "-o",
+                        "custom-columns=HOST:.metadata.annotations.routecert\\.dev/host,NAMESPACE:.spec.holderIdentity,ROUTE:.metadata.annotations.routecert\\.dev/route")
+                .out());
     }
 
     @Test
