@@ -13,6 +13,9 @@ import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.settings.PolicySnapshot;
+import dev.routecert.policy.tenancy.SharedHosts;
+import dev.routecert.tenancy.HostClaims;
+import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.FileCertificateSource;
@@ -23,11 +26,14 @@ import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
 import dev.routecert.webhook.RouteAdmission;
+import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -46,6 +52,7 @@ public final class Routecert implements AutoCloseable {
     private final Optional<ClusterConnection> cluster;
     private final Optional<CertificateManager> certificateManager;
     private final Optional<PolicyFileSource> policyFile;
+    private final Optional<HostClaims> hostClaims;
     private final RoutecertServer server;
 
     private Routecert(
@@ -55,6 +62,7 @@ public final class Routecert implements AutoCloseable {
             Optional<ClusterConnection> cluster,
             Optional<CertificateManager> certificateManager,
             Optional<PolicyFileSource> policyFile,
+            Optional<HostClaims> hostClaims,
             RoutecertServer server) {
         this.policyFile = policyFile;
         this.metrics = metrics;
@@ -62,6 +70,7 @@ public final class Routecert implements AutoCloseable {
         this.certificates = certificates;
         this.cluster = cluster;
         this.certificateManager = certificateManager;
+        this.hostClaims = hostClaims;
         this.server = server;
     }
 
@@ -78,6 +87,7 @@ public final class Routecert implements AutoCloseable {
         Optional<ClusterConnection> cluster = Optional.empty();
         Optional<CertificateManager> manager = Optional.empty();
         Optional<PolicyFileSource> policyFile = Optional.empty();
+        List<HostClaims> claims = new ArrayList<>(1);
         try {
             policyFile = policyFile(config, metrics);
             NamespacePolicies namespacePolicies = policyFile
@@ -87,37 +97,62 @@ public final class Routecert implements AutoCloseable {
             RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
             PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
+            RouteAdmission validateRoutes =
+                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE).withNamespacePolicies(namespacePolicies);
+            AdmissionPolicy validate = validateRoutes;
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
+                KubernetesClient client = cluster.get().client();
                 manager = Optional.of(CertificateManager.start(
-                        cluster.get().client(),
+                        client,
                         readiness,
                         policy,
                         config.certificates(),
                         version(),
                         clock,
-                        metrics.registry()));
-                mutate = new CertificateAdmission(
-                        policy, manager.get().admissionStore(), config.certificates(), clock, findings);
+                        metrics.registry(),
+                        caches -> {
+                            HostClaims started = HostClaims.start(
+                                    client,
+                                    caches,
+                                    readiness,
+                                    config.certificates(),
+                                    policyConfig.defaultSyntax(),
+                                    SharedHosts.NEVER,
+                                    version(),
+                                    clock);
+                            claims.add(started);
+                            return started;
+                        }));
+                HostOwnership ownership = claims.get(0).ownership();
+                mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
+                        .withFindings(findings)
+                        .withOwnership(ownership);
+                validate = validateRoutes.withOwnership(
+                        ownership, clock, config.certificates().writeTimeout());
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
-                mutate = new RouteAdmission(
-                        policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings, namespacePolicies);
+                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER)
+                        .withFindings(findings)
+                        .withNamespacePolicies(namespacePolicies);
             }
-            RoutecertServer server = new RoutecertServer(
-                            config,
-                            certificates,
-                            mutate,
-                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE, namespacePolicies),
-                            readiness,
-                            metrics)
-                    .start();
-            return new Routecert(metrics, readiness, certificates, cluster, manager, policyFile, server);
+            RoutecertServer server =
+                    new RoutecertServer(config, certificates, mutate, validate, readiness, metrics).start();
+            return new Routecert(
+                    metrics,
+                    readiness,
+                    certificates,
+                    cluster,
+                    manager,
+                    policyFile,
+                    claims.stream().findFirst(),
+                    server);
         } catch (RuntimeException e) {
             certificates.close();
             policyFile.ifPresent(PolicyFileSource::close);
             manager.ifPresent(CertificateManager::close);
+            claims.forEach(HostClaims::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
         }
@@ -204,8 +239,14 @@ public final class Routecert implements AutoCloseable {
     public void close() {
         server.close();
         certificateManager.ifPresent(CertificateManager::close);
+        hostClaims.ifPresent(HostClaims::close);
         cluster.ifPresent(ClusterConnection::close);
         policyFile.ifPresent(PolicyFileSource::close);
+    }
+
+    /** Host ownership, when there is a cluster. */
+    public Optional<HostClaims> hostClaims() {
+        return hostClaims;
     }
 
     private static String version() {

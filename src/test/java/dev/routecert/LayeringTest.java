@@ -115,7 +115,8 @@ class LayeringTest {
     void certificatesAndClusterDoNotDependOnHttpOrTheCli() {
         noClasses()
                 .that()
-                .resideInAnyPackage("dev.routecert.certificates..", "dev.routecert.cluster..")
+                .resideInAnyPackage(
+                        "dev.routecert.certificates..", "dev.routecert.cluster..", "dev.routecert.tenancy..")
                 .should()
                 .dependOnClassesThat()
                 .resideInAnyPackage("dev.routecert.http..", "dev.routecert.cli..", "io.javalin..", "jakarta.servlet..")

@@ -9,6 +9,7 @@ import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * Everything routecert does with Certificates when it has a cluster: the informer caches (every
@@ -49,6 +50,22 @@ public final class CertificateManager implements AutoCloseable {
             String version,
             Clock clock,
             PrometheusRegistry registry) {
+        return start(client, readiness, policy, options, version, clock, registry, caches -> LeaderWork.NONE);
+    }
+
+    /**
+     * As above, with more work on the caches: {@code extension} sees them before they start (so its
+     * listeners get every object), and what it returns runs while this replica leads.
+     */
+    public static CertificateManager start(
+            KubernetesClient client,
+            Readiness readiness,
+            RoutePolicy policy,
+            CertificateOptions options,
+            String version,
+            Clock clock,
+            PrometheusRegistry registry,
+            Function<ClusterCaches, LeaderWork> extension) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
@@ -67,6 +84,7 @@ public final class CertificateManager implements AutoCloseable {
                 clock,
                 registry);
         caches.onChange(reconciler::onChange);
+        LeaderWork more = extension.apply(caches);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
         if (options.leaderElection()) {
@@ -76,13 +94,20 @@ public final class CertificateManager implements AutoCloseable {
                             options.leaderElectionLeaseName(),
                             identity,
                             options.leaseDuration(),
-                            reconciler::start,
-                            reconciler::stop)
+                            () -> {
+                                reconciler.start();
+                                more.start();
+                            },
+                            () -> {
+                                reconciler.stop();
+                                more.stop();
+                            })
                     .start());
         } else {
             log.info(
                     "leader election: off (--leader-election=false); this process reconciles, so run one replica only");
             reconciler.start();
+            more.start();
         }
         log.info(
                 "certificates: created during admission within {} (on failure: {}); orphans deleted after {}",

@@ -16,7 +16,7 @@ import java.util.function.Consumer;
  * pass per key. A key that fails is retried after a delay that doubles with each failure in a row
  * ({@link #retry}) until {@link #forget} says it went through.
  */
-final class KeyedQueue<K> implements AutoCloseable {
+public final class KeyedQueue<K> implements AutoCloseable {
 
     private static final Log log = Log.of(KeyedQueue.class);
 
@@ -40,7 +40,7 @@ final class KeyedQueue<K> implements AutoCloseable {
     private record Later(long dueNanos, Clock.Timer timer) {}
 
     /** Per-key exponential backoff: {@code base}, doubled for each further failure in a row, at most {@code cap}. */
-    record Backoff(Duration base, Duration cap) {
+    public record Backoff(Duration base, Duration cap) {
         Duration delay(int failures) {
             int doublings = Math.min(Math.max(0, failures - 1), 62);
             long nanos = base.toNanos();
@@ -49,7 +49,7 @@ final class KeyedQueue<K> implements AutoCloseable {
         }
     }
 
-    KeyedQueue(String name, Clock clock, Backoff backoff, QueueMetrics metrics, Consumer<K> handler) {
+    public KeyedQueue(String name, Clock clock, Backoff backoff, QueueMetrics metrics, Consumer<K> handler) {
         this.clock = clock;
         this.backoff = backoff;
         this.metrics = metrics;
@@ -60,11 +60,11 @@ final class KeyedQueue<K> implements AutoCloseable {
         worker.start();
     }
 
-    void add(K key) {
+    public void add(K key) {
         add(key, Duration.ZERO);
     }
 
-    synchronized void add(K key, Duration delay) {
+    public synchronized void add(K key, Duration delay) {
         if (closed) {
             return;
         }
@@ -88,14 +88,14 @@ final class KeyedQueue<K> implements AutoCloseable {
     }
 
     /** Adds {@code key} again after its backoff, which doubles with each call until {@link #forget}; returns the delay. */
-    synchronized Duration retry(K key) {
+    public synchronized Duration retry(K key) {
         Duration delay = backoff.delay(failures.merge(key, 1, Integer::sum));
         add(key, delay);
         return delay;
     }
 
     /** The key went through: its next failure waits the shortest delay again. */
-    synchronized void forget(K key) {
+    public synchronized void forget(K key) {
         failures.remove(key);
     }
 
@@ -155,7 +155,7 @@ final class KeyedQueue<K> implements AutoCloseable {
     }
 
     /** Keys due and not yet taken by the worker. */
-    synchronized int depth() {
+    public synchronized int depth() {
         return ready.size();
     }
 
@@ -165,17 +165,17 @@ final class KeyedQueue<K> implements AutoCloseable {
     }
 
     /** Keys the worker has finished, for tests that must know it has looked at something. */
-    synchronized long processed() {
+    public synchronized long processed() {
         return processed;
     }
 
     /** Nothing due and nothing being processed; keys waiting for a later time do not count. */
-    synchronized boolean idle() {
+    public synchronized boolean idle() {
         return ready.isEmpty() && !busy;
     }
 
     /** Drops what waits and the failure counts; the key being processed finishes. */
-    synchronized void clear() {
+    public synchronized void clear() {
         later.values().forEach(l -> l.timer.cancel());
         later.clear();
         ready.clear();

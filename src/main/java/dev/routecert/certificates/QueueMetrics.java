@@ -13,7 +13,7 @@ import java.util.function.LongSupplier;
  * A work queue's metrics under the names and meanings of client-go's workqueue (as controller-runtime
  * exports them), so dashboards and alerts written for Kubernetes controllers work on routecert.
  */
-final class QueueMetrics {
+public final class QueueMetrics {
 
     /** controller-runtime's buckets: 10 ns to 1000 s, a factor of 10 apart. */
     private static final double[] BUCKETS = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000};
@@ -25,7 +25,7 @@ final class QueueMetrics {
     private final DistributionDataPoint queueDuration;
     private final DistributionDataPoint workDuration;
 
-    QueueMetrics(String name, PrometheusRegistry registry) {
+    public QueueMetrics(String name, PrometheusRegistry registry) {
         this.name = name;
         this.registry = registry;
         adds = Counter.builder()

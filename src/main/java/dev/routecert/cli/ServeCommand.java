@@ -261,6 +261,23 @@ public final class ServeCommand implements Callable<Integer> {
                             + "(env ROUTECERT_RESYNC_PERIOD, default ${DEFAULT-VALUE}).")
     Duration resyncPeriod;
 
+    @Option(
+            names = "--claims-namespace",
+            paramLabel = "NAMESPACE",
+            defaultValue = "${env:ROUTECERT_CLAIMS_NAMESPACE:-routecert}",
+            description = "Namespace of the host claims, one Lease per host name served, which keep one namespace's "
+                    + "hosts from being served by another (env ROUTECERT_CLAIMS_NAMESPACE, default ${DEFAULT-VALUE}).")
+    String claimsNamespace;
+
+    @Option(
+            names = "--host-claim-grace",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_HOST_CLAIM_GRACE}",
+            description = "How long a namespace keeps a host name after its last route serving it is gone, before "
+                    + "another namespace may take it. Unset: --orphan-grace-period (env ROUTECERT_HOST_CLAIM_GRACE).")
+    Duration hostClaimGrace;
+
     @Mixin
     PolicyOptions policy;
 
@@ -314,7 +331,9 @@ public final class ServeCommand implements Callable<Integer> {
                         leaderElectionNamespace,
                         leaderElectionLeaseName,
                         leaderElectionLeaseDuration,
-                        resyncPeriod),
+                        resyncPeriod,
+                        claimsNamespace,
+                        hostClaimGrace),
                 maxInFlightBytes,
                 minRequestDataRate,
                 Arrays.stream(tlsServerNames.split(","))

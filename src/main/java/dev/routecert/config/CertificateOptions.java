@@ -18,6 +18,9 @@ import java.util.regex.Pattern;
  * @param leaderElection        false: this instance reconciles without a Lease (one replica only)
  * @param leaseDuration         how long a Lease holder stays leader without renewing
  * @param resyncPeriod          how often every route and Certificate is reconciled again
+ * @param claimsNamespace       where the host claims (Leases) live
+ * @param hostClaimGrace        how long a claim outlives the last route of its namespace serving the
+ *                              name; null: the orphan grace period
  */
 public record CertificateOptions(
         Duration writeTimeout,
@@ -27,7 +30,37 @@ public record CertificateOptions(
         String leaderElectionNamespace,
         String leaderElectionLeaseName,
         Duration leaseDuration,
-        Duration resyncPeriod) {
+        Duration resyncPeriod,
+        String claimsNamespace,
+        Duration hostClaimGrace) {
+
+    /** The options without the host claims', which take their defaults. */
+    public CertificateOptions(
+            Duration writeTimeout,
+            WriteFailure writeFailure,
+            Duration orphanGracePeriod,
+            boolean leaderElection,
+            String leaderElectionNamespace,
+            String leaderElectionLeaseName,
+            Duration leaseDuration,
+            Duration resyncPeriod) {
+        this(
+                writeTimeout,
+                writeFailure,
+                orphanGracePeriod,
+                leaderElection,
+                leaderElectionNamespace,
+                leaderElectionLeaseName,
+                leaseDuration,
+                resyncPeriod,
+                "routecert",
+                null);
+    }
+
+    /** How long a host claim outlives its namespace's last route serving the name. */
+    public Duration effectiveHostClaimGrace() {
+        return hostClaimGrace == null ? orphanGracePeriod : hostClaimGrace;
+    }
 
     /** What a Certificate write that failed or timed out during admission means for the route. */
     public enum WriteFailure {
@@ -85,6 +118,14 @@ public record CertificateOptions(
         if (resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("--resync-period must be at least 1s, got " + Durations.format(resyncPeriod));
         }
+        if (claimsNamespace == null || !DNS_LABEL.matcher(claimsNamespace).matches()) {
+            problems.add("--claims-namespace must be a namespace name (lower-case DNS label), got '" + claimsNamespace
+                    + "'");
+        }
+        if (hostClaimGrace != null && hostClaimGrace.compareTo(Duration.ofSeconds(1)) < 0) {
+            problems.add("--host-claim-grace must be at least 1s (an admitted route takes a moment to be stored),"
+                    + " got " + Durations.format(hostClaimGrace));
+        }
         return problems;
     }
 
@@ -97,7 +138,9 @@ public record CertificateOptions(
                 leaderElectionNamespace,
                 leaderElectionLeaseName,
                 leaseDuration,
-                resyncPeriod);
+                resyncPeriod,
+                claimsNamespace,
+                hostClaimGrace);
     }
 
     public CertificateOptions withWriteFailure(WriteFailure failure) {
@@ -109,7 +152,9 @@ public record CertificateOptions(
                 leaderElectionNamespace,
                 leaderElectionLeaseName,
                 leaseDuration,
-                resyncPeriod);
+                resyncPeriod,
+                claimsNamespace,
+                hostClaimGrace);
     }
 
     public CertificateOptions withOrphanGracePeriod(Duration grace) {
@@ -121,12 +166,38 @@ public record CertificateOptions(
                 leaderElectionNamespace,
                 leaderElectionLeaseName,
                 leaseDuration,
-                resyncPeriod);
+                resyncPeriod,
+                claimsNamespace,
+                hostClaimGrace);
     }
 
     public CertificateOptions withLeaderElection(
             boolean enabled, String namespace, String leaseName, Duration duration) {
         return new CertificateOptions(
-                writeTimeout, writeFailure, orphanGracePeriod, enabled, namespace, leaseName, duration, resyncPeriod);
+                writeTimeout,
+                writeFailure,
+                orphanGracePeriod,
+                enabled,
+                namespace,
+                leaseName,
+                duration,
+                resyncPeriod,
+                claimsNamespace,
+                hostClaimGrace);
+    }
+
+    /** Where host claims live and how long one outlives its last route; a null grace is the orphan grace period. */
+    public CertificateOptions withHostClaims(String namespace, Duration grace) {
+        return new CertificateOptions(
+                writeTimeout,
+                writeFailure,
+                orphanGracePeriod,
+                leaderElection,
+                leaderElectionNamespace,
+                leaderElectionLeaseName,
+                leaseDuration,
+                resyncPeriod,
+                namespace,
+                grace);
     }
 }

@@ -87,6 +87,7 @@ public enum Check {
     SECRET_EXISTS("secret-exists", Action.WARN, Group.CERTIFICATE, false),
     CERTIFICATE_WRITE("certificate-write", Action.DENY, Group.CERTIFICATE, false),
     CHECK_FAILED("check-failed", Action.DENY, Group.NOTICE, false),
+    HOST_CLAIM_WRITE("host-claim-write", Action.DENY, Group.NOTICE, false),
 
     // ---- notices: say what routecert did, never tuned
     DRY_RUN("dry-run", Action.WARN, Group.NOTICE, false),

@@ -25,6 +25,7 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -52,6 +53,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
     private final CertificateOptions options;
     private final Clock clock;
     private final PolicyFindings findings;
+    private final HostOwnership ownership;
 
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
         this(policy, store, options, Clock.system());
@@ -59,20 +61,36 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** {@code clock} times the writes' deadline and stamps what is written ahead of a route update. */
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options, Clock clock) {
-        this(policy, store, options, clock, PolicyFindings.NONE);
+        this(policy, store, options, clock, PolicyFindings.NONE, null);
     }
 
-    public CertificateAdmission(
+    private CertificateAdmission(
             RoutePolicy policy,
             CertificateStore store,
             CertificateOptions options,
             Clock clock,
-            PolicyFindings findings) {
+            PolicyFindings findings,
+            HostOwnership ownership) {
         this.policy = policy;
         this.store = store;
         this.options = options;
         this.clock = clock;
         this.findings = findings;
+        this.ownership = ownership;
+    }
+
+    /** This admission, recording what it finds in {@code findings}. */
+    public CertificateAdmission withFindings(PolicyFindings findings) {
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership);
+    }
+
+    /**
+     * This admission with host ownership: the names a route serves are claimed for its namespace
+     * before any Certificate is written, in the same deadline, and released again when the review is
+     * denied.
+     */
+    public CertificateAdmission withOwnership(HostOwnership ownership) {
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership);
     }
 
     @Override
@@ -83,10 +101,17 @@ public final class CertificateAdmission implements AdmissionPolicy {
             return RouteAdmission.denial(verdict, RouteAdmission.Mode.MUTATE);
         }
         List<String> warnings = new ArrayList<>(verdict.warnings());
+        Deadline deadline = Deadline.in(options.writeTimeout(), clock);
+        RouteRef route = route(request);
+        HostOwnership.Outcome claims = claim(
+                request, route, request.dryRun() ? HostOwnership.Mode.DRY_RUN : HostOwnership.Mode.CLAIM, deadline);
+        if (!claims.allowed()) {
+            return Denials.denied(claims.conflicts(), warnings);
+        }
+        warnings.addAll(claims.notices());
         if (verdict.certificates().isEmpty()) {
             return AdmissionDecision.patched(verdict.patch(), warnings);
         }
-        RouteRef route = route(request);
         JsonNode object = request.object();
         String uid = "UPDATE".equals(request.operation())
                 ? object.path("metadata").path("uid").asText(null)
@@ -117,6 +142,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
         }
         if (!violations.isEmpty()) {
             findings.record(request, violations, List.of(), List.of());
+            releaseClaims(claims, deadline);
             return Denials.denied(violations, warnings);
         }
         if (request.dryRun()) {
@@ -131,7 +157,23 @@ public final class CertificateAdmission implements AdmissionPolicy {
             }
             return AdmissionDecision.patched(verdict.patch(), warnings);
         }
-        return write(request, route, uid, planned, verdict, warnings);
+        AdmissionDecision written = write(request, route, uid, planned, verdict, warnings, deadline);
+        if (!written.allowed()) {
+            releaseClaims(claims, deadline);
+        }
+        return written;
+    }
+
+    /** The host ownership check of {@link RouteAdmission#claims}, here allowed to write. */
+    private HostOwnership.Outcome claim(
+            AdmissionRequest request, RouteRef route, HostOwnership.Mode mode, Deadline deadline) {
+        return RouteAdmission.claims(ownership, request, route, mode, deadline);
+    }
+
+    private void releaseClaims(HostOwnership.Outcome claims, Deadline deadline) {
+        if (ownership != null && !claims.created().isEmpty()) {
+            ownership.rollBack(claims.created(), deadline);
+        }
     }
 
     private record Planned(PlannedCertificate plan, Decision decision) {}
@@ -158,8 +200,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
             String uid,
             List<Planned> planned,
             Verdict verdict,
-            List<String> warnings) {
-        Deadline deadline = Deadline.in(options.writeTimeout(), clock);
+            List<String> warnings,
+            Deadline deadline) {
         long started = clock.nanoTime();
         String aheadOf = "UPDATE".equals(request.operation())
                 ? request.object().path("metadata").path("resourceVersion").asText("")

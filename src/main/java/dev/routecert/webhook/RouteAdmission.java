@@ -3,6 +3,8 @@ package dev.routecert.webhook;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.RouteRef;
 import dev.routecert.log.Log;
 import dev.routecert.policy.Check;
 import dev.routecert.policy.PlannedCertificate;
@@ -12,8 +14,12 @@ import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.routes.RouteKind;
+import dev.routecert.tenancy.HostOwnership;
+import dev.routecert.time.Clock;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * Puts the route policy behind the admission seam. {@code /mutate} answers with the policy's patch
@@ -41,25 +47,48 @@ public final class RouteAdmission implements AdmissionPolicy {
     private final Mode mode;
     private final PolicyFindings findings;
     private final NamespacePolicies namespacePolicies;
+    private final HostOwnership ownership;
+    private final Clock clock;
+    private final Duration readTimeout;
 
     public RouteAdmission(RoutePolicy policy, Mode mode) {
-        this(policy, mode, PolicyFindings.NONE, NamespacePolicies.DEFAULTS);
+        this(policy, mode, PolicyFindings.NONE, NamespacePolicies.DEFAULTS, null, Clock.system(), Duration.ZERO);
     }
 
-    /** {@code findings} records what /mutate found; /validate judges the same object again and records nothing. */
-    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings) {
-        this(policy, mode, findings, NamespacePolicies.DEFAULTS);
-    }
-
-    public RouteAdmission(RoutePolicy policy, Mode mode, NamespacePolicies namespacePolicies) {
-        this(policy, mode, PolicyFindings.NONE, namespacePolicies);
-    }
-
-    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings, NamespacePolicies namespacePolicies) {
+    private RouteAdmission(
+            RoutePolicy policy,
+            Mode mode,
+            PolicyFindings findings,
+            NamespacePolicies namespacePolicies,
+            HostOwnership ownership,
+            Clock clock,
+            Duration readTimeout) {
         this.policy = policy;
         this.mode = mode;
         this.findings = findings;
         this.namespacePolicies = namespacePolicies;
+        this.ownership = ownership;
+        this.clock = clock;
+        this.readTimeout = readTimeout;
+    }
+
+    /** This admission recording what /mutate finds; /validate judges the same object again and records nothing. */
+    public RouteAdmission withFindings(PolicyFindings findings) {
+        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
+    }
+
+    /** This admission resolving each review's namespace policy from {@code namespacePolicies}. */
+    public RouteAdmission withNamespacePolicies(NamespacePolicies namespacePolicies) {
+        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
+    }
+
+    /**
+     * This admission with host ownership ({@code /validate}): the final object is checked against the
+     * claims, read only, with a read from the API server within {@code readTimeout} for a name the
+     * cache does not show as this namespace's.
+     */
+    public RouteAdmission withOwnership(HostOwnership ownership, Clock clock, Duration readTimeout) {
+        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
     }
 
     @Override
@@ -78,7 +107,13 @@ public final class RouteAdmission implements AdmissionPolicy {
             return denial(verdict, mode);
         }
         if (mode == Mode.VALIDATE) {
-            return AdmissionDecision.allow();
+            HostOwnership.Outcome claims = claims(
+                    ownership,
+                    request,
+                    CertificateAdmission.route(request),
+                    HostOwnership.Mode.READ_ONLY,
+                    Deadline.in(readTimeout, clock));
+            return claims.allowed() ? AdmissionDecision.allow() : Denials.denied(claims.conflicts(), List.of());
         }
         List<String> warnings = new ArrayList<>(verdict.warnings());
         if (mode == Mode.MUTATE_WITHOUT_CLUSTER && !request.dryRun()) {
@@ -95,6 +130,33 @@ public final class RouteAdmission implements AdmissionPolicy {
             }
         }
         return AdmissionDecision.patched(verdict.patch(), warnings);
+    }
+
+    /**
+     * Host ownership for a route request, judged on the object as received: not on the policy's
+     * verdict, so that no opt-out of the checks skips it. A check that fails denies, as the policy's do.
+     */
+    static HostOwnership.Outcome claims(
+            HostOwnership ownership,
+            AdmissionRequest request,
+            RouteRef route,
+            HostOwnership.Mode mode,
+            Deadline deadline) {
+        Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
+        if (ownership == null || kind.isEmpty() || request.object() == null) {
+            return new HostOwnership.Outcome(List.of(), List.of(), List.of());
+        }
+        try {
+            return ownership.review(kind.get(), request.object(), route, mode, deadline);
+        } catch (RuntimeException | StackOverflowError e) {
+            log.error(
+                    "host ownership failed on uid={} kind={} object={}, denied",
+                    request.uid(),
+                    request.gvk(),
+                    request.objectRef(),
+                    e);
+            return new HostOwnership.Outcome(List.of(checkFailed("spec", e)), List.of(), List.of());
+        }
     }
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */

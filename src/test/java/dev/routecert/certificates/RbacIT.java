@@ -188,6 +188,12 @@ class RbacIT {
                     allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
         }
         assertFalse(allowed("update", "coordination.k8s.io", "leases", ns), "Leases only in routecert's namespace");
+        for (String verb : List.of("get", "list", "watch", "create", "update", "delete")) {
+            assertTrue(allowed(verb, "coordination.k8s.io", "leases", "routecert"), "host claims: " + verb + " leases");
+        }
+        assertFalse(
+                allowed("patch", "coordination.k8s.io", "leases", "kube-system"), "host claims only in routecert's");
+        assertFalse(allowed("update", "", "configmaps", "routecert"), "no write on routecert's own configuration");
     }
 
     private static boolean allowed(String verb, String group, String resource, String namespace) {

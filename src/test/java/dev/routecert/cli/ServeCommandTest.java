@@ -139,6 +139,38 @@ class ServeCommandTest {
     }
 
     @Test
+    void hostClaimOptionsAreParsedDefaultedAndChecked() {
+        CommandLine.ParseResult parsed = Main.commandLine()
+                .parseArgs("serve", "--claims-namespace", "routecert-claims", "--host-claim-grace", "30s");
+        var options = ((ServeCommand) parsed.subcommand().commandSpec().userObject())
+                .config()
+                .certificates();
+        assertEquals("routecert-claims", options.claimsNamespace());
+        assertEquals(Duration.ofSeconds(30), options.effectiveHostClaimGrace());
+
+        var defaults = ((ServeCommand) Main.commandLine()
+                        .parseArgs("serve", "--orphan-grace-period", "90s")
+                        .subcommand()
+                        .commandSpec()
+                        .userObject())
+                .config()
+                .certificates();
+        assertEquals("routecert", defaults.claimsNamespace());
+        assertEquals(Duration.ofSeconds(90), defaults.effectiveHostClaimGrace(), "the orphan grace period");
+
+        String help = run("serve", "--help").out().replaceAll("\\s+", " ");
+        assertTrue(help.contains("(env ROUTECERT_CLAIMS_NAMESPACE, default routecert)"), help);
+        assertTrue(help.contains("Unset: --orphan-grace-period (env ROUTECERT_HOST_CLAIM_GRACE)"), help);
+
+        CliRun run = run("serve", "--claims-namespace", "Claims", "--host-claim-grace", "500ms");
+        assertEquals(2, run.exitCode());
+        assertTrue(
+                run.err().contains("--claims-namespace must be a namespace name (lower-case DNS label), got 'Claims'"),
+                run.err());
+        assertTrue(run.err().contains("--host-claim-grace must be at least 1s"), run.err());
+    }
+
+    @Test
     void topLevelHelpNamesTheServeCommand() {
         CliRun help = run("--help");
         assertEquals(0, help.exitCode());

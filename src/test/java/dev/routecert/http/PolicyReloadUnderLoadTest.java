@@ -134,8 +134,8 @@ class PolicyReloadUnderLoadTest {
         RoutePolicy policy = new RoutePolicy(PolicyConfig.defaults());
         return new TestServer(
                 new FixedCertificateSource(CERTIFICATE),
-                new RouteAdmission(policy, RouteAdmission.Mode.MUTATE, policies),
-                new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE, policies),
+                new RouteAdmission(policy, RouteAdmission.Mode.MUTATE).withNamespacePolicies(policies),
+                new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE).withNamespacePolicies(policies),
                 TestPki.trusting(CERTIFICATE.leaf()),
                 cfg -> cfg);
     }

@@ -157,6 +157,10 @@ public final class ClusterFixture implements AutoCloseable {
      * ({@link WebhookUnderTest}), for the namespaces made with {@link WebhookUnderTest#namespace}.
      */
     public WebhookUnderTest routecert(CertificateOptions options) {
+        // host claims in a namespace of this class's own: test classes share the cluster and its host names
+        if (options.claimsNamespace().equals(CertificateOptions.defaults().claimsNamespace())) {
+            options = options.withHostClaims(namespace("claims"), options.hostClaimGrace());
+        }
         return routecert(cluster.kubeconfig(), options);
     }
 
