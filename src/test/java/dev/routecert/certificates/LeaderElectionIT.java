@@ -74,7 +74,9 @@ class LeaderElectionIT {
                             "--leader-election-lease-name",
                             "routecert",
                             "--leader-election-lease-duration",
-                            LEASE.toSeconds() + "s"));
+                            LEASE.toSeconds() + "s",
+                            "--claims-namespace",
+                            leaseNs));
             X509Certificate certificate;
             try (InputStream in = Files.newInputStream(pem)) {
                 certificate = (X509Certificate)

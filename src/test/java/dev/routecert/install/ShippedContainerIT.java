@@ -12,6 +12,7 @@ import dev.routecert.tls.TestPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -86,12 +87,23 @@ class ShippedContainerIT {
         TestPki pki = new TestPki();
         SecretVolume tls = new SecretVolume(dir.resolve("tls"));
         tls.write(pki.issue(TestPki.KeyFormat.EC_SEC1)); // cert-manager writes ECDSA keys as SEC1
+        // the policy ConfigMap's file where the Deployment mounts it, here under dir
+        Path policy = Files.createDirectories(dir.resolve("policy"));
+        manifests
+                .one("ConfigMap", "routecert-policy")
+                .path("data")
+                .fields()
+                .forEachRemaining(
+                        e -> write(policy.resolve(e.getKey()), e.getValue().asText()));
         for (String arg : InstallManifestsIT.strings(container.path("args"))) {
-            command.add(arg.replace("=/tls/", "=" + dir.resolve("tls") + "/"));
+            command.add(arg.replace("=/tls/", "=" + dir.resolve("tls") + "/")
+                    .replace("=/etc/routecert/policy/", "=" + policy + "/"));
         }
         Map<String, String> env = new HashMap<>();
-        manifests
-                .one("ConfigMap")
+        manifests.ofKind("ConfigMap").stream()
+                .filter(c -> !RenderedManifests.name(c).equals("routecert-policy"))
+                .findFirst()
+                .orElseThrow()
                 .path("data")
                 .fields()
                 .forEachRemaining(e -> env.put(e.getKey(), e.getValue().asText()));
@@ -242,6 +254,14 @@ class ShippedContainerIT {
                 Thread.sleep(50);
             }
             throw new AssertionError("no '" + fragment + "' in the output:\n" + log());
+        }
+    }
+
+    private static void write(Path file, String content) {
+        try {
+            Files.writeString(file, content);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 }

@@ -157,21 +157,30 @@ public final class ClusterFixture implements AutoCloseable {
      * ({@link WebhookUnderTest}), for the namespaces made with {@link WebhookUnderTest#namespace}.
      */
     public WebhookUnderTest routecert(CertificateOptions options) {
-        // host claims in a namespace of this class's own: test classes share the cluster and its host names
-        if (options.claimsNamespace().equals(CertificateOptions.defaults().claimsNamespace())) {
-            options = options.withHostClaims(namespace("claims"), options.hostClaimGrace());
-        }
-        return routecert(cluster.kubeconfig(), options);
+        return routecert(options, EnforcementSource.DEFAULT);
     }
 
-    /** The same, authenticated with {@code kubeconfig}. */
+    /**
+     * {@code options} with host claims in a namespace of this class's own, unless they name one:
+     * test classes share the cluster and its host names.
+     */
+    public CertificateOptions ownClaimsNamespace(CertificateOptions options) {
+        return options.claimsNamespace().equals(CertificateOptions.defaults().claimsNamespace())
+                ? options.withHostClaims(namespace("claims"), options.hostClaimGrace())
+                : options;
+    }
+
+    /**
+     * The same, authenticated with {@code kubeconfig}: claims stay where {@code options} put them,
+     * by default in the namespace the manifests' Role grants.
+     */
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
         return routecert(kubeconfig, options, EnforcementSource.DEFAULT);
     }
 
     /** The same, with each namespace's enforcement modes from {@code enforcement}. */
     public WebhookUnderTest routecert(CertificateOptions options, EnforcementSource enforcement) {
-        return routecert(cluster.kubeconfig(), options, enforcement);
+        return routecert(cluster.kubeconfig(), ownClaimsNamespace(options), enforcement);
     }
 
     private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {

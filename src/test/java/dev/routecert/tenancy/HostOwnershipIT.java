@@ -104,7 +104,10 @@ class HostOwnershipIT {
 
         ClusterFixture.Kubectl hijack = apply(teamB, ingressRoute("shop", host));
         assertNotEquals(0, hijack.exitCode());
-        assertTrue(hijack.err().contains("[host-ownership] " + host + " is served by another namespace"), hijack.err());
+        assertTrue(
+                hijack.err().contains("[host-ownership] ")
+                        && hijack.err().contains(host + " is served by another namespace"),
+                hijack.err());
         assertTrue(hijack.err().contains("spec.routes[0].match"), hijack.err());
         assertTrue(hijack.err().contains("use another host, or ask the platform team to share " + host), hijack.err());
         assertEquals(teamA, lease(host).getSpec().getHolderIdentity());

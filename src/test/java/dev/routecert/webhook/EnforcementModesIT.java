@@ -54,6 +54,11 @@ class EnforcementModesIT {
                 SOURCE);
     }
 
+    /** A route whose one host, {@code <mode>.example.com}, no TLS entry covers; a host per test, as namespaces own hosts. */
+    private static String badRoute(String mode) {
+        return BAD_ROUTE.replace("a.example.com", mode + ".example.com");
+    }
+
     private static final String BAD_ROUTE = """
             apiVersion: networking.k8s.io/v1
             kind: Ingress
@@ -79,19 +84,20 @@ class EnforcementModesIT {
     @Test
     void denyFailsTheApply() {
         String ns = namespace("deny", Action.DENY);
-        var apply = fixture.kubectl(BAD_ROUTE, "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(badRoute("deny"), "apply", "-n", ns, "-f", "-");
         assertNotEquals(0, apply.exitCode(), apply.out());
-        assertTrue(apply.err().contains("[tls-uncovered-host] spec.rules[0].host: a.example.com"), apply.err());
+        assertTrue(apply.err().contains("[tls-uncovered-host] spec.rules[0].host: deny.example.com"), apply.err());
         assertEquals("1.0", findings(ns, "deny"), "counted");
     }
 
     @Test
     void warnAdmitsAndKubectlPrintsTheWarning() {
         String ns = namespace("warn", Action.WARN);
-        var apply = fixture.kubectl(BAD_ROUTE, "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(badRoute("warn"), "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
         assertTrue(
-                apply.err().contains("Warning: [tls-uncovered-host] spec.rules[0].host: a.example.com"), apply.err());
+                apply.err().contains("Warning: [tls-uncovered-host] spec.rules[0].host: warn.example.com"),
+                apply.err());
         assertTrue(apply.err().contains("Warning: [no-certificate] "), apply.err());
         assertTrue(fixture.certificate(ns, "web-tls").get() == null, "a broken route gets no Certificate");
         assertEquals("1.0", findings(ns, "warn"));
@@ -100,7 +106,7 @@ class EnforcementModesIT {
     @Test
     void auditAdmitsSilentlyAndLeavesTheEventAndTheMetric() {
         String ns = namespace("audit", Action.AUDIT);
-        var apply = fixture.kubectl(BAD_ROUTE, "apply", "-n", ns, "-f", "-");
+        var apply = fixture.kubectl(badRoute("audit"), "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
         assertFalse(apply.err().contains("Warning"), apply.err());
         String events = await(
@@ -108,7 +114,7 @@ class EnforcementModesIT {
                 SETTLE,
                 () -> fixture.kubectl("", "get", "events", "-n", ns).out(),
                 out -> out.contains("PolicyAudit"));
-        assertTrue(events.contains("[tls-uncovered-host] spec.rules[0].host: a.example.com"), events);
+        assertTrue(events.contains("[tls-uncovered-host] spec.rules[0].host: audit.example.com"), events);
         assertEquals("1.0", findings(ns, "audit"));
         assertTrue(fixture.certificate(ns, "web-tls").get() == null, "a broken route gets no Certificate");
     }
