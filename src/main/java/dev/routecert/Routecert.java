@@ -2,7 +2,9 @@ package dev.routecert;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
+import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.GuardOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
@@ -11,18 +13,22 @@ import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.time.Clock;
+import dev.routecert.tls.CertificateLoadException;
 import dev.routecert.tls.CertificateSource;
+import dev.routecert.tls.ClientCaSource;
 import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.PolicyFindings;
 import dev.routecert.webhook.RouteAdmission;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Optional;
 import org.slf4j.Logger;
@@ -39,6 +45,7 @@ public final class Routecert implements AutoCloseable {
     private final ServerMetrics metrics;
     private final Readiness readiness;
     private final CertificateSource certificates;
+    private final Optional<ClientCaSource> clientCas;
     private final Optional<ClusterConnection> cluster;
     private final Optional<CertificateManager> certificateManager;
     private final RoutecertServer server;
@@ -47,12 +54,14 @@ public final class Routecert implements AutoCloseable {
             ServerMetrics metrics,
             Readiness readiness,
             CertificateSource certificates,
+            Optional<ClientCaSource> clientCas,
             Optional<ClusterConnection> cluster,
             Optional<CertificateManager> certificateManager,
             RoutecertServer server) {
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
+        this.clientCas = clientCas;
         this.cluster = cluster;
         this.certificateManager = certificateManager;
         this.server = server;
@@ -68,9 +77,12 @@ public final class Routecert implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
+        Optional<ClientCaSource> clientCas = Optional.empty();
         Optional<ClusterConnection> cluster = Optional.empty();
         Optional<CertificateManager> manager = Optional.empty();
         try {
+            clientCas = clientCaSource(config);
+            WriteGuard guard = writeGuard(config);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
             PolicyFindings findings = new PolicyFindings(metrics.registry());
@@ -84,7 +96,8 @@ public final class Routecert implements AutoCloseable {
                         config.certificates(),
                         version(),
                         clock,
-                        metrics.registry()));
+                        metrics.registry(),
+                        guard));
                 mutate = new CertificateAdmission(
                         policy, manager.get().admissionStore(), config.certificates(), clock, findings);
             } else {
@@ -95,17 +108,52 @@ public final class Routecert implements AutoCloseable {
             RoutecertServer server = new RoutecertServer(
                             config,
                             certificates,
-                            mutate,
-                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
+                            clientCas.orElse(null),
+                            new NamespaceGuard(guard, mutate),
+                            new NamespaceGuard(guard, new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)),
                             readiness,
                             metrics)
                     .start();
-            return new Routecert(metrics, readiness, certificates, cluster, manager, server);
+            return new Routecert(metrics, readiness, certificates, clientCas, cluster, manager, server);
         } catch (RuntimeException e) {
             certificates.close();
+            clientCas.ifPresent(ClientCaSource::close);
             manager.ifPresent(CertificateManager::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
+        }
+    }
+
+    /**
+     * The namespaces nothing is done in. By name only: routecert keeps no Namespace cache to read the
+     * exempt label from, so a namespace excluded by that label alone is left out by the API server's
+     * registration but not by routecert itself.
+     */
+    private static WriteGuard writeGuard(ServeConfig config) {
+        GuardOptions options = config.guard();
+        log.info(
+                "excluded namespaces: {} by name; the label {} is honoured by the webhook registration only"
+                        + " (routecert keeps no Namespace cache)",
+                options.excludedNamespaces(),
+                options.exemptNamespaceLabel().isEmpty() ? "(none)" : options.exemptNamespaceLabel());
+        return new WriteGuard(
+                options.excludedNamespaces(), options.exemptNamespaceLabel(), WriteGuard.NamespaceLabels.NONE);
+    }
+
+    private static Optional<ClientCaSource> clientCaSource(ServeConfig config) {
+        Path file = config.guard().clientCaFile();
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            ClientCaSource source = new ClientCaSource(file, config.certReloadInterval());
+            log.info(
+                    "admission port: client certificates required, signed by a CA in {} (checked every {})",
+                    file,
+                    config.certReloadInterval());
+            return Optional.of(source);
+        } catch (CertificateLoadException e) {
+            throw new IllegalStateException("--client-ca-file: " + e.getMessage(), e);
         }
     }
 
@@ -174,6 +222,7 @@ public final class Routecert implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        clientCas.ifPresent(ClientCaSource::close);
         certificateManager.ifPresent(CertificateManager::close);
         cluster.ifPresent(ClusterConnection::close);
     }

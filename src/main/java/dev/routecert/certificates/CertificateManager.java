@@ -49,23 +49,37 @@ public final class CertificateManager implements AutoCloseable {
             String version,
             Clock clock,
             PrometheusRegistry registry) {
+        return start(client, readiness, policy, options, version, clock, registry, WriteGuard.NONE);
+    }
+
+    /** {@code guard}: the namespaces in which nothing is written, by admission or by the reconciler. */
+    public static CertificateManager start(
+            KubernetesClient client,
+            Readiness readiness,
+            RoutePolicy policy,
+            CertificateOptions options,
+            String version,
+            Clock clock,
+            PrometheusRegistry registry,
+            WriteGuard guard) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
-        KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
+        KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches, guard);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
         String identity = Leadership.identity();
         Reconciler reconciler = new Reconciler(
                 caches,
-                new KubeCertificateStore(reconcilerClient, caches),
+                new KubeCertificateStore(reconcilerClient, caches, guard),
                 policy,
-                new KubeRouteEvents(client, identity),
+                new KubeRouteEvents(client, identity, guard),
                 options.orphanGracePeriod(),
                 options.resyncPeriod(),
                 clock,
-                registry);
+                registry,
+                guard);
         caches.onChange(reconciler::onChange);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();

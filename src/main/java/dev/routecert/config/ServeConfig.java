@@ -24,7 +24,8 @@ public record ServeConfig(
         CertificateOptions certificates,
         long maxInFlightBytes,
         long minRequestDataRate,
-        List<String> tlsServerNames) {
+        List<String> tlsServerNames,
+        GuardOptions guard) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -37,6 +38,48 @@ public record ServeConfig(
 
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+    }
+
+    /** The options before {@code --excluded-namespaces} and the client CA, which take their defaults. */
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig,
+            CertificateOptions certificates,
+            long maxInFlightBytes,
+            long minRequestDataRate,
+            List<String> tlsServerNames) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                certificates,
+                maxInFlightBytes,
+                minRequestDataRate,
+                tlsServerNames,
+                GuardOptions.defaults());
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -75,7 +118,8 @@ public record ServeConfig(
                 certificates,
                 maxInFlightBytes,
                 DEFAULT_MIN_REQUEST_DATA_RATE,
-                List.of());
+                List.of(),
+                GuardOptions.defaults());
     }
 
     public ServeConfig withCertificates(CertificateOptions options) {
@@ -111,6 +155,7 @@ public record ServeConfig(
         private long maxInFlightBytes;
         private long minRequestDataRate;
         private List<String> tlsServerNames;
+        private GuardOptions guard;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -131,6 +176,7 @@ public record ServeConfig(
             this.maxInFlightBytes = config.maxInFlightBytes;
             this.minRequestDataRate = config.minRequestDataRate;
             this.tlsServerNames = config.tlsServerNames;
+            this.guard = config.guard;
         }
 
         public Builder bindAddress(String address) {
@@ -206,6 +252,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder guard(GuardOptions options) {
+            this.guard = options;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -225,7 +276,8 @@ public record ServeConfig(
                     certificates,
                     maxInFlightBytes,
                     minRequestDataRate,
-                    tlsServerNames);
+                    tlsServerNames,
+                    guard);
         }
     }
 
@@ -295,6 +347,7 @@ public record ServeConfig(
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
         problems.addAll(certificates.problems());
+        problems.addAll(guard.problems());
         return problems;
     }
 
