@@ -126,9 +126,9 @@ public final class ServeCommand implements Callable<Integer> {
             names = "--exempt-namespace-label",
             paramLabel = "KEY",
             defaultValue = "${env:ROUTECERT_EXEMPT_NAMESPACE_LABEL:-routecert.dev/exempt}",
-            description = "Namespaces with this label (any value) are excluded too, as the registration's "
-                    + "DoesNotExist selector excludes them; empty: none (env ROUTECERT_EXEMPT_NAMESPACE_LABEL, "
-                    + "default ${DEFAULT-VALUE}).")
+            description = "The label (any value) by which the registration's DoesNotExist selector excludes more "
+                    + "namespaces; routecert keeps no Namespace cache, so its own guard excludes by name only. "
+                    + "Empty: none (env ROUTECERT_EXEMPT_NAMESPACE_LABEL, default ${DEFAULT-VALUE}).")
     String exemptNamespaceLabel;
 
     @Option(
