@@ -2,7 +2,9 @@ package dev.routecert;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
+import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.GuardOptions;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.PolicyMetrics;
 import dev.routecert.config.ServeConfig;
@@ -17,12 +19,15 @@ import dev.routecert.policy.tenancy.SharedHosts;
 import dev.routecert.tenancy.HostClaims;
 import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
+import dev.routecert.tls.CertificateLoadException;
 import dev.routecert.tls.CertificateSource;
+import dev.routecert.tls.ClientCaSource;
 import dev.routecert.tls.FileCertificateSource;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
 import dev.routecert.webhook.RouteAdmission;
@@ -31,6 +36,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -49,6 +55,7 @@ public final class Routecert implements AutoCloseable {
     private final ServerMetrics metrics;
     private final Readiness readiness;
     private final CertificateSource certificates;
+    private final Optional<ClientCaSource> clientCas;
     private final Optional<ClusterConnection> cluster;
     private final Optional<CertificateManager> certificateManager;
     private final Optional<PolicyFileSource> policyFile;
@@ -59,6 +66,7 @@ public final class Routecert implements AutoCloseable {
             ServerMetrics metrics,
             Readiness readiness,
             CertificateSource certificates,
+            Optional<ClientCaSource> clientCas,
             Optional<ClusterConnection> cluster,
             Optional<CertificateManager> certificateManager,
             Optional<PolicyFileSource> policyFile,
@@ -68,6 +76,7 @@ public final class Routecert implements AutoCloseable {
         this.metrics = metrics;
         this.readiness = readiness;
         this.certificates = certificates;
+        this.clientCas = clientCas;
         this.cluster = cluster;
         this.certificateManager = certificateManager;
         this.hostClaims = hostClaims;
@@ -84,11 +93,14 @@ public final class Routecert implements AutoCloseable {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
+        Optional<ClientCaSource> clientCas = Optional.empty();
         Optional<ClusterConnection> cluster = Optional.empty();
         Optional<CertificateManager> manager = Optional.empty();
         Optional<PolicyFileSource> policyFile = Optional.empty();
         List<HostClaims> claims = new ArrayList<>(1);
         try {
+            clientCas = clientCaSource(config);
+            WriteGuard guard = writeGuard(config);
             policyFile = policyFile(config, metrics);
             NamespacePolicies namespacePolicies = policyFile
                     .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
@@ -111,6 +123,7 @@ public final class Routecert implements AutoCloseable {
                         version(),
                         clock,
                         metrics.registry(),
+                        guard,
                         caches -> {
                             HostClaims started = HostClaims.start(
                                     client,
@@ -137,12 +150,20 @@ public final class Routecert implements AutoCloseable {
                         .withFindings(findings)
                         .withNamespacePolicies(namespacePolicies);
             }
-            RoutecertServer server =
-                    new RoutecertServer(config, certificates, mutate, validate, readiness, metrics).start();
+            RoutecertServer server = new RoutecertServer(
+                            config,
+                            certificates,
+                            clientCas.orElse(null),
+                            new NamespaceGuard(guard, mutate),
+                            new NamespaceGuard(guard, validate),
+                            readiness,
+                            metrics)
+                    .start();
             return new Routecert(
                     metrics,
                     readiness,
                     certificates,
+                    clientCas,
                     cluster,
                     manager,
                     policyFile,
@@ -150,6 +171,7 @@ public final class Routecert implements AutoCloseable {
                     server);
         } catch (RuntimeException e) {
             certificates.close();
+            clientCas.ifPresent(ClientCaSource::close);
             policyFile.ifPresent(PolicyFileSource::close);
             manager.ifPresent(CertificateManager::close);
             claims.forEach(HostClaims::close);
@@ -166,6 +188,39 @@ public final class Routecert implements AutoCloseable {
         log.info("policy file: {}, checked every {}", config.policyFile(), config.policyReloadInterval());
         return Optional.of(new PolicyFileSource(
                 config.policyFile(), config.policyReloadInterval(), new PolicyMetrics(metrics.registry())));
+    }
+
+    /**
+     * The namespaces nothing is done in. By name only: routecert keeps no Namespace cache to read the
+     * exempt label from, so a namespace excluded by that label alone is left out by the API server's
+     * registration but not by routecert itself.
+     */
+    private static WriteGuard writeGuard(ServeConfig config) {
+        GuardOptions options = config.guard();
+        log.info(
+                "excluded namespaces: {} by name; the label {} is honoured by the webhook registration only"
+                        + " (routecert keeps no Namespace cache)",
+                options.excludedNamespaces(),
+                options.exemptNamespaceLabel().isEmpty() ? "(none)" : options.exemptNamespaceLabel());
+        return new WriteGuard(
+                options.excludedNamespaces(), options.exemptNamespaceLabel(), WriteGuard.NamespaceLabels.NONE);
+    }
+
+    private static Optional<ClientCaSource> clientCaSource(ServeConfig config) {
+        Path file = config.guard().clientCaFile();
+        if (file == null) {
+            return Optional.empty();
+        }
+        try {
+            ClientCaSource source = new ClientCaSource(file, config.certReloadInterval());
+            log.info(
+                    "admission port: client certificates required, signed by a CA in {} (checked every {})",
+                    file,
+                    config.certReloadInterval());
+            return Optional.of(source);
+        } catch (CertificateLoadException e) {
+            throw new IllegalStateException("--client-ca-file: " + e.getMessage(), e);
+        }
     }
 
     private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics) {
@@ -238,6 +293,7 @@ public final class Routecert implements AutoCloseable {
     @Override
     public void close() {
         server.close();
+        clientCas.ifPresent(ClientCaSource::close);
         certificateManager.ifPresent(CertificateManager::close);
         hostClaims.ifPresent(HostClaims::close);
         cluster.ifPresent(ClusterConnection::close);

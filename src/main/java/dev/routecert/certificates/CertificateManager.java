@@ -50,12 +50,22 @@ public final class CertificateManager implements AutoCloseable {
             String version,
             Clock clock,
             PrometheusRegistry registry) {
-        return start(client, readiness, policy, options, version, clock, registry, caches -> LeaderWork.NONE);
+        return start(
+                client,
+                readiness,
+                policy,
+                options,
+                version,
+                clock,
+                registry,
+                WriteGuard.NONE,
+                caches -> LeaderWork.NONE);
     }
 
     /**
-     * As above, with more work on the caches: {@code extension} sees them before they start (so its
-     * listeners get every object), and what it returns runs while this replica leads.
+     * As above, writing nowhere {@code guard} refuses (by admission or by the reconciler), and with
+     * more work on the caches: {@code extension} sees them before they start (so its listeners get
+     * every object), and what it returns runs while this replica leads.
      */
     public static CertificateManager start(
             KubernetesClient client,
@@ -65,24 +75,26 @@ public final class CertificateManager implements AutoCloseable {
             String version,
             Clock clock,
             PrometheusRegistry registry,
+            WriteGuard guard,
             Function<ClusterCaches, LeaderWork> extension) {
         ClusterCaches caches = new ClusterCaches(client, readiness);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
-        KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
+        KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches, guard);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
         String identity = Leadership.identity();
         Reconciler reconciler = new Reconciler(
                 caches,
-                new KubeCertificateStore(reconcilerClient, caches),
+                new KubeCertificateStore(reconcilerClient, caches, guard),
                 policy,
-                new KubeRouteEvents(client, identity),
+                new KubeRouteEvents(client, identity, guard),
                 options.orphanGracePeriod(),
                 options.resyncPeriod(),
                 clock,
-                registry);
+                registry,
+                guard);
         caches.onChange(reconciler::onChange);
         LeaderWork more = extension.apply(caches);
         caches.start();

@@ -53,10 +53,17 @@ public final class KubeCertificateStore implements CertificateStore {
 
     private final KubernetesClient client;
     private final ClusterCaches caches;
+    private final WriteGuard guard;
 
     public KubeCertificateStore(KubernetesClient client, ClusterCaches caches) {
+        this(client, caches, WriteGuard.NONE);
+    }
+
+    /** {@code guard} refuses creates, applies and deletes in the namespaces routecert excludes. */
+    public KubeCertificateStore(KubernetesClient client, ClusterCaches caches, WriteGuard guard) {
         this.client = client;
         this.caches = caches;
+        this.guard = guard;
     }
 
     /**
@@ -101,6 +108,7 @@ public final class KubeCertificateStore implements CertificateStore {
     public ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException {
         String namespace = certificate.path("metadata").path("namespace").asText();
         String name = certificate.path("metadata").path("name").asText();
+        guard.check(namespace, "create Certificate " + namespace + "/" + name);
         GenericKubernetesResource body = resource(certificate);
         GenericKubernetesResource created = call(
                 deadline,
@@ -117,8 +125,9 @@ public final class KubeCertificateStore implements CertificateStore {
         ((ObjectNode) tree.get("metadata")).put("resourceVersion", resourceVersion);
         String namespace = tree.path("metadata").path("namespace").asText();
         String name = tree.path("metadata").path("name").asText();
-        GenericKubernetesResource body = resource(tree);
         String action = "apply Certificate " + namespace + "/" + name;
+        guard.check(namespace, action);
+        GenericKubernetesResource body = resource(tree);
         try {
             GenericKubernetesResource applied = call(
                     deadline,
@@ -140,6 +149,7 @@ public final class KubeCertificateStore implements CertificateStore {
 
     @Override
     public void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException {
+        guard.check(namespace, "delete Certificate " + namespace + "/" + name);
         ObjectNode options = JSON.createObjectNode();
         options.put("apiVersion", "v1").put("kind", "DeleteOptions").put("propagationPolicy", "Background");
         options.putObject("preconditions").put("uid", uid);

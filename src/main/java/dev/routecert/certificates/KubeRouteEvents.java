@@ -22,14 +22,27 @@ public final class KubeRouteEvents implements RouteEvents {
 
     private final KubernetesClient client;
     private final String instance;
+    private final WriteGuard guard;
 
     public KubeRouteEvents(KubernetesClient client, String instance) {
+        this(client, instance, WriteGuard.NONE);
+    }
+
+    /** {@code guard} keeps Events out of the namespaces routecert excludes. */
+    public KubeRouteEvents(KubernetesClient client, String instance, WriteGuard guard) {
         this.client = client;
         this.instance = instance;
+        this.guard = guard;
     }
 
     @Override
     public void record(RouteRef route, String routeUid, String type, String reason, String action, String message) {
+        try {
+            guard.check(route.namespace(), "record event " + reason + " on " + route);
+        } catch (StoreException e) {
+            log.warn("reconciler: {}", e.getMessage());
+            return;
+        }
         String note = message.length() > 1024 ? message.substring(0, 1021) + "..." : message;
         Event event = new EventBuilder()
                 .withNewMetadata()

@@ -74,6 +74,7 @@ public final class Reconciler implements AutoCloseable {
     private final Duration orphanGrace;
     private final Duration resyncPeriod;
     private final Clock clock;
+    private final WriteGuard guard;
     private final KeyedQueue<Key> queue;
     private Clock.Timer resyncTimer;
     private volatile boolean running;
@@ -95,6 +96,25 @@ public final class Reconciler implements AutoCloseable {
             Duration resyncPeriod,
             Clock clock,
             PrometheusRegistry registry) {
+        this(cluster, store, policy, events, orphanGrace, resyncPeriod, clock, registry, WriteGuard.NONE);
+    }
+
+    /**
+     * {@code guard} names the namespaces the reconciler leaves alone: their routes are indexed with
+     * no Certificates and are not judged, and their Certificates are neither created, changed nor
+     * deleted.
+     */
+    public Reconciler(
+            ClusterView cluster,
+            CertificateStore store,
+            RoutePolicy policy,
+            RouteEvents events,
+            Duration orphanGrace,
+            Duration resyncPeriod,
+            Clock clock,
+            PrometheusRegistry registry,
+            WriteGuard guard) {
+        this.guard = guard;
         this.cluster = cluster;
         this.store = store;
         this.policy = policy;
@@ -221,7 +241,7 @@ public final class Reconciler implements AutoCloseable {
         }
         for (JsonNode certificate : cluster.list(CachedKind.CERTIFICATE)) {
             ExistingCertificate c = ExistingCertificate.from(certificate);
-            if (c.managedByRoutecert()) {
+            if (c.managedByRoutecert() && !guard.isExcluded(c.namespace())) {
                 slots.add(new SlotKey(c.namespace(), c.name()));
             }
         }
@@ -308,7 +328,7 @@ public final class Reconciler implements AutoCloseable {
         String resourceVersion = meta.path("resourceVersion").asText("");
         Instant created =
                 ExistingCertificate.instant(meta.path("creationTimestamp").asText(null));
-        if (meta.hasNonNull("deletionTimestamp")) {
+        if (meta.hasNonNull("deletionTimestamp") || guard.isExcluded(ref.namespace())) {
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
         Verdict verdict;
@@ -390,6 +410,9 @@ public final class Reconciler implements AutoCloseable {
     private record Claim(RouteState state, PlannedCertificate plan) {}
 
     private void reconcileSlot(SlotKey slot) {
+        if (guard.isExcluded(slot.namespace)) {
+            return; // whatever is there was not made for a route routecert judged
+        }
         Optional<ExistingCertificate> existing =
                 cluster.get(CachedKind.CERTIFICATE, slot.namespace, slot.name).map(ExistingCertificate::from);
         // Judge the slot on the routes as the cache shows them now, not as their queued events left the index.

@@ -3,7 +3,7 @@ package dev.routecert.certificates;
 /**
  * An API call that failed, with a message a person reading {@code kubectl} output can act on.
  * {@link Kind#CONFLICT} and {@link Kind#ALREADY_EXISTS} mean the cache was behind, and a fresh read
- * decides again.
+ * decides again. {@link Kind#FORBIDDEN} is routecert's own refusal ({@link WriteGuard}): nothing was sent.
  */
 public final class StoreException extends Exception {
 
@@ -13,7 +13,8 @@ public final class StoreException extends Exception {
         NOT_FOUND,
         REJECTED,
         TIMEOUT,
-        UNAVAILABLE
+        UNAVAILABLE,
+        FORBIDDEN
     }
 
     private final Kind kind;

@@ -3,6 +3,7 @@ package dev.routecert.cli;
 import dev.routecert.Routecert;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.Durations;
+import dev.routecert.config.GuardOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
 import dev.routecert.policy.PolicyConfig;
@@ -101,6 +102,34 @@ public final class ServeCommand implements Callable<Integer> {
                     + "Service's routecert.routecert.svc; a new pair that does not is refused and the "
                     + "previous one kept. Empty: any names (env ROUTECERT_TLS_SERVER_NAMES).")
     String tlsServerNames;
+
+    @Option(
+            names = "--client-ca-file",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_CLIENT_CA_FILE}",
+            description = "PEM CA bundle: the admission port then requires a client certificate signed by one of "
+                    + "these CAs, as an API server presents with an AdmissionConfiguration kubeConfigFile; polled "
+                    + "for changes like the certificate files. The health port is unaffected. Unset: no client "
+                    + "certificate asked for (env ROUTECERT_CLIENT_CA_FILE).")
+    Path clientCaFile;
+
+    @Option(
+            names = "--excluded-namespaces",
+            paramLabel = "NAMES",
+            defaultValue = "${env:ROUTECERT_EXCLUDED_NAMESPACES:-kube-system,cert-manager,routecert}",
+            description = "Comma-separated namespaces routecert never acts in, as the webhook registration's "
+                    + "namespaceSelector excludes them: reviews for them are allowed untouched and nothing is "
+                    + "written there (env ROUTECERT_EXCLUDED_NAMESPACES, default ${DEFAULT-VALUE}).")
+    String excludedNamespaces;
+
+    @Option(
+            names = "--exempt-namespace-label",
+            paramLabel = "KEY",
+            defaultValue = "${env:ROUTECERT_EXEMPT_NAMESPACE_LABEL:-routecert.dev/exempt}",
+            description = "The label (any value) by which the registration's DoesNotExist selector excludes more "
+                    + "namespaces; routecert keeps no Namespace cache, so its own guard excludes by name only. "
+                    + "Empty: none (env ROUTECERT_EXEMPT_NAMESPACE_LABEL, default ${DEFAULT-VALUE}).")
+    String exemptNamespaceLabel;
 
     @Option(
             names = "--max-request-bytes",
@@ -336,12 +365,17 @@ public final class ServeCommand implements Callable<Integer> {
                         hostClaimGrace),
                 maxInFlightBytes,
                 minRequestDataRate,
-                Arrays.stream(tlsServerNames.split(","))
-                        .map(String::trim)
-                        .filter(name -> !name.isEmpty())
-                        .toList(),
+                names(tlsServerNames),
                 policy.policyFile(),
-                policyReloadInterval);
+                policyReloadInterval,
+                new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile));
+    }
+
+    private static List<String> names(String commaSeparated) {
+        return Arrays.stream(commaSeparated.split(","))
+                .map(String::trim)
+                .filter(name -> !name.isEmpty())
+                .toList();
     }
 
     @Override

@@ -26,7 +26,8 @@ public record ServeConfig(
         long minRequestDataRate,
         List<String> tlsServerNames,
         Path policyFile,
-        Duration policyReloadInterval) {
+        Duration policyReloadInterval,
+        GuardOptions guard) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -44,7 +45,7 @@ public record ServeConfig(
         tlsServerNames = List.copyOf(tlsServerNames);
     }
 
-    /** The options before {@code --policy-file}, which takes its default: none. */
+    /** The options before {@code --policy-file}, {@code --excluded-namespaces} and the client CA, which take their defaults. */
     public ServeConfig(
             String bindAddress,
             int securePort,
@@ -84,7 +85,8 @@ public record ServeConfig(
                 minRequestDataRate,
                 tlsServerNames,
                 null,
-                DEFAULT_POLICY_RELOAD_INTERVAL);
+                DEFAULT_POLICY_RELOAD_INTERVAL,
+                GuardOptions.defaults());
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -161,6 +163,7 @@ public record ServeConfig(
         private List<String> tlsServerNames;
         private Path policyFile;
         private Duration policyReloadInterval;
+        private GuardOptions guard;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -183,6 +186,7 @@ public record ServeConfig(
             this.tlsServerNames = config.tlsServerNames;
             this.policyFile = config.policyFile;
             this.policyReloadInterval = config.policyReloadInterval;
+            this.guard = config.guard;
         }
 
         public Builder bindAddress(String address) {
@@ -264,6 +268,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder guard(GuardOptions options) {
+            this.guard = options;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -285,7 +294,8 @@ public record ServeConfig(
                     minRequestDataRate,
                     tlsServerNames,
                     policyFile,
-                    policyReloadInterval);
+                    policyReloadInterval,
+                    guard);
         }
     }
 
@@ -360,6 +370,7 @@ public record ServeConfig(
             // read now, so that a bad policy stops start-up with the other configuration errors
             PolicyFileSource.problems(policyFile).forEach(p -> problems.add("--policy-file " + policyFile + ": " + p));
         }
+        problems.addAll(guard.problems());
         return problems;
     }
 

@@ -7,11 +7,13 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
 import dev.routecert.tls.CertificateSource;
+import dev.routecert.tls.ClientCaSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import io.javalin.Javalin;
 import io.javalin.http.Context;
 import io.javalin.http.Handler;
+import java.security.KeyStore;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -55,6 +57,21 @@ public final class RoutecertServer implements AutoCloseable {
             AdmissionPolicy validating,
             Readiness readiness,
             ServerMetrics metrics) {
+        this(config, certificates, null, mutating, validating, readiness, metrics);
+    }
+
+    /**
+     * @param clientCas the CAs a caller's client certificate must chain to ({@code --client-ca-file}),
+     *     kept current as the bundle changes; null asks for no client certificate
+     */
+    public RoutecertServer(
+            ServeConfig config,
+            CertificateSource certificates,
+            ClientCaSource clientCas,
+            AdmissionPolicy mutating,
+            AdmissionPolicy validating,
+            Readiness readiness,
+            ServerMetrics metrics) {
         this.config = config;
         this.certificates = certificates;
         this.readiness = readiness;
@@ -67,6 +84,10 @@ public final class RoutecertServer implements AutoCloseable {
         served.set(initial);
         this.tls =
                 new TlsConnector(initial != null ? initial : SelfSignedCertificates.forLocalhost(Duration.ofDays(1)));
+        if (clientCas != null) {
+            clientCas.onChange(this::trust); // first, so that no bundle is missed between the two
+            tls.requireClientCertificates(clientCas.trustStore());
+        }
         AdmissionEndpoint mutate = endpoint("mutate", mutating);
         AdmissionEndpoint validate = endpoint("validate", validating);
         this.admission = admissionApp(config, tls, reviews, mutate::handle, validate::handle);
@@ -193,6 +214,14 @@ public final class RoutecertServer implements AutoCloseable {
         } catch (Exception e) {
             log.error("could not put the new serving certificate in force; the previous one stays", e);
             metrics.failed(e.getMessage());
+        }
+    }
+
+    private void trust(KeyStore clientCas) {
+        try {
+            tls.installClientCas(clientCas);
+        } catch (Exception e) {
+            log.error("could not put the new client CA bundle in force; the previous one stays", e);
         }
     }
 

@@ -1,6 +1,7 @@
 package dev.routecert.http;
 
 import dev.routecert.tls.ServingCertificate;
+import java.security.KeyStore;
 import java.time.Duration;
 import org.eclipse.jetty.http.HttpVersion;
 import org.eclipse.jetty.server.HttpConfiguration;
@@ -62,6 +63,20 @@ final class TlsConnector {
         connector.setPort(port);
         connector.setIdleTimeout(idleTimeout.toMillis());
         return connector;
+    }
+
+    /**
+     * Every handshake must present a client certificate that chains to one of {@code cas}; a client
+     * without one, or with one from another CA, fails the handshake before any request is read.
+     */
+    void requireClientCertificates(KeyStore cas) {
+        sslContextFactory.setTrustStore(cas);
+        sslContextFactory.setNeedClientAuth(true);
+    }
+
+    /** Swaps the client CAs for new handshakes; connections already open carry on. */
+    void installClientCas(KeyStore cas) throws Exception {
+        sslContextFactory.reload(factory -> factory.setTrustStore(cas));
     }
 
     void install(ServingCertificate certificate) throws Exception {

@@ -196,7 +196,63 @@ class RbacIT {
         assertFalse(allowed("update", "", "configmaps", "routecert"), "no write on routecert's own configuration");
     }
 
+    /** Each rule of the manifest, where routecert uses it: cluster-wide for what lives in every namespace. */
+    @Test
+    void everyRuleOfTheManifestIsGrantedWhereRoutecertUsesIt() {
+        for (String[] granted : List.of(
+                new String[] {"list", "networking.k8s.io", "ingresses", ""},
+                new String[] {"watch", "networking.k8s.io", "ingresses", ""},
+                new String[] {"list", "traefik.io", "ingressroutes", ""},
+                new String[] {"watch", "traefik.containo.us", "ingressroutes", ""},
+                new String[] {"list", "cert-manager.io", "issuers", ""},
+                new String[] {"watch", "cert-manager.io", "clusterissuers", ""},
+                new String[] {"list", "cert-manager.io", "certificates", ""},
+                new String[] {"watch", "cert-manager.io", "certificates", ""},
+                new String[] {"get", "cert-manager.io", "certificates", ns},
+                new String[] {"create", "cert-manager.io", "certificates", ns},
+                new String[] {"patch", "cert-manager.io", "certificates", ns},
+                new String[] {"delete", "cert-manager.io", "certificates", ns},
+                new String[] {"update", "networking.k8s.io", "ingresses/finalizers", ns},
+                new String[] {"update", "traefik.io", "ingressroutes/finalizers", ns},
+                new String[] {"get", "", "secrets", ns},
+                new String[] {"create", "events.k8s.io", "events", ns},
+                new String[] {"create", "coordination.k8s.io", "leases", "routecert"})) {
+            assertTrue(
+                    allowed(granted[0], granted[1], granted[2], granted[3]),
+                    String.join(" ", granted) + " must be allowed");
+        }
+        assertTrue(allowed("get", "coordination.k8s.io", "leases", "routecert", "routecert-reconciler"));
+        assertTrue(allowed("patch", "coordination.k8s.io", "leases", "routecert", "routecert-reconciler"));
+    }
+
+    /** Leader election is the one thing a namespaced Role can hold, and only there, only that Lease. */
+    @Test
+    void leasesStayInRoutecertsNamespaceAndOnTheOneLease() {
+        assertFalse(allowed("create", "coordination.k8s.io", "leases", ns), "no Lease outside routecert's namespace");
+        assertFalse(allowed("create", "coordination.k8s.io", "leases", "kube-system"));
+        assertFalse(allowed("patch", "coordination.k8s.io", "leases", "kube-system", "routecert-reconciler"));
+        assertFalse(allowed("patch", "coordination.k8s.io", "leases", "routecert", "another-lease"));
+        assertFalse(allowed("delete", "coordination.k8s.io", "leases", "routecert", "routecert-reconciler"));
+        assertFalse(allowed("list", "coordination.k8s.io", "leases", "routecert"));
+        assertFalse(allowed("update", "coordination.k8s.io", "leases", "routecert", "routecert-reconciler"));
+        for (String[] denied : List.of(
+                new String[] {"patch", "events.k8s.io", "events"},
+                new String[] {"delete", "events.k8s.io", "events"},
+                new String[] {"list", "events.k8s.io", "events"},
+                new String[] {"get", "", "configmaps"},
+                new String[] {"create", "", "pods"},
+                new String[] {"deletecollection", "cert-manager.io", "certificates"},
+                new String[] {"create", "rbac.authorization.k8s.io", "rolebindings"})) {
+            assertFalse(
+                    allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
+        }
+    }
+
     private static boolean allowed(String verb, String group, String resource, String namespace) {
+        return allowed(verb, group, resource, namespace, null);
+    }
+
+    private static boolean allowed(String verb, String group, String resource, String namespace, String name) {
         SubjectAccessReview review = new SubjectAccessReviewBuilder()
                 .withNewSpec()
                 .withUser(SERVICE_ACCOUNT)
@@ -206,6 +262,7 @@ class RbacIT {
                 .withGroup(group)
                 .withResource(resource)
                 .withNamespace(namespace)
+                .withName(name)
                 .endResourceAttributes()
                 .endSpec()
                 .build();

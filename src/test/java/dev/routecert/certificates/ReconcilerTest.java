@@ -164,6 +164,35 @@ class ReconcilerTest {
         assertEquals(List.of("apply web/shop-tls"), store.writes);
     }
 
+    @Test
+    void leavesExcludedNamespacesAloneWhateverTheyHold() throws Exception {
+        reconciler.close();
+        reconciler = new Reconciler(
+                view,
+                store,
+                new RoutePolicy(PolicyConfig.defaults()),
+                (route, uid, type, reason, action, message) -> events.add(route.name() + " " + reason + ": " + message),
+                GRACE,
+                Duration.ofHours(1),
+                clock,
+                new PrometheusRegistry(),
+                new WriteGuard(List.of("web"), "", WriteGuard.NamespaceLabels.NONE));
+        // a stored route that would get a Certificate anywhere else, and an orphan that would be deleted
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        admitted("gone", "gone-tls", "gone.example.com", clock.instant().minus(GRACE.multipliedBy(2)));
+        reconciler.start();
+        awaitProcessedSince(0);
+        long firstPass = reconciler.processed();
+        reconciler.onChange(CachedKind.INGRESS_ROUTE, routes.get(CachedKind.INGRESS_ROUTE + "/web/shop"));
+        reconciler.onChange(CachedKind.CERTIFICATE, stored("gone-tls"));
+        clock.advance(Duration.ofHours(1)); // and a resync
+        awaitProcessedSince(firstPass);
+        assertTrue(reconciler.caughtUpWith(new RouteRef("traefik.io", "IngressRoute", "web", "shop"), "1"));
+        assertEquals(List.of(), store.writes);
+        assertEquals(List.of(), events);
+        assertTrue(stored("gone-tls") != null);
+    }
+
     /** The route as stored, but any read of its spec throws, as a check with a bug would. */
     private static JsonNode specThrows(JsonNode route) {
         ObjectNode broken = new ObjectNode(FakeCertificateStore.JSON.getNodeFactory()) {

@@ -2,6 +2,7 @@ package dev.routecert.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -129,6 +130,53 @@ class ServeConfigTest {
                         "--tls-server-names: \"c d\" is not a DNS name"),
                 valid().toBuilder()
                         .tlsServerNames(List.of("a_b", "ok", "c d"))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void theGuardDefaultsAreValid() {
+        assertEquals(GuardOptions.defaults(), valid().guard());
+        assertEquals(List.of(), GuardOptions.defaults().problems());
+    }
+
+    @Test
+    void excludedNamespacesMustBeNamespaceNamesAndTheLabelALabelKey() {
+        GuardOptions bad = new GuardOptions(List.of("kube-system", "Kube_System", ""), "not a/label/key", null);
+        assertEquals(
+                List.of(
+                        "--excluded-namespaces: \"Kube_System\" is not a namespace name (a DNS label)",
+                        "--excluded-namespaces: \"\" is not a namespace name (a DNS label)",
+                        "--exempt-namespace-label: \"not a/label/key\" is not a label key ([prefix/]name, e.g."
+                                + " routecert.dev/exempt)"),
+                valid().toBuilder().guard(bad).build().problems());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"routecert.dev/exempt", "exempt", "example.com/no-webhooks", ""})
+    void anExemptLabelKeyOrNoneIsAccepted(String key) {
+        assertEquals(
+                List.of(),
+                valid().toBuilder()
+                        .guard(new GuardOptions(List.of(), key, null))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void theClientCaFileMustExist() throws Exception {
+        Path missing = dir.resolve("ca.crt");
+        assertEquals(
+                List.of("--client-ca-file: file " + missing + " does not exist"),
+                valid().toBuilder()
+                        .guard(GuardOptions.defaults().withClientCaFile(missing))
+                        .build()
+                        .problems());
+        Files.writeString(missing, "PEM");
+        assertEquals(
+                List.of(),
+                valid().toBuilder()
+                        .guard(GuardOptions.defaults().withClientCaFile(missing))
                         .build()
                         .problems());
     }

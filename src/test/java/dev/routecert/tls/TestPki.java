@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Date;
 import java.util.concurrent.atomic.AtomicLong;
+import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 import org.bouncycastle.asn1.pkcs.PrivateKeyInfo;
@@ -141,6 +142,42 @@ public final class TestPki {
             context.init(null, factory.getTrustManagers(), RANDOM);
             return context;
         } catch (GeneralSecurityException | IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /**
+     * A client context that presents a client certificate this CA signed (as an API server with an
+     * AdmissionConfiguration kubeConfigFile does) and trusts {@code server}'s CA.
+     */
+    public SSLContext clientCertificateContext(TestPki server) {
+        try {
+            KeyPair keys = generate("EC");
+            JcaX509v3CertificateBuilder builder = builder(
+                    new X500Name(caCertificate.getSubjectX500Principal().getName()),
+                    new X500Name("CN=kube-apiserver-admission"),
+                    keys,
+                    Duration.ofHours(1));
+            builder.addExtension(Extension.basicConstraints, true, new BasicConstraints(false));
+            builder.addExtension(
+                    Extension.extendedKeyUsage, false, new ExtendedKeyUsage(KeyPurposeId.id_kp_clientAuth));
+            X509Certificate leaf = sign(builder, caKeys.getPrivate());
+            KeyStore identity = KeyStore.getInstance("PKCS12");
+            identity.load(null, null);
+            char[] password = "client".toCharArray();
+            identity.setKeyEntry("client", keys.getPrivate(), password, new X509Certificate[] {leaf, caCertificate});
+            KeyManagerFactory keyManagers = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            keyManagers.init(identity, password);
+            KeyStore trust = KeyStore.getInstance("PKCS12");
+            trust.load(null, null);
+            trust.setCertificateEntry("ca", server.caCertificate);
+            TrustManagerFactory trustManagers =
+                    TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            trustManagers.init(trust);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(keyManagers.getKeyManagers(), trustManagers.getTrustManagers(), RANDOM);
+            return context;
+        } catch (Exception e) {
             throw new IllegalStateException(e);
         }
     }
