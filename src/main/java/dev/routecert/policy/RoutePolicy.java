@@ -5,9 +5,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.scope.OptOut;
+import dev.routecert.policy.scope.OptOutPolicy;
+import dev.routecert.policy.scope.RequireTlsExemptions;
+import dev.routecert.policy.scope.Scope;
+import dev.routecert.policy.scope.ScopeDecision;
+import dev.routecert.policy.scope.ScopeFacts;
+import dev.routecert.policy.scope.ScopeSettings;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
+import dev.routecert.routes.ObjectMetaView;
 import dev.routecert.routes.RouteKind;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -23,34 +32,94 @@ import java.util.Optional;
 public final class RoutePolicy {
 
     private final PolicyConfig config;
+    private final ScopeSettings scope;
+    private final ScopeFacts facts;
+    private final OptOutPolicy optOut;
 
+    /** Every object in scope, opting out allowed, no cluster facts. */
     public RoutePolicy(PolicyConfig config) {
+        this(config, ScopeSettings.everything(), ScopeFacts.NONE, OptOutPolicy.ALLOWED);
+    }
+
+    /**
+     * @param facts  the IngressClasses and Middlewares, read at each evaluation (a cache)
+     * @param optOut whether {@code routecert.dev/ignore} is honoured in a namespace
+     */
+    public RoutePolicy(PolicyConfig config, ScopeSettings scope, ScopeFacts facts, OptOutPolicy optOut) {
         this.config = Objects.requireNonNull(config, "config");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.facts = Objects.requireNonNull(facts, "facts");
+        this.optOut = Objects.requireNonNull(optOut, "optOut");
     }
 
     public PolicyConfig config() {
         return config;
     }
 
+    public ScopeSettings scope() {
+        return scope;
+    }
+
+    /** The verdict; a skipped object (out of scope or opted out) is allowed untouched. */
     public Verdict evaluate(PolicyRequest request) {
+        return judge(request).verdict();
+    }
+
+    /** The verdict, and whether scope or the opt-out skipped the object. */
+    public ScopedVerdict judge(PolicyRequest request) {
         Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
         if (kind.isEmpty()) {
-            return Verdict.allow();
+            return checked(Verdict.allow());
         }
         String op = request.operation();
         if (!"CREATE".equals(op) && !"UPDATE".equals(op)) {
-            return Verdict.allow();
+            return checked(Verdict.allow());
         }
         JsonNode object = request.object();
         if (object == null || !object.isObject()) {
-            return new Verdict(
+            return checked(new Verdict(
                     List.of(Violation.required(
                             "object", "the request carries no object to check", "send the object in request.object")),
                     List.of(),
                     null,
                     List.of(),
-                    List.of());
+                    List.of()));
         }
+        String namespace = request.namespace();
+        if (namespace == null || namespace.isEmpty()) {
+            JsonNode ns = object.path("metadata").path("namespace");
+            namespace = ns.isTextual() ? ns.asText() : null;
+        }
+        ObjectMetaView meta = ObjectMetaView.of(object);
+        JsonNode className = object.path("spec").path("ingressClassName");
+        ScopeDecision inScope =
+                Scope.decide(kind.get(), meta, className.isTextual() ? className.asText() : null, scope, facts);
+        if (!inScope.inScope()) {
+            return new ScopedVerdict(ScopedVerdict.Status.OUT_OF_SCOPE, inScope.why(), Verdict.allow());
+        }
+        OptOut.Decision opt = OptOut.decide(meta, namespace, optOut);
+        if (opt == OptOut.Decision.SKIPPED) {
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.OPTED_OUT, OptOut.ANNOTATION + " is \"true\"", Verdict.allow());
+        }
+        Verdict verdict = evaluateInScope(kind.get(), request, object, namespace);
+        Optional<String> warning = OptOut.warning(opt, meta, namespace);
+        if (warning.isPresent()) {
+            List<String> warnings = new ArrayList<>();
+            warnings.add(warning.get());
+            warnings.addAll(verdict.warnings());
+            verdict = new Verdict(
+                    verdict.violations(), warnings, verdict.patch(), verdict.certificates(), verdict.notes());
+        }
+        return checked(verdict);
+    }
+
+    private static ScopedVerdict checked(Verdict verdict) {
+        return new ScopedVerdict(ScopedVerdict.Status.CHECKED, "", verdict);
+    }
+
+    private Verdict evaluateInScope(RouteKind kind, PolicyRequest request, JsonNode object, String namespace) {
+        String op = request.operation();
         if ("UPDATE".equals(op)
                 && object.path("metadata").hasNonNull("deletionTimestamp")
                 && !changesWhatIsChecked(request.oldObject(), object)) {
@@ -59,13 +128,10 @@ public final class RoutePolicy {
                     "the object is being deleted and neither its spec nor its certificate annotations changed;"
                             + " it is not checked again");
         }
-        String namespace = request.namespace();
-        if (namespace == null || namespace.isEmpty()) {
-            JsonNode ns = object.path("metadata").path("namespace");
-            namespace = ns.isTextual() ? ns.asText() : null;
-        }
-
-        Evaluation first = evaluateOnce(kind.get(), object, namespace);
+        RequireTlsExemptions.Exemption exemption = config.requireTls()
+                ? RequireTlsExemptions.of(kind, object, namespace, facts)
+                : RequireTlsExemptions.Exemption.NONE;
+        Evaluation first = evaluateOnce(kind, object, namespace, exemption);
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null);
         }
@@ -83,7 +149,7 @@ public final class RoutePolicy {
                 o.put("secretName", d.secretName());
             }
         }
-        Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
+        Evaluation second = evaluateOnce(kind, mutated, namespace, exemption);
         return toVerdict(second, second.findings.denied() ? null : patch);
     }
 
@@ -166,10 +232,12 @@ public final class RoutePolicy {
         return node.isArray() ? node.get(step.getMatchingIndex()) : node.get(step.getMatchingProperty());
     }
 
-    private Evaluation evaluateOnce(RouteKind kind, JsonNode object, String namespace) {
+    private Evaluation evaluateOnce(
+            RouteKind kind, JsonNode object, String namespace, RequireTlsExemptions.Exemption exemption) {
         return switch (kind.shape()) {
-            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config);
-            case INGRESS_ROUTE -> IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config);
+            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption);
+            case INGRESS_ROUTE ->
+                IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config, exemption);
         };
     }
 
