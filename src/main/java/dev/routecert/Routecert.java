@@ -2,6 +2,7 @@ package dev.routecert;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
+import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
@@ -9,6 +10,8 @@ import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.OptOutPolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
 import dev.routecert.tls.FileCertificateSource;
@@ -58,6 +61,14 @@ public final class Routecert implements AutoCloseable {
 
     /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
     public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
+        return start(config, policyConfig, OptOutPolicy.ALLOWED);
+    }
+
+    /**
+     * @param optOut where {@code routecert.dev/ignore} is honoured; the policy file decides it per
+     *               namespace, tests set it directly
+     */
+    public static Routecert start(ServeConfig config, PolicyConfig policyConfig, OptOutPolicy optOut) {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
@@ -65,22 +76,26 @@ public final class Routecert implements AutoCloseable {
         Optional<CertificateManager> manager = Optional.empty();
         try {
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
-            RoutePolicy policy = new RoutePolicy(policyConfig);
+            RoutePolicy policy;
             AdmissionPolicy mutate;
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
                 manager = Optional.of(CertificateManager.start(
                         cluster.get().client(),
                         readiness,
-                        policy,
+                        facts -> new RoutePolicy(policyConfig, config.scope(), facts, optOut),
+                        ClusterCaches.needed(!config.scope().everythingInScope(), policyConfig.requireTls()),
                         config.certificates(),
                         version(),
                         clock,
                         metrics.registry()));
+                policy = manager.get().policy();
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock);
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
+                // no IngressClass or Middleware is known: classless objects follow --scope-unclassed
+                policy = new RoutePolicy(policyConfig, config.scope(), ScopeFacts.NONE, optOut);
                 mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER);
             }
             RoutecertServer server = new RoutecertServer(

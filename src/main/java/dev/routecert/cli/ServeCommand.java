@@ -311,7 +311,8 @@ public final class ServeCommand implements Callable<Integer> {
                 Arrays.stream(tlsServerNames.split(","))
                         .map(String::trim)
                         .filter(name -> !name.isEmpty())
-                        .toList());
+                        .toList(),
+                policy.scope());
     }
 
     @Override

@@ -1,9 +1,11 @@
 package dev.routecert.config;
 
+import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Everything {@code routecert serve} is configured with, checked as a whole. */
 public record ServeConfig(
@@ -24,7 +26,8 @@ public record ServeConfig(
         CertificateOptions certificates,
         long maxInFlightBytes,
         long minRequestDataRate,
-        List<String> tlsServerNames) {
+        List<String> tlsServerNames,
+        ScopeSettings scope) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -37,6 +40,49 @@ public record ServeConfig(
 
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+        Objects.requireNonNull(scope, "scope");
+    }
+
+    /** The options before {@code --ingress-classes}, with every object in scope. */
+    public ServeConfig(
+            String bindAddress,
+            int securePort,
+            int healthPort,
+            Path tlsCertFile,
+            Path tlsPrivateKeyFile,
+            Path selfSignedCertOut,
+            Duration certReloadInterval,
+            long maxRequestBytes,
+            Duration requestReadTimeout,
+            Duration idleTimeout,
+            Duration shutdownDelay,
+            Duration shutdownTimeout,
+            KubernetesMode kubernetes,
+            Path kubeconfig,
+            CertificateOptions certificates,
+            long maxInFlightBytes,
+            long minRequestDataRate,
+            List<String> tlsServerNames) {
+        this(
+                bindAddress,
+                securePort,
+                healthPort,
+                tlsCertFile,
+                tlsPrivateKeyFile,
+                selfSignedCertOut,
+                certReloadInterval,
+                maxRequestBytes,
+                requestReadTimeout,
+                idleTimeout,
+                shutdownDelay,
+                shutdownTimeout,
+                kubernetes,
+                kubeconfig,
+                certificates,
+                maxInFlightBytes,
+                minRequestDataRate,
+                tlsServerNames,
+                ScopeSettings.everything());
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -82,6 +128,10 @@ public record ServeConfig(
         return toBuilder().certificates(options).build();
     }
 
+    public ServeConfig withScope(ScopeSettings settings) {
+        return toBuilder().scope(settings).build();
+    }
+
     public ServeConfig withKubeconfig(Path file) {
         return toBuilder().kubeconfig(file).build();
     }
@@ -111,6 +161,7 @@ public record ServeConfig(
         private long maxInFlightBytes;
         private long minRequestDataRate;
         private List<String> tlsServerNames;
+        private ScopeSettings scope;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -128,6 +179,7 @@ public record ServeConfig(
             this.kubernetes = config.kubernetes;
             this.kubeconfig = config.kubeconfig;
             this.certificates = config.certificates;
+            this.scope = config.scope;
             this.maxInFlightBytes = config.maxInFlightBytes;
             this.minRequestDataRate = config.minRequestDataRate;
             this.tlsServerNames = config.tlsServerNames;
@@ -206,6 +258,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder scope(ScopeSettings settings) {
+            this.scope = settings;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -225,7 +282,8 @@ public record ServeConfig(
                     certificates,
                     maxInFlightBytes,
                     minRequestDataRate,
-                    tlsServerNames);
+                    tlsServerNames,
+                    scope);
         }
     }
 
@@ -295,6 +353,7 @@ public record ServeConfig(
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
         problems.addAll(certificates.problems());
+        problems.addAll(scope.problems());
         return problems;
     }
 
