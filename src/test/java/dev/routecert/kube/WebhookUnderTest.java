@@ -9,6 +9,7 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -67,6 +68,13 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
     public static WebhookUnderTest start(
             KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
+        return start(cluster, dir, policy, OptOutPolicy.ALLOWED, tweak);
+    }
+
+    /** The same, with {@code optOut} deciding where {@code routecert.dev/ignore} is honoured. */
+    public static WebhookUnderTest start(
+            KubeCluster cluster, Path dir, PolicyConfig policy, OptOutPolicy optOut, UnaryOperator<ServeConfig> tweak)
+            throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
@@ -77,7 +85,7 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .kubernetes(ServeConfig.KubernetesMode.AUTO)
                     .kubeconfig(cluster.kubeconfig())
                     .build());
-            webhook.routecert = Routecert.start(config, policy);
+            webhook.routecert = Routecert.start(config, policy, optOut);
             webhook.awaitReady();
             webhook.register();
             return webhook;
