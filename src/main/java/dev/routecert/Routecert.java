@@ -2,6 +2,7 @@ package dev.routecert;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
+import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.PolicyMetrics;
@@ -12,6 +13,8 @@ import dev.routecert.http.ServerMetrics;
 import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.OptOutPolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.time.Clock;
 import dev.routecert.tls.CertificateSource;
@@ -67,11 +70,15 @@ public final class Routecert implements AutoCloseable {
 
     /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
     public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
-        return start(config, policyConfig, EnforcementSource.DEFAULT);
+        return start(config, policyConfig, EnforcementSource.DEFAULT, OptOutPolicy.ALLOWED);
     }
 
-    /** {@code enforcement} gives each namespace's modes to the webhook and the reconciler alike. */
-    public static Routecert start(ServeConfig config, PolicyConfig policyConfig, EnforcementSource enforcement) {
+    /**
+     * @param enforcement each namespace's modes, for the webhook and the reconciler alike
+     * @param optOut      where {@code routecert.dev/ignore} is honoured
+     */
+    public static Routecert start(
+            ServeConfig config, PolicyConfig policyConfig, EnforcementSource enforcement, OptOutPolicy optOut) {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
@@ -84,7 +91,7 @@ public final class Routecert implements AutoCloseable {
                     .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
                     .orElse(NamespacePolicies.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
-            RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
+            RoutePolicy policy;
             PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
             if (cluster.isPresent()) {
@@ -92,16 +99,20 @@ public final class Routecert implements AutoCloseable {
                 manager = Optional.of(CertificateManager.start(
                         cluster.get().client(),
                         readiness,
-                        policy,
+                        facts -> new RoutePolicy(policyConfig, config.scope(), facts, optOut, enforcement),
+                        ClusterCaches.needed(!config.scope().everythingInScope(), policyConfig.requireTls()),
                         config.certificates(),
                         version(),
                         clock,
                         metrics.registry()));
+                policy = manager.get().policy();
                 mutate = new CertificateAdmission(
                         policy, manager.get().admissionStore(), config.certificates(), clock, findings);
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
+                // no IngressClass or Middleware is known: classless objects follow --scope-unclassed
+                policy = new RoutePolicy(policyConfig, config.scope(), ScopeFacts.NONE, optOut, enforcement);
                 mutate = new RouteAdmission(
                         policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings, namespacePolicies);
             }

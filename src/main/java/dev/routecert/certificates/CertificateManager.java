@@ -4,11 +4,14 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 /**
  * Everything routecert does with Certificates when it has a cluster: the informer caches (every
@@ -20,6 +23,7 @@ public final class CertificateManager implements AutoCloseable {
     private static final Log log = Log.of(CertificateManager.class);
 
     private final ClusterCaches caches;
+    private final RoutePolicy policy;
     private final KubernetesClient admissionClient;
     private final KubernetesClient reconcilerClient;
     private final KubeCertificateStore admissionStore;
@@ -32,7 +36,9 @@ public final class CertificateManager implements AutoCloseable {
             KubernetesClient reconcilerClient,
             KubeCertificateStore admissionStore,
             Reconciler reconciler,
-            Optional<Leadership> leadership) {
+            Optional<Leadership> leadership,
+            RoutePolicy policy) {
+        this.policy = policy;
         this.caches = caches;
         this.admissionClient = admissionClient;
         this.reconcilerClient = reconcilerClient;
@@ -41,15 +47,21 @@ public final class CertificateManager implements AutoCloseable {
         this.leadership = leadership;
     }
 
+    /**
+     * @param policyFor the policy, given the caches as the facts it reads (IngressClasses, Middlewares)
+     * @param onDemand  the on-demand caches the policy's settings need ({@link ClusterCaches#needed})
+     */
     public static CertificateManager start(
             KubernetesClient client,
             Readiness readiness,
-            RoutePolicy policy,
+            Function<ScopeFacts, RoutePolicy> policyFor,
+            Set<CachedKind> onDemand,
             CertificateOptions options,
             String version,
             Clock clock,
             PrometheusRegistry registry) {
-        ClusterCaches caches = new ClusterCaches(client, readiness);
+        ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
+        RoutePolicy policy = policyFor.apply(caches);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
@@ -90,7 +102,12 @@ public final class CertificateManager implements AutoCloseable {
                 options.writeFailure().name().toLowerCase(Locale.ROOT),
                 options.orphanGracePeriod());
         return new CertificateManager(
-                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership);
+                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership, policy);
+    }
+
+    /** The policy, reading its facts from this manager's caches. */
+    public RoutePolicy policy() {
+        return policy;
     }
 
     public CertificateStore admissionStore() {

@@ -7,6 +7,7 @@ import dev.routecert.policy.Coverage;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.time.Clock;
@@ -83,6 +84,11 @@ public final class Reconciler implements AutoCloseable {
     private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
     /** Routes whose checks threw: skipped, their Certificates left as they are until they can be judged. */
     private final Set<RouteKey> unjudged = ConcurrentHashMap.newKeySet();
+    /**
+     * Routes out of scope or opted out: they plan nothing, and the Certificate routecert made for one
+     * earlier stays until the route is deleted (its ownerReference lets the garbage collector delete it).
+     */
+    private final Set<RouteKey> unmanaged = ConcurrentHashMap.newKeySet();
     /** The last event message per route and reason, so a resync does not repeat the same event. */
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
 
@@ -117,6 +123,8 @@ public final class Reconciler implements AutoCloseable {
             queue.add(new RouteKey(kind, namespace, meta.path("name").asText()));
         } else if (kind == CachedKind.CERTIFICATE) {
             queue.add(new SlotKey(namespace, meta.path("name").asText()));
+        } else if (kind == CachedKind.INGRESS_CLASS) {
+            queue.add(new Everything()); // the default class decides the scope of classless Ingresses
         }
     }
 
@@ -211,6 +219,7 @@ public final class Reconciler implements AutoCloseable {
         routes.clear();
         claims.clear();
         unjudged.clear();
+        unmanaged.clear();
         Set<SlotKey> slots = new LinkedHashSet<>();
         for (CachedKind kind : CachedKind.values()) {
             if (kind.isRoute()) {
@@ -274,6 +283,7 @@ public final class Reconciler implements AutoCloseable {
 
     private Set<SlotKey> unindex(RouteKey key) {
         unjudged.remove(key);
+        unmanaged.remove(key);
         RouteState old = routes.remove(key);
         Set<SlotKey> slots = new LinkedHashSet<>();
         if (old != null) {
@@ -313,7 +323,13 @@ public final class Reconciler implements AutoCloseable {
         }
         Verdict verdict;
         try {
-            verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
+            ScopedVerdict judged = policy.judge(PolicyRequest.create(object, ref.namespace()));
+            if (judged.skipped()) {
+                unmanaged.add(new RouteKey(kind, ref.namespace(), ref.name()));
+                log.debug("reconciler: {} is not managed: {} ({})", ref, judged.status(), judged.why());
+                return new RouteState(ref, uid, resourceVersion, created, List.of());
+            }
+            verdict = judged.verdict();
         } catch (RuntimeException | StackOverflowError e) {
             // one object that breaks a check must not stop the pass over all the others
             unjudged.add(new RouteKey(kind, ref.namespace(), ref.name()));
@@ -423,6 +439,14 @@ public final class Reconciler implements AutoCloseable {
                     .orElse(false);
             if (ownerUnjudged) {
                 return; // nothing is known of what its route needs: neither delete nor hand it over
+            }
+            boolean ownerUnmanaged = CachedKind.route(owner.group(), owner.kind())
+                    .map(k -> unmanaged.contains(new RouteKey(k, owner.namespace(), owner.name())))
+                    .orElse(false);
+            if (ownerUnmanaged) {
+                // out of scope or opted out: routecert no longer acts on the route, so it neither deletes
+                // its Certificate (another controller may serve the route with it) nor hands it over
+                return;
             }
             Optional<Instant> ahead = writtenAhead(found, owner);
             if (ahead.isPresent()) {

@@ -322,7 +322,8 @@ public final class ServeCommand implements Callable<Integer> {
                         .filter(name -> !name.isEmpty())
                         .toList(),
                 policy.policyFile(),
-                policyReloadInterval);
+                policyReloadInterval,
+                policy.scope());
     }
 
     @Override

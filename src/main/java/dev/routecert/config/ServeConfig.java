@@ -1,9 +1,11 @@
 package dev.routecert.config;
 
+import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Everything {@code routecert serve} is configured with, checked as a whole. */
 public record ServeConfig(
@@ -26,7 +28,8 @@ public record ServeConfig(
         long minRequestDataRate,
         List<String> tlsServerNames,
         Path policyFile,
-        Duration policyReloadInterval) {
+        Duration policyReloadInterval,
+        ScopeSettings scope) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -42,9 +45,10 @@ public record ServeConfig(
 
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+        Objects.requireNonNull(scope, "scope");
     }
 
-    /** The options before {@code --policy-file}, which takes its default: none. */
+    /** The options before {@code --policy-file} and {@code --ingress-classes}: no policy file, every object in scope. */
     public ServeConfig(
             String bindAddress,
             int securePort,
@@ -84,7 +88,8 @@ public record ServeConfig(
                 minRequestDataRate,
                 tlsServerNames,
                 null,
-                DEFAULT_POLICY_RELOAD_INTERVAL);
+                DEFAULT_POLICY_RELOAD_INTERVAL,
+                ScopeSettings.everything());
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -130,6 +135,10 @@ public record ServeConfig(
         return toBuilder().certificates(options).build();
     }
 
+    public ServeConfig withScope(ScopeSettings settings) {
+        return toBuilder().scope(settings).build();
+    }
+
     public ServeConfig withKubeconfig(Path file) {
         return toBuilder().kubeconfig(file).build();
     }
@@ -161,6 +170,7 @@ public record ServeConfig(
         private List<String> tlsServerNames;
         private Path policyFile;
         private Duration policyReloadInterval;
+        private ScopeSettings scope;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -178,6 +188,7 @@ public record ServeConfig(
             this.kubernetes = config.kubernetes;
             this.kubeconfig = config.kubeconfig;
             this.certificates = config.certificates;
+            this.scope = config.scope;
             this.maxInFlightBytes = config.maxInFlightBytes;
             this.minRequestDataRate = config.minRequestDataRate;
             this.tlsServerNames = config.tlsServerNames;
@@ -264,6 +275,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder scope(ScopeSettings settings) {
+            this.scope = settings;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -285,7 +301,8 @@ public record ServeConfig(
                     minRequestDataRate,
                     tlsServerNames,
                     policyFile,
-                    policyReloadInterval);
+                    policyReloadInterval,
+                    scope);
         }
     }
 
@@ -360,6 +377,7 @@ public record ServeConfig(
             // read now, so that a bad policy stops start-up with the other configuration errors
             PolicyFileSource.problems(policyFile).forEach(p -> problems.add("--policy-file " + policyFile + ": " + p));
         }
+        problems.addAll(scope.problems());
         return problems;
     }
 

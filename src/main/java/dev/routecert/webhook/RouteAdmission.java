@@ -8,6 +8,7 @@ import dev.routecert.policy.Check;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.policy.settings.NamespacePolicy;
@@ -70,7 +71,11 @@ public final class RouteAdmission implements AdmissionPolicy {
                 request.uid(),
                 request.namespace(),
                 namespacePolicy.override());
-        Verdict verdict = evaluate(policy, request);
+        ScopedVerdict judged = judge(policy, request);
+        if (judged.skipped()) {
+            return skipped(request, judged);
+        }
+        Verdict verdict = judged.verdict();
         if (mode != Mode.VALIDATE) {
             findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());
         }
@@ -99,11 +104,35 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
     public static Verdict evaluate(RoutePolicy policy, AdmissionRequest request) {
+        return judge(policy, request).verdict();
+    }
+
+    /**
+     * The answer for an object that scope or the opt-out skipped: allowed untouched, no warning, logged
+     * at debug only. Checks that opting out must never skip (tenant isolation) belong before this
+     * answer for {@link ScopedVerdict.Status#OPTED_OUT}; none exists yet.
+     */
+    static AdmissionDecision skipped(AdmissionRequest request, ScopedVerdict judged) {
+        log.debug(
+                "skipped uid={} kind={} object={}: {} ({})",
+                request.uid(),
+                request.gvk(),
+                request.objectRef(),
+                judged.status(),
+                judged.why());
+        return AdmissionDecision.allow();
+    }
+
+    /** The policy's verdict and what scope and the opt-out made of the object. */
+    public static ScopedVerdict judge(RoutePolicy policy, AdmissionRequest request) {
         if (RouteKind.of(request.group(), request.version(), request.kind()).isEmpty() || request.object() == null) {
-            return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.CHECKED,
+                    "",
+                    Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation()));
         }
         try {
-            return policy.evaluate(new PolicyRequest(
+            return policy.judge(new PolicyRequest(
                     request.group(),
                     request.version(),
                     request.kind(),
@@ -118,7 +147,10 @@ public final class RouteAdmission implements AdmissionPolicy {
                     request.gvk(),
                     request.objectRef(),
                     e);
-            return new Verdict(List.of(checkFailed("spec", e)), List.of(), null, List.of(), List.of());
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.CHECKED,
+                    "",
+                    new Verdict(List.of(checkFailed("spec", e)), List.of(), null, List.of(), List.of()));
         }
     }
 

@@ -174,6 +174,9 @@ class RbacIT {
     @Test
     void theServiceAccountGetsNothingBeyondTheManifest() {
         assertTrue(allowed("get", "", "secrets", ns), "routecert reads Secret metadata");
+        assertTrue(allowed("watch", "networking.k8s.io", "ingressclasses", ""), "--ingress-classes reads defaults");
+        assertTrue(allowed("list", "traefik.io", "middlewares", ns), "--require-tls reads Middlewares");
+        assertTrue(allowed("watch", "traefik.containo.us", "middlewares", ns), "in both groups");
         for (String[] denied : List.of(
                 new String[] {"list", "", "secrets"},
                 new String[] {"watch", "", "secrets"},
@@ -183,7 +186,10 @@ class RbacIT {
                 new String[] {"update", "networking.k8s.io", "ingresses"},
                 new String[] {"delete", "traefik.io", "ingressroutes"},
                 new String[] {"create", "cert-manager.io", "issuers"},
-                new String[] {"create", "", "events"})) {
+                new String[] {"create", "", "events"},
+                new String[] {"update", "networking.k8s.io", "ingressclasses"},
+                new String[] {"get", "traefik.io", "middlewares"},
+                new String[] {"create", "traefik.io", "middlewares"})) {
             assertFalse(
                     allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
         }

@@ -1,6 +1,9 @@
 package dev.routecert.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -250,6 +253,27 @@ class ReconcilerTest {
                 "a CertificateUpdated Event on beta", // recorded right after the write
                 () -> events.stream()
                         .anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")));
+    }
+
+    @Test
+    void aRouteThatOptsOutKeepsItsCertificateAndAnOptedOutRouteGetsNone() throws Exception {
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        JsonNode fresh = route("fresh", "fresh-tls", "fresh.example.com", "2026-01-01T00:00:00Z");
+        ((ObjectNode) fresh.path("metadata").path("annotations")).put("routecert.dev/ignore", "true");
+        reconciler.start();
+        await("created", () -> stored("shop-tls") != null);
+        ObjectNode ignored = route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z")
+                .deepCopy();
+        ((ObjectNode) ignored.path("metadata").path("annotations")).put("routecert.dev/ignore", "true");
+        ((ObjectNode) ignored.get("metadata")).put("resourceVersion", "2");
+        routes.put(CachedKind.INGRESS_ROUTE + "/web/shop", ignored);
+        long before = reconciler.processed();
+        reconciler.onChange(CachedKind.INGRESS_ROUTE, ignored);
+        awaitProcessedSince(before);
+        assertTrue(reconciler.caughtUpWith(new RouteRef("traefik.io", "IngressRoute", "web", "shop"), "2"));
+        assertNotNull(stored("shop-tls"), "kept until the route is deleted: the garbage collector deletes it then");
+        assertNull(stored("fresh-tls"), "an opted-out route gets no Certificate");
+        assertFalse(events.stream().anyMatch(e -> e.contains("CertificateDeleted")), events.toString());
     }
 
     @Test

@@ -3,8 +3,10 @@ package dev.routecert.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.ServeConfig;
 import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -27,6 +29,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -179,7 +182,30 @@ public final class ClusterFixture implements AutoCloseable {
                     dir,
                     PolicyConfig.defaults(),
                     enforcement,
+                    OptOutPolicy.ALLOWED,
                     config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+            onClose(webhook::close);
+            return webhook;
+        } catch (Exception e) {
+            throw new IllegalStateException("cannot start routecert", e);
+        }
+    }
+
+    /**
+     * routecert with its policy options and opt-out seam set, and {@code tweak} applied to the serve
+     * options (scope, Certificate options); it reads the cluster as admin.
+     */
+    public WebhookUnderTest routecert(PolicyConfig policy, OptOutPolicy optOut, UnaryOperator<ServeConfig> tweak) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-it-");
+            onClose(() -> deleteTree(dir));
+            WebhookUnderTest webhook = WebhookUnderTest.start(
+                    cluster,
+                    dir,
+                    policy,
+                    EnforcementSource.DEFAULT,
+                    optOut,
+                    config -> tweak.apply(config.withKubeconfig(cluster.kubeconfig())));
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {

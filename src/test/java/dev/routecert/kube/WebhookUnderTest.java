@@ -10,6 +10,7 @@ import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -68,15 +69,19 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
     public static WebhookUnderTest start(
             KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
-        return start(cluster, dir, policy, EnforcementSource.DEFAULT, tweak);
+        return start(cluster, dir, policy, EnforcementSource.DEFAULT, OptOutPolicy.ALLOWED, tweak);
     }
 
-    /** The same, with each namespace's enforcement modes from {@code enforcement} (a test sets them there). */
+    /**
+     * The same, with each namespace's enforcement modes from {@code enforcement} and {@code optOut}
+     * deciding where {@code routecert.dev/ignore} is honoured (a test sets them there).
+     */
     public static WebhookUnderTest start(
             KubeCluster cluster,
             Path dir,
             PolicyConfig policy,
             EnforcementSource enforcement,
+            OptOutPolicy optOut,
             UnaryOperator<ServeConfig> tweak)
             throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
@@ -89,7 +94,7 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .kubernetes(ServeConfig.KubernetesMode.AUTO)
                     .kubeconfig(cluster.kubeconfig())
                     .build());
-            webhook.routecert = Routecert.start(config, policy, enforcement);
+            webhook.routecert = Routecert.start(config, policy, enforcement, optOut);
             webhook.awaitReady();
             webhook.register();
             return webhook;
