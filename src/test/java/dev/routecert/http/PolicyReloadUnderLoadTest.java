@@ -120,7 +120,7 @@ class PolicyReloadUnderLoadTest {
                     .enforcement()
                     .defaultMode()
                     .orElseThrow()
-                    .id()
+                    .word()
                     .equals("warn"));
         }
     }
