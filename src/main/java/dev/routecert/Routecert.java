@@ -10,10 +10,9 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
-import dev.routecert.policy.EnforcementSource;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
-import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.time.Clock;
@@ -31,7 +30,10 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -68,17 +70,12 @@ public final class Routecert implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
-    public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
-        return start(config, policyConfig, EnforcementSource.DEFAULT, OptOutPolicy.ALLOWED);
-    }
-
     /**
-     * @param enforcement each namespace's modes, for the webhook and the reconciler alike
-     * @param optOut      where {@code routecert.dev/ignore} is honoured
+     * Starts everything; throws (having released what it opened) when a port cannot be bound. One
+     * policy file ({@code --policy-file}, else the built-in defaults) governs every review: each
+     * namespace's modes and opt-out, for the webhook and the reconciler alike.
      */
-    public static Routecert start(
-            ServeConfig config, PolicyConfig policyConfig, EnforcementSource enforcement, OptOutPolicy optOut) {
+    public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
@@ -86,10 +83,11 @@ public final class Routecert implements AutoCloseable {
         Optional<CertificateManager> manager = Optional.empty();
         Optional<PolicyFileSource> policyFile = Optional.empty();
         try {
-            policyFile = policyFile(config, metrics);
-            NamespacePolicies namespacePolicies = policyFile
-                    .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
-                    .orElse(NamespacePolicies.DEFAULTS);
+            // set once the reconciler exists; the first load happens before it
+            AtomicReference<Runnable> onReload = new AtomicReference<>(() -> {});
+            policyFile = policyFile(config, metrics, onReload);
+            Supplier<PolicySnapshot> snapshots =
+                    policyFile.<Supplier<PolicySnapshot>>map(file -> file).orElse(() -> PolicySnapshot.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy;
             PolicyFindings findings = new PolicyFindings(metrics.registry());
@@ -99,28 +97,32 @@ public final class Routecert implements AutoCloseable {
                 manager = Optional.of(CertificateManager.start(
                         cluster.get().client(),
                         readiness,
-                        facts -> new RoutePolicy(policyConfig, config.scope(), facts, optOut, enforcement),
-                        ClusterCaches.needed(!config.scope().everythingInScope(), policyConfig.requireTls()),
+                        (facts, labels) -> new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
+                                new NamespacePolicies(snapshots, labels::apply)),
+                        ClusterCaches.needed(
+                                !config.scope().everythingInScope(), policyConfig.requireTls(), policyFile.isPresent()),
                         config.certificates(),
                         version(),
                         clock,
                         metrics.registry()));
                 policy = manager.get().policy();
+                onReload.set(manager.get()::policyChanged);
                 mutate = new CertificateAdmission(
                         policy, manager.get().admissionStore(), config.certificates(), clock, findings);
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
                 // no IngressClass or Middleware is known: classless objects follow --scope-unclassed
-                policy = new RoutePolicy(policyConfig, config.scope(), ScopeFacts.NONE, optOut, enforcement);
-                mutate = new RouteAdmission(
-                        policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings, namespacePolicies);
+                // nor any namespace's labels: the policy file's top level applies, and overrides by name
+                policy = new RoutePolicy(policyConfig, config.scope(), ScopeFacts.NONE, (NamespaceRules.Source)
+                        new NamespacePolicies(snapshots, NamespacePolicies.NamespaceLabels.NONE));
+                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER, findings);
             }
             RoutecertServer server = new RoutecertServer(
                             config,
                             certificates,
                             mutate,
-                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE, namespacePolicies),
+                            new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE),
                             readiness,
                             metrics)
                     .start();
@@ -134,14 +136,27 @@ public final class Routecert implements AutoCloseable {
         }
     }
 
-    private static Optional<PolicyFileSource> policyFile(ServeConfig config, ServerMetrics metrics) {
+    private static Optional<PolicyFileSource> policyFile(
+            ServeConfig config, ServerMetrics metrics, AtomicReference<Runnable> onReload) {
         if (config.policyFile() == null) {
             log.info("policy file: none (--policy-file not set), the built-in defaults apply");
             return Optional.empty();
         }
         log.info("policy file: {}, checked every {}", config.policyFile(), config.policyReloadInterval());
-        return Optional.of(new PolicyFileSource(
-                config.policyFile(), config.policyReloadInterval(), new PolicyMetrics(metrics.registry())));
+        PolicyMetrics counted = new PolicyMetrics(metrics.registry());
+        PolicyFileSource.Events events = new PolicyFileSource.Events() {
+            @Override
+            public void reloaded(PolicySnapshot snapshot) {
+                counted.reloaded(snapshot);
+                onReload.get().run();
+            }
+
+            @Override
+            public void failed(List<String> problems) {
+                counted.failed(problems);
+            }
+        };
+        return Optional.of(new PolicyFileSource(config.policyFile(), config.policyReloadInterval(), events));
     }
 
     private static CertificateSource certificateSource(ServeConfig config, ServerMetrics metrics) {

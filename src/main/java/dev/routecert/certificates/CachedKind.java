@@ -6,7 +6,7 @@ import java.util.Optional;
 
 /**
  * The resources routecert keeps informer caches of, all namespaces: cert-manager's, every route kind,
- * and, when a setting needs them, IngressClasses and Traefik Middlewares.
+ * and, when a setting needs them, IngressClasses, Traefik Middlewares and Namespaces.
  */
 public enum CachedKind {
     CERTIFICATE("cert-manager.io", "v1", "Certificate", "certificates", true, true),
@@ -19,7 +19,9 @@ public enum CachedKind {
     INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, true, null, true),
     /** Only with {@code --require-tls}: a redirect to HTTPS exempts a route from it. */
     MIDDLEWARE("traefik.io", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
-    MIDDLEWARE_LEGACY("traefik.containo.us", "v1alpha1", "Middleware", "middlewares", true, false, null, true);
+    MIDDLEWARE_LEGACY("traefik.containo.us", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
+    /** Only with {@code --policy-file}: its overrides and tenancy entries select namespaces by label. */
+    NAMESPACE("", "v1", "Namespace", "namespaces", false, true, null, true);
 
     final String group;
     final String version;
@@ -64,7 +66,7 @@ public enum CachedKind {
     }
 
     public String apiVersion() {
-        return group + "/" + version;
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     public String kind() {
@@ -81,12 +83,12 @@ public enum CachedKind {
 
     /** {@code plural.group}, as the API server names a resource. */
     public String resource() {
-        return plural + "." + group;
+        return group.isEmpty() ? plural : plural + "." + group;
     }
 
     ResourceDefinitionContext context() {
         return new ResourceDefinitionContext.Builder()
-                .withGroup(group)
+                .withGroup(group.isEmpty() ? null : group) // the core group
                 .withVersion(version)
                 .withKind(kind)
                 .withPlural(plural)

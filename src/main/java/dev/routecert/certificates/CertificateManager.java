@@ -6,11 +6,14 @@ import dev.routecert.log.Log;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -49,21 +52,22 @@ public final class CertificateManager implements AutoCloseable {
 
     /**
      * @param policyFor the policy, given the caches as the facts it reads (IngressClasses, Middlewares)
+     *                  and the namespaces' labels ({@link #namespaceLabels})
      * @param onDemand  the on-demand caches the policy's settings need ({@link ClusterCaches#needed})
      */
     public static CertificateManager start(
             KubernetesClient client,
             Readiness readiness,
-            Function<ScopeFacts, RoutePolicy> policyFor,
+            BiFunction<ScopeFacts, Function<String, Map<String, String>>, RoutePolicy> policyFor,
             Set<CachedKind> onDemand,
             CertificateOptions options,
             String version,
             Clock clock,
             PrometheusRegistry registry) {
         ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
-        RoutePolicy policy = policyFor.apply(caches);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
+        RoutePolicy policy = policyFor.apply(caches, namespace -> namespaceLabels(caches, admissionClient, namespace));
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
@@ -103,6 +107,38 @@ public final class CertificateManager implements AutoCloseable {
                 options.orphanGracePeriod());
         return new CertificateManager(
                 caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership, policy);
+    }
+
+    /**
+     * A namespace's labels: from the cache, else (a namespace created a moment ago, or the cache not
+     * synced yet) one GET through the admission client, bound by its deadline. A namespace that cannot
+     * be read counts as unlabelled, so the policy file's top level applies to it; that is logged.
+     */
+    static Map<String, String> namespaceLabels(ClusterCaches caches, KubernetesClient client, String namespace) {
+        Optional<Map<String, String>> cached = caches.namespaceLabels(namespace);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        try {
+            Namespace ns = client.namespaces().withName(namespace).get();
+            if (ns == null) {
+                log.warn("policy: namespace {} not found; its policy is the top level's", namespace);
+                return Map.of();
+            }
+            Map<String, String> labels = ns.getMetadata().getLabels();
+            return labels == null ? Map.of() : Map.copyOf(labels);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "policy: cannot read the labels of namespace {} ({}); its policy is the top level's",
+                    namespace,
+                    e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** A full pass of the reconciler soon (if it leads): a new policy may change what gets a Certificate. */
+    public void policyChanged() {
+        reconciler.policyChanged();
     }
 
     /** The policy, reading its facts from this manager's caches. */

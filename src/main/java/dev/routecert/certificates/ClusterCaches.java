@@ -65,7 +65,15 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
 
     /** The on-demand kinds {@code --ingress-classes} and {@code --require-tls} need. */
     public static Set<CachedKind> needed(boolean ingressClasses, boolean requireTls) {
+        return needed(ingressClasses, requireTls, false);
+    }
+
+    /** The same, and Namespaces when a policy file selects namespaces by their labels. */
+    public static Set<CachedKind> needed(boolean ingressClasses, boolean requireTls, boolean namespaceLabels) {
         Set<CachedKind> kinds = EnumSet.noneOf(CachedKind.class);
+        if (namespaceLabels) {
+            kinds.add(CachedKind.NAMESPACE);
+        }
         if (ingressClasses) {
             kinds.add(CachedKind.INGRESS_CLASS);
         }
@@ -161,7 +169,9 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
                                 ? " (is cert-manager installed?): routecert is not ready without it"
                                 : kind.isRoute()
                                         ? ", so routes of that kind are not reconciled"
-                                        : ", so no route is exempt from --require-tls by redirecting to it");
+                                        : kind == CachedKind.NAMESPACE
+                                                ? ", so the policy file's selectors see no namespace labels"
+                                                : ", so no route is exempt from --require-tls by redirecting to it");
                 continue;
             }
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind.context())
@@ -210,6 +220,20 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
         if (missing && !closed) {
             discovery.schedule(this::startServedKinds, 30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A namespace's labels from the cache; empty when the cache is off or does not hold it (yet). */
+    public Optional<Map<String, String>> namespaceLabels(String namespace) {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.NAMESPACE);
+        if (informer == null) {
+            return Optional.empty();
+        }
+        GenericKubernetesResource ns = informer.getIndexer().getByKey(namespace);
+        if (ns == null || ns.getMetadata() == null) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = ns.getMetadata().getLabels();
+        return Optional.of(labels == null ? Map.of() : Map.copyOf(labels));
     }
 
     @Override

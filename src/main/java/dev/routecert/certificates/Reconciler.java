@@ -1,6 +1,7 @@
 package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.log.Log;
 import dev.routecert.policy.Coverage;
@@ -84,6 +85,9 @@ public final class Reconciler implements AutoCloseable {
     private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
     /** Routes whose checks threw: skipped, their Certificates left as they are until they can be judged. */
     private final Set<RouteKey> unjudged = ConcurrentHashMap.newKeySet();
+
+    /** The labels last seen per namespace, to tell a label change from any other namespace event. */
+    private final Map<String, JsonNode> namespaceLabels = new ConcurrentHashMap<>();
     /**
      * Routes out of scope or opted out: they plan nothing, and the Certificate routecert made for one
      * earlier stays until the route is deleted (its ownerReference lets the garbage collector delete it).
@@ -114,10 +118,14 @@ public final class Reconciler implements AutoCloseable {
 
     /** To be called for every cached change; ignored while this instance is not reconciling. */
     public void onChange(CachedKind kind, JsonNode object) {
+        JsonNode meta = object.path("metadata");
+        if (kind == CachedKind.NAMESPACE) {
+            namespaceChanged(meta); // tracked while not reconciling too, to know a change from a first sighting
+            return;
+        }
         if (!running) {
             return;
         }
-        JsonNode meta = object.path("metadata");
         String namespace = meta.path("namespace").asText("");
         if (kind.isRoute()) {
             queue.add(new RouteKey(kind, namespace, meta.path("name").asText()));
@@ -125,6 +133,37 @@ public final class Reconciler implements AutoCloseable {
             queue.add(new SlotKey(namespace, meta.path("name").asText()));
         } else if (kind == CachedKind.INGRESS_CLASS) {
             queue.add(new Everything()); // the default class decides the scope of classless Ingresses
+        }
+    }
+
+    /**
+     * A namespace's labels select its policy (modes, opt-out): when they change, its routes are judged
+     * again. The first sighting of a namespace changes nothing the last full pass did not see.
+     */
+    private void namespaceChanged(JsonNode meta) {
+        String name = meta.path("name").asText("");
+        JsonNode labels = meta.path("labels");
+        JsonNode before = namespaceLabels.put(name, labels.isObject() ? labels : MissingNode.getInstance());
+        if (!running || before == null || before.equals(namespaceLabels.get(name))) {
+            return;
+        }
+        log.info("reconciler: the labels of namespace {} changed; judging its routes again", name);
+        for (CachedKind route : CachedKind.values()) {
+            if (route.isRoute()) {
+                for (JsonNode object : cluster.list(route)) {
+                    JsonNode m = object.path("metadata");
+                    if (name.equals(m.path("namespace").asText())) {
+                        queue.add(new RouteKey(route, name, m.path("name").asText()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A full pass soon, if reconciling: the policy changed, and with it what gets a Certificate. */
+    public void policyChanged() {
+        if (running) {
+            queue.add(new Everything());
         }
     }
 

@@ -12,6 +12,7 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.config.PolicyFileSource;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
@@ -20,10 +21,12 @@ import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.policy.scope.DocumentFacts;
-import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.policy.scope.ScopeSettings;
+import dev.routecert.policy.settings.PolicySettings;
+import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.routes.RouteKind;
+import dev.routecert.webhook.NamespacePolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -31,8 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -127,14 +132,16 @@ public final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path policyFile = policy.policyFile();
+        PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
             // the same reading as serve's start-up: a file serve would refuse is refused here
-            List<String> problems = PolicyFileSource.problems(policyFile);
-            if (!problems.isEmpty()) {
-                problems.forEach(p -> err.println("error: --policy-file " + policyFile + ": " + p));
+            PolicySettings.Parsed parsed = PolicyFileSource.read(policyFile);
+            if (!parsed.ok()) {
+                parsed.problems().forEach(p -> err.println("error: --policy-file " + policyFile + ": " + p));
                 err.flush();
                 return UNREADABLE;
             }
+            snapshot = new PolicySnapshot(parsed.settings(), "", policyFile.toString());
         }
 
         boolean unreadable = false;
@@ -156,7 +163,11 @@ public final class CheckCommand implements Callable<Integer> {
         }
         // the IngressClass and Middleware documents of the input are the cluster check judges against
         ScopeFacts facts = DocumentFacts.of(objects.stream().map(Found::object).toList(), namespace);
-        RoutePolicy policy = new RoutePolicy(config, scope, facts, OptOutPolicy.ALLOWED);
+        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
+        PolicySnapshot inForce = snapshot;
+        Map<String, Map<String, String>> labels = namespaceLabels(objects);
+        RoutePolicy policy = new RoutePolicy(config, scope, facts, (NamespaceRules.Source)
+                new NamespacePolicies(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())));
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         int denied = 0;
         int allowed = 0;
@@ -282,6 +293,29 @@ public final class CheckCommand implements Callable<Integer> {
         }
         String kind = r.kind().isEmpty() ? "(no kind)" : r.kind();
         return kind + " " + r.namespace() + "/" + name + " (" + f.source() + ", document " + f.document() + ")";
+    }
+
+    /** The labels of each {@code v1 Namespace} document in the input, by its name. */
+    static Map<String, Map<String, String>> namespaceLabels(List<Found> objects) {
+        Map<String, Map<String, String>> labels = new HashMap<>();
+        for (Found f : objects) {
+            JsonNode o = f.object();
+            if (!"v1".equals(o.path("apiVersion").asText())
+                    || !"Namespace".equals(o.path("kind").asText())) {
+                continue;
+            }
+            String name = o.path("metadata").path("name").asText("");
+            Map<String, String> own = new HashMap<>();
+            o.path("metadata").path("labels").properties().forEach(e -> {
+                if (e.getValue().isTextual()) {
+                    own.put(e.getKey(), e.getValue().asText());
+                }
+            });
+            if (!name.isEmpty()) {
+                labels.put(name, Map.copyOf(own));
+            }
+        }
+        return labels;
     }
 
     private static String skipReason(ScopedVerdict judged) {

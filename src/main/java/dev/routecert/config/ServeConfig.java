@@ -139,6 +139,10 @@ public record ServeConfig(
         return toBuilder().scope(settings).build();
     }
 
+    public ServeConfig withPolicyFile(Path file, Duration reloadInterval) {
+        return toBuilder().policyFile(file, reloadInterval).build();
+    }
+
     public ServeConfig withKubeconfig(Path file) {
         return toBuilder().kubeconfig(file).build();
     }

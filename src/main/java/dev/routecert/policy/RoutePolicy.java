@@ -34,47 +34,43 @@ public final class RoutePolicy {
     private final PolicyConfig config;
     private final ScopeSettings scope;
     private final ScopeFacts facts;
-    private final OptOutPolicy optOut;
-    private final EnforcementSource enforcement;
+    private final NamespaceRules.Source rules;
 
     /** Every object in scope, opting out allowed, every check by nature, no cluster facts. */
     public RoutePolicy(PolicyConfig config) {
-        this(config, ScopeSettings.everything(), ScopeFacts.NONE, OptOutPolicy.ALLOWED, EnforcementSource.DEFAULT);
+        this(config, ScopeSettings.everything(), ScopeFacts.NONE, NamespaceRules.Source.DEFAULT);
     }
 
-    /** {@code enforcement} gives each namespace's modes, already resolved; it is asked once per evaluation. */
+    /** {@code enforcement} gives each namespace's modes; opting out is allowed everywhere. */
     public RoutePolicy(PolicyConfig config, EnforcementSource enforcement) {
-        this(config, ScopeSettings.everything(), ScopeFacts.NONE, OptOutPolicy.ALLOWED, enforcement);
+        this(config, ScopeSettings.everything(), ScopeFacts.NONE, (NamespaceRules.Source)
+                namespace -> new NamespaceRules(enforcement.forNamespace(namespace), true));
     }
 
+    /** {@code optOut} decides where {@code routecert.dev/ignore} is honoured; every check acts by nature. */
     public RoutePolicy(PolicyConfig config, ScopeSettings scope, ScopeFacts facts, OptOutPolicy optOut) {
-        this(config, scope, facts, optOut, EnforcementSource.DEFAULT);
+        this(config, scope, facts, (NamespaceRules.Source)
+                namespace -> new NamespaceRules(Enforcement.DEFAULT, optOut.allowed(namespace)));
     }
 
     /**
-     * @param facts       the IngressClasses and Middlewares, read at each evaluation (a cache)
-     * @param optOut      whether {@code routecert.dev/ignore} is honoured in a namespace
-     * @param enforcement each namespace's modes
+     * @param facts the IngressClasses and Middlewares, read at each evaluation (a cache)
+     * @param rules each namespace's modes and opt-out, resolved once per evaluation
      */
-    public RoutePolicy(
-            PolicyConfig config,
-            ScopeSettings scope,
-            ScopeFacts facts,
-            OptOutPolicy optOut,
-            EnforcementSource enforcement) {
+    public RoutePolicy(PolicyConfig config, ScopeSettings scope, ScopeFacts facts, NamespaceRules.Source rules) {
         this.config = Objects.requireNonNull(config, "config");
         this.scope = Objects.requireNonNull(scope, "scope");
         this.facts = Objects.requireNonNull(facts, "facts");
-        this.optOut = Objects.requireNonNull(optOut, "optOut");
-        this.enforcement = Objects.requireNonNull(enforcement, "enforcement");
+        this.rules = Objects.requireNonNull(rules, "rules");
     }
 
     public PolicyConfig config() {
         return config;
     }
 
-    public EnforcementSource enforcement() {
-        return enforcement;
+    /** Where each namespace's modes and opt-out come from. */
+    public NamespaceRules.Source rules() {
+        return rules;
     }
 
     public ScopeSettings scope() {
@@ -86,22 +82,20 @@ public final class RoutePolicy {
         return judge(request).verdict();
     }
 
-    /** The verdict under the given modes, whatever the namespace's would be. */
+    /** The verdict under the given modes, whatever the namespace's would be; opting out allowed. */
     public Verdict evaluate(PolicyRequest request, Enforcement modes) {
-        return judge(request, modes, optOut).verdict();
+        return judge(request, new NamespaceRules(modes, true)).verdict();
     }
 
-    /** The verdict under the namespace's modes and opt-out, and whether scope or the opt-out skipped the object. */
+    /** The verdict under the namespace's rules, and whether scope or the opt-out skipped the object. */
     public ScopedVerdict judge(PolicyRequest request) {
-        String namespace = namespaceOf(request);
-        return judge(request, enforcement.forNamespace(namespace), optOut);
+        return judge(request, rules.rules(namespaceOf(request)));
     }
 
-    /**
-     * The verdict under {@code modes} and {@code optOut}: a caller that resolved one namespace's policy
-     * passes both from that one resolution, so a reload between them cannot split the decision.
-     */
-    public ScopedVerdict judge(PolicyRequest request, Enforcement modes, OptOutPolicy optOut) {
+    /** The verdict under {@code namespaceRules}, resolved once by the caller for this one evaluation. */
+    public ScopedVerdict judge(PolicyRequest request, NamespaceRules namespaceRules) {
+        Enforcement modes = namespaceRules.enforcement();
+        OptOutPolicy optOut = namespace -> namespaceRules.optOutAllowed();
         Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
         if (kind.isEmpty()) {
             return checked(Verdict.allow());

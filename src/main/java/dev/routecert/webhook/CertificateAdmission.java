@@ -78,7 +78,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
-        ScopedVerdict judged = RouteAdmission.judge(policy, request);
+        ScopedVerdict judged = RouteAdmission.judge(policy, request, policy.rules());
         if (judged.skipped()) {
             return RouteAdmission.skipped(request, judged); // no Certificate: nothing is planned for it
         }

@@ -5,13 +5,13 @@ import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.log.Log;
 import dev.routecert.policy.Check;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
-import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -41,37 +41,33 @@ public final class RouteAdmission implements AdmissionPolicy {
     private final RoutePolicy policy;
     private final Mode mode;
     private final PolicyFindings findings;
-    private final NamespacePolicies namespacePolicies;
+    private final NamespaceRules.Source rules;
 
+    /** Each namespace's modes and opt-out come from the policy's own {@link RoutePolicy#rules()}. */
     public RouteAdmission(RoutePolicy policy, Mode mode) {
-        this(policy, mode, PolicyFindings.NONE, NamespacePolicies.DEFAULTS);
+        this(policy, mode, PolicyFindings.NONE, policy.rules());
     }
 
     /** {@code findings} records what /mutate found; /validate judges the same object again and records nothing. */
     public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings) {
-        this(policy, mode, findings, NamespacePolicies.DEFAULTS);
+        this(policy, mode, findings, policy.rules());
     }
 
-    public RouteAdmission(RoutePolicy policy, Mode mode, NamespacePolicies namespacePolicies) {
-        this(policy, mode, PolicyFindings.NONE, namespacePolicies);
+    public RouteAdmission(RoutePolicy policy, Mode mode, NamespaceRules.Source rules) {
+        this(policy, mode, PolicyFindings.NONE, rules);
     }
 
-    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings, NamespacePolicies namespacePolicies) {
+    /** @param rules each namespace's modes and opt-out (the policy file), resolved once per review */
+    public RouteAdmission(RoutePolicy policy, Mode mode, PolicyFindings findings, NamespaceRules.Source rules) {
         this.policy = policy;
         this.mode = mode;
         this.findings = findings;
-        this.namespacePolicies = namespacePolicies;
+        this.rules = rules;
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
-        NamespacePolicy namespacePolicy = namespacePolicies.resolve(request.namespace());
-        log.debug(
-                "uid={} namespace={} policy override={}",
-                request.uid(),
-                request.namespace(),
-                namespacePolicy.override());
-        ScopedVerdict judged = judge(policy, request);
+        ScopedVerdict judged = judge(policy, request, rules);
         if (judged.skipped()) {
             return skipped(request, judged);
         }
@@ -104,7 +100,7 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
     public static Verdict evaluate(RoutePolicy policy, AdmissionRequest request) {
-        return judge(policy, request).verdict();
+        return judge(policy, request, policy.rules()).verdict();
     }
 
     /**
@@ -123,8 +119,11 @@ public final class RouteAdmission implements AdmissionPolicy {
         return AdmissionDecision.allow();
     }
 
-    /** The policy's verdict and what scope and the opt-out made of the object. */
-    public static ScopedVerdict judge(RoutePolicy policy, AdmissionRequest request) {
+    /**
+     * The policy's verdict and what scope and the opt-out made of the object, under the rules of the
+     * request's namespace, resolved once here.
+     */
+    public static ScopedVerdict judge(RoutePolicy policy, AdmissionRequest request, NamespaceRules.Source rules) {
         if (RouteKind.of(request.group(), request.version(), request.kind()).isEmpty() || request.object() == null) {
             return new ScopedVerdict(
                     ScopedVerdict.Status.CHECKED,
@@ -132,14 +131,15 @@ public final class RouteAdmission implements AdmissionPolicy {
                     Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation()));
         }
         try {
-            return policy.judge(new PolicyRequest(
+            PolicyRequest policyRequest = new PolicyRequest(
                     request.group(),
                     request.version(),
                     request.kind(),
                     request.operation(),
                     request.namespace(),
                     request.object(),
-                    request.oldObject()));
+                    request.oldObject());
+            return policy.judge(policyRequest, rules.rules(RoutePolicy.namespaceOf(policyRequest)));
         } catch (RuntimeException | StackOverflowError e) {
             log.error(
                     "policy failed on uid={} kind={} object={}, denied",

@@ -4,9 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.ServeConfig;
-import dev.routecert.policy.EnforcementSource;
+import dev.routecert.files.MountedVolume;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -165,47 +164,45 @@ public final class ClusterFixture implements AutoCloseable {
 
     /** The same, authenticated with {@code kubeconfig}. */
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
-        return routecert(kubeconfig, options, EnforcementSource.DEFAULT);
+        return routecert(kubeconfig, options, UnaryOperator.identity());
     }
 
-    /** The same, with each namespace's enforcement modes from {@code enforcement}. */
-    public WebhookUnderTest routecert(CertificateOptions options, EnforcementSource enforcement) {
-        return routecert(cluster.kubeconfig(), options, enforcement);
-    }
-
-    private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {
-        try {
-            Path dir = Files.createTempDirectory("routecert-it-");
-            onClose(() -> deleteTree(dir));
-            WebhookUnderTest webhook = WebhookUnderTest.start(
-                    cluster,
-                    dir,
-                    PolicyConfig.defaults(),
-                    enforcement,
-                    OptOutPolicy.ALLOWED,
-                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
-            onClose(webhook::close);
-            return webhook;
-        } catch (Exception e) {
-            throw new IllegalStateException("cannot start routecert", e);
-        }
+    /** The same, with {@code tweak} applied to the serve options too. */
+    public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, UnaryOperator<ServeConfig> tweak) {
+        return start(
+                PolicyConfig.defaults(),
+                config -> tweak.apply(config.withCertificates(options).withKubeconfig(kubeconfig)));
     }
 
     /**
-     * routecert with its policy options and opt-out seam set, and {@code tweak} applied to the serve
-     * options (scope, Certificate options); it reads the cluster as admin.
+     * routecert with its policy options set, and {@code tweak} applied to the serve options (scope,
+     * Certificate options, the policy file); it reads the cluster as admin.
      */
-    public WebhookUnderTest routecert(PolicyConfig policy, OptOutPolicy optOut, UnaryOperator<ServeConfig> tweak) {
+    public WebhookUnderTest routecert(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
+        return start(policy, config -> tweak.apply(config.withKubeconfig(cluster.kubeconfig())));
+    }
+
+    /**
+     * A policy file in a directory laid out as a mounted ConfigMap (its {@code ..data} link swapped on
+     * each {@link MountedVolume#write}), holding {@code yaml} as {@code policy.yaml}.
+     */
+    public MountedVolume policyVolume(String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-policy-");
+            onClose(() -> deleteTree(dir));
+            MountedVolume volume = new MountedVolume(dir);
+            volume.write("policy.yaml", yaml);
+            return volume;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private WebhookUnderTest start(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
-            WebhookUnderTest webhook = WebhookUnderTest.start(
-                    cluster,
-                    dir,
-                    policy,
-                    EnforcementSource.DEFAULT,
-                    optOut,
-                    config -> tweak.apply(config.withKubeconfig(cluster.kubeconfig())));
+            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, policy, tweak);
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {

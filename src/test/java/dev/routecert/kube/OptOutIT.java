@@ -8,26 +8,33 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.routecert.certificates.Reconciler;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.files.MountedVolume;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
 import java.time.Duration;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * {@code routecert.dev/ignore: "true"} through the real API server and kubectl: it skips a bad route,
- * except in a namespace where the opt-out policy forbids it.
+ * except in a namespace whose policy file override ({@code optOut.allowed: false}, selected by a
+ * label) forbids it.
  */
 class OptOutIT {
 
     @RegisterExtension
     static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture().withClusterIssuers();
 
-    /** Namespaces where opting out is forbidden, as the policy file will say. */
-    private static final Set<String> STRICT = ConcurrentHashMap.newKeySet();
+    static final String POLICY = """
+            apiVersion: routecert.dev/v1alpha1
+            kind: Policy
+            optOut: {allowed: true}
+            overrides:
+              - namespaceSelector: {matchLabels: {compliance: strict}}
+                optOut: {allowed: false}
+            """;
 
     private static ClusterFixture fixture;
     private static WebhookUnderTest routecert;
@@ -37,14 +44,14 @@ class OptOutIT {
     @BeforeAll
     static void setUp() {
         fixture = KUBE.fixture();
+        MountedVolume policy = fixture.policyVolume(POLICY);
         routecert = fixture.routecert(
                 PolicyConfig.defaults(),
-                namespace -> !STRICT.contains(namespace),
                 config -> config.withCertificates(
-                        CertificateOptions.defaults().withLeaderElection(false, "", "", Duration.ofSeconds(4))));
+                                CertificateOptions.defaults().withLeaderElection(false, "", "", Duration.ofSeconds(4)))
+                        .withPolicyFile(policy.file("policy.yaml"), Duration.ofMillis(200)));
         ns = routecert.namespace("optout");
-        strict = routecert.namespace("strict");
-        STRICT.add(strict);
+        strict = routecert.namespace("strict", Map.of("compliance", "strict"));
     }
 
     static String covered(String name, String ignore) {
@@ -108,7 +115,8 @@ class OptOutIT {
         assertEquals(0, good.exitCode(), good.err());
         assertTrue(
                 good.err()
-                        .contains("Warning: metadata.annotations[routecert.dev/ignore]: routecert.dev/ignore is not"
+                        .contains("Warning: [opt-out-forbidden] metadata.annotations[routecert.dev/ignore]:"
+                                + " routecert.dev/ignore is not"
                                 + " allowed in namespace " + strict + "; routecert checks this object"),
                 good.err());
     }

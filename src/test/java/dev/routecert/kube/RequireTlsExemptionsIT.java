@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.scope.OptOutPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,7 +31,6 @@ class RequireTlsExemptionsIT {
         fixture = KUBE.fixture();
         WebhookUnderTest routecert = fixture.routecert(
                 PolicyConfig.defaults().withRequireTls(true),
-                OptOutPolicy.ALLOWED,
                 config -> config.withCertificates(
                         CertificateOptions.defaults().withLeaderElection(false, "", "", Duration.ofSeconds(4))));
         ns = routecert.namespace("requiretls");

@@ -11,7 +11,6 @@ import dev.routecert.certificates.Reconciler;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.policy.PolicyConfig;
-import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.policy.scope.ScopeSettings;
 import dev.routecert.routes.RouteKind;
 import java.time.Duration;
@@ -39,7 +38,6 @@ class ScopeIT {
         fixture.clusterScoped(ingressClass("nginx", "k8s.io/ingress-nginx", false));
         routecert = fixture.routecert(
                 PolicyConfig.defaults(),
-                OptOutPolicy.ALLOWED,
                 config -> config.withCertificates(
                                 CertificateOptions.defaults().withLeaderElection(false, "", "", Duration.ofSeconds(4)))
                         .withScope(ScopeSettings.classes("traefik")));
