@@ -2,6 +2,7 @@ package dev.routecert;
 
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
+import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.GuardOptions;
@@ -11,9 +12,10 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
-import dev.routecert.policy.EnforcementSource;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.policy.tenancy.SharedHosts;
 import dev.routecert.tenancy.HostClaims;
@@ -41,6 +43,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -83,13 +87,12 @@ public final class Routecert implements AutoCloseable {
         this.server = server;
     }
 
-    /** Starts everything; throws (having released what it opened) when a port cannot be bound. */
+    /**
+     * Starts everything; throws (having released what it opened) when a port cannot be bound. One
+     * policy file ({@code --policy-file}, else the built-in defaults) governs every review: each
+     * namespace's modes and opt-out, for the webhook and the reconciler alike.
+     */
     public static Routecert start(ServeConfig config, PolicyConfig policyConfig) {
-        return start(config, policyConfig, EnforcementSource.DEFAULT);
-    }
-
-    /** {@code enforcement} gives each namespace's modes to the webhook and the reconciler alike. */
-    public static Routecert start(ServeConfig config, PolicyConfig policyConfig, EnforcementSource enforcement) {
         ServerMetrics metrics = new ServerMetrics();
         Readiness readiness = new Readiness();
         CertificateSource certificates = certificateSource(config, metrics);
@@ -101,24 +104,26 @@ public final class Routecert implements AutoCloseable {
         try {
             clientCas = clientCaSource(config);
             WriteGuard guard = writeGuard(config);
-            policyFile = policyFile(config, metrics);
-            NamespacePolicies namespacePolicies = policyFile
-                    .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
-                    .orElse(NamespacePolicies.DEFAULTS);
+            // set once the reconciler exists; the first load happens before it
+            AtomicReference<Runnable> onReload = new AtomicReference<>(() -> {});
+            policyFile = policyFile(config, metrics, onReload);
+            Supplier<PolicySnapshot> snapshots =
+                    policyFile.<Supplier<PolicySnapshot>>map(file -> file).orElse(() -> PolicySnapshot.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
-            RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
+            RoutePolicy policy;
             PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
-            RouteAdmission validateRoutes =
-                    new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE).withNamespacePolicies(namespacePolicies);
-            AdmissionPolicy validate = validateRoutes;
+            AdmissionPolicy validate;
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
                 KubernetesClient client = cluster.get().client();
                 manager = Optional.of(CertificateManager.start(
                         client,
                         readiness,
-                        policy,
+                        (facts, labels) -> new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
+                                new NamespacePolicies(snapshots, labels::apply)),
+                        ClusterCaches.needed(
+                                !config.scope().everythingInScope(), policyConfig.requireTls(), policyFile.isPresent()),
                         config.certificates(),
                         version(),
                         clock,
@@ -137,18 +142,23 @@ public final class Routecert implements AutoCloseable {
                             claims.add(started);
                             return started;
                         }));
+                policy = manager.get().policy();
+                onReload.set(manager.get()::policyChanged);
                 HostOwnership ownership = claims.get(0).ownership();
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
                         .withFindings(findings)
                         .withOwnership(ownership);
-                validate = validateRoutes.withOwnership(
-                        ownership, clock, config.certificates().writeTimeout());
+                validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)
+                        .withOwnership(ownership, clock, config.certificates().writeTimeout());
             } else {
                 log.info("certificates: not created and not reconciled, because routecert has no cluster connection;"
                         + " admission answers say so in a warning");
-                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER)
-                        .withFindings(findings)
-                        .withNamespacePolicies(namespacePolicies);
+                // no IngressClass or Middleware is known: classless objects follow --scope-unclassed
+                // nor any namespace's labels: the policy file's top level applies, and overrides by name
+                policy = new RoutePolicy(policyConfig, config.scope(), ScopeFacts.NONE, (NamespaceRules.Source)
+                        new NamespacePolicies(snapshots, NamespacePolicies.NamespaceLabels.NONE));
+                mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE_WITHOUT_CLUSTER).withFindings(findings);
+                validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE);
             }
             RoutecertServer server = new RoutecertServer(
                             config,
@@ -180,14 +190,27 @@ public final class Routecert implements AutoCloseable {
         }
     }
 
-    private static Optional<PolicyFileSource> policyFile(ServeConfig config, ServerMetrics metrics) {
+    private static Optional<PolicyFileSource> policyFile(
+            ServeConfig config, ServerMetrics metrics, AtomicReference<Runnable> onReload) {
         if (config.policyFile() == null) {
             log.info("policy file: none (--policy-file not set), the built-in defaults apply");
             return Optional.empty();
         }
         log.info("policy file: {}, checked every {}", config.policyFile(), config.policyReloadInterval());
-        return Optional.of(new PolicyFileSource(
-                config.policyFile(), config.policyReloadInterval(), new PolicyMetrics(metrics.registry())));
+        PolicyMetrics counted = new PolicyMetrics(metrics.registry());
+        PolicyFileSource.Events events = new PolicyFileSource.Events() {
+            @Override
+            public void reloaded(PolicySnapshot snapshot) {
+                counted.reloaded(snapshot);
+                onReload.get().run();
+            }
+
+            @Override
+            public void failed(List<String> problems) {
+                counted.failed(problems);
+            }
+        };
+        return Optional.of(new PolicyFileSource(config.policyFile(), config.policyReloadInterval(), events));
     }
 
     /**

@@ -4,14 +4,24 @@ import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.util.Optional;
 
-/** The resources routecert keeps informer caches of, all namespaces: cert-manager's and every route kind. */
+/**
+ * The resources routecert keeps informer caches of, all namespaces: cert-manager's, every route kind,
+ * and, when a setting needs them, IngressClasses, Traefik Middlewares and Namespaces.
+ */
 public enum CachedKind {
     CERTIFICATE("cert-manager.io", "v1", "Certificate", "certificates", true, true),
     ISSUER("cert-manager.io", "v1", "Issuer", "issuers", true, true),
     CLUSTER_ISSUER("cert-manager.io", "v1", "ClusterIssuer", "clusterissuers", false, true),
     INGRESS(RouteKind.INGRESS),
     INGRESS_ROUTE(RouteKind.INGRESS_ROUTE),
-    INGRESS_ROUTE_LEGACY(RouteKind.INGRESS_ROUTE_LEGACY);
+    INGRESS_ROUTE_LEGACY(RouteKind.INGRESS_ROUTE_LEGACY),
+    /** Only with {@code --ingress-classes}: the default class puts classless Ingresses in or out of scope. */
+    INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, true, null, true),
+    /** Only with {@code --require-tls}: a redirect to HTTPS exempts a route from it. */
+    MIDDLEWARE("traefik.io", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
+    MIDDLEWARE_LEGACY("traefik.containo.us", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
+    /** Only with {@code --policy-file}: its overrides and tenancy entries select namespaces by label. */
+    NAMESPACE("", "v1", "Namespace", "namespaces", false, true, null, true);
 
     final String group;
     final String version;
@@ -21,16 +31,19 @@ public enum CachedKind {
     /** cert-manager's kinds are required: without them there is nothing to create. Route kinds may be absent. */
     final boolean required;
 
+    /** Started only when a setting needs it ({@link ClusterCaches}'s on-demand kinds); required only then. */
+    final boolean onDemand;
+
     /** The route kind this cache holds, or null for cert-manager's kinds. */
     private final RouteKind route;
 
     /** A route kind: namespaced, and optional (a cluster may not serve Traefik's CRDs, or either group). */
     CachedKind(RouteKind route) {
-        this(route.group(), route.version(), route.kind(), route.resource(), true, false, route);
+        this(route.group(), route.version(), route.kind(), route.resource(), true, false, route, false);
     }
 
     CachedKind(String group, String version, String kind, String plural, boolean namespaced, boolean required) {
-        this(group, version, kind, plural, namespaced, required, null);
+        this(group, version, kind, plural, namespaced, required, null, false);
     }
 
     CachedKind(
@@ -40,8 +53,10 @@ public enum CachedKind {
             String plural,
             boolean namespaced,
             boolean required,
-            RouteKind route) {
+            RouteKind route,
+            boolean onDemand) {
         this.route = route;
+        this.onDemand = onDemand;
         this.group = group;
         this.version = version;
         this.kind = kind;
@@ -51,7 +66,7 @@ public enum CachedKind {
     }
 
     public String apiVersion() {
-        return group + "/" + version;
+        return group.isEmpty() ? version : group + "/" + version;
     }
 
     public String kind() {
@@ -68,12 +83,12 @@ public enum CachedKind {
 
     /** {@code plural.group}, as the API server names a resource. */
     public String resource() {
-        return plural + "." + group;
+        return group.isEmpty() ? plural : plural + "." + group;
     }
 
     ResourceDefinitionContext context() {
         return new ResourceDefinitionContext.Builder()
-                .withGroup(group)
+                .withGroup(group.isEmpty() ? null : group) // the core group
                 .withVersion(version)
                 .withKind(kind)
                 .withPlural(plural)

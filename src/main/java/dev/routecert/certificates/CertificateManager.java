@@ -4,11 +4,16 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 
 /**
@@ -21,6 +26,7 @@ public final class CertificateManager implements AutoCloseable {
     private static final Log log = Log.of(CertificateManager.class);
 
     private final ClusterCaches caches;
+    private final RoutePolicy policy;
     private final KubernetesClient admissionClient;
     private final KubernetesClient reconcilerClient;
     private final KubeCertificateStore admissionStore;
@@ -33,7 +39,9 @@ public final class CertificateManager implements AutoCloseable {
             KubernetesClient reconcilerClient,
             KubeCertificateStore admissionStore,
             Reconciler reconciler,
-            Optional<Leadership> leadership) {
+            Optional<Leadership> leadership,
+            RoutePolicy policy) {
+        this.policy = policy;
         this.caches = caches;
         this.admissionClient = admissionClient;
         this.reconcilerClient = reconcilerClient;
@@ -42,44 +50,26 @@ public final class CertificateManager implements AutoCloseable {
         this.leadership = leadership;
     }
 
-    public static CertificateManager start(
-            KubernetesClient client,
-            Readiness readiness,
-            RoutePolicy policy,
-            CertificateOptions options,
-            String version,
-            Clock clock,
-            PrometheusRegistry registry) {
-        return start(
-                client,
-                readiness,
-                policy,
-                options,
-                version,
-                clock,
-                registry,
-                WriteGuard.NONE,
-                caches -> LeaderWork.NONE);
-    }
-
     /**
-     * As above, writing nowhere {@code guard} refuses (by admission or by the reconciler), and with
-     * more work on the caches: {@code extension} sees them before they start (so its listeners get
-     * every object), and what it returns runs while this replica leads.
+     * @param policyFor the policy, given the caches as the facts it reads (IngressClasses, Middlewares)
+     *                  and the namespaces' labels ({@link #namespaceLabels})
+     * @param onDemand  the on-demand caches the policy's settings need ({@link ClusterCaches#needed})
      */
     public static CertificateManager start(
             KubernetesClient client,
             Readiness readiness,
-            RoutePolicy policy,
+            BiFunction<ScopeFacts, Function<String, Map<String, String>>, RoutePolicy> policyFor,
+            Set<CachedKind> onDemand,
             CertificateOptions options,
             String version,
             Clock clock,
             PrometheusRegistry registry,
             WriteGuard guard,
             Function<ClusterCaches, LeaderWork> extension) {
-        ClusterCaches caches = new ClusterCaches(client, readiness);
+        ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
+        RoutePolicy policy = policyFor.apply(caches, namespace -> namespaceLabels(caches, admissionClient, namespace));
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches, guard);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
@@ -127,7 +117,44 @@ public final class CertificateManager implements AutoCloseable {
                 options.writeFailure().name().toLowerCase(Locale.ROOT),
                 options.orphanGracePeriod());
         return new CertificateManager(
-                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership);
+                caches, admissionClient, reconcilerClient, admissionStore, reconciler, leadership, policy);
+    }
+
+    /**
+     * A namespace's labels: from the cache, else (a namespace created a moment ago, or the cache not
+     * synced yet) one GET through the admission client, bound by its deadline. A namespace that cannot
+     * be read counts as unlabelled, so the policy file's top level applies to it; that is logged.
+     */
+    static Map<String, String> namespaceLabels(ClusterCaches caches, KubernetesClient client, String namespace) {
+        Optional<Map<String, String>> cached = caches.namespaceLabels(namespace);
+        if (cached.isPresent()) {
+            return cached.get();
+        }
+        try {
+            Namespace ns = client.namespaces().withName(namespace).get();
+            if (ns == null) {
+                log.warn("policy: namespace {} not found; its policy is the top level's", namespace);
+                return Map.of();
+            }
+            Map<String, String> labels = ns.getMetadata().getLabels();
+            return labels == null ? Map.of() : Map.copyOf(labels);
+        } catch (RuntimeException e) {
+            log.warn(
+                    "policy: cannot read the labels of namespace {} ({}); its policy is the top level's",
+                    namespace,
+                    e.getMessage());
+            return Map.of();
+        }
+    }
+
+    /** A full pass of the reconciler soon (if it leads): a new policy may change what gets a Certificate. */
+    public void policyChanged() {
+        reconciler.policyChanged();
+    }
+
+    /** The policy, reading its facts from this manager's caches. */
+    public RoutePolicy policy() {
+        return policy;
     }
 
     public CertificateStore admissionStore() {

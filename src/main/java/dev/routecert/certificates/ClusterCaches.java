@@ -3,15 +3,19 @@ package dev.routecert.certificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
+import dev.routecert.policy.scope.ScopeFacts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.util.ArrayList;
 import java.util.EnumMap;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -24,11 +28,13 @@ import java.util.function.BiConsumer;
  * cache has listed its resource. A kind whose API is not served is looked for again every 30 s:
  * cert-manager's kinds keep readiness failing until they appear, absent route kinds are just logged.
  */
-public final class ClusterCaches implements ClusterView, AutoCloseable {
+public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseable {
 
     public static final String CHECK = "informer-caches";
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
+    /** Middlewares by {@code <namespace>-<name>}, the id an Ingress's router.middlewares annotation uses. */
+    private static final String TRAEFIK_ID_INDEX = "traefik-id";
 
     private static final Log log = Log.of(ClusterCaches.class);
 
@@ -44,9 +50,42 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
     });
     private volatile boolean closed;
 
+    private final Set<CachedKind> onDemand;
+
     public ClusterCaches(KubernetesClient client, Readiness readiness) {
+        this(client, readiness, Set.of());
+    }
+
+    /** @param onDemand the {@link CachedKind#onDemand on-demand} kinds the settings need */
+    public ClusterCaches(KubernetesClient client, Readiness readiness, Set<CachedKind> onDemand) {
         this.client = client;
         this.readiness = readiness;
+        this.onDemand = Set.copyOf(onDemand);
+    }
+
+    /** The on-demand kinds {@code --ingress-classes} and {@code --require-tls} need. */
+    public static Set<CachedKind> needed(boolean ingressClasses, boolean requireTls) {
+        return needed(ingressClasses, requireTls, false);
+    }
+
+    /** The same, and Namespaces when a policy file selects namespaces by their labels. */
+    public static Set<CachedKind> needed(boolean ingressClasses, boolean requireTls, boolean namespaceLabels) {
+        Set<CachedKind> kinds = EnumSet.noneOf(CachedKind.class);
+        if (namespaceLabels) {
+            kinds.add(CachedKind.NAMESPACE);
+        }
+        if (ingressClasses) {
+            kinds.add(CachedKind.INGRESS_CLASS);
+        }
+        if (requireTls) {
+            kinds.add(CachedKind.MIDDLEWARE);
+            kinds.add(CachedKind.MIDDLEWARE_LEGACY);
+        }
+        return kinds;
+    }
+
+    private boolean wanted(CachedKind kind) {
+        return !kind.onDemand || onDemand.contains(kind);
     }
 
     /** Starts the informers in the background; readiness tells when they are synced. */
@@ -86,7 +125,7 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         synchronized (informers) {
             for (CachedKind kind : CachedKind.values()) {
                 SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
-                if (kind.required && informer == null) {
+                if (kind.required && informer == null && wanted(kind)) {
                     return false;
                 }
                 if (informer != null && !informer.hasSynced()) {
@@ -110,7 +149,7 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
     private void startServedKinds() {
         boolean missing = false;
         for (CachedKind kind : CachedKind.values()) {
-            if (closed || informer(kind) != null) {
+            if (closed || informer(kind) != null || !wanted(kind)) {
                 continue;
             }
             boolean served;
@@ -128,7 +167,11 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
                         kind.resource(),
                         kind.required
                                 ? " (is cert-manager installed?): routecert is not ready without it"
-                                : ", so routes of that kind are not reconciled");
+                                : kind.isRoute()
+                                        ? ", so routes of that kind are not reconciled"
+                                        : kind == CachedKind.NAMESPACE
+                                                ? ", so the policy file's selectors see no namespace labels"
+                                                : ", so no route is exempt from --require-tls by redirecting to it");
                 continue;
             }
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind.context())
@@ -137,6 +180,8 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
             informer.itemStore(new LeanItemStore());
             if (kind == CachedKind.CERTIFICATE) {
                 informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
+            } else if (kind == CachedKind.MIDDLEWARE || kind == CachedKind.MIDDLEWARE_LEGACY) {
+                informer.addIndexers(Map.of(TRAEFIK_ID_INDEX, m -> List.of(traefikId(m))));
             }
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
@@ -175,6 +220,69 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         if (missing && !closed) {
             discovery.schedule(this::startServedKinds, 30, TimeUnit.SECONDS);
         }
+    }
+
+    /** A namespace's labels from the cache; empty when the cache is off or does not hold it (yet). */
+    public Optional<Map<String, String>> namespaceLabels(String namespace) {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.NAMESPACE);
+        if (informer == null) {
+            return Optional.empty();
+        }
+        GenericKubernetesResource ns = informer.getIndexer().getByKey(namespace);
+        if (ns == null || ns.getMetadata() == null) {
+            return Optional.empty();
+        }
+        Map<String, String> labels = ns.getMetadata().getLabels();
+        return Optional.of(labels == null ? Map.of() : Map.copyOf(labels));
+    }
+
+    @Override
+    public boolean ingressClassesSynced() {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.INGRESS_CLASS);
+        return informer != null && informer.hasSynced();
+    }
+
+    @Override
+    public Set<String> defaultIngressClasses() {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.INGRESS_CLASS);
+        if (informer == null) {
+            return Set.of();
+        }
+        Set<String> names = new TreeSet<>();
+        for (GenericKubernetesResource c : informer.getIndexer().list()) {
+            var meta = c.getMetadata();
+            if (meta != null
+                    && meta.getAnnotations() != null
+                    && "true".equals(meta.getAnnotations().get(ScopeFacts.DEFAULT_CLASS_ANNOTATION))) {
+                names.add(meta.getName());
+            }
+        }
+        return names;
+    }
+
+    /** The current group's Middleware wins over the legacy group's of the same name, as Traefik v3 reads both. */
+    @Override
+    public Optional<JsonNode> middleware(String namespace, String name) {
+        return get(CachedKind.MIDDLEWARE, namespace, name).or(() -> get(CachedKind.MIDDLEWARE_LEGACY, namespace, name));
+    }
+
+    @Override
+    public Optional<JsonNode> middlewareByTraefikId(String id) {
+        for (CachedKind kind : List.of(CachedKind.MIDDLEWARE, CachedKind.MIDDLEWARE_LEGACY)) {
+            SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
+            if (informer != null) {
+                List<GenericKubernetesResource> found = informer.getIndexer().byIndex(TRAEFIK_ID_INDEX, id);
+                if (!found.isEmpty()) {
+                    return Optional.of(json(found.get(0)));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    private static String traefikId(GenericKubernetesResource middleware) {
+        var meta = middleware.getMetadata();
+        return meta.getNamespace() + "-" + meta.getName();
     }
 
     @Override
@@ -243,7 +351,7 @@ public final class ClusterCaches implements ClusterView, AutoCloseable {
         synchronized (informers) {
             for (CachedKind kind : CachedKind.values()) {
                 SharedIndexInformer<GenericKubernetesResource> informer = informers.get(kind);
-                if (informer == null && kind.required) {
+                if (informer == null && kind.required && wanted(kind)) {
                     waiting.add(kind.resource() + " (not served: is cert-manager installed?)");
                 } else if (informer != null && !informer.hasSynced()) {
                     waiting.add(kind.resource());

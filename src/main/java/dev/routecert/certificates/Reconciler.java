@@ -1,12 +1,14 @@
 package dev.routecert.certificates;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.log.Log;
 import dev.routecert.policy.Coverage;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.time.Clock;
@@ -84,6 +86,14 @@ public final class Reconciler implements AutoCloseable {
     private final Map<SlotKey, Set<RouteKey>> claims = new HashMap<>();
     /** Routes whose checks threw: skipped, their Certificates left as they are until they can be judged. */
     private final Set<RouteKey> unjudged = ConcurrentHashMap.newKeySet();
+
+    /** The labels last seen per namespace, to tell a label change from any other namespace event. */
+    private final Map<String, JsonNode> namespaceLabels = new ConcurrentHashMap<>();
+    /**
+     * Routes out of scope or opted out: they plan nothing, and the Certificate routecert made for one
+     * earlier stays until the route is deleted (its ownerReference lets the garbage collector delete it).
+     */
+    private final Set<RouteKey> unmanaged = ConcurrentHashMap.newKeySet();
     /** The last event message per route and reason, so a resync does not repeat the same event. */
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
 
@@ -128,15 +138,52 @@ public final class Reconciler implements AutoCloseable {
 
     /** To be called for every cached change; ignored while this instance is not reconciling. */
     public void onChange(CachedKind kind, JsonNode object) {
+        JsonNode meta = object.path("metadata");
+        if (kind == CachedKind.NAMESPACE) {
+            namespaceChanged(meta); // tracked while not reconciling too, to know a change from a first sighting
+            return;
+        }
         if (!running) {
             return;
         }
-        JsonNode meta = object.path("metadata");
         String namespace = meta.path("namespace").asText("");
         if (kind.isRoute()) {
             queue.add(new RouteKey(kind, namespace, meta.path("name").asText()));
         } else if (kind == CachedKind.CERTIFICATE) {
             queue.add(new SlotKey(namespace, meta.path("name").asText()));
+        } else if (kind == CachedKind.INGRESS_CLASS) {
+            queue.add(new Everything()); // the default class decides the scope of classless Ingresses
+        }
+    }
+
+    /**
+     * A namespace's labels select its policy (modes, opt-out): when they change, its routes are judged
+     * again. The first sighting of a namespace changes nothing the last full pass did not see.
+     */
+    private void namespaceChanged(JsonNode meta) {
+        String name = meta.path("name").asText("");
+        JsonNode labels = meta.path("labels");
+        JsonNode before = namespaceLabels.put(name, labels.isObject() ? labels : MissingNode.getInstance());
+        if (!running || before == null || before.equals(namespaceLabels.get(name))) {
+            return;
+        }
+        log.info("reconciler: the labels of namespace {} changed; judging its routes again", name);
+        for (CachedKind route : CachedKind.values()) {
+            if (route.isRoute()) {
+                for (JsonNode object : cluster.list(route)) {
+                    JsonNode m = object.path("metadata");
+                    if (name.equals(m.path("namespace").asText())) {
+                        queue.add(new RouteKey(route, name, m.path("name").asText()));
+                    }
+                }
+            }
+        }
+    }
+
+    /** A full pass soon, if reconciling: the policy changed, and with it what gets a Certificate. */
+    public void policyChanged() {
+        if (running) {
+            queue.add(new Everything());
         }
     }
 
@@ -231,6 +278,7 @@ public final class Reconciler implements AutoCloseable {
         routes.clear();
         claims.clear();
         unjudged.clear();
+        unmanaged.clear();
         Set<SlotKey> slots = new LinkedHashSet<>();
         for (CachedKind kind : CachedKind.values()) {
             if (kind.isRoute()) {
@@ -294,6 +342,7 @@ public final class Reconciler implements AutoCloseable {
 
     private Set<SlotKey> unindex(RouteKey key) {
         unjudged.remove(key);
+        unmanaged.remove(key);
         RouteState old = routes.remove(key);
         Set<SlotKey> slots = new LinkedHashSet<>();
         if (old != null) {
@@ -333,7 +382,13 @@ public final class Reconciler implements AutoCloseable {
         }
         Verdict verdict;
         try {
-            verdict = policy.evaluate(PolicyRequest.create(object, ref.namespace()));
+            ScopedVerdict judged = policy.judge(PolicyRequest.create(object, ref.namespace()));
+            if (judged.skipped()) {
+                unmanaged.add(new RouteKey(kind, ref.namespace(), ref.name()));
+                log.debug("reconciler: {} is not managed: {} ({})", ref, judged.status(), judged.why());
+                return new RouteState(ref, uid, resourceVersion, created, List.of());
+            }
+            verdict = judged.verdict();
         } catch (RuntimeException | StackOverflowError e) {
             // one object that breaks a check must not stop the pass over all the others
             unjudged.add(new RouteKey(kind, ref.namespace(), ref.name()));
@@ -446,6 +501,14 @@ public final class Reconciler implements AutoCloseable {
                     .orElse(false);
             if (ownerUnjudged) {
                 return; // nothing is known of what its route needs: neither delete nor hand it over
+            }
+            boolean ownerUnmanaged = CachedKind.route(owner.group(), owner.kind())
+                    .map(k -> unmanaged.contains(new RouteKey(k, owner.namespace(), owner.name())))
+                    .orElse(false);
+            if (ownerUnmanaged) {
+                // out of scope or opted out: routecert no longer acts on the route, so it neither deletes
+                // its Certificate (another controller may serve the route with it) nor hands it over
+                return;
             }
             Optional<Instant> ahead = writtenAhead(found, owner);
             if (ahead.isPresent()) {

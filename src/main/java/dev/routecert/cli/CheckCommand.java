@@ -12,13 +12,21 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.config.PolicyFileSource;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.policy.scope.DocumentFacts;
+import dev.routecert.policy.scope.ScopeFacts;
+import dev.routecert.policy.scope.ScopeSettings;
+import dev.routecert.policy.settings.PolicySettings;
+import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.routes.RouteKind;
+import dev.routecert.webhook.NamespacePolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -26,8 +34,10 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -122,14 +132,16 @@ public final class CheckCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Path policyFile = policy.policyFile();
+        PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
             // the same reading as serve's start-up: a file serve would refuse is refused here
-            List<String> problems = PolicyFileSource.problems(policyFile);
-            if (!problems.isEmpty()) {
-                problems.forEach(p -> err.println("error: --policy-file " + policyFile + ": " + p));
+            PolicySettings.Parsed parsed = PolicyFileSource.read(policyFile);
+            if (!parsed.ok()) {
+                parsed.problems().forEach(p -> err.println("error: --policy-file " + policyFile + ": " + p));
                 err.flush();
                 return UNREADABLE;
             }
+            snapshot = new PolicySnapshot(parsed.settings(), "", policyFile.toString());
         }
 
         boolean unreadable = false;
@@ -143,27 +155,44 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
 
-        RoutePolicy policy = new RoutePolicy(config);
+        ScopeSettings scope = policy.scope();
+        if (!scope.problems().isEmpty()) {
+            scope.problems().forEach(problem -> err.println("error: " + problem));
+            err.flush();
+            return UNREADABLE;
+        }
+        // the IngressClass and Middleware documents of the input are the cluster check judges against
+        ScopeFacts facts = DocumentFacts.of(objects.stream().map(Found::object).toList(), namespace);
+        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
+        PolicySnapshot inForce = snapshot;
+        Map<String, Map<String, String>> labels = namespaceLabels(objects);
+        RoutePolicy policy = new RoutePolicy(config, scope, facts, (NamespaceRules.Source)
+                new NamespacePolicies(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())));
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         int denied = 0;
         int allowed = 0;
         int skipped = 0;
+        int outOfScope = 0;
         for (Found f : objects) {
             PolicyRequest request = PolicyRequest.create(f.object(), namespace);
             boolean handled = RouteKind.of(request.group(), request.version(), request.kind())
                     .isPresent();
-            Verdict verdict = policy.evaluate(request);
+            ScopedVerdict judged = policy.judge(request);
+            Verdict verdict = judged.verdict();
+            String skippedWhy = judged.skipped() ? skipReason(judged) : null;
             if (!handled) {
                 skipped++;
+            } else if (skippedWhy != null) {
+                outOfScope++;
             } else if (verdict.allowed()) {
                 allowed++;
             } else {
                 denied++;
             }
             if (json) {
-                results.add(toJson(f, request, handled, verdict));
+                results.add(toJson(f, request, handled, verdict, skippedWhy));
             } else {
-                printText(out, f, request, handled, verdict);
+                printText(out, f, request, handled, verdict, skippedWhy);
             }
         }
         if (json) {
@@ -175,7 +204,8 @@ public final class CheckCommand implements Callable<Integer> {
                     objects.size() == 1 ? "" : "s",
                     allowed,
                     denied,
-                    skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "");
+                    (skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "")
+                            + (outOfScope > 0 ? ", " + outOfScope + " skipped (out of scope or opted out)" : ""));
         }
         out.flush();
         err.flush();
@@ -265,7 +295,44 @@ public final class CheckCommand implements Callable<Integer> {
         return kind + " " + r.namespace() + "/" + name + " (" + f.source() + ", document " + f.document() + ")";
     }
 
-    private static void printText(PrintWriter out, Found f, PolicyRequest r, boolean handled, Verdict v) {
+    /** The labels of each {@code v1 Namespace} document in the input, by its name. */
+    static Map<String, Map<String, String>> namespaceLabels(List<Found> objects) {
+        Map<String, Map<String, String>> labels = new HashMap<>();
+        for (Found f : objects) {
+            JsonNode o = f.object();
+            if (!"v1".equals(o.path("apiVersion").asText())
+                    || !"Namespace".equals(o.path("kind").asText())) {
+                continue;
+            }
+            String name = o.path("metadata").path("name").asText("");
+            Map<String, String> own = new HashMap<>();
+            o.path("metadata").path("labels").properties().forEach(e -> {
+                if (e.getValue().isTextual()) {
+                    own.put(e.getKey(), e.getValue().asText());
+                }
+            });
+            if (!name.isEmpty()) {
+                labels.put(name, Map.copyOf(own));
+            }
+        }
+        return labels;
+    }
+
+    private static String skipReason(ScopedVerdict judged) {
+        return switch (judged.status()) {
+            case OUT_OF_SCOPE -> "out of scope: " + judged.why();
+            case OPTED_OUT -> "opted out: " + judged.why();
+            case CHECKED -> null;
+        };
+    }
+
+    private static void printText(
+            PrintWriter out, Found f, PolicyRequest r, boolean handled, Verdict v, String skippedWhy) {
+        if (handled && skippedWhy != null) {
+            out.println(describe(f, r) + ": SKIPPED - " + skippedWhy);
+            out.println();
+            return;
+        }
         if (!handled) {
             String apiVersion = f.object().path("apiVersion").asText("");
             out.println(describe(f, r) + ": SKIPPED - routecert does not check "
@@ -309,7 +376,7 @@ public final class CheckCommand implements Callable<Integer> {
         items.forEach(i -> out.println("    - " + i));
     }
 
-    private static ObjectNode toJson(Found f, PolicyRequest r, boolean handled, Verdict v) {
+    private static ObjectNode toJson(Found f, PolicyRequest r, boolean handled, Verdict v, String skippedWhy) {
         ObjectNode o = JsonNodeFactory.instance.objectNode();
         o.put("source", f.source());
         o.put("document", f.document());
@@ -322,8 +389,11 @@ public final class CheckCommand implements Callable<Integer> {
         } else {
             o.putNull("name");
         }
-        o.put("checked", handled);
-        o.put("verdict", handled ? v.outcome().name() : "SKIPPED");
+        o.put("checked", handled && skippedWhy == null);
+        o.put("verdict", handled && skippedWhy == null ? v.outcome().name() : "SKIPPED");
+        if (skippedWhy != null) {
+            o.put("skipped", skippedWhy);
+        }
         o.put("allowed", v.allowed());
         ArrayNode violations = o.putArray("violations");
         for (Violation x : v.violations()) {

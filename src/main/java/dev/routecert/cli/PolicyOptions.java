@@ -2,6 +2,7 @@ package dev.routecert.cli;
 
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
+import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -69,6 +70,38 @@ public final class PolicyOptions {
     /** The {@code --policy-file}, or null. */
     public Path policyFile() {
         return policyFile;
+    }
+
+    @Option(
+            names = "--ingress-classes",
+            paramLabel = "NAME[,NAME]",
+            defaultValue = "${env:ROUTECERT_INGRESS_CLASSES:-}",
+            description = "Act only on objects of these ingress classes (an Ingress's spec.ingressClassName, else its "
+                    + "kubernetes.io/ingress.class annotation, else the default IngressClass; an IngressRoute's "
+                    + "annotation); others are admitted untouched. Empty means every object "
+                    + "(env ROUTECERT_INGRESS_CLASSES, default: '${DEFAULT-VALUE}').")
+    String ingressClasses;
+
+    @Option(
+            names = "--scope-unclassed",
+            paramLabel = "include|exclude",
+            defaultValue = "${env:ROUTECERT_SCOPE_UNCLASSED:-include}",
+            description = "With --ingress-classes: whether objects that name no class (and Ingresses without a default "
+                    + "IngressClass) are acted on (env ROUTECERT_SCOPE_UNCLASSED, default: ${DEFAULT-VALUE}).")
+    String scopeUnclassed;
+
+    /** The scope settings, or a usage error naming the bad option; names are checked by {@link ScopeSettings#problems()}. */
+    public ScopeSettings scope() {
+        boolean include = switch (scopeUnclassed == null ? "" : scopeUnclassed.trim()) {
+            case "include" -> true;
+            case "exclude" -> false;
+            default ->
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--scope-unclassed': '" + scopeUnclassed
+                                + "' (use include or exclude)");
+        };
+        return new ScopeSettings(ScopeSettings.parseClasses(ingressClasses), include);
     }
 
     /** The policy configuration, or a usage error naming the bad option. */

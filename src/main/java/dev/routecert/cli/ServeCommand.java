@@ -368,7 +368,8 @@ public final class ServeCommand implements Callable<Integer> {
                 names(tlsServerNames),
                 policy.policyFile(),
                 policyReloadInterval,
-                new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile));
+                new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile),
+                policy.scope());
     }
 
     private static List<String> names(String commaSeparated) {

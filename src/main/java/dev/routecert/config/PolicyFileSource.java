@@ -7,7 +7,6 @@ import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.files.PolledFile;
 import dev.routecert.log.Log;
-import dev.routecert.policy.settings.CheckIds;
 import dev.routecert.policy.settings.PolicySettings;
 import dev.routecert.policy.settings.PolicySnapshot;
 import java.io.IOException;
@@ -21,7 +20,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.function.Predicate;
 import java.util.function.Supplier;
 
 /**
@@ -74,17 +72,13 @@ public final class PolicyFileSource implements Supplier<PolicySnapshot>, AutoClo
      *
      * @throws PolicyFileException when the file is missing or not a valid policy
      */
-    public PolicyFileSource(Path file, Duration interval, Events events, Predicate<String> knownCheck) {
+    public PolicyFileSource(Path file, Duration interval, Events events) {
         this.file = file;
-        this.polled = new PolledFile<>("policy-poller", List.of(file), interval, new Handler(events, knownCheck));
+        this.polled = new PolledFile<>("policy-poller", List.of(file), interval, new Handler(events));
         if (polled.current().isEmpty()) {
             polled.close();
             throw new PolicyFileException(file, problems(polled.lastProblem()));
         }
-    }
-
-    public PolicyFileSource(Path file, Duration interval, Events events) {
-        this(file, interval, events, CheckIds.KNOWN);
     }
 
     /** The policy in force. */
@@ -107,25 +101,25 @@ public final class PolicyFileSource implements Supplier<PolicySnapshot>, AutoClo
      * Every problem of a policy file, without keeping it: what start-up and {@code routecert check}
      * report before anything runs. Empty when the file is a valid policy.
      */
-    public static List<String> problems(Path file, Predicate<String> knownCheck) {
+    public static List<String> problems(Path file) {
+        return read(file).problems();
+    }
+
+    /** A policy file read once, as {@code routecert check} reads it: its settings, or every problem. */
+    public static PolicySettings.Parsed read(Path file) {
         byte[] bytes;
         try {
             bytes = Files.readAllBytes(file);
         } catch (NoSuchFileException e) {
-            return List.of("file " + file + " does not exist");
+            return failed("file " + file + " does not exist");
         } catch (IOException | RuntimeException e) {
-            return List.of("cannot read " + file + ": " + e);
+            return failed("cannot read " + file + ": " + e);
         }
-        PolicySettings.Parsed parsed = parse(bytes, knownCheck);
-        return parsed.problems();
-    }
-
-    public static List<String> problems(Path file) {
-        return problems(file, CheckIds.KNOWN);
+        return parse(bytes);
     }
 
     /** Reads a snapshot from the bytes of a policy file. */
-    public static PolicySettings.Parsed parse(byte[] bytes, Predicate<String> knownCheck) {
+    public static PolicySettings.Parsed parse(byte[] bytes) {
         List<JsonNode> documents = new ArrayList<>();
         String text = new String(bytes, StandardCharsets.UTF_8);
         try (MappingIterator<JsonNode> it = YAML.readerFor(JsonNode.class).readValues(text)) {
@@ -143,7 +137,7 @@ public final class PolicyFileSource implements Supplier<PolicySnapshot>, AutoClo
         if (documents.size() > 1) {
             return failed("holds " + documents.size() + " YAML documents; a policy file holds one");
         }
-        return PolicySettings.parse(documents.isEmpty() ? null : documents.getFirst(), knownCheck);
+        return PolicySettings.parse(documents.isEmpty() ? null : documents.getFirst());
     }
 
     /** The YAML reader's messages quote the input over several lines; a problem is one line. */
@@ -170,17 +164,15 @@ public final class PolicyFileSource implements Supplier<PolicySnapshot>, AutoClo
 
     private final class Handler implements PolledFile.Handler<PolicySnapshot> {
         private final Events events;
-        private final Predicate<String> knownCheck;
 
-        Handler(Events events, Predicate<String> knownCheck) {
+        Handler(Events events) {
             this.events = events;
-            this.knownCheck = knownCheck;
         }
 
         @Override
         public PolledFile.Outcome<PolicySnapshot> parse(List<byte[]> contents) {
             byte[] bytes = contents.getFirst();
-            PolicySettings.Parsed parsed = PolicyFileSource.parse(bytes, knownCheck);
+            PolicySettings.Parsed parsed = PolicyFileSource.parse(bytes);
             if (!parsed.ok()) {
                 return new PolledFile.Refused<>(String.join("\n", parsed.problems()), false);
             }

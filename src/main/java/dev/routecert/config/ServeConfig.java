@@ -1,9 +1,11 @@
 package dev.routecert.config;
 
+import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 
 /** Everything {@code routecert serve} is configured with, checked as a whole. */
 public record ServeConfig(
@@ -27,7 +29,8 @@ public record ServeConfig(
         List<String> tlsServerNames,
         Path policyFile,
         Duration policyReloadInterval,
-        GuardOptions guard) {
+        GuardOptions guard,
+        ScopeSettings scope) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -43,9 +46,10 @@ public record ServeConfig(
 
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+        Objects.requireNonNull(scope, "scope");
     }
 
-    /** The options before {@code --policy-file}, {@code --excluded-namespaces} and the client CA, which take their defaults. */
+    /** The options before {@code --policy-file}, {@code --excluded-namespaces}, the client CA and {@code --ingress-classes}: no policy file, every object in scope. */
     public ServeConfig(
             String bindAddress,
             int securePort,
@@ -86,7 +90,8 @@ public record ServeConfig(
                 tlsServerNames,
                 null,
                 DEFAULT_POLICY_RELOAD_INTERVAL,
-                GuardOptions.defaults());
+                GuardOptions.defaults(),
+                ScopeSettings.everything());
     }
 
     /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
@@ -132,6 +137,14 @@ public record ServeConfig(
         return toBuilder().certificates(options).build();
     }
 
+    public ServeConfig withScope(ScopeSettings settings) {
+        return toBuilder().scope(settings).build();
+    }
+
+    public ServeConfig withPolicyFile(Path file, Duration reloadInterval) {
+        return toBuilder().policyFile(file, reloadInterval).build();
+    }
+
     public ServeConfig withKubeconfig(Path file) {
         return toBuilder().kubeconfig(file).build();
     }
@@ -164,6 +177,7 @@ public record ServeConfig(
         private Path policyFile;
         private Duration policyReloadInterval;
         private GuardOptions guard;
+        private ScopeSettings scope;
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -181,6 +195,7 @@ public record ServeConfig(
             this.kubernetes = config.kubernetes;
             this.kubeconfig = config.kubeconfig;
             this.certificates = config.certificates;
+            this.scope = config.scope;
             this.maxInFlightBytes = config.maxInFlightBytes;
             this.minRequestDataRate = config.minRequestDataRate;
             this.tlsServerNames = config.tlsServerNames;
@@ -273,6 +288,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder scope(ScopeSettings settings) {
+            this.scope = settings;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -295,7 +315,8 @@ public record ServeConfig(
                     tlsServerNames,
                     policyFile,
                     policyReloadInterval,
-                    guard);
+                    guard,
+                    scope);
         }
     }
 
@@ -371,6 +392,7 @@ public record ServeConfig(
             PolicyFileSource.problems(policyFile).forEach(p -> problems.add("--policy-file " + policyFile + ": " + p));
         }
         problems.addAll(guard.problems());
+        problems.addAll(scope.problems());
         return problems;
     }
 

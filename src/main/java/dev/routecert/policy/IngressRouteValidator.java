@@ -3,6 +3,7 @@ package dev.routecert.policy;
 import dev.routecert.policy.rule.ParseResult;
 import dev.routecert.policy.rule.RuleAnalyzer;
 import dev.routecert.policy.rule.RuleParser;
+import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
@@ -42,14 +43,19 @@ final class IngressRouteValidator {
     private boolean anyHost; // some route can match any host name
     private boolean incomplete; // some rule did not parse, so its hosts are unknown
 
-    private IngressRouteValidator(IngressRouteView view, String namespace, PolicyConfig config) {
+    private final RequireTlsExemptions.Exemption exemption;
+
+    private IngressRouteValidator(
+            IngressRouteView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+        this.exemption = exemption;
         this.view = view;
         this.namespace = namespace;
         this.config = config;
     }
 
-    static Evaluation evaluate(IngressRouteView view, String namespace, PolicyConfig config) {
-        IngressRouteValidator v = new IngressRouteValidator(view, namespace, config);
+    static Evaluation evaluate(
+            IngressRouteView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+        IngressRouteValidator v = new IngressRouteValidator(view, namespace, config, exemption);
         v.run();
         return v.out;
     }
@@ -221,6 +227,7 @@ final class IngressRouteValidator {
         TlsChecks.noTls(
                 f,
                 config,
+                exemption,
                 options,
                 !served.isEmpty() || anyHost || !opaque.isEmpty(),
                 WORDING,

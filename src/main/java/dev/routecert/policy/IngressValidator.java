@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.routes.ShapeProblem;
@@ -27,7 +28,11 @@ final class IngressValidator {
     private final Findings f = out.findings;
     private final TlsChecks.Wording wording;
 
-    private IngressValidator(IngressView view, String namespace, PolicyConfig config) {
+    private final RequireTlsExemptions.Exemption exemption;
+
+    private IngressValidator(
+            IngressView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+        this.exemption = exemption;
         this.view = view;
         this.namespace = namespace;
         this.config = config;
@@ -41,8 +46,9 @@ final class IngressValidator {
                 "my-ingress");
     }
 
-    static Evaluation evaluate(IngressView view, String namespace, PolicyConfig config) {
-        IngressValidator v = new IngressValidator(view, namespace, config);
+    static Evaluation evaluate(
+            IngressView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+        IngressValidator v = new IngressValidator(view, namespace, config, exemption);
         v.run();
         return v.out;
     }
@@ -91,6 +97,7 @@ final class IngressValidator {
             TlsChecks.noTls(
                     f,
                     config,
+                    exemption,
                     options,
                     !served.isEmpty() || anyHost,
                     wording,

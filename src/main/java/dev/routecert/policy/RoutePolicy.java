@@ -5,8 +5,16 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.scope.OptOut;
+import dev.routecert.policy.scope.OptOutPolicy;
+import dev.routecert.policy.scope.RequireTlsExemptions;
+import dev.routecert.policy.scope.Scope;
+import dev.routecert.policy.scope.ScopeDecision;
+import dev.routecert.policy.scope.ScopeFacts;
+import dev.routecert.policy.scope.ScopeSettings;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
+import dev.routecert.routes.ObjectMetaView;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -24,44 +32,81 @@ import java.util.Optional;
 public final class RoutePolicy {
 
     private final PolicyConfig config;
-    private final EnforcementSource enforcement;
+    private final ScopeSettings scope;
+    private final ScopeFacts facts;
+    private final NamespaceRules.Source rules;
 
-    /** Every check acts by nature, in every namespace. */
+    /** Every object in scope, opting out allowed, every check by nature, no cluster facts. */
     public RoutePolicy(PolicyConfig config) {
-        this(config, EnforcementSource.DEFAULT);
+        this(config, ScopeSettings.everything(), ScopeFacts.NONE, NamespaceRules.Source.DEFAULT);
     }
 
-    /** {@code enforcement} gives each namespace's modes, already resolved; it is asked once per evaluation. */
+    /** {@code enforcement} gives each namespace's modes; opting out is allowed everywhere. */
     public RoutePolicy(PolicyConfig config, EnforcementSource enforcement) {
+        this(config, ScopeSettings.everything(), ScopeFacts.NONE, (NamespaceRules.Source)
+                namespace -> new NamespaceRules(enforcement.forNamespace(namespace), true));
+    }
+
+    /** {@code optOut} decides where {@code routecert.dev/ignore} is honoured; every check acts by nature. */
+    public RoutePolicy(PolicyConfig config, ScopeSettings scope, ScopeFacts facts, OptOutPolicy optOut) {
+        this(config, scope, facts, (NamespaceRules.Source)
+                namespace -> new NamespaceRules(Enforcement.DEFAULT, optOut.allowed(namespace)));
+    }
+
+    /**
+     * @param facts the IngressClasses and Middlewares, read at each evaluation (a cache)
+     * @param rules each namespace's modes and opt-out, resolved once per evaluation
+     */
+    public RoutePolicy(PolicyConfig config, ScopeSettings scope, ScopeFacts facts, NamespaceRules.Source rules) {
         this.config = Objects.requireNonNull(config, "config");
-        this.enforcement = Objects.requireNonNull(enforcement, "enforcement");
+        this.scope = Objects.requireNonNull(scope, "scope");
+        this.facts = Objects.requireNonNull(facts, "facts");
+        this.rules = Objects.requireNonNull(rules, "rules");
     }
 
     public PolicyConfig config() {
         return config;
     }
 
-    public EnforcementSource enforcement() {
-        return enforcement;
+    /** Where each namespace's modes and opt-out come from. */
+    public NamespaceRules.Source rules() {
+        return rules;
     }
 
-    /** The verdict under the Enforcement of the request's namespace. */
+    public ScopeSettings scope() {
+        return scope;
+    }
+
+    /** The verdict; a skipped object (out of scope or opted out) is allowed untouched. */
     public Verdict evaluate(PolicyRequest request) {
-        return evaluate(request, enforcement.forNamespace(namespaceOf(request)));
+        return judge(request).verdict();
     }
 
+    /** The verdict under the given modes, whatever the namespace's would be; opting out allowed. */
     public Verdict evaluate(PolicyRequest request, Enforcement modes) {
+        return judge(request, new NamespaceRules(modes, true)).verdict();
+    }
+
+    /** The verdict under the namespace's rules, and whether scope or the opt-out skipped the object. */
+    public ScopedVerdict judge(PolicyRequest request) {
+        return judge(request, rules.rules(namespaceOf(request)));
+    }
+
+    /** The verdict under {@code namespaceRules}, resolved once by the caller for this one evaluation. */
+    public ScopedVerdict judge(PolicyRequest request, NamespaceRules namespaceRules) {
+        Enforcement modes = namespaceRules.enforcement();
+        OptOutPolicy optOut = namespace -> namespaceRules.optOutAllowed();
         Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
         if (kind.isEmpty()) {
-            return Verdict.allow();
+            return checked(Verdict.allow());
         }
         String op = request.operation();
         if (!"CREATE".equals(op) && !"UPDATE".equals(op)) {
-            return Verdict.allow();
+            return checked(Verdict.allow());
         }
         JsonNode object = request.object();
         if (object == null || !object.isObject()) {
-            return new Verdict(
+            return checked(new Verdict(
                     List.of(Violation.required(
                             Check.OBJECT_SHAPE,
                             "object",
@@ -70,8 +115,58 @@ public final class RoutePolicy {
                     List.of(),
                     null,
                     List.of(),
-                    List.of());
+                    List.of()));
         }
+        String namespace = namespaceOf(request);
+        ObjectMetaView meta = ObjectMetaView.of(object);
+        JsonNode className = object.path("spec").path("ingressClassName");
+        ScopeDecision inScope =
+                Scope.decide(kind.get(), meta, className.isTextual() ? className.asText() : null, scope, facts);
+        if (!inScope.inScope()) {
+            return new ScopedVerdict(ScopedVerdict.Status.OUT_OF_SCOPE, inScope.why(), Verdict.allow());
+        }
+        OptOut.Decision opt = OptOut.decide(meta, namespace, optOut);
+        if (opt == OptOut.Decision.SKIPPED) {
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.OPTED_OUT, OptOut.ANNOTATION + " is \"true\"", Verdict.allow());
+        }
+        Verdict verdict = evaluateInScope(kind.get(), request, object, namespace, modes);
+        Optional<String> warning = OptOut.warning(opt, meta, namespace);
+        if (warning.isPresent()) {
+            Check check = opt == OptOut.Decision.FORBIDDEN ? Check.OPT_OUT_FORBIDDEN : Check.IGNORE_ANNOTATION;
+            List<String> warnings = new ArrayList<>();
+            warnings.add(check.tag() + " " + warning.get());
+            warnings.addAll(verdict.warnings());
+            verdict = new Verdict(
+                    verdict.violations(),
+                    warnings,
+                    verdict.patch(),
+                    verdict.certificates(),
+                    verdict.notes(),
+                    verdict.warned(),
+                    verdict.audit());
+        }
+        return checked(verdict);
+    }
+
+    private static ScopedVerdict checked(Verdict verdict) {
+        return new ScopedVerdict(ScopedVerdict.Status.CHECKED, "", verdict);
+    }
+
+    /** The request's namespace, else the object's; null for a cluster-scoped object. */
+    public static String namespaceOf(PolicyRequest request) {
+        String namespace = request.namespace();
+        if (namespace == null || namespace.isEmpty()) {
+            JsonNode object = request.object();
+            JsonNode ns = object == null ? null : object.path("metadata").path("namespace");
+            namespace = ns != null && ns.isTextual() ? ns.asText() : null;
+        }
+        return namespace;
+    }
+
+    private Verdict evaluateInScope(
+            RouteKind kind, PolicyRequest request, JsonNode object, String namespace, Enforcement modes) {
+        String op = request.operation();
         if ("UPDATE".equals(op)
                 && object.path("metadata").hasNonNull("deletionTimestamp")
                 && !changesWhatIsChecked(request.oldObject(), object)) {
@@ -80,10 +175,11 @@ public final class RoutePolicy {
                     "the object is being deleted and neither its spec nor its certificate annotations changed;"
                             + " it is not checked again");
         }
-        String namespace = namespaceOf(request);
         boolean hasTls = object.path("spec").has("tls");
-
-        Evaluation first = evaluateOnce(kind.get(), object, namespace);
+        RequireTlsExemptions.Exemption exemption = config.requireTls()
+                ? RequireTlsExemptions.of(kind, object, namespace, facts)
+                : RequireTlsExemptions.Exemption.NONE;
+        Evaluation first = evaluateOnce(kind, object, namespace, exemption);
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null, modes, hasTls);
         }
@@ -101,18 +197,8 @@ public final class RoutePolicy {
                 o.put("secretName", d.secretName());
             }
         }
-        Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
+        Evaluation second = evaluateOnce(kind, mutated, namespace, exemption);
         return toVerdict(second, second.findings.denied() ? null : patch, modes, hasTls);
-    }
-
-    private static String namespaceOf(PolicyRequest request) {
-        String namespace = request.namespace();
-        if (namespace == null || namespace.isEmpty()) {
-            JsonNode object = request.object();
-            JsonNode ns = object == null ? null : object.path("metadata").path("namespace");
-            namespace = ns != null && ns.isTextual() ? ns.asText() : null;
-        }
-        return namespace;
     }
 
     /**
@@ -194,10 +280,12 @@ public final class RoutePolicy {
         return node.isArray() ? node.get(step.getMatchingIndex()) : node.get(step.getMatchingProperty());
     }
 
-    private Evaluation evaluateOnce(RouteKind kind, JsonNode object, String namespace) {
+    private Evaluation evaluateOnce(
+            RouteKind kind, JsonNode object, String namespace, RequireTlsExemptions.Exemption exemption) {
         return switch (kind.shape()) {
-            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config);
-            case INGRESS_ROUTE -> IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config);
+            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption);
+            case INGRESS_ROUTE ->
+                IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config, exemption);
         };
     }
 

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.ObjectMetaView;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -45,20 +46,26 @@ final class TlsChecks {
 
     private TlsChecks() {}
 
-    /** The object has no TLS: denied when policy requires it and something is served; warned when an annotation asks for a Certificate. */
+    /**
+     * The object has no TLS: denied when policy requires it and something is served, unless it is
+     * exempt (an HTTP-01 solver or a redirect to HTTPS); warned when an annotation asks for a Certificate.
+     */
     static void noTls(
             Findings f,
             PolicyConfig config,
+            RequireTlsExemptions.Exemption exemption,
             CertManagerAnnotations.Options options,
             boolean servesHosts,
             Wording w,
             String addTls) {
-        if (config.requireTls() && servesHosts) {
+        if (config.requireTls() && servesHosts && !exemption.exempt()) {
             f.deny(Violation.required(
                     Check.TLS_REQUIRED,
                     "spec.tls",
                     "TLS is required by policy, but this " + w.kind() + " has no spec.tls",
-                    addTls));
+                    addTls + exemption.fix()));
+        } else if (config.requireTls() && servesHosts) {
+            f.note("TLS is not required of this " + w.kind() + ": " + exemption.why());
         }
         if (options.requested()) {
             f.warn(

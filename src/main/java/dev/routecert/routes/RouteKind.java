@@ -14,6 +14,14 @@ public enum RouteKind {
     /** Traefik's API group before v3; Traefik v3 still serves it, with the same schema. */
     INGRESS_ROUTE_LEGACY("traefik.containo.us", "v1alpha1", "IngressRoute", "ingressroutes", Shape.INGRESS_ROUTE);
 
+    /** How the object names its ingress class, and so which rule of {@code --ingress-classes} applies. */
+    public enum ClassRule {
+        /** {@code spec.ingressClassName}, else the annotation, else the default IngressClass. */
+        INGRESS,
+        /** The {@code kubernetes.io/ingress.class} annotation only, as Traefik's CRD provider reads it. */
+        TRAEFIK_CRD
+    }
+
     /** How the object is written, and so which view reads it and which validator judges it. */
     public enum Shape {
         INGRESS,
@@ -53,6 +61,14 @@ public enum RouteKind {
 
     public Shape shape() {
         return shape;
+    }
+
+    /** How this kind's ingress class is read: from its shape, as each controller reads it. */
+    public ClassRule classRule() {
+        return switch (shape) {
+            case INGRESS -> ClassRule.INGRESS;
+            case INGRESS_ROUTE -> ClassRule.TRAEFIK_CRD;
+        };
     }
 
     /** {@code group/version}, as an object's {@code apiVersion} field writes it. */

@@ -23,6 +23,7 @@ import dev.routecert.log.Log;
 import dev.routecert.policy.Check;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.tenancy.HostOwnership;
@@ -95,7 +96,11 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
-        Verdict verdict = RouteAdmission.evaluate(policy, request);
+        ScopedVerdict judged = RouteAdmission.judge(policy, request, policy.rules());
+        if (judged.skipped()) {
+            return RouteAdmission.skipped(request, judged); // no Certificate: nothing is planned for it
+        }
+        Verdict verdict = judged.verdict();
         findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());
         if (!verdict.allowed()) {
             return RouteAdmission.denial(verdict, RouteAdmission.Mode.MUTATE);

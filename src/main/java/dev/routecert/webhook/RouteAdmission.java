@@ -7,12 +7,13 @@ import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.log.Log;
 import dev.routecert.policy.Check;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
-import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
@@ -46,27 +47,28 @@ public final class RouteAdmission implements AdmissionPolicy {
     private final RoutePolicy policy;
     private final Mode mode;
     private final PolicyFindings findings;
-    private final NamespacePolicies namespacePolicies;
+    private final NamespaceRules.Source rules;
     private final HostOwnership ownership;
     private final Clock clock;
     private final Duration readTimeout;
 
+    /** Each namespace's modes and opt-out come from the policy's own {@link RoutePolicy#rules()}. */
     public RouteAdmission(RoutePolicy policy, Mode mode) {
-        this(policy, mode, PolicyFindings.NONE, NamespacePolicies.DEFAULTS, null, Clock.system(), Duration.ZERO);
+        this(policy, mode, PolicyFindings.NONE, policy.rules(), null, Clock.system(), Duration.ZERO);
     }
 
     private RouteAdmission(
             RoutePolicy policy,
             Mode mode,
             PolicyFindings findings,
-            NamespacePolicies namespacePolicies,
+            NamespaceRules.Source rules,
             HostOwnership ownership,
             Clock clock,
             Duration readTimeout) {
         this.policy = policy;
         this.mode = mode;
         this.findings = findings;
-        this.namespacePolicies = namespacePolicies;
+        this.rules = rules;
         this.ownership = ownership;
         this.clock = clock;
         this.readTimeout = readTimeout;
@@ -74,12 +76,12 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** This admission recording what /mutate finds; /validate judges the same object again and records nothing. */
     public RouteAdmission withFindings(PolicyFindings findings) {
-        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
+        return new RouteAdmission(policy, mode, findings, rules, ownership, clock, readTimeout);
     }
 
-    /** This admission resolving each review's namespace policy from {@code namespacePolicies}. */
-    public RouteAdmission withNamespacePolicies(NamespacePolicies namespacePolicies) {
-        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
+    /** This admission with each namespace's modes and opt-out (the policy file) from {@code rules}, resolved once per review. */
+    public RouteAdmission withRules(NamespaceRules.Source rules) {
+        return new RouteAdmission(policy, mode, findings, rules, ownership, clock, readTimeout);
     }
 
     /**
@@ -88,18 +90,16 @@ public final class RouteAdmission implements AdmissionPolicy {
      * cache does not show as this namespace's.
      */
     public RouteAdmission withOwnership(HostOwnership ownership, Clock clock, Duration readTimeout) {
-        return new RouteAdmission(policy, mode, findings, namespacePolicies, ownership, clock, readTimeout);
+        return new RouteAdmission(policy, mode, findings, rules, ownership, clock, readTimeout);
     }
 
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
-        NamespacePolicy namespacePolicy = namespacePolicies.resolve(request.namespace());
-        log.debug(
-                "uid={} namespace={} policy override={}",
-                request.uid(),
-                request.namespace(),
-                namespacePolicy.override());
-        Verdict verdict = evaluate(policy, request);
+        ScopedVerdict judged = judge(policy, request, rules);
+        if (judged.skipped()) {
+            return skipped(request, judged);
+        }
+        Verdict verdict = judged.verdict();
         if (mode != Mode.VALIDATE) {
             findings.record(request, verdict.violations(), verdict.warned(), verdict.audit());
         }
@@ -161,18 +161,46 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /** The policy's verdict for a request; kinds and operations it does not handle are allowed untouched. */
     public static Verdict evaluate(RoutePolicy policy, AdmissionRequest request) {
+        return judge(policy, request, policy.rules()).verdict();
+    }
+
+    /**
+     * The answer for an object that scope or the opt-out skipped: allowed untouched, no warning, logged
+     * at debug only. Checks that opting out must never skip (tenant isolation) belong before this
+     * answer for {@link ScopedVerdict.Status#OPTED_OUT}; none exists yet.
+     */
+    static AdmissionDecision skipped(AdmissionRequest request, ScopedVerdict judged) {
+        log.debug(
+                "skipped uid={} kind={} object={}: {} ({})",
+                request.uid(),
+                request.gvk(),
+                request.objectRef(),
+                judged.status(),
+                judged.why());
+        return AdmissionDecision.allow();
+    }
+
+    /**
+     * The policy's verdict and what scope and the opt-out made of the object, under the rules of the
+     * request's namespace, resolved once here.
+     */
+    public static ScopedVerdict judge(RoutePolicy policy, AdmissionRequest request, NamespaceRules.Source rules) {
         if (RouteKind.of(request.group(), request.version(), request.kind()).isEmpty() || request.object() == null) {
-            return Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation());
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.CHECKED,
+                    "",
+                    Verdict.allow("routecert does not handle " + request.gvk() + " " + request.operation()));
         }
         try {
-            return policy.evaluate(new PolicyRequest(
+            PolicyRequest policyRequest = new PolicyRequest(
                     request.group(),
                     request.version(),
                     request.kind(),
                     request.operation(),
                     request.namespace(),
                     request.object(),
-                    request.oldObject()));
+                    request.oldObject());
+            return policy.judge(policyRequest, rules.rules(RoutePolicy.namespaceOf(policyRequest)));
         } catch (RuntimeException | StackOverflowError e) {
             log.error(
                     "policy failed on uid={} kind={} object={}, denied",
@@ -180,7 +208,10 @@ public final class RouteAdmission implements AdmissionPolicy {
                     request.gvk(),
                     request.objectRef(),
                     e);
-            return new Verdict(List.of(checkFailed("spec", e)), List.of(), null, List.of(), List.of());
+            return new ScopedVerdict(
+                    ScopedVerdict.Status.CHECKED,
+                    "",
+                    new Verdict(List.of(checkFailed("spec", e)), List.of(), null, List.of(), List.of()));
         }
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.files.MountedVolume;
 import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
@@ -91,10 +92,19 @@ class RbacIT {
             fixture.onClose(
                     () -> fixture.client.namespaces().withName("routecert").delete());
         }
+        // a policy file starts the Namespace cache: routecert is not ready unless it may list and watch them
+        MountedVolume policy = fixture.policyVolume("""
+                apiVersion: routecert.dev/v1alpha1
+                kind: Policy
+                overrides:
+                  - namespaceSelector: {matchLabels: {rollout: audit}}
+                    enforcement: {default: audit}
+                """);
         WebhookUnderTest routecert = fixture.routecert(
                 kubeconfig,
                 CertificateOptions.defaults()
-                        .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)));
+                        .withLeaderElection(true, "routecert", "routecert-reconciler", Duration.ofSeconds(4)),
+                config -> config.withPolicyFile(policy.file("policy.yaml"), Duration.ofSeconds(1)));
         ns = routecert.namespace("rbac");
     }
 
@@ -174,6 +184,12 @@ class RbacIT {
     @Test
     void theServiceAccountGetsNothingBeyondTheManifest() {
         assertTrue(allowed("get", "", "secrets", ns), "routecert reads Secret metadata");
+        assertTrue(allowed("watch", "networking.k8s.io", "ingressclasses", ""), "--ingress-classes reads defaults");
+        assertTrue(allowed("list", "traefik.io", "middlewares", ns), "--require-tls reads Middlewares");
+        assertTrue(allowed("watch", "traefik.containo.us", "middlewares", ns), "in both groups");
+        assertTrue(allowed("list", "", "namespaces", ""), "--policy-file selects namespaces by label");
+        assertTrue(allowed("watch", "", "namespaces", ""), "from a cache");
+        assertTrue(allowed("get", "", "namespaces", ""), "and reads a new one once");
         for (String[] denied : List.of(
                 new String[] {"list", "", "secrets"},
                 new String[] {"watch", "", "secrets"},
@@ -183,7 +199,13 @@ class RbacIT {
                 new String[] {"update", "networking.k8s.io", "ingresses"},
                 new String[] {"delete", "traefik.io", "ingressroutes"},
                 new String[] {"create", "cert-manager.io", "issuers"},
-                new String[] {"create", "", "events"})) {
+                new String[] {"create", "", "events"},
+                new String[] {"update", "networking.k8s.io", "ingressclasses"},
+                new String[] {"get", "traefik.io", "middlewares"},
+                new String[] {"create", "traefik.io", "middlewares"},
+                new String[] {"update", "", "namespaces"},
+                new String[] {"patch", "", "namespaces"},
+                new String[] {"delete", "", "namespaces"})) {
             assertFalse(
                     allowed(denied[0], denied[1], denied[2], ns), String.join(" ", denied) + " must not be allowed");
         }

@@ -1,13 +1,20 @@
 package dev.routecert.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.MissingNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.Enforcement;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.ScopeFacts;
+import dev.routecert.policy.scope.ScopeSettings;
 import dev.routecert.time.Await;
 import dev.routecert.time.TestClock;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
@@ -21,6 +28,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -279,6 +287,70 @@ class ReconcilerTest {
                 "a CertificateUpdated Event on beta", // recorded right after the write
                 () -> events.stream()
                         .anyMatch(e -> e.startsWith("beta CertificateUpdated: took over from IngressRoute web/alpha")));
+    }
+
+    @Test
+    void aRouteThatOptsOutKeepsItsCertificateAndAnOptedOutRouteGetsNone() throws Exception {
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        JsonNode fresh = route("fresh", "fresh-tls", "fresh.example.com", "2026-01-01T00:00:00Z");
+        ((ObjectNode) fresh.path("metadata").path("annotations")).put("routecert.dev/ignore", "true");
+        reconciler.start();
+        await("created", () -> stored("shop-tls") != null);
+        ObjectNode ignored = route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z")
+                .deepCopy();
+        ((ObjectNode) ignored.path("metadata").path("annotations")).put("routecert.dev/ignore", "true");
+        ((ObjectNode) ignored.get("metadata")).put("resourceVersion", "2");
+        routes.put(CachedKind.INGRESS_ROUTE + "/web/shop", ignored);
+        long before = reconciler.processed();
+        reconciler.onChange(CachedKind.INGRESS_ROUTE, ignored);
+        awaitProcessedSince(before);
+        assertTrue(reconciler.caughtUpWith(new RouteRef("traefik.io", "IngressRoute", "web", "shop"), "2"));
+        assertNotNull(stored("shop-tls"), "kept until the route is deleted: the garbage collector deletes it then");
+        assertNull(stored("fresh-tls"), "an opted-out route gets no Certificate");
+        assertFalse(events.stream().anyMatch(e -> e.contains("CertificateDeleted")), events.toString());
+    }
+
+    @Test
+    void aNamespaceLabelChangeJudgesItsRoutesAgainUnderItsNewPolicy() throws Exception {
+        // the policy file's stand-in: opting out is forbidden where the namespace is labelled strict
+        Map<String, String> labels = new ConcurrentHashMap<>();
+        reconciler.close();
+        reconciler = new Reconciler(
+                view,
+                store,
+                new RoutePolicy(
+                        PolicyConfig.defaults(), ScopeSettings.everything(), ScopeFacts.NONE, (NamespaceRules.Source)
+                                ns -> new NamespaceRules(
+                                        Enforcement.DEFAULT, !"strict".equals(labels.get("compliance")))),
+                (route, uid, type, reason, action, message) -> events.add(route.name() + " " + reason + ": " + message),
+                GRACE,
+                Duration.ofHours(1),
+                clock,
+                new PrometheusRegistry());
+        JsonNode fresh = route("fresh", "fresh-tls", "fresh.example.com", "2026-01-01T00:00:00Z");
+        ((ObjectNode) fresh.path("metadata").path("annotations")).put("routecert.dev/ignore", "true");
+        JsonNode namespace = FakeCertificateStore.JSON.readTree("{\"metadata\":{\"name\":\"web\"}}");
+        reconciler.onChange(CachedKind.NAMESPACE, namespace);
+        long before = reconciler.processed();
+        reconciler.start();
+        awaitProcessedSince(before);
+        assertNull(stored("fresh-tls"), "opted out");
+
+        labels.put("compliance", "strict");
+        reconciler.onChange(
+                CachedKind.NAMESPACE,
+                FakeCertificateStore.JSON.readTree(
+                        "{\"metadata\":{\"name\":\"web\",\"labels\":{\"compliance\":\"strict\"}}}"));
+        await("created once opting out is forbidden there", () -> stored("fresh-tls") != null);
+    }
+
+    @Test
+    void aPolicyReloadStartsAFullPass() throws Exception {
+        reconciler.start();
+        awaitProcessedSince(-1);
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z"); // no event: only a pass finds it
+        reconciler.policyChanged();
+        await("created by the pass", () -> stored("shop-tls") != null);
     }
 
     @Test

@@ -219,6 +219,8 @@ class CheckCommandTest {
                 "ROUTECERT_DEFAULT_ISSUER_GROUP",
                 "ROUTECERT_DEFAULT_SYNTAX",
                 "ROUTECERT_REQUIRE_TLS",
+                "ROUTECERT_INGRESS_CLASSES",
+                "ROUTECERT_SCOPE_UNCLASSED",
                 "ROUTECERT_OUTPUT",
                 "ROUTECERT_NAMESPACE")) {
             assertTrue(r.out().contains(env), () -> env + " missing from --help:\n" + r.out());

@@ -24,7 +24,7 @@ class PolicyFileOptionTest {
 
     static final List<String> PROBLEMS = List.of(
             "enforcement.default: must be deny, warn, audit or off, got \"sometimes\"",
-            "enforcement.checks.tls-uncoverd-host: unknown check id",
+            "enforcement.checks.tls-uncoverd-host: unknown check id 'tls-uncoverd-host' (did you mean tls-uncovered-host?)",
             "optOut.allowed: must be true or false, got the string \"maybe\"",
             "overrides[0].namespaceSelector.matchLabels.team: label value 'a b' must consist of alphanumerics,"
                     + " '-', '_' or '.', and start and end with an alphanumeric");
@@ -70,5 +70,40 @@ class PolicyFileOptionTest {
         CliRun good =
                 CliRun.of("check", "--default-issuer", "letsencrypt-prod", "--policy-file", file.toString(), route);
         assertEquals(0, good.exitCode(), good.err() + good.out());
+    }
+
+    @Test
+    void checkAppliesEachNamespacesModesFromTheNamespaceDocumentsLabels(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("policy.yaml"), """
+                apiVersion: routecert.dev/v1alpha1
+                kind: Policy
+                overrides:
+                  - namespaceSelector: {matchLabels: {rollout: warn}}
+                    enforcement: {default: warn}
+                  - namespaceSelector: {matchLabels: {kubernetes.io/metadata.name: quiet}}
+                    enforcement: {default: audit}
+                """);
+        String route = """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: web, namespace: %s}
+                spec:
+                  rules: [{host: a.example.com}]
+                  tls: [{hosts: [b.example.com], secretName: web-tls}]
+                """;
+        String warned = "apiVersion: v1\nkind: Namespace\nmetadata: {name: shop, labels: {rollout: warn}}\n---\n"
+                + route.formatted("shop");
+        CheckCommandTest.Run warn =
+                CheckCommandTest.run(warned, "--default-issuer", "ca", "--policy-file", file.toString(), "-");
+        assertEquals(0, warn.exit(), warn.out() + warn.err());
+        assertTrue(warn.out().contains("[tls-uncovered-host]"), warn.out());
+
+        CheckCommandTest.Run audit = CheckCommandTest.run(
+                route.formatted("quiet"), "--default-issuer", "ca", "--policy-file", file.toString(), "-");
+        assertEquals(0, audit.exit(), "selected by name, without a Namespace document: " + audit.out());
+
+        CheckCommandTest.Run deny = CheckCommandTest.run(
+                route.formatted("other"), "--default-issuer", "ca", "--policy-file", file.toString(), "-");
+        assertEquals(1, deny.exit(), "no override: the top level's deny counts: " + deny.out());
     }
 }

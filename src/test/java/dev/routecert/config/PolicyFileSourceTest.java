@@ -6,7 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.files.MountedVolume;
-import dev.routecert.policy.settings.EnforcementMode;
+import dev.routecert.policy.Action;
 import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.time.Await;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -17,15 +17,11 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.function.Predicate;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class PolicyFileSourceTest {
-
-    private static final Predicate<String> IDS = Set.of("tls-uncovered-host", "cm-duration")::contains;
 
     static String policy(String defaultMode) {
         return """
@@ -57,7 +53,7 @@ class PolicyFileSourceTest {
         }
     }
 
-    private static EnforcementMode mode(PolicyFileSource source) {
+    private static Action mode(PolicyFileSource source) {
         return source.get().resolve("any", Map.of()).defaultOrDeny();
     }
 
@@ -66,9 +62,9 @@ class PolicyFileSourceTest {
         MountedVolume volume = new MountedVolume(dir);
         volume.write("policy.yaml", policy("audit"));
         Recorded events = new Recorded();
-        try (PolicyFileSource source = new PolicyFileSource(volume.file("policy.yaml"), Duration.ZERO, events, IDS)) {
+        try (PolicyFileSource source = new PolicyFileSource(volume.file("policy.yaml"), Duration.ZERO, events)) {
             PolicySnapshot first = source.get();
-            assertEquals(EnforcementMode.AUDIT, mode(source));
+            assertEquals(Action.AUDIT, mode(source));
             assertEquals(PolicyFileSource.sha256(policy("audit").getBytes(StandardCharsets.UTF_8)), first.sha256());
 
             volume.write("policy.yaml", BAD);
@@ -77,14 +73,15 @@ class PolicyFileSourceTest {
             source.poll();
             assertTrue(first == source.get(), "the last good snapshot stays in force");
             assertEquals(
-                    List.of(List.of(
-                            "enforcement.default: must be deny, warn, audit or off, got \"sometimes\"",
-                            "enforcement.checks.tls-uncoverd-host: unknown check id")),
+                    List.of(
+                            List.of(
+                                    "enforcement.default: must be deny, warn, audit or off, got \"sometimes\"",
+                                    "enforcement.checks.tls-uncoverd-host: unknown check id 'tls-uncoverd-host' (did you mean tls-uncovered-host?)")),
                     events.failures);
 
             volume.write("policy.yaml", policy("warn"));
             source.poll();
-            assertEquals(EnforcementMode.WARN, mode(source));
+            assertEquals(Action.WARN, mode(source));
             assertEquals(2, events.reloads.size());
             assertNotEquals(events.reloads.get(0), events.reloads.get(1));
         }
@@ -96,14 +93,14 @@ class PolicyFileSourceTest {
         volume.write("policy.yaml", policy("deny"));
         Recorded events = new Recorded();
         try (PolicyFileSource source =
-                new PolicyFileSource(volume.file("policy.yaml"), Duration.ofMillis(10), events, IDS)) {
+                new PolicyFileSource(volume.file("policy.yaml"), Duration.ofMillis(10), events)) {
             volume.write("policy.yaml", policy("warn"));
-            Await.until("the new policy", Duration.ofSeconds(10), () -> mode(source) == EnforcementMode.WARN);
+            Await.until("the new policy", Duration.ofSeconds(10), () -> mode(source) == Action.WARN);
             volume.write("policy.yaml", "{not: yaml: at all");
             Await.until("the refusal", Duration.ofSeconds(10), () -> events.failures.size() == 1);
-            assertEquals(EnforcementMode.WARN, mode(source));
+            assertEquals(Action.WARN, mode(source));
             volume.write("policy.yaml", policy("off"));
-            Await.until("the next policy", Duration.ofSeconds(10), () -> mode(source) == EnforcementMode.OFF);
+            Await.until("the next policy", Duration.ofSeconds(10), () -> mode(source) == Action.OFF);
             assertEquals(3, events.reloads.size());
         }
     }
@@ -113,28 +110,26 @@ class PolicyFileSourceTest {
         Path missing = dir.resolve("policy.yaml");
         var e = assertThrows(
                 PolicyFileSource.PolicyFileException.class,
-                () -> new PolicyFileSource(missing, Duration.ZERO, PolicyFileSource.Events.NONE, IDS));
+                () -> new PolicyFileSource(missing, Duration.ZERO, PolicyFileSource.Events.NONE));
         assertEquals(List.of("file " + missing + " does not exist"), e.problems());
 
         MountedVolume volume = new MountedVolume(dir.resolve("volume"));
         volume.write("policy.yaml", BAD);
         e = assertThrows(
                 PolicyFileSource.PolicyFileException.class,
-                () -> new PolicyFileSource(
-                        volume.file("policy.yaml"), Duration.ZERO, PolicyFileSource.Events.NONE, IDS));
+                () -> new PolicyFileSource(volume.file("policy.yaml"), Duration.ZERO, PolicyFileSource.Events.NONE));
         assertEquals(2, e.problems().size(), e.problems()::toString);
-        assertEquals(e.problems(), PolicyFileSource.problems(volume.file("policy.yaml"), IDS));
+        assertEquals(e.problems(), PolicyFileSource.problems(volume.file("policy.yaml")));
     }
 
     @Test
     void twoDocumentsOrDuplicateKeysAreProblems() {
         assertEquals(
                 List.of("holds 2 YAML documents; a policy file holds one"),
-                PolicyFileSource.parse(
-                                (policy("deny") + "---\n" + policy("warn")).getBytes(StandardCharsets.UTF_8), IDS)
+                PolicyFileSource.parse((policy("deny") + "---\n" + policy("warn")).getBytes(StandardCharsets.UTF_8))
                         .problems());
         List<String> duplicate = PolicyFileSource.parse(
-                        (policy("deny") + "enforcement: {default: warn}\n").getBytes(StandardCharsets.UTF_8), IDS)
+                        (policy("deny") + "enforcement: {default: warn}\n").getBytes(StandardCharsets.UTF_8))
                 .problems();
         assertEquals(1, duplicate.size());
         assertTrue(duplicate.getFirst().contains("Duplicate field 'enforcement'"), duplicate::toString);

@@ -120,7 +120,7 @@ class PolicyReloadUnderLoadTest {
                     .enforcement()
                     .defaultMode()
                     .orElseThrow()
-                    .id()
+                    .word()
                     .equals("warn"));
         }
     }
@@ -134,8 +134,8 @@ class PolicyReloadUnderLoadTest {
         RoutePolicy policy = new RoutePolicy(PolicyConfig.defaults());
         return new TestServer(
                 new FixedCertificateSource(CERTIFICATE),
-                new RouteAdmission(policy, RouteAdmission.Mode.MUTATE).withNamespacePolicies(policies),
-                new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE).withNamespacePolicies(policies),
+                new RouteAdmission(policy, RouteAdmission.Mode.MUTATE).withRules(policies),
+                new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE).withRules(policies),
                 TestPki.trusting(CERTIFICATE.leaf()),
                 cfg -> cfg);
     }

@@ -19,7 +19,6 @@ import dev.routecert.config.ServeConfig;
 import dev.routecert.kube.Commands;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.kube.KubeCluster;
-import dev.routecert.policy.settings.CheckIds;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -335,9 +334,7 @@ class InstallManifestsIT {
         assertEquals(file, serve.policyFile());
         assertEquals(
                 List.of(),
-                PolicyFileSource.parse(
-                                policy.at("/data/policy.yaml").asText().getBytes(StandardCharsets.UTF_8),
-                                CheckIds.KNOWN)
+                PolicyFileSource.parse(policy.at("/data/policy.yaml").asText().getBytes(StandardCharsets.UTF_8))
                         .problems(),
                 "the shipped policy is valid");
     }

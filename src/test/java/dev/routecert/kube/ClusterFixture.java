@@ -3,7 +3,8 @@ package dev.routecert.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.policy.EnforcementSource;
+import dev.routecert.config.ServeConfig;
+import dev.routecert.files.MountedVolume;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
@@ -27,6 +28,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -157,7 +159,7 @@ public final class ClusterFixture implements AutoCloseable {
      * ({@link WebhookUnderTest}), for the namespaces made with {@link WebhookUnderTest#namespace}.
      */
     public WebhookUnderTest routecert(CertificateOptions options) {
-        return routecert(options, EnforcementSource.DEFAULT);
+        return routecert(cluster.kubeconfig(), ownClaimsNamespace(options));
     }
 
     /**
@@ -175,24 +177,48 @@ public final class ClusterFixture implements AutoCloseable {
      * by default in the namespace the manifests' Role grants.
      */
     public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options) {
-        return routecert(kubeconfig, options, EnforcementSource.DEFAULT);
+        return routecert(kubeconfig, options, UnaryOperator.identity());
     }
 
-    /** The same, with each namespace's enforcement modes from {@code enforcement}. */
-    public WebhookUnderTest routecert(CertificateOptions options, EnforcementSource enforcement) {
-        return routecert(cluster.kubeconfig(), ownClaimsNamespace(options), enforcement);
+    /** The same, with {@code tweak} applied to the serve options too. */
+    public WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, UnaryOperator<ServeConfig> tweak) {
+        return start(
+                PolicyConfig.defaults(),
+                config -> tweak.apply(config.withCertificates(options).withKubeconfig(kubeconfig)));
     }
 
-    private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {
+    /**
+     * routecert with its policy options set, and {@code tweak} applied to the serve options (scope,
+     * Certificate options, the policy file); it reads the cluster as admin.
+     */
+    public WebhookUnderTest routecert(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
+        return start(policy, config -> {
+            ServeConfig tweaked = tweak.apply(config.withKubeconfig(cluster.kubeconfig()));
+            return tweaked.withCertificates(ownClaimsNamespace(tweaked.certificates()));
+        });
+    }
+
+    /**
+     * A policy file in a directory laid out as a mounted ConfigMap (its {@code ..data} link swapped on
+     * each {@link MountedVolume#write}), holding {@code yaml} as {@code policy.yaml}.
+     */
+    public MountedVolume policyVolume(String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-policy-");
+            onClose(() -> deleteTree(dir));
+            MountedVolume volume = new MountedVolume(dir);
+            volume.write("policy.yaml", yaml);
+            return volume;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private WebhookUnderTest start(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
-            WebhookUnderTest webhook = WebhookUnderTest.start(
-                    cluster,
-                    dir,
-                    PolicyConfig.defaults(),
-                    enforcement,
-                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, policy, tweak);
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {

@@ -8,7 +8,6 @@ import dev.routecert.Routecert;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
-import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
@@ -35,6 +34,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -68,17 +68,6 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
     public static WebhookUnderTest start(
             KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
-        return start(cluster, dir, policy, EnforcementSource.DEFAULT, tweak);
-    }
-
-    /** The same, with each namespace's enforcement modes from {@code enforcement} (a test sets them there). */
-    public static WebhookUnderTest start(
-            KubeCluster cluster,
-            Path dir,
-            PolicyConfig policy,
-            EnforcementSource enforcement,
-            UnaryOperator<ServeConfig> tweak)
-            throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
@@ -89,7 +78,7 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .kubernetes(ServeConfig.KubernetesMode.AUTO)
                     .kubeconfig(cluster.kubeconfig())
                     .build());
-            webhook.routecert = Routecert.start(config, policy, enforcement);
+            webhook.routecert = Routecert.start(config, policy);
             webhook.awaitReady();
             webhook.register();
             return webhook;
@@ -121,10 +110,19 @@ public final class WebhookUnderTest implements AutoCloseable {
 
     /** A new namespace this registration applies to; deleted on close. */
     public String namespace(String prefix) {
+        return namespace(prefix, Map.of());
+    }
+
+    /**
+     * A namespace with {@code labels} from its creation on, so that the namespace cache never holds it
+     * without them (a policy file's selectors read them there).
+     */
+    public String namespace(String prefix, Map<String, String> labels) {
         String name = admin.namespaces()
                 .resource(new NamespaceBuilder()
                         .withNewMetadata()
                         .withGenerateName(prefix + "-")
+                        .addToLabels(labels)
                         .addToLabels(RUN_LABEL, runId)
                         .endMetadata()
                         .build())

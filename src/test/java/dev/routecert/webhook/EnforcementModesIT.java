@@ -7,13 +7,12 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.files.MountedVolume;
 import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.Action;
-import dev.routecert.policy.Check;
-import dev.routecert.policy.Enforcement;
-import dev.routecert.policy.EnforcementSource;
+import dev.routecert.policy.PolicyConfig;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -21,14 +20,14 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * One bad route (a served host its TLS does not cover) in three namespaces whose modes are deny, warn
- * and audit, applied with kubectl through the real API server.
+ * One bad route (a served host its TLS does not cover) in three namespaces whose policy file overrides,
+ * selected by a namespace label, make it deny, warn and audit; applied with kubectl through the real
+ * API server.
  */
 class EnforcementModesIT {
 
@@ -37,10 +36,19 @@ class EnforcementModesIT {
 
     private static final Duration SETTLE = Duration.ofSeconds(30);
 
-    /** The test's seam: the modes of each namespace, set before anything is applied there. */
-    private static final Map<String, Enforcement> MODES = new ConcurrentHashMap<>();
-
-    private static final EnforcementSource SOURCE = ns -> MODES.getOrDefault(ns, Enforcement.DEFAULT);
+    /** The modes by the namespace label {@code rollout}; without it the top level's deny applies. */
+    static final String POLICY = """
+            apiVersion: routecert.dev/v1alpha1
+            kind: Policy
+            enforcement: {default: deny, checks: {tls-unserved-name: "off"}}
+            overrides:
+              - namespaceSelector: {matchLabels: {rollout: deny}}
+                enforcement: {default: deny}
+              - namespaceSelector: {matchLabels: {rollout: warn}}
+                enforcement: {default: warn}
+              - namespaceSelector: {matchLabels: {rollout: audit}}
+                enforcement: {default: audit}
+            """;
 
     private static ClusterFixture fixture;
     private static WebhookUnderTest routecert;
@@ -48,10 +56,12 @@ class EnforcementModesIT {
     @BeforeAll
     static void setUp() {
         fixture = KUBE.fixture();
+        MountedVolume policy = fixture.policyVolume(POLICY);
         routecert = fixture.routecert(
-                CertificateOptions.defaults()
-                        .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)),
-                SOURCE);
+                PolicyConfig.defaults(),
+                config -> config.withCertificates(CertificateOptions.defaults()
+                                .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)))
+                        .withPolicyFile(policy.file("policy.yaml"), Duration.ofMillis(200)));
     }
 
     /** A route whose one host, {@code <mode>.example.com}, no TLS entry covers; a host per test, as namespaces own hosts. */
@@ -76,9 +86,7 @@ class EnforcementModesIT {
             """;
 
     private static String namespace(String prefix, Action action) {
-        String ns = routecert.namespace(prefix);
-        MODES.put(ns, Enforcement.all(action).with(Check.TLS_UNSERVED_NAME, Action.OFF));
-        return ns;
+        return routecert.namespace(prefix, Map.of("rollout", action.word()));
     }
 
     @Test

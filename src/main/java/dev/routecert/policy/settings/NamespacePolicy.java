@@ -1,5 +1,8 @@
 package dev.routecert.policy.settings;
 
+import dev.routecert.policy.Action;
+import dev.routecert.policy.Check;
+import dev.routecert.policy.Enforcement;
 import dev.routecert.policy.HostName;
 import dev.routecert.policy.settings.PolicySettings.EnforcementSettings;
 import dev.routecert.policy.settings.TenancySettings.CertificateAllowance;
@@ -18,7 +21,7 @@ import java.util.Set;
  *
  * @param override the index of the override that applied, or -1 when none matched
  * @param defaultMode the default mode the override or the top level set; empty when neither did
- * @param checks the mode per check id: the override's, else the top level's
+ * @param checks the mode per check: the override's, else the top level's
  * @param domains the allowed domain patterns; empty when {@code tenancy.domains} is absent (any domain)
  * @param issuers the allowed issuers; empty when {@code tenancy.issuers} is absent (any issuer)
  * @param certificates what Certificates may ask for beyond DNS names with server usages
@@ -28,8 +31,8 @@ import java.util.Set;
 public record NamespacePolicy(
         String namespace,
         int override,
-        Optional<EnforcementMode> defaultMode,
-        Map<String, EnforcementMode> checks,
+        Optional<Action> defaultMode,
+        Map<Check, Action> checks,
         boolean optOutAllowed,
         Optional<List<DomainPattern>> domains,
         Optional<IssuerAllowance> issuers,
@@ -77,8 +80,8 @@ public record NamespacePolicy(
             }
         }
         EnforcementSettings top = settings.enforcement();
-        Optional<EnforcementMode> defaultMode = top.defaultMode();
-        Map<String, EnforcementMode> checks = new LinkedHashMap<>(top.checks());
+        Optional<Action> defaultMode = top.defaultMode();
+        Map<Check, Action> checks = new LinkedHashMap<>(top.checks());
         boolean optOut = settings.optOutAllowed();
         if (applied >= 0) {
             PolicySettings.Override o = settings.overrides().get(applied);
@@ -125,13 +128,18 @@ public record NamespacePolicy(
     }
 
     /** The default mode, deny when neither the override nor the top level sets one. */
-    public EnforcementMode defaultOrDeny() {
-        return defaultMode.orElse(EnforcementMode.DENY);
+    public Action defaultOrDeny() {
+        return defaultMode.orElse(Action.DENY);
     }
 
     /** The mode the policy sets for a check, if it sets one. */
-    public Optional<EnforcementMode> mode(String checkId) {
-        return Optional.ofNullable(checks.get(checkId));
+    public Optional<Action> mode(String checkId) {
+        return Check.byId(checkId).map(checks::get);
+    }
+
+    /** What each check does in this namespace: the modes resolved above, applied by the policy core. */
+    public Enforcement enforcement() {
+        return Enforcement.of(defaultOrDeny(), checks);
     }
 
     /** True when this namespace may serve {@code host} as far as {@code tenancy.domains} is concerned. */

@@ -1,13 +1,14 @@
 package dev.routecert.policy.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.policy.Action;
+import dev.routecert.policy.Check;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Predicate;
 
 /**
  * The policy file ({@code apiVersion: routecert.dev/v1alpha1}, {@code kind: Policy}), read strictly:
@@ -37,7 +38,7 @@ public record PolicySettings(
      *     not set here
      * @param checks a mode per check id
      */
-    public record EnforcementSettings(Optional<EnforcementMode> defaultMode, Map<String, EnforcementMode> checks) {
+    public record EnforcementSettings(Optional<Action> defaultMode, Map<Check, Action> checks) {
         public static final EnforcementSettings NONE = new EnforcementSettings(Optional.empty(), Map.of());
 
         public EnforcementSettings {
@@ -65,12 +66,8 @@ public record PolicySettings(
         return NamespacePolicy.resolve(this, namespace, labels);
     }
 
-    /**
-     * Reads a policy document.
-     *
-     * @param knownCheck whether a check id names a check of this build
-     */
-    public static Parsed parse(JsonNode root, Predicate<String> knownCheck) {
+    /** Reads a policy document; check ids are those of {@link Check}, and only the tunable ones may be named. */
+    public static Parsed parse(JsonNode root) {
         Problems problems = new Problems();
         if (root == null || root.isMissingNode() || root.isNull()) {
             problems.add(
@@ -85,7 +82,7 @@ public record PolicySettings(
         expect("apiVersion", root, API_VERSION, problems);
         expect("kind", root, KIND, problems);
         EnforcementSettings enforcement = root.has("enforcement")
-                ? enforcement("enforcement", root.get("enforcement"), knownCheck, problems)
+                ? enforcement("enforcement", root.get("enforcement"), problems)
                 : EnforcementSettings.NONE;
         Optional<Boolean> optOut =
                 root.has("optOut") ? optOut("optOut", root.get("optOut"), problems) : Optional.empty();
@@ -96,7 +93,7 @@ public record PolicySettings(
         if (root.has("overrides") && problems.array("overrides", root.get("overrides"))) {
             JsonNode list = root.get("overrides");
             for (int i = 0; i < list.size(); i++) {
-                Override o = override(Problems.index("overrides", i), list.get(i), knownCheck, problems);
+                Override o = override(Problems.index("overrides", i), list.get(i), problems);
                 if (o != null) {
                     overrides.add(o);
                 }
@@ -119,13 +116,13 @@ public record PolicySettings(
         }
     }
 
-    private static Override override(String path, JsonNode node, Predicate<String> knownCheck, Problems problems) {
+    private static Override override(String path, JsonNode node, Problems problems) {
         if (!problems.object(path, node, Set.of("namespaceSelector", "enforcement", "optOut"))) {
             return null;
         }
         LabelSelector selector = TenancySettings.selector(path, node, problems);
         EnforcementSettings enforcement = node.has("enforcement")
-                ? enforcement(Problems.child(path, "enforcement"), node.get("enforcement"), knownCheck, problems)
+                ? enforcement(Problems.child(path, "enforcement"), node.get("enforcement"), problems)
                 : EnforcementSettings.NONE;
         Optional<Boolean> optOut = node.has("optOut")
                 ? optOut(Problems.child(path, "optOut"), node.get("optOut"), problems)
@@ -136,40 +133,48 @@ public record PolicySettings(
         return new Override(selector, enforcement, optOut);
     }
 
-    private static EnforcementSettings enforcement(
-            String path, JsonNode node, Predicate<String> knownCheck, Problems problems) {
+    private static EnforcementSettings enforcement(String path, JsonNode node, Problems problems) {
         if (!problems.object(path, node, Set.of("default", "checks"))) {
             return EnforcementSettings.NONE;
         }
-        Optional<EnforcementMode> defaultMode = Optional.empty();
+        Optional<Action> defaultMode = Optional.empty();
         if (node.has("default")) {
             defaultMode = mode(Problems.child(path, "default"), node.get("default"), problems);
         }
-        Map<String, EnforcementMode> checks = new LinkedHashMap<>();
+        Map<Check, Action> checks = new LinkedHashMap<>();
         String checksPath = Problems.child(path, "checks");
         if (node.has("checks") && problems.map(checksPath, node.get("checks"))) {
             for (Map.Entry<String, JsonNode> entry : Problems.fields(node.get("checks"))) {
                 String at = Problems.child(checksPath, entry.getKey());
-                if (!knownCheck.test(entry.getKey())) {
-                    problems.add(at, "unknown check id");
+                Optional<Check> check = Check.byId(entry.getKey());
+                if (check.isEmpty()) {
+                    problems.add(at, Check.unknownIdMessage(entry.getKey()));
                     continue;
                 }
-                mode(at, entry.getValue(), problems).ifPresent(m -> checks.put(entry.getKey(), m));
+                if (!check.get().tunable()) {
+                    problems.add(
+                            at,
+                            "check " + entry.getKey() + " is not tunable: it always "
+                                    + (check.get().natural() == Action.DENY ? "denies" : "warns")
+                                    + " (see checks.md)");
+                    continue;
+                }
+                mode(at, entry.getValue(), problems).ifPresent(m -> checks.put(check.get(), m));
             }
         }
         return new EnforcementSettings(defaultMode, checks);
     }
 
-    private static Optional<EnforcementMode> mode(String path, JsonNode node, Problems problems) {
+    private static Optional<Action> mode(String path, JsonNode node, Problems problems) {
         // YAML 1.1 reads an unquoted off as false: take it for the mode it was meant as
         if (node.isBoolean() && !node.asBoolean()) {
-            return Optional.of(EnforcementMode.OFF);
+            return Optional.of(Action.OFF);
         }
         String text = problems.string(path, node);
         if (text == null) {
             return Optional.empty();
         }
-        Optional<EnforcementMode> mode = EnforcementMode.byId(text);
+        Optional<Action> mode = Action.byWord(text).filter(a -> a.word().equals(text));
         if (mode.isEmpty()) {
             problems.add(path, "must be deny, warn, audit or off, got \"" + text + "\"");
         }

@@ -6,6 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.policy.Action;
+import dev.routecert.policy.Check;
 import dev.routecert.policy.HostName;
 import dev.routecert.policy.settings.TenancySettings.IssuerRef;
 import java.util.List;
@@ -17,8 +19,6 @@ import org.junit.jupiter.api.Test;
 class PolicySettingsTest {
 
     private static final YAMLMapper YAML = new YAMLMapper();
-    private static final Set<String> IDS =
-            Set.of("tls-uncovered-host", "tls-unserved-name", "cm-duration", "host-ownership");
 
     /** The example of the configuration page. */
     static final String EXAMPLE = """
@@ -54,7 +54,7 @@ class PolicySettingsTest {
             """;
 
     private static PolicySettings.Parsed parse(String yaml) throws Exception {
-        return PolicySettings.parse(YAML.readTree(yaml), IDS::contains);
+        return PolicySettings.parse(YAML.readTree(yaml));
     }
 
     private static PolicySettings settings(String yaml) throws Exception {
@@ -66,9 +66,9 @@ class PolicySettingsTest {
     @Test
     void theExampleParses() throws Exception {
         PolicySettings s = settings(EXAMPLE);
-        assertEquals(Optional.of(EnforcementMode.DENY), s.enforcement().defaultMode());
+        assertEquals(Optional.of(Action.DENY), s.enforcement().defaultMode());
         assertEquals(
-                Map.of("tls-unserved-name", EnforcementMode.OFF, "cm-duration", EnforcementMode.WARN),
+                Map.of(Check.TLS_UNSERVED_NAME, Action.OFF, Check.CM_DURATION, Action.WARN),
                 s.enforcement().checks());
         assertEquals(2, s.overrides().size());
         assertEquals(2, s.tenancy().issuers().orElseThrow().size());
@@ -108,7 +108,8 @@ class PolicySettingsTest {
                         "tenancy.issuers[0].clusterIssuers[0]: issuer name must be lower case ('L' is upper case)",
                         "overrides[0].namespaceSelector.matchExpressions[0].values: must be non-empty when operator is In",
                         "overrides[0].enforcement.default: must be deny, warn, audit or off, got \"block\"",
-                        "overrides[1].enforcement.checks.tls-uncoverd-host: unknown check id"),
+                        "overrides[1].enforcement.checks.tls-uncoverd-host: unknown check id 'tls-uncoverd-host'"
+                                + " (did you mean tls-uncovered-host?)"),
                 parsed.problems());
     }
 
@@ -140,8 +141,28 @@ class PolicySettingsTest {
     }
 
     @Test
+    void idsThatAreNotTunableAreRefusedAndResolveToTheCoresEnforcement() throws Exception {
+        assertEquals(
+                List.of("enforcement.checks.certificate-write: check certificate-write is not tunable: it always denies"
+                        + " (see checks.md)"),
+                parse("""
+                        apiVersion: routecert.dev/v1alpha1
+                        kind: Policy
+                        enforcement: {checks: {certificate-write: warn}}
+                        """).problems());
+        NamespacePolicy p = settings("""
+                apiVersion: routecert.dev/v1alpha1
+                kind: Policy
+                enforcement: {default: audit, checks: {tls-uncovered-host: warn}}
+                """).resolve("web", Map.of());
+        assertEquals(Action.WARN, p.enforcement().actionOf(Check.TLS_UNCOVERED_HOST));
+        assertEquals(Action.AUDIT, p.enforcement().actionOf(Check.CM_DURATION));
+        assertEquals(Action.WARN, p.enforcement().actionOf(Check.TLS_UNSERVED_NAME), "warns by nature");
+    }
+
+    @Test
     void anEmptyOrForeignDocumentIsOneProblem() throws Exception {
-        assertEquals(1, PolicySettings.parse(null, IDS::contains).problems().size());
+        assertEquals(1, PolicySettings.parse(null).problems().size());
         assertEquals(List.of("must be a map, got a list"), parse("[1]").problems());
         assertEquals(
                 List.of("kind: must be Policy, got \"ConfigMap\""),
@@ -151,7 +172,7 @@ class PolicySettingsTest {
     @Test
     void withoutAFileEveryNamespaceGetsTheDefaults() {
         NamespacePolicy p = NamespacePolicy.defaults("shop");
-        assertEquals(EnforcementMode.DENY, p.defaultOrDeny());
+        assertEquals(Action.DENY, p.defaultOrDeny());
         assertEquals(Optional.empty(), p.defaultMode());
         assertTrue(p.optOutAllowed());
         assertTrue(p.allowsDomain(HostName.check("anything.example.org").name()));
@@ -165,20 +186,20 @@ class PolicySettingsTest {
         PolicySettings s = settings(EXAMPLE);
         NamespacePolicy both = s.resolve("shop", Map.of("routecert.dev/rollout", "audit", "compliance", "strict"));
         assertEquals(0, both.override());
-        assertEquals(EnforcementMode.AUDIT, both.defaultOrDeny());
-        assertEquals(Optional.of(EnforcementMode.DENY), both.mode("host-ownership"));
-        assertEquals(Optional.of(EnforcementMode.WARN), both.mode("cm-duration"), "top-level ids stay");
+        assertEquals(Action.AUDIT, both.defaultOrDeny());
+        assertEquals(Optional.of(Action.DENY), both.mode("host-ownership"));
+        assertEquals(Optional.of(Action.WARN), both.mode("cm-duration"), "top-level ids stay");
         assertTrue(both.optOutAllowed(), "the second override does not apply");
 
         NamespacePolicy strict = s.resolve("bank", Map.of("compliance", "strict"));
         assertEquals(1, strict.override());
         assertFalse(strict.optOutAllowed());
-        assertEquals(EnforcementMode.DENY, strict.defaultOrDeny());
+        assertEquals(Action.DENY, strict.defaultOrDeny());
 
         NamespacePolicy plain = s.resolve("blog", Map.of());
         assertEquals(-1, plain.override());
         assertEquals(Optional.empty(), plain.mode("host-ownership"));
-        assertEquals(Optional.of(EnforcementMode.OFF), plain.mode("tls-unserved-name"));
+        assertEquals(Optional.of(Action.OFF), plain.mode("tls-unserved-name"));
     }
 
     @Test
@@ -254,7 +275,7 @@ class PolicySettingsTest {
                 kind: Policy
                 enforcement: {default: off}
                 """);
-        assertEquals(Optional.of(EnforcementMode.OFF), s.enforcement().defaultMode());
+        assertEquals(Optional.of(Action.OFF), s.enforcement().defaultMode());
     }
 
     private static HostName host(String name) {
