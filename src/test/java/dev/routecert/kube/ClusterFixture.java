@@ -183,7 +183,20 @@ public final class ClusterFixture implements AutoCloseable {
         return routecert(cluster.kubeconfig(), ownClaimsNamespace(options), enforcement);
     }
 
+    /**
+     * {@code replicas} routecerts with the same {@code options} behind one registration, a
+     * {@link RoundRobinProxy} dealing the API server's connections to them.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options, int replicas) {
+        return routecert(cluster.kubeconfig(), ownClaimsNamespace(options), EnforcementSource.DEFAULT, replicas);
+    }
+
     private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {
+        return routecert(kubeconfig, options, enforcement, 1);
+    }
+
+    private WebhookUnderTest routecert(
+            Path kubeconfig, CertificateOptions options, EnforcementSource enforcement, int replicas) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
@@ -192,7 +205,8 @@ public final class ClusterFixture implements AutoCloseable {
                     dir,
                     PolicyConfig.defaults(),
                     enforcement,
-                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+                    config -> config.withCertificates(options).withKubeconfig(kubeconfig),
+                    replicas);
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {
