@@ -192,7 +192,7 @@ public final class ClusterFixture implements AutoCloseable {
      * Certificate options, the policy file); it reads the cluster as admin.
      */
     public WebhookUnderTest routecert(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
-        return start(policy, config -> {
+        return start(policy, 1, config -> {
             ServeConfig tweaked = tweak.apply(config.withKubeconfig(cluster.kubeconfig()));
             return tweaked.withCertificates(ownClaimsNamespace(tweaked.certificates()));
         });
@@ -214,11 +214,27 @@ public final class ClusterFixture implements AutoCloseable {
         }
     }
 
+    /**
+     * {@code replicas} routecerts with the same {@code options} behind one registration, a
+     * {@link RoundRobinProxy} dealing the API server's connections to them.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options, int replicas) {
+        CertificateOptions own = ownClaimsNamespace(options);
+        return start(
+                PolicyConfig.defaults(),
+                replicas,
+                config -> config.withCertificates(own).withKubeconfig(cluster.kubeconfig()));
+    }
+
     private WebhookUnderTest start(PolicyConfig policy, UnaryOperator<ServeConfig> tweak) {
+        return start(policy, 1, tweak);
+    }
+
+    private WebhookUnderTest start(PolicyConfig policy, int replicas, UnaryOperator<ServeConfig> tweak) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
-            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, policy, tweak);
+            WebhookUnderTest webhook = WebhookUnderTest.start(cluster, dir, policy, tweak, replicas);
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {

@@ -35,19 +35,24 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     private final boolean withFixture;
     private final boolean clusterIssuers;
     private final Function<ClusterFixture, CertificateOptions> routecert;
+    private final int replicas;
     private ClusterFixture fixture;
     private WebhookUnderTest webhook;
 
     /** The cluster alone, for {@code @ExtendWith}. */
     public KubeClusterExtension() {
-        this(false, false, null);
+        this(false, false, null, 1);
     }
 
     private KubeClusterExtension(
-            boolean withFixture, boolean clusterIssuers, Function<ClusterFixture, CertificateOptions> routecert) {
+            boolean withFixture,
+            boolean clusterIssuers,
+            Function<ClusterFixture, CertificateOptions> routecert,
+            int replicas) {
         this.withFixture = withFixture;
         this.clusterIssuers = clusterIssuers;
         this.routecert = routecert;
+        this.replicas = replicas;
     }
 
     /**
@@ -55,17 +60,25 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
      * may use the fixture first (say, for a namespace to hold the leader election Lease).
      */
     public static KubeClusterExtension withRoutecert(Function<ClusterFixture, CertificateOptions> options) {
-        return new KubeClusterExtension(true, false, options);
+        return new KubeClusterExtension(true, false, options, 1);
     }
 
     /** The cluster and a {@link ClusterFixture}, without routecert: for tests that start it their own way. */
     public static KubeClusterExtension withFixture() {
-        return new KubeClusterExtension(true, false, null);
+        return new KubeClusterExtension(true, false, null, 1);
     }
 
     /** Also the ClusterIssuers every Certificate test may name ({@link ClusterFixture#clusterIssuers()}). */
     public KubeClusterExtension withClusterIssuers() {
-        return new KubeClusterExtension(true, true, routecert);
+        return new KubeClusterExtension(true, true, routecert, replicas);
+    }
+
+    /**
+     * {@code replicas} routecerts with the same options behind the one registration
+     * ({@link ClusterFixture#routecert(CertificateOptions, int)}); give them leader election.
+     */
+    public KubeClusterExtension withReplicas(int replicas) {
+        return new KubeClusterExtension(withFixture, clusterIssuers, routecert, replicas);
     }
 
     /** This class's fixture; set once the class has started. */
@@ -90,7 +103,7 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         if (withFixture) {
             fixture = fixture(context);
             if (routecert != null) {
-                webhook = fixture.routecert(routecert.apply(fixture)); // the fixture closes it
+                webhook = fixture.routecert(routecert.apply(fixture), replicas); // the fixture closes it
             }
         }
     }

@@ -35,6 +35,7 @@ import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 import java.util.function.UnaryOperator;
 
@@ -43,6 +44,8 @@ import java.util.function.UnaryOperator;
  * rendered Mutating- and ValidatingWebhookConfiguration, with only the client config pointed at an
  * in-process {@link Routecert} (URL instead of Service, the test CA as caBundle) and a namespace
  * selector narrowed to this run's namespaces, so that other tests sharing the cluster are untouched.
+ * With several replicas, they share the serving certificate and the registration points at a
+ * {@link RoundRobinProxy} in front of them, as a Service would.
  */
 public final class WebhookUnderTest implements AutoCloseable {
 
@@ -56,7 +59,8 @@ public final class WebhookUnderTest implements AutoCloseable {
     private final SecretVolume volume;
     private final List<String> namespaces = new ArrayList<>();
     private final String webhookName;
-    private Routecert routecert;
+    private final List<Routecert> replicas = new ArrayList<>();
+    private RoundRobinProxy proxy;
 
     private WebhookUnderTest(KubeCluster cluster, Path dir) throws IOException {
         this.cluster = cluster;
@@ -68,6 +72,13 @@ public final class WebhookUnderTest implements AutoCloseable {
     /** Starts routecert against {@code cluster}, registers it, and waits until the API server calls it. */
     public static WebhookUnderTest start(
             KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak) throws Exception {
+        return start(cluster, dir, policy, tweak, 1);
+    }
+
+    /** The same with {@code replicas} routecerts, behind a round-robin proxy when more than one. */
+    public static WebhookUnderTest start(
+            KubeCluster cluster, Path dir, PolicyConfig policy, UnaryOperator<ServeConfig> tweak, int replicas)
+            throws Exception {
         WebhookUnderTest webhook = new WebhookUnderTest(cluster, dir);
         try {
             webhook.volume.write(webhook.pki.issue(TestPki.KeyFormat.EC_PKCS8));
@@ -78,8 +89,15 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .kubernetes(ServeConfig.KubernetesMode.AUTO)
                     .kubeconfig(cluster.kubeconfig())
                     .build());
-            webhook.routecert = Routecert.start(config, policy);
-            webhook.awaitReady();
+            for (int i = 0; i < replicas; i++) {
+                Routecert replica = Routecert.start(config, policy);
+                webhook.replicas.add(replica);
+                webhook.awaitReady(replica);
+            }
+            if (replicas > 1) {
+                webhook.proxy = new RoundRobinProxy(
+                        webhook.replicas.stream().map(Routecert::securePort).toList());
+            }
             webhook.register();
             return webhook;
         } catch (Exception | AssertionError e) {
@@ -88,8 +106,19 @@ public final class WebhookUnderTest implements AutoCloseable {
         }
     }
 
+    /** The (first) replica. */
     public Routecert routecert() {
-        return routecert;
+        return replicas.isEmpty() ? null : replicas.getFirst();
+    }
+
+    /** Every replica, in the order the proxy deals connections to them. */
+    public List<Routecert> replicas() {
+        return List.copyOf(replicas);
+    }
+
+    /** The proxy in front of the replicas; absent with one replica. */
+    public Optional<RoundRobinProxy> proxy() {
+        return Optional.ofNullable(proxy);
     }
 
     public TestPki pki() {
@@ -137,12 +166,14 @@ public final class WebhookUnderTest implements AutoCloseable {
         return Commands.kubectl(cluster, stdin, args);
     }
 
-    /** Stops the server while its registration stays: the API server then finds nobody at the URL. */
+    /** Stops the servers while the registration stays: the API server then finds nobody at the URL. */
     public void stopServer() {
-        if (routecert != null) {
-            routecert.close();
-            routecert = null;
+        if (proxy != null) {
+            proxy.close();
+            proxy = null;
         }
+        replicas.forEach(Routecert::close);
+        replicas.clear();
     }
 
     /** The webhook configurations {@code kubectl kustomize manifests/} renders. */
@@ -203,7 +234,8 @@ public final class WebhookUnderTest implements AutoCloseable {
                 ? shipped.getUrl()
                 : shipped.getService().getPath();
         return new WebhookClientConfigBuilder()
-                .withUrl("https://127.0.0.1:" + routecert.securePort() + path)
+                .withUrl("https://127.0.0.1:"
+                        + (proxy != null ? proxy.port() : routecert().securePort()) + path)
                 .withCaBundle(caBundle)
                 .build();
     }
@@ -221,7 +253,7 @@ public final class WebhookUnderTest implements AutoCloseable {
         return selector;
     }
 
-    private void awaitReady() throws Exception {
+    private static void awaitReady(Routecert routecert) throws Exception {
         HttpClient client = HttpClient.newHttpClient();
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         HttpResponse<String> readyz = null;
