@@ -1,5 +1,6 @@
 package dev.routecert.kube;
 
+import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.APIResource;
 import io.fabric8.kubernetes.api.model.APIResourceList;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
@@ -186,7 +187,25 @@ public final class KubeCluster implements AutoCloseable {
 
     /** Deletes a namespace; the namespace controller removes its content in the background. */
     public void deleteNamespace(String name) {
-        admin.namespaces().withName(name).delete();
+        deleteNamespace(admin, name);
+    }
+
+    /**
+     * Deletes a test namespace, its routes first and at once: the namespace controller removes them
+     * only later, and until then a later test class's routecert counts them as serving their hosts
+     * (host ownership spans namespaces).
+     */
+    static void deleteNamespace(KubernetesClient client, String name) {
+        for (RouteKind kind : RouteKind.values()) {
+            try {
+                client.genericKubernetesResources(kind.apiVersion(), kind.kind())
+                        .inNamespace(name)
+                        .delete();
+            } catch (KubernetesClientException e) {
+                System.err.println("cannot delete the " + kind.kind() + "s of " + name + ": " + e.getMessage());
+            }
+        }
+        client.namespaces().withName(name).delete();
     }
 
     private void startAll() {

@@ -308,8 +308,7 @@ public final class WebhookUnderTest implements AutoCloseable {
                     .validatingWebhookConfigurations()
                     .withName(webhookName)
                     .delete();
-            namespaces.forEach(
-                    namespace -> admin.namespaces().withName(namespace).delete());
+            namespaces.forEach(namespace -> KubeCluster.deleteNamespace(admin, namespace));
         } finally {
             stopServer();
             admin.close();
