@@ -30,6 +30,7 @@ import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
+import dev.routecert.webhook.PolicySharedHosts;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -106,7 +107,10 @@ public final class Routecert implements AutoCloseable {
                     .map(file -> new NamespacePolicies(file, NamespacePolicies.NamespaceLabels.NONE))
                     .orElse(NamespacePolicies.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
-            RoutePolicy policy = new RoutePolicy(policyConfig, enforcement);
+            RoutePolicy policy = new RoutePolicy(policyConfig, enforcement).withTenancy(namespacePolicies::resolve);
+            SharedHosts sharedHosts = policyFile
+                    .<SharedHosts>map(file -> new PolicySharedHosts(file, NamespacePolicies.NamespaceLabels.NONE))
+                    .orElse(SharedHosts.NEVER);
             PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
             RouteAdmission validateRoutes =
@@ -131,7 +135,7 @@ public final class Routecert implements AutoCloseable {
                                     readiness,
                                     config.certificates(),
                                     policyConfig.defaultSyntax(),
-                                    SharedHosts.NEVER,
+                                    sharedHosts,
                                     version(),
                                     clock);
                             claims.add(started);

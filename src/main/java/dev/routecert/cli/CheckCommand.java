@@ -18,17 +18,24 @@ import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
+import dev.routecert.policy.settings.CheckIds;
+import dev.routecert.policy.settings.NamespacePolicy;
+import dev.routecert.policy.settings.PolicySettings;
 import dev.routecert.routes.RouteKind;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.function.Function;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -143,7 +150,7 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
 
-        RoutePolicy policy = new RoutePolicy(config);
+        RoutePolicy policy = new RoutePolicy(config).withTenancy(tenancy(policyFile, objects));
         ArrayNode results = JsonNodeFactory.instance.arrayNode();
         int denied = 0;
         int allowed = 0;
@@ -183,6 +190,40 @@ public final class CheckCommand implements Callable<Integer> {
             return UNREADABLE;
         }
         return denied > 0 ? DENIED : ALLOWED;
+    }
+
+    /**
+     * Each namespace's allow-lists from the policy file, resolved with the labels of the Namespace
+     * objects in the input (a namespace the input does not hold has only its name label); without
+     * a policy file, the defaults.
+     */
+    private static Function<String, NamespacePolicy> tenancy(Path policyFile, List<Found> objects) {
+        if (policyFile == null) {
+            return NamespacePolicy::defaults;
+        }
+        PolicySettings settings;
+        try {
+            settings = PolicyFileSource.parse(Files.readAllBytes(policyFile), CheckIds.KNOWN)
+                    .settings();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // read successfully a moment ago
+        }
+        Map<String, Map<String, String>> labels = new HashMap<>();
+        for (Found f : objects) {
+            JsonNode o = f.object();
+            if (o != null
+                    && "Namespace".equals(o.path("kind").asText())
+                    && "v1".equals(o.path("apiVersion").asText())) {
+                Map<String, String> l = new HashMap<>();
+                o.path("metadata").path("labels").properties().forEach(e -> {
+                    if (e.getValue().isTextual()) {
+                        l.put(e.getKey(), e.getValue().asText());
+                    }
+                });
+                labels.put(o.path("metadata").path("name").asText(), l);
+            }
+        }
+        return ns -> settings.resolve(ns, labels.getOrDefault(ns, Map.of()));
     }
 
     /** An input that was read but is not a manifest. */

@@ -87,6 +87,7 @@ final class IngressValidator {
             }
         }
 
+        served.forEach(n -> out.named(n.name(), n.field()));
         if (view.tls().isEmpty()) {
             TlsChecks.noTls(
                     f,
@@ -127,6 +128,7 @@ final class IngressValidator {
                 }
                 names.add(c.name());
                 tlsNames.add(new TlsChecks.Covered(c.name(), field));
+                out.named(c.name(), field);
             }
             entryNames.put(t.index(), names);
             if (t.hosts().isEmpty()) {

@@ -5,13 +5,17 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.policy.settings.NamespacePolicy;
+import dev.routecert.policy.tenancy.TenancyChecks;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
+import dev.routecert.routes.ObjectMetaView;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The policy core: given an admission request for an IngressRoute (either Traefik API group) or an
@@ -25,6 +29,7 @@ public final class RoutePolicy {
 
     private final PolicyConfig config;
     private final EnforcementSource enforcement;
+    private final Function<String, NamespacePolicy> tenancy;
 
     /** Every check acts by nature, in every namespace. */
     public RoutePolicy(PolicyConfig config) {
@@ -33,8 +38,21 @@ public final class RoutePolicy {
 
     /** {@code enforcement} gives each namespace's modes, already resolved; it is asked once per evaluation. */
     public RoutePolicy(PolicyConfig config, EnforcementSource enforcement) {
+        this(config, enforcement, NamespacePolicy::defaults);
+    }
+
+    private RoutePolicy(PolicyConfig config, EnforcementSource enforcement, Function<String, NamespacePolicy> tenancy) {
         this.config = Objects.requireNonNull(config, "config");
         this.enforcement = Objects.requireNonNull(enforcement, "enforcement");
+        this.tenancy = Objects.requireNonNull(tenancy, "tenancy");
+    }
+
+    /**
+     * This policy with each namespace's allow-lists (domains, issuers, Certificate contents) from
+     * {@code tenancy}, asked once per evaluation; without it every namespace gets the defaults.
+     */
+    public RoutePolicy withTenancy(Function<String, NamespacePolicy> tenancy) {
+        return new RoutePolicy(config, enforcement, tenancy);
     }
 
     public PolicyConfig config() {
@@ -51,6 +69,11 @@ public final class RoutePolicy {
     }
 
     public Verdict evaluate(PolicyRequest request, Enforcement modes) {
+        return evaluate(request, modes, tenancy.apply(namespaceOf(request)));
+    }
+
+    /** The verdict under {@code modes}, with the tenancy checks judged against {@code namespacePolicy}. */
+    public Verdict evaluate(PolicyRequest request, Enforcement modes, NamespacePolicy namespacePolicy) {
         Optional<RouteKind> kind = RouteKind.of(request.group(), request.version(), request.kind());
         if (kind.isEmpty()) {
             return Verdict.allow();
@@ -83,7 +106,7 @@ public final class RoutePolicy {
         String namespace = namespaceOf(request);
         boolean hasTls = object.path("spec").has("tls");
 
-        Evaluation first = evaluateOnce(kind.get(), object, namespace);
+        Evaluation first = evaluateOnce(kind.get(), object, namespace, namespacePolicy);
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null, modes, hasTls);
         }
@@ -101,7 +124,7 @@ public final class RoutePolicy {
                 o.put("secretName", d.secretName());
             }
         }
-        Evaluation second = evaluateOnce(kind.get(), mutated, namespace);
+        Evaluation second = evaluateOnce(kind.get(), mutated, namespace, namespacePolicy);
         return toVerdict(second, second.findings.denied() ? null : patch, modes, hasTls);
     }
 
@@ -194,11 +217,16 @@ public final class RoutePolicy {
         return node.isArray() ? node.get(step.getMatchingIndex()) : node.get(step.getMatchingProperty());
     }
 
-    private Evaluation evaluateOnce(RouteKind kind, JsonNode object, String namespace) {
-        return switch (kind.shape()) {
+    private Evaluation evaluateOnce(
+            RouteKind kind, JsonNode object, String namespace, NamespacePolicy namespacePolicy) {
+        Evaluation e = switch (kind.shape()) {
             case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config);
             case INGRESS_ROUTE -> IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config);
         };
+        // tenancy findings never mark the route broken, so they are judged alongside the others
+        e.findings.findings.addAll(TenancyChecks.check(
+                namespacePolicy, config, ObjectMetaView.of(object).annotations(), e.names, e.certificates));
+        return e;
     }
 
     /**

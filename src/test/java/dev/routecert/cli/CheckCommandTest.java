@@ -229,7 +229,7 @@ class CheckCommandTest {
 
     /** Every fixture through the CLI, with the policy its expected file asks for, gives the expected verdict. */
     @TestFactory
-    Stream<DynamicTest> everyFixtureThroughTheCli() {
+    Stream<DynamicTest> everyFixtureThroughTheCli(@TempDir Path tmp) {
         List<DynamicTest> tests = new ArrayList<>();
         for (Fixtures.Fixture fx : Fixtures.all()) {
             JsonNode e = fx.expected();
@@ -255,6 +255,17 @@ class CheckCommandTest {
                     args.add("--require-tls");
                 }
                 args.add(fx.objectFile().toString());
+                if (e.has("policyFile")) {
+                    Path file = Files.createTempFile(tmp, "policy", ".yaml");
+                    Files.writeString(file, e.get("policyFile").toString());
+                    args.addAll(List.of("--policy-file", file.toString()));
+                }
+                if (e.has("namespaceLabels")) {
+                    // check resolves a namespace's labels from a Namespace object in its input
+                    Path file = Files.createTempFile(tmp, "namespace", ".yaml");
+                    Files.writeString(file, namespace(fx.object(), e.get("namespaceLabels")));
+                    args.add(file.toString());
+                }
                 Run r = run("", args.toArray(String[]::new));
                 String wanted = e.get("verdict").asText();
                 assertEquals(wanted.equals("DENY") ? 1 : 0, r.exit(), () -> r.out() + r.err());
@@ -275,5 +286,19 @@ class CheckCommandTest {
             }));
         }
         return tests.stream();
+    }
+
+    /** A Namespace manifest for the namespace {@code object} is checked in, with {@code labels}. */
+    static String namespace(JsonNode object, JsonNode labels) {
+        String name = object.path("metadata").path("namespace").asText("default");
+        StringBuilder b =
+                new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
+        labels.properties()
+                .forEach(e -> b.append("    ")
+                        .append(e.getKey())
+                        .append(": \"")
+                        .append(e.getValue().asText())
+                        .append("\"\n"));
+        return b.toString();
     }
 }
