@@ -3,6 +3,7 @@ package dev.routecert.kube;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.ServeConfig;
 import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
@@ -17,16 +18,22 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.Predicate;
 import java.util.function.Supplier;
+import java.util.function.UnaryOperator;
 import java.util.stream.Stream;
 
 /**
@@ -184,6 +191,53 @@ public final class ClusterFixture implements AutoCloseable {
     }
 
     private WebhookUnderTest routecert(Path kubeconfig, CertificateOptions options, EnforcementSource enforcement) {
+        return routecert(kubeconfig, options, enforcement, config -> config);
+    }
+
+    /**
+     * routecert started with {@code --policy-file policyFile}, polled every 100ms, and host claims in a
+     * namespace of this class's own. The file must hold a valid policy before the start; change it with
+     * {@link #writePolicy}.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options, Path policyFile) {
+        return routecert(
+                cluster.kubeconfig(),
+                ownClaimsNamespace(options),
+                EnforcementSource.DEFAULT,
+                config -> config.toBuilder()
+                        .policyFile(policyFile, Duration.ofMillis(100))
+                        .build());
+    }
+
+    /**
+     * Replaces the policy file as a ConfigMap update does (a new file moved over the old one) and
+     * waits until {@code webhook} has it in force.
+     */
+    public static void writePolicy(WebhookUnderTest webhook, Path policyFile, String yaml) {
+        try {
+            byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
+            Path next = policyFile.resolveSibling(policyFile.getFileName() + ".next");
+            Files.write(next, bytes);
+            Files.move(next, policyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            await(
+                    "policy file in force",
+                    Duration.ofSeconds(20),
+                    () -> webhook.routecert().policy().sha256(),
+                    sha::equals);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private WebhookUnderTest routecert(
+            Path kubeconfig,
+            CertificateOptions options,
+            EnforcementSource enforcement,
+            UnaryOperator<ServeConfig> more) {
         try {
             Path dir = Files.createTempDirectory("routecert-it-");
             onClose(() -> deleteTree(dir));
@@ -192,7 +246,7 @@ public final class ClusterFixture implements AutoCloseable {
                     dir,
                     PolicyConfig.defaults(),
                     enforcement,
-                    config -> config.withCertificates(options).withKubeconfig(kubeconfig));
+                    config -> more.apply(config.withCertificates(options).withKubeconfig(kubeconfig)));
             onClose(webhook::close);
             return webhook;
         } catch (Exception e) {

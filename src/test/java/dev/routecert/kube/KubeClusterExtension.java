@@ -1,6 +1,10 @@
 package dev.routecert.kube;
 
 import dev.routecert.config.CertificateOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -35,6 +39,8 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     private final boolean withFixture;
     private final boolean clusterIssuers;
     private final Function<ClusterFixture, CertificateOptions> routecert;
+    private final String policy;
+    private Path policyFile;
     private ClusterFixture fixture;
     private WebhookUnderTest webhook;
 
@@ -45,9 +51,18 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
 
     private KubeClusterExtension(
             boolean withFixture, boolean clusterIssuers, Function<ClusterFixture, CertificateOptions> routecert) {
+        this(withFixture, clusterIssuers, routecert, null);
+    }
+
+    private KubeClusterExtension(
+            boolean withFixture,
+            boolean clusterIssuers,
+            Function<ClusterFixture, CertificateOptions> routecert,
+            String policy) {
         this.withFixture = withFixture;
         this.clusterIssuers = clusterIssuers;
         this.routecert = routecert;
+        this.policy = policy;
     }
 
     /**
@@ -65,7 +80,17 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
 
     /** Also the ClusterIssuers every Certificate test may name ({@link ClusterFixture#clusterIssuers()}). */
     public KubeClusterExtension withClusterIssuers() {
-        return new KubeClusterExtension(true, true, routecert);
+        return new KubeClusterExtension(true, true, routecert, policy);
+    }
+
+    /** routecert started with {@code --policy-file} holding {@code yaml}; {@link #policyFile()} changes it. */
+    public KubeClusterExtension withPolicyFile(String yaml) {
+        return new KubeClusterExtension(true, clusterIssuers, routecert, yaml);
+    }
+
+    /** The policy file of {@link #withPolicyFile}. */
+    public Path policyFile() {
+        return policyFile;
     }
 
     /** This class's fixture; set once the class has started. */
@@ -90,7 +115,12 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         if (withFixture) {
             fixture = fixture(context);
             if (routecert != null) {
-                webhook = fixture.routecert(routecert.apply(fixture)); // the fixture closes it
+                if (policy == null) {
+                    webhook = fixture.routecert(routecert.apply(fixture)); // the fixture closes it
+                } else {
+                    policyFile = writePolicy(fixture, policy);
+                    webhook = fixture.routecert(routecert.apply(fixture), policyFile);
+                }
             }
         }
     }
@@ -165,5 +195,24 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         return context.getRoot()
                 .getStore(NAMESPACE)
                 .computeIfAbsent(KubeCluster.class, key -> KubeCluster.shared(), KubeCluster.class);
+    }
+
+    private static Path writePolicy(ClusterFixture fixture, String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-policy-");
+            fixture.onClose(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    System.err.println("cannot delete " + dir + ": " + e);
+                }
+            });
+            return Files.writeString(dir.resolve("policy.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }
