@@ -32,6 +32,7 @@ import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
+import dev.routecert.webhook.PolicySharedHosts;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import java.io.IOException;
@@ -111,6 +112,12 @@ public final class Routecert implements AutoCloseable {
                     policyFile.<Supplier<PolicySnapshot>>map(file -> file).orElse(() -> PolicySnapshot.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy;
+            // the namespace labels the policy's selectors read: the cluster's, once its caches exist
+            AtomicReference<NamespacePolicies.NamespaceLabels> labels =
+                    new AtomicReference<>(NamespacePolicies.NamespaceLabels.NONE);
+            SharedHosts sharedHosts = policyFile.isPresent()
+                    ? new PolicySharedHosts(snapshots, namespace -> labels.get().of(namespace))
+                    : SharedHosts.NEVER;
             PolicyFindings findings = new PolicyFindings(metrics.registry());
             AdmissionPolicy mutate;
             AdmissionPolicy validate;
@@ -120,8 +127,11 @@ public final class Routecert implements AutoCloseable {
                 manager = Optional.of(CertificateManager.start(
                         client,
                         readiness,
-                        (facts, labels) -> new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
-                                new NamespacePolicies(snapshots, labels::apply)),
+                        (facts, namespaceLabels) -> {
+                            labels.set(namespaceLabels::apply);
+                            return new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
+                                    new NamespacePolicies(snapshots, namespaceLabels::apply));
+                        },
                         ClusterCaches.needed(
                                 !config.scope().everythingInScope(), policyConfig.requireTls(), policyFile.isPresent()),
                         config.certificates(),
@@ -136,7 +146,7 @@ public final class Routecert implements AutoCloseable {
                                     readiness,
                                     config.certificates(),
                                     policyConfig.defaultSyntax(),
-                                    SharedHosts.NEVER,
+                                    sharedHosts,
                                     version(),
                                     clock);
                             claims.add(started);

@@ -214,7 +214,6 @@ public final class CheckCommand implements Callable<Integer> {
         }
         return denied > 0 ? DENIED : ALLOWED;
     }
-
     /** An input that was read but is not a manifest. */
     private static final class InputProblem extends Exception {
         InputProblem(String message) {

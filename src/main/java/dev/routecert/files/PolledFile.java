@@ -55,6 +55,8 @@ public final class PolledFile<T> implements AutoCloseable {
     private List<byte[]> lastContents = List.of();
     /** The last content was refused with retry: parse the same bytes again. */
     private boolean recheck;
+    /** The read failure of the last poll, not reported yet; null when the last read succeeded. */
+    private String unreadable;
 
     /**
      * Reads the files once now, then every {@code interval} on a daemon thread named {@code threadName};
@@ -94,12 +96,14 @@ public final class PolledFile<T> implements AutoCloseable {
                 contents.add(Files.readAllBytes(file));
             }
         } catch (NoSuchFileException e) {
-            report("file " + e.getFile() + " does not exist");
+            readFailed("file " + e.getFile() + " does not exist");
             return;
         } catch (IOException | RuntimeException e) {
-            report("cannot read " + files.stream().map(Path::toString).collect(Collectors.joining(" / ")) + ": " + e);
+            readFailed(
+                    "cannot read " + files.stream().map(Path::toString).collect(Collectors.joining(" / ")) + ": " + e);
             return;
         }
+        unreadable = null;
         if (!recheck && sameBytes(contents, lastContents)) {
             return; // unchanged since the last attempt, good or bad
         }
@@ -127,6 +131,19 @@ public final class PolledFile<T> implements AutoCloseable {
                 handler.loaded(loaded.value(), previous);
             }
         }
+    }
+
+    /**
+     * A read that fails while a value is in force is tried again on the next poll before it counts: the
+     * kubelet deletes a volume's old data directory right after it swaps {@code ..data}, so a read that
+     * resolved the link just before the swap can find its file gone.
+     */
+    private void readFailed(String problem) {
+        if (current != null && !problem.equals(unreadable)) {
+            unreadable = problem;
+            return;
+        }
+        report(problem);
     }
 
     /** A read failure is reported once per distinct problem, not on every poll. */

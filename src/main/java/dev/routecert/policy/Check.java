@@ -160,7 +160,7 @@ public enum Check {
 
     /** Checks that keep tenants apart: they run even on an object that opts out of the other checks. */
     public boolean isolation() {
-        return this == HOST_OWNERSHIP || this == HOST_UNCONSTRAINED || this == DOMAIN_NOT_ALLOWED;
+        return group == Group.TENANCY && this != NAMESPACE_MISMATCH;
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.policy.tenancy.TenancyChecks;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
 import java.util.List;
@@ -14,6 +15,12 @@ final class Evaluation {
     final Findings findings = new Findings();
     final List<PlannedCertificate> certificates = new ArrayList<>();
     final List<SecretNameDefault> defaults = new ArrayList<>();
+    /** Every name served or listed for TLS, for the tenancy checks. */
+    final List<TenancyChecks.Name> names = new ArrayList<>();
+
+    void named(HostName name, String field) {
+        names.add(new TenancyChecks.Name(name, field));
+    }
 
     /** Builds a Certificate from the TLS names and the annotation options. */
     static PlannedCertificate certificate(

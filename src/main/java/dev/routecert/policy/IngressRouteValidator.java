@@ -98,6 +98,7 @@ final class IngressRouteValidator {
         for (IngressRouteView.Route r : view.routes()) {
             route(r);
         }
+        served.forEach(n -> out.named(n.name(), n.field()));
     }
 
     private boolean routeShapeProblem() {
@@ -257,6 +258,7 @@ final class IngressRouteValidator {
         }
 
         List<TlsChecks.Covered> domains = domains(tls);
+        domains.forEach(d -> out.named(d.name(), d.field()));
         boolean certFromNames = secretName != null || resolver != null;
         if (domains.isEmpty() && !tls.domains().isEmpty()) {
             return; // every domain entry was broken; reported already

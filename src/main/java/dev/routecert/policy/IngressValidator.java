@@ -93,6 +93,7 @@ final class IngressValidator {
             }
         }
 
+        served.forEach(n -> out.named(n.name(), n.field()));
         if (view.tls().isEmpty()) {
             TlsChecks.noTls(
                     f,
@@ -134,6 +135,7 @@ final class IngressValidator {
                 }
                 names.add(c.name());
                 tlsNames.add(new TlsChecks.Covered(c.name(), field));
+                out.named(c.name(), field);
             }
             entryNames.put(t.index(), names);
             if (t.hosts().isEmpty()) {

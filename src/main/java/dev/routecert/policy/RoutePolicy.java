@@ -12,6 +12,8 @@ import dev.routecert.policy.scope.Scope;
 import dev.routecert.policy.scope.ScopeDecision;
 import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.policy.scope.ScopeSettings;
+import dev.routecert.policy.settings.NamespacePolicy;
+import dev.routecert.policy.tenancy.TenancyChecks;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.IngressView;
 import dev.routecert.routes.ObjectMetaView;
@@ -20,6 +22,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * The policy core: given an admission request for an IngressRoute (either Traefik API group) or an
@@ -62,6 +65,18 @@ public final class RoutePolicy {
         this.scope = Objects.requireNonNull(scope, "scope");
         this.facts = Objects.requireNonNull(facts, "facts");
         this.rules = Objects.requireNonNull(rules, "rules");
+    }
+
+    /**
+     * This policy with each namespace's allow-lists (domains, issuers, Certificate contents) from
+     * {@code tenancy} instead of its rules' own, asked in the same resolution as the modes and the
+     * opt-out; for callers whose policy comes from elsewhere than a policy file ({@code check}, tests).
+     */
+    public RoutePolicy withTenancy(Function<String, NamespacePolicy> tenancy) {
+        return new RoutePolicy(config, scope, facts, (NamespaceRules.Source) namespace -> {
+            NamespaceRules base = rules.rules(namespace);
+            return new NamespaceRules(base.enforcement(), base.optOutAllowed(), tenancy.apply(namespace));
+        });
     }
 
     public PolicyConfig config() {
@@ -125,12 +140,21 @@ public final class RoutePolicy {
         if (!inScope.inScope()) {
             return new ScopedVerdict(ScopedVerdict.Status.OUT_OF_SCOPE, inScope.why(), Verdict.allow());
         }
+        NamespacePolicy namespacePolicy = namespaceRules.tenancyOr(namespace);
         OptOut.Decision opt = OptOut.decide(meta, namespace, optOut);
         if (opt == OptOut.Decision.SKIPPED) {
+            // the opt-out skips the checks a team may waive for itself, never those that keep tenants apart
+            Verdict all = evaluateInScope(kind.get(), request, object, namespace, modes, namespacePolicy);
+            List<Violation> isolation =
+                    all.violations().stream().filter(v -> v.check().isolation()).toList();
             return new ScopedVerdict(
-                    ScopedVerdict.Status.OPTED_OUT, OptOut.ANNOTATION + " is \"true\"", Verdict.allow());
+                    ScopedVerdict.Status.OPTED_OUT,
+                    OptOut.ANNOTATION + " is \"true\"",
+                    isolation.isEmpty()
+                            ? Verdict.allow()
+                            : new Verdict(isolation, List.of(), null, List.of(), List.of()));
         }
-        Verdict verdict = evaluateInScope(kind.get(), request, object, namespace, modes);
+        Verdict verdict = evaluateInScope(kind.get(), request, object, namespace, modes, namespacePolicy);
         Optional<String> warning = OptOut.warning(opt, meta, namespace);
         if (warning.isPresent()) {
             Check check = opt == OptOut.Decision.FORBIDDEN ? Check.OPT_OUT_FORBIDDEN : Check.IGNORE_ANNOTATION;
@@ -165,7 +189,12 @@ public final class RoutePolicy {
     }
 
     private Verdict evaluateInScope(
-            RouteKind kind, PolicyRequest request, JsonNode object, String namespace, Enforcement modes) {
+            RouteKind kind,
+            PolicyRequest request,
+            JsonNode object,
+            String namespace,
+            Enforcement modes,
+            NamespacePolicy namespacePolicy) {
         String op = request.operation();
         if ("UPDATE".equals(op)
                 && object.path("metadata").hasNonNull("deletionTimestamp")
@@ -179,7 +208,7 @@ public final class RoutePolicy {
         RequireTlsExemptions.Exemption exemption = config.requireTls()
                 ? RequireTlsExemptions.of(kind, object, namespace, facts)
                 : RequireTlsExemptions.Exemption.NONE;
-        Evaluation first = evaluateOnce(kind, object, namespace, exemption);
+        Evaluation first = evaluateOnce(kind, object, namespace, exemption, namespacePolicy);
         if (first.defaults.isEmpty() || first.findings.denied()) {
             return toVerdict(first, null, modes, hasTls);
         }
@@ -197,7 +226,7 @@ public final class RoutePolicy {
                 o.put("secretName", d.secretName());
             }
         }
-        Evaluation second = evaluateOnce(kind, mutated, namespace, exemption);
+        Evaluation second = evaluateOnce(kind, mutated, namespace, exemption, namespacePolicy);
         return toVerdict(second, second.findings.denied() ? null : patch, modes, hasTls);
     }
 
@@ -281,12 +310,20 @@ public final class RoutePolicy {
     }
 
     private Evaluation evaluateOnce(
-            RouteKind kind, JsonNode object, String namespace, RequireTlsExemptions.Exemption exemption) {
-        return switch (kind.shape()) {
+            RouteKind kind,
+            JsonNode object,
+            String namespace,
+            RequireTlsExemptions.Exemption exemption,
+            NamespacePolicy namespacePolicy) {
+        Evaluation e = switch (kind.shape()) {
             case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption);
             case INGRESS_ROUTE ->
                 IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config, exemption);
         };
+        // tenancy findings never mark the route broken, so they are judged alongside the others
+        e.findings.findings.addAll(TenancyChecks.check(
+                namespacePolicy, config, ObjectMetaView.of(object).annotations(), e.names, e.certificates));
+        return e;
     }
 
     /**

@@ -1,9 +1,10 @@
 package dev.routecert.policy;
 
 /**
- * A verdict with what scope and the opt-out made of the object. A skipped object's verdict allows it
- * untouched; a caller with checks that must not be skipped (tenant isolation) runs them for
- * {@link Status#OPTED_OUT} objects too.
+ * A verdict with what scope and the opt-out made of the object. An object out of scope is allowed
+ * untouched. An opted-out object's verdict holds only the tenant-isolation checks' findings, which no
+ * opt-out skips, and never a patch or a Certificate; a caller with isolation checks of its own (host
+ * ownership) runs them for {@link Status#OPTED_OUT} objects too.
  *
  * @param why for a skipped object, the reason (for {@code routecert check} and debug logs); else empty
  */
@@ -14,11 +15,18 @@ public record ScopedVerdict(Status status, String why, Verdict verdict) {
         CHECKED,
         /** Not served by a controller of {@code --ingress-classes}: allowed untouched. */
         OUT_OF_SCOPE,
-        /** {@code routecert.dev/ignore: "true"} where opting out is allowed: allowed untouched. */
+        /**
+         * {@code routecert.dev/ignore: "true"} where opting out is allowed: judged by the isolation
+         * checks alone, and untouched when they pass.
+         */
         OPTED_OUT
     }
 
     public boolean skipped() {
         return status != Status.CHECKED;
+    }
+
+    public boolean outOfScope() {
+        return status == Status.OUT_OF_SCOPE;
     }
 }

@@ -97,7 +97,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
         ScopedVerdict judged = RouteAdmission.judge(policy, request, policy.rules());
-        if (judged.skipped()) {
+        if (judged.outOfScope()) {
             return RouteAdmission.skipped(request, judged); // no Certificate: nothing is planned for it
         }
         Verdict verdict = judged.verdict();
@@ -112,6 +112,10 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 request, route, request.dryRun() ? HostOwnership.Mode.DRY_RUN : HostOwnership.Mode.CLAIM, deadline);
         if (!claims.allowed()) {
             return Denials.denied(claims.conflicts(), warnings);
+        }
+        if (judged.skipped()) {
+            // opted out: its host names are claimed like any route's, and nothing else is done for it
+            return RouteAdmission.skipped(request, judged);
         }
         warnings.addAll(claims.notices());
         if (verdict.certificates().isEmpty()) {

@@ -57,7 +57,7 @@ public final class NamespacePolicies implements NamespaceRules.Source {
     @Override
     public NamespaceRules rules(String namespace) {
         NamespacePolicy policy = resolve(namespace);
-        return new NamespaceRules(policy.enforcement(), policy.optOutAllowed());
+        return new NamespaceRules(policy.enforcement(), policy.optOutAllowed(), policy);
     }
 
     /** Each namespace's modes alone, for a caller that needs nothing else from the policy. */

@@ -96,7 +96,7 @@ public final class RouteAdmission implements AdmissionPolicy {
     @Override
     public AdmissionDecision review(AdmissionRequest request) {
         ScopedVerdict judged = judge(policy, request, rules);
-        if (judged.skipped()) {
+        if (judged.outOfScope()) {
             return skipped(request, judged);
         }
         Verdict verdict = judged.verdict();
@@ -106,14 +106,18 @@ public final class RouteAdmission implements AdmissionPolicy {
         if (!verdict.allowed()) {
             return denial(verdict, mode);
         }
-        if (mode == Mode.VALIDATE) {
+        if (mode == Mode.VALIDATE || judged.skipped()) {
+            // an opted-out object is still held to host ownership, and otherwise left untouched
             HostOwnership.Outcome claims = claims(
                     ownership,
                     request,
                     CertificateAdmission.route(request),
                     HostOwnership.Mode.READ_ONLY,
                     Deadline.in(readTimeout, clock));
-            return claims.allowed() ? AdmissionDecision.allow() : Denials.denied(claims.conflicts(), List.of());
+            if (!claims.allowed()) {
+                return Denials.denied(claims.conflicts(), List.of());
+            }
+            return judged.skipped() ? skipped(request, judged) : AdmissionDecision.allow();
         }
         List<String> warnings = new ArrayList<>(verdict.warnings());
         if (mode == Mode.MUTATE_WITHOUT_CLUSTER && !request.dryRun()) {
@@ -166,8 +170,8 @@ public final class RouteAdmission implements AdmissionPolicy {
 
     /**
      * The answer for an object that scope or the opt-out skipped: allowed untouched, no warning, logged
-     * at debug only. Checks that opting out must never skip (tenant isolation) belong before this
-     * answer for {@link ScopedVerdict.Status#OPTED_OUT}; none exists yet.
+     * at debug only. An opted-out object gets it only once the isolation checks and host ownership,
+     * which no opt-out skips, have passed.
      */
     static AdmissionDecision skipped(AdmissionRequest request, ScopedVerdict judged) {
         log.debug(

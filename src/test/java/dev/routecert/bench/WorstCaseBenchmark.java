@@ -1,5 +1,6 @@
 package dev.routecert.bench;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -11,11 +12,14 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.Verdict;
+import dev.routecert.policy.settings.NamespacePolicy;
+import dev.routecert.policy.settings.PolicySettings;
 import dev.routecert.webhook.RouteAdmission;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.function.BiConsumer;
 
 /**
@@ -86,8 +90,24 @@ final class WorstCaseBenchmark {
     private final int targetBytes;
     private final int warmups;
     private final int runs;
-    private final RoutePolicy policy =
-            new RoutePolicy(PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER));
+    // the annotated twin carries IP, e-mail and subject values: a policy allows them, so its cost is measured
+    private final RoutePolicy policy = new RoutePolicy(
+                    PolicyConfig.defaults().withDefaultIssuer("letsencrypt-prod", PolicyConfig.CLUSTER_ISSUER))
+            .withTenancy(ns -> NamespacePolicy.resolve(ALLOW_CONTENTS, ns, Map.of()));
+
+    private static final PolicySettings ALLOW_CONTENTS = PolicySettings.parse(new ObjectMapper()
+                    .valueToTree(Map.of(
+                            "apiVersion", PolicySettings.API_VERSION,
+                            "kind", PolicySettings.KIND,
+                            "tenancy",
+                                    Map.of(
+                                            "certificates",
+                                            List.of(Map.of(
+                                                    "namespaceSelector",
+                                                    Map.of(),
+                                                    "allow",
+                                                    Map.of("ipSANs", true, "emailSANs", true, "subject", true)))))))
+            .settings();
     private final RouteAdmission mutate = new RouteAdmission(policy, RouteAdmission.Mode.MUTATE);
     private final AdmissionReviews reviews = new AdmissionReviews(16L * 1024 * 1024);
     final List<Result> results = new ArrayList<>();

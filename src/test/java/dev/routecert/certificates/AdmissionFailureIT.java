@@ -38,7 +38,16 @@ class AdmissionFailureIT {
                     .withWriteTimeout(WRITE_TIMEOUT)
                     .withOrphanGracePeriod(GRACE)
                     .withLeaderElection(false, "routecert", "routecert", Duration.ofSeconds(15)))
-            .withClusterIssuers();
+            .withClusterIssuers()
+            // a subject the API server refuses must reach it: subjects need the policy's allowance
+            .withPolicyFile("""
+                    apiVersion: routecert.dev/v1alpha1
+                    kind: Policy
+                    tenancy:
+                      certificates:
+                        - namespaceSelector: {}
+                          allow: {subject: true}
+                    """);
 
     @BeforeAll
     static void setUp() {

@@ -229,9 +229,72 @@ class CheckCommandTest {
         assertTrue(r.out().contains("1   at least one object is denied"), r.out());
     }
 
+    /** --policy-file: the tenancy lists apply, with the labels of the Namespace objects in the input. */
+    @Test
+    void policyFileAppliesTheTenancyListsToTheNamespacesInTheInput(@TempDir Path dir) throws Exception {
+        Path policy = dir.resolve("policy.yaml");
+        Files.writeString(policy, """
+                apiVersion: routecert.dev/v1alpha1
+                kind: Policy
+                tenancy:
+                  domains:
+                    - namespaceSelector: {matchLabels: {tenant: shop}}
+                      allow: [shop.example.com]
+                  certificates:
+                    - namespaceSelector: {matchLabels: {mtls: "true"}}
+                      allow: {usages: [client auth]}
+                """);
+        String docs = """
+                apiVersion: v1
+                kind: Namespace
+                metadata: {name: shop, labels: {tenant: shop, mtls: "true"}}
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: web
+                  namespace: shop
+                  annotations:
+                    cert-manager.io/cluster-issuer: letsencrypt-prod
+                    cert-manager.io/usages: digital signature, key encipherment, client auth
+                spec:
+                  rules: [{host: www.shop.example.com}]
+                  tls: [{hosts: [www.shop.example.com], secretName: web-tls}]
+                ---
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata:
+                  name: web
+                  namespace: blog
+                  annotations:
+                    cert-manager.io/cluster-issuer: letsencrypt-prod
+                    cert-manager.io/usages: digital signature, key encipherment, client auth
+                spec:
+                  rules: [{host: www.shop.example.com}]
+                  tls: [{hosts: [www.shop.example.com], secretName: web-tls}]
+                """;
+        Run r = run(docs, "--policy-file", policy.toString(), "-");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("checked 3 objects: 1 allowed, 1 denied"), r.out());
+        assertTrue(
+                r.out()
+                        .contains("[domain-not-allowed] spec.rules[0].host: www.shop.example.com is not a domain"
+                                + " namespace blog may use"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .contains("[cert-usages] metadata.annotations[cert-manager.io/usages]: a Certificate namespace"
+                                + " blog may not carry the key usage client auth"),
+                r.out());
+
+        Run without = run(docs, "-");
+        assertEquals(1, without.exit());
+        assertTrue(without.out().contains("checked 3 objects: 0 allowed, 2 denied"), without.out());
+    }
+
     /** Every fixture through the CLI, with the policy its expected file asks for, gives the expected verdict. */
     @TestFactory
-    Stream<DynamicTest> everyFixtureThroughTheCli() {
+    Stream<DynamicTest> everyFixtureThroughTheCli(@TempDir Path tmp) {
         List<DynamicTest> tests = new ArrayList<>();
         for (Fixtures.Fixture fx : Fixtures.all()) {
             JsonNode e = fx.expected();
@@ -257,6 +320,17 @@ class CheckCommandTest {
                     args.add("--require-tls");
                 }
                 args.add(fx.objectFile().toString());
+                if (e.has("policyFile")) {
+                    Path file = Files.createTempFile(tmp, "policy", ".yaml");
+                    Files.writeString(file, e.get("policyFile").toString());
+                    args.addAll(List.of("--policy-file", file.toString()));
+                }
+                if (e.has("namespaceLabels")) {
+                    // check resolves a namespace's labels from a Namespace object in its input
+                    Path file = Files.createTempFile(tmp, "namespace", ".yaml");
+                    Files.writeString(file, namespace(fx.object(), e.get("namespaceLabels")));
+                    args.add(file.toString());
+                }
                 Run r = run("", args.toArray(String[]::new));
                 String wanted = e.get("verdict").asText();
                 assertEquals(wanted.equals("DENY") ? 1 : 0, r.exit(), () -> r.out() + r.err());
@@ -277,5 +351,19 @@ class CheckCommandTest {
             }));
         }
         return tests.stream();
+    }
+
+    /** A Namespace manifest for the namespace {@code object} is checked in, with {@code labels}. */
+    static String namespace(JsonNode object, JsonNode labels) {
+        String name = object.path("metadata").path("namespace").asText("default");
+        StringBuilder b =
+                new StringBuilder("apiVersion: v1\nkind: Namespace\nmetadata:\n  name: " + name + "\n  labels:\n");
+        labels.properties()
+                .forEach(e -> b.append("    ")
+                        .append(e.getKey())
+                        .append(": \"")
+                        .append(e.getValue().asText())
+                        .append("\"\n"));
+        return b.toString();
     }
 }

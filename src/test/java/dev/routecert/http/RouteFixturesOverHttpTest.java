@@ -9,7 +9,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.policy.Fixtures;
-import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
@@ -35,7 +34,7 @@ class RouteFixturesOverHttpTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final ServingCertificate CERTIFICATE = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
-    private static final Map<PolicyConfig, TestServer> SERVERS = new HashMap<>();
+    private static final Map<String, TestServer> SERVERS = new HashMap<>();
 
     static Stream<Fixtures.Fixture> fixtures() {
         List<Fixtures.Fixture> all = Fixtures.all();
@@ -43,9 +42,12 @@ class RouteFixturesOverHttpTest {
         return all.stream();
     }
 
-    private static synchronized TestServer serverFor(PolicyConfig config) {
-        return SERVERS.computeIfAbsent(config, c -> {
-            RoutePolicy policy = new RoutePolicy(c);
+    /** One server per policy: the configuration with the inline policy file and namespace labels. */
+    private static synchronized TestServer serverFor(JsonNode expected) {
+        String key =
+                Fixtures.config(expected) + " " + expected.path("policyFile") + " " + expected.path("namespaceLabels");
+        return SERVERS.computeIfAbsent(key, k -> {
+            RoutePolicy policy = Fixtures.policy(expected);
             return new TestServer(
                     new FixedCertificateSource(CERTIFICATE),
                     new RouteAdmission(policy, RouteAdmission.Mode.MUTATE),
@@ -84,7 +86,7 @@ class RouteFixturesOverHttpTest {
     void answersTheStoredVerdictOverHttps(Fixtures.Fixture fixture) throws Exception {
         JsonNode expected = fixture.expected();
         String operation = expected.path("operation").asText("CREATE");
-        TestServer server = serverFor(Fixtures.config(expected));
+        TestServer server = serverFor(expected);
         String verdict = expected.path("verdict").asText();
         JsonNode old = Fixtures.oldObject(expected, fixture.object());
         JsonNode mutate = post(server, "/mutate", "m-" + fixture.name(), fixture.object(), operation, old);

@@ -18,11 +18,16 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -211,6 +216,41 @@ public final class ClusterFixture implements AutoCloseable {
             return volume;
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /**
+     * routecert started with {@code --policy-file policyFile}, polled every 100ms, and host claims in a
+     * namespace of this class's own. The file must hold a valid policy before the start; change it with
+     * {@link #writePolicy}.
+     */
+    public WebhookUnderTest routecert(CertificateOptions options, Path policyFile) {
+        return routecert(
+                PolicyConfig.defaults(),
+                config -> config.withCertificates(options).withPolicyFile(policyFile, Duration.ofMillis(100)));
+    }
+
+    /**
+     * Replaces the policy file as a ConfigMap update does (a new file moved over the old one) and
+     * waits until {@code webhook} has it in force.
+     */
+    public static void writePolicy(WebhookUnderTest webhook, Path policyFile, String yaml) {
+        try {
+            byte[] bytes = yaml.getBytes(StandardCharsets.UTF_8);
+            Path next = policyFile.resolveSibling(policyFile.getFileName() + ".next");
+            Files.write(next, bytes);
+            Files.move(next, policyFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+            String sha = HexFormat.of()
+                    .formatHex(MessageDigest.getInstance("SHA-256").digest(bytes));
+            await(
+                    "policy file in force",
+                    Duration.ofSeconds(20),
+                    () -> webhook.routecert().policy().sha256(),
+                    sha::equals);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
         }
     }
 

@@ -1,6 +1,10 @@
 package dev.routecert.kube;
 
 import dev.routecert.config.CertificateOptions;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.Locale;
 import java.util.function.Function;
 import org.junit.jupiter.api.extension.BeforeAllCallback;
@@ -36,23 +40,27 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
     private final boolean clusterIssuers;
     private final Function<ClusterFixture, CertificateOptions> routecert;
     private final int replicas;
+    private final String policy;
+    private Path policyFile;
     private ClusterFixture fixture;
     private WebhookUnderTest webhook;
 
     /** The cluster alone, for {@code @ExtendWith}. */
     public KubeClusterExtension() {
-        this(false, false, null, 1);
+        this(false, false, null, 1, null);
     }
 
     private KubeClusterExtension(
             boolean withFixture,
             boolean clusterIssuers,
             Function<ClusterFixture, CertificateOptions> routecert,
-            int replicas) {
+            int replicas,
+            String policy) {
         this.withFixture = withFixture;
         this.clusterIssuers = clusterIssuers;
         this.routecert = routecert;
         this.replicas = replicas;
+        this.policy = policy;
     }
 
     /**
@@ -60,17 +68,17 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
      * may use the fixture first (say, for a namespace to hold the leader election Lease).
      */
     public static KubeClusterExtension withRoutecert(Function<ClusterFixture, CertificateOptions> options) {
-        return new KubeClusterExtension(true, false, options, 1);
+        return new KubeClusterExtension(true, false, options, 1, null);
     }
 
     /** The cluster and a {@link ClusterFixture}, without routecert: for tests that start it their own way. */
     public static KubeClusterExtension withFixture() {
-        return new KubeClusterExtension(true, false, null, 1);
+        return new KubeClusterExtension(true, false, null, 1, null);
     }
 
     /** Also the ClusterIssuers every Certificate test may name ({@link ClusterFixture#clusterIssuers()}). */
     public KubeClusterExtension withClusterIssuers() {
-        return new KubeClusterExtension(true, true, routecert, replicas);
+        return new KubeClusterExtension(true, true, routecert, replicas, policy);
     }
 
     /**
@@ -78,7 +86,17 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
      * ({@link ClusterFixture#routecert(CertificateOptions, int)}); give them leader election.
      */
     public KubeClusterExtension withReplicas(int replicas) {
-        return new KubeClusterExtension(withFixture, clusterIssuers, routecert, replicas);
+        return new KubeClusterExtension(withFixture, clusterIssuers, routecert, replicas, policy);
+    }
+
+    /** routecert started with {@code --policy-file} holding {@code yaml}; {@link #policyFile()} changes it. */
+    public KubeClusterExtension withPolicyFile(String yaml) {
+        return new KubeClusterExtension(true, clusterIssuers, routecert, replicas, yaml);
+    }
+
+    /** The policy file of {@link #withPolicyFile}. */
+    public Path policyFile() {
+        return policyFile;
     }
 
     /** This class's fixture; set once the class has started. */
@@ -103,7 +121,12 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         if (withFixture) {
             fixture = fixture(context);
             if (routecert != null) {
-                webhook = fixture.routecert(routecert.apply(fixture), replicas); // the fixture closes it
+                if (policy == null) {
+                    webhook = fixture.routecert(routecert.apply(fixture), replicas); // the fixture closes it
+                } else {
+                    policyFile = writePolicy(fixture, policy);
+                    webhook = fixture.routecert(routecert.apply(fixture), policyFile);
+                }
             }
         }
     }
@@ -178,5 +201,24 @@ public final class KubeClusterExtension implements BeforeAllCallback, ParameterR
         return context.getRoot()
                 .getStore(NAMESPACE)
                 .computeIfAbsent(KubeCluster.class, key -> KubeCluster.shared(), KubeCluster.class);
+    }
+
+    private static Path writePolicy(ClusterFixture fixture, String yaml) {
+        try {
+            Path dir = Files.createTempDirectory("routecert-policy-");
+            fixture.onClose(() -> {
+                try (var files = Files.list(dir)) {
+                    for (Path f : files.toList()) {
+                        Files.deleteIfExists(f);
+                    }
+                    Files.deleteIfExists(dir);
+                } catch (IOException e) {
+                    System.err.println("cannot delete " + dir + ": " + e);
+                }
+            });
+            return Files.writeString(dir.resolve("policy.yaml"), yaml);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 }

@@ -3,13 +3,18 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.policy.settings.NamespacePolicy;
+import dev.routecert.policy.settings.PolicySettings;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URISyntaxException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.stream.Stream;
 
 /**
@@ -74,6 +79,32 @@ public final class Fixtures {
         }
         JsonNode old = expected.get("oldObject");
         return old != null ? old : object;
+    }
+
+    /**
+     * The policy a fixture is judged by: its {@link #config} with each namespace's allow-lists from the
+     * expectation's {@code policyFile:} (a policy file's content, inline), resolved with the labels in
+     * its {@code namespaceLabels:}; without {@code policyFile:}, the built-in defaults.
+     */
+    public static RoutePolicy policy(JsonNode expected) {
+        return new RoutePolicy(config(expected)).withTenancy(tenancy(expected));
+    }
+
+    /** The allow-lists of {@link #policy}, by namespace. */
+    public static Function<String, NamespacePolicy> tenancy(JsonNode expected) {
+        JsonNode file = expected.get("policyFile");
+        if (file == null) {
+            return NamespacePolicy::defaults;
+        }
+        PolicySettings.Parsed parsed = PolicySettings.parse(file);
+        if (!parsed.ok()) {
+            throw new IllegalStateException("policyFile of a fixture: " + parsed.problems());
+        }
+        Map<String, String> labels = new HashMap<>();
+        expected.path("namespaceLabels")
+                .properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        return ns -> parsed.settings().resolve(ns, labels);
     }
 
     /** The policy configuration a fixture asks for: {@link PolicyConfig#defaults()} plus its {@code policy:} overrides. */

@@ -90,7 +90,7 @@ class RouteFixturesTest {
 
     static void check(Fixtures.Fixture fx, JsonNode object, JsonNode expected) {
         PolicyConfig config = Fixtures.config(expected);
-        RoutePolicy policy = new RoutePolicy(config);
+        RoutePolicy policy = Fixtures.policy(expected);
         PolicyRequest base = PolicyRequest.create(object, "default");
         String op = expected.path("operation").asText("CREATE");
         JsonNode old = Fixtures.oldObject(expected, object);
