@@ -54,6 +54,7 @@ class OptOutIT {
         strict = routecert.namespace("strict", Map.of("compliance", "strict"));
     }
 
+    /** Each test serves a host of its own: host ownership holds across namespaces, opted out or not. */
     static String covered(String name, String ignore) {
         return """
                 apiVersion: traefik.io/v1alpha1
@@ -62,9 +63,9 @@ class OptOutIT {
                   name: %s
                   annotations: {cert-manager.io/cluster-issuer: test-ca, routecert.dev/ignore: "%s"}
                 spec:
-                  routes: [{match: Host(`shop.example.com`), services: [{name: web, port: 80}]}]
-                  tls: {secretName: %s-tls, domains: [{main: other.example.com, sans: [shop.example.com]}]}
-                """.formatted(name, ignore, name);
+                  routes: [{match: Host(`%s.shop.example.com`), services: [{name: web, port: 80}]}]
+                  tls: {secretName: %s-tls, domains: [{main: other.example.com, sans: [%s.shop.example.com]}]}
+                """.formatted(name, ignore, name, name, name);
     }
 
     static String bad(String name, String ignore) {
@@ -75,9 +76,9 @@ class OptOutIT {
                   name: %s
                   annotations: {cert-manager.io/cluster-issuer: test-ca, routecert.dev/ignore: "%s"}
                 spec:
-                  routes: [{match: Host(`shop.example.com`), services: [{name: web, port: 80}]}]
+                  routes: [{match: Host(`%s.shop.example.com`), services: [{name: web, port: 80}]}]
                   tls: {secretName: %s-tls, domains: [{main: other.example.com}]}
-                """.formatted(name, ignore, name);
+                """.formatted(name, ignore, name, name);
     }
 
     @Test
@@ -100,17 +101,30 @@ class OptOutIT {
     }
 
     @Test
+    void anOptedOutRouteIsStillHeldToHostOwnership() {
+        ClusterFixture.Kubectl owner = fixture.kubectl(covered("held", "true"), "apply", "-n", strict, "-f", "-");
+        assertEquals(0, owner.exitCode(), owner.err());
+        ClusterFixture.Kubectl hijack = fixture.kubectl(bad("held", "true"), "apply", "-n", ns, "-f", "-");
+        assertNotEquals(0, hijack.exitCode(), "opting out skips no isolation check");
+        assertTrue(
+                hijack.err()
+                        .contains("[host-ownership] spec.routes[0].match: held.shop.example.com is served by"
+                                + " another namespace"),
+                hijack.err());
+    }
+
+    @Test
     void anotherValueIsCheckedWithAWarning() {
         ClusterFixture.Kubectl apply = fixture.kubectl(bad("other-value", "yes"), "apply", "-n", ns, "-f", "-");
         assertNotEquals(0, apply.exitCode());
-        assertTrue(apply.err().contains("shop.example.com is served by this route"), apply.err());
+        assertTrue(apply.err().contains("other-value.shop.example.com is served by this route"), apply.err());
     }
 
     @Test
     void whereOptingOutIsForbiddenTheRouteIsCheckedAndWarned() {
-        ClusterFixture.Kubectl denied = fixture.kubectl(bad("ignored", "true"), "apply", "-n", strict, "-f", "-");
+        ClusterFixture.Kubectl denied = fixture.kubectl(bad("strict", "true"), "apply", "-n", strict, "-f", "-");
         assertNotEquals(0, denied.exitCode(), "the same route is denied there");
-        assertTrue(denied.err().contains("shop.example.com is served by this route"), denied.err());
+        assertTrue(denied.err().contains("strict.shop.example.com is served by this route"), denied.err());
         ClusterFixture.Kubectl good = fixture.kubectl(covered("good", "true"), "apply", "-n", strict, "-f", "-");
         assertEquals(0, good.exitCode(), good.err());
         assertTrue(
