@@ -16,6 +16,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -106,6 +107,15 @@ class BenchHarnessTest {
             assertEquals(0, java.waitFor(), options + ": " + out);
         }
         assertTrue(LoadBenchmark.variantOptions().containsAll(LoadBenchmark.VARIANT_JVM));
+        String dockerfile = Files.readString(Path.of("src/main/docker/Dockerfile"));
+        String entrypoint = dockerfile
+                .lines()
+                .filter(l -> l.startsWith("ENTRYPOINT"))
+                .findFirst()
+                .orElseThrow();
+        for (String option : LoadBenchmark.IMAGE_GC) {
+            assertTrue(entrypoint.contains("\"" + option + "\""), "the image runs with " + option + ": " + entrypoint);
+        }
         assertFalse(
                 LoadBenchmark.variantOptions().contains("-XX:+UseSerialGC"),
                 LoadBenchmark.variantOptions().toString());

@@ -11,6 +11,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * The load benchmark: routecert's jar, the same stack answering fixed bytes, and nginx (when
@@ -20,11 +21,18 @@ import java.util.concurrent.TimeUnit;
  */
 final class LoadBenchmark {
 
+    /** The heap cap of the memory target. */
+    static final String HEAP = "-Xmx128m";
+
     /**
-     * The JVM options every Java server gets: the heap cap of the memory target, and the collector
-     * the container image runs routecert with (src/main/docker/Dockerfile).
+     * The collector the container image runs routecert with, and its generation sizes
+     * (src/main/docker/Dockerfile's ENTRYPOINT; BenchHarnessTest holds the two together).
      */
-    static final List<String> SERVER_JVM = List.of("-Xmx128m", "-XX:+UseSerialGC");
+    static final List<String> IMAGE_GC = List.of("-XX:+UseSerialGC", "-XX:NewRatio=1", "-XX:SurvivorRatio=4");
+
+    /** The JVM options every Java server gets. */
+    static final List<String> SERVER_JVM =
+            Stream.concat(Stream.of(HEAP), IMAGE_GC.stream()).toList();
 
     record Settings(
             List<Integer> connections, Duration serverWarmup, Duration warmup, Duration measure, long maxRequests) {}
@@ -69,9 +77,8 @@ final class LoadBenchmark {
     /** SERVER_JVM with its collector replaced by the variant's, when the variant names one (the JVM refuses two). */
     static List<String> variantOptions() {
         boolean variantPicksCollector = VARIANT_JVM.stream().anyMatch(LoadBenchmark::selectsCollector);
-        List<String> options = new ArrayList<>(SERVER_JVM.stream()
-                .filter(o -> !variantPicksCollector || !selectsCollector(o))
-                .toList());
+        // the image's generation sizes belong to its collector: another collector sizes its own
+        List<String> options = new ArrayList<>(variantPicksCollector ? List.of(HEAP) : SERVER_JVM);
         options.addAll(VARIANT_JVM);
         return options;
     }
