@@ -44,6 +44,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -104,7 +105,14 @@ public final class Routecert implements AutoCloseable {
         List<HostClaims> claims = new ArrayList<>(1);
         try {
             clientCas = clientCaSource(config);
-            WriteGuard guard = writeGuard(config);
+            // the namespace labels the policy's selectors and the exempt label read: the cluster's, once
+            // its caches exist; without a cluster, none
+            AtomicReference<NamespacePolicies.NamespaceLabels> labels =
+                    new AtomicReference<>(NamespacePolicies.NamespaceLabels.NONE);
+            AtomicBoolean clusterLabels = new AtomicBoolean();
+            WriteGuard guard = writeGuard(config)
+                    .withNamespaceLabels(namespace ->
+                            clusterLabels.get() ? Optional.of(labels.get().of(namespace)) : Optional.empty());
             // set once the reconciler exists; the first load happens before it
             AtomicReference<Runnable> onReload = new AtomicReference<>(() -> {});
             policyFile = policyFile(config, metrics, onReload);
@@ -112,9 +120,6 @@ public final class Routecert implements AutoCloseable {
                     policyFile.<Supplier<PolicySnapshot>>map(file -> file).orElse(() -> PolicySnapshot.DEFAULTS);
             cluster = ClusterConnection.open(config.kubernetes(), config.kubeconfig(), readiness);
             RoutePolicy policy;
-            // the namespace labels the policy's selectors read: the cluster's, once its caches exist
-            AtomicReference<NamespacePolicies.NamespaceLabels> labels =
-                    new AtomicReference<>(NamespacePolicies.NamespaceLabels.NONE);
             SharedHosts sharedHosts = policyFile.isPresent()
                     ? new PolicySharedHosts(snapshots, namespace -> labels.get().of(namespace))
                     : SharedHosts.NEVER;
@@ -129,11 +134,17 @@ public final class Routecert implements AutoCloseable {
                         readiness,
                         (facts, namespaceLabels) -> {
                             labels.set(namespaceLabels::apply);
+                            clusterLabels.set(true);
                             return new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
                                     new NamespacePolicies(snapshots, namespaceLabels::apply));
                         },
                         ClusterCaches.needed(
-                                !config.scope().everythingInScope(), policyConfig.requireTls(), policyFile.isPresent()),
+                                !config.scope().everythingInScope(),
+                                policyConfig.requireTls(),
+                                policyFile.isPresent()
+                                        || !config.guard()
+                                                .exemptNamespaceLabel()
+                                                .isEmpty()),
                         config.certificates(),
                         version(),
                         clock,
@@ -224,17 +235,15 @@ public final class Routecert implements AutoCloseable {
     }
 
     /**
-     * The namespaces nothing is done in. By name only: routecert keeps no Namespace cache to read the
-     * exempt label from, so a namespace excluded by that label alone is left out by the API server's
-     * registration but not by routecert itself.
+     * The namespaces nothing is done in: by name, and by the exempt label, read from the Namespace
+     * cache once routecert has a cluster connection (the guard is built before it).
      */
     private static WriteGuard writeGuard(ServeConfig config) {
         GuardOptions options = config.guard();
         log.info(
-                "excluded namespaces: {} by name; the label {} is honoured by the webhook registration only"
-                        + " (routecert keeps no Namespace cache)",
+                "excluded namespaces: {}, and namespaces labelled {}",
                 options.excludedNamespaces(),
-                options.exemptNamespaceLabel().isEmpty() ? "(none)" : options.exemptNamespaceLabel());
+                options.exemptNamespaceLabel().isEmpty() ? "(no label)" : options.exemptNamespaceLabel());
         return new WriteGuard(
                 options.excludedNamespaces(), options.exemptNamespaceLabel(), WriteGuard.NamespaceLabels.NONE);
     }

@@ -127,7 +127,7 @@ public final class ServeCommand implements Callable<Integer> {
             paramLabel = "KEY",
             defaultValue = "${env:ROUTECERT_EXEMPT_NAMESPACE_LABEL:-routecert.dev/exempt}",
             description = "The label (any value) by which the registration's DoesNotExist selector excludes more "
-                    + "namespaces; routecert keeps no Namespace cache, so its own guard excludes by name only. "
+                    + "namespaces; routecert's own guard reads it from its Namespace cache. "
                     + "Empty: none (env ROUTECERT_EXEMPT_NAMESPACE_LABEL, default ${DEFAULT-VALUE}).")
     String exemptNamespaceLabel;
 

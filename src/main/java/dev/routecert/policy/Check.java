@@ -98,7 +98,6 @@ public enum Check {
 
     // ---- tenant isolation
     HOST_OWNERSHIP("host-ownership", Action.DENY, Group.TENANCY, true),
-    HOST_UNCONSTRAINED("host-unconstrained", Action.DENY, Group.TENANCY, true),
     DOMAIN_NOT_ALLOWED("domain-not-allowed", Action.DENY, Group.TENANCY, true),
     ISSUER_NOT_ALLOWED("issuer-not-allowed", Action.DENY, Group.TENANCY, true),
     CERT_IP_SANS("cert-ip-sans", Action.DENY, Group.TENANCY, true),

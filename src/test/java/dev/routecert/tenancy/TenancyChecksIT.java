@@ -22,8 +22,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * The policy file's tenancy lists through the real API server, with kubectl: allowed domains,
- * issuers, Certificate contents and shared hosts. Namespaces are selected by name, as routecert
- * keeps no Namespace labels here; the policy naming them is written once they exist.
+ * issuers, Certificate contents and shared hosts. Namespaces are selected by name, as their names
+ * are generated; the policy naming them is written once they exist.
  */
 class TenancyChecksIT {
 

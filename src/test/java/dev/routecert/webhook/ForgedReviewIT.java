@@ -24,6 +24,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,23 @@ class ForgedReviewIT {
         storeAndAwaitReconciler(name, "kube-system");
         assertNull(fixture.certificate("kube-system", name + "-tls").get());
         assertEquals(List.of(), events("kube-system", name));
+    }
+
+    @Test
+    void aNamespaceCarryingTheExemptLabelIsLeftAloneAsTheRegistrationLeavesIt() throws Exception {
+        // a namespace of this run, so the registration would send its reviews were it not exempt
+        String exempt = routecert.namespace("exempt", Map.of("routecert.dev/exempt", "true"));
+        String name = "exempt-" + UUID.randomUUID().toString().substring(0, 8);
+        AdmissionReviewBuilder review = AdmissionReviewBuilder.forObject(ingress(name, exempt), exempt)
+                .user("system:serviceaccount:tenant:mallory");
+        for (String path : List.of("/mutate", "/validate")) {
+            JsonNode answer = post(path, review);
+            assertTrue(answer.path("allowed").asBoolean(), path + ": " + answer);
+            assertTrue(answer.path("patch").isMissingNode(), path + ": " + answer);
+        }
+        storeAndAwaitReconciler(name, exempt);
+        assertNull(fixture.certificate(exempt, name + "-tls").get());
+        assertEquals(List.of(), events(exempt, name));
     }
 
     @Test

@@ -26,7 +26,6 @@ import java.util.Set;
  * @param issuers the allowed issuers; empty when {@code tenancy.issuers} is absent (any issuer)
  * @param certificates what Certificates may ask for beyond DNS names with server usages
  * @param sharedHosts by index of the {@code tenancy.sharedHosts} entries that match this namespace, their hosts
- * @param anyHost whether routes here may serve catch-all or HostRegexp hosts without TLS domains
  */
 public record NamespacePolicy(
         String namespace,
@@ -37,8 +36,7 @@ public record NamespacePolicy(
         Optional<List<DomainPattern>> domains,
         Optional<IssuerAllowance> issuers,
         CertificateAllowance certificates,
-        Map<Integer, List<DomainPattern>> sharedHosts,
-        boolean anyHost) {
+        Map<Integer, List<DomainPattern>> sharedHosts) {
 
     /** Kubernetes 1.21 and later label every namespace with its name; older servers do not. */
     public static final String NAME_LABEL = "kubernetes.io/metadata.name";
@@ -121,10 +119,8 @@ public record NamespacePolicy(
                 shared.put(i, e.hosts());
             }
         }
-        boolean anyHost =
-                tenancy.anyHost().stream().anyMatch(e -> e.namespaceSelector().matches(l));
         return new NamespacePolicy(
-                namespace, applied, defaultMode, checks, optOut, domains, issuers, certificates, shared, anyHost);
+                namespace, applied, defaultMode, checks, optOut, domains, issuers, certificates, shared);
     }
 
     /** The default mode, deny when neither the override nor the top level sets one. */

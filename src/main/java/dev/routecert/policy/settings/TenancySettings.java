@@ -17,8 +17,7 @@ public record TenancySettings(
         Optional<List<DomainsEntry>> domains,
         Optional<List<IssuersEntry>> issuers,
         List<CertificatesEntry> certificates,
-        List<SharedHostsEntry> sharedHosts,
-        List<AnyHostEntry> anyHost) {
+        List<SharedHostsEntry> sharedHosts) {
 
     /** cert-manager's key usages as its API spells them, the same list its annotation check accepts. */
     static final Set<String> KEY_USAGES = Set.of(
@@ -47,14 +46,13 @@ public record TenancySettings(
             "netscape sgc");
 
     public static final TenancySettings DEFAULT =
-            new TenancySettings(Optional.empty(), Optional.empty(), List.of(), List.of(), List.of());
+            new TenancySettings(Optional.empty(), Optional.empty(), List.of(), List.of());
 
     public TenancySettings {
         domains = domains.map(List::copyOf);
         issuers = issuers.map(List::copyOf);
         certificates = List.copyOf(certificates);
         sharedHosts = List.copyOf(sharedHosts);
-        anyHost = List.copyOf(anyHost);
     }
 
     public record DomainsEntry(LabelSelector namespaceSelector, List<DomainPattern> allow) {
@@ -83,8 +81,6 @@ public record TenancySettings(
         }
     }
 
-    public record AnyHostEntry(LabelSelector namespaceSelector) {}
-
     /** What a Certificate may ask for beyond DNS names with server usages. */
     public record CertificateAllowance(
             boolean ipSANs, boolean uriSANs, boolean emailSANs, boolean subject, Set<String> usages) {
@@ -109,7 +105,7 @@ public record TenancySettings(
     }
 
     static TenancySettings parse(String path, JsonNode node, Problems problems) {
-        if (!problems.object(path, node, Set.of("domains", "issuers", "certificates", "sharedHosts", "anyHost"))) {
+        if (!problems.object(path, node, Set.of("domains", "issuers", "certificates", "sharedHosts"))) {
             return DEFAULT;
         }
         Optional<List<DomainsEntry>> domains = Optional.empty();
@@ -156,15 +152,7 @@ public record TenancySettings(
                                 selector(at, e, problems), patterns(Problems.child(at, "hosts"), e, "hosts", problems)),
                         Set.of("namespaceSelector", "hosts"))
                 : List.of();
-        List<AnyHostEntry> anyHost = node.has("anyHost")
-                ? entries(
-                        Problems.child(path, "anyHost"),
-                        node.get("anyHost"),
-                        problems,
-                        (at, e) -> new AnyHostEntry(selector(at, e, problems)),
-                        Set.of("namespaceSelector"))
-                : List.of();
-        return new TenancySettings(domains, issuers, certificates, sharedHosts, anyHost);
+        return new TenancySettings(domains, issuers, certificates, sharedHosts);
     }
 
     private interface EntryReader<E> {

@@ -44,8 +44,6 @@ class PolicySettingsTest {
               sharedHosts:
                 - namespaceSelector: {matchExpressions: [{key: team, operator: In, values: [web, web-canary]}]}
                   hosts: ["*.web.example.com", web.example.com]
-              anyHost:
-                - namespaceSelector: {matchLabels: {routecert.dev/edge: "true"}}
             overrides:
               - namespaceSelector: {matchLabels: {routecert.dev/rollout: audit}}
                 enforcement: {default: audit, checks: {host-ownership: deny}}
@@ -123,8 +121,9 @@ class PolicySettingsTest {
                   sharedHosts:
                     - namespaceSelector: {matchLabels: {"-bad": x}}
                       hosts: []
-                  anyHost:
+                  domains:
                     - namespaceSelector: {matchExpressions: [{key: a, operator: Exists, values: [x]}]}
+                      allow: [example.com]
                   certificates:
                     - namespaceSelector: {}
                       allow: {ipSANs: yes-please, usages: [client auth, teleport]}
@@ -177,7 +176,6 @@ class PolicySettingsTest {
         assertTrue(p.optOutAllowed());
         assertTrue(p.allowsDomain(HostName.check("anything.example.org").name()));
         assertTrue(p.allowsClusterIssuer("any"));
-        assertFalse(p.anyHost());
         assertEquals(TenancySettings.CertificateAllowance.NONE, p.certificates());
     }
 
@@ -263,9 +261,6 @@ class PolicySettingsTest {
         assertTrue(web.sharesWith(canary, host("a.b.web.example.com")), "the same patterns as domains");
         assertFalse(web.sharesWith(canary, host("other.example.com")));
         assertFalse(web.sharesWith(shop, host("web.example.com")));
-
-        assertTrue(s.resolve("edge", Map.of("routecert.dev/edge", "true")).anyHost());
-        assertFalse(shop.anyHost());
     }
 
     @Test
