@@ -1,5 +1,6 @@
 package dev.routecert.cli;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
@@ -8,7 +9,6 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.config.PolicyFileSource;
@@ -30,15 +30,22 @@ import dev.routecert.webhook.NamespacePolicies;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import java.util.stream.Stream;
+import org.yaml.snakeyaml.error.MarkedYAMLException;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
@@ -56,7 +63,8 @@ import picocli.CommandLine.Spec;
         description =
                 "Checks Ingress and Traefik IngressRoute manifests with the same policy as the admission "
                         + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
-                        + "Certificate each object needs. Reads YAML (several documents, kind: List) or JSON; '-' reads standard input.",
+                        + "Certificate each object needs. Reads every document of a file: YAML documents, kind: List, JSON values one after "
+                        + "another or separated by '---'. A directory is always read recursively (no -R needed); '-' reads standard input.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every object is allowed",
@@ -69,7 +77,13 @@ public final class CheckCommand implements Callable<Integer> {
     static final int DENIED = 1;
     static final int UNREADABLE = 2;
 
-    @Parameters(arity = "1..*", paramLabel = "FILE", description = "Manifest files to check; '-' reads standard input.")
+    @Parameters(
+            arity = "1..*",
+            paramLabel = "FILE",
+            description =
+                    "Manifest files or directories to check. A directory's *.yaml, *.yml and *.json files are read "
+                            + "recursively, sorted by name; hidden entries and symbolic links to directories are skipped. "
+                            + "'-' reads standard input.")
     List<String> files = new ArrayList<>();
 
     @Mixin
@@ -146,12 +160,21 @@ public final class CheckCommand implements Callable<Integer> {
 
         boolean unreadable = false;
         List<Found> objects = new ArrayList<>();
-        for (String file : files) {
-            try {
-                objects.addAll(read(file));
-            } catch (IOException | InputProblem e) {
-                err.println("error: " + e.getMessage());
-                unreadable = true;
+        for (String arg : files) {
+            List<String> problems = new ArrayList<>();
+            List<String> inputs = inputs(arg, problems);
+            for (String problem : problems) {
+                err.println(problem);
+                unreadable |= problem.startsWith("error:");
+            }
+            for (String file : inputs) {
+                try {
+                    objects.addAll(read(file));
+                } catch (InputProblem e) {
+                    // one bad file is reported, and the others are still checked
+                    err.println("error: " + e.getMessage());
+                    unreadable = true;
+                }
             }
         }
 
@@ -221,44 +244,74 @@ public final class CheckCommand implements Callable<Integer> {
         }
     }
 
-    private List<Found> read(String file) throws IOException, InputProblem {
+    /**
+     * The inputs an argument names: itself, or for a directory every {@code *.yaml}, {@code *.yml} and
+     * {@code *.json} file below it, sorted by name at each level. Hidden files and directories are
+     * skipped, and so are symbolic links to directories: a link cannot lead the walk in a loop or out of
+     * the tree. A link to a file is read.
+     */
+    private static List<String> inputs(String arg, List<String> problems) {
+        if (arg.equals("-")) {
+            return List.of(arg);
+        }
+        Path p = Path.of(arg);
+        if (!Files.isDirectory(p)) {
+            return List.of(arg);
+        }
+        List<String> found = new ArrayList<>();
+        walk(p, found, problems);
+        if (found.isEmpty() && problems.isEmpty()) {
+            problems.add("warning: " + arg + " holds no *.yaml, *.yml or *.json file");
+        }
+        return found;
+    }
+
+    private static void walk(Path dir, List<String> found, List<String> problems) {
+        List<Path> entries;
+        try (Stream<Path> list = Files.list(dir)) {
+            entries = list.sorted(Comparator.comparing(e -> e.getFileName().toString()))
+                    .toList();
+        } catch (IOException | UncheckedIOException e) {
+            problems.add("error: cannot read directory " + dir + ": " + reason(e));
+            return;
+        }
+        for (Path e : entries) {
+            String name = e.getFileName().toString();
+            if (name.startsWith(".") || (Files.isSymbolicLink(e) && Files.isDirectory(e))) {
+                continue;
+            }
+            if (Files.isDirectory(e, LinkOption.NOFOLLOW_LINKS)) {
+                walk(e, found, problems);
+            } else if (name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json")) {
+                found.add(e.toString());
+            }
+        }
+    }
+
+    private static String reason(Exception e) {
+        Throwable cause = e instanceof UncheckedIOException u ? u.getCause() : e;
+        return cause instanceof NoSuchFileException
+                ? "no such file"
+                : cause instanceof AccessDeniedException ? "permission denied" : String.valueOf(cause.getMessage());
+    }
+
+    private List<Found> read(String file) throws InputProblem {
         String source = file.equals("-") ? "<stdin>" : file;
         String text;
-        if (file.equals("-")) {
-            text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
-        } else {
-            Path p = Path.of(file);
-            if (!Files.isRegularFile(p)) {
-                throw new InputProblem("cannot read " + file + ": no such file");
-            }
-            text = Files.readString(p, StandardCharsets.UTF_8);
-        }
-        List<JsonNode> docs = new ArrayList<>();
-        String trimmed = text.stripLeading();
         try {
-            if (trimmed.startsWith("{") || trimmed.startsWith("[")) {
-                JsonNode node = JSON.readTree(text);
-                if (node != null && node.isArray()) {
-                    node.forEach(docs::add);
-                } else {
-                    docs.add(node);
-                }
+            if (file.equals("-")) {
+                text = new String(stdin.readAllBytes(), StandardCharsets.UTF_8);
             } else {
-                try (JsonParser parser = new YAMLFactory().createParser(text);
-                        MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
-                    while (it.hasNextValue()) {
-                        docs.add(it.nextValue());
-                    }
+                Path p = Path.of(file);
+                if (!Files.isRegularFile(p)) {
+                    throw new InputProblem("cannot read " + file + ": no such file");
                 }
+                text = Files.readString(p, StandardCharsets.UTF_8);
             }
-        } catch (JsonProcessingException e) {
-            var loc = e.getLocation();
-            throw new InputProblem(source + " is not valid YAML or JSON"
-                    + (loc == null ? "" : " (line " + loc.getLineNr() + ")") + ": " + e.getOriginalMessage());
-        } catch (RuntimeException e) {
-            // the YAML reader wraps some parse failures in unchecked exceptions
-            throw new InputProblem(source + " is not valid YAML or JSON: " + e.getMessage());
+        } catch (IOException e) {
+            throw new InputProblem("cannot read " + source + ": " + reason(e));
         }
+        List<JsonNode> docs = documents(source, text.toCharArray());
         List<Found> found = new ArrayList<>();
         int n = 0;
         for (JsonNode doc : docs) {
@@ -282,6 +335,68 @@ public final class CheckCommand implements Callable<Integer> {
             }
         }
         return found;
+    }
+
+    /**
+     * Every document of one input, in order. JSON values are read while they parse, one after another
+     * (a top-level array gives each element as a document); from where the last one ended, the rest is
+     * read as YAML documents, which covers JSON or YAML separated by {@code ---}. The parsers find every
+     * boundary: the text is never split by hand.
+     */
+    private static List<JsonNode> documents(String source, char[] text) throws InputProblem {
+        List<JsonNode> docs = new ArrayList<>();
+        int rest = 0;
+        int restLine = 1;
+        if (startsWithJson(text)) {
+            try (JsonParser parser = JSON.getFactory().createParser(text);
+                    MappingIterator<JsonNode> it =
+                            JSON.readerFor(JsonNode.class).readValues(parser)) {
+                while (it.hasNextValue()) {
+                    JsonNode value = it.nextValue();
+                    if (value != null && value.isArray()) {
+                        value.forEach(docs::add);
+                    } else {
+                        docs.add(value);
+                    }
+                    JsonLocation end = parser.currentLocation();
+                    rest = (int) end.getCharOffset();
+                    restLine = end.getLineNr();
+                }
+            } catch (IOException | RuntimeException notJson) {
+                // a '---', a YAML document or a broken value: the YAML reader goes on from the last value's end
+            }
+        }
+        if (rest >= text.length) {
+            return docs;
+        }
+        try (JsonParser parser = YAML.getFactory().createParser(text, rest, text.length - rest);
+                MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
+            while (it.hasNextValue()) {
+                docs.add(it.nextValue());
+            }
+        } catch (JsonProcessingException e) {
+            var loc = e.getLocation();
+            // the YAML reader counts lines from where it started; SnakeYAML's own marks would too, so
+            // they are left out of the message
+            String why = e.getCause() instanceof MarkedYAMLException m
+                    ? (m.getContext() == null ? "" : m.getContext() + ": ") + m.getProblem()
+                    : e.getOriginalMessage();
+            throw new InputProblem(source + " is not valid YAML or JSON"
+                    + (loc == null ? "" : " (line " + (restLine + loc.getLineNr() - 1) + ")") + ": " + why);
+        } catch (IOException | RuntimeException e) {
+            // the YAML reader wraps some parse failures in unchecked exceptions
+            throw new InputProblem(source + " is not valid YAML or JSON: " + e.getMessage());
+        }
+        return docs;
+    }
+
+    private static boolean startsWithJson(char[] text) {
+        for (char c : text) {
+            if (!Character.isWhitespace(c)) {
+                return c == '{' || c == '[';
+            }
+        }
+        return false;
     }
 
     private static String describe(Found f, PolicyRequest r) {

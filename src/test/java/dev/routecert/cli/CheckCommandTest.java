@@ -150,6 +150,114 @@ class CheckCommandTest {
         assertTrue(r.out().contains("spec.tls[0].secretName"), "the readable file is still checked");
     }
 
+    /** An Ingress named {@code name} whose TLS covers its host, or not: ALLOW or DENY. */
+    static String ingressJson(String name, boolean covered) {
+        return """
+                {"apiVersion": "networking.k8s.io/v1", "kind": "Ingress", "metadata": {"name": "%s"},
+                 "spec": {"rules": [{"host": "a.example.com"}],
+                          "tls": [{"hosts": ["%s.example.com"], "secretName": "%s-tls"}]}}""".formatted(name, covered ? "a" : "b", name);
+    }
+
+    static String ingressYaml(String name, boolean covered) {
+        return """
+                apiVersion: networking.k8s.io/v1
+                kind: Ingress
+                metadata: {name: %s}
+                spec:
+                  rules: [{host: a.example.com}]
+                  tls: [{hosts: [%s.example.com], secretName: %s-tls}]
+                """.formatted(name, covered ? "a" : "b", name);
+    }
+
+    @Test
+    void aDirectoryIsReadRecursivelyInNameOrderSkippingHiddenDirsAndOtherFiles(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("b/nested"));
+        Files.createDirectories(dir.resolve(".git"));
+        Files.writeString(dir.resolve("b/nested/deep.yml"), ingressYaml("deep", false));
+        Files.writeString(dir.resolve("b/route.json"), ingressJson("json", true));
+        Files.writeString(dir.resolve("a.yaml"), ingressYaml("first", true));
+        Files.writeString(dir.resolve("c-broken.yaml"), "kind: Ingress\nmetadata: {name: [unclosed\n");
+        Files.writeString(dir.resolve("README.md"), "# not a manifest: {\n");
+        Files.writeString(dir.resolve(".git/config.yaml"), ingressYaml("hidden", false));
+        Run r = run("", dir.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(r.err().contains(dir.resolve("c-broken.yaml") + " is not valid YAML or JSON"), r.err());
+        assertEquals(1, r.err().lines().count(), r.err());
+        List<String> located =
+                r.out().lines().filter(l -> l.startsWith("Ingress ")).toList();
+        assertEquals(
+                List.of(
+                        "Ingress default/first (" + dir.resolve("a.yaml") + ", document 1): ALLOW",
+                        "Ingress default/deep (" + dir.resolve("b/nested/deep.yml") + ", document 1): DENY",
+                        "Ingress default/json (" + dir.resolve("b/route.json") + ", document 1): ALLOW"),
+                located,
+                r.out());
+        assertTrue(r.out().contains("checked 3 objects: 2 allowed, 1 denied"), r.out());
+    }
+
+    @Test
+    void aSymlinkedDirectoryIsNotFollowed(@TempDir Path dir) throws Exception {
+        Path tree = Files.createDirectories(dir.resolve("tree"));
+        Files.writeString(tree.resolve("route.yaml"), ingressYaml("route", false));
+        Files.createSymbolicLink(tree.resolve("loop"), tree);
+        Files.createSymbolicLink(tree.resolve("linked.yaml"), tree.resolve("route.yaml"));
+        Run r = run("", tree.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("(" + tree.resolve("linked.yaml") + ", document 1): DENY"), r.out());
+        assertTrue(r.out().contains("checked 2 objects: 0 allowed, 2 denied"), r.out());
+    }
+
+    @Test
+    void everyValueOfAJsonStreamIsRead() {
+        Run r = run(ingressJson("one", true) + ingressJson("two", true) + "\n" + ingressJson("three", false), "-");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("Ingress default/one (<stdin>, document 1): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress default/two (<stdin>, document 2): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress default/three (<stdin>, document 3): DENY"), r.out());
+        assertTrue(r.out().contains("checked 3 objects: 2 allowed, 1 denied"), r.out());
+    }
+
+    @Test
+    void jsonDocumentsSeparatedByDashesAreAllRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("routes.json");
+        Files.writeString(
+                file,
+                ingressJson("one", true) + "\n---\n" + ingressJson("two", true) + "\n---\n"
+                        + ingressJson("three", false));
+        Run r = run("", file.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("Ingress default/two (" + file + ", document 2): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress default/three (" + file + ", document 3): DENY"), r.out());
+    }
+
+    @Test
+    void yamlDocumentsAfterJsonAreRead(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(
+                file,
+                ingressJson("json", true) + "\n---\n" + ingressYaml("yaml", true) + "---\n"
+                        + ingressYaml("bad", false));
+        Run r = run("", file.toString());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("Ingress default/json (" + file + ", document 1): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress default/yaml (" + file + ", document 2): ALLOW"), r.out());
+        assertTrue(r.out().contains("Ingress default/bad (" + file + ", document 3): DENY"), r.out());
+    }
+
+    @Test
+    void aBrokenDocumentAfterJsonIsReportedWithItsLine(@TempDir Path dir) throws Exception {
+        Path file = dir.resolve("routes.yaml");
+        Files.writeString(file, ingressJson("json", true) + "\n---\nkind: Ingress\nmetadata: {name: [unclosed\n");
+        Run r = run("", file.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                file
+                                        + " is not valid YAML or JSON (line 6): while parsing a flow sequence: expected ',' or ']', but got <stream end>"),
+                r.err());
+    }
+
     @Test
     void aDocumentThatIsNotAnObjectIsUnreadable() {
         Run r = run("- just\n- a list\n", "-");
