@@ -78,8 +78,7 @@ public final class Reconciler implements AutoCloseable {
     private final Clock clock;
     private final WriteGuard guard;
     private final KeyedQueue<Key> queue;
-    private Clock.Timer resyncTimer;
-    private volatile boolean running;
+    private final FullPasses<Key> passes;
 
     // Written only by the queue's single worker thread; routes is read by tests too.
     private final Map<RouteKey, RouteState> routes = new ConcurrentHashMap<>();
@@ -134,6 +133,7 @@ public final class Reconciler implements AutoCloseable {
         this.clock = clock;
         this.queue =
                 new KeyedQueue<>("reconciler", clock, BACKOFF, new QueueMetrics("reconciler", registry), this::process);
+        this.passes = new FullPasses<>(queue, new Everything(), resyncPeriod, clock);
     }
 
     /** To be called for every cached change; ignored while this instance is not reconciling. */
@@ -143,7 +143,7 @@ public final class Reconciler implements AutoCloseable {
             namespaceChanged(meta); // tracked while not reconciling too, to know a change from a first sighting
             return;
         }
-        if (!running) {
+        if (!passes.running()) {
             return;
         }
         String namespace = meta.path("namespace").asText("");
@@ -164,7 +164,7 @@ public final class Reconciler implements AutoCloseable {
         String name = meta.path("name").asText("");
         JsonNode labels = meta.path("labels");
         JsonNode before = namespaceLabels.put(name, labels.isObject() ? labels : MissingNode.getInstance());
-        if (!running || before == null || before.equals(namespaceLabels.get(name))) {
+        if (!passes.running() || before == null || before.equals(namespaceLabels.get(name))) {
             return;
         }
         log.info("reconciler: the labels of namespace {} changed; judging its routes again", name);
@@ -182,40 +182,23 @@ public final class Reconciler implements AutoCloseable {
 
     /** A full pass soon, if reconciling: the policy changed, and with it what gets a Certificate. */
     public void policyChanged() {
-        if (running) {
+        if (passes.running()) {
             queue.add(new Everything());
         }
     }
 
     /** Starts reconciling: a full pass now, and again every resync period. */
-    public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        log.info("reconciler: started; full pass every {}, orphan grace period {}", resyncPeriod, orphanGrace);
-        queue.add(new Everything());
-        resyncTimer = clock.schedule(resyncPeriod, this::resync);
-    }
-
-    private synchronized void resync() {
-        if (running) {
-            queue.add(new Everything());
-            resyncTimer = clock.schedule(resyncPeriod, this::resync);
+    public void start() {
+        if (passes.start()) {
+            log.info("reconciler: started; full pass every {}, orphan grace period {}", resyncPeriod, orphanGrace);
         }
     }
 
     /** Stops reconciling (leadership lost); work in progress finishes. */
-    public synchronized void stop() {
-        if (!running) {
-            return;
+    public void stop() {
+        if (passes.stop()) {
+            log.info("reconciler: stopped");
         }
-        running = false;
-        if (resyncTimer != null) {
-            resyncTimer.cancel();
-        }
-        queue.clear();
-        log.info("reconciler: stopped");
     }
 
     @Override
@@ -260,7 +243,7 @@ public final class Reconciler implements AutoCloseable {
     }
 
     private void process(Key key) {
-        if (!running) {
+        if (!passes.running()) {
             return;
         }
         switch (key) {

@@ -337,22 +337,19 @@ public final class ServeCommand implements Callable<Integer> {
     Duration logFlushInterval;
 
     public ServeConfig config() {
-        return new ServeConfig(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                new CertificateOptions(
+        return ServeConfig.builder()
+                .bindAddress(bindAddress)
+                .ports(securePort, healthPort)
+                .certificateFiles(tlsCertFile, tlsPrivateKeyFile)
+                .selfSignedCertOut(selfSignedCertOut)
+                .certReloadInterval(certReloadInterval)
+                .maxRequestBytes(maxRequestBytes)
+                .requestReadTimeout(requestReadTimeout)
+                .idleTimeout(idleTimeout)
+                .shutdown(shutdownDelay, shutdownTimeout)
+                .kubernetes(kubernetes)
+                .kubeconfig(kubeconfig)
+                .certificates(new CertificateOptions(
                         certificateWriteTimeout,
                         certificateWriteFailure,
                         orphanGracePeriod,
@@ -362,14 +359,14 @@ public final class ServeCommand implements Callable<Integer> {
                         leaderElectionLeaseDuration,
                         resyncPeriod,
                         claimsNamespace,
-                        hostClaimGrace),
-                maxInFlightBytes,
-                minRequestDataRate,
-                names(tlsServerNames),
-                policy.policyFile(),
-                policyReloadInterval,
-                new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile),
-                policy.scope());
+                        hostClaimGrace))
+                .maxInFlightBytes(maxInFlightBytes)
+                .minRequestDataRate(minRequestDataRate)
+                .tlsServerNames(names(tlsServerNames))
+                .policyFile(policy.policyFile(), policyReloadInterval)
+                .guard(new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile))
+                .scope(policy.scope())
+                .build();
     }
 
     private static List<String> names(String commaSeparated) {

@@ -34,29 +34,6 @@ public record CertificateOptions(
         String claimsNamespace,
         Duration hostClaimGrace) {
 
-    /** The options without the host claims', which take their defaults. */
-    public CertificateOptions(
-            Duration writeTimeout,
-            WriteFailure writeFailure,
-            Duration orphanGracePeriod,
-            boolean leaderElection,
-            String leaderElectionNamespace,
-            String leaderElectionLeaseName,
-            Duration leaseDuration,
-            Duration resyncPeriod) {
-        this(
-                writeTimeout,
-                writeFailure,
-                orphanGracePeriod,
-                leaderElection,
-                leaderElectionNamespace,
-                leaderElectionLeaseName,
-                leaseDuration,
-                resyncPeriod,
-                "routecert",
-                null);
-    }
-
     /** How long a host claim outlives its namespace's last route serving the name. */
     public Duration effectiveHostClaimGrace() {
         return hostClaimGrace == null ? orphanGracePeriod : hostClaimGrace;
@@ -85,7 +62,9 @@ public record CertificateOptions(
                 "routecert",
                 "routecert-reconciler",
                 Duration.ofSeconds(15),
-                Duration.ofMinutes(10));
+                Duration.ofMinutes(10),
+                "routecert",
+                null);
     }
 
     /** Every problem, each naming its option. */

@@ -49,90 +49,6 @@ public record ServeConfig(
         Objects.requireNonNull(scope, "scope");
     }
 
-    /** The options before {@code --policy-file}, {@code --excluded-namespaces}, the client CA and {@code --ingress-classes}: no policy file, every object in scope. */
-    public ServeConfig(
-            String bindAddress,
-            int securePort,
-            int healthPort,
-            Path tlsCertFile,
-            Path tlsPrivateKeyFile,
-            Path selfSignedCertOut,
-            Duration certReloadInterval,
-            long maxRequestBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            Duration shutdownDelay,
-            Duration shutdownTimeout,
-            KubernetesMode kubernetes,
-            Path kubeconfig,
-            CertificateOptions certificates,
-            long maxInFlightBytes,
-            long minRequestDataRate,
-            List<String> tlsServerNames) {
-        this(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                certificates,
-                maxInFlightBytes,
-                minRequestDataRate,
-                tlsServerNames,
-                null,
-                DEFAULT_POLICY_RELOAD_INTERVAL,
-                GuardOptions.defaults(),
-                ScopeSettings.everything());
-    }
-
-    /** The options before {@code --min-request-data-rate} and {@code --tls-server-names}, which take their defaults. */
-    public ServeConfig(
-            String bindAddress,
-            int securePort,
-            int healthPort,
-            Path tlsCertFile,
-            Path tlsPrivateKeyFile,
-            Path selfSignedCertOut,
-            Duration certReloadInterval,
-            long maxRequestBytes,
-            Duration requestReadTimeout,
-            Duration idleTimeout,
-            Duration shutdownDelay,
-            Duration shutdownTimeout,
-            KubernetesMode kubernetes,
-            Path kubeconfig,
-            CertificateOptions certificates,
-            long maxInFlightBytes) {
-        this(
-                bindAddress,
-                securePort,
-                healthPort,
-                tlsCertFile,
-                tlsPrivateKeyFile,
-                selfSignedCertOut,
-                certReloadInterval,
-                maxRequestBytes,
-                requestReadTimeout,
-                idleTimeout,
-                shutdownDelay,
-                shutdownTimeout,
-                kubernetes,
-                kubeconfig,
-                certificates,
-                maxInFlightBytes,
-                DEFAULT_MIN_REQUEST_DATA_RATE,
-                List.of());
-    }
-
     public ServeConfig withCertificates(CertificateOptions options) {
         return toBuilder().certificates(options).build();
     }
@@ -152,6 +68,14 @@ public record ServeConfig(
     /** A copy to change some options of: what tests and embedders start from. */
     public Builder toBuilder() {
         return new Builder(this);
+    }
+
+    /**
+     * A configuration built from nothing, as {@code serve} builds its own. The options with a default
+     * here start at it; the others (address, ports, timeouts, {@code --kubernetes}) must be set.
+     */
+    public static Builder builder() {
+        return new Builder();
     }
 
     /** Changes some options of a configuration; the rest stay as they were. */
@@ -178,6 +102,16 @@ public record ServeConfig(
         private Duration policyReloadInterval;
         private GuardOptions guard;
         private ScopeSettings scope;
+
+        private Builder() {
+            this.certificates = CertificateOptions.defaults();
+            this.maxInFlightBytes = DEFAULT_MAX_IN_FLIGHT_BYTES;
+            this.minRequestDataRate = DEFAULT_MIN_REQUEST_DATA_RATE;
+            this.tlsServerNames = List.of();
+            this.policyReloadInterval = DEFAULT_POLICY_RELOAD_INTERVAL;
+            this.guard = GuardOptions.defaults();
+            this.scope = ScopeSettings.everything();
+        }
 
         private Builder(ServeConfig config) {
             this.bindAddress = config.bindAddress;
@@ -218,6 +152,11 @@ public record ServeConfig(
         public Builder certificateFiles(Path certificate, Path privateKey) {
             this.tlsCertFile = certificate;
             this.tlsPrivateKeyFile = privateKey;
+            return this;
+        }
+
+        public Builder selfSignedCertOut(Path file) {
+            this.selfSignedCertOut = file;
             return this;
         }
 

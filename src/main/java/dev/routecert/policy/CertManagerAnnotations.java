@@ -22,7 +22,7 @@ import java.util.Set;
  * is rejected at {@code kubectl apply} time, naming the annotation. Applies to Ingress and
  * IngressRoute alike.
  */
-final class CertManagerAnnotations {
+public final class CertManagerAnnotations {
 
     static final String PREFIX = "cert-manager.io/";
     static final String ISSUER = PREFIX + "issuer";
@@ -61,7 +61,8 @@ final class CertManagerAnnotations {
     /** ingress-shim sets these when no usages annotation is given. */
     static final List<String> DEFAULT_USAGES = List.of("digital signature", "key encipherment");
 
-    static final Set<String> KEY_USAGES = Set.of(
+    /** cert-manager's key usages as its API spells them; the tenancy settings accept the same names. */
+    public static final Set<String> KEY_USAGES = Set.of(
             "signing",
             "digital signature",
             "content commitment",

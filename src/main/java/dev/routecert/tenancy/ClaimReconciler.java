@@ -1,6 +1,7 @@
 package dev.routecert.tenancy;
 
 import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.FullPasses;
 import dev.routecert.certificates.KeyedQueue;
 import dev.routecert.certificates.QueueMetrics;
 import dev.routecert.certificates.RouteEvents;
@@ -50,12 +51,10 @@ public final class ClaimReconciler implements AutoCloseable {
     private final SharedHosts sharing;
     private final RouteEvents events;
     private final Duration grace;
-    private final Duration resyncPeriod;
     private final Clock clock;
     private final BooleanSupplier synced;
     private final KeyedQueue<Object> queue;
-    private Clock.Timer resyncTimer;
-    private volatile boolean running;
+    private final FullPasses<Object> passes;
 
     // Written by the queue's worker only.
     private final Map<ClaimKey, Instant> unservedSince = new HashMap<>();
@@ -76,7 +75,6 @@ public final class ClaimReconciler implements AutoCloseable {
         this.sharing = sharing;
         this.events = events;
         this.grace = grace;
-        this.resyncPeriod = resyncPeriod;
         this.clock = clock;
         this.synced = synced;
         // its own registry: the workqueue metrics are the Certificate reconciler's
@@ -86,48 +84,32 @@ public final class ClaimReconciler implements AutoCloseable {
                 BACKOFF,
                 new QueueMetrics("claims", new PrometheusRegistry()),
                 this::process);
+        this.passes = new FullPasses<>(queue, new Everything(), resyncPeriod, clock);
     }
 
     /** Keys whose routes or claim changed; ignored while this replica does not lead. */
     public void changed(Set<ClaimKey> keys) {
-        if (running) {
+        if (passes.running()) {
             keys.forEach(queue::add);
         }
     }
 
     public void changed(ClaimKey key) {
-        if (running) {
+        if (passes.running()) {
             queue.add(key);
         }
     }
 
     public synchronized void start() {
-        if (running) {
-            return;
-        }
-        running = true;
-        log.info("host claims: reconciling; claims of names nobody serves are released after {}", grace);
-        queue.add(new Everything());
-        resyncTimer = clock.schedule(resyncPeriod, this::resync);
-    }
-
-    private synchronized void resync() {
-        if (running) {
-            queue.add(new Everything());
-            resyncTimer = clock.schedule(resyncPeriod, this::resync);
+        if (passes.start()) {
+            log.info("host claims: reconciling; claims of names nobody serves are released after {}", grace);
         }
     }
 
     public synchronized void stop() {
-        if (!running) {
-            return;
+        if (passes.stop()) {
+            unservedSince.clear();
         }
-        running = false;
-        if (resyncTimer != null) {
-            resyncTimer.cancel();
-        }
-        queue.clear();
-        unservedSince.clear();
     }
 
     @Override
@@ -147,7 +129,7 @@ public final class ClaimReconciler implements AutoCloseable {
     }
 
     private void process(Object key) {
-        if (!running) {
+        if (!passes.running()) {
             return;
         }
         if (key instanceof ClaimKey k) {

@@ -3,6 +3,7 @@ package dev.routecert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.routecert.config.CertificateOptions;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -89,15 +90,17 @@ class ServeCommandTest {
                 .config()
                 .certificates();
         assertEquals(
-                new dev.routecert.config.CertificateOptions(
+                new CertificateOptions(
                         Duration.ofMillis(1500),
-                        dev.routecert.config.CertificateOptions.WriteFailure.WARN,
+                        CertificateOptions.WriteFailure.WARN,
                         Duration.ofSeconds(5),
                         false,
                         "ops",
                         "rc",
                         Duration.ofSeconds(4),
-                        Duration.ofMinutes(1)),
+                        Duration.ofMinutes(1),
+                        "routecert",
+                        null),
                 options);
 
         CliRun run = run(
@@ -253,7 +256,7 @@ class ServeCommandTest {
             assertEquals(Duration.ofSeconds(120), config.idleTimeout());
             assertEquals(dev.routecert.config.ServeConfig.KubernetesMode.AUTO, config.kubernetes());
             assertEquals(List.of(), config.problems());
-            assertEquals(dev.routecert.config.CertificateOptions.defaults(), config.certificates());
+            assertEquals(CertificateOptions.defaults(), config.certificates());
         }
     }
 }

@@ -2,6 +2,7 @@ package dev.routecert.config;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import dev.routecert.http.TestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,23 +20,9 @@ class ServeConfigTest {
 
     /** A configuration with no problems: loopback, free ports, no cluster. */
     private static ServeConfig valid() {
-        return new ServeConfig(
-                "127.0.0.1",
-                0,
-                0,
-                null,
-                null,
-                null,
-                Duration.ofSeconds(10),
-                7L * 1024 * 1024,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(120),
-                Duration.ZERO,
-                Duration.ofSeconds(10),
-                ServeConfig.KubernetesMode.OFF,
-                null,
-                CertificateOptions.defaults(),
-                ServeConfig.DEFAULT_MAX_IN_FLIGHT_BYTES);
+        return TestServer.defaults().toBuilder()
+                .certReloadInterval(Duration.ofSeconds(10))
+                .build();
     }
 
     private ServeConfig withCertificateFiles() {

@@ -1,7 +1,6 @@
 package dev.routecert.http;
 
 import dev.routecert.admission.AdmissionPolicy;
-import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.health.Readiness;
 import dev.routecert.tls.CertificateSource;
@@ -48,23 +47,16 @@ public final class TestServer implements AutoCloseable {
 
     /** Loopback, free ports, a self-signed certificate, no cluster, short timeouts: what the tests start from. */
     public static ServeConfig defaults() {
-        return new ServeConfig(
-                "127.0.0.1",
-                0,
-                0,
-                null,
-                null,
-                null,
-                Duration.ofMillis(100),
-                7L * 1024 * 1024,
-                Duration.ofSeconds(2),
-                Duration.ofSeconds(120),
-                Duration.ZERO,
-                Duration.ofSeconds(10),
-                ServeConfig.KubernetesMode.OFF,
-                null,
-                CertificateOptions.defaults(),
-                ServeConfig.DEFAULT_MAX_IN_FLIGHT_BYTES);
+        return ServeConfig.builder()
+                .bindAddress("127.0.0.1")
+                .ports(0, 0)
+                .certReloadInterval(Duration.ofMillis(100))
+                .maxRequestBytes(7L * 1024 * 1024)
+                .requestReadTimeout(Duration.ofSeconds(2))
+                .idleTimeout(Duration.ofSeconds(120))
+                .shutdown(Duration.ZERO, Duration.ofSeconds(10))
+                .kubernetes(ServeConfig.KubernetesMode.OFF)
+                .build();
     }
 
     URI admissionUri(String path) {

@@ -1,6 +1,7 @@
 package dev.routecert.policy.settings;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.policy.CertManagerAnnotations;
 import dev.routecert.policy.KubeNames;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,32 +19,6 @@ public record TenancySettings(
         Optional<List<IssuersEntry>> issuers,
         List<CertificatesEntry> certificates,
         List<SharedHostsEntry> sharedHosts) {
-
-    /** cert-manager's key usages as its API spells them, the same list its annotation check accepts. */
-    static final Set<String> KEY_USAGES = Set.of(
-            "signing",
-            "digital signature",
-            "content commitment",
-            "key encipherment",
-            "key agreement",
-            "data encipherment",
-            "cert sign",
-            "crl sign",
-            "encipher only",
-            "decipher only",
-            "any",
-            "server auth",
-            "client auth",
-            "code signing",
-            "email protection",
-            "s/mime",
-            "ipsec end system",
-            "ipsec tunnel",
-            "ipsec user",
-            "timestamping",
-            "ocsp signing",
-            "microsoft sgc",
-            "netscape sgc");
 
     public static final TenancySettings DEFAULT =
             new TenancySettings(Optional.empty(), Optional.empty(), List.of(), List.of());
@@ -261,7 +236,7 @@ public record TenancySettings(
             String usagesPath = Problems.child(path, "usages");
             List<String> raw = problems.strings(usagesPath, node.get("usages"));
             for (int i = 0; i < raw.size(); i++) {
-                if (KEY_USAGES.contains(raw.get(i))) {
+                if (CertManagerAnnotations.KEY_USAGES.contains(raw.get(i))) {
                     usages.add(raw.get(i));
                 } else {
                     problems.add(
