@@ -33,6 +33,7 @@ public enum Check {
     RULE_CLIENT_IP("rule-client-ip", Action.DENY, Group.RULES, true),
     RULE_HOSTREGEXP_TEMPLATE("rule-hostregexp-template", Action.DENY, Group.RULES, true),
     RULE_V2_TEMPLATE("rule-v2-template", Action.WARN, Group.RULES, true),
+    RULE_REGEXP("rule-regexp", Action.DENY, Group.RULES, true),
 
     // ---- host names
     HOST_INVALID("host-invalid", Action.DENY, Group.HOSTS, true),

@@ -146,11 +146,19 @@ public final class RuleAnalyzer {
                 return;
             }
         }
-        for (RuleNode.Arg a : args) {
+        for (int i = 0; i < args.size(); i++) {
+            RuleNode.Arg a = args.get(i);
             switch (spec.role()) {
                 case HOST -> host(new HostUse(a.value(), a.offset(), positive, false, c.name()));
                 case HOST_REGEXP -> hostRegexp(c, a, positive);
                 case PATH, PATH_PREFIX -> path(spec, a);
+                case PATH_REGEXP -> regexp(spec, a, a.value());
+                // the value of each name/value pair, and QueryRegexp's value; a lone key is no regexp
+                case HEADER_REGEXP, QUERY_REGEXP -> {
+                    if (i % 2 == 1) {
+                        regexp(spec, a, a.value());
+                    }
+                }
                 case CLIENT_IP -> {
                     if (!IpAddresses.isIp(a.value()) && !IpAddresses.isCidr(a.value())) {
                         error(
@@ -162,8 +170,7 @@ public final class RuleAnalyzer {
                     }
                 }
                 default -> {
-                    // Method, Header(s), Query values are free-form; regexps are Go (RE2) syntax, which
-                    // Java cannot check faithfully, so they are left to Traefik.
+                    // Method, Header(s) and Query values are free-form
                 }
             }
         }
@@ -180,7 +187,9 @@ public final class RuleAnalyzer {
                                 + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
                         "write HostRegexp(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
             }
-            host(new HostUse(v, a.offset(), positive, true, c.name()));
+            if (regexp(c.name(), a, v)) {
+                host(new HostUse(v, a.offset(), positive, true, c.name()));
+            }
             return;
         }
         String templateError = v2TemplateError(v);
@@ -192,6 +201,11 @@ public final class RuleAnalyzer {
                     "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)",
                     Violation.INVALID);
             return;
+        }
+        for (String part : GoRegexp.templatePatterns(v)) {
+            if (!regexp(c.name(), a, part)) {
+                return;
+            }
         }
         if (v.indexOf('{') < 0) {
             // a v2 template without variables matches the literal host
@@ -230,6 +244,32 @@ public final class RuleAnalyzer {
                             + ") contains a v2 {name} template; in v3 syntax the path is matched literally",
                     "use PathRegexp(`^...$`) for variable parts, or set syntax: v2 on this route");
         }
+        if (syntax == RuleSyntax.V2) {
+            for (String part : GoRegexp.templatePatterns(v)) {
+                if (!regexp(spec.name(), a, part)) {
+                    return;
+                }
+            }
+        }
+    }
+
+    private boolean regexp(Matchers.Spec spec, RuleNode.Arg a, String pattern) {
+        return regexp(spec.name(), a, pattern);
+    }
+
+    /** Compiles a regexp as Go does; false, with an error at the argument, when Go would refuse it. */
+    private boolean regexp(String matcher, RuleNode.Arg a, String pattern) {
+        String goError = GoRegexp.error(pattern);
+        if (goError == null) {
+            return true;
+        }
+        error(
+                Check.RULE_REGEXP,
+                a.offset(),
+                matcher + "(" + a.literal() + "): error parsing regexp: " + goError,
+                "write it in Go's RE2 syntax: no lookarounds, backreferences or possessive quantifiers",
+                Violation.INVALID);
+        return false;
     }
 
     private void wrongCount(RuleNode.Call c, Matchers.Spec spec) {
