@@ -121,6 +121,47 @@ public final class Matchers {
         return TCP_ONLY.stream().filter(n -> n.equalsIgnoreCase(written)).findFirst();
     }
 
+    /**
+     * The known matcher of a syntax closest to {@code written}, compared without case by optimal
+     * string alignment distance (Levenshtein plus adjacent transpositions, so {@code Hots} is one edit
+     * from {@code Host}); only a name at most 2 edits, or a third of its length, away counts as close.
+     */
+    public static Optional<String> closest(RuleSyntax syntax, String written) {
+        String w = written.toLowerCase(Locale.ROOT);
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (Spec s : table(syntax)) {
+            String name = s.name();
+            int d = distance(w, name.toLowerCase(Locale.ROOT));
+            if (d < bestDistance && d <= Math.max(2, name.length() / 3)) {
+                best = name;
+                bestDistance = d;
+            }
+        }
+        return Optional.ofNullable(best);
+    }
+
+    static int distance(String a, String b) {
+        int[][] d = new int[a.length() + 1][b.length() + 1];
+        for (int i = 0; i <= a.length(); i++) {
+            d[i][0] = i;
+        }
+        for (int j = 0; j <= b.length(); j++) {
+            d[0][j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                int v = Math.min(Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1), d[i - 1][j - 1] + cost);
+                if (i > 1 && j > 1 && a.charAt(i - 1) == b.charAt(j - 2) && a.charAt(i - 2) == b.charAt(j - 1)) {
+                    v = Math.min(v, d[i - 2][j - 2] + 1);
+                }
+                d[i][j] = v;
+            }
+        }
+        return d[a.length()][b.length()];
+    }
+
     public static List<Spec> table(RuleSyntax syntax) {
         return syntax == RuleSyntax.V2 ? V2 : V3;
     }

@@ -146,6 +146,9 @@ public final class RuleAnalyzer {
                 return;
             }
         }
+        if (syntax == RuleSyntax.V2 && spec.role() == Matchers.Role.QUERY && !v2Query(spec, args)) {
+            return;
+        }
         for (int i = 0; i < args.size(); i++) {
             RuleNode.Arg a = args.get(i);
             switch (spec.role()) {
@@ -253,6 +256,39 @@ public final class RuleAnalyzer {
         }
     }
 
+    /**
+     * v2 Query takes {@code key=value} arguments: Traefik splits each at its first '=' and hands the
+     * parts to gorilla mux as key/value pairs, which refuses an odd count. An even count of '='-less
+     * arguments loads, paired up across arguments ({@code Query(`a`, `b`)} is {@code a=b}); that is
+     * refused too, on purpose, and the message says so.
+     */
+    private boolean v2Query(Matchers.Spec spec, List<RuleNode.Arg> args) {
+        int parts = 0;
+        RuleNode.Arg first = null;
+        for (RuleNode.Arg a : args) {
+            boolean pair = a.value().indexOf('=') >= 0;
+            parts += pair ? 2 : 1;
+            if (!pair && first == null) {
+                first = a;
+            }
+        }
+        if (first == null) {
+            return true;
+        }
+        String why = parts % 2 == 1
+                ? "; Traefik refuses the rule (the keys and values must pair up)"
+                : "; Traefik would pair it with a neighbouring argument as key and value, which routecert refuses on purpose";
+        error(
+                Check.RULE_ARGUMENTS,
+                first.offset(),
+                spec.name() + " in Traefik v2 syntax takes key=value arguments, and " + first.literal() + " has no '='"
+                        + why,
+                "write " + spec.name() + "(`" + first.value() + "=value`), or " + spec.name() + "(`" + first.value()
+                        + "=`) for an empty value",
+                Violation.INVALID);
+        return false;
+    }
+
     private boolean regexp(Matchers.Spec spec, RuleNode.Arg a, String pattern) {
         return regexp(spec.name(), a, pattern);
     }
@@ -310,13 +346,16 @@ public final class RuleAnalyzer {
 
     private void unknown(RuleNode.Call c) {
         String name = c.name();
+        Optional<String> closest = Matchers.closest(syntax, name);
         Optional<String> tcp = Matchers.tcpOnly(name);
         if (tcp.isPresent()) {
             error(
                     Check.RULE_TCP_MATCHER,
                     c.offset(),
-                    tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute",
-                    "move this route to an IngressRouteTCP, or match HTTP requests with Host(`...`)",
+                    tcp.get() + " is a TCP matcher; it belongs to an IngressRouteTCP, not an HTTP IngressRoute"
+                            + closest.map(n -> "; did you mean " + n + "?").orElse(""),
+                    "move this route to an IngressRouteTCP, or match HTTP requests with " + closest.orElse("Host")
+                            + "(`...`)",
                     Violation.NOT_SUPPORTED);
             return;
         }
@@ -329,19 +368,22 @@ public final class RuleAnalyzer {
                         case "HostHeader" -> "Host";
                         case "Headers" -> "Header";
                         case "HeadersRegexp" -> "HeaderRegexp";
-                        default -> null;
+                        default -> closest.orElse(null);
                     }
-                    : null;
+                    : closest.orElse(null);
             String hint = syntax == RuleSyntax.V3
                     ? (replacement != null
                             ? "use " + replacement + " instead, or set syntax: v2 on this route"
                             : "set syntax: v2 on this route")
-                    : "remove syntax: v2 from this route to use the v3 matchers";
+                    : (replacement != null
+                            ? "use " + replacement + " instead, or remove syntax: v2 from this route"
+                            : "remove syntax: v2 from this route to use the v3 matchers");
             error(
                     Check.RULE_MATCHER_VERSION,
                     c.offset(),
                     canonical + " is a Traefik " + other.fieldValue() + " matcher; this route uses "
-                            + syntax.fieldValue() + " syntax",
+                            + syntax.fieldValue() + " syntax"
+                            + (replacement != null ? "; did you mean " + replacement + "?" : ""),
                     hint,
                     Violation.NOT_SUPPORTED);
             return;
@@ -357,6 +399,16 @@ public final class RuleAnalyzer {
                             + n.toUpperCase(Locale.ROOT) + " or " + Character.toUpperCase(lower.charAt(0))
                             + lower.substring(1),
                     "write " + n,
+                    Violation.NOT_SUPPORTED);
+            return;
+        }
+        if (closest.isPresent()) {
+            error(
+                    Check.RULE_UNKNOWN_MATCHER,
+                    c.offset(),
+                    "unknown matcher '" + name + "' in Traefik " + syntax.fieldValue() + " syntax; did you mean "
+                            + closest.get() + "?",
+                    "write " + closest.get() + " instead of " + name + ", or use one of " + Matchers.names(syntax),
                     Violation.NOT_SUPPORTED);
             return;
         }
