@@ -5,14 +5,10 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientBuilder;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.RequestConfig;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.dsl.NonNamespaceOperation;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -21,17 +17,12 @@ import io.fabric8.kubernetes.client.http.HttpResponse;
 import io.fabric8.kubernetes.client.utils.URLUtils;
 import java.io.IOException;
 import java.net.URLEncoder;
-import java.net.http.HttpTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Function;
 
 /**
@@ -47,9 +38,6 @@ public final class KubeCertificateStore implements CertificateStore {
     private static final ResourceDefinitionContext CERTIFICATES = CachedKind.CERTIFICATE.context();
     private static final String PARTIAL_METADATA = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1";
     private static final ObjectMapper JSON = new ObjectMapper();
-    /** A call blocks in fabric8 until its answer: on a thread of its own, its caller can stop waiting at the deadline. */
-    private static final Executor CALLS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("kube-call-", 0).factory());
 
     private final KubernetesClient client;
     private final ClusterCaches caches;
@@ -203,46 +191,10 @@ public final class KubeCertificateStore implements CertificateStore {
         return client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
     }
 
-    /**
-     * Runs one call of the resource API with the time left as its request timeout and without
-     * retries, and stops waiting for it at the deadline.
-     */
+    /** One call of the resource API within {@code deadline} ({@link DeadlineCalls}). */
     private <T> T call(Deadline deadline, String action, Function<KubernetesClient, T> operation)
             throws StoreException {
-        long left = timeLeft(deadline, action);
-        RequestConfig bounded = new RequestConfigBuilder()
-                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, left))
-                .withRequestRetryBackoffLimit(0)
-                .build();
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(
-                () -> operation.apply(client.newClient(bounded).adapt(KubernetesClient.class)), CALLS);
-        try {
-            return await(future, left, deadline, action);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof KubernetesClientException k && k.getCode() > 0) {
-                Status status = k.getStatus();
-                String reason = status == null || status.getReason() == null ? "" : status.getReason();
-                String message =
-                        status == null || status.getMessage() == null ? "HTTP " + k.getCode() : status.getMessage();
-                throw failure(k.getCode(), reason, message, action);
-            }
-            throw unreachable(deadline, action, cause instanceof KubernetesClientException k ? rootCause(k) : cause);
-        }
-    }
-
-    /** The future's value within {@code left} ms; a late one is cancelled and reported as the deadline passing. */
-    private static <T> T await(CompletableFuture<T> future, long left, Deadline deadline, String action)
-            throws StoreException, ExecutionException {
-        try {
-            return future.get(left, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw timeout(deadline, action, e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
-        }
+        return DeadlineCalls.call(client, deadline, action, operation);
     }
 
     /** A response of a request made through the client's HTTP client: 2xx and 404 come back, the rest is thrown. */
@@ -250,7 +202,7 @@ public final class KubeCertificateStore implements CertificateStore {
 
     private Response send(String method, String url, JsonNode body, String accept, Deadline deadline, String action)
             throws StoreException {
-        long left = timeLeft(deadline, action);
+        long left = DeadlineCalls.timeLeft(deadline, action);
         // The API server stops working on the request at its own end too, and says so.
         HttpRequest.Builder request = client.getHttpClient()
                 .newHttpRequestBuilder()
@@ -264,9 +216,9 @@ public final class KubeCertificateStore implements CertificateStore {
                 client.getHttpClient().sendAsync(request.build(), String.class);
         HttpResponse<String> response;
         try {
-            response = await(future, left, deadline, action);
+            response = DeadlineCalls.await(future, left, deadline, action);
         } catch (ExecutionException e) {
-            throw unreachable(deadline, action, e.getCause() == null ? e : e.getCause());
+            throw DeadlineCalls.unreachable(deadline, action, e.getCause() == null ? e : e.getCause());
         }
         JsonNode parsed;
         try {
@@ -277,76 +229,13 @@ public final class KubeCertificateStore implements CertificateStore {
                     JSON.createObjectNode().put("message", "HTTP " + response.code() + " with a body that is not JSON");
         }
         if (response.code() / 100 != 2 && response.code() != 404) {
-            throw failure(
+            throw DeadlineCalls.failure(
                     response.code(),
                     parsed.path("reason").asText(""),
                     parsed.path("message").asText("HTTP " + response.code()),
                     action);
         }
         return new Response(response.code(), parsed);
-    }
-
-    private static long timeLeft(Deadline deadline, String action) throws StoreException {
-        long left = deadline.remaining().toMillis();
-        if (left <= 0) {
-            throw new StoreException(
-                    StoreException.Kind.TIMEOUT,
-                    "could not " + action + ": no time left within "
-                            + deadline.total().toMillis() + "ms",
-                    null);
-        }
-        return left;
-    }
-
-    private static StoreException timeout(Deadline deadline, String action, Throwable cause) {
-        return new StoreException(
-                StoreException.Kind.TIMEOUT,
-                "could not " + action + ": the API server did not answer within "
-                        + deadline.total().toMillis() + "ms",
-                cause);
-    }
-
-    /** No HTTP answer: a timeout of the client's own, or the API server cannot be reached. */
-    private static StoreException unreachable(Deadline deadline, String action, Throwable cause) {
-        String text = String.valueOf(cause.getMessage()).toLowerCase(Locale.ROOT);
-        boolean timeout = cause instanceof HttpTimeoutException
-                || cause instanceof TimeoutException
-                || text.contains("timeout")
-                || text.contains("timed out");
-        if (timeout) {
-            return timeout(deadline, action, cause);
-        }
-        return new StoreException(
-                StoreException.Kind.UNAVAILABLE,
-                "could not " + action + ": the API server cannot be reached (" + cause.getMessage() + ")",
-                cause);
-    }
-
-    private static Throwable rootCause(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root;
-    }
-
-    private static StoreException failure(int code, String reason, String message, String action) {
-        StoreException.Kind kind;
-        if (code == 409 && "AlreadyExists".equals(reason)) {
-            kind = StoreException.Kind.ALREADY_EXISTS;
-        } else if (code == 409) {
-            kind = StoreException.Kind.CONFLICT;
-        } else if (code == 404) {
-            kind = StoreException.Kind.NOT_FOUND;
-        } else if (code == 504 || "Timeout".equals(reason)) {
-            kind = StoreException.Kind.TIMEOUT;
-        } else if (code >= 500 || code == 429) {
-            kind = StoreException.Kind.UNAVAILABLE;
-        } else {
-            kind = StoreException.Kind.REJECTED;
-        }
-        return new StoreException(
-                kind, "could not " + action + ": the API server answered " + code + ": " + message, null);
     }
 
     private static String enc(String segment) {

@@ -1,6 +1,7 @@
 package dev.routecert.tenancy;
 
 import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.DeadlineCalls;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
@@ -8,13 +9,9 @@ import dev.routecert.policy.HostName;
 import dev.routecert.policy.tenancy.ClaimKey;
 import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.api.model.ObjectMeta;
-import io.fabric8.kubernetes.api.model.Status;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
 import io.fabric8.kubernetes.api.model.coordination.v1.LeaseBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientException;
-import io.fabric8.kubernetes.client.RequestConfig;
-import io.fabric8.kubernetes.client.RequestConfigBuilder;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import java.nio.charset.StandardCharsets;
@@ -28,12 +25,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Executor;
-import java.util.concurrent.Executors;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
 import java.util.function.Function;
 
@@ -55,8 +46,6 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
     private static final String ZONE_INDEX = "zone";
 
     private static final Log log = Log.of(KubeHostClaimStore.class);
-    private static final Executor CALLS = Executors.newThreadPerTaskExecutor(
-            Thread.ofVirtual().name("claim-call-", 0).factory());
 
     private final KubernetesClient watchClient;
     private final KubernetesClient client;
@@ -301,56 +290,10 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
                         meta.getResourceVersion()));
     }
 
-    /** One call with the time left as its request timeout, no retries, abandoned at the deadline. */
+    /** One call within {@code deadline} ({@link DeadlineCalls}). */
     private <T> T call(Deadline deadline, String action, Function<KubernetesClient, T> operation)
             throws StoreException {
-        long left = deadline.remaining().toMillis();
-        if (left <= 0) {
-            throw new StoreException(
-                    StoreException.Kind.TIMEOUT,
-                    "could not " + action + ": no time left within "
-                            + deadline.total().toMillis() + "ms",
-                    null);
-        }
-        RequestConfig bounded = new RequestConfigBuilder()
-                .withRequestTimeout((int) Math.min(Integer.MAX_VALUE, left))
-                .withRequestRetryBackoffLimit(0)
-                .build();
-        CompletableFuture<T> future = CompletableFuture.supplyAsync(
-                () -> operation.apply(client.newClient(bounded).adapt(KubernetesClient.class)), CALLS);
-        try {
-            return future.get(left, TimeUnit.MILLISECONDS);
-        } catch (TimeoutException e) {
-            future.cancel(true);
-            throw new StoreException(
-                    StoreException.Kind.TIMEOUT,
-                    "could not " + action + ": the API server did not answer within "
-                            + deadline.total().toMillis() + "ms",
-                    e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", e);
-        } catch (ExecutionException e) {
-            Throwable cause = e.getCause() == null ? e : e.getCause();
-            if (cause instanceof KubernetesClientException k && k.getCode() > 0) {
-                Status status = k.getStatus();
-                String reason = status == null || status.getReason() == null ? "" : status.getReason();
-                StoreException.Kind kind = k.getCode() == 409 && "AlreadyExists".equals(reason)
-                        ? StoreException.Kind.ALREADY_EXISTS
-                        : k.getCode() == 409
-                                ? StoreException.Kind.CONFLICT
-                                : k.getCode() == 404
-                                        ? StoreException.Kind.NOT_FOUND
-                                        : k.getCode() >= 500 || k.getCode() == 429
-                                                ? StoreException.Kind.UNAVAILABLE
-                                                : StoreException.Kind.REJECTED;
-                throw new StoreException(kind, "could not " + action + ": the API server answered " + k.getCode(), k);
-            }
-            throw new StoreException(
-                    StoreException.Kind.UNAVAILABLE,
-                    "could not " + action + ": the API server cannot be reached (" + cause.getMessage() + ")",
-                    cause);
-        }
+        return DeadlineCalls.call(client, deadline, action, operation);
     }
 
     @Override
