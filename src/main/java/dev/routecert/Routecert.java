@@ -44,7 +44,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -109,10 +108,12 @@ public final class Routecert implements AutoCloseable {
             // its caches exist; without a cluster, none
             AtomicReference<NamespacePolicies.NamespaceLabels> labels =
                     new AtomicReference<>(NamespacePolicies.NamespaceLabels.NONE);
-            AtomicBoolean clusterLabels = new AtomicBoolean();
-            WriteGuard guard = writeGuard(config)
-                    .withNamespaceLabels(namespace ->
-                            clusterLabels.get() ? Optional.of(labels.get().of(namespace)) : Optional.empty());
+            WriteGuard guard = writeGuard(config).withNamespaceLabels(namespace -> {
+                NamespacePolicies.NamespaceLabels known = labels.get();
+                return known == NamespacePolicies.NamespaceLabels.NONE
+                        ? Optional.empty()
+                        : Optional.of(known.of(namespace));
+            });
             // set once the reconciler exists; the first load happens before it
             AtomicReference<Runnable> onReload = new AtomicReference<>(() -> {});
             policyFile = policyFile(config, metrics, onReload);
@@ -134,7 +135,6 @@ public final class Routecert implements AutoCloseable {
                         readiness,
                         (facts, namespaceLabels) -> {
                             labels.set(namespaceLabels::apply);
-                            clusterLabels.set(true);
                             return new RoutePolicy(policyConfig, config.scope(), facts, (NamespaceRules.Source)
                                     new NamespacePolicies(snapshots, namespaceLabels::apply));
                         },
