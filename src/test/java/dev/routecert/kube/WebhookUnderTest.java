@@ -111,6 +111,25 @@ public final class WebhookUnderTest implements AutoCloseable {
         return replicas.isEmpty() ? null : replicas.getFirst();
     }
 
+    /** The first replica's {@code /metrics} in Prometheus text, or empty while it cannot be read. */
+    public String metrics() {
+        try {
+            return HttpClient.newHttpClient()
+                    .send(
+                            HttpRequest.newBuilder(URI.create(
+                                            "http://127.0.0.1:" + routecert().healthPort() + "/metrics"))
+                                    .timeout(Duration.ofSeconds(5))
+                                    .build(),
+                            HttpResponse.BodyHandlers.ofString())
+                    .body();
+        } catch (IOException e) {
+            return "";
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return "";
+        }
+    }
+
     /** Every replica, in the order the proxy deals connections to them. */
     public List<Routecert> replicas() {
         return List.copyOf(replicas);

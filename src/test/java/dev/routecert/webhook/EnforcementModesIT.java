@@ -13,10 +13,6 @@ import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.Action;
 import dev.routecert.policy.PolicyConfig;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -134,7 +130,7 @@ class EnforcementModesIT {
         String line = await(
                         "the findings metric",
                         SETTLE,
-                        EnforcementModesIT::scrape,
+                        routecert::metrics,
                         text -> text.lines()
                                 .anyMatch(l -> l.startsWith("routecert_policy_findings_total{")
                                         && wanted.stream().allMatch(l::contains)))
@@ -144,20 +140,5 @@ class EnforcementModesIT {
                 .findFirst()
                 .orElseThrow();
         return line.substring(line.lastIndexOf(' ') + 1);
-    }
-
-    private static String scrape() {
-        try {
-            return HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                            + routecert.routecert().healthPort() + "/metrics"))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (Exception e) {
-            return "";
-        }
     }
 }

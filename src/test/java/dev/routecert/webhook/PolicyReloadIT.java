@@ -12,10 +12,6 @@ import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.PolicyConfig;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClientException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -137,7 +133,7 @@ class PolicyReloadIT {
                 await(
                         "the swap counted",
                         SETTLE,
-                        () -> scrape(routecert),
+                        routecert::metrics,
                         text -> counter(text, "routecert_policy_reloads_total") == wantReloads
                                 && counter(text, "routecert_policy_reload_failures_total") == wantRefusals);
                 String probe = create(fixture, ns, "probe-" + swap);
@@ -153,7 +149,7 @@ class PolicyReloadIT {
             }
         }
         assertEquals(List.of(), failures, "no review failed");
-        String text = scrape(routecert);
+        String text = routecert.metrics();
         assertEquals(1 + 2 * SWAPS / 3, counter(text, "routecert_policy_reloads_total"), text);
         assertEquals(SWAPS / 3, counter(text, "routecert_policy_reload_failures_total"), text);
         assertTrue(sent.get() > SWAPS * THREADS, "reviews were sent throughout: " + sent.get());
@@ -165,20 +161,5 @@ class PolicyReloadIT {
                 .mapToDouble(l -> Double.parseDouble(l.substring(l.lastIndexOf(' ') + 1)))
                 .findFirst()
                 .orElse(-1);
-    }
-
-    private static String scrape(WebhookUnderTest routecert) {
-        try {
-            return HttpClient.newHttpClient()
-                    .send(
-                            HttpRequest.newBuilder(URI.create("http://127.0.0.1:"
-                                            + routecert.routecert().healthPort() + "/metrics"))
-                                    .timeout(Duration.ofSeconds(5))
-                                    .build(),
-                            HttpResponse.BodyHandlers.ofString())
-                    .body();
-        } catch (Exception e) {
-            return "";
-        }
     }
 }
