@@ -1,9 +1,7 @@
 package dev.routecert.webhook;
 
 import dev.routecert.log.Log;
-import dev.routecert.policy.EnforcementSource;
 import dev.routecert.policy.NamespaceRules;
-import dev.routecert.policy.scope.OptOutPolicy;
 import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.policy.settings.PolicySnapshot;
 import java.util.Map;
@@ -58,15 +56,5 @@ public final class NamespacePolicies implements NamespaceRules.Source {
     public NamespaceRules rules(String namespace) {
         NamespacePolicy policy = resolve(namespace);
         return new NamespaceRules(policy.enforcement(), policy.optOutAllowed(), policy);
-    }
-
-    /** Each namespace's modes alone, for a caller that needs nothing else from the policy. */
-    public EnforcementSource enforcement() {
-        return namespace -> resolve(namespace).enforcement();
-    }
-
-    /** Where opting out is allowed, alone, for a caller that needs nothing else from the policy. */
-    public OptOutPolicy optOut() {
-        return namespace -> resolve(namespace).optOutAllowed();
     }
 }
