@@ -6,7 +6,8 @@ import java.util.Optional;
 
 /**
  * The resources routecert keeps informer caches of, all namespaces: cert-manager's, every route kind,
- * and, when a setting needs them, IngressClasses, Traefik Middlewares and Namespaces.
+ * Traefik's TLSOptions and TLSStores, and, when a setting needs them, IngressClasses, Traefik
+ * Middlewares and Namespaces.
  */
 public enum CachedKind {
     CERTIFICATE("cert-manager.io", "v1", "Certificate", "certificates", true, true),
@@ -20,6 +21,14 @@ public enum CachedKind {
     /** Only with {@code --require-tls}: a redirect to HTTPS exempts a route from it. */
     MIDDLEWARE("traefik.io", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
     MIDDLEWARE_LEGACY("traefik.containo.us", "v1alpha1", "Middleware", "middlewares", true, false, null, true),
+    /**
+     * Traefik's TLS objects, both groups: a route's {@code tls.options} must name an existing TLSOption, and
+     * the default TLSStore's certificate may cover a {@code tls: {}} route. Optional like the route kinds.
+     */
+    TLS_OPTION("traefik.io", "v1alpha1", "TLSOption", "tlsoptions", true, false),
+    TLS_OPTION_LEGACY("traefik.containo.us", "v1alpha1", "TLSOption", "tlsoptions", true, false),
+    TLS_STORE("traefik.io", "v1alpha1", "TLSStore", "tlsstores", true, false),
+    TLS_STORE_LEGACY("traefik.containo.us", "v1alpha1", "TLSStore", "tlsstores", true, false),
     /** Only with {@code --policy-file}: its overrides and tenancy entries select namespaces by label. */
     NAMESPACE("", "v1", "Namespace", "namespaces", false, true, null, true);
 
@@ -79,6 +88,11 @@ public enum CachedKind {
 
     public boolean isRoute() {
         return route != null;
+    }
+
+    /** A TLSOption or TLSStore cache, of either Traefik group. */
+    boolean isTraefikTls() {
+        return this == TLS_OPTION || this == TLS_OPTION_LEGACY || this == TLS_STORE || this == TLS_STORE_LEGACY;
     }
 
     /** {@code plural.group}, as the API server names a resource. */

@@ -3,6 +3,7 @@ package dev.routecert.certificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
+import dev.routecert.policy.TlsObjectFacts;
 import dev.routecert.policy.scope.ScopeFacts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
@@ -28,11 +29,13 @@ import java.util.function.BiConsumer;
  * cache has listed its resource. A kind whose API is not served is looked for again every 30 s:
  * cert-manager's kinds keep readiness failing until they appear, absent route kinds are just logged.
  */
-public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseable {
+public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFacts, AutoCloseable {
 
     public static final String CHECK = "informer-caches";
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
+    /** Certificates by {@code <namespace>/<spec.secretName>}: the Certificate behind a TLSStore's Secret. */
+    private static final String SECRET_INDEX = "secret";
     /** Middlewares by {@code <namespace>-<name>}, the id an Ingress's router.middlewares annotation uses. */
     private static final String TRAEFIK_ID_INDEX = "traefik-id";
 
@@ -171,7 +174,9 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
                                         ? ", so routes of that kind are not reconciled"
                                         : kind == CachedKind.NAMESPACE
                                                 ? ", so the policy file's selectors see no namespace labels"
-                                                : ", so no route is exempt from --require-tls by redirecting to it");
+                                                : kind.isTraefikTls()
+                                                        ? ", so references to it are not checked"
+                                                        : ", so no route is exempt from --require-tls by redirecting to it");
                 continue;
             }
             SharedIndexInformer<GenericKubernetesResource> informer = client.genericKubernetesResources(kind.context())
@@ -179,7 +184,8 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
                     .runnableInformer(0);
             informer.itemStore(new LeanItemStore());
             if (kind == CachedKind.CERTIFICATE) {
-                informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
+                informer.addIndexers(Map.of(
+                        ROUTE_INDEX, ClusterCaches::routeIndexKeys, SECRET_INDEX, ClusterCaches::secretIndexKeys));
             } else if (kind == CachedKind.MIDDLEWARE || kind == CachedKind.MIDDLEWARE_LEGACY) {
                 informer.addIndexers(Map.of(TRAEFIK_ID_INDEX, m -> List.of(traefikId(m))));
             }
@@ -278,6 +284,61 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
             }
         }
         return Optional.empty();
+    }
+
+    @Override
+    public TlsObjectFacts tlsObjects() {
+        return this;
+    }
+
+    @Override
+    public Optional<List<JsonNode>> tlsOptions() {
+        return bothGroups(CachedKind.TLS_OPTION, CachedKind.TLS_OPTION_LEGACY);
+    }
+
+    @Override
+    public Optional<List<JsonNode>> tlsStores() {
+        return bothGroups(CachedKind.TLS_STORE, CachedKind.TLS_STORE_LEGACY);
+    }
+
+    /**
+     * The objects of a Traefik kind in both groups; empty when neither group is served or a served one
+     * has not listed yet, so that an object not seen is never taken for one that does not exist.
+     */
+    private Optional<List<JsonNode>> bothGroups(CachedKind current, CachedKind legacy) {
+        List<JsonNode> all = new ArrayList<>();
+        boolean served = false;
+        for (CachedKind kind : List.of(current, legacy)) {
+            SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
+            if (informer == null) {
+                continue;
+            }
+            if (!informer.hasSynced()) {
+                return Optional.empty();
+            }
+            served = true;
+            informer.getIndexer().list().forEach(o -> all.add(json(o)));
+        }
+        return served ? Optional.of(all) : Optional.empty();
+    }
+
+    @Override
+    public Optional<List<JsonNode>> certificatesWriting(String namespace, String secretName) {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.CERTIFICATE);
+        if (informer == null || !informer.hasSynced()) {
+            return Optional.empty();
+        }
+        return Optional.of(informer.getIndexer().byIndex(SECRET_INDEX, namespace + "/" + secretName).stream()
+                .map(this::json)
+                .toList());
+    }
+
+    private static List<String> secretIndexKeys(GenericKubernetesResource certificate) {
+        Object spec = certificate.getAdditionalProperties().get("spec");
+        Object secret = spec instanceof Map<?, ?> m ? m.get("secretName") : null;
+        return secret instanceof String s && certificate.getMetadata() != null
+                ? List.of(certificate.getMetadata().getNamespace() + "/" + s)
+                : List.of();
     }
 
     private static String traefikId(GenericKubernetesResource middleware) {

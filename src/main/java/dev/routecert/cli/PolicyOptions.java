@@ -4,6 +4,9 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +59,29 @@ public final class PolicyOptions {
             description =
                     "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
     boolean requireTls;
+
+    @Option(
+            names = "--traefik-allow-cross-namespace",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "true|false",
+            defaultValue = "${env:ROUTECERT_TRAEFIK_ALLOW_CROSS_NAMESPACE:-false}",
+            description =
+                    "State Traefik's providers.kubernetesCRD.allowCrossNamespace: whether an IngressRoute may name "
+                            + "a TLSOption of another namespace; routecert denies such references when false, as Traefik "
+                            + "refuses them (env ROUTECERT_TRAEFIK_ALLOW_CROSS_NAMESPACE, default: ${DEFAULT-VALUE}).")
+    boolean traefikAllowCrossNamespace;
+
+    @Option(
+            names = "--traefik-tls-entrypoints",
+            paramLabel = "NAME[,NAME]",
+            defaultValue = "${env:ROUTECERT_TRAEFIK_TLS_ENTRYPOINTS:-websecure}",
+            description =
+                    "The Traefik entry points whose static configuration sets http.tls (Traefik's Helm chart sets "
+                            + "it on websecure): an Ingress with spec.tls on one of them is served over TLS without a "
+                            + "router.tls annotation. Empty means none is known "
+                            + "(env ROUTECERT_TRAEFIK_TLS_ENTRYPOINTS, default: '${DEFAULT-VALUE}').")
+    String traefikTlsEntryPoints;
 
     @Option(
             names = "--policy-file",
@@ -124,11 +150,29 @@ public final class PolicyOptions {
                     "Invalid value for option '--default-issuer-kind': '" + defaultIssuerKind
                             + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
         }
+        Set<String> entryPoints = new LinkedHashSet<>();
+        for (String e : (traefikTlsEntryPoints == null ? "" : traefikTlsEntryPoints).split(",", -1)) {
+            String name = e.trim();
+            if (name.isEmpty()) {
+                continue;
+            }
+            if (!ENTRY_POINT_NAME.matcher(name).matches()) {
+                throw new ParameterException(
+                        spec.commandLine(),
+                        "Invalid value for option '--traefik-tls-entrypoints': '" + name
+                                + "' is not an entry point name (letters, digits, '-' and '_')");
+            }
+            entryPoints.add(name);
+        }
         return new PolicyConfig(
-                defaultIssuer == null ? null : defaultIssuer.trim(),
-                kind,
-                defaultIssuerGroup.trim(),
-                syntax,
-                requireTls);
+                        defaultIssuer == null ? null : defaultIssuer.trim(),
+                        kind,
+                        defaultIssuerGroup.trim(),
+                        syntax,
+                        requireTls)
+                .withTraefik(traefikAllowCrossNamespace, entryPoints);
     }
+
+    /** What Traefik's static configuration accepts as an entry point's name. */
+    private static final Pattern ENTRY_POINT_NAME = Pattern.compile("[A-Za-z0-9_-]+");
 }

@@ -57,6 +57,14 @@ public enum Check {
     TLS_ANNOTATION_WITHOUT_TLS("tls-annotation-without-tls", Action.WARN, Group.TLS, true),
     TLS_ENTRY_WITHOUT_HOSTS("tls-entry-without-hosts", Action.WARN, Group.TLS, true),
 
+    // ---- Traefik's TLS objects and the Ingress router annotations
+    TLS_OPTIONS_MISSING("tls-options-missing", Action.DENY, Group.TLS, true),
+    TLS_OPTIONS_CROSS_NAMESPACE("tls-options-cross-namespace", Action.DENY, Group.TLS, true),
+    TLS_OPTIONS_NAMESPACE_IGNORED("tls-options-namespace-ignored", Action.WARN, Group.TLS, true),
+    TLS_STORE_NOT_DEFAULT("tls-store-not-default", Action.WARN, Group.TLS, true),
+    TRAEFIK_ROUTER_TLS("traefik-router-tls", Action.DENY, Group.TLS, true),
+    TLS_ROUTER_NOT_TLS("tls-router-not-tls", Action.WARN, Group.TLS, true),
+
     // ---- cert-manager annotations
     CM_ISSUER_CONFLICT("cm-issuer-conflict", Action.DENY, Group.CERT_MANAGER, true),
     CM_ISSUER_EMPTY("cm-issuer-empty", Action.DENY, Group.CERT_MANAGER, true),
@@ -212,7 +220,7 @@ public enum Check {
     }
 
     /** Levenshtein distance; the ids are short, so the quadratic table is cheap. */
-    private static int distance(String a, String b) {
+    static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];
         int[] cur = new int[b.length() + 1];
         for (int j = 0; j <= b.length(); j++) {

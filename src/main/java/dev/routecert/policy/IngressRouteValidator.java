@@ -44,18 +44,34 @@ final class IngressRouteValidator {
     private boolean incomplete; // some rule did not parse, so its hosts are unknown
 
     private final RequireTlsExemptions.Exemption exemption;
+    private final TlsObjectFacts tlsObjects;
 
     private IngressRouteValidator(
-            IngressRouteView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+            IngressRouteView view,
+            String namespace,
+            PolicyConfig config,
+            RequireTlsExemptions.Exemption exemption,
+            TlsObjectFacts tlsObjects) {
         this.exemption = exemption;
         this.view = view;
         this.namespace = namespace;
         this.config = config;
+        this.tlsObjects = tlsObjects;
     }
 
     static Evaluation evaluate(
             IngressRouteView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
-        IngressRouteValidator v = new IngressRouteValidator(view, namespace, config, exemption);
+        return evaluate(view, namespace, config, exemption, TlsObjectFacts.UNKNOWN);
+    }
+
+    /** With the cluster's Traefik TLS objects, for {@code tls.options} and the default TLSStore. */
+    static Evaluation evaluate(
+            IngressRouteView view,
+            String namespace,
+            PolicyConfig config,
+            RequireTlsExemptions.Exemption exemption,
+            TlsObjectFacts tlsObjects) {
+        IngressRouteValidator v = new IngressRouteValidator(view, namespace, config, exemption, tlsObjects);
         v.run();
         return v.out;
     }
@@ -244,6 +260,19 @@ final class IngressRouteValidator {
                     "a route with spec.parentRefs is a child route and must not carry TLS; its parent terminates TLS",
                     "move tls to the parent IngressRoute, or remove spec.parentRefs"));
         }
+        if (tls.options() != null) {
+            TraefikTlsObjects.checkOptionsReference(
+                    f,
+                    tls.options().field(),
+                    tls.options().name(),
+                    tls.options().namespace(),
+                    namespace,
+                    config,
+                    tlsObjects);
+        }
+        if (tls.store() != null) {
+            TraefikTlsObjects.checkStore(f, tls.store().field(), tls.store().name());
+        }
         String secretName = blankToNull(tls.secretName());
         String resolver = blankToNull(tls.certResolver());
         if (secretName != null) {
@@ -305,6 +334,13 @@ final class IngressRouteValidator {
         if (secretName == null && !opaque.isEmpty() && domains.isEmpty()) {
             f.note("no Certificate planned: the names of " + opaque.getFirst().description() + " cannot be derived; "
                     + "Traefik serves its default certificate");
+            return;
+        }
+        if (secretName == null
+                && domains.isEmpty()
+                && !anyHost
+                && !incomplete
+                && TraefikTlsObjects.defaultStoreCovers(f, names, tlsObjects)) {
             return;
         }
         if (options.issuer() == null) {

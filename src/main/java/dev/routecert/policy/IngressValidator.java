@@ -29,9 +29,15 @@ final class IngressValidator {
     private final TlsChecks.Wording wording;
 
     private final RequireTlsExemptions.Exemption exemption;
+    private final TlsObjectFacts tlsObjects;
 
     private IngressValidator(
-            IngressView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
+            IngressView view,
+            String namespace,
+            PolicyConfig config,
+            RequireTlsExemptions.Exemption exemption,
+            TlsObjectFacts tlsObjects) {
+        this.tlsObjects = tlsObjects;
         this.exemption = exemption;
         this.view = view;
         this.namespace = namespace;
@@ -48,7 +54,17 @@ final class IngressValidator {
 
     static Evaluation evaluate(
             IngressView view, String namespace, PolicyConfig config, RequireTlsExemptions.Exemption exemption) {
-        IngressValidator v = new IngressValidator(view, namespace, config, exemption);
+        return evaluate(view, namespace, config, exemption, TlsObjectFacts.UNKNOWN);
+    }
+
+    /** With the cluster's Traefik TLS objects, for the router.tls.options annotation. */
+    static Evaluation evaluate(
+            IngressView view,
+            String namespace,
+            PolicyConfig config,
+            RequireTlsExemptions.Exemption exemption,
+            TlsObjectFacts tlsObjects) {
+        IngressValidator v = new IngressValidator(view, namespace, config, exemption, tlsObjects);
         v.run();
         return v.out;
     }
@@ -60,6 +76,8 @@ final class IngressValidator {
         }
         CertManagerAnnotations.Options options =
                 CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        TraefikIngressRouter.Reading router =
+                TraefikIngressRouter.read(f, view.traefikRouter(), namespace, config, tlsObjects);
 
         List<TlsChecks.Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
@@ -158,7 +176,12 @@ final class IngressValidator {
             TlsChecks.warnUnserved(f, tlsNames, served, wording);
         }
 
+        TraefikIngressRouter.warnNotTls(f, router, config);
         if (f.denied()) {
+            return;
+        }
+        if (router.certResolver() != null) {
+            f.note(TraefikIngressRouter.certResolverNote(router));
             return;
         }
         plan(options, entryNames);

@@ -1,6 +1,7 @@
 package dev.routecert.policy;
 
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What the policy needs to know about the cluster: which issuer signs Certificates when an object
@@ -13,17 +14,26 @@ import java.util.Objects;
  * @param defaultSyntax      rule syntax of routes without a {@code syntax} field (Traefik's
  *                           {@code core.defaultRuleSyntax})
  * @param requireTls         when true, an object that serves host names without TLS is denied
+ * @param traefikAllowCrossNamespace Traefik's {@code providers.kubernetesCRD.allowCrossNamespace}: whether
+ *                           a route may name a TLSOption of another namespace
+ * @param traefikTlsEntryPoints the entry points Traefik's static configuration gives {@code http.tls},
+ *                           so that every router on them is TLS; empty when none is known
  */
 public record PolicyConfig(
         String defaultIssuerName,
         String defaultIssuerKind,
         String defaultIssuerGroup,
         RuleSyntax defaultSyntax,
-        boolean requireTls) {
+        boolean requireTls,
+        boolean traefikAllowCrossNamespace,
+        Set<String> traefikTlsEntryPoints) {
 
     public static final String CERT_MANAGER_GROUP = "cert-manager.io";
     public static final String CLUSTER_ISSUER = "ClusterIssuer";
     public static final String ISSUER = "Issuer";
+
+    /** The entry point Traefik's Helm chart gives {@code http.tls} unless told otherwise. */
+    public static final String TRAEFIK_TLS_ENTRY_POINT = "websecure";
 
     public PolicyConfig {
         if (defaultIssuerName != null && defaultIssuerName.isBlank()) {
@@ -36,6 +46,24 @@ public record PolicyConfig(
             defaultIssuerGroup = CERT_MANAGER_GROUP;
         }
         Objects.requireNonNull(defaultSyntax, "defaultSyntax");
+        traefikTlsEntryPoints = traefikTlsEntryPoints == null ? Set.of() : Set.copyOf(traefikTlsEntryPoints);
+    }
+
+    /** Traefik's defaults for its own settings: no cross-namespace references, {@link #TRAEFIK_TLS_ENTRY_POINT}. */
+    public PolicyConfig(
+            String defaultIssuerName,
+            String defaultIssuerKind,
+            String defaultIssuerGroup,
+            RuleSyntax defaultSyntax,
+            boolean requireTls) {
+        this(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                requireTls,
+                false,
+                Set.of(TRAEFIK_TLS_ENTRY_POINT));
     }
 
     /** No default issuer, ClusterIssuer kind, cert-manager.io group, v3 syntax, TLS optional. */
@@ -44,15 +72,48 @@ public record PolicyConfig(
     }
 
     public PolicyConfig withDefaultIssuer(String name, String kind) {
-        return new PolicyConfig(name, kind, defaultIssuerGroup, defaultSyntax, requireTls);
+        return new PolicyConfig(
+                name,
+                kind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                requireTls,
+                traefikAllowCrossNamespace,
+                traefikTlsEntryPoints);
     }
 
     public PolicyConfig withDefaultSyntax(RuleSyntax syntax) {
-        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, syntax, requireTls);
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                syntax,
+                requireTls,
+                traefikAllowCrossNamespace,
+                traefikTlsEntryPoints);
     }
 
     public PolicyConfig withRequireTls(boolean require) {
-        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, defaultSyntax, require);
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                require,
+                traefikAllowCrossNamespace,
+                traefikTlsEntryPoints);
+    }
+
+    /** With Traefik's {@code allowCrossNamespace} and the entry points its static configuration makes TLS. */
+    public PolicyConfig withTraefik(boolean allowCrossNamespace, Set<String> tlsEntryPoints) {
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                requireTls,
+                allowCrossNamespace,
+                tlsEntryPoints);
     }
 
     public boolean hasDefaultIssuer() {

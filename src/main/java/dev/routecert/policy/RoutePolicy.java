@@ -227,6 +227,8 @@ public final class RoutePolicy {
             }
         }
         Evaluation second = evaluateOnce(kind, mutated, namespace, exemption, namespacePolicy);
+        // what the first pass found out before defaulting (why a default TLSStore did not cover it) stays said
+        first.findings.notes().forEach(second.findings::note);
         return toVerdict(second, second.findings.denied() ? null : patch, modes, hasTls);
     }
 
@@ -262,7 +264,8 @@ public final class RoutePolicy {
         return key.startsWith("cert-manager.io/")
                 || key.startsWith("acme.cert-manager.io/")
                 || key.startsWith("routecert.dev/")
-                || key.equals("kubernetes.io/tls-acme");
+                || key.equals("kubernetes.io/tls-acme")
+                || key.startsWith(IngressView.TRAEFIK_ANNOTATION_PREFIX + "router.");
     }
 
     /**
@@ -316,9 +319,11 @@ public final class RoutePolicy {
             RequireTlsExemptions.Exemption exemption,
             NamespacePolicy namespacePolicy) {
         Evaluation e = switch (kind.shape()) {
-            case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption);
+            case INGRESS ->
+                IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption, facts.tlsObjects());
             case INGRESS_ROUTE ->
-                IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config, exemption);
+                IngressRouteValidator.evaluate(
+                        IngressRouteView.of(kind, object), namespace, config, exemption, facts.tlsObjects());
         };
         // tenancy findings never mark the route broken, so they are judged alongside the others
         e.findings.findings.addAll(TenancyChecks.check(

@@ -41,10 +41,26 @@ public final class IngressRouteView {
         }
     }
 
-    /** {@code spec.tls} when it is an object. */
-    public record Tls(String secretName, String certResolver, List<Domain> domains) {
+    /**
+     * {@code spec.tls.options} or {@code spec.tls.store}: a reference to a Traefik TLSOption or TLSStore.
+     *
+     * @param namespace null when not written (Traefik then uses the route's)
+     */
+    public record TlsRef(String field, String name, String namespace) {}
+
+    /**
+     * {@code spec.tls} when it is an object.
+     *
+     * @param options {@code spec.tls.options}, null when absent or not an object
+     * @param store   {@code spec.tls.store}, null when absent or not an object
+     */
+    public record Tls(String secretName, String certResolver, List<Domain> domains, TlsRef options, TlsRef store) {
         public Tls {
             domains = List.copyOf(domains);
+        }
+
+        public Tls(String secretName, String certResolver, List<Domain> domains) {
+            this(secretName, certResolver, domains, null, null);
         }
     }
 
@@ -147,7 +163,24 @@ public final class IngressRouteView {
                 }
             }
         }
-        return new Tls(secretName, certResolver, domains);
+        return new Tls(
+                secretName, certResolver, domains, reference(t, "options", problems), reference(t, "store", problems));
+    }
+
+    /** {@code spec.tls.<field>}, a {name, namespace} reference; null when absent or not an object. */
+    private static TlsRef reference(JsonNode tls, String field, List<ShapeProblem> problems) {
+        JsonNode r = Json.value(tls, field);
+        String path = "spec.tls." + field;
+        if (r == null) {
+            return null;
+        }
+        if (!r.isObject()) {
+            problems.add(new ShapeProblem(path, "must be an object with name and namespace, not " + Json.describe(r)));
+            return null;
+        }
+        String name = Json.string(r, "name", path + ".name", problems);
+        String namespace = Json.string(r, "namespace", path + ".namespace", problems);
+        return new TlsRef(path, name, namespace == null || namespace.isEmpty() ? null : namespace);
     }
 
     /** Which of the IngressRoute kinds (API groups) this object is. */

@@ -4,6 +4,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 
 /** A read-only view of a {@code networking.k8s.io/v1 Ingress}: its rule hosts and TLS entries. */
 public final class IngressView {
@@ -23,6 +25,65 @@ public final class IngressView {
 
         public String field() {
             return "spec.tls[" + index + "]";
+        }
+    }
+
+    /** The prefix of Traefik's Ingress annotations; Traefik matches it as written, and the rest of the key in any case. */
+    public static final String TRAEFIK_ANNOTATION_PREFIX = "traefik.ingress.kubernetes.io/";
+
+    /** One {@code traefik.ingress.kubernetes.io/router.*} annotation: the key as written, and its value. */
+    public record Annotation(String key, String value) {
+        public String field() {
+            return "metadata.annotations[" + key + "]";
+        }
+    }
+
+    /**
+     * The router annotations that decide whether Traefik serves this Ingress over TLS, read as Traefik's
+     * label parser reads them (the part after the prefix in any case). Each is null when absent.
+     *
+     * @param tls          {@code router.tls}
+     * @param tlsKeys      the {@code router.tls.*} keys (certresolver, options, domains...), each of which
+     *                     also makes the router TLS
+     * @param certResolver {@code router.tls.certresolver}
+     * @param options      {@code router.tls.options}
+     * @param entryPoints  {@code router.entrypoints}
+     */
+    public record TraefikRouter(
+            Annotation tls,
+            List<Annotation> tlsKeys,
+            Annotation certResolver,
+            Annotation options,
+            Annotation entryPoints) {
+        public TraefikRouter {
+            tlsKeys = List.copyOf(tlsKeys);
+        }
+
+        static TraefikRouter of(Map<String, String> annotations) {
+            Annotation tls = null;
+            Annotation certResolver = null;
+            Annotation options = null;
+            Annotation entryPoints = null;
+            List<Annotation> tlsKeys = new ArrayList<>();
+            for (Map.Entry<String, String> e : annotations.entrySet()) {
+                if (!e.getKey().startsWith(TRAEFIK_ANNOTATION_PREFIX)) {
+                    continue;
+                }
+                String key =
+                        e.getKey().substring(TRAEFIK_ANNOTATION_PREFIX.length()).toLowerCase(Locale.ROOT);
+                Annotation a = new Annotation(e.getKey(), e.getValue());
+                switch (key) {
+                    case "router.tls" -> tls = a;
+                    case "router.tls.certresolver" -> certResolver = a;
+                    case "router.tls.options" -> options = a;
+                    case "router.entrypoints" -> entryPoints = a;
+                    default -> {}
+                }
+                if (key.startsWith("router.tls.")) {
+                    tlsKeys.add(a);
+                }
+            }
+            return new TraefikRouter(tls, tlsKeys, certResolver, options, entryPoints);
         }
     }
 
@@ -92,6 +153,11 @@ public final class IngressView {
 
     public ObjectMetaView meta() {
         return meta;
+    }
+
+    /** Traefik's router annotations on this Ingress. */
+    public TraefikRouter traefikRouter() {
+        return TraefikRouter.of(meta.annotations());
     }
 
     public List<Rule> rules() {

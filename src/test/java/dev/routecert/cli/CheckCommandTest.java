@@ -427,7 +427,25 @@ class CheckCommandTest {
                 if (p.path("requireTls").asBoolean(false)) {
                     args.add("--require-tls");
                 }
+                if (p.path("traefikAllowCrossNamespace").asBoolean(false)) {
+                    args.add("--traefik-allow-cross-namespace");
+                }
+                if (p.has("traefikTlsEntryPoints")) {
+                    List<String> entryPoints = new ArrayList<>();
+                    p.get("traefikTlsEntryPoints").forEach(x -> entryPoints.add(x.asText()));
+                    args.add("--traefik-tls-entrypoints=" + String.join(",", entryPoints));
+                }
                 args.add(fx.objectFile().toString());
+                if (e.has("clusterObjects")) {
+                    // check judges against the cluster objects of its input, after the fixture's object
+                    Path file = Files.createTempFile(tmp, "cluster", ".yaml");
+                    StringBuilder docs = new StringBuilder();
+                    for (JsonNode o : Fixtures.clusterObjects(e)) {
+                        docs.append("---\n").append(o.toString()).append('\n');
+                    }
+                    Files.writeString(file, docs.toString());
+                    args.add(file.toString());
+                }
                 if (e.has("policyFile")) {
                     Path file = Files.createTempFile(tmp, "policy", ".yaml");
                     Files.writeString(file, e.get("policyFile").toString());

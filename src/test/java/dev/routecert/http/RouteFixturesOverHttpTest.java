@@ -44,8 +44,8 @@ class RouteFixturesOverHttpTest {
 
     /** One server per policy: the configuration with the inline policy file and namespace labels. */
     private static synchronized TestServer serverFor(JsonNode expected) {
-        String key =
-                Fixtures.config(expected) + " " + expected.path("policyFile") + " " + expected.path("namespaceLabels");
+        String key = Fixtures.config(expected) + " " + expected.path("policyFile") + " "
+                + expected.path("namespaceLabels") + " " + expected.path("clusterObjects");
         return SERVERS.computeIfAbsent(key, k -> {
             RoutePolicy policy = Fixtures.policy(expected);
             return new TestServer(

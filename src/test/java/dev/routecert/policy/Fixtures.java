@@ -3,6 +3,9 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.policy.scope.DocumentFacts;
+import dev.routecert.policy.scope.ScopeFacts;
+import dev.routecert.policy.scope.ScopeSettings;
 import dev.routecert.policy.settings.NamespacePolicy;
 import dev.routecert.policy.settings.PolicySettings;
 import java.io.IOException;
@@ -12,8 +15,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.function.Function;
 import java.util.stream.Stream;
 
@@ -87,7 +92,26 @@ public final class Fixtures {
      * its {@code namespaceLabels:}; without {@code policyFile:}, the built-in defaults.
      */
     public static RoutePolicy policy(JsonNode expected) {
-        return new RoutePolicy(config(expected)).withTenancy(tenancy(expected));
+        return new RoutePolicy(
+                        config(expected), ScopeSettings.everything(), facts(expected), NamespaceRules.Source.DEFAULT)
+                .withTenancy(tenancy(expected));
+    }
+
+    /**
+     * The cluster a fixture is judged in: the objects of its expectation's {@code clusterObjects:} list
+     * (TLSOptions, TLSStores, Certificates, Middlewares, IngressClasses), as {@code check} reads them from
+     * its input; without the key, no cluster facts.
+     */
+    public static ScopeFacts facts(JsonNode expected) {
+        List<JsonNode> objects = clusterObjects(expected);
+        return objects.isEmpty() ? ScopeFacts.NONE : DocumentFacts.of(objects, "default");
+    }
+
+    /** The expectation's {@code clusterObjects:}, each an object as it would be applied. */
+    public static List<JsonNode> clusterObjects(JsonNode expected) {
+        List<JsonNode> objects = new ArrayList<>();
+        expected.path("clusterObjects").forEach(objects::add);
+        return objects;
     }
 
     /** The allow-lists of {@link #policy}, by namespace. */
@@ -121,6 +145,14 @@ public final class Fixtures {
                 ? RuleSyntax.parseFlag(p.get("defaultSyntax").asText())
                 : c.defaultSyntax();
         boolean requireTls = p.path("requireTls").asBoolean(false);
-        return new PolicyConfig(issuer, kind, group, syntax, requireTls);
+        PolicyConfig config = new PolicyConfig(issuer, kind, group, syntax, requireTls);
+        if (p.has("traefikAllowCrossNamespace") || p.has("traefikTlsEntryPoints")) {
+            Set<String> entryPoints = new LinkedHashSet<>();
+            p.path("traefikTlsEntryPoints").forEach(e -> entryPoints.add(e.asText()));
+            config = config.withTraefik(
+                    p.path("traefikAllowCrossNamespace").asBoolean(false),
+                    p.has("traefikTlsEntryPoints") ? entryPoints : config.traefikTlsEntryPoints());
+        }
+        return config;
     }
 }

@@ -1,6 +1,7 @@
 package dev.routecert.policy.scope;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.policy.TlsObjectFacts;
 import java.util.Optional;
 import java.util.Set;
 
@@ -28,6 +29,11 @@ public interface ScopeFacts {
      * {@code router.middlewares} reference before {@code @kubernetescrd}), empty when not known.
      */
     Optional<JsonNode> middlewareByTraefikId(String id);
+
+    /** Traefik's TLSOptions and TLSStores, and the Certificates behind a store's Secret; unknown unless a source knows them. */
+    default TlsObjectFacts tlsObjects() {
+        return TlsObjectFacts.UNKNOWN;
+    }
 
     /** No IngressClass and no Middleware: what routecert knows without a cluster or input documents. */
     ScopeFacts NONE = new ScopeFacts() {
