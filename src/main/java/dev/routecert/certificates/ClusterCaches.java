@@ -24,7 +24,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.function.BiConsumer;
 
 /**
- * Informer caches of Certificates, Issuers, ClusterIssuers and the route kinds, all namespaces, so
+ * Informer caches of Certificates, Issuers, ClusterIssuers, the route kinds and Traefik's TLS objects,
+ * all namespaces, so
  * that admission reads them without a round trip. Readiness check {@value #CHECK} passes once every
  * cache has listed its resource. A kind whose API is not served is looked for again every 30 s:
  * cert-manager's kinds keep readiness failing until they appear, absent route kinds are just logged.
