@@ -216,4 +216,13 @@ class TraefikTlsObjectsTest {
         assertEquals(List.of("web"), reading.entryPoints());
         assertTrue(f.findings.isEmpty());
     }
+
+    @Test
+    void aRouterAnnotationChangeOnAnObjectBeingDeletedIsCheckedAgain() {
+        JsonNode old = object("{metadata: {annotations: {traefik.ingress.kubernetes.io/router.tls: 'true'}}}");
+        JsonNode changed = object("{metadata: {annotations: {traefik.ingress.kubernetes.io/router.tls: 'yes'}}}");
+        JsonNode other = object("{metadata: {annotations: {traefik.ingress.kubernetes.io/router.tls: 'true', x: y}}}");
+        assertTrue(RoutePolicy.changesWhatIsChecked(old, changed));
+        assertFalse(RoutePolicy.changesWhatIsChecked(old, other));
+    }
 }
