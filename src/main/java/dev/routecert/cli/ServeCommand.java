@@ -12,6 +12,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import java.util.TreeSet;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -403,6 +404,12 @@ public final class ServeCommand implements Callable<Integer> {
                         : "none (Certificates only for objects that name an issuer)",
                 policyConfig.defaultSyntax(),
                 policyConfig.requireTls() ? "required" : "optional");
+        log.info(
+                "traefik: allowCrossNamespace {}, entry points with http.tls {}",
+                policyConfig.traefikAllowCrossNamespace(),
+                policyConfig.traefikTlsEntryPoints().isEmpty()
+                        ? "none known"
+                        : String.join(",", new TreeSet<>(policyConfig.traefikTlsEntryPoints())));
 
         Routecert routecert;
         try {
