@@ -1,5 +1,6 @@
 package dev.routecert.certificates;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
@@ -69,7 +70,9 @@ public final class CertificateManager implements AutoCloseable {
         ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
-        RoutePolicy policy = policyFor.apply(caches, namespace -> namespaceLabels(caches, admissionClient, namespace));
+        Function<String, Map<String, String>> labels = namespace -> namespaceLabels(caches, admissionClient, namespace);
+        RoutePolicy policy = policyFor.apply(caches, labels);
+        RoutePolicy reconcilerPolicy = policyFor.apply(withoutTlsObjects(caches), labels);
         KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches, guard);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
@@ -78,7 +81,7 @@ public final class CertificateManager implements AutoCloseable {
         Reconciler reconciler = new Reconciler(
                 caches,
                 new KubeCertificateStore(reconcilerClient, caches, guard),
-                policy,
+                reconcilerPolicy,
                 new KubeRouteEvents(client, identity, guard),
                 options.orphanGracePeriod(),
                 options.resyncPeriod(),
@@ -173,5 +176,34 @@ public final class CertificateManager implements AutoCloseable {
     /** The reconciler, for tests that wait until it has looked at something. */
     public Reconciler reconciler() {
         return reconciler;
+    }
+
+    /**
+     * The facts the reconciler judges by: the same as admission's, except Traefik's TLSOptions and
+     * TLSStores. A TLSOption deleted, or not yet listed, must stop the next apply of a route that names
+     * it, never delete the Certificates of every stored route that does.
+     */
+    static ScopeFacts withoutTlsObjects(ScopeFacts facts) {
+        return new ScopeFacts() {
+            @Override
+            public boolean ingressClassesSynced() {
+                return facts.ingressClassesSynced();
+            }
+
+            @Override
+            public Set<String> defaultIngressClasses() {
+                return facts.defaultIngressClasses();
+            }
+
+            @Override
+            public Optional<JsonNode> middleware(String namespace, String name) {
+                return facts.middleware(namespace, name);
+            }
+
+            @Override
+            public Optional<JsonNode> middlewareByTraefikId(String id) {
+                return facts.middlewareByTraefikId(id);
+            }
+        };
     }
 }
