@@ -317,7 +317,7 @@ public final class RoutePolicy {
             NamespacePolicy namespacePolicy) {
         Evaluation e = switch (kind.shape()) {
             case INGRESS -> IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption);
-            case INGRESS_ROUTE ->
+            case INGRESS_ROUTE, INGRESS_ROUTE_TCP ->
                 IngressRouteValidator.evaluate(IngressRouteView.of(kind, object), namespace, config, exemption);
         };
         // tenancy findings never mark the route broken, so they are judged alongside the others

@@ -70,7 +70,13 @@ class RouteFixturesTest {
                 Arrays.stream(Verdict.Outcome.values()).map(Enum::name).collect(Collectors.toCollection(TreeSet::new)),
                 outcomes,
                 "some outcome has no fixture");
-        for (String folder : List.of("ingress", "ingressroute", "ingressroute-legacy", "unhandled")) {
+        for (String folder : List.of(
+                "ingress",
+                "ingressroute",
+                "ingressroute-legacy",
+                "ingressroutetcp",
+                "ingressroutetcp-legacy",
+                "unhandled")) {
             assertTrue(all.stream().anyMatch(f -> f.folder().equals(folder)), "no fixture under routes/" + folder);
         }
     }
