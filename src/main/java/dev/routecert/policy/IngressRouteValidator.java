@@ -455,8 +455,8 @@ final class IngressRouteValidator {
                         "list the names with " + c.matcher()
                                 + "(`...`) and keep the certificate, or use tls: {} without"
                                 + " secretName and domains so that the catch-all gets Traefik's default certificate"
-                                + " (Traefik before 3.7.7 read " + c.matcher() + "(`*`) differently: 3.7.0-3.7.6"
-                                + " matched single-label hosts only, earlier versions the literal host *)",
+                                + " (a catch-all since Traefik 3.7.7; earlier releases do not match every host with"
+                                + " it)",
                         null,
                         Violation.INVALID,
                         Check.TLS_CATCH_ALL)
