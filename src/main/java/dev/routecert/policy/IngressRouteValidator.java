@@ -378,7 +378,8 @@ final class IngressRouteValidator {
             domains.forEach(d -> names.add(d.name()));
         }
         if (names.isEmpty() && options.ipAddresses().isEmpty()) {
-            f.note("no Certificate planned: no route names a host with Host(...) and spec.tls.domains is empty, "
+            f.note("no Certificate planned: no route names a host with " + (view.tcp() ? "HostSNI" : "Host")
+                    + "(...) and spec.tls.domains is empty, "
                     + "so Traefik serves its default certificate");
             return;
         }
@@ -455,8 +456,8 @@ final class IngressRouteValidator {
                         "list the names with " + c.matcher()
                                 + "(`...`) and keep the certificate, or use tls: {} without"
                                 + " secretName and domains so that the catch-all gets Traefik's default certificate"
-                                + " (a catch-all since Traefik 3.7.7; earlier releases do not match every host with"
-                                + " it)",
+                                + "; " + c.matcher() + "(`*`) is a catch-all since Traefik 3.7.7, earlier releases do"
+                                + " not match every host with it",
                         null,
                         Violation.INVALID,
                         Check.TLS_CATCH_ALL)
