@@ -31,7 +31,7 @@ final class IngressRouteValidator {
     private record Opaque(String field, int offset, String description, Optional<Predicate<String>> matches) {}
 
     /** A {@code Host(`*`)} or {@code HostSNI(`*`)}: every host name, and requests without one. */
-    record CatchAll(String field, int offset, String matcher) {}
+    private record CatchAll(String field, int offset, String matcher) {}
 
     private static final TlsChecks.Wording WORDING = new TlsChecks.Wording(
             "IngressRoute",
