@@ -98,6 +98,10 @@ class IngressRouteTcpIT {
                         .path("routecert.dev/route")
                         .asText());
 
+        System.out.printf(
+                "kubectl apply of an IngressRouteTCP (%s) with the patch and the Certificate write took %d ms%n",
+                kind.apiVersion(), apply.millis());
+
         // the reconciler, which watches IngressRouteTCPs too, adopts it; then the route's deletion removes it
         String uid = object.path("metadata").path("uid").asText();
         await(
