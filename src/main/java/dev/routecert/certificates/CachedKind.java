@@ -16,6 +16,8 @@ public enum CachedKind {
     INGRESS(RouteKind.INGRESS),
     INGRESS_ROUTE(RouteKind.INGRESS_ROUTE),
     INGRESS_ROUTE_LEGACY(RouteKind.INGRESS_ROUTE_LEGACY),
+    INGRESS_ROUTE_TCP(RouteKind.INGRESS_ROUTE_TCP),
+    INGRESS_ROUTE_TCP_LEGACY(RouteKind.INGRESS_ROUTE_TCP_LEGACY),
     /** Only with {@code --ingress-classes}: the default class puts classless Ingresses in or out of scope. */
     INGRESS_CLASS("networking.k8s.io", "v1", "IngressClass", "ingressclasses", false, true, null, true),
     /** Only with {@code --require-tls}: a redirect to HTTPS exempts a route from it. */

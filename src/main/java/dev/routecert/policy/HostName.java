@@ -20,7 +20,7 @@ public record HostName(String ascii, Type type) implements Comparable<HostName> 
         DNS,
         /** {@code *.example.com}: exactly one extra label. */
         WILDCARD,
-        /** {@code **.example.com} (Traefik 3.x): any number of labels; no certificate can cover it. */
+        /** {@code **.example.com} (Traefik 3.8): one or more labels; no certificate can cover it. */
         MULTI_WILDCARD,
         IPV4,
         IPV6

@@ -1,5 +1,6 @@
 package dev.routecert.policy;
 
+import dev.routecert.policy.rule.HostPatterns;
 import dev.routecert.policy.rule.ParseResult;
 import dev.routecert.policy.rule.RuleAnalyzer;
 import dev.routecert.policy.rule.RuleParser;
@@ -7,23 +8,42 @@ import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressRouteView;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
+import java.util.function.Predicate;
 
 /**
- * The policy for a Traefik IngressRoute: parses every route's rule, derives the names it serves,
- * checks them against {@code spec.tls}, validates the cert-manager annotations and plans the
- * Certificate. One pass; {@link RoutePolicy} runs it again on the mutated object.
+ * The policy for a Traefik IngressRoute or IngressRouteTCP: parses every route's rule, derives the
+ * names it serves, checks them against {@code spec.tls}, validates the cert-manager annotations and
+ * plans the Certificate. One pass; {@link RoutePolicy} runs it again on the mutated object. What only
+ * TCP routes have (passthrough, a {@code HostSNI} without TLS) is judged by {@link TcpRouteChecks}.
  */
 final class IngressRouteValidator {
 
-    /** A host pattern whose names cannot be listed (HostRegexp, {@code **.}). */
-    private record Opaque(String field, int offset, String description) {}
+    /**
+     * A host pattern whose names cannot be listed (HostRegexp, {@code **.}), and its test of a host
+     * name, empty when routecert cannot run it.
+     */
+    private record Opaque(String field, int offset, String description, Optional<Predicate<String>> matches) {}
+
+    /** A {@code Host(`*`)} or {@code HostSNI(`*`)}: every host name, and requests without one. */
+    private record CatchAll(String field, int offset, String matcher) {}
 
     private static final TlsChecks.Wording WORDING = new TlsChecks.Wording(
             "IngressRoute",
+            "route",
+            "not covered by spec.tls.domains, which lists ",
+            "the certificate",
+            "spec.tls.domains[].sans",
+            "spec.tls.domains",
+            "my-route");
+
+    private static final TlsChecks.Wording TCP_WORDING = new TlsChecks.Wording(
+            "IngressRouteTCP",
             "route",
             "not covered by spec.tls.domains, which lists ",
             "the certificate",
@@ -40,6 +60,11 @@ final class IngressRouteValidator {
     private final Set<String> shapeFields = new HashSet<>();
     private final List<TlsChecks.Served> served = new ArrayList<>();
     private final List<Opaque> opaque = new ArrayList<>();
+    private final List<CatchAll> catchAll = new ArrayList<>();
+    /** The match fields of routes that name a server with HostSNI, which Traefik refuses without TLS. */
+    private final List<String> sniFields = new ArrayList<>();
+
+    private final TlsChecks.Wording wording;
     private boolean anyHost; // some route can match any host name
     private boolean incomplete; // some rule did not parse, so its hosts are unknown
 
@@ -57,6 +82,7 @@ final class IngressRouteValidator {
         this.namespace = namespace;
         this.config = config;
         this.tlsObjects = tlsObjects;
+        this.wording = view.tcp() ? TCP_WORDING : WORDING;
     }
 
     static Evaluation evaluate(
@@ -85,13 +111,16 @@ final class IngressRouteValidator {
         CertManagerAnnotations.Options options =
                 CertManagerAnnotations.read(view.meta().annotations(), config, f);
         routes();
+        if (view.tcp()) {
+            TcpRouteChecks.hostSniWithoutTls(f, view, sniFields);
+        }
         switch (view.tlsShape()) {
             case ABSENT -> noTls(options);
             case LIST ->
                 f.deny(Violation.invalid(
                         Check.TLS_SHAPE,
                         "spec.tls",
-                        "a list is the Ingress form of TLS; an IngressRoute takes one TLS object",
+                        "a list is the Ingress form of TLS; an " + wording.kind() + " takes one TLS object",
                         "write tls: {secretName: <secret>, domains: [{main: <host>, sans: [<host>, ...]}]}"));
             case OTHER ->
                 f.deny(Violation.invalid(
@@ -108,8 +137,10 @@ final class IngressRouteValidator {
             f.deny(Violation.required(
                     Check.ROUTES_EMPTY,
                     "spec.routes",
-                    "an IngressRoute needs at least one route",
-                    "add routes: [{match: Host(`example.com`), services: [...]}]"));
+                    "an " + wording.kind() + " needs at least one route",
+                    view.tcp()
+                            ? "add routes: [{match: HostSNI(`example.com`), services: [...]}]"
+                            : "add routes: [{match: Host(`example.com`), services: [...]}]"));
         }
         for (IngressRouteView.Route r : view.routes()) {
             route(r);
@@ -157,7 +188,10 @@ final class IngressRouteValidator {
             String field = matchField(r);
             if (!shapeFields.contains(field)) {
                 f.deny(Violation.required(
-                        Check.ROUTE_NO_RULE, field, "the route has no rule", "add match: Host(`example.com`)"));
+                        Check.ROUTE_NO_RULE,
+                        field,
+                        "the route has no rule",
+                        view.tcp() ? "add match: HostSNI(`example.com`)" : "add match: Host(`example.com`)"));
             }
             incomplete = true;
             return;
@@ -176,7 +210,9 @@ final class IngressRouteValidator {
             incomplete = true;
             return;
         }
-        RuleAnalyzer.Analysis analysis = RuleAnalyzer.analyze(parsed.root(), syntax);
+        RuleAnalyzer.Analysis analysis = view.tcp()
+                ? RuleAnalyzer.analyzeTcp(parsed.root(), syntax)
+                : RuleAnalyzer.analyze(parsed.root(), syntax);
         for (RuleAnalyzer.Problem p : analysis.problems()) {
             if (p.warning()) {
                 f.warn(
@@ -198,13 +234,27 @@ final class IngressRouteValidator {
             incomplete = true; // the router would not load; what it serves is moot
         }
         anyHost |= analysis.hostUnconstrained();
+        boolean wildcardNoted = false;
         for (RuleAnalyzer.HostUse h : analysis.hosts()) {
             if (h.regexp()) {
                 if (h.positive()) {
                     opaque.add(new Opaque(
-                            matchField(r), h.offset(), h.matcher() + "(`" + HostName.shorten(h.value()) + "`)"));
+                            matchField(r),
+                            h.offset(),
+                            h.matcher() + "(`" + HostName.shorten(h.value()) + "`)",
+                            HostPatterns.regexp(h.value(), syntax)));
                 }
                 continue;
+            }
+            if (h.value().equals("*") && (view.tcp() || syntax == RuleSyntax.V3)) {
+                if (h.positive()) {
+                    catchAll.add(new CatchAll(matchField(r), h.offset(), h.matcher()));
+                    anyHost = true;
+                }
+                continue;
+            }
+            if (h.positive() && view.tcp()) {
+                sniFields.add(matchField(r));
             }
             HostName.Check c = HostName.check(h.value());
             if (!c.ok()) {
@@ -221,9 +271,22 @@ final class IngressRouteValidator {
                 continue;
             }
             if (c.name().type() == HostName.Type.MULTI_WILDCARD) {
-                opaque.add(new Opaque(matchField(r), h.offset(), h.matcher() + "(`" + h.value() + "`)"));
+                opaque.add(new Opaque(
+                        matchField(r),
+                        h.offset(),
+                        h.matcher() + "(`" + h.value() + "`), which matches one or more labels (Traefik 3.8;"
+                                + " no single certificate covers it)",
+                        Optional.of(HostPatterns.multiWildcard(c.name().ascii().substring(3)))));
             } else {
                 served.add(new TlsChecks.Served(c.name(), matchField(r), h.offset()));
+                if (c.name().type() == HostName.Type.WILDCARD
+                        && !wildcardNoted
+                        && !h.matcher().endsWith("egexp")) {
+                    wildcardNoted = true;
+                    f.note(matchField(r) + ": " + h.matcher() + "(`" + c.name().ascii() + "`) matches one label under "
+                            + c.name().ascii().substring(2) + " from Traefik 3.7.0; earlier versions "
+                            + (view.tcp() ? "refuse the rule" : "match no request with it"));
+                }
             }
         }
     }
@@ -241,14 +304,16 @@ final class IngressRouteValidator {
     }
 
     private void noTls(CertManagerAnnotations.Options options) {
+        // a TCP route with no server name is plain TCP, not a site that policy can require TLS of
+        boolean servesHosts = !served.isEmpty() || (anyHost && !view.tcp()) || !opaque.isEmpty();
         TlsChecks.noTls(
                 f,
                 config,
                 exemption,
                 options,
-                !served.isEmpty() || anyHost || !opaque.isEmpty(),
-                WORDING,
-                "add tls: {secretName: " + TlsChecks.suggestedSecretName(view.meta(), WORDING) + "}");
+                servesHosts,
+                wording,
+                "add tls: {secretName: " + TlsChecks.suggestedSecretName(view.meta(), wording) + "}");
     }
 
     private void tls(CertManagerAnnotations.Options options) {
@@ -275,8 +340,12 @@ final class IngressRouteValidator {
         }
         String secretName = blankToNull(tls.secretName());
         String resolver = blankToNull(tls.certResolver());
+        if (view.passthrough()) {
+            TcpRouteChecks.passthrough(f, secretName);
+            return;
+        }
         if (secretName != null) {
-            TlsChecks.checkSecretName(f, "spec.tls.secretName", secretName, view.meta(), WORDING);
+            TlsChecks.checkSecretName(f, "spec.tls.secretName", secretName, view.meta(), wording);
         }
         if (resolver != null && secretName != null) {
             f.warn(
@@ -289,6 +358,11 @@ final class IngressRouteValidator {
         List<TlsChecks.Covered> domains = domains(tls);
         domains.forEach(d -> out.named(d.name(), d.field()));
         boolean certFromNames = secretName != null || resolver != null;
+        if (resolver == null && (secretName != null || !tls.domains().isEmpty())) {
+            for (CatchAll c : catchAll) {
+                denyCatchAll(c, secretName != null);
+            }
+        }
         if (domains.isEmpty() && !tls.domains().isEmpty()) {
             return; // every domain entry was broken; reported already
         }
@@ -320,6 +394,12 @@ final class IngressRouteValidator {
                     + "' makes Traefik obtain the certificate itself");
             return;
         }
+        if (!catchAll.isEmpty()) {
+            CatchAll c = catchAll.getFirst();
+            f.note("no Certificate planned: " + c.matcher() + "(`*`) in " + c.field() + " is a catch-all, so this"
+                    + " route is served with Traefik's default certificate (the default TLSStore's)");
+            return;
+        }
         List<HostName> names = new ArrayList<>();
         if (domains.isEmpty()) {
             served.forEach(s -> names.add(s.name()));
@@ -327,7 +407,8 @@ final class IngressRouteValidator {
             domains.forEach(d -> names.add(d.name()));
         }
         if (names.isEmpty() && options.ipAddresses().isEmpty()) {
-            f.note("no Certificate planned: no route names a host with Host(...) and spec.tls.domains is empty, "
+            f.note("no Certificate planned: no route names a host with " + (view.tcp() ? "HostSNI" : "Host")
+                    + "(...) and spec.tls.domains is empty, "
                     + "so Traefik serves its default certificate");
             return;
         }
@@ -397,19 +478,103 @@ final class IngressRouteValidator {
         }
     }
 
+    /**
+     * A catch-all route serves every host name, and no certificate covers every host name: what the
+     * certificate holds is served, every other name gets Traefik's default certificate.
+     */
+    private void denyCatchAll(CatchAll c, boolean secretName) {
+        f.deny(new Violation(
+                        c.field(),
+                        "at offset " + c.offset() + ", " + c.matcher() + "(`*`) is a catch-all: it serves every host"
+                                + " name, and no certificate can cover every host name, so "
+                                + (secretName ? "spec.tls.secretName" : "spec.tls.domains")
+                                + " cannot be the certificate of this route",
+                        "list the names with " + c.matcher()
+                                + "(`...`) and keep the certificate, or use tls: {} without"
+                                + " secretName and domains so that the catch-all gets Traefik's default certificate"
+                                + "; " + c.matcher() + "(`*`) is a catch-all since Traefik 3.7.7, earlier releases do"
+                                + " not match every host with it",
+                        null,
+                        Violation.INVALID,
+                        Check.TLS_CATCH_ALL)
+                .atOffset(c.offset()));
+    }
+
     private void coverage(List<TlsChecks.Covered> domains) {
-        TlsChecks.denyUncovered(f, served, domains, WORDING);
+        TlsChecks.denyUncovered(f, served, domains, wording);
+        boolean[] matched = new boolean[domains.size()];
         for (Opaque o : opaque) {
+            regexpAgainstDomains(o, domains, matched);
+        }
+        if (anyHost || incomplete) {
+            return; // a route answers for any host (or for unknown ones): every domain may be served
+        }
+        List<TlsChecks.Covered> unmatched = new ArrayList<>();
+        for (int i = 0; i < domains.size(); i++) {
+            if (!matched[i]) {
+                unmatched.add(domains.get(i));
+            }
+        }
+        TlsChecks.warnUnserved(f, unmatched, served, wording);
+    }
+
+    /**
+     * A host pattern must match some name of the certificate, or the certificate covers nothing it
+     * serves. Literal names are tested exactly; a wildcard domain by a few names under it, so a
+     * pattern that matches none of those is only warned about.
+     */
+    private void regexpAgainstDomains(Opaque o, List<TlsChecks.Covered> domains, boolean[] matched) {
+        if (o.matches().isEmpty()) {
             f.warn(
                     Check.TLS_HOSTREGEXP_UNCHECKED,
                     o.field(),
                     "at offset " + o.offset() + ", routecert cannot check that " + o.description()
-                            + " matches only names in spec.tls.domains");
+                            + " matches names in spec.tls.domains");
+            Arrays.fill(matched, true);
+            return;
         }
-        if (anyHost || incomplete || !opaque.isEmpty()) {
-            return; // a route answers for any host (or for unknown ones): every domain may be served
+        Predicate<String> test = o.matches().get();
+        boolean any = false;
+        boolean wildcard = false;
+        for (int i = 0; i < domains.size(); i++) {
+            HostName name = domains.get(i).name();
+            wildcard |= name.type() == HostName.Type.WILDCARD;
+            for (String probe : HostPatterns.probes(name.ascii())) {
+                if (test.test(probe)) {
+                    matched[i] = true;
+                    any = true;
+                    break;
+                }
+            }
         }
-        TlsChecks.warnUnserved(f, domains, served, WORDING);
+        if (any) {
+            return;
+        }
+        String names = String.join(
+                ", ", domains.stream().map(d -> d.name().ascii()).distinct().toList());
+        if (wildcard) {
+            // it may still match a name under a wildcard that was not tried: do not call those unserved
+            for (int i = 0; i < domains.size(); i++) {
+                matched[i] |= domains.get(i).name().type() == HostName.Type.WILDCARD;
+            }
+            f.warn(
+                    Check.TLS_HOSTREGEXP_UNCHECKED,
+                    o.field(),
+                    "at offset " + o.offset() + ", " + o.description() + " matches none of " + names
+                            + " and no name routecert tried under their wildcards; if it serves no name the"
+                            + " certificate covers, that certificate is never used for it");
+            return;
+        }
+        f.deny(new Violation(
+                        o.field(),
+                        "at offset " + o.offset() + ", " + o.description()
+                                + " matches none of the names in spec.tls.domains (" + names
+                                + "), so the certificate covers no host this route serves",
+                        "list in spec.tls.domains the names it serves, or change the pattern to match them",
+                        null,
+                        Violation.INVALID,
+                        Check.TLS_HOSTREGEXP_NO_DOMAIN)
+                .atOffset(o.offset()));
     }
 
     static String near(String rule, int offset) {

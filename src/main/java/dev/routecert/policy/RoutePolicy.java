@@ -321,7 +321,7 @@ public final class RoutePolicy {
         Evaluation e = switch (kind.shape()) {
             case INGRESS ->
                 IngressValidator.evaluate(IngressView.of(object), namespace, config, exemption, facts.tlsObjects());
-            case INGRESS_ROUTE ->
+            case INGRESS_ROUTE, INGRESS_ROUTE_TCP ->
                 IngressRouteValidator.evaluate(
                         IngressRouteView.of(kind, object), namespace, config, exemption, facts.tlsObjects());
         };

@@ -6,9 +6,11 @@ import java.util.Collections;
 import java.util.List;
 
 /**
- * A read-only view of a Traefik {@code IngressRoute} ({@code traefik.io/v1alpha1} or the legacy
- * {@code traefik.containo.us/v1alpha1}; both have the same shape). It reads only what the policy
- * needs from the raw tree; everything else stays in the raw object, untouched.
+ * A read-only view of a Traefik {@code IngressRoute} or {@code IngressRouteTCP} ({@code traefik.io/v1alpha1}
+ * or the legacy {@code traefik.containo.us/v1alpha1}; both groups have the same shape). The TCP kind
+ * is laid out the same way, except that its routes have no {@code kind} and its TLS may be
+ * {@code passthrough}. It reads only what the policy needs from the raw tree; everything else stays
+ * in the raw object, untouched.
  */
 public final class IngressRouteView {
 
@@ -71,6 +73,7 @@ public final class IngressRouteView {
     private final TlsShape tlsShape;
     private final Tls tls;
     private final boolean parentRefs;
+    private final boolean passthrough;
     private final List<ShapeProblem> problems;
 
     private IngressRouteView(
@@ -81,6 +84,7 @@ public final class IngressRouteView {
             TlsShape tlsShape,
             Tls tls,
             boolean parentRefs,
+            boolean passthrough,
             List<ShapeProblem> problems) {
         this.kind = kind;
         this.meta = meta;
@@ -89,6 +93,7 @@ public final class IngressRouteView {
         this.tlsShape = tlsShape;
         this.tls = tls;
         this.parentRefs = parentRefs;
+        this.passthrough = passthrough;
         this.problems = List.copyOf(problems);
     }
 
@@ -116,7 +121,8 @@ public final class IngressRouteView {
                     }
                     // field paths are built only for a problem: this loop runs for every route
                     String match = Json.string(r, "match", "spec.routes", i, problems);
-                    String routeKind = Json.string(r, "kind", "spec.routes", i, problems);
+                    // a TCP route has no kind: the API server prunes one, and Traefik never reads it
+                    String routeKind = tcp(kind) ? null : Json.string(r, "kind", "spec.routes", i, problems);
                     String syntax = Json.string(r, "syntax", "spec.routes", i, problems);
                     routes.add(new Route(i, match, routeKind, syntax));
                 }
@@ -125,11 +131,15 @@ public final class IngressRouteView {
 
         TlsShape shape = TlsShape.ABSENT;
         Tls tls = null;
+        boolean passthrough = false;
         JsonNode t = Json.value(spec, "tls");
         if (t != null) {
             if (t.isObject()) {
                 shape = TlsShape.OBJECT;
                 tls = readTls(t, problems);
+                if (tcp(kind)) {
+                    passthrough = Json.bool(t, "passthrough", "spec.tls.passthrough", problems);
+                }
             } else {
                 shape = t.isArray() ? TlsShape.LIST : TlsShape.OTHER;
             }
@@ -137,7 +147,11 @@ public final class IngressRouteView {
 
         JsonNode p = Json.value(spec, "parentRefs");
         boolean parentRefs = p != null && (!p.isArray() || !p.isEmpty());
-        return new IngressRouteView(kind, meta, routes, rs != null, shape, tls, parentRefs, problems);
+        return new IngressRouteView(kind, meta, routes, rs != null, shape, tls, parentRefs, passthrough, problems);
+    }
+
+    private static boolean tcp(RouteKind kind) {
+        return kind != null && kind.shape() == RouteKind.Shape.INGRESS_ROUTE_TCP;
     }
 
     private static Tls readTls(JsonNode t, List<ShapeProblem> problems) {
@@ -212,6 +226,19 @@ public final class IngressRouteView {
     /** True when {@code spec.parentRefs} is set (a child route in Traefik's multi-layer routing). */
     public boolean hasParentRefs() {
         return parentRefs;
+    }
+
+    /** True for an IngressRouteTCP. */
+    public boolean tcp() {
+        return tcp(kind);
+    }
+
+    /**
+     * {@code spec.tls.passthrough} of an IngressRouteTCP: Traefik forwards the TLS connection
+     * untouched, and the backend presents its own certificate. Always false for an IngressRoute.
+     */
+    public boolean passthrough() {
+        return passthrough;
     }
 
     public List<ShapeProblem> problems() {

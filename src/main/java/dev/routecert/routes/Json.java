@@ -45,6 +45,16 @@ final class Json {
         return v == null ? null : v.asText();
     }
 
+    /** Reads an optional boolean field, false when absent; a non-boolean value is reported at {@code path}. */
+    static boolean bool(JsonNode node, String field, String path, List<ShapeProblem> problems) {
+        JsonNode v = value(node, field);
+        if (v != null && !v.isBoolean()) {
+            problems.add(new ShapeProblem(path, "must be true or false, not " + describe(v)));
+            return false;
+        }
+        return v != null && v.asBoolean();
+    }
+
     /**
      * Reads an optional string field of the list element {@code list[index]}, as
      * {@link #string(JsonNode, String, String, List)} does; the path {@code list[index].field} is

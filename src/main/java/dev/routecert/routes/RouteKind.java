@@ -11,8 +11,15 @@ import java.util.Optional;
 public enum RouteKind {
     INGRESS("networking.k8s.io", "v1", "Ingress", "ingresses", Shape.INGRESS),
     INGRESS_ROUTE("traefik.io", "v1alpha1", "IngressRoute", "ingressroutes", Shape.INGRESS_ROUTE),
-    /** Traefik's API group before v3; Traefik v3 still serves it, with the same schema. */
-    INGRESS_ROUTE_LEGACY("traefik.containo.us", "v1alpha1", "IngressRoute", "ingressroutes", Shape.INGRESS_ROUTE);
+    /**
+     * Traefik v2's API group, with the same schema. Traefik v3 removed it, so these objects matter to
+     * clusters still running Traefik v2.
+     */
+    INGRESS_ROUTE_LEGACY("traefik.containo.us", "v1alpha1", "IngressRoute", "ingressroutes", Shape.INGRESS_ROUTE),
+    INGRESS_ROUTE_TCP("traefik.io", "v1alpha1", "IngressRouteTCP", "ingressroutetcps", Shape.INGRESS_ROUTE_TCP),
+    /** Traefik v2's group for IngressRouteTCP, as for IngressRoute. */
+    INGRESS_ROUTE_TCP_LEGACY(
+            "traefik.containo.us", "v1alpha1", "IngressRouteTCP", "ingressroutetcps", Shape.INGRESS_ROUTE_TCP);
 
     /** How the object names its ingress class, and so which rule of {@code --ingress-classes} applies. */
     public enum ClassRule {
@@ -25,7 +32,9 @@ public enum RouteKind {
     /** How the object is written, and so which view reads it and which validator judges it. */
     public enum Shape {
         INGRESS,
-        INGRESS_ROUTE
+        INGRESS_ROUTE,
+        /** An IngressRouteTCP: the IngressRoute's layout, with TCP matchers, no route kind and TLS passthrough. */
+        INGRESS_ROUTE_TCP
     }
 
     private final String group;
@@ -67,7 +76,7 @@ public enum RouteKind {
     public ClassRule classRule() {
         return switch (shape) {
             case INGRESS -> ClassRule.INGRESS;
-            case INGRESS_ROUTE -> ClassRule.TRAEFIK_CRD;
+            case INGRESS_ROUTE, INGRESS_ROUTE_TCP -> ClassRule.TRAEFIK_CRD;
         };
     }
 

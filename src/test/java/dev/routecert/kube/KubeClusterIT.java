@@ -29,6 +29,8 @@ class KubeClusterIT {
     private static final List<String> TEST_CRDS = List.of(
             "ingressroutes.traefik.io",
             "ingressroutes.traefik.containo.us",
+            "ingressroutetcps.traefik.io",
+            "ingressroutetcps.traefik.containo.us",
             "certificates.cert-manager.io",
             "issuers.cert-manager.io",
             "clusterissuers.cert-manager.io");

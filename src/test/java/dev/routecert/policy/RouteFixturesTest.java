@@ -26,9 +26,9 @@ import org.junit.jupiter.api.TestFactory;
 
 /**
  * The scenario table: every {@code routes/<kind>/with_<feature>.yaml} is evaluated and compared with
- * its {@code .expected.yaml}. A new case is a new pair of files. IngressRoute fixtures written for
- * {@code traefik.io} run a second time as {@code traefik.containo.us}, which must not change the
- * verdict.
+ * its {@code .expected.yaml}. A new case is a new pair of files. IngressRoute and IngressRouteTCP
+ * fixtures written for {@code traefik.io} run a second time as {@code traefik.containo.us}, which must
+ * not change the verdict.
  */
 class RouteFixturesTest {
 
@@ -40,7 +40,7 @@ class RouteFixturesTest {
         for (Fixtures.Fixture fx : Fixtures.all()) {
             tests.add(DynamicTest.dynamicTest(
                     fx.name(), fx.objectFile().toUri(), () -> check(fx, fx.object(), fx.expected())));
-            if (fx.folder().equals("ingressroute")
+            if ((fx.folder().equals("ingressroute") || fx.folder().equals("ingressroutetcp"))
                     && "traefik.io/v1alpha1"
                             .equals(fx.object().path("apiVersion").asText())) {
                 tests.add(DynamicTest.dynamicTest(
@@ -70,7 +70,13 @@ class RouteFixturesTest {
                 Arrays.stream(Verdict.Outcome.values()).map(Enum::name).collect(Collectors.toCollection(TreeSet::new)),
                 outcomes,
                 "some outcome has no fixture");
-        for (String folder : List.of("ingress", "ingressroute", "ingressroute-legacy", "unhandled")) {
+        for (String folder : List.of(
+                "ingress",
+                "ingressroute",
+                "ingressroute-legacy",
+                "ingressroutetcp",
+                "ingressroutetcp-legacy",
+                "unhandled")) {
             assertTrue(all.stream().anyMatch(f -> f.folder().equals(folder)), "no fixture under routes/" + folder);
         }
     }

@@ -28,7 +28,14 @@ class RouteKindTest {
         assertEquals(
                 RouteKind.INGRESS,
                 RouteKind.of("networking.k8s.io", "v1", "Ingress").orElseThrow());
-        assertFalse(RouteKind.of("traefik.io", "v1alpha1", "IngressRouteTCP").isPresent());
+        assertEquals(
+                RouteKind.INGRESS_ROUTE_TCP,
+                RouteKind.of("traefik.io", "v1alpha1", "IngressRouteTCP").orElseThrow());
+        assertEquals(
+                RouteKind.INGRESS_ROUTE_TCP_LEGACY,
+                RouteKind.of("traefik.containo.us", "v1alpha1", "IngressRouteTCP")
+                        .orElseThrow());
+        assertFalse(RouteKind.of("traefik.io", "v1alpha1", "IngressRouteUDP").isPresent());
         assertFalse(RouteKind.of("networking.k8s.io", "v1beta1", "Ingress").isPresent());
         assertFalse(RouteKind.of("", "v1", "ConfigMap").isPresent());
         assertFalse(RouteKind.of(null, null, null).isPresent());

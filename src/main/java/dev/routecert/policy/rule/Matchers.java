@@ -10,8 +10,8 @@ import java.util.Optional;
 import java.util.Set;
 
 /**
- * Traefik's HTTP matcher tables for the v3 and v2 rule syntaxes: names, what they match and how
- * many arguments they take. Like Traefik, a name is accepted as written in the table, all lower
+ * Traefik's matcher tables, HTTP and TCP, for the v3 and v2 rule syntaxes: names, what they match
+ * and how many arguments they take. Like Traefik, a name is accepted as written in the table, all lower
  * case, all upper case, or capitalised ({@code Pathprefix}); any other spelling is unknown.
  */
 public final class Matchers {
@@ -28,7 +28,9 @@ public final class Matchers {
         HEADER_REGEXP,
         QUERY,
         QUERY_REGEXP,
-        CLIENT_IP
+        CLIENT_IP,
+        /** A TCP {@code ALPN} protocol name. */
+        ALPN
     }
 
     /**
@@ -69,14 +71,29 @@ public final class Matchers {
             new Spec("HeadersRegexp", Role.HEADER_REGEXP, 2, -1, true),
             new Spec("Query", Role.QUERY, 1, -1, false));
 
+    /** TCP routers' matchers; {@code HostSNI} and {@code HostSNIRegexp} pin the server name as Host does. */
+    private static final List<Spec> TCP_V3 = List.of(
+            new Spec("HostSNI", Role.HOST, 1, 1, false),
+            new Spec("HostSNIRegexp", Role.HOST_REGEXP, 1, 1, false),
+            new Spec("ALPN", Role.ALPN, 1, 1, false),
+            new Spec("ClientIP", Role.CLIENT_IP, 1, 1, false));
+
+    private static final List<Spec> TCP_V2 = List.of(
+            new Spec("HostSNI", Role.HOST, 1, -1, false),
+            new Spec("HostSNIRegexp", Role.HOST_REGEXP, 1, -1, false),
+            new Spec("ALPN", Role.ALPN, 1, -1, false),
+            new Spec("ClientIP", Role.CLIENT_IP, 1, -1, false));
+
     /** Matchers of TCP routers; an HTTP route that uses them never loads. */
     private static final List<String> TCP_ONLY = List.of("HostSNI", "HostSNIRegexp", "ALPN");
 
     private static final Map<String, Spec> V3_NAMES = index(V3);
     private static final Map<String, Spec> V2_NAMES = index(V2);
+    private static final Map<String, Spec> TCP_V3_NAMES = index(TCP_V3);
+    private static final Map<String, Spec> TCP_V2_NAMES = index(TCP_V2);
 
     /**
-     * Every accepted spelling of either syntax, grouped by length: {@code SPELLINGS[n]} has those of n
+     * Every accepted spelling of either HTTP syntax (TCP rules are few, so their names are not interned), grouped by length: {@code SPELLINGS[n]} has those of n
      * characters, the names as the tables write them first, since rules nearly always use those.
      */
     private static final String[][] SPELLINGS = byLength();
@@ -106,9 +123,44 @@ public final class Matchers {
         return null;
     }
 
+    /** The TCP matcher a name denotes in the given syntax, if Traefik would accept that spelling. */
+    public static Optional<Spec> lookupTcp(RuleSyntax syntax, String written) {
+        return Optional.ofNullable((syntax == RuleSyntax.V2 ? TCP_V2_NAMES : TCP_V3_NAMES).get(written));
+    }
+
+    /**
+     * The TCP matcher to use for an HTTP one written in a TCP rule ({@code Host} → {@code HostSNI}),
+     * when {@code written} names an HTTP matcher of either syntax in any case.
+     */
+    public static Optional<String> tcpCounterpart(String written) {
+        for (List<Spec> table : List.of(V3, V2)) {
+            for (Spec s : table) {
+                if (s.name().equalsIgnoreCase(written) && !TCP_ONLY.contains(s.name())) {
+                    return Optional.of(
+                            switch (s.role()) {
+                                case HOST -> "HostSNI";
+                                case HOST_REGEXP -> "HostSNIRegexp";
+                                case CLIENT_IP -> "ClientIP";
+                                default -> "";
+                            });
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
     /** The canonical name of a known matcher spelled with the wrong case (e.g. {@code pathPrefix}). */
     public static Optional<String> caseInsensitiveMatch(RuleSyntax syntax, String written) {
-        for (Spec s : table(syntax)) {
+        return caseInsensitiveMatch(table(syntax), written);
+    }
+
+    /** {@link #caseInsensitiveMatch(RuleSyntax, String)} among the TCP matchers. */
+    public static Optional<String> caseInsensitiveMatchTcp(RuleSyntax syntax, String written) {
+        return caseInsensitiveMatch(tcpTable(syntax), written);
+    }
+
+    private static Optional<String> caseInsensitiveMatch(List<Spec> table, String written) {
+        for (Spec s : table) {
             if (s.name().equalsIgnoreCase(written)) {
                 return Optional.of(s.name());
             }
@@ -127,10 +179,19 @@ public final class Matchers {
      * from {@code Host}); only a name at most 2 edits, or a third of its length, away counts as close.
      */
     public static Optional<String> closest(RuleSyntax syntax, String written) {
+        return closest(table(syntax), written);
+    }
+
+    /** {@link #closest(RuleSyntax, String)} among the TCP matchers. */
+    public static Optional<String> closestTcp(RuleSyntax syntax, String written) {
+        return closest(tcpTable(syntax), written);
+    }
+
+    private static Optional<String> closest(List<Spec> table, String written) {
         String w = written.toLowerCase(Locale.ROOT);
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
-        for (Spec s : table(syntax)) {
+        for (Spec s : table) {
             String name = s.name();
             int d = distance(w, name.toLowerCase(Locale.ROOT));
             if (d < bestDistance && d <= Math.max(2, name.length() / 3)) {
@@ -166,9 +227,18 @@ public final class Matchers {
         return syntax == RuleSyntax.V2 ? V2 : V3;
     }
 
+    public static List<Spec> tcpTable(RuleSyntax syntax) {
+        return syntax == RuleSyntax.V2 ? TCP_V2 : TCP_V3;
+    }
+
     /** Comma-separated canonical names of a syntax, for hints. */
     public static String names(RuleSyntax syntax) {
         return String.join(", ", table(syntax).stream().map(Spec::name).toList());
+    }
+
+    /** Comma-separated canonical TCP matcher names, for hints. */
+    public static String tcpNames(RuleSyntax syntax) {
+        return String.join(", ", tcpTable(syntax).stream().map(Spec::name).toList());
     }
 
     private static String[][] byLength() {

@@ -9,8 +9,8 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * Checks a parsed rule against Traefik's matcher table for one syntax and extracts the host names it
- * can serve.
+ * Checks a parsed rule against Traefik's matcher table for one syntax, HTTP or TCP, and extracts the
+ * host names it can serve ({@code HostSNI} names for TCP).
  *
  * <p>Negation is pushed down the tree as Traefik does (De Morgan), so each {@code Host} ends up with
  * a polarity: {@code !Host(`x`)} serves nothing, {@code !!Host(`x`)} serves {@code x}. The analysis
@@ -63,16 +63,27 @@ public final class RuleAnalyzer {
     }
 
     private final RuleSyntax syntax;
+    private final boolean tcp;
     // Grown with Lists.append: a rule has one or two hosts and usually no problem.
     private List<HostUse> hosts = List.of();
     private List<Problem> problems = List.of();
 
-    private RuleAnalyzer(RuleSyntax syntax) {
+    private RuleAnalyzer(RuleSyntax syntax, boolean tcp) {
         this.syntax = syntax;
+        this.tcp = tcp;
     }
 
     public static Analysis analyze(RuleNode root, RuleSyntax syntax) {
-        RuleAnalyzer a = new RuleAnalyzer(syntax);
+        return analyze(root, syntax, false);
+    }
+
+    /** The analysis of a TCP router's rule (an IngressRouteTCP's), with the TCP matchers. */
+    public static Analysis analyzeTcp(RuleNode root, RuleSyntax syntax) {
+        return analyze(root, syntax, true);
+    }
+
+    private static Analysis analyze(RuleNode root, RuleSyntax syntax, boolean tcp) {
+        RuleAnalyzer a = new RuleAnalyzer(syntax, tcp);
         boolean constrained = a.walk(root, true);
         return new Analysis(a.hosts, !constrained, a.problems);
     }
@@ -110,9 +121,13 @@ public final class RuleAnalyzer {
 
     /** Checks one matcher call; true when it pins the host (a positive Host or HostRegexp). */
     private boolean call(RuleNode.Call c, boolean positive) {
-        Optional<Matchers.Spec> found = Matchers.lookup(syntax, c.name());
+        Optional<Matchers.Spec> found = tcp ? Matchers.lookupTcp(syntax, c.name()) : Matchers.lookup(syntax, c.name());
         if (found.isEmpty()) {
-            unknown(c);
+            if (tcp) {
+                unknownTcp(c);
+            } else {
+                unknown(c);
+            }
             return false;
         }
         Matchers.Spec spec = found.get();
@@ -172,6 +187,18 @@ public final class RuleAnalyzer {
                                 Violation.INVALID);
                     }
                 }
+                case ALPN -> {
+                    if (a.value().equalsIgnoreCase("acme-tls/1")) {
+                        error(
+                                Check.RULE_ARGUMENTS,
+                                a.offset(),
+                                spec.name() + "(" + a.literal()
+                                        + ") names the protocol of ACME's TLS-ALPN-01 challenge, which Traefik keeps"
+                                        + " for itself and refuses in a rule",
+                                "match another protocol, such as ALPN(`h2`), or remove the matcher",
+                                Violation.NOT_SUPPORTED);
+                    }
+                }
                 default -> {
                     // Method, Header(s) and Query values are free-form
                 }
@@ -186,9 +213,9 @@ public final class RuleAnalyzer {
                 warn(
                         Check.RULE_V2_TEMPLATE,
                         a.offset(),
-                        "HostRegexp(" + a.literal()
+                        c.name() + "(" + a.literal()
                                 + ") uses the v2 {name:regexp} template form; in v3 it is a plain Go regexp and the braces match literally",
-                        "write HostRegexp(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
+                        "write " + c.name() + "(`" + v2TemplateAsRegexp(v) + "`), or set syntax: v2 on this route");
             }
             if (regexp(c.name(), a, v)) {
                 host(new HostUse(v, a.offset(), positive, true, c.name()));
@@ -200,7 +227,7 @@ public final class RuleAnalyzer {
             error(
                     Check.RULE_HOSTREGEXP_TEMPLATE,
                     a.offset(),
-                    "HostRegexp(" + a.literal() + "): " + templateError,
+                    c.name() + "(" + a.literal() + "): " + templateError,
                     "write variables as {name} or {name:regexp}, e.g. HostRegexp(`{sub:[a-z]+}.example.com`)",
                     Violation.INVALID);
             return;
@@ -420,6 +447,36 @@ public final class RuleAnalyzer {
                 Violation.NOT_SUPPORTED);
     }
 
+    /** An unknown matcher in a TCP rule: an HTTP one gets its TCP counterpart suggested. */
+    private void unknownTcp(RuleNode.Call c) {
+        String name = c.name();
+        Optional<String> counterpart = Matchers.tcpCounterpart(name);
+        if (counterpart.isPresent()) {
+            String instead = counterpart.get();
+            error(
+                    Check.RULE_HTTP_MATCHER,
+                    c.offset(),
+                    name + " is an HTTP matcher; an IngressRouteTCP matches connections with "
+                            + Matchers.tcpNames(syntax)
+                            + (instead.isEmpty() ? "" : "; did you mean " + instead + "?"),
+                    instead.isEmpty()
+                            ? "move this route to an IngressRoute, or match with one of " + Matchers.tcpNames(syntax)
+                            : "write " + instead + "(`...`), or move this route to an IngressRoute",
+                    Violation.NOT_SUPPORTED);
+            return;
+        }
+        Optional<String> sameIgnoringCase = Matchers.caseInsensitiveMatchTcp(syntax, name);
+        Optional<String> closest = sameIgnoringCase.or(() -> Matchers.closestTcp(syntax, name));
+        error(
+                Check.RULE_UNKNOWN_MATCHER,
+                c.offset(),
+                "unknown matcher '" + name + "' in a Traefik " + syntax.fieldValue() + " TCP rule"
+                        + closest.map(n -> "; did you mean " + n + "?").orElse(""),
+                closest.map(n -> "write " + n + " instead of " + name)
+                        .orElse("use one of " + Matchers.tcpNames(syntax)),
+                Violation.NOT_SUPPORTED);
+    }
+
     static boolean looksLikeV2Template(String v) {
         int n = v.length();
         for (int i = 0; i < n; i++) {
@@ -499,6 +556,7 @@ public final class RuleAnalyzer {
             case METHOD -> "GET";
             case CLIENT_IP -> "10.0.0.0/8";
             case QUERY, QUERY_REGEXP -> "key";
+            case ALPN -> "h2";
             default -> "value";
         };
     }

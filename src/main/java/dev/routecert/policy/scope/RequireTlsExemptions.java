@@ -50,6 +50,8 @@ public final class RequireTlsExemptions {
                 }
                 yield ingressRedirect(meta.path("annotations").path(MIDDLEWARES_ANNOTATION), facts);
             }
+            // a redirect to HTTPS is an HTTP middleware; a TCP route is never exempt by one
+            case INGRESS_ROUTE_TCP -> Exemption.NONE;
             case INGRESS_ROUTE -> ingressRouteRedirect(object.path("spec").path("routes"), namespace, facts);
         };
     }

@@ -14,7 +14,8 @@ import java.util.Map;
 
 /**
  * The names a route claims, each with the first field that names it: the hosts it serves (an
- * Ingress's {@code spec.rules[].host}, an IngressRoute's {@code Host} names), and for an IngressRoute
+ * Ingress's {@code spec.rules[].host}, an IngressRoute's {@code Host} names, an IngressRouteTCP's
+ * {@code HostSNI} names), and for an IngressRoute
  * whose rules match hosts by regexp, its {@code spec.tls.domains}, since those are the names it
  * serves that can be written down. Other TLS-only names are not claims: a certificate that also
  * covers a name does not route it, and a wildcard certificate must not lock a whole zone.
@@ -47,7 +48,9 @@ public final class ServedNames {
             RuleSyntax syntax = route.syntax() == null
                     ? defaultSyntax
                     : RuleSyntax.fromFieldValue(route.syntax()).orElse(defaultSyntax);
-            RuleAnalyzer.Analysis analysis = RuleAnalyzer.analyze(parsed.root(), syntax);
+            RuleAnalyzer.Analysis analysis = view.tcp()
+                    ? RuleAnalyzer.analyzeTcp(parsed.root(), syntax)
+                    : RuleAnalyzer.analyze(parsed.root(), syntax);
             String field = route.field() + ".match";
             for (RuleAnalyzer.HostUse host : analysis.servedHosts()) {
                 ClaimKey.parse(host.value()).ifPresent(k -> names.putIfAbsent(k, field));

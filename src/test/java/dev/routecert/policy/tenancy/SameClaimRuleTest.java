@@ -72,6 +72,23 @@ class SameClaimRuleTest {
     }
 
     @Test
+    void anIngressRouteTcpClaimsItsHostSniNamesButNotItsCatchAll() throws Exception {
+        JsonNode route = new ObjectMapper().readTree("""
+                {"metadata": {"name": "db"}, "spec": {
+                  "routes": [{"match": "HostSNI(`db.d.io`)"}, {"match": "HostSNI(`*`)"},
+                             {"match": "Host(`web.d.io`)"}],
+                  "tls": {"passthrough": true}}}
+                """);
+        assertEquals(
+                Map.of(key("db.d.io"), "spec.routes[0].match"),
+                ServedNames.of(RouteKind.INGRESS_ROUTE_TCP, route, RuleSyntax.V3),
+                "HostSNI names are served, passthrough or not; Host is no TCP matcher");
+        assertEquals(
+                Map.of(key("db.d.io"), "spec.routes[0].match"),
+                ServedNames.of(RouteKind.INGRESS_ROUTE_TCP_LEGACY, route, RuleSyntax.V3));
+    }
+
+    @Test
     void servedNamesAreHostsAndTlsDomainsOnlyForRegexpRoutes() throws Exception {
         JsonNode route = new ObjectMapper().readTree("""
                 {"metadata": {"name": "r"}, "spec": {
