@@ -103,8 +103,8 @@ public final class PolicyOptions {
             paramLabel = "NAME[,NAME]",
             defaultValue = "${env:ROUTECERT_INGRESS_CLASSES:-}",
             description = "Act only on objects of these ingress classes (an Ingress's spec.ingressClassName, else its "
-                    + "kubernetes.io/ingress.class annotation, else the default IngressClass; an IngressRoute's "
-                    + "annotation); others are admitted untouched. Empty means every object "
+                    + "kubernetes.io/ingress.class annotation, else the default IngressClass; a Traefik "
+                    + "route's spec.ingressClassName, else its annotation); others are admitted untouched. Empty means every object "
                     + "(env ROUTECERT_INGRESS_CLASSES, default: '${DEFAULT-VALUE}').")
     String ingressClasses;
 

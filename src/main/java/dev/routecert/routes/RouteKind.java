@@ -25,7 +25,7 @@ public enum RouteKind {
     public enum ClassRule {
         /** {@code spec.ingressClassName}, else the annotation, else the default IngressClass. */
         INGRESS,
-        /** The {@code kubernetes.io/ingress.class} annotation only, as Traefik's CRD provider reads it. */
+        /** {@code spec.ingressClassName} (Traefik 3.7), else the annotation, and no default class: as Traefik's CRD provider reads it. */
         TRAEFIK_CRD
     }
 

@@ -8,10 +8,11 @@ import java.util.TreeSet;
 /**
  * Whether an object is served by the ingress controllers of {@code --ingress-classes}, read as those
  * controllers read it. An Ingress: {@code spec.ingressClassName}, else the
- * {@value #CLASS_ANNOTATION} annotation, else the default IngressClass(es). An IngressRoute: the
- * annotation only, as Traefik's CRD provider applies its {@code ingressClass} setting (it knows no
- * default class). An empty annotation counts as absent. Pure: the cluster's IngressClasses come in
- * as {@link ScopeFacts}.
+ * {@value #CLASS_ANNOTATION} annotation, else the default IngressClass(es). Traefik's CRD kinds:
+ * {@code spec.ingressClassName}, else the annotation, as Traefik's CRD provider applies its
+ * {@code ingressClass} setting since 3.7 (it knows no default class; earlier releases read only the
+ * annotation). An empty field or annotation counts as absent. Pure: the cluster's IngressClasses come
+ * in as {@link ScopeFacts}.
  */
 public final class Scope {
 
@@ -20,8 +21,7 @@ public final class Scope {
     private Scope() {}
 
     /**
-     * @param ingressClassName an Ingress's {@code spec.ingressClassName}, null when unset (and for
-     *                         IngressRoutes, which have no such field)
+     * @param ingressClassName the object's {@code spec.ingressClassName}, null when unset
      */
     public static ScopeDecision decide(
             RouteKind kind, ObjectMetaView meta, String ingressClassName, ScopeSettings settings, ScopeFacts facts) {
@@ -30,11 +30,15 @@ public final class Scope {
         }
         Set<String> listed = settings.classes();
         String annotation = meta.annotations().getOrDefault(CLASS_ANNOTATION, "");
-        if (kind.classRule() == RouteKind.ClassRule.INGRESS
-                && ingressClassName != null
-                && !ingressClassName.isEmpty()) {
+        if (ingressClassName != null && !ingressClassName.isEmpty()) {
             // the field wins over the annotation, as the API server, Traefik and ingress-nginx read it
-            return byName(ingressClassName, "spec.ingressClassName", listed);
+            return byName(
+                    ingressClassName,
+                    kind.classRule() == RouteKind.ClassRule.INGRESS
+                            ? "spec.ingressClassName"
+                            : "spec.ingressClassName, which Traefik reads on its CRDs since 3.7; earlier releases"
+                                    + " read only the " + CLASS_ANNOTATION + " annotation",
+                    listed);
         }
         if (!annotation.isEmpty()) {
             return byName(annotation, "the " + CLASS_ANNOTATION + " annotation", listed);

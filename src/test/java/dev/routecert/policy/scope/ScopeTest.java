@@ -79,7 +79,7 @@ class ScopeTest {
                 row(null, null, TRAEFIK_EXCLUDE, UNSYNCED, true));
     }
 
-    /** IngressRoutes of both groups: the annotation only, never a default class. */
+    /** Traefik's CRD kinds: spec.ingressClassName (Traefik 3.7), else the annotation, never a default class. */
     static Stream<Arguments> ingressRouteRows() {
         return Stream.of(
                         row(null, null, ScopeSettings.everything(), NO_DEFAULT, true),
@@ -93,8 +93,19 @@ class ScopeTest {
                         // no default class for CRDs, as Traefik's CRD provider
                         row(null, null, TRAEFIK_EXCLUDE, TRAEFIK_DEFAULT, false),
                         row(null, null, TRAEFIK, NGINX_DEFAULT, true),
-                        row(null, null, TRAEFIK_EXCLUDE, UNSYNCED, false))
-                .flatMap(a -> Stream.of(RouteKind.INGRESS_ROUTE, RouteKind.INGRESS_ROUTE_LEGACY)
+                        row(null, null, TRAEFIK_EXCLUDE, UNSYNCED, false),
+                        // the field wins over the annotation, as for an Ingress
+                        row("traefik", null, TRAEFIK_EXCLUDE, NO_DEFAULT, true),
+                        row("traefik", "nginx", TRAEFIK, NO_DEFAULT, true),
+                        row("nginx", "traefik", TRAEFIK, NO_DEFAULT, false),
+                        row("nginx", null, TRAEFIK, TRAEFIK_DEFAULT, false),
+                        row("", "traefik", TRAEFIK, NO_DEFAULT, true),
+                        row("", "nginx", TRAEFIK, NO_DEFAULT, false))
+                .flatMap(a -> Stream.of(
+                                RouteKind.INGRESS_ROUTE,
+                                RouteKind.INGRESS_ROUTE_LEGACY,
+                                RouteKind.INGRESS_ROUTE_TCP,
+                                RouteKind.INGRESS_ROUTE_TCP_LEGACY)
                         .map(kind -> {
                             Object[] args = a.get().clone();
                             args[0] = kind;
