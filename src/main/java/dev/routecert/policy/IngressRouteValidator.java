@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Predicate;
+import java.util.regex.Pattern;
 
 /**
  * The policy for a Traefik IngressRoute or IngressRouteTCP: parses every route's rule, derives the
@@ -69,6 +70,9 @@ final class IngressRouteValidator {
     private boolean incomplete; // some rule did not parse, so its hosts are unknown
 
     private final RequireTlsExemptions.Exemption exemption;
+    /** The characters Traefik's v3 HostSNI accepts without trying IDNA. */
+    private static final Pattern TRAEFIK_SNI = Pattern.compile("[A-Za-z0-9_.\\-:]+");
+
     private final TlsObjectFacts tlsObjects;
 
     private IngressRouteValidator(
@@ -260,7 +264,7 @@ final class IngressRouteValidator {
             if (!c.ok()) {
                 f.deny(new Violation(
                                 matchField(r),
-                                "at offset " + h.offset() + ", " + c.problem(),
+                                "at offset " + h.offset() + ", " + c.problem() + stricterThanTraefik(h.value()),
                                 hintForRule(h, c),
                                 null,
                                 Violation.INVALID,
@@ -482,6 +486,24 @@ final class IngressRouteValidator {
      * A catch-all route serves every host name, and no certificate covers every host name: what the
      * certificate holds is served, every other name gets Traefik's default certificate.
      */
+    /**
+     * What to add when Traefik would load the name that routecert refuses: v3 {@code Host} takes any
+     * ASCII string, {@code HostSNI} any of letters, digits, '_', '.', '-' and ':'. routecert refuses
+     * them on purpose, and says so.
+     */
+    private String stricterThanTraefik(String value) {
+        boolean loads = view.tcp()
+                ? TRAEFIK_SNI.matcher(value).matches()
+                : value.chars().allMatch(ch -> ch < 0x80);
+        if (!loads) {
+            return "";
+        }
+        boolean unmatchable = value.chars().anyMatch(ch -> ch <= ' ' || ch == 0x7f);
+        return "; Traefik would load this rule, but "
+                + (unmatchable ? "no request can ever match it" : "no certificate can be issued for this name")
+                + ", so routecert refuses it";
+    }
+
     private void denyCatchAll(CatchAll c, boolean secretName) {
         f.deny(new Violation(
                         c.field(),
