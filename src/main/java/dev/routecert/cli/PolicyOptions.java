@@ -4,6 +4,8 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.ParameterException;
@@ -56,6 +58,27 @@ public final class PolicyOptions {
             description =
                     "Deny objects that serve host names without TLS (env ROUTECERT_REQUIRE_TLS, default: ${DEFAULT-VALUE}).")
     boolean requireTls;
+
+    @Option(
+            names = "--extra-certificate-annotations",
+            paramLabel = "KEY[,KEY]",
+            defaultValue = "${env:ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS:-}",
+            description = "Annotation keys copied from a route to its Certificates when the route has them, as "
+                    + "cert-manager's --extra-certificate-annotations makes its ingress-shim do: give both the same "
+                    + "list (env ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS, default: '${DEFAULT-VALUE}').")
+    String extraCertificateAnnotations;
+
+    /** The keys of {@code --extra-certificate-annotations}, split at commas as cert-manager's flag is. */
+    static List<String> extraAnnotationKeys(String value) {
+        List<String> keys = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return keys;
+        }
+        for (String key : value.split(",", -1)) {
+            keys.add(key.trim());
+        }
+        return keys;
+    }
 
     @Option(
             names = "--policy-file",
@@ -124,11 +147,17 @@ public final class PolicyOptions {
                     "Invalid value for option '--default-issuer-kind': '" + defaultIssuerKind
                             + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
         }
+        List<String> extra = extraAnnotationKeys(extraCertificateAnnotations);
+        List<String> extraProblems = PolicyConfig.extraAnnotationProblems(extra);
+        if (!extraProblems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join("; ", extraProblems));
+        }
         return new PolicyConfig(
                 defaultIssuer == null ? null : defaultIssuer.trim(),
                 kind,
                 defaultIssuerGroup.trim(),
                 syntax,
-                requireTls);
+                requireTls,
+                extra);
     }
 }

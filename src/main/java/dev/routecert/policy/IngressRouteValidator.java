@@ -66,8 +66,7 @@ final class IngressRouteValidator {
                     Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
             shapeFields.add(p.field());
         }
-        CertManagerAnnotations.Options options =
-                CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta(), config, f, false);
         routes();
         switch (view.tlsShape()) {
             case ABSENT -> noTls(options);

@@ -2,7 +2,6 @@ package dev.routecert.policy;
 
 import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressView;
-import dev.routecert.routes.RouteKind;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -58,8 +57,7 @@ final class IngressValidator {
             f.deny(Violation.invalid(
                     Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
         }
-        CertManagerAnnotations.Options options =
-                CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta(), config, f, true);
 
         List<TlsChecks.Served> served = new ArrayList<>();
         boolean anyHost = view.hasDefaultBackend();
@@ -173,7 +171,6 @@ final class IngressValidator {
         Map<String, Integer> firstUse = new HashMap<>();
         // the first user's hosts as a set, built once however many entries repeat its secret name
         Map<Integer, Set<String>> firstHosts = new HashMap<>();
-        Set<String> reported = new HashSet<>();
         for (IngressView.Tls t : view.tls()) {
             if (t.secretName() == null) {
                 continue;
@@ -184,17 +181,15 @@ final class IngressValidator {
             }
             String field = t.field() + ".secretName";
             if (shimActs) {
-                if (reported.add(t.secretName())) {
-                    f.deny(Violation.duplicate(
-                            Check.TLS_SECRET_SHARED,
-                            field,
-                            "secret " + t.secretName() + " is also used by spec.tls[" + first
-                                    + "], and cert-manager's ingress-shim then refuses the whole Ingress: "
-                                    + "it creates no Certificate for any of its TLS entries",
-                            "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first
-                                    + "]; cert-manager reports: "
-                                    + shimDuplicateMessage(first, t.index(), t.secretName())));
-                }
+                f.deny(Violation.duplicate(
+                        Check.TLS_SECRET_SHARED,
+                        field,
+                        "secret " + t.secretName() + " is also used by spec.tls[" + first
+                                + "], and cert-manager's ingress-shim then refuses the whole Ingress: "
+                                + "it creates no Certificate for any of its TLS entries",
+                        "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first
+                                + "]; cert-manager reports: "
+                                + shimDuplicateMessage(first, t.index(), t.secretName())));
                 continue;
             }
             Set<String> a = firstHosts.computeIfAbsent(first, i -> asciiSet(entryNames.get(i)));
@@ -270,13 +265,9 @@ final class IngressValidator {
             if (!planned.add(secretName)) {
                 continue; // an identical repeated entry
             }
-            PlannedCertificate crt = Evaluation.certificate(
-                    secretName,
-                    namespace,
-                    names,
-                    options,
-                    RouteKind.INGRESS,
-                    view.meta().name());
+            List<String> hosts = t.hosts().stream().filter(h -> h != null).toList();
+            PlannedCertificate crt = Evaluation.ingressCertificate(
+                    secretName, namespace, hosts, options, view.meta().name(), options.requested());
             out.certificates.add(crt);
             TlsChecks.noteWildcard(f, crt);
         }

@@ -1,5 +1,7 @@
 package dev.routecert.policy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -13,13 +15,16 @@ import java.util.Objects;
  * @param defaultSyntax      rule syntax of routes without a {@code syntax} field (Traefik's
  *                           {@code core.defaultRuleSyntax})
  * @param requireTls         when true, an object that serves host names without TLS is denied
+ * @param extraCertificateAnnotations annotation keys copied from a route to its Certificates, as
+ *                           cert-manager's {@code --extra-certificate-annotations} makes the ingress-shim do
  */
 public record PolicyConfig(
         String defaultIssuerName,
         String defaultIssuerKind,
         String defaultIssuerGroup,
         RuleSyntax defaultSyntax,
-        boolean requireTls) {
+        boolean requireTls,
+        List<String> extraCertificateAnnotations) {
 
     public static final String CERT_MANAGER_GROUP = "cert-manager.io";
     public static final String CLUSTER_ISSUER = "ClusterIssuer";
@@ -36,6 +41,17 @@ public record PolicyConfig(
             defaultIssuerGroup = CERT_MANAGER_GROUP;
         }
         Objects.requireNonNull(defaultSyntax, "defaultSyntax");
+        extraCertificateAnnotations =
+                extraCertificateAnnotations == null ? List.of() : List.copyOf(extraCertificateAnnotations);
+    }
+
+    public PolicyConfig(
+            String defaultIssuerName,
+            String defaultIssuerKind,
+            String defaultIssuerGroup,
+            RuleSyntax defaultSyntax,
+            boolean requireTls) {
+        this(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, defaultSyntax, requireTls, List.of());
     }
 
     /** No default issuer, ClusterIssuer kind, cert-manager.io group, v3 syntax, TLS optional. */
@@ -44,15 +60,50 @@ public record PolicyConfig(
     }
 
     public PolicyConfig withDefaultIssuer(String name, String kind) {
-        return new PolicyConfig(name, kind, defaultIssuerGroup, defaultSyntax, requireTls);
+        return new PolicyConfig(name, kind, defaultIssuerGroup, defaultSyntax, requireTls, extraCertificateAnnotations);
     }
 
     public PolicyConfig withDefaultSyntax(RuleSyntax syntax) {
-        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, syntax, requireTls);
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                syntax,
+                requireTls,
+                extraCertificateAnnotations);
     }
 
     public PolicyConfig withRequireTls(boolean require) {
-        return new PolicyConfig(defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, defaultSyntax, require);
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                require,
+                extraCertificateAnnotations);
+    }
+
+    public PolicyConfig withExtraCertificateAnnotations(List<String> keys) {
+        return new PolicyConfig(
+                defaultIssuerName, defaultIssuerKind, defaultIssuerGroup, defaultSyntax, requireTls, keys);
+    }
+
+    /**
+     * What is wrong with {@code --extra-certificate-annotations}, each naming the key: every key must
+     * be a valid annotation key, and routecert's own keys are its to write.
+     */
+    public static List<String> extraAnnotationProblems(List<String> keys) {
+        List<String> problems = new ArrayList<>();
+        for (String key : keys) {
+            String error = KubeNames.qualifiedNameError(key);
+            if (error != null) {
+                problems.add("--extra-certificate-annotations: '" + key + "' is not an annotation key: " + error);
+            } else if (key.startsWith("routecert.dev/")) {
+                problems.add("--extra-certificate-annotations: '" + key
+                        + "' is routecert's own annotation, which it writes itself");
+            }
+        }
+        return problems;
     }
 
     public boolean hasDefaultIssuer() {

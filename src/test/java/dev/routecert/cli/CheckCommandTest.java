@@ -427,6 +427,11 @@ class CheckCommandTest {
                 if (p.path("requireTls").asBoolean(false)) {
                     args.add("--require-tls");
                 }
+                if (p.has("extraCertificateAnnotations")) {
+                    List<String> keys = new ArrayList<>();
+                    p.get("extraCertificateAnnotations").forEach(k -> keys.add(k.asText()));
+                    args.addAll(List.of("--extra-certificate-annotations", String.join(",", keys)));
+                }
                 args.add(fx.objectFile().toString());
                 if (e.has("policyFile")) {
                     Path file = Files.createTempFile(tmp, "policy", ".yaml");

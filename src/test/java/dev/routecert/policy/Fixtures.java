@@ -121,6 +121,8 @@ public final class Fixtures {
                 ? RuleSyntax.parseFlag(p.get("defaultSyntax").asText())
                 : c.defaultSyntax();
         boolean requireTls = p.path("requireTls").asBoolean(false);
-        return new PolicyConfig(issuer, kind, group, syntax, requireTls);
+        List<String> extra = new ArrayList<>();
+        p.path("extraCertificateAnnotations").forEach(k -> extra.add(k.asText()));
+        return new PolicyConfig(issuer, kind, group, syntax, requireTls, extra);
     }
 }
