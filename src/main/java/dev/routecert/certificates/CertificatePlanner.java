@@ -9,7 +9,9 @@ import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.Violation;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
@@ -17,7 +19,9 @@ import java.util.Optional;
  * routecert's own up to date, reuse one that already covers the route, or deny. Pure: the caller
  * passes the cached Certificate and a view of the cached issuers.
  *
- * <p>The rules: a Certificate routecert did not create is never modified (reused if it covers every
+ * <p>The rules: a Certificate is the route's own when routecert wrote it for the route or when the route
+ * controls it (its controller ownerReference, whoever wrote it, as cert-manager's ingress-shim does), and
+ * then it is brought up to date; any other Certificate is never modified (reused if it covers every
  * planned name, else denied naming it and the missing names); one routecert created for another
  * route is reused if it covers, else denied naming that route; the issuer must exist, and a wildcard
  * needs an issuer that can answer DNS-01.
@@ -93,8 +97,8 @@ public final class CertificatePlanner {
                                 "apply the route again once it is gone"),
                         warnings);
             }
-            boolean ours = found.managedByRoutecert() && found.route().isPresent();
-            if (!ours || !found.route().get().equals(route)) {
+            if (!found.belongsTo(route, routeUid)) {
+                boolean ours = found.managedByRoutecert() && found.route().isPresent();
                 return reuseOrDeny(plan, route, found, ours, secretField, warnings);
             }
         }
@@ -107,8 +111,7 @@ public final class CertificatePlanner {
             return new Outcome(new Create(desired), warnings);
         }
         ExistingCertificate found = existing.get();
-        boolean same = desired.path("spec").equals(found.spec())
-                && found.ownerUids().equals(routeUid == null ? List.of() : List.of(routeUid));
+        boolean same = matches(desired, found, routeUid);
         return new Outcome(same ? new UpToDate(found) : new Update(desired, found), warnings);
     }
 
@@ -203,14 +206,22 @@ public final class CertificatePlanner {
     }
 
     /**
-     * The Certificate routecert applies: the plan, the managed-by label, the route annotation, and a
-     * controller ownerReference when the route's uid is known (so Kubernetes deletes it with the route).
+     * The Certificate routecert applies: the plan (with the labels and annotations it carries), the
+     * route annotation, and a controller ownerReference when the route's uid is known (so Kubernetes
+     * deletes it with the route). The managed-by label marks it too, except where cert-manager's
+     * ingress-shim also acts on the route: the shim resets the labels to the route's own, so there the
+     * Certificate is exactly the shim's and the route annotation, which the shim keeps, marks it alone.
      */
     public static ObjectNode render(PlannedCertificate plan, RouteRef route, String routeUid) {
         ObjectNode certificate = plan.toCertificate();
         ObjectNode meta = (ObjectNode) certificate.get("metadata");
-        meta.putObject("labels").put(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
-        meta.putObject("annotations").put(Ownership.ROUTE_ANNOTATION, route.annotationValue());
+        if (!plan.shimForm()) {
+            ObjectNode labels = meta.has("labels") ? (ObjectNode) meta.get("labels") : meta.putObject("labels");
+            labels.put(Ownership.MANAGED_BY_LABEL, Ownership.MANAGED_BY);
+        }
+        ObjectNode annotations =
+                meta.has("annotations") ? (ObjectNode) meta.get("annotations") : meta.putObject("annotations");
+        annotations.put(Ownership.ROUTE_ANNOTATION, route.annotationValue());
         if (routeUid != null && !routeUid.isEmpty()) {
             ArrayNode owners = meta.putArray("ownerReferences");
             owners.addObject()
@@ -222,6 +233,32 @@ public final class CertificatePlanner {
                     .put("blockOwnerDeletion", true);
         }
         return certificate;
+    }
+
+    /**
+     * Whether the Certificate already is what {@code desired} says: the same spec and owners, the same
+     * labels (cert-manager's ingress-shim compares them whole), and every annotation of {@code desired}
+     * with its value (others, such as the written-ahead stamp, may be there too).
+     */
+    static boolean matches(ObjectNode desired, ExistingCertificate found, String routeUid) {
+        if (!desired.path("spec").equals(found.spec())
+                || !found.ownerUids().equals(routeUid == null ? List.of() : List.of(routeUid))) {
+            return false;
+        }
+        JsonNode meta = desired.path("metadata");
+        Map<String, String> labels = new HashMap<>();
+        meta.path("labels")
+                .properties()
+                .forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        if (!labels.equals(found.labels())) {
+            return false;
+        }
+        for (Map.Entry<String, JsonNode> e : meta.path("annotations").properties()) {
+            if (!e.getValue().asText().equals(found.annotations().get(e.getKey()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** One line for a person: {@code ns/name with dnsNames [a, b], issuer ClusterIssuer/x}. */

@@ -365,13 +365,10 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFa
                 .toList();
     }
 
-    /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: managed by routecert and annotated. */
+    /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: from routecert's route annotation. */
     private static List<String> routeIndexKeys(GenericKubernetesResource certificate) {
         var meta = certificate.getMetadata();
-        if (meta == null
-                || meta.getLabels() == null
-                || meta.getAnnotations() == null
-                || !Ownership.MANAGED_BY.equals(meta.getLabels().get(Ownership.MANAGED_BY_LABEL))) {
+        if (meta == null || meta.getAnnotations() == null) {
             return List.of();
         }
         String route = meta.getAnnotations().get(Ownership.ROUTE_ANNOTATION);

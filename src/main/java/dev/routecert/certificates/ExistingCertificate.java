@@ -5,14 +5,19 @@ import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 
 /**
  * A Certificate as the API server holds it, reduced to what ownership and reuse decisions read.
  *
- * @param route            the route named by routecert's annotation, when routecert manages it
- * @param ownerUids        uids of its ownerReferences that point at a route kind routecert handles
+ * @param managedByRoutecert routecert wrote it: its managed-by label or its route annotation (where
+ *                         cert-manager's ingress-shim also writes, routecert leaves the labels to it)
+ * @param route            the route named by routecert's annotation
+ * @param ownerUids        uids of its ownerReferences
+ * @param controllerUid    uid of its controller ownerReference, or null
  * @param spec             the whole spec, to tell whether an update would change anything
  * @param writtenAheadOf   the route resourceVersion an admission UPDATE wrote it ahead of, or null
  * @param writtenAt        when that was (EPOCH when not set)
@@ -32,31 +37,47 @@ public record ExistingCertificate(
         boolean deleting,
         JsonNode spec,
         String writtenAheadOf,
-        Instant writtenAt) {
+        Instant writtenAt,
+        String controllerUid,
+        Map<String, String> labels,
+        Map<String, String> annotations) {
 
     public ExistingCertificate {
         dnsNames = List.copyOf(dnsNames);
         ipAddresses = List.copyOf(ipAddresses);
         ownerUids = List.copyOf(ownerUids);
         spec = spec == null ? JsonNodeFactory.instance.objectNode() : spec;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+        annotations = annotations == null ? Map.of() : Map.copyOf(annotations);
+    }
+
+    /**
+     * Whether this is {@code route}'s own Certificate: routecert wrote it for that route, or the route
+     * controls it (uid known, so an UPDATE), whoever wrote it.
+     */
+    public boolean belongsTo(RouteRef route, String routeUid) {
+        if (routeUid != null && !routeUid.isEmpty() && routeUid.equals(controllerUid)) {
+            return true;
+        }
+        return managedByRoutecert && this.route.filter(route::equals).isPresent();
     }
 
     /** Reads a Certificate object (a JSON tree of {@code cert-manager.io/v1 Certificate}). */
     public static ExistingCertificate from(JsonNode object) {
         JsonNode meta = object.path("metadata");
         String namespace = meta.path("namespace").asText("");
-        boolean managed = Ownership.MANAGED_BY.equals(
-                meta.path("labels").path(Ownership.MANAGED_BY_LABEL).asText(null));
-        Optional<RouteRef> route = managed
-                ? RouteRef.parse(
-                        meta.path("annotations")
-                                .path(Ownership.ROUTE_ANNOTATION)
-                                .asText(null),
-                        namespace)
-                : Optional.empty();
+        Optional<RouteRef> route = RouteRef.parse(
+                meta.path("annotations").path(Ownership.ROUTE_ANNOTATION).asText(null), namespace);
+        boolean managed = route.isPresent()
+                || Ownership.MANAGED_BY.equals(
+                        meta.path("labels").path(Ownership.MANAGED_BY_LABEL).asText(null));
         List<String> owners = new ArrayList<>();
+        String controller = null;
         for (JsonNode ref : meta.path("ownerReferences")) {
             owners.add(ref.path("uid").asText(""));
+            if (ref.path("controller").asBoolean(false)) {
+                controller = ref.path("uid").asText("");
+            }
         }
         JsonNode spec = object.path("spec");
         String[] ahead = managed
@@ -83,7 +104,16 @@ public record ExistingCertificate(
                 meta.hasNonNull("deletionTimestamp"),
                 spec.isObject() ? spec : null,
                 ahead[0],
-                instant(ahead[1]));
+                instant(ahead[1]),
+                controller,
+                stringMap(meta.path("labels")),
+                stringMap(meta.path("annotations")));
+    }
+
+    private static Map<String, String> stringMap(JsonNode object) {
+        Map<String, String> out = new HashMap<>();
+        object.properties().forEach(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
     }
 
     /** Every name the Certificate is valid for: DNS names and IP addresses. */

@@ -473,12 +473,21 @@ public final class Reconciler implements AutoCloseable {
             if (found.deleting()) {
                 return; // its deletion event brings the slot back here
             }
-            if (!found.managedByRoutecert() || found.route().isEmpty()) {
+            // a Certificate its route controls is that route's own, whoever wrote it (cert-manager's
+            // ingress-shim writes no route annotation)
+            Optional<RouteRef> controlling = found.route().isPresent()
+                    ? Optional.empty()
+                    : claimants.stream()
+                            .filter(c -> found.belongsTo(c.state.ref, c.state.uid))
+                            .map(c -> c.state.ref)
+                            .findFirst();
+            if (controlling.isEmpty()
+                    && (!found.managedByRoutecert() || found.route().isEmpty())) {
                 claimants.forEach(
                         c -> warnIfNotCovered(c, found, "it was not created by routecert, which never changes it"));
                 return;
             }
-            RouteRef owner = found.route().get();
+            RouteRef owner = controlling.orElseGet(() -> found.route().get());
             boolean ownerUnjudged = CachedKind.route(owner.group(), owner.kind())
                     .map(k -> unjudged.contains(new RouteKey(k, owner.namespace(), owner.name())))
                     .orElse(false);
@@ -595,8 +604,7 @@ public final class Reconciler implements AutoCloseable {
             Claim claim, Optional<ExistingCertificate> existing, Deadline deadline, String reason, String verb)
             throws StoreException {
         RouteState route = claim.state;
-        if (existing.isPresent()
-                && existing.get().route().filter(route.ref::equals).isEmpty()) {
+        if (existing.isPresent() && !existing.get().belongsTo(route.ref, route.uid)) {
             handOver(claim, existing.get(), deadline, reason, verb);
             return;
         }

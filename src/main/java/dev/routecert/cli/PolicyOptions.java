@@ -4,7 +4,9 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.scope.ScopeSettings;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Model.CommandSpec;
@@ -84,6 +86,27 @@ public final class PolicyOptions {
     String traefikTlsEntryPoints;
 
     @Option(
+            names = "--extra-certificate-annotations",
+            paramLabel = "KEY[,KEY]",
+            defaultValue = "${env:ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS:-}",
+            description = "Annotation keys copied from a route to its Certificates when the route has them, as "
+                    + "cert-manager's --extra-certificate-annotations makes its ingress-shim do: give both the same "
+                    + "list (env ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS, default: '${DEFAULT-VALUE}').")
+    String extraCertificateAnnotations;
+
+    /** The keys of {@code --extra-certificate-annotations}, split at commas as cert-manager's flag is. */
+    static List<String> extraAnnotationKeys(String value) {
+        List<String> keys = new ArrayList<>();
+        if (value == null || value.isBlank()) {
+            return keys;
+        }
+        for (String key : value.split(",", -1)) {
+            keys.add(key.trim());
+        }
+        return keys;
+    }
+
+    @Option(
             names = "--policy-file",
             paramLabel = "FILE",
             defaultValue = "${env:ROUTECERT_POLICY_FILE}",
@@ -150,6 +173,11 @@ public final class PolicyOptions {
                     "Invalid value for option '--default-issuer-kind': '" + defaultIssuerKind
                             + "' (use Issuer or ClusterIssuer, or set --default-issuer-group for an external issuer)");
         }
+        List<String> extra = extraAnnotationKeys(extraCertificateAnnotations);
+        List<String> extraProblems = PolicyConfig.extraAnnotationProblems(extra);
+        if (!extraProblems.isEmpty()) {
+            throw new ParameterException(spec.commandLine(), String.join("; ", extraProblems));
+        }
         Set<String> entryPoints = new LinkedHashSet<>();
         for (String e : (traefikTlsEntryPoints == null ? "" : traefikTlsEntryPoints).split(",", -1)) {
             String name = e.trim();
@@ -170,7 +198,8 @@ public final class PolicyOptions {
                         defaultIssuerGroup.trim(),
                         syntax,
                         requireTls)
-                .withTraefik(traefikAllowCrossNamespace, entryPoints);
+                .withTraefik(traefikAllowCrossNamespace, entryPoints)
+                .withExtraCertificateAnnotations(extra);
     }
 
     /** What Traefik's static configuration accepts as an entry point's name. */

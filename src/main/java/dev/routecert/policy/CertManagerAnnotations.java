@@ -8,6 +8,7 @@ import dev.routecert.policy.values.GoCsv;
 import dev.routecert.policy.values.GoDuration;
 import dev.routecert.policy.values.GoStrconv;
 import dev.routecert.policy.values.IpAddresses;
+import dev.routecert.routes.ObjectMetaView;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.ArrayList;
@@ -50,7 +51,57 @@ public final class CertManagerAnnotations {
     static final String SUBJECT_POSTAL_CODES = PREFIX + "subject-postalcodes";
     static final String SUBJECT_STREET_ADDRESSES = PREFIX + "subject-streetaddresses";
     static final String SUBJECT_SERIAL_NUMBER = PREFIX + "subject-serialnumber";
+    static final String ALT_NAMES = PREFIX + "alt-names";
+    static final String RENEW_BEFORE_PERCENTAGE = PREFIX + "renew-before-percentage";
     static final String TLS_ACME = "kubernetes.io/tls-acme";
+
+    static final String ACME_PREFIX = "acme.cert-manager.io/";
+    static final String HTTP01_EDIT_IN_PLACE = ACME_PREFIX + "http01-edit-in-place";
+    static final String HTTP01_INGRESS_CLASS = ACME_PREFIX + "http01-ingress-class";
+    static final String HTTP01_INGRESS_CLASS_NAME = ACME_PREFIX + "http01-ingress-ingressclassname";
+
+    /** The Certificate annotations the shim writes from the three above (pkg/apis/acme/v1/types.go). */
+    static final String OVERRIDE_INGRESS_NAME = ACME_PREFIX + "http01-override-ingress-name";
+
+    static final String OVERRIDE_INGRESS_CLASS = ACME_PREFIX + "http01-override-ingress-class";
+    static final String OVERRIDE_INGRESS_CLASS_NAME = ACME_PREFIX + "http01-override-ingress-ingressclassname";
+    static final String ISSUE_TEMPORARY_CERTIFICATE = PREFIX + "issue-temporary-certificate";
+
+    /** The shim drops this label when it copies a route's labels, as kubectl's applysets would prune the Certificate. */
+    static final String APPLYSET_LABEL = "applyset.kubernetes.io/part-of";
+
+    /** Every key of the two cert-manager prefixes that routecert reads on a route. */
+    static final List<String> KNOWN = List.of(
+            ISSUER,
+            CLUSTER_ISSUER,
+            ISSUER_KIND,
+            ISSUER_GROUP,
+            COMMON_NAME,
+            DURATION,
+            RENEW_BEFORE,
+            RENEW_BEFORE_PERCENTAGE,
+            USAGES,
+            REVISION_HISTORY_LIMIT,
+            PRIVATE_KEY_ALGORITHM,
+            PRIVATE_KEY_ENCODING,
+            PRIVATE_KEY_SIZE,
+            PRIVATE_KEY_ROTATION_POLICY,
+            ALT_NAMES,
+            EMAIL_SANS,
+            IP_SANS,
+            URI_SANS,
+            SECRET_TEMPLATE,
+            SUBJECT_ORGANIZATIONS,
+            SUBJECT_ORGANIZATIONAL_UNITS,
+            SUBJECT_COUNTRIES,
+            SUBJECT_PROVINCES,
+            SUBJECT_LOCALITIES,
+            SUBJECT_POSTAL_CODES,
+            SUBJECT_STREET_ADDRESSES,
+            SUBJECT_SERIAL_NUMBER,
+            HTTP01_EDIT_IN_PLACE,
+            HTTP01_INGRESS_CLASS,
+            HTTP01_INGRESS_CLASS_NAME);
 
     /** cert-manager's minimum Certificate duration, its default duration, and its minimum renewBefore. */
     static final long MIN_DURATION = GoDuration.HOUR;
@@ -112,7 +163,11 @@ public final class CertManagerAnnotations {
             List<String> emailAddresses,
             List<String> ipAddresses,
             List<String> uris,
-            PlannedCertificate.SecretTemplate secretTemplate) {}
+            PlannedCertificate.SecretTemplate secretTemplate,
+            List<String> altNames,
+            Integer renewBeforePercentage,
+            Map<String, String> certificateAnnotations,
+            Map<String, String> labels) {}
 
     private CertManagerAnnotations() {}
 
@@ -120,7 +175,18 @@ public final class CertManagerAnnotations {
         return "metadata.annotations[" + annotation + "]";
     }
 
+    /** The annotations of an IngressRoute, without its name or labels. */
     static Options read(Map<String, String> a, PolicyConfig config, Findings f) {
+        return read(new ObjectMetaView(null, null, null, a, List.of()), config, f, false);
+    }
+
+    /**
+     * @param meta    the route's metadata: its annotations, and the name and labels the shim copies
+     * @param ingress true for an Ingress, the only kind cert-manager's ingress-shim reads
+     */
+    static Options read(ObjectMetaView meta, PolicyConfig config, Findings f, boolean ingress) {
+        Map<String, String> a = meta.annotations();
+        unknownKeys(a, config, f);
         boolean tlsAcme = readTlsAcme(a, f);
         boolean requested = a.containsKey(ISSUER) || a.containsKey(CLUSTER_ISSUER) || tlsAcme;
         PlannedCertificate.IssuerRef issuer = resolveIssuer(a, config, tlsAcme, f);
@@ -163,11 +229,13 @@ public final class CertManagerAnnotations {
             }
         }
 
+        Integer percentage = readRenewBeforePercentage(a, duration, f);
+
         List<String> usages = DEFAULT_USAGES;
         if (a.containsKey(USAGES)) {
             usages = new ArrayList<>();
             for (String raw : a.get(USAGES).split(",", -1)) {
-                String u = raw.strip();
+                String u = trimSpaces(raw);
                 if (!KEY_USAGES.contains(u)) {
                     f.deny(Violation.notSupported(
                             Check.CM_USAGES,
@@ -187,6 +255,7 @@ public final class CertManagerAnnotations {
         List<String> ips = readIps(a, f);
         List<String> uris = readUris(a, f);
         PlannedCertificate.SecretTemplate template = readSecretTemplate(a, f);
+        List<String> altNames = readAltNames(a, f);
 
         return new Options(
                 issuer,
@@ -202,7 +271,202 @@ public final class CertManagerAnnotations {
                 emails,
                 ips,
                 uris,
-                template);
+                template,
+                altNames,
+                percentage,
+                certificateAnnotations(meta, config, f, ingress),
+                labels(meta));
+    }
+
+    /** Spaces only, as the shim's strings.Trim(s, " "): a tab or a newline stays and is refused. */
+    private static String trimSpaces(String s) {
+        int from = 0;
+        int to = s.length();
+        while (from < to && s.charAt(from) == ' ') {
+            from++;
+        }
+        while (to > from && s.charAt(to - 1) == ' ') {
+            to--;
+        }
+        return s.substring(from, to);
+    }
+
+    /** The route's labels as the shim copies them: all but kubectl's applyset label. */
+    private static Map<String, String> labels(ObjectMetaView meta) {
+        Map<String, String> labels = new LinkedHashMap<>(meta.labels());
+        labels.remove(APPLYSET_LABEL);
+        return labels;
+    }
+
+    /**
+     * The annotations the shim puts on the Certificate: the keys of {@code --extra-certificate-annotations}
+     * the route has, then the HTTP-01 overrides (which win, as the shim sets them last).
+     */
+    private static Map<String, String> certificateAnnotations(
+            ObjectMetaView meta, PolicyConfig config, Findings f, boolean ingress) {
+        Map<String, String> a = meta.annotations();
+        Map<String, String> out = new LinkedHashMap<>();
+        for (String key : config.extraCertificateAnnotations()) {
+            if (a.containsKey(key)) {
+                out.put(key, a.get(key));
+            }
+        }
+        String editInPlace = a.get(HTTP01_EDIT_IN_PLACE);
+        if (editInPlace != null) {
+            if (!ingress) {
+                f.warn(
+                        Check.CM_HTTP01_EDIT_IN_PLACE,
+                        field(HTTP01_EDIT_IN_PLACE),
+                        "has no effect here: the HTTP-01 solver edits only an Ingress; set the solver's class with "
+                                + "http01-ingress-ingressclassname");
+            } else if (editInPlace.equals("true")) {
+                if (meta.name() != null) {
+                    out.put(OVERRIDE_INGRESS_NAME, meta.name());
+                }
+                out.put(ISSUE_TEMPORARY_CERTIFICATE, "true");
+            } else {
+                f.warn(
+                        Check.CM_HTTP01_EDIT_IN_PLACE,
+                        field(HTTP01_EDIT_IN_PLACE),
+                        "'" + editInPlace + "' is not \"true\", the only value cert-manager treats as true; "
+                                + "the HTTP-01 solver creates its own Ingress instead");
+            }
+        }
+        String ingressClass = a.get(HTTP01_INGRESS_CLASS);
+        if (ingressClass != null && !ingressClass.isEmpty()) {
+            out.put(OVERRIDE_INGRESS_CLASS, ingressClass);
+        }
+        String ingressClassName = a.get(HTTP01_INGRESS_CLASS_NAME);
+        if (ingressClassName != null && !ingressClassName.isEmpty()) {
+            out.put(OVERRIDE_INGRESS_CLASS_NAME, ingressClassName);
+        }
+        return out;
+    }
+
+    /**
+     * A key under cert-manager's prefixes that neither routecert nor the shim reads is most often a
+     * typo, and a typo in cluster-issuer silently means no Certificate: warn, with the closest known key.
+     */
+    private static void unknownKeys(Map<String, String> a, PolicyConfig config, Findings f) {
+        for (String key : a.keySet()) {
+            if (!(key.startsWith(PREFIX) || key.startsWith(ACME_PREFIX))
+                    || KNOWN.contains(key)
+                    || config.extraCertificateAnnotations().contains(key)) {
+                continue;
+            }
+            String closest = closestKnown(key);
+            f.warn(
+                    Check.CM_UNKNOWN_ANNOTATION,
+                    field(key),
+                    "neither routecert nor cert-manager's ingress-shim reads this annotation"
+                            + (closest == null
+                                    ? "; the keys they read are listed in routecert's policy page"
+                                    : "; did you mean " + closest + "?"));
+        }
+    }
+
+    /** The known key closest to {@code key} by edit distance, when close enough to be a typo; else null. */
+    static String closestKnown(String key) {
+        if (key.equals(PREFIX + "issuer-name")) {
+            return ISSUER; // cert-manager's docs name it, but the shim reads only cert-manager.io/issuer
+        }
+        String best = null;
+        int bestDistance = Integer.MAX_VALUE;
+        for (String known : KNOWN) {
+            int d = Check.distance(key, known);
+            if (d < bestDistance) {
+                best = known;
+                bestDistance = d;
+            }
+        }
+        int suffix = key.length() - (key.startsWith(ACME_PREFIX) ? ACME_PREFIX.length() : PREFIX.length());
+        return bestDistance <= Math.max(2, suffix / 4) ? best : null;
+    }
+
+    /**
+     * {@code renew-before-percentage}: an int32, not with renew-before, and within what cert-manager's
+     * webhook accepts for the duration: it takes renewBefore as duration * (100 - p) / 100 and requires
+     * at least 5m and less than the duration.
+     */
+    private static Integer readRenewBeforePercentage(Map<String, String> a, Long duration, Findings f) {
+        String v = a.get(RENEW_BEFORE_PERCENTAGE);
+        if (v == null) {
+            return null;
+        }
+        Integer p = GoStrconv.atoi(v);
+        if (p == null) {
+            f.deny(Violation.invalid(
+                    Check.CM_RENEW_BEFORE_PERCENTAGE,
+                    field(RENEW_BEFORE_PERCENTAGE),
+                    "'" + v + "' is not a whole number",
+                    "write a percentage such as \"33\""));
+            return null;
+        }
+        if (a.containsKey(RENEW_BEFORE)) {
+            f.deny(Violation.forbidden(
+                    Check.CM_RENEW_BEFORE_PERCENTAGE,
+                    field(RENEW_BEFORE_PERCENTAGE),
+                    "renew-before and renew-before-percentage are set together; cert-manager refuses the "
+                            + "Certificate: renewBefore and renewBeforePercentage are mutually exclusive and cannot both be set",
+                    "keep only one of " + RENEW_BEFORE + " and " + RENEW_BEFORE_PERCENTAGE));
+            return null;
+        }
+        long d = duration != null ? duration : DEFAULT_DURATION;
+        int highest = 99;
+        while (highest > 0 && renewBeforeOf(d, highest) < MIN_RENEW_BEFORE) {
+            highest--;
+        }
+        long renewBefore = renewBeforeOf(d, p);
+        if (renewBefore < MIN_RENEW_BEFORE || renewBefore >= d) {
+            String durationText = duration != null ? a.get(DURATION) : "2160h (cert-manager's default)";
+            f.deny(Violation.invalid(
+                    Check.CM_RENEW_BEFORE_PERCENTAGE,
+                    field(RENEW_BEFORE_PERCENTAGE),
+                    "renew-before-percentage " + p + " is outside what cert-manager's webhook accepts for the duration "
+                            + durationText + ": 1 to " + highest,
+                    "use a value from 1 to " + highest + ", e.g. 33"));
+            return null;
+        }
+        return p;
+    }
+
+    /** The webhook's arithmetic, in Go's int64 nanoseconds (overflow included). */
+    private static long renewBeforeOf(long duration, int percentage) {
+        return duration * (100L - percentage) / 100;
+    }
+
+    /**
+     * {@code alt-names}, split at commas as written: the shim appends each to dnsNames unchecked. routecert
+     * is stricter and refuses what is not a DNS name, which the CA would refuse to sign.
+     */
+    private static List<String> readAltNames(Map<String, String> a, Findings f) {
+        String v = a.get(ALT_NAMES);
+        if (v == null) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>();
+        for (String name : v.split(",", -1)) {
+            HostName.Check c = HostName.check(name);
+            boolean spaced = !name.equals(name.strip());
+            if (spaced || !c.ok() || c.name() == null) {
+                f.deny(Violation.invalid(
+                        Check.CM_ALT_NAMES,
+                        field(ALT_NAMES),
+                        "'" + name + "' is not a DNS name"
+                                + (spaced ? " (cert-manager splits at commas and keeps the spaces)" : "")
+                                + "; cert-manager would copy it into dnsNames unchecked and issuance would fail",
+                        "write DNS names separated by commas without spaces, e.g. www.example.com,api.example.com"));
+            } else if (c.name().isIp()) {
+                f.deny(Violation.invalid(
+                        Check.CM_ALT_NAMES,
+                        field(ALT_NAMES),
+                        "'" + name + "' is an IP address, which cert-manager would put among the DNS names",
+                        "move it to " + IP_SANS));
+            } else {
+                out.add(name);
+            }
+        }
+        return out;
     }
 
     private static boolean readTlsAcme(Map<String, String> a, Findings f) {
@@ -510,17 +774,20 @@ public final class CertManagerAnnotations {
             return List.of();
         }
         List<String> out = new ArrayList<>();
-        for (String raw : v.split(",", -1)) {
-            String ip = raw.strip();
-            var canonical = IpAddresses.canonical(ip);
-            if (canonical.isEmpty()) {
+        // written as given: the shim splits at commas without trimming, and its webhook refuses what
+        // is not an IP address, spaces included
+        for (String ip : v.split(",", -1)) {
+            if (IpAddresses.canonical(ip).isEmpty()) {
                 f.deny(Violation.invalid(
                         Check.CM_IP_SANS,
                         field(IP_SANS),
-                        "'" + ip + "' is not an IP address",
-                        "write addresses separated by commas, e.g. 10.0.0.1,2001:db8::1"));
+                        "'" + ip + "' is not an IP address"
+                                + (ip.equals(ip.strip())
+                                        ? ""
+                                        : " (cert-manager splits at commas and keeps the spaces)"),
+                        "write addresses separated by commas without spaces, e.g. 10.0.0.1,2001:db8::1"));
             } else {
-                out.add(canonical.get());
+                out.add(ip);
             }
         }
         return out;

@@ -88,6 +88,10 @@ public enum Check {
     CM_IP_SANS("cm-ip-sans", Action.DENY, Group.CERT_MANAGER, true),
     CM_URI_SANS("cm-uri-sans", Action.DENY, Group.CERT_MANAGER, true),
     CM_SECRET_TEMPLATE("cm-secret-template", Action.DENY, Group.CERT_MANAGER, true),
+    CM_ALT_NAMES("cm-alt-names", Action.DENY, Group.CERT_MANAGER, true),
+    CM_RENEW_BEFORE_PERCENTAGE("cm-renew-before-percentage", Action.DENY, Group.CERT_MANAGER, true),
+    CM_HTTP01_EDIT_IN_PLACE("cm-http01-edit-in-place", Action.WARN, Group.CERT_MANAGER, true),
+    CM_UNKNOWN_ANNOTATION("cm-unknown-annotation", Action.WARN, Group.CERT_MANAGER, true),
 
     // ---- Certificate decisions against the cluster (not tunable: they decide a write, not a route)
     CERTIFICATE_DELETING("certificate-deleting", Action.DENY, Group.CERTIFICATE, false),

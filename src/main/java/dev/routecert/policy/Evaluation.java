@@ -1,9 +1,13 @@
 package dev.routecert.policy;
 
 import dev.routecert.policy.tenancy.TenancyChecks;
+import dev.routecert.policy.values.IpAddresses;
 import dev.routecert.routes.RouteKind;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.TreeSet;
 
 /** What one pass of a per-kind validator found, before mutation is applied. */
@@ -22,7 +26,10 @@ final class Evaluation {
         names.add(new TenancyChecks.Name(name, field));
     }
 
-    /** Builds a Certificate from the TLS names and the annotation options. */
+    /**
+     * Builds the Certificate of a route the shim never reads (IngressRoute): its TLS names sorted and
+     * normalised, then the alt-names as written.
+     */
     static PlannedCertificate certificate(
             String secretName,
             String namespace,
@@ -39,12 +46,66 @@ final class Evaluation {
                 dns.add(h.ascii());
             }
         }
+        LinkedHashSet<String> withAltNames = new LinkedHashSet<>(dns);
+        withAltNames.addAll(o.altNames());
+        return build(secretName, namespace, List.copyOf(withAltNames), List.copyOf(ips), o, kind, sourceName, false);
+    }
+
+    /**
+     * Builds the Certificate of one Ingress TLS entry as cert-manager's ingress-shim does: its hosts as
+     * written and in order, IP addresses apart, then alt-names and ip-sans, without repeats (IP
+     * addresses compared by value).
+     *
+     * @param shimForm true when the shim acts on this Ingress too
+     */
+    static PlannedCertificate ingressCertificate(
+            String secretName,
+            String namespace,
+            List<String> hosts,
+            CertManagerAnnotations.Options o,
+            String sourceName,
+            boolean shimForm) {
+        LinkedHashSet<String> dns = new LinkedHashSet<>();
+        Map<String, String> ips = new LinkedHashMap<>();
+        List<String> ipCandidates = new ArrayList<>();
+        for (String h : hosts) {
+            if (IpAddresses.isIp(h)) {
+                ipCandidates.add(h);
+            } else {
+                dns.add(h);
+            }
+        }
+        dns.addAll(o.altNames());
+        ipCandidates.addAll(o.ipAddresses());
+        for (String ip : ipCandidates) {
+            ips.putIfAbsent(IpAddresses.canonical(ip).orElse(ip), ip);
+        }
+        return build(
+                secretName,
+                namespace,
+                List.copyOf(dns),
+                List.copyOf(ips.values()),
+                o,
+                RouteKind.INGRESS,
+                sourceName,
+                shimForm);
+    }
+
+    private static PlannedCertificate build(
+            String secretName,
+            String namespace,
+            List<String> dns,
+            List<String> ips,
+            CertManagerAnnotations.Options o,
+            RouteKind kind,
+            String sourceName,
+            boolean shimForm) {
         return new PlannedCertificate(
                 secretName,
                 namespace,
                 secretName,
-                List.copyOf(dns),
-                List.copyOf(ips),
+                dns,
+                ips,
                 o.issuer(),
                 o.commonName(),
                 o.duration(),
@@ -58,7 +119,11 @@ final class Evaluation {
                 o.secretTemplate(),
                 kind.group(),
                 kind.kind(),
-                sourceName);
+                sourceName,
+                o.renewBeforePercentage(),
+                o.labels(),
+                o.certificateAnnotations(),
+                shimForm);
     }
 
     static String noIssuerNote() {

@@ -112,8 +112,7 @@ final class IngressRouteValidator {
                     Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
             shapeFields.add(p.field());
         }
-        CertManagerAnnotations.Options options =
-                CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta(), config, f, false);
         routes();
         if (view.tcp()) {
             TcpRouteChecks.hostSniWithoutTls(f, view, sniFields);

@@ -2,7 +2,6 @@ package dev.routecert.policy;
 
 import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressView;
-import dev.routecert.routes.RouteKind;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -74,8 +73,7 @@ final class IngressValidator {
             f.deny(Violation.invalid(
                     Check.OBJECT_SHAPE, p.field(), p.message(), "fix the YAML structure of this field"));
         }
-        CertManagerAnnotations.Options options =
-                CertManagerAnnotations.read(view.meta().annotations(), config, f);
+        CertManagerAnnotations.Options options = CertManagerAnnotations.read(view.meta(), config, f, true);
         TraefikIngressRouter.Reading router =
                 TraefikIngressRouter.read(f, view.traefikRouter(), namespace, config, tlsObjects);
 
@@ -163,7 +161,7 @@ final class IngressValidator {
                 TlsChecks.checkSecretName(f, t.field() + ".secretName", t.secretName(), view.meta(), wording);
             }
         }
-        duplicates(entryNames);
+        duplicates(entryNames, options.requested());
 
         // ---- coverage, both directions
         if (!entryWithoutHosts) {
@@ -187,8 +185,12 @@ final class IngressValidator {
         plan(options, entryNames);
     }
 
-    /** cert-manager creates one Certificate per secret name: two entries sharing one with different hosts fight. */
-    private void duplicates(Map<Integer, List<HostName>> entryNames) {
+    /**
+     * One secret name per TLS entry. When the Ingress triggers cert-manager's ingress-shim, the shim
+     * refuses the whole Ingress for any repeat (even of identical entries) and creates, updates and
+     * deletes nothing for it; otherwise a repeat with other hosts asks one Secret for two certificates.
+     */
+    private void duplicates(Map<Integer, List<HostName>> entryNames, boolean shimActs) {
         Map<String, Integer> firstUse = new HashMap<>();
         // the first user's hosts as a set, built once however many entries repeat its secret name
         Map<Integer, Set<String>> firstHosts = new HashMap<>();
@@ -200,14 +202,27 @@ final class IngressValidator {
             if (first == null) {
                 continue;
             }
+            String field = t.field() + ".secretName";
+            if (shimActs) {
+                f.deny(Violation.duplicate(
+                        Check.TLS_SECRET_SHARED,
+                        field,
+                        "secret " + t.secretName() + " is also used by spec.tls[" + first
+                                + "], and cert-manager's ingress-shim then refuses the whole Ingress: "
+                                + "it creates no Certificate for any of its TLS entries",
+                        "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first
+                                + "]; cert-manager reports: "
+                                + shimDuplicateMessage(first, t.index(), t.secretName())));
+                continue;
+            }
             Set<String> a = firstHosts.computeIfAbsent(first, i -> asciiSet(entryNames.get(i)));
             Set<String> b = asciiSet(entryNames.get(t.index()));
             if (!a.equals(b)) {
                 f.deny(Violation.duplicate(
                         Check.TLS_SECRET_SHARED,
-                        t.field() + ".secretName",
+                        field,
                         "secret " + t.secretName() + " is also used by spec.tls[" + first
-                                + "] with different hosts; cert-manager would keep re-issuing one Certificate for both",
+                                + "] with different hosts; one Secret holds one certificate, which would have to cover both",
                         "give each TLS entry its own secretName, or merge the hosts into spec.tls[" + first + "]"));
             } else {
                 f.warn(
@@ -216,6 +231,13 @@ final class IngressValidator {
                         "repeats spec.tls[" + first + "] (same secretName and hosts); it can be removed");
             }
         }
+    }
+
+    /** The text of cert-manager's BadConfig Event for a repeated secret name, as its sync.go words it. */
+    static String shimDuplicateMessage(int first, int second, String secretName) {
+        return "spec.tls[" + first + "].secretName: Invalid value: \"" + secretName
+                + "\": this secret name must only appear in a single TLS entry but is also used in spec.tls["
+                + second + "].secretName";
     }
 
     private void plan(CertManagerAnnotations.Options options, Map<Integer, List<HostName>> entryNames) {
@@ -266,13 +288,9 @@ final class IngressValidator {
             if (!planned.add(secretName)) {
                 continue; // an identical repeated entry
             }
-            PlannedCertificate crt = Evaluation.certificate(
-                    secretName,
-                    namespace,
-                    names,
-                    options,
-                    RouteKind.INGRESS,
-                    view.meta().name());
+            List<String> hosts = t.hosts().stream().filter(h -> h != null).toList();
+            PlannedCertificate crt = Evaluation.ingressCertificate(
+                    secretName, namespace, hosts, options, view.meta().name(), options.requested());
             out.certificates.add(crt);
             TlsChecks.noteWildcard(f, crt);
         }

@@ -3,16 +3,24 @@ package dev.routecert.policy;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.JsonNodeFactory;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * A cert-manager Certificate that an object needs, as the policy planned it. The server creates or
- * updates it; {@link #toCertificate()} renders the {@code cert-manager.io/v1} object with only
- * name and namespace in its metadata (ownership labels are the server's to add).
+ * updates it; {@link #toCertificate()} renders the {@code cert-manager.io/v1} object with name,
+ * namespace, and the labels and annotations cert-manager's ingress-shim would give it (ownership
+ * marks are the server's to add).
  *
  * <p>Null or empty optional fields are left out of the rendered spec, so cert-manager applies its own
  * defaults.
+ *
+ * @param labels      the route's labels, as the shim copies them
+ * @param annotations the Certificate annotations the shim writes (HTTP-01 overrides, extra annotations)
+ * @param shimForm    true when cert-manager's ingress-shim also acts on the route (an Ingress with its
+ *                    annotations): then the Certificate must be exactly the shim's, with no label of routecert's
  */
 public record PlannedCertificate(
         String name,
@@ -33,7 +41,11 @@ public record PlannedCertificate(
         SecretTemplate secretTemplate,
         String sourceGroup,
         String sourceKind,
-        String sourceName) {
+        String sourceName,
+        Integer renewBeforePercentage,
+        Map<String, String> labels,
+        Map<String, String> annotations,
+        boolean shimForm) {
 
     public PlannedCertificate {
         dnsNames = copy(dnsNames);
@@ -41,6 +53,55 @@ public record PlannedCertificate(
         usages = copy(usages);
         emailAddresses = copy(emailAddresses);
         uris = copy(uris);
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(labels));
+        annotations = annotations == null ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(annotations));
+    }
+
+    /** A plan without a renewal percentage, labels or annotations, for a route the shim does not act on. */
+    public PlannedCertificate(
+            String name,
+            String namespace,
+            String secretName,
+            List<String> dnsNames,
+            List<String> ipAddresses,
+            IssuerRef issuerRef,
+            String commonName,
+            String duration,
+            String renewBefore,
+            List<String> usages,
+            PrivateKey privateKey,
+            Integer revisionHistoryLimit,
+            Subject subject,
+            List<String> emailAddresses,
+            List<String> uris,
+            SecretTemplate secretTemplate,
+            String sourceGroup,
+            String sourceKind,
+            String sourceName) {
+        this(
+                name,
+                namespace,
+                secretName,
+                dnsNames,
+                ipAddresses,
+                issuerRef,
+                commonName,
+                duration,
+                renewBefore,
+                usages,
+                privateKey,
+                revisionHistoryLimit,
+                subject,
+                emailAddresses,
+                uris,
+                secretTemplate,
+                sourceGroup,
+                sourceKind,
+                sourceName,
+                null,
+                Map.of(),
+                Map.of(),
+                false);
     }
 
     /** {@code spec.issuerRef}: which issuer signs the Certificate. */
@@ -104,6 +165,8 @@ public record PlannedCertificate(
         if (namespace != null) {
             meta.put("namespace", namespace);
         }
+        putMap(meta, "labels", labels);
+        putMap(meta, "annotations", annotations);
         ObjectNode spec = crt.putObject("spec");
         spec.put("secretName", secretName);
         if (commonName != null) {
@@ -122,6 +185,9 @@ public record PlannedCertificate(
         }
         if (renewBefore != null) {
             spec.put("renewBefore", renewBefore);
+        }
+        if (renewBeforePercentage != null) {
+            spec.put("renewBeforePercentage", renewBeforePercentage);
         }
         putList(spec, "usages", usages);
         if (privateKey != null && !privateKey.isEmpty()) {

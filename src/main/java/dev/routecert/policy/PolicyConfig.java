@@ -1,5 +1,7 @@
 package dev.routecert.policy;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 import java.util.Set;
 
@@ -18,6 +20,8 @@ import java.util.Set;
  *                           a route may name a TLSOption of another namespace
  * @param traefikTlsEntryPoints the entry points Traefik's static configuration gives {@code http.tls},
  *                           so that every router on them is TLS; empty when none is known
+ * @param extraCertificateAnnotations annotation keys copied from a route to its Certificates, as
+ *                           cert-manager's {@code --extra-certificate-annotations} makes the ingress-shim do
  */
 public record PolicyConfig(
         String defaultIssuerName,
@@ -26,7 +30,8 @@ public record PolicyConfig(
         RuleSyntax defaultSyntax,
         boolean requireTls,
         boolean traefikAllowCrossNamespace,
-        Set<String> traefikTlsEntryPoints) {
+        Set<String> traefikTlsEntryPoints,
+        List<String> extraCertificateAnnotations) {
 
     public static final String CERT_MANAGER_GROUP = "cert-manager.io";
     public static final String CLUSTER_ISSUER = "ClusterIssuer";
@@ -47,6 +52,8 @@ public record PolicyConfig(
         }
         Objects.requireNonNull(defaultSyntax, "defaultSyntax");
         traefikTlsEntryPoints = traefikTlsEntryPoints == null ? Set.of() : Set.copyOf(traefikTlsEntryPoints);
+        extraCertificateAnnotations =
+                extraCertificateAnnotations == null ? List.of() : List.copyOf(extraCertificateAnnotations);
     }
 
     /** Traefik's defaults for its own settings: no cross-namespace references, {@link #TRAEFIK_TLS_ENTRY_POINT}. */
@@ -63,7 +70,8 @@ public record PolicyConfig(
                 defaultSyntax,
                 requireTls,
                 false,
-                Set.of(TRAEFIK_TLS_ENTRY_POINT));
+                Set.of(TRAEFIK_TLS_ENTRY_POINT),
+                List.of());
     }
 
     /** No default issuer, ClusterIssuer kind, cert-manager.io group, v3 syntax, TLS optional. */
@@ -79,7 +87,8 @@ public record PolicyConfig(
                 defaultSyntax,
                 requireTls,
                 traefikAllowCrossNamespace,
-                traefikTlsEntryPoints);
+                traefikTlsEntryPoints,
+                extraCertificateAnnotations);
     }
 
     public PolicyConfig withDefaultSyntax(RuleSyntax syntax) {
@@ -90,7 +99,8 @@ public record PolicyConfig(
                 syntax,
                 requireTls,
                 traefikAllowCrossNamespace,
-                traefikTlsEntryPoints);
+                traefikTlsEntryPoints,
+                extraCertificateAnnotations);
     }
 
     public PolicyConfig withRequireTls(boolean require) {
@@ -101,7 +111,8 @@ public record PolicyConfig(
                 defaultSyntax,
                 require,
                 traefikAllowCrossNamespace,
-                traefikTlsEntryPoints);
+                traefikTlsEntryPoints,
+                extraCertificateAnnotations);
     }
 
     /** With Traefik's {@code allowCrossNamespace} and the entry points its static configuration makes TLS. */
@@ -113,7 +124,38 @@ public record PolicyConfig(
                 defaultSyntax,
                 requireTls,
                 allowCrossNamespace,
-                tlsEntryPoints);
+                tlsEntryPoints,
+                extraCertificateAnnotations);
+    }
+
+    public PolicyConfig withExtraCertificateAnnotations(List<String> keys) {
+        return new PolicyConfig(
+                defaultIssuerName,
+                defaultIssuerKind,
+                defaultIssuerGroup,
+                defaultSyntax,
+                requireTls,
+                traefikAllowCrossNamespace,
+                traefikTlsEntryPoints,
+                keys);
+    }
+
+    /**
+     * What is wrong with {@code --extra-certificate-annotations}, each naming the key: every key must
+     * be a valid annotation key, and routecert's own keys are its to write.
+     */
+    public static List<String> extraAnnotationProblems(List<String> keys) {
+        List<String> problems = new ArrayList<>();
+        for (String key : keys) {
+            String error = KubeNames.qualifiedNameError(key);
+            if (error != null) {
+                problems.add("--extra-certificate-annotations: '" + key + "' is not an annotation key: " + error);
+            } else if (key.startsWith("routecert.dev/")) {
+                problems.add("--extra-certificate-annotations: '" + key
+                        + "' is routecert's own annotation, which it writes itself");
+            }
+        }
+        return problems;
     }
 
     public boolean hasDefaultIssuer() {

@@ -9,18 +9,31 @@ import java.util.Map;
 
 /**
  * The parts of {@code metadata} the policy reads. Annotation values that are not strings are kept
- * out of the map and reported as shape problems (the API server would refuse them too).
+ * out of the map and reported as shape problems (the API server would refuse them too); labels
+ * that are not strings are left out the same way.
  */
 public record ObjectMetaView(
         String name,
         String generateName,
         String namespace,
         Map<String, String> annotations,
-        List<ShapeProblem> problems) {
+        List<ShapeProblem> problems,
+        Map<String, String> labels) {
 
     public ObjectMetaView {
         annotations = Collections.unmodifiableMap(new LinkedHashMap<>(annotations));
         problems = List.copyOf(problems);
+        labels = labels == null ? Map.of() : Collections.unmodifiableMap(new LinkedHashMap<>(labels));
+    }
+
+    /** Metadata without labels. */
+    public ObjectMetaView(
+            String name,
+            String generateName,
+            String namespace,
+            Map<String, String> annotations,
+            List<ShapeProblem> problems) {
+        this(name, generateName, namespace, annotations, problems, Map.of());
     }
 
     public static ObjectMetaView of(JsonNode object) {
@@ -44,12 +57,22 @@ public record ObjectMetaView(
                 }
             }
         }
+        Map<String, String> labels = new LinkedHashMap<>();
+        JsonNode lab = meta == null ? null : meta.get("labels");
+        if (lab != null && lab.isObject()) {
+            for (Map.Entry<String, JsonNode> e : lab.properties()) {
+                if (e.getValue().isTextual()) {
+                    labels.put(e.getKey(), e.getValue().asText());
+                }
+            }
+        }
         return new ObjectMetaView(
                 Json.text(meta, "name"),
                 Json.text(meta, "generateName"),
                 Json.text(meta, "namespace"),
                 annotations,
-                problems);
+                problems,
+                labels);
     }
 
     /** {@code namespace/name}, or what is known of it, for messages. */

@@ -14,6 +14,7 @@ import dev.routecert.certificates.CertificatePlanner.UpToDate;
 import dev.routecert.certificates.CertificatePlanner.Update;
 import dev.routecert.policy.PlannedCertificate;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -360,5 +361,104 @@ class CertificatePlannerTest {
                 CertificatePlanner.describe(c));
         assertEquals(Optional.of(SHOP), RouteRef.parse(SHOP.annotationValue(), "web"));
         assertEquals(Optional.empty(), RouteRef.parse("IngressRoute/shop", "web"));
+    }
+
+    /** What cert-manager's ingress-shim writes for Ingress blog: controlled by it, labels its own, no routecert mark. */
+    private static JsonNode shimMade(String uid, String... dnsNames) {
+        ObjectNode c = (ObjectNode) foreign("blog-tls", "blog-tls", dnsNames);
+        ObjectNode meta = (ObjectNode) c.get("metadata");
+        meta.putObject("labels").put("app", "blog");
+        meta.putArray("ownerReferences")
+                .addObject()
+                .put("apiVersion", "networking.k8s.io/v1")
+                .put("kind", "Ingress")
+                .put("name", "blog")
+                .put("uid", uid)
+                .put("controller", true)
+                .put("blockOwnerDeletion", true);
+        ((ObjectNode) c.get("spec"))
+                .putObject("issuerRef")
+                .put("name", "letsencrypt")
+                .put("kind", "ClusterIssuer");
+        return c;
+    }
+
+    private static PlannedCertificate shimForm(String... names) {
+        PlannedCertificate p = plan("blog-tls", "ClusterIssuer", "letsencrypt", names);
+        return new PlannedCertificate(
+                p.name(),
+                p.namespace(),
+                p.secretName(),
+                p.dnsNames(),
+                p.ipAddresses(),
+                p.issuerRef(),
+                null,
+                null,
+                null,
+                List.of("digital signature", "key encipherment"),
+                null,
+                null,
+                null,
+                List.of(),
+                List.of(),
+                null,
+                "networking.k8s.io",
+                "Ingress",
+                "blog",
+                null,
+                Map.of("app", "blog"),
+                Map.of(),
+                true);
+    }
+
+    @Test
+    void aCertificateTheRouteControlsIsUpdatedLikeItsOwnWhoeverWroteIt() {
+        store.put(shimMade("uid-blog", "blog.example.com"));
+        store.syncCache();
+        Outcome outcome = decide(shimForm("blog.example.com", "www.blog.example.com"), BLOG, "uid-blog");
+        Update update = assertInstanceOf(Update.class, outcome.decision(), outcome.toString());
+        JsonNode meta = update.certificate().path("metadata");
+        assertEquals("{\"app\":\"blog\"}", meta.path("labels").toString(), "the shim's labels, none of routecert's");
+        assertEquals(
+                "networking.k8s.io/Ingress/blog",
+                meta.path("annotations").path("routecert.dev/route").asText());
+        assertEquals(
+                "[\"blog.example.com\",\"www.blog.example.com\"]",
+                update.certificate().path("spec").path("dnsNames").toString());
+    }
+
+    @Test
+    void aCertificateAnotherObjectControlsStaysForeign() {
+        store.put(shimMade("uid-other", "blog.example.com"));
+        store.syncCache();
+        Outcome outcome = decide(shimForm("blog.example.com", "www.blog.example.com"), BLOG, "uid-blog");
+        Deny deny = assertInstanceOf(Deny.class, outcome.decision(), outcome.toString());
+        assertTrue(deny.message().contains("www.blog.example.com"), deny.message());
+        Outcome onCreate = decide(shimForm("blog.example.com", "www.blog.example.com"), BLOG, null);
+        assertInstanceOf(Deny.class, onCreate.decision(), "no uid on CREATE: nothing can be controlled by it yet");
+    }
+
+    @Test
+    void theShimsOwnFormIsUpToDateOnceRoutecertMarkedIt() {
+        ObjectNode marked = (ObjectNode) shimMade("uid-blog", "blog.example.com");
+        ((ObjectNode) marked.get("spec"))
+                .putArray("usages")
+                .add("digital signature")
+                .add("key encipherment");
+        ((ObjectNode) marked.get("spec").get("issuerRef")).put("group", "cert-manager.io");
+        ((ObjectNode) marked.get("metadata"))
+                .putObject("annotations")
+                .put("routecert.dev/route", BLOG.annotationValue());
+        store.put(marked);
+        store.syncCache();
+        Outcome outcome = decide(shimForm("blog.example.com"), BLOG, "uid-blog");
+        assertInstanceOf(UpToDate.class, outcome.decision(), outcome.toString());
+        ((ObjectNode) marked.get("metadata").get("labels")).put("app.kubernetes.io/managed-by", "routecert");
+        store.put(marked);
+        store.syncCache();
+        assertInstanceOf(
+                Update.class,
+                decide(shimForm("blog.example.com"), BLOG, "uid-blog").decision(),
+                "a label the shim would remove is a difference, as the shim compares labels whole");
     }
 }

@@ -173,6 +173,46 @@ class ReconcilerTest {
     }
 
     @Test
+    void aCertificateItsRouteControlsIsThatRoutesOwnWhoeverWroteIt() throws Exception {
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        // written by another controller (cert-manager's ingress-shim writes so): no mark of routecert's,
+        // its own labels, a controller ownerReference to the route, and a name the route no longer serves
+        ObjectNode certificate = FakeCertificateStore.JSON.createObjectNode();
+        certificate.put("apiVersion", "cert-manager.io/v1").put("kind", "Certificate");
+        ObjectNode meta =
+                certificate.putObject("metadata").put("name", "shop-tls").put("namespace", "web");
+        meta.putObject("labels").put("app", "shop");
+        meta.putArray("ownerReferences")
+                .addObject()
+                .put("apiVersion", "traefik.io/v1alpha1")
+                .put("kind", "IngressRoute")
+                .put("name", "shop")
+                .put("uid", "uid-shop")
+                .put("controller", true);
+        ObjectNode spec = certificate.putObject("spec").put("secretName", "shop-tls");
+        spec.putArray("dnsNames").add("old.example.com");
+        spec.putObject("issuerRef").put("name", "ca").put("kind", "ClusterIssuer");
+        store.put(certificate);
+        reconciler.start();
+        await(
+                "updated as the route's own",
+                () -> stored("shop-tls")
+                        .path("spec")
+                        .path("dnsNames")
+                        .toString()
+                        .equals("[\"shop.example.com\"]"));
+        assertEquals(List.of("apply web/shop-tls"), store.writes);
+        assertTrue(events.stream().noneMatch(e -> e.contains("not created by routecert")), events.toString());
+        assertEquals(
+                "traefik.io/IngressRoute/shop",
+                stored("shop-tls")
+                        .path("metadata")
+                        .path("annotations")
+                        .path(Ownership.ROUTE_ANNOTATION)
+                        .asText());
+    }
+
+    @Test
     void leavesExcludedNamespacesAloneWhateverTheyHold() throws Exception {
         reconciler.close();
         reconciler = new Reconciler(

@@ -318,6 +318,24 @@ class CheckCommandTest {
     }
 
     @Test
+    void extraCertificateAnnotationsMustBeAnnotationKeysNotRoutecertsOwn() {
+        Run bad = run(
+                "", "--extra-certificate-annotations", "example.com/team,not a key", fixture("ingress/without_tls"));
+        assertEquals(2, bad.exit());
+        assertTrue(
+                bad.err().contains("--extra-certificate-annotations: 'not a key' is not an annotation key"), bad.err());
+        Run own = run("", "--extra-certificate-annotations", "routecert.dev/route", fixture("ingress/without_tls"));
+        assertEquals(2, own.exit());
+        assertTrue(own.err().contains("'routecert.dev/route' is routecert's own annotation"), own.err());
+        Run good = run(
+                "",
+                "--extra-certificate-annotations",
+                "example.com/team, example.com/cost",
+                fixture("ingress/without_tls"));
+        assertEquals(0, good.exit(), good.err());
+    }
+
+    @Test
     void helpListsEveryOptionWithItsEnvironmentVariable() {
         Run r = run("", "--help");
         assertEquals(0, r.exit());
@@ -326,6 +344,7 @@ class CheckCommandTest {
                 "ROUTECERT_DEFAULT_ISSUER_KIND",
                 "ROUTECERT_DEFAULT_ISSUER_GROUP",
                 "ROUTECERT_DEFAULT_SYNTAX",
+                "ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS",
                 "ROUTECERT_REQUIRE_TLS",
                 "ROUTECERT_INGRESS_CLASSES",
                 "ROUTECERT_SCOPE_UNCLASSED",
@@ -434,6 +453,11 @@ class CheckCommandTest {
                     List<String> entryPoints = new ArrayList<>();
                     p.get("traefikTlsEntryPoints").forEach(x -> entryPoints.add(x.asText()));
                     args.add("--traefik-tls-entrypoints=" + String.join(",", entryPoints));
+                }
+                if (p.has("extraCertificateAnnotations")) {
+                    List<String> keys = new ArrayList<>();
+                    p.get("extraCertificateAnnotations").forEach(k -> keys.add(k.asText()));
+                    args.addAll(List.of("--extra-certificate-annotations", String.join(",", keys)));
                 }
                 args.add(fx.objectFile().toString());
                 if (e.has("clusterObjects")) {

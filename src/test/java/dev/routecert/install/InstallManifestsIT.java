@@ -467,6 +467,7 @@ class InstallManifestsIT {
                 "ROUTECERT_DEFAULT_ISSUER_KIND",
                 "ROUTECERT_DEFAULT_ISSUER_GROUP",
                 "ROUTECERT_DEFAULT_SYNTAX",
+                "ROUTECERT_EXTRA_CERTIFICATE_ANNOTATIONS",
                 "ROUTECERT_REQUIRE_TLS")) {
             assertTrue(configMap.path("data").has(key), "every policy option is in the ConfigMap: " + key);
         }

@@ -153,6 +153,8 @@ public final class Fixtures {
                     p.path("traefikAllowCrossNamespace").asBoolean(false),
                     p.has("traefikTlsEntryPoints") ? entryPoints : config.traefikTlsEntryPoints());
         }
-        return config;
+        List<String> extra = new ArrayList<>();
+        p.path("extraCertificateAnnotations").forEach(k -> extra.add(k.asText()));
+        return config.withExtraCertificateAnnotations(extra);
     }
 }
