@@ -61,7 +61,7 @@ import picocli.CommandLine.Spec;
 @Command(
         name = "check",
         description =
-                "Checks Ingress and Traefik IngressRoute manifests with the same policy as the admission "
+                "Checks Ingress, Traefik IngressRoute and IngressRouteTCP manifests with the same policy as the admission "
                         + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
                         + "Certificate each object needs. Reads every document of a file: YAML documents, kind: List, JSON values one after "
                         + "another or separated by '---'. A directory is always read recursively (no -R needed); '-' reads standard input.",
