@@ -65,6 +65,7 @@ final class AdmissionEndpoint {
 
     void handle(Context ctx) {
         inFlight.incrementAndGet();
+        metrics.started(path());
         Review review = new Review(ctx);
         try {
             byte[] body;
@@ -189,6 +190,7 @@ final class AdmissionEndpoint {
             if (finished.compareAndSet(false, true)) {
                 budget.release(share);
                 inFlight.decrementAndGet();
+                metrics.finished(path());
                 if (done != null) {
                     done.complete(null);
                 }
@@ -212,21 +214,68 @@ final class AdmissionEndpoint {
         JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
         send(ctx, 200, reviews.write(response));
         long nanos = System.nanoTime() - start;
-        metrics.observe(name, decision.outcome(), nanos);
-        String format = decision.warnings().isEmpty()
-                ? "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} latency={}"
-                : "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} warnings="
-                        + decision.warnings().size() + " latency={}";
-        log.info(
-                format,
-                request.uid(),
-                name,
-                request.gvk(),
-                request.objectRef(),
-                request.operation(),
-                request.dryRun(),
-                decision.outcome(),
-                formatLatency(nanos));
+        metrics.observe(path(), decision.allowed() ? 200 : decision.status().code(), nanos);
+        StringBuilder format =
+                new StringBuilder("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}");
+        if (!decision.warnings().isEmpty()) {
+            format.append(" warnings=").append(decision.warnings().size());
+        }
+        String denial = denial(decision);
+        if (denial != null) {
+            format.append(" denial={}");
+        }
+        format.append(" latency={}");
+        Object[] args = denial == null
+                ? new Object[] {
+                    request.uid(),
+                    name,
+                    request.gvk(),
+                    request.objectRef(),
+                    request.operation(),
+                    request.dryRun(),
+                    decision.outcome(),
+                    formatLatency(nanos)
+                }
+                : new Object[] {
+                    request.uid(),
+                    name,
+                    request.gvk(),
+                    request.objectRef(),
+                    request.operation(),
+                    request.dryRun(),
+                    decision.outcome(),
+                    denial,
+                    formatLatency(nanos)
+                };
+        log.info(format.toString(), args);
+    }
+
+    /** The webhook's path, controller-runtime's {@code webhook} label. */
+    private String path() {
+        return "/" + name;
+    }
+
+    /**
+     * Why a review was denied, for its log line: each cause's check id (the {@code [id]} its message
+     * starts with) and field, {@code [id]@field} joined by commas; null when it was not denied.
+     */
+    static String denial(AdmissionDecision decision) {
+        if (decision.allowed() || decision.status().causes().isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (AdmissionDecision.Cause cause : decision.status().causes()) {
+            String message = cause.message() == null ? "" : cause.message();
+            int end = message.startsWith("[") ? message.indexOf(']') : -1;
+            if (b.length() > 0) {
+                b.append(',');
+            }
+            b.append(end > 0 ? message.substring(0, end + 1) : "[" + cause.reason() + "]");
+            if (cause.field() != null && !cause.field().isEmpty()) {
+                b.append('@').append(cause.field());
+            }
+        }
+        return b.toString();
     }
 
     private AdmissionDecision decide(AdmissionRequest request) {
@@ -265,7 +314,7 @@ final class AdmissionEndpoint {
     private void reject(Context ctx, ReviewRejection rejection, long start) {
         send(ctx, rejection.httpStatus(), reviews.write(reviews.rejection(rejection)));
         long nanos = System.nanoTime() - start;
-        metrics.observe(name, "rejected", nanos);
+        metrics.observe(path(), rejection.httpStatus(), nanos);
         log.warn(
                 "admission rejected endpoint={} uid={} status={} remote={} reason={} latency={}",
                 name,
