@@ -8,6 +8,8 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -118,6 +120,28 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
             return List.of();
         }
         return informer.getIndexer().list().stream().map(this::json).toList();
+    }
+
+    /**
+     * Exports {@code routecert_cache_synced{resource}}: 1 once the informer of a kind routecert watches
+     * has listed it, 0 before, and while the API server does not serve the kind (say, before cert-manager's
+     * CRDs are installed). One series per kind of {@link CachedKind}: bounded.
+     */
+    public void exportSyncState(PrometheusRegistry registry) {
+        GaugeWithCallback.builder()
+                .name("routecert_cache_synced")
+                .help("1 once routecert's cache of a kind (resource.group) has listed it, 0 before; kinds it does"
+                        + " not watch are absent")
+                .labelNames("resource")
+                .callback(callback -> {
+                    for (CachedKind kind : CachedKind.values()) {
+                        if (wanted(kind)) {
+                            SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
+                            callback.call(informer != null && informer.hasSynced() ? 1 : 0, kind.resource());
+                        }
+                    }
+                })
+                .register(registry);
     }
 
     @Override

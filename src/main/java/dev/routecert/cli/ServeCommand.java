@@ -1,6 +1,7 @@
 package dev.routecert.cli;
 
 import dev.routecert.Routecert;
+import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.GuardOptions;
 import dev.routecert.config.LogOptions;
@@ -259,9 +260,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--leader-election-namespace",
             paramLabel = "NAMESPACE",
-            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE:-routecert}",
-            description =
-                    "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default ${DEFAULT-VALUE}).")
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE}",
+            description = "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default the"
+                    + " pod's own namespace: POD_NAMESPACE, else the service account's namespace file).")
     String leaderElectionNamespace;
 
     @Option(
@@ -355,7 +356,9 @@ public final class ServeCommand implements Callable<Integer> {
                         certificateWriteFailure,
                         orphanGracePeriod,
                         leaderElection,
-                        leaderElectionNamespace,
+                        leaderElectionNamespace != null
+                                ? leaderElectionNamespace
+                                : PodNamespace.find().orElse(null),
                         leaderElectionLeaseName,
                         leaderElectionLeaseDuration,
                         resyncPeriod,

@@ -335,6 +335,12 @@ public record ServeConfig(
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
         problems.addAll(certificates.problems());
+        if (kubernetes != KubernetesMode.OFF
+                && kubeconfig != null
+                && certificates.leaderElection()
+                && certificates.leaderElectionNamespace() == null) {
+            problems.add(CertificateOptions.NO_LEASE_NAMESPACE);
+        }
         checkPositive(problems, "--policy-reload-interval", policyReloadInterval, Duration.ofMillis(10));
         if (policyFile != null) {
             // read now, so that a bad policy stops start-up with the other configuration errors

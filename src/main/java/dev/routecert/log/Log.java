@@ -119,7 +119,8 @@ public final class Log {
         if (cause != null && arg < n) {
             fields.add(new String[] {"error", describe(cause)});
         }
-        String message = b.toString().replaceAll(" {2,}", " ").strip();
+        // the text around a field that was taken out: no double space, no colon left dangling at the end
+        String message = b.toString().replaceAll(" {2,}", " ").strip().replaceAll("[:;,]$", "");
         return new Line(message, fields);
     }
 

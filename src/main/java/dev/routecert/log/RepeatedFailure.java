@@ -37,7 +37,7 @@ public final class RepeatedFailure {
             failing = true;
             sinceReport = 0;
             reportedAt = now;
-            log.warn(what + " failing: cause={} (repeats are counted and reported once a minute)", cause);
+            log.warn(what + " failing; repeats are counted and reported once a minute: cause={}", cause);
             return;
         }
         sinceReport++;

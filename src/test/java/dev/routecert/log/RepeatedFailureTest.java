@@ -38,8 +38,8 @@ class RepeatedFailureTest {
 
         assertEquals(
                 List.of(
-                        "leader election failing: cause=\"namespace ops not found\" (repeats are counted and reported"
-                                + " once a minute)",
+                        "leader election failing; repeats are counted and reported once a minute:"
+                                + " cause=\"namespace ops not found\"",
                         "leader election still failing: failures=12 since=60s total=13 cause=\"connection refused\"",
                         "leader election recovered: failures=14"),
                 messages(lines));
