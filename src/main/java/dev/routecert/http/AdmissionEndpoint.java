@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -217,37 +219,26 @@ final class AdmissionEndpoint {
         metrics.observe(path(), decision.allowed() ? 200 : decision.status().code(), nanos);
         StringBuilder format =
                 new StringBuilder("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}");
+        List<Object> args = new ArrayList<>(List.of(
+                request.uid(),
+                name,
+                request.gvk(),
+                request.objectRef(),
+                request.operation(),
+                request.dryRun(),
+                decision.outcome()));
         if (!decision.warnings().isEmpty()) {
-            format.append(" warnings=").append(decision.warnings().size());
+            format.append(" warnings={}");
+            args.add(decision.warnings().size());
         }
         String denial = denial(decision);
         if (denial != null) {
             format.append(" denial={}");
+            args.add(denial);
         }
         format.append(" latency={}");
-        Object[] args = denial == null
-                ? new Object[] {
-                    request.uid(),
-                    name,
-                    request.gvk(),
-                    request.objectRef(),
-                    request.operation(),
-                    request.dryRun(),
-                    decision.outcome(),
-                    formatLatency(nanos)
-                }
-                : new Object[] {
-                    request.uid(),
-                    name,
-                    request.gvk(),
-                    request.objectRef(),
-                    request.operation(),
-                    request.dryRun(),
-                    decision.outcome(),
-                    denial,
-                    formatLatency(nanos)
-                };
-        log.info(format.toString(), args);
+        args.add(formatLatency(nanos));
+        log.info(format.toString(), args.toArray());
     }
 
     /** The webhook's path, controller-runtime's {@code webhook} label. */

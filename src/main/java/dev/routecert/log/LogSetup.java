@@ -40,7 +40,9 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
             "io.vertx", Level.WARN,
             "io.netty", Level.WARN,
             // fabric8's elector logs a stack trace per failed retry; Leadership reports the cause instead
-            "io.fabric8.kubernetes.client.extended.leaderelection", Level.OFF);
+            "io.fabric8.kubernetes.client.extended.leaderelection", Level.OFF,
+            // a line per retry of a failed list or watch; ClusterCaches reports them once, then counts
+            "io.fabric8.kubernetes.client.informers.impl.cache.Reflector", Level.ERROR);
 
     @Override
     public ExecutionStatus configure(LoggerContext context) {

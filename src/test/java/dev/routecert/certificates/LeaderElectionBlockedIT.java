@@ -69,6 +69,7 @@ class LeaderElectionBlockedIT {
                 }
             }
             assertEquals(1, failing.size(), String.join("\n", served.log));
+            System.out.println("leader election lines: " + failing); // shown in operations.md
             JsonNode line = failing.get(0);
             assertEquals("warn", line.get("level").asText());
             assertTrue(line.get("cause").asText().startsWith("namespace_not_found: "), line.toString());

@@ -3,6 +3,7 @@ package dev.routecert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
 import java.time.Duration;
 import java.util.List;
@@ -256,7 +257,15 @@ class ServeCommandTest {
             assertEquals(Duration.ofSeconds(120), config.idleTimeout());
             assertEquals(dev.routecert.config.ServeConfig.KubernetesMode.AUTO, config.kubernetes());
             assertEquals(List.of(), config.problems());
-            assertEquals(CertificateOptions.defaults(), config.certificates());
+            // the Lease namespace defaults to the pod's own: none outside a pod
+            CertificateOptions defaults = CertificateOptions.defaults();
+            assertEquals(
+                    defaults.withLeaderElection(
+                            true,
+                            PodNamespace.find().orElse(null),
+                            defaults.leaderElectionLeaseName(),
+                            defaults.leaseDuration()),
+                    config.certificates());
         }
     }
 }
