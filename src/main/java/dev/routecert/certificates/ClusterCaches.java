@@ -5,10 +5,8 @@ import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
 import dev.routecert.log.RepeatedFailure;
 import dev.routecert.policy.scope.ScopeFacts;
-import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
@@ -210,19 +208,8 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
             } else if (kind == CachedKind.MIDDLEWARE || kind == CachedKind.MIDDLEWARE_LEGACY) {
                 informer.addIndexers(Map.of(TRAEFIK_ID_INDEX, m -> List.of(traefikId(m))));
             }
-            // fabric8 retries a failed list or watch of a started informer; it is reported once with its
-            // cause, then counted, instead of a line per retry (LogSetup quiets fabric8's own)
             RepeatedFailure watchFailure =
-                    new RepeatedFailure(log, "caches: list and watch of " + kind.resource(), Clock.system());
-            informer.exceptionHandler((started, error) -> {
-                boolean retry = started && !(error instanceof WatcherException);
-                if (retry) {
-                    watchFailure.failed(Log.describe(error));
-                } else {
-                    log.warn("caches: {} informer stops: {}", kind.resource(), Log.describe(error));
-                }
-                return retry;
-            });
+                    WatchFailures.report(informer, "caches: list and watch of " + kind.resource(), log);
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(GenericKubernetesResource object) {
