@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.kube.KubeClusterExtension;
@@ -29,7 +28,6 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 class MonitoringManifestsIT {
 
     private static final Path MONITORING = Path.of("manifests/monitoring");
-    private static final ObjectMapper YAML = new ObjectMapper(new YAMLFactory());
     private static final ObjectMapper JSON = new ObjectMapper();
 
     @RegisterExtension
@@ -77,16 +75,25 @@ class MonitoringManifestsIT {
         Files.writeString(Path.of("target/monitoring-it-metrics.txt"), routecert.metrics()); // for the docs' excerpts
 
         Set<String> exported = exportedNames(routecert.metrics());
+        // what kubectl apply -k manifests/monitoring/ applies
+        RenderedManifests monitoring = RenderedManifests.render(MONITORING);
+        RenderedManifests base = RenderedManifests.render();
+        JsonNode service = base.one("Service", "routecert");
+        JsonNode monitor = monitoring.one("ServiceMonitor", "routecert");
+        assertEquals(service.at("/metadata/labels"), monitor.at("/spec/selector/matchLabels"));
+        assertEquals("metrics", monitor.at("/spec/endpoints/0/port").asText());
+        assertTrue(service.at("/spec/ports").findValuesAsText("name").contains("metrics"), service.toString());
         List<String> expressions = new ArrayList<>();
-        JsonNode rule = YAML.readTree(MONITORING.resolve("prometheusrule.yaml").toFile());
-        assertEquals("PrometheusRule", rule.path("kind").asText());
-        for (JsonNode group : rule.at("/spec/groups")) {
+        for (JsonNode group : monitoring.one("PrometheusRule", "routecert").at("/spec/groups")) {
             for (JsonNode r : group.path("rules")) {
                 assertFalse(r.path("alert").asText().isEmpty(), r.toString());
                 expressions.add(r.path("expr").asText());
             }
         }
-        JsonNode dashboard = JSON.readTree(Files.readString(MONITORING.resolve("routecert-dashboard.json")));
+        JsonNode dashboardMap = monitoring.one("ConfigMap", "routecert-dashboard");
+        assertEquals("1", dashboardMap.at("/metadata/labels/grafana_dashboard").asText());
+        JsonNode dashboard =
+                JSON.readTree(dashboardMap.at("/data/routecert-dashboard.json").asText());
         for (JsonNode panel : dashboard.path("panels")) {
             for (JsonNode target : panel.path("targets")) {
                 expressions.add(target.path("expr").asText());
