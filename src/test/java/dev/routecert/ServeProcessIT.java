@@ -104,7 +104,9 @@ class ServeProcessIT {
                   context: {cluster: nowhere, user: someone}
                 current-context: nowhere
                 """);
-        try (ServedJar served = served(dir, Map.of("KUBECONFIG", kubeconfig.toString()))) {
+        // outside a pod a cluster connection needs the Lease namespace named (no POD_NAMESPACE to default to)
+        try (ServedJar served = served(
+                dir, Map.of("KUBECONFIG", kubeconfig.toString(), "ROUTECERT_LEADER_ELECTION_NAMESPACE", "routecert"))) {
             served.awaitLog("kubernetes: using kubeconfig " + kubeconfig + " (KUBECONFIG)", Duration.ofSeconds(5));
             HttpResponse<String> readyz = served.health("/readyz");
             assertEquals(503, readyz.statusCode(), readyz.body());

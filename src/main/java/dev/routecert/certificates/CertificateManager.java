@@ -30,7 +30,7 @@ public final class CertificateManager implements AutoCloseable {
     private final RoutePolicy policy;
     private final KubernetesClient admissionClient;
     private final KubernetesClient reconcilerClient;
-    private final KubeCertificateStore admissionStore;
+    private final CertificateStore admissionStore;
     private final Reconciler reconciler;
     private final Optional<Leadership> leadership;
 
@@ -38,7 +38,7 @@ public final class CertificateManager implements AutoCloseable {
             ClusterCaches caches,
             KubernetesClient admissionClient,
             KubernetesClient reconcilerClient,
-            KubeCertificateStore admissionStore,
+            CertificateStore admissionStore,
             Reconciler reconciler,
             Optional<Leadership> leadership,
             RoutePolicy policy) {
@@ -68,12 +68,14 @@ public final class CertificateManager implements AutoCloseable {
             WriteGuard guard,
             Function<ClusterCaches, LeaderWork> extension) {
         ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
+        caches.exportSyncState(registry);
         KubernetesClient admissionClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         Function<String, Map<String, String>> labels = namespace -> namespaceLabels(caches, admissionClient, namespace);
         RoutePolicy policy = policyFor.apply(caches, labels);
         RoutePolicy reconcilerPolicy = policyFor.apply(withoutTlsObjects(caches), labels);
-        KubeCertificateStore admissionStore = new KubeCertificateStore(admissionClient, caches, guard);
+        CertificateStore admissionStore =
+                new MeasuredCertificateStore(new KubeCertificateStore(admissionClient, caches, guard), registry, clock);
         // its own client too, so that what it creates is also recorded under the field manager routecert
         KubernetesClient reconcilerClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
@@ -93,6 +95,9 @@ public final class CertificateManager implements AutoCloseable {
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
         if (options.leaderElection()) {
+            if (options.leaderElectionNamespace() == null) {
+                throw new IllegalStateException(CertificateOptions.NO_LEASE_NAMESPACE);
+            }
             leadership = Optional.of(new Leadership(
                             client,
                             options.leaderElectionNamespace(),
@@ -106,7 +111,9 @@ public final class CertificateManager implements AutoCloseable {
                             () -> {
                                 reconciler.stop();
                                 more.stop();
-                            })
+                            },
+                            registry,
+                            clock)
                     .start());
         } else {
             log.info(

@@ -3,12 +3,15 @@ package dev.routecert.certificates;
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
+import dev.routecert.log.RepeatedFailure;
 import dev.routecert.policy.TlsObjectFacts;
 import dev.routecert.policy.scope.ScopeFacts;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.informers.ResourceEventHandler;
 import io.fabric8.kubernetes.client.informers.SharedIndexInformer;
+import io.prometheus.metrics.core.metrics.GaugeWithCallback;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.EnumSet;
@@ -124,6 +127,28 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFa
         return informer.getIndexer().list().stream().map(this::json).toList();
     }
 
+    /**
+     * Exports {@code routecert_cache_synced{resource}}: 1 once the informer of a kind routecert watches
+     * has listed it, 0 before, and while the API server does not serve the kind (say, before cert-manager's
+     * CRDs are installed). One series per kind of {@link CachedKind}: bounded.
+     */
+    public void exportSyncState(PrometheusRegistry registry) {
+        GaugeWithCallback.builder()
+                .name("routecert_cache_synced")
+                .help("1 once routecert's cache of a kind (resource.group) has listed it, 0 before; kinds it does"
+                        + " not watch are absent")
+                .labelNames("resource")
+                .callback(callback -> {
+                    for (CachedKind kind : CachedKind.values()) {
+                        if (wanted(kind)) {
+                            SharedIndexInformer<GenericKubernetesResource> informer = informer(kind);
+                            callback.call(informer != null && informer.hasSynced() ? 1 : 0, kind.resource());
+                        }
+                    }
+                })
+                .register(registry);
+    }
+
     @Override
     public boolean allSynced() {
         synchronized (informers) {
@@ -190,19 +215,24 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFa
             } else if (kind == CachedKind.MIDDLEWARE || kind == CachedKind.MIDDLEWARE_LEGACY) {
                 informer.addIndexers(Map.of(TRAEFIK_ID_INDEX, m -> List.of(traefikId(m))));
             }
+            RepeatedFailure watchFailure =
+                    WatchFailures.report(informer, "caches: list and watch of " + kind.resource(), log);
             informer.addEventHandler(new ResourceEventHandler<>() {
                 @Override
                 public void onAdd(GenericKubernetesResource object) {
+                    watchFailure.recovered();
                     notifyListeners(kind, object);
                 }
 
                 @Override
                 public void onUpdate(GenericKubernetesResource old, GenericKubernetesResource object) {
+                    watchFailure.recovered();
                     notifyListeners(kind, object);
                 }
 
                 @Override
                 public void onDelete(GenericKubernetesResource object, boolean finalStateUnknown) {
+                    watchFailure.recovered();
                     notifyListeners(kind, object);
                 }
             });

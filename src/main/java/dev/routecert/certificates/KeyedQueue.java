@@ -34,6 +34,10 @@ public final class KeyedQueue<K> implements AutoCloseable {
     private final Map<K, Integer> failures = new HashMap<>();
     private boolean busy;
     private long busySince;
+    /** The key being handled, and what its handling asked for (a retry, a later look), for the reconcile metrics. */
+    private K current;
+
+    private QueueMetrics.Result asked;
     private long processed;
     private boolean closed;
 
@@ -69,9 +73,11 @@ public final class KeyedQueue<K> implements AutoCloseable {
             return;
         }
         if (delay.isNegative() || delay.isZero()) {
+            note(key, QueueMetrics.Result.REQUEUE);
             makeReady(key);
             return;
         }
+        note(key, QueueMetrics.Result.REQUEUE_AFTER);
         metrics.retried(); // as client-go counts every delayed add
         if (ready.containsKey(key)) {
             return;
@@ -91,7 +97,21 @@ public final class KeyedQueue<K> implements AutoCloseable {
     public synchronized Duration retry(K key) {
         Duration delay = backoff.delay(failures.merge(key, 1, Integer::sum));
         add(key, delay);
+        note(key, QueueMetrics.Result.ERROR); // a retry after a failure, as a Reconcile that returned an error
         return delay;
+    }
+
+    /**
+     * Guarded by this. What the handler asked for its own key (an add by another thread is news, not a
+     * requeue), the strongest kept: an error over a requeue over a later look.
+     */
+    private void note(K key, QueueMetrics.Result result) {
+        if (busy
+                && Thread.currentThread() == worker
+                && key.equals(current)
+                && (asked == null || result.compareTo(asked) < 0)) {
+            asked = result;
+        }
     }
 
     /** The key went through: its next failure waits the shortest delay again. */
@@ -136,16 +156,25 @@ public final class KeyedQueue<K> implements AutoCloseable {
                 first.remove();
                 key = next.getKey();
                 busy = true;
+                current = key;
+                asked = null;
                 busySince = clock.nanoTime();
                 metrics.waited(busySince - next.getValue());
             }
+            boolean threw = false;
             try {
                 handler.accept(key);
             } catch (RuntimeException e) {
+                threw = true;
                 log.warn("reconciler: {} failed", key, e);
             } finally {
                 synchronized (this) {
-                    metrics.worked(clock.nanoTime() - busySince);
+                    long nanos = clock.nanoTime() - busySince;
+                    metrics.worked(nanos);
+                    metrics.reconciled(
+                            threw ? QueueMetrics.Result.ERROR : asked == null ? QueueMetrics.Result.SUCCESS : asked,
+                            nanos);
+                    current = null;
                     busy = false;
                     processed++;
                     notifyAll();

@@ -24,6 +24,29 @@ public final class QueueMetrics {
     private final CounterDataPoint retries;
     private final DistributionDataPoint queueDuration;
     private final DistributionDataPoint workDuration;
+    private final Counter reconciles;
+    private final CounterDataPoint reconcileErrors;
+    private final DistributionDataPoint reconcileTime;
+
+    /** controller-runtime's reconcile results. */
+    enum Result {
+        SUCCESS("success"),
+        ERROR("error"),
+        REQUEUE("requeue"),
+        REQUEUE_AFTER("requeue_after");
+
+        final String label;
+
+        Result(String label) {
+            this.label = label;
+        }
+    }
+
+    /** controller-runtime's reconcile_time_seconds buckets. */
+    private static final double[] RECONCILE_BUCKETS = {
+        0.005, 0.01, 0.025, 0.05, 0.1, 0.15, 0.2, 0.25, 0.3, 0.35, 0.4, 0.45, 0.5, 0.6, 0.7, 0.8, 0.9, 1.0, 1.25, 1.5,
+        1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60
+    };
 
     public QueueMetrics(String name, PrometheusRegistry registry) {
         this.name = name;
@@ -53,6 +76,28 @@ public final class QueueMetrics {
                 .help("How long in seconds processing an item from workqueue takes")
                 .labelNames("name")
                 .classicUpperBounds(BUCKETS)
+                .classicOnly()
+                .register(registry)
+                .labelValues(name);
+        reconciles = Counter.builder()
+                .name("controller_runtime_reconcile_total")
+                .help("Total number of reconciliations per controller")
+                .labelNames("controller", "result")
+                .register(registry);
+        for (Result result : Result.values()) {
+            reconciles.labelValues(name, result.label); // every result shows from the start, at 0
+        }
+        reconcileErrors = Counter.builder()
+                .name("controller_runtime_reconcile_errors_total")
+                .help("Total number of reconciliation errors per controller")
+                .labelNames("controller")
+                .register(registry)
+                .labelValues(name);
+        reconcileTime = Histogram.builder()
+                .name("controller_runtime_reconcile_time_seconds")
+                .help("Length of time per reconciliation per controller")
+                .labelNames("controller")
+                .classicUpperBounds(RECONCILE_BUCKETS)
                 .classicOnly()
                 .register(registry)
                 .labelValues(name);
@@ -96,5 +141,14 @@ public final class QueueMetrics {
 
     void worked(long nanos) {
         workDuration.observe(nanos / 1e9);
+    }
+
+    /** One key handled: the queue's name is the controller's, as controller-runtime names both after it. */
+    void reconciled(Result result, long nanos) {
+        reconciles.labelValues(name, result.label).inc();
+        if (result == Result.ERROR) {
+            reconcileErrors.inc();
+        }
+        reconcileTime.observe(nanos / 1e9);
     }
 }

@@ -21,7 +21,6 @@ public final class Main implements Runnable {
 
     public static void main(String[] args) {
         int code = commandLine().execute(args);
-        Logging.flushStdout(); // serve buffers its log
         System.exit(code);
     }
 

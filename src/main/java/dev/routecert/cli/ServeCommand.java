@@ -1,11 +1,13 @@
 package dev.routecert.cli;
 
 import dev.routecert.Routecert;
+import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
-import dev.routecert.config.Durations;
 import dev.routecert.config.GuardOptions;
+import dev.routecert.config.LogOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.config.ServeConfig.KubernetesMode;
+import dev.routecert.log.LogSetup;
 import dev.routecert.policy.PolicyConfig;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -259,9 +261,9 @@ public final class ServeCommand implements Callable<Integer> {
     @Option(
             names = "--leader-election-namespace",
             paramLabel = "NAMESPACE",
-            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE:-routecert}",
-            description =
-                    "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default ${DEFAULT-VALUE}).")
+            defaultValue = "${env:ROUTECERT_LEADER_ELECTION_NAMESPACE}",
+            description = "Namespace of the leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE, default the"
+                    + " pod's own namespace: POD_NAMESPACE, else the service account's namespace file).")
     String leaderElectionNamespace;
 
     @Option(
@@ -329,13 +331,13 @@ public final class ServeCommand implements Callable<Integer> {
     String logLevel;
 
     @Option(
-            names = "--log-flush-interval",
-            paramLabel = "DURATION",
-            converter = Converters.DurationConverter.class,
-            defaultValue = "${env:ROUTECERT_LOG_FLUSH_INTERVAL:-1s}",
-            description = "How long a log line may wait in the buffer before it is written; 0 writes each line at once "
-                    + "(env ROUTECERT_LOG_FLUSH_INTERVAL, default ${DEFAULT-VALUE}).")
-    Duration logFlushInterval;
+            names = "--log-format",
+            paramLabel = "FORMAT",
+            defaultValue = "${env:ROUTECERT_LOG_FORMAT:-text}",
+            description = "text (one line per event) or json (one object per line: level, ts, logger, msg and the "
+                    + "line's fields, as controller-runtime's zap writes them) (env ROUTECERT_LOG_FORMAT, default "
+                    + "${DEFAULT-VALUE}).")
+    String logFormat;
 
     public ServeConfig config() {
         return ServeConfig.builder()
@@ -355,7 +357,9 @@ public final class ServeCommand implements Callable<Integer> {
                         certificateWriteFailure,
                         orphanGracePeriod,
                         leaderElection,
-                        leaderElectionNamespace,
+                        leaderElectionNamespace != null
+                                ? leaderElectionNamespace
+                                : PodNamespace.find().orElse(null),
                         leaderElectionLeaseName,
                         leaderElectionLeaseDuration,
                         resyncPeriod,
@@ -367,6 +371,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .policyFile(policy.policyFile(), policyReloadInterval)
                 .guard(new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile))
                 .scope(policy.scope())
+                .logging(new LogOptions(logLevel, logFormat))
                 .build();
     }
 
@@ -382,18 +387,11 @@ public final class ServeCommand implements Callable<Integer> {
         ServeConfig config = config();
         PolicyConfig policyConfig = policy.config();
         List<String> problems = new ArrayList<>(config.problems());
-        if (!List.of("error", "warn", "info", "debug", "trace").contains(logLevel)) {
-            problems.add("--log-level must be one of error, warn, info, debug, got '" + logLevel + "'");
-        }
-        if (logFlushInterval.isNegative() || logFlushInterval.compareTo(Duration.ofMinutes(1)) > 0) {
-            problems.add("--log-flush-interval must be between 0 and 1m, got " + Durations.format(logFlushInterval));
-        }
         if (!problems.isEmpty()) {
             throw new ParameterException(
                     spec.commandLine(), "invalid configuration:\n  " + String.join("\n  ", problems));
         }
-        Logging.configure(logLevel);
-        Logging.bufferStdout(logFlushInterval);
+        Logging.configure(logLevel, LogSetup.Format.parse(logFormat));
         Logger log = LoggerFactory.getLogger(ServeCommand.class);
         log.info("routecert {} starting on Java {}", Main.version(), Runtime.version());
         log.info(
@@ -423,7 +421,6 @@ public final class ServeCommand implements Callable<Integer> {
                 .addShutdownHook(new Thread(
                         () -> {
                             routecert.close();
-                            Logging.flushStdout(); // the lines of the stop, before the JVM halts
                             stopped.countDown();
                         },
                         "shutdown"));

@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.routecert.Routecert;
 import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.log.LogSetup;
 import dev.routecert.routes.RouteKind;
 import java.io.IOException;
 import java.io.InputStream;
@@ -84,7 +85,7 @@ public final class WarmupCommand implements Callable<Integer> {
             throw new CommandLine.ParameterException(
                     spec.commandLine(), "--reviews and --concurrency must be at least 1");
         }
-        Logging.configure(logLevel);
+        Logging.configure(logLevel, LogSetup.Format.TEXT);
         Logger log = LoggerFactory.getLogger(WarmupCommand.class);
         Path certificate = Files.createTempFile("routecert-warmup", ".pem");
         long started = System.nanoTime();

@@ -67,6 +67,12 @@ public record CertificateOptions(
                 null);
     }
 
+    /** Why leader election cannot start without {@code --leader-election-namespace}. */
+    public static final String NO_LEASE_NAMESPACE = "--leader-election-namespace is not set and routecert does not run"
+            + " in a pod (no POD_NAMESPACE, no service account namespace file): name the namespace of the"
+            + " leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE), or set --leader-election=false"
+            + " for a single replica";
+
     /** Every problem, each naming its option. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -80,8 +86,9 @@ public record CertificateOptions(
                     "--orphan-grace-period must be at least 1s (an admitted route takes a moment to be stored), got "
                             + Durations.format(orphanGracePeriod));
         }
-        if (leaderElectionNamespace == null
-                || !DNS_LABEL.matcher(leaderElectionNamespace).matches()) {
+        // null: not given and not in a pod; an error only once a cluster connection needs the Lease
+        if (leaderElectionNamespace != null
+                && !DNS_LABEL.matcher(leaderElectionNamespace).matches()) {
             problems.add("--leader-election-namespace must be a namespace name (lower-case DNS label), got '"
                     + leaderElectionNamespace + "'");
         }

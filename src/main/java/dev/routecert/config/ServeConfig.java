@@ -30,7 +30,8 @@ public record ServeConfig(
         Path policyFile,
         Duration policyReloadInterval,
         GuardOptions guard,
-        ScopeSettings scope) {
+        ScopeSettings scope,
+        LogOptions logging) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -102,6 +103,7 @@ public record ServeConfig(
         private Duration policyReloadInterval;
         private GuardOptions guard;
         private ScopeSettings scope;
+        private LogOptions logging;
 
         private Builder() {
             this.certificates = CertificateOptions.defaults();
@@ -111,6 +113,7 @@ public record ServeConfig(
             this.policyReloadInterval = DEFAULT_POLICY_RELOAD_INTERVAL;
             this.guard = GuardOptions.defaults();
             this.scope = ScopeSettings.everything();
+            this.logging = LogOptions.defaults();
         }
 
         private Builder(ServeConfig config) {
@@ -136,6 +139,7 @@ public record ServeConfig(
             this.policyFile = config.policyFile;
             this.policyReloadInterval = config.policyReloadInterval;
             this.guard = config.guard;
+            this.logging = config.logging;
         }
 
         public Builder bindAddress(String address) {
@@ -232,6 +236,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder logging(LogOptions options) {
+            this.logging = options;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -255,7 +264,8 @@ public record ServeConfig(
                     policyFile,
                     policyReloadInterval,
                     guard,
-                    scope);
+                    scope,
+                    logging);
         }
     }
 
@@ -325,6 +335,12 @@ public record ServeConfig(
         }
         checkPositive(problems, "--shutdown-timeout", shutdownTimeout, Duration.ofMillis(1));
         problems.addAll(certificates.problems());
+        if (kubernetes != KubernetesMode.OFF
+                && kubeconfig != null
+                && certificates.leaderElection()
+                && certificates.leaderElectionNamespace() == null) {
+            problems.add(CertificateOptions.NO_LEASE_NAMESPACE);
+        }
         checkPositive(problems, "--policy-reload-interval", policyReloadInterval, Duration.ofMillis(10));
         if (policyFile != null) {
             // read now, so that a bad policy stops start-up with the other configuration errors
@@ -332,6 +348,7 @@ public record ServeConfig(
         }
         problems.addAll(guard.problems());
         problems.addAll(scope.problems());
+        problems.addAll(logging.problems());
         return problems;
     }
 

@@ -14,6 +14,8 @@ import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -65,6 +67,7 @@ final class AdmissionEndpoint {
 
     void handle(Context ctx) {
         inFlight.incrementAndGet();
+        metrics.started(path());
         Review review = new Review(ctx);
         try {
             byte[] body;
@@ -189,6 +192,7 @@ final class AdmissionEndpoint {
             if (finished.compareAndSet(false, true)) {
                 budget.release(share);
                 inFlight.decrementAndGet();
+                metrics.finished(path());
                 if (done != null) {
                     done.complete(null);
                 }
@@ -212,21 +216,57 @@ final class AdmissionEndpoint {
         JsonNode response = reviews.response(AdmissionReviews.API_VERSION, request.uid(), decision);
         send(ctx, 200, reviews.write(response));
         long nanos = System.nanoTime() - start;
-        metrics.observe(name, decision.outcome(), nanos);
-        String format = decision.warnings().isEmpty()
-                ? "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} latency={}"
-                : "admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={} warnings="
-                        + decision.warnings().size() + " latency={}";
-        log.info(
-                format,
+        metrics.observe(path(), decision.allowed() ? 200 : decision.status().code(), nanos);
+        StringBuilder format =
+                new StringBuilder("admission uid={} endpoint={} kind={} object={} operation={} dryRun={} outcome={}");
+        List<Object> args = new ArrayList<>(List.of(
                 request.uid(),
                 name,
                 request.gvk(),
                 request.objectRef(),
                 request.operation(),
                 request.dryRun(),
-                decision.outcome(),
-                formatLatency(nanos));
+                decision.outcome()));
+        if (!decision.warnings().isEmpty()) {
+            format.append(" warnings={}");
+            args.add(decision.warnings().size());
+        }
+        String denial = denial(decision);
+        if (denial != null) {
+            format.append(" denial={}");
+            args.add(denial);
+        }
+        format.append(" latency={}");
+        args.add(formatLatency(nanos));
+        log.info(format.toString(), args.toArray());
+    }
+
+    /** The webhook's path, controller-runtime's {@code webhook} label. */
+    private String path() {
+        return "/" + name;
+    }
+
+    /**
+     * Why a review was denied, for its log line: each cause's check id (the {@code [id]} its message
+     * starts with) and field, {@code [id]@field} joined by commas; null when it was not denied.
+     */
+    static String denial(AdmissionDecision decision) {
+        if (decision.allowed() || decision.status().causes().isEmpty()) {
+            return null;
+        }
+        StringBuilder b = new StringBuilder();
+        for (AdmissionDecision.Cause cause : decision.status().causes()) {
+            String message = cause.message() == null ? "" : cause.message();
+            int end = message.startsWith("[") ? message.indexOf(']') : -1;
+            if (b.length() > 0) {
+                b.append(',');
+            }
+            b.append(end > 0 ? message.substring(0, end + 1) : "[" + cause.reason() + "]");
+            if (cause.field() != null && !cause.field().isEmpty()) {
+                b.append('@').append(cause.field());
+            }
+        }
+        return b.toString();
     }
 
     private AdmissionDecision decide(AdmissionRequest request) {
@@ -265,7 +305,7 @@ final class AdmissionEndpoint {
     private void reject(Context ctx, ReviewRejection rejection, long start) {
         send(ctx, rejection.httpStatus(), reviews.write(reviews.rejection(rejection)));
         long nanos = System.nanoTime() - start;
-        metrics.observe(name, "rejected", nanos);
+        metrics.observe(path(), rejection.httpStatus(), nanos);
         log.warn(
                 "admission rejected endpoint={} uid={} status={} remote={} reason={} latency={}",
                 name,

@@ -6,6 +6,7 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Gauge;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
+import io.prometheus.metrics.core.metrics.Info;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.instrumentation.jvm.JvmMetrics;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
@@ -20,34 +21,40 @@ public final class ServerMetrics implements FileCertificateSource.Events {
     private final PrometheusRegistry registry = new PrometheusRegistry();
     private final Counter requests;
     private final Histogram latency;
-    private final Counter reloads;
-    private final Counter reloadFailures;
+    private final Gauge inFlight;
+    private final Counter reads;
+    private final Counter readErrors;
     private final Gauge expiry;
     private final Counter memoryWaits;
     private final PrometheusTextFormatWriter writer = PrometheusTextFormatWriter.create();
     private boolean jvmMetricsRegistered;
 
+    /** Names, labels, help and buckets as controller-runtime's, so that dashboards for its webhooks work here. */
     public ServerMetrics() {
         requests = Counter.builder()
-                .name("routecert_admission_requests_total")
-                .help("Admission requests by endpoint and outcome (allowed, patched, denied, errored, rejected).")
-                .labelNames("endpoint", "outcome")
+                .name("controller_runtime_webhook_requests_total")
+                .help("Total number of admission requests by HTTP status code.")
+                .labelNames("webhook", "code")
                 .register(registry);
         latency = Histogram.builder()
-                .name("routecert_admission_request_duration_seconds")
-                .help("Time from the first byte of the body read to the answer, by endpoint.")
-                .labelNames("endpoint")
-                .classicUpperBounds(0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10)
+                .name("controller_runtime_webhook_latency_seconds")
+                .help("Histogram of the latency of processing admission requests")
+                .labelNames("webhook", "code")
+                .classicUpperBounds(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10) // Prometheus' defaults
                 .classicOnly()
                 .register(registry);
-        reloads = Counter.builder()
-                .name("routecert_serving_certificate_reloads_total")
-                .help("Serving certificates loaded from files and put in force.")
+        inFlight = Gauge.builder()
+                .name("controller_runtime_webhook_requests_in_flight")
+                .help("Current number of admission requests being served.")
+                .labelNames("webhook")
                 .register(registry);
-        reloadFailures = Counter.builder()
-                .name("routecert_serving_certificate_reload_failures_total")
-                .help(
-                        "Certificate files that could not be used (missing, corrupt, mismatched key); the last good one stayed in force.")
+        reads = Counter.builder()
+                .name("certwatcher_read_certificate_total")
+                .help("Total number of certificate reads")
+                .register(registry);
+        readErrors = Counter.builder()
+                .name("certwatcher_read_certificate_errors_total")
+                .help("Total number of certificate read errors")
                 .register(registry);
         memoryWaits = Counter.builder()
                 .name("routecert_admission_in_flight_bytes_waits_total")
@@ -57,11 +64,33 @@ public final class ServerMetrics implements FileCertificateSource.Events {
                 .name("routecert_serving_certificate_expiry_timestamp_seconds")
                 .help("notAfter of the serving certificate in force, as a Unix timestamp.")
                 .register(registry);
+        Info.builder()
+                .name("routecert_build")
+                .help("routecert's version and the Java runtime it runs on; always 1.")
+                .labelNames("version", "java_version")
+                .register(registry)
+                .setLabelValues(version(), Runtime.version().toString());
     }
 
-    public void observe(String endpoint, String outcome, long nanos) {
-        requests.labelValues(endpoint, outcome).inc();
-        latency.labelValues(endpoint).observe(nanos / 1e9);
+    private static String version() {
+        String version = ServerMetrics.class.getPackage().getImplementationVersion();
+        return version == null ? "development" : version;
+    }
+
+    /** A review of the webhook at {@code path} ({@code /mutate}) answered with {@code code}: 200, or a denial's or error's status. */
+    public void observe(String path, int code, long nanos) {
+        String status = Integer.toString(code);
+        requests.labelValues(path, status).inc();
+        latency.labelValues(path, status).observe(nanos / 1e9);
+    }
+
+    /** A review arrived at the webhook at {@code path}; {@link #finished} when its answer is out. */
+    public void started(String path) {
+        inFlight.labelValues(path).inc();
+    }
+
+    public void finished(String path) {
+        inFlight.labelValues(path).dec();
     }
 
     public void reviewWaitedForMemory() {
@@ -81,14 +110,16 @@ public final class ServerMetrics implements FileCertificateSource.Events {
         expiry.set(certificate.notAfter().getEpochSecond());
     }
 
+    /** certwatcher counts every read, the failed ones too. */
     @Override
     public void reloaded(ServingCertificate certificate) {
-        reloads.inc();
+        reads.inc();
     }
 
     @Override
     public void failed(String reason) {
-        reloadFailures.inc();
+        reads.inc();
+        readErrors.inc();
     }
 
     /**

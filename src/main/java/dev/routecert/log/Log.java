@@ -1,18 +1,28 @@
 package dev.routecert.log;
 
+import java.util.ArrayList;
+import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.slf4j.event.Level;
+import org.slf4j.spi.LoggingEventBuilder;
 
 /**
  * A logger that escapes every argument of every line: names, uids and messages reach the log from
  * requests and stored objects, and a newline or a quote in one of them must not forge a line or a
  * field. Arguments are written by {@link #quote}; a trailing {@link Throwable} is written as one
  * escaped {@code cause=} field instead of a stack trace, whose first line would carry its message raw.
+ *
+ * <p>With {@code --log-format=json} ({@link #structured}), each {@code key={}} of a format becomes a
+ * field of its own, its value unquoted (the JSON encoder escapes it), and the message keeps the rest.
  */
 public final class Log {
 
     /** Longer values are cut: a log line is for finding a request, and the request holds the rest. */
     public static final int MAX_VALUE = 256;
+
+    /** Set by {@link LogSetup}: whether lines are written as JSON with their fields apart. */
+    private static volatile boolean structured;
 
     private final Logger logger;
 
@@ -34,26 +44,120 @@ public final class Log {
 
     public void debug(String format, Object... args) {
         if (logger.isDebugEnabled()) {
-            logger.debug(format(format, args));
+            emit(Level.DEBUG, format, args);
         }
     }
 
     public void info(String format, Object... args) {
         if (logger.isInfoEnabled()) {
-            logger.info(format(format, args));
+            emit(Level.INFO, format, args);
         }
     }
 
     public void warn(String format, Object... args) {
         if (logger.isWarnEnabled()) {
-            logger.warn(format(format, args));
+            emit(Level.WARN, format, args);
         }
     }
 
     public void error(String format, Object... args) {
         if (logger.isErrorEnabled()) {
-            logger.error(format(format, args));
+            emit(Level.ERROR, format, args);
         }
+    }
+
+    static void structured(boolean on) {
+        structured = on;
+    }
+
+    private void emit(Level level, String format, Object[] args) {
+        if (!structured) {
+            logger.atLevel(level).log(format(format, args));
+            return;
+        }
+        Line line = fields(format, args);
+        LoggingEventBuilder event = logger.atLevel(level).setMessage(line.message());
+        for (String[] field : line.fields()) {
+            event = event.addKeyValue(field[0], field[1]);
+        }
+        event.log();
+    }
+
+    /** A line taken apart: the message without its {@code key={}} pairs, and those pairs. */
+    record Line(String message, List<String[]> fields) {}
+
+    /**
+     * Each {@code {}} preceded by {@code key=} (a word after a space or at the start) becomes the field
+     * {@code key}; any other {@code {}} is filled in the message as in text; a trailing Throwable no
+     * placeholder takes becomes the field {@code error}.
+     */
+    static Line fields(String format, Object... args) {
+        int n = args.length;
+        Throwable cause = n > 0 && args[n - 1] instanceof Throwable t ? t : null;
+        List<String[]> fields = new ArrayList<>(n);
+        StringBuilder b = new StringBuilder(format.length());
+        int arg = 0;
+        int from = 0;
+        for (int at = format.indexOf("{}"); at >= 0 && arg < n; at = format.indexOf("{}", from)) {
+            Object value = args[arg++];
+            int key = keyStart(format, from, at);
+            if (key >= 0) {
+                b.append(format, from, key);
+                fields.add(new String[] {format.substring(key, at - 1), raw(value)});
+            } else {
+                b.append(format, from, at);
+                b.append(
+                        switch (value) {
+                            case Throwable t -> quote(describe(t));
+                            case Whole w -> quoteWhole(w.value());
+                            case null, default -> quote(value);
+                        });
+            }
+            from = at + 2;
+        }
+        b.append(format, from, format.length());
+        if (cause != null && arg < n) {
+            fields.add(new String[] {"error", describe(cause)});
+        }
+        // the text around a field that was taken out: no double space, no colon left dangling at the end
+        String message = b.toString().replaceAll(" {2,}", " ").strip().replaceAll("[:;,]$", "");
+        return new Line(message, fields);
+    }
+
+    /** Where the {@code key=} that ends at {@code at} starts, or -1 when {@code {}} follows no key. */
+    private static int keyStart(String format, int from, int at) {
+        if (at - 1 < from || format.charAt(at - 1) != '=') {
+            return -1;
+        }
+        int start = at - 1;
+        while (start > from && isKeyChar(format.charAt(start - 1))) {
+            start--;
+        }
+        if (start == at - 1 || start > 0 && format.charAt(start - 1) != ' ' && start > from) {
+            return -1;
+        }
+        return start;
+    }
+
+    private static boolean isKeyChar(char c) {
+        return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-' || c == '.';
+    }
+
+    /** A field's value: the text itself (the JSON encoder escapes it), cut as {@link #quote} cuts. */
+    private static String raw(Object value) {
+        return switch (value) {
+            case Throwable t -> cut(describe(t), MAX_VALUE);
+            case Whole w -> String.valueOf(w.value());
+            case null, default -> cut(String.valueOf(value), MAX_VALUE);
+        };
+    }
+
+    private static String cut(String s, int max) {
+        if (s.length() <= max) {
+            return s;
+        }
+        int keep = Character.isHighSurrogate(s.charAt(max - 1)) ? max - 1 : max;
+        return s.substring(0, keep) + "...(" + (s.length() - keep) + " more characters)";
     }
 
     /**

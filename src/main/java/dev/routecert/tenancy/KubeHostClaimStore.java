@@ -3,8 +3,10 @@ package dev.routecert.tenancy;
 import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.DeadlineCalls;
 import dev.routecert.certificates.StoreException;
+import dev.routecert.certificates.WatchFailures;
 import dev.routecert.health.Readiness;
 import dev.routecert.log.Log;
+import dev.routecert.log.RepeatedFailure;
 import dev.routecert.policy.HostName;
 import dev.routecert.policy.tenancy.ClaimKey;
 import dev.routecert.time.Clock;
@@ -76,6 +78,7 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
                     : lease.getMetadata().getLabels().get(ZONE_LABEL);
             return zone == null ? List.of() : List.of(zone);
         }));
+        RepeatedFailure watchFailure = WatchFailures.report(informer, "host claims: list and watch of Leases", log);
         informer.addEventHandler(new ResourceEventHandler<>() {
             @Override
             public void onAdd(Lease lease) {
@@ -93,6 +96,7 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
             }
 
             private void changed(Lease lease) {
+                watchFailure.recovered();
                 claim(lease).map(HostClaim::key).ifPresent(onChange);
             }
         });

@@ -96,8 +96,6 @@ final class BenchServer implements AutoCloseable {
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
         command.addAll(List.of(
-                "-Dorg.slf4j.simpleLogger.log.org.eclipse.jetty=warn",
-                "-Dorg.slf4j.simpleLogger.log.io.javalin=warn",
                 "-cp",
                 System.getProperty("java.class.path"),
                 FixedBytesServer.class.getName(),

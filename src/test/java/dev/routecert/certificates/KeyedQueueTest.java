@@ -1,10 +1,16 @@
 package dev.routecert.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.time.Await;
 import dev.routecert.time.TestClock;
+import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -121,5 +127,48 @@ class KeyedQueueTest {
         queue.add("marker");
         awaitProcessed(1);
         assertEquals(List.of("marker"), handled);
+    }
+
+    @Test
+    void eachHandlingCountsAsAReconcileWithControllerRuntimesResult() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        queue = new KeyedQueue<>(
+                "test",
+                clock,
+                new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10)),
+                new QueueMetrics("test", registry),
+                key -> {
+                    handled.add(key);
+                    switch (key) {
+                        case "fails" -> queue.retry(key);
+                        case "later" -> queue.add(key, Duration.ofHours(1));
+                        case "throws" -> throw new IllegalStateException("boom");
+                        default -> {}
+                    }
+                });
+        for (String key : List.of("ok", "fails", "later", "throws")) {
+            queue.add(key);
+        }
+        awaitProcessed(4);
+        String scrape = scrape(registry);
+        for (String line : List.of(
+                "controller_runtime_reconcile_total{controller=\"test\",result=\"success\"} 1.0",
+                "controller_runtime_reconcile_total{controller=\"test\",result=\"error\"} 2.0",
+                "controller_runtime_reconcile_total{controller=\"test\",result=\"requeue_after\"} 1.0",
+                "controller_runtime_reconcile_total{controller=\"test\",result=\"requeue\"} 0.0",
+                "controller_runtime_reconcile_errors_total{controller=\"test\"} 2.0",
+                "controller_runtime_reconcile_time_seconds_count{controller=\"test\"} 4")) {
+            assertTrue(scrape.contains(line), line + " in\n" + scrape);
+        }
+    }
+
+    private static String scrape(PrometheusRegistry registry) {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        try {
+            PrometheusTextFormatWriter.create().write(out, registry.scrape());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        return out.toString(StandardCharsets.UTF_8);
     }
 }

@@ -3,6 +3,7 @@ package dev.routecert.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
 import java.time.Duration;
 import java.util.List;
@@ -35,7 +36,7 @@ class ServeCommandTest {
                 "--shutdown-timeout",
                 "--kubernetes",
                 "--log-level",
-                "--log-flush-interval",
+                "--log-format",
                 "--certificate-write-timeout",
                 "--certificate-write-failure",
                 "--orphan-grace-period",
@@ -63,7 +64,7 @@ class ServeCommandTest {
         assertTrue(text.contains("(env ROUTECERT_ORPHAN_GRACE_PERIOD, default 60s)"), text);
         assertTrue(text.contains("(env ROUTECERT_LEADER_ELECTION, default true)"), text);
         assertTrue(text.contains("(env ROUTECERT_RESYNC_PERIOD, default 10m)"), text);
-        assertTrue(text.contains("(env ROUTECERT_LOG_FLUSH_INTERVAL, default 1s)"), text);
+        assertTrue(text.contains("(env ROUTECERT_LOG_FORMAT, default text)"), text);
     }
 
     @Test
@@ -214,8 +215,8 @@ class ServeCommandTest {
                 "100",
                 "--log-level",
                 "loud",
-                "--log-flush-interval",
-                "2m");
+                "--log-format",
+                "xml");
         assertEquals(2, run.exitCode());
         assertTrue(run.err().contains("invalid configuration:"), run.err());
         assertTrue(
@@ -229,7 +230,7 @@ class ServeCommandTest {
         assertTrue(run.err().contains("--tls-cert-file and --tls-private-key-file go together"), run.err());
         assertTrue(run.err().contains("--max-request-bytes must be between 1Ki and 64Mi, got 100"), run.err());
         assertTrue(run.err().contains("--log-level must be one of error, warn, info, debug, got 'loud'"), run.err());
-        assertTrue(run.err().contains("--log-flush-interval must be between 0 and 1m, got 120s"), run.err());
+        assertTrue(run.err().contains("--log-format must be text or json, got 'xml'"), run.err());
     }
 
     @Test
@@ -256,7 +257,15 @@ class ServeCommandTest {
             assertEquals(Duration.ofSeconds(120), config.idleTimeout());
             assertEquals(dev.routecert.config.ServeConfig.KubernetesMode.AUTO, config.kubernetes());
             assertEquals(List.of(), config.problems());
-            assertEquals(CertificateOptions.defaults(), config.certificates());
+            // the Lease namespace defaults to the pod's own: none outside a pod
+            CertificateOptions defaults = CertificateOptions.defaults();
+            assertEquals(
+                    defaults.withLeaderElection(
+                            true,
+                            PodNamespace.find().orElse(null),
+                            defaults.leaderElectionLeaseName(),
+                            defaults.leaseDuration()),
+                    config.certificates());
         }
     }
 }

@@ -167,4 +167,49 @@ class ServeConfigTest {
                         .build()
                         .problems());
     }
+
+    @Test
+    void aKubeconfigWithLeaderElectionButNoLeaseNamespaceIsAProblem() throws Exception {
+        Path kubeconfig = Files.writeString(dir.resolve("kubeconfig"), "apiVersion: v1");
+        CertificateOptions noNamespace = CertificateOptions.defaults()
+                .withLeaderElection(true, null, "routecert-reconciler", Duration.ofSeconds(15));
+        assertEquals(
+                List.of(CertificateOptions.NO_LEASE_NAMESPACE),
+                valid().toBuilder()
+                        .kubernetes(ServeConfig.KubernetesMode.AUTO)
+                        .kubeconfig(kubeconfig)
+                        .certificates(noNamespace)
+                        .build()
+                        .problems());
+        // without a cluster to elect in, or without election, nothing is missing
+        assertEquals(
+                List.of(), valid().toBuilder().certificates(noNamespace).build().problems());
+        assertEquals(
+                List.of(),
+                valid().toBuilder()
+                        .kubernetes(ServeConfig.KubernetesMode.AUTO)
+                        .kubeconfig(kubeconfig)
+                        .certificates(CertificateOptions.defaults()
+                                .withLeaderElection(false, null, "routecert-reconciler", Duration.ofSeconds(15)))
+                        .build()
+                        .problems());
+    }
+
+    @Test
+    void theLogFormatIsTextOrJson() {
+        assertEquals(
+                List.of(),
+                valid().toBuilder()
+                        .logging(new LogOptions("debug", "json"))
+                        .build()
+                        .problems());
+        assertEquals(
+                List.of(
+                        "--log-level must be one of error, warn, info, debug, got 'loud'",
+                        "--log-format must be text or json, got 'logfmt'"),
+                valid().toBuilder()
+                        .logging(new LogOptions("loud", "logfmt"))
+                        .build()
+                        .problems());
+    }
 }

@@ -245,7 +245,8 @@ class ServingCertificateRotationIT {
     private static double validateCalls(WebhookUnderTest webhook) {
         double total = 0;
         for (String line : new String(webhook.routecert().metrics().scrape()).split("\n")) {
-            if (line.startsWith("routecert_admission_requests_total{endpoint=\"validate\"")) {
+            if (line.startsWith("controller_runtime_webhook_requests_total{")
+                    && line.contains("webhook=\"/validate\"")) {
                 total += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
             }
         }

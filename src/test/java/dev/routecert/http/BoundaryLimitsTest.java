@@ -209,8 +209,9 @@ class BoundaryLimitsTest {
         server.post("/validate", "text/plain", "x".getBytes(StandardCharsets.UTF_8));
         server.post("/validate", "application/json", RawHttps.review("counted"));
         // the endpoint counts a review once its answer is out, so the client can see the answer first
-        for (String outcome : new String[] {"rejected", "allowed"}) {
-            String line = "routecert_admission_requests_total{endpoint=\"validate\",outcome=\"" + outcome + "\"}";
+        // a refusal counts under its HTTP status (415), an answered review under 200, as controller-runtime's
+        for (String code : new String[] {"415", "200"}) {
+            String line = "controller_runtime_webhook_requests_total{code=\"" + code + "\",webhook=\"/validate\"}";
             Await.until(
                     line,
                     Duration.ofSeconds(10),
@@ -218,15 +219,16 @@ class BoundaryLimitsTest {
         }
         String scrape = server.health("/metrics").body();
         assertTrue(
-                scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"rejected\"}"),
+                scrape.contains("controller_runtime_webhook_requests_total{code=\"415\",webhook=\"/validate\"}"),
                 scrape);
         assertTrue(
-                scrape.contains("routecert_admission_requests_total{endpoint=\"validate\",outcome=\"allowed\"}"),
+                scrape.contains("controller_runtime_webhook_requests_total{code=\"200\",webhook=\"/validate\"}"),
                 scrape);
         assertTrue(
                 scrape.contains(
-                        "routecert_admission_request_duration_seconds_bucket{endpoint=\"validate\",le=\"0.005\"}"),
+                        "controller_runtime_webhook_latency_seconds_bucket{code=\"200\",webhook=\"/validate\",le=\"0.005\"}"),
                 scrape);
+        assertTrue(scrape.contains("controller_runtime_webhook_requests_in_flight{webhook=\"/validate\"} 0"), scrape);
         assertTrue(scrape.contains("jvm_memory_used_bytes"), scrape);
     }
 }

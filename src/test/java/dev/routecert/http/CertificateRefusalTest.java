@@ -57,8 +57,8 @@ class CertificateRefusalTest {
             assertEquals(good.serial(), servedSerial(server));
             assertTrue(server.readiness.ready());
             assertTrue(
-                    new String(metrics.scrape()).contains("routecert_serving_certificate_reloads_total 1.0"),
-                    "only the first certificate was put in force");
+                    new String(metrics.scrape()).contains("certwatcher_read_certificate_total 3.0"),
+                    "only the first certificate was put in force: three reads, two of them refused");
         }
     }
 
@@ -121,7 +121,7 @@ class CertificateRefusalTest {
     }
 
     private static void awaitReloadFailures(ServerMetrics metrics, int count) {
-        String line = "routecert_serving_certificate_reload_failures_total " + count + ".0";
+        String line = "certwatcher_read_certificate_errors_total " + count + ".0";
         Await.until(line, Duration.ofSeconds(10), () -> new String(metrics.scrape()).contains(line));
     }
 }

@@ -155,8 +155,9 @@ class CertificateRotationTest {
                             .serial());
             assertTrue(server.readiness.ready(), "a bad replacement must not make a serving pod unready");
             String scrape = new String(metrics.scrape());
-            assertTrue(scrape.contains("routecert_serving_certificate_reload_failures_total 3.0"), scrape);
-            assertTrue(scrape.contains("routecert_serving_certificate_reloads_total 1.0"), scrape);
+            assertTrue(scrape.contains("certwatcher_read_certificate_errors_total 3.0"), scrape);
+            // certwatcher counts every read: one good one and the three refused
+            assertTrue(scrape.contains("certwatcher_read_certificate_total 4.0"), scrape);
 
             Issued recovered = PKI.issue(KeyFormat.ED25519_PKCS8);
             volume.write(recovered);
@@ -230,7 +231,7 @@ class CertificateRotationTest {
     }
 
     private static void awaitReloadFailures(ServerMetrics metrics, int count) {
-        String line = "routecert_serving_certificate_reload_failures_total " + count + ".0";
+        String line = "certwatcher_read_certificate_errors_total " + count + ".0";
         Await.until(line, Duration.ofSeconds(10), () -> new String(metrics.scrape()).contains(line));
     }
 }

@@ -31,10 +31,15 @@ public final class RenderedManifests {
 
     /** Renders {@code manifests/} with the kustomize built into kubectl, as {@code kubectl apply -k} does. */
     public static RenderedManifests render() throws IOException, InterruptedException {
+        return render(DIRECTORY);
+    }
+
+    /** Renders another kustomization, such as {@code manifests/monitoring}. */
+    public static RenderedManifests render(Path directory) throws IOException, InterruptedException {
         Path kubectl = KubeBinaries.onPath("kubectl");
         Objects.requireNonNull(kubectl, "kubectl not on PATH (kube-binaries.sh installs it)");
-        CommandResult rendered = Commands.run(List.of(kubectl.toString(), "kustomize", DIRECTORY.toString()));
-        assertEquals(0, rendered.exitCode(), "kubectl kustomize manifests/ failed:\n" + rendered.output());
+        CommandResult rendered = Commands.run(List.of(kubectl.toString(), "kustomize", directory.toString()));
+        assertEquals(0, rendered.exitCode(), "kubectl kustomize " + directory + " failed:\n" + rendered.output());
         List<ObjectNode> objects = new ArrayList<>();
         for (JsonNode document : YAML.readerFor(JsonNode.class)
                 .<JsonNode>readValues(rendered.stdout())

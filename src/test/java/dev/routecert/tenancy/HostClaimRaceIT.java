@@ -139,12 +139,13 @@ class HostClaimRaceIT {
         return new Round(admittedA, admittedB, mutated);
     }
 
-    /** Each replica's routecert_admission_requests_total for /mutate, all outcomes. */
+    /** Each replica's controller_runtime_webhook_requests_total for /mutate, all outcomes. */
     private static long[] mutateReviews() {
         long[] counts = new long[replicas.size()];
         for (int i = 0; i < counts.length; i++) {
             for (String line : new String(replicas.get(i).metrics().scrape(), StandardCharsets.UTF_8).split("\n")) {
-                if (line.startsWith("routecert_admission_requests_total{endpoint=\"mutate\"")) {
+                if (line.startsWith("controller_runtime_webhook_requests_total{")
+                        && line.contains("webhook=\"/mutate\"")) {
                     counts[i] += (long) Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
                 }
             }
