@@ -18,6 +18,7 @@ public enum Check {
     OBJECT_SHAPE("object-shape", Action.DENY, Group.SHAPE, false),
     ROUTES_EMPTY("routes-empty", Action.DENY, Group.SHAPE, true),
     ROUTE_KIND("route-kind", Action.DENY, Group.SHAPE, true),
+    ROUTE_KIND_MISSING("route-kind-missing", Action.WARN, Group.SHAPE, true),
     ROUTE_NO_RULE("route-no-rule", Action.DENY, Group.SHAPE, true),
     RULE_SYNTAX_FIELD("rule-syntax-field", Action.DENY, Group.SHAPE, true),
     RULE_V2_SYNTAX("rule-v2-syntax", Action.WARN, Group.SHAPE, true),

@@ -6,6 +6,7 @@ import dev.routecert.policy.rule.RuleAnalyzer;
 import dev.routecert.policy.rule.RuleParser;
 import dev.routecert.policy.scope.RequireTlsExemptions;
 import dev.routecert.routes.IngressRouteView;
+import dev.routecert.routes.RouteKind;
 import dev.routecert.routes.ShapeProblem;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -166,7 +167,15 @@ final class IngressRouteValidator {
                     Check.ROUTE_KIND,
                     r.field() + ".kind",
                     "route kind '" + r.kind() + "' is not supported",
-                    "use kind: Rule, or leave kind out"));
+                    "use kind: Rule, or leave kind out (Traefik 3.3 and later; earlier releases skip a route"
+                            + " without kind: Rule)"));
+        } else if (r.kind() == null && view.kind() == RouteKind.INGRESS_ROUTE_LEGACY) {
+            // only Traefik v2 serves this group, and v2 skips a route whose kind is not exactly Rule
+            f.warn(
+                    Check.ROUTE_KIND_MISSING,
+                    r.field(),
+                    "this route has no kind; Traefik v2, the only release that serves traefik.containo.us, skips a"
+                            + " route without kind: Rule (Traefik 3.3 and later default it); add kind: Rule");
         }
         RuleSyntax syntax = config.defaultSyntax();
         if (r.syntax() != null) {
