@@ -29,6 +29,7 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.HealthWarnings;
 import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
@@ -168,7 +169,12 @@ public final class Routecert implements AutoCloseable {
                 HostOwnership ownership = claims.get(0).ownership();
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
                         .withFindings(findings)
-                        .withOwnership(ownership);
+                        .withOwnership(ownership)
+                        .withHealth(new HealthWarnings(
+                                manager.get().admissionStore(),
+                                clock,
+                                config.expiryWarning(),
+                                policyConfig.defaultSyntax()));
                 validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)
                         .withOwnership(ownership, clock, config.certificates().writeTimeout());
             } else {

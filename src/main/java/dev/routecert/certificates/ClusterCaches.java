@@ -33,6 +33,8 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
     public static final String CHECK = "informer-caches";
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
+    /** Certificates by the Secret they write, {@code <namespace>|<secretName>}: certificate health reads them. */
+    private static final String SECRET_INDEX = "secret";
     /** Middlewares by {@code <namespace>-<name>}, the id an Ingress's router.middlewares annotation uses. */
     private static final String TRAEFIK_ID_INDEX = "traefik-id";
 
@@ -179,7 +181,8 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
                     .runnableInformer(0);
             informer.itemStore(new LeanItemStore());
             if (kind == CachedKind.CERTIFICATE) {
-                informer.addIndexers(Map.of(ROUTE_INDEX, ClusterCaches::routeIndexKeys));
+                informer.addIndexers(Map.of(
+                        ROUTE_INDEX, ClusterCaches::routeIndexKeys, SECRET_INDEX, ClusterCaches::secretIndexKeys));
             } else if (kind == CachedKind.MIDDLEWARE || kind == CachedKind.MIDDLEWARE_LEGACY) {
                 informer.addIndexers(Map.of(TRAEFIK_ID_INDEX, m -> List.of(traefikId(m))));
             }
@@ -301,6 +304,27 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, AutoCloseab
                         .filter(route::equals)
                         .isPresent())
                 .toList();
+    }
+
+    @Override
+    public List<JsonNode> certificatesWriting(String namespace, String secretName) {
+        SharedIndexInformer<GenericKubernetesResource> informer = informer(CachedKind.CERTIFICATE);
+        if (informer == null) {
+            return List.of();
+        }
+        return informer.getIndexer().byIndex(SECRET_INDEX, namespace + "|" + secretName).stream()
+                .map(this::json)
+                .toList();
+    }
+
+    private static List<String> secretIndexKeys(GenericKubernetesResource certificate) {
+        Object spec = certificate.getAdditionalProperties().get("spec");
+        if (certificate.getMetadata() == null
+                || !(spec instanceof Map<?, ?> map)
+                || !(map.get("secretName") instanceof String secret)) {
+            return List.of();
+        }
+        return List.of(certificate.getMetadata().getNamespace() + "|" + secret);
     }
 
     /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: managed by routecert and annotated. */
