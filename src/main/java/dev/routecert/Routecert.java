@@ -3,6 +3,10 @@ package dev.routecert;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
 import dev.routecert.certificates.ClusterCaches;
+import dev.routecert.certificates.HealthEvents;
+import dev.routecert.certificates.KubeRouteEvents;
+import dev.routecert.certificates.LeaderWork;
+import dev.routecert.certificates.Leadership;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.GuardOptions;
@@ -45,6 +49,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -162,7 +168,27 @@ public final class Routecert implements AutoCloseable {
                                     version(),
                                     clock);
                             claims.add(started);
-                            return started;
+                            HealthEvents health = new HealthEvents(
+                                    caches,
+                                    new KubeRouteEvents(client, Leadership.identity(), guard),
+                                    clock,
+                                    config.expiryWarning(),
+                                    metrics.registry(),
+                                    healthWorker());
+                            caches.onChange(health::onChange);
+                            return new LeaderWork() {
+                                @Override
+                                public void start() {
+                                    started.start();
+                                    health.start();
+                                }
+
+                                @Override
+                                public void stop() {
+                                    started.stop();
+                                    health.stop();
+                                }
+                            };
                         }));
                 policy = manager.get().policy();
                 onReload.set(manager.get()::policyChanged);
@@ -356,5 +382,14 @@ public final class Routecert implements AutoCloseable {
     private static String version() {
         String version = Routecert.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
+    }
+
+    /** One daemon thread for health Events: in order, and off the informers' threads. */
+    private static Executor healthWorker() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "health-events");
+            t.setDaemon(true);
+            return t;
+        });
     }
 }
