@@ -2,7 +2,9 @@ package dev.routecert.cli;
 
 import dev.routecert.certificates.ClusterHealthFacts;
 import dev.routecert.config.Durations;
+import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.Config;
 import io.fabric8.kubernetes.client.ConfigBuilder;
@@ -102,7 +104,9 @@ public final class StatusCommand implements Callable<Integer> {
                     + " Secrets routecert itself creates Certificates for");
             return ERROR;
         }
-        RoutePolicy routePolicy = new RoutePolicy(policy.config());
+        // no IngressClass is read: classless objects follow --scope-unclassed, as in check without one
+        RoutePolicy routePolicy =
+                new RoutePolicy(policy.config(), policy.scope(), ScopeFacts.NONE, NamespaceRules.Source.DEFAULT);
         Config config;
         try {
             config = kubeconfig != null

@@ -8,6 +8,7 @@ import dev.routecert.certificates.ClusterHealthFacts;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.RoutePolicy;
+import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.policy.health.CertificateHealth;
 import dev.routecert.policy.health.CertificateStatus;
@@ -95,10 +96,17 @@ record StatusReport(int checked, List<Entry> unhealthy) {
         return new StatusReport(checked, unhealthy);
     }
 
-    /** The Secrets routecert would create Certificates for; none when the policy cannot judge the route. */
+    /**
+     * The Secrets routecert would create Certificates for: none for a route out of scope, opted out,
+     * or that the policy cannot judge.
+     */
     private static List<String> planned(RoutePolicy policy, JsonNode route, String namespace) {
         try {
-            return policy.evaluate(PolicyRequest.create(route, namespace)).certificates().stream()
+            ScopedVerdict judged = policy.judge(PolicyRequest.create(route, namespace));
+            if (judged.outOfScope() || judged.skipped()) {
+                return List.of(); // routecert creates nothing for it
+            }
+            return judged.verdict().certificates().stream()
                     .map(PlannedCertificate::secretName)
                     .toList();
         } catch (RuntimeException e) {
