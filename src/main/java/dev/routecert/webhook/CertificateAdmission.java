@@ -172,8 +172,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 requested.add(p.plan.secretName());
             }
         }
-        warnings.addAll(health(request, requested, deadline));
         if (request.dryRun()) {
+            warnings.addAll(health(request, requested, deadline));
             for (Planned p : planned) {
                 if (p.decision instanceof Create c) {
                     warnings.add(Check.DRY_RUN.tag() + " dry run: routecert would create "
@@ -188,8 +188,16 @@ public final class CertificateAdmission implements AdmissionPolicy {
         AdmissionDecision written = write(request, route, uid, planned, verdict, warnings, deadline);
         if (!written.allowed()) {
             releaseClaims(claims, deadline);
+            return written;
         }
-        return written;
+        // after the writes, in what is left of their deadline: reading health never costs a write its time
+        List<String> health = health(request, requested, deadline);
+        if (health.isEmpty()) {
+            return written;
+        }
+        List<String> all = new ArrayList<>(written.warnings());
+        all.addAll(health);
+        return new AdmissionDecision(true, written.status(), all, written.patch());
     }
 
     private List<String> health(AdmissionRequest request, Set<String> requested, Deadline deadline) {

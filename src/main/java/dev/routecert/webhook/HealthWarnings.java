@@ -32,6 +32,9 @@ public final class HealthWarnings {
 
     private static final Log log = Log.of(HealthWarnings.class);
 
+    /** At most this many Secrets are read per review; an Ingress with more TLS entries is judged on the first ones. */
+    static final int MAX_SECRET_READS = 16;
+
     private final CertificateStore store;
     private final Clock clock;
     private final Duration window;
@@ -58,6 +61,7 @@ public final class HealthWarnings {
         List<TlsSecretUse> uses = TlsSecretUse.of(kind.get(), object, defaultSyntax);
         Map<String, CertificateStatus> certificates = new HashMap<>();
         Map<String, SecretMetadata> secrets = new HashMap<>();
+        int reads = 0;
         for (TlsSecretUse use : uses) {
             if (requested.contains(use.secretName())) {
                 continue;
@@ -66,7 +70,9 @@ public final class HealthWarnings {
                     .findFirst()
                     .map(CertificateStatus::from)
                     .ifPresent(c -> certificates.put(use.secretName(), c));
-            secrets.put(use.secretName(), secret(request, namespace, use.secretName(), deadline));
+            if (reads++ < MAX_SECRET_READS) {
+                secrets.put(use.secretName(), secret(request, namespace, use.secretName(), deadline));
+            }
         }
         List<HealthFinding> findings = CertificateHealth.assess(
                 namespace,

@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /** Health warnings in /mutate: from the cached Certificate and the Secret's metadata, never about what the request writes. */
 class HealthWarningsTest {
@@ -129,5 +131,39 @@ class HealthWarningsTest {
         assertTrue(
                 health(stale).get(0).startsWith("[secret-not-covering]"),
                 health(stale).toString());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"traefik.io", "traefik.containo.us"})
+    void anIngressRouteOfEitherGroupHearsOfItsSecret(String group) throws Exception {
+        JsonNode object = FakeCertificateStore.JSON.readTree("{\"apiVersion\":\"" + group + "/v1alpha1\","
+                + "\"kind\":\"IngressRoute\",\"metadata\":{\"name\":\"r\",\"namespace\":\"web\"},"
+                + "\"spec\":{\"routes\":[{\"match\":\"Host(`r.example.com`)\",\"kind\":\"Rule\","
+                + "\"services\":[{\"name\":\"s\",\"port\":80}]}],\"tls\":{\"secretName\":\"r-tls\"}}}");
+        AdmissionRequest request = new AdmissionRequest(
+                "r-2",
+                group,
+                "v1alpha1",
+                "IngressRoute",
+                "ingressroutes",
+                "",
+                "r",
+                "web",
+                "CREATE",
+                "alice",
+                false,
+                object,
+                null);
+        store.secrets.put(
+                "web/r-tls", new SecretState(true, null, Map.of("cert-manager.io/alt-names", "other.example.com")));
+        AdmissionDecision decision = admission(PolicyConfig.defaults()).review(request);
+        assertTrue(decision.allowed(), decision.toString());
+        assertEquals(1, health(decision).size(), decision.warnings().toString());
+        assertTrue(
+                health(decision)
+                        .get(0)
+                        .startsWith("[secret-not-covering] spec.tls.secretName: the certificate in"
+                                + " Secret web/r-tls is for other.example.com"),
+                health(decision).get(0));
     }
 }
