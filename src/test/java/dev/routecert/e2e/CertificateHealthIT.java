@@ -231,6 +231,17 @@ class CertificateHealthIT {
                 () -> describe[0]);
         System.out.println("kubectl describe ingress echo:\n" + describe[0]);
         assertTrue(hasEvent(describe[0], "Warning", "NotReady"), describe[0]);
+        String[] metrics = {""};
+        Await.until(
+                "the gauge counts the route as healthy",
+                Duration.ofSeconds(10),
+                () -> (metrics[0] = webhook.metrics()).contains("routecert_route_certificates{health=\"healthy\"} 1.0"),
+                () -> metrics[0]);
+        System.out.println("metrics:\n"
+                + metrics[0]
+                        .lines()
+                        .filter(l -> l.contains("routecert_route_certificates"))
+                        .reduce("", (a, b) -> a + b + "\n"));
         assertTrue(describe[0].contains("is not Ready: Failed: The certificate request has failed"), describe[0]);
     }
 
