@@ -5,7 +5,6 @@ import dev.routecert.certificates.CertificateManager;
 import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.certificates.HealthEvents;
 import dev.routecert.certificates.KubeRouteEvents;
-import dev.routecert.certificates.LeaderWork;
 import dev.routecert.certificates.Leadership;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
@@ -176,19 +175,7 @@ public final class Routecert implements AutoCloseable {
                                     metrics.registry(),
                                     healthWorker());
                             caches.onChange(health::onChange);
-                            return new LeaderWork() {
-                                @Override
-                                public void start() {
-                                    started.start();
-                                    health.start();
-                                }
-
-                                @Override
-                                public void stop() {
-                                    started.stop();
-                                    health.stop();
-                                }
-                            };
+                            return health.alongside(started);
                         }));
                 policy = manager.get().policy();
                 onReload.set(manager.get()::policyChanged);

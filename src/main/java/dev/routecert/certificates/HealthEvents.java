@@ -102,6 +102,24 @@ public final class HealthEvents implements LeaderWork {
         });
     }
 
+    /** This work and {@code other}, started and stopped together. */
+    public LeaderWork alongside(LeaderWork other) {
+        HealthEvents self = this;
+        return new LeaderWork() {
+            @Override
+            public void start() {
+                other.start();
+                self.start();
+            }
+
+            @Override
+            public void stop() {
+                other.stop();
+                self.stop();
+            }
+        };
+    }
+
     /** Called for every cached change; only Certificates matter. */
     public void onChange(CachedKind kind, JsonNode object) {
         if (kind != CachedKind.CERTIFICATE) {
