@@ -132,11 +132,13 @@ public final class HealthEvents implements LeaderWork {
             JsonNode meta = object.path("metadata");
             String ns = meta.path("namespace").asText("");
             String name = meta.path("name").asText("");
+            // the cache tells a deletion from an update (both hand over an object); the object of the
+            // event, not the cache's newer one, is judged, so each change a quick series makes is seen
             Optional<JsonNode> current = cluster.get(CachedKind.CERTIFICATE, ns, name);
-            if (current.isEmpty() || current.get().path("metadata").hasNonNull("deletionTimestamp")) {
+            if (current.isEmpty() || object.path("metadata").hasNonNull("deletionTimestamp")) {
                 watched.remove(ns + "/" + name);
             } else {
-                observe(current.get(), true);
+                observe(object, true);
             }
             publish();
         });

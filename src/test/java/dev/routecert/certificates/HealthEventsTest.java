@@ -126,6 +126,20 @@ class HealthEventsTest {
     }
 
     @Test
+    void eachChangeOfAQuickSeriesIsSeenThoughTheCacheIsAlreadyPastIt() throws Exception {
+        certificate(ready("2027-03-01T00:00:00Z"));
+        health.start();
+        JsonNode notReady = certificate("""
+                {"conditions":[{"type":"Ready","status":"False","reason":"Failed","message":"x"}]}""");
+        JsonNode readyAgain = certificate(ready("2027-03-01T00:00:00Z")); // the cache holds this one
+        health.onChange(CachedKind.CERTIFICATE, notReady);
+        health.onChange(CachedKind.CERTIFICATE, readyAgain);
+        assertEquals(
+                List.of("Warning NotReady", "Normal Ready"),
+                recorded.stream().map(e -> e.substring(0, e.indexOf(" shop"))).toList());
+    }
+
+    @Test
     void expiryIsNoticedAsTheClockPasses() throws Exception {
         certificate(ready("2026-12-20T08:00:00Z"));
         health.start();

@@ -13,6 +13,7 @@ import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.time.Await;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.time.Duration;
@@ -94,25 +95,43 @@ class CertificateHealthIT {
                 """.formatted(name, namespace, secret, host));
     }
 
-    /** Writes status as cert-manager would, and waits until routecert's cache holds that version. */
+    /**
+     * Writes status as cert-manager would (again on a conflict with routecert's reconciler, which
+     * may adopt the Certificate meanwhile), and waits until routecert's cache holds that version.
+     */
     private static void status(String name, String statusJson) throws Exception {
-        GenericKubernetesResource current = fixture.certificate(namespace, name).get();
-        current.setAdditionalProperty("status", JSON.readValue(statusJson, Map.class));
-        GenericKubernetesResource written = fixture.client
-                .genericKubernetesResources(ClusterFixture.CERTIFICATES)
-                .inNamespace(namespace)
-                .resource(current)
-                .updateStatus();
-        String version = written.getMetadata().getResourceVersion();
+        Object status = JSON.readValue(statusJson, Map.class);
+        String[] version = {""};
+        Await.until("status of Certificate " + name + " written", Duration.ofSeconds(20), () -> {
+            GenericKubernetesResource current =
+                    fixture.certificate(namespace, name).get();
+            current.setAdditionalProperty("status", status);
+            try {
+                version[0] = fixture.client
+                        .genericKubernetesResources(ClusterFixture.CERTIFICATES)
+                        .inNamespace(namespace)
+                        .resource(current)
+                        .updateStatus()
+                        .getMetadata()
+                        .getResourceVersion();
+                return true;
+            } catch (KubernetesClientException e) {
+                if (e.getCode() == 409) {
+                    return false;
+                }
+                throw e;
+            }
+        });
         Await.until(
-                "routecert's cache holds Certificate " + name + " at " + version,
+                // at that version or a later one (the reconciler may write after it; etcd's versions grow)
+                "routecert's cache holds Certificate " + name + " at " + version[0] + " or later",
                 Duration.ofSeconds(20),
                 () -> webhook.routecert()
                         .certificates()
                         .orElseThrow()
                         .admissionStore()
                         .cachedCertificate(namespace, name)
-                        .filter(c -> c.resourceVersion().equals(version))
+                        .filter(c -> Long.parseLong(c.resourceVersion()) >= Long.parseLong(version[0]))
                         .isPresent());
     }
 
