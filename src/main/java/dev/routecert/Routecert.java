@@ -3,6 +3,9 @@ package dev.routecert;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.certificates.CertificateManager;
 import dev.routecert.certificates.ClusterCaches;
+import dev.routecert.certificates.HealthEvents;
+import dev.routecert.certificates.KubeRouteEvents;
+import dev.routecert.certificates.Leadership;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.GuardOptions;
@@ -29,6 +32,7 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.HealthWarnings;
 import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
 import dev.routecert.webhook.PolicyFindings;
@@ -44,6 +48,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -161,14 +167,27 @@ public final class Routecert implements AutoCloseable {
                                     version(),
                                     clock);
                             claims.add(started);
-                            return started;
+                            HealthEvents health = new HealthEvents(
+                                    caches,
+                                    new KubeRouteEvents(client, Leadership.identity(), guard),
+                                    clock,
+                                    config.expiryWarning(),
+                                    metrics.registry(),
+                                    healthWorker());
+                            caches.onChange(health::onChange);
+                            return health.alongside(started);
                         }));
                 policy = manager.get().policy();
                 onReload.set(manager.get()::policyChanged);
                 HostOwnership ownership = claims.get(0).ownership();
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
                         .withFindings(findings)
-                        .withOwnership(ownership);
+                        .withOwnership(ownership)
+                        .withHealth(new HealthWarnings(
+                                manager.get().admissionStore(),
+                                clock,
+                                config.expiryWarning(),
+                                policyConfig.defaultSyntax()));
                 validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)
                         .withOwnership(ownership, clock, config.certificates().writeTimeout());
             } else {
@@ -350,5 +369,14 @@ public final class Routecert implements AutoCloseable {
     private static String version() {
         String version = Routecert.class.getPackage().getImplementationVersion();
         return version == null ? "dev" : version;
+    }
+
+    /** One daemon thread for health Events: in order, and off the informers' threads. */
+    private static Executor healthWorker() {
+        return Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, "health-events");
+            t.setDaemon(true);
+            return t;
+        });
     }
 }

@@ -1,6 +1,8 @@
 package dev.routecert.certificates;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -12,6 +14,14 @@ public interface CertificateStore {
 
     /** The cached Certificate {@code namespace/name}. */
     Optional<ExistingCertificate> cachedCertificate(String namespace, String name);
+
+    /**
+     * Cached Certificates of {@code namespace} whose {@code spec.secretName} is {@code secretName}, with
+     * their status: what certificate health reads. None by default.
+     */
+    default List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
+        return List.of();
+    }
 
     /** The cached Issuer ({@code namespace} set) or ClusterIssuer ({@code namespace} null). */
     Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name);

@@ -38,7 +38,7 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFa
     public static final String CHECK = "informer-caches";
     /** Certificates by the route their routecert.dev/route annotation names. */
     private static final String ROUTE_INDEX = "route";
-    /** Certificates by {@code <namespace>/<spec.secretName>}: the Certificate behind a TLSStore's Secret. */
+    /** Certificates by {@code <namespace>/<spec.secretName>}: the Certificate behind a TLSStore's Secret, and certificate health. */
     private static final String SECRET_INDEX = "secret";
     /** Middlewares by {@code <namespace>-<name>}, the id an Ingress's router.middlewares annotation uses. */
     private static final String TRAEFIK_ID_INDEX = "traefik-id";
@@ -393,6 +393,11 @@ public final class ClusterCaches implements ClusterView, ScopeFacts, TlsObjectFa
                         .filter(route::equals)
                         .isPresent())
                 .toList();
+    }
+
+    @Override
+    public List<JsonNode> certificatesForSecret(String namespace, String secretName) {
+        return certificatesWriting(namespace, secretName).orElse(List.of());
     }
 
     /** A Certificate's route, read as {@link ExistingCertificate#from} reads it: from routecert's route annotation. */

@@ -25,6 +25,15 @@ public interface ClusterView {
                 .toList();
     }
 
+    /** Cached Certificates of {@code namespace} that write Secret {@code secretName}; this default reads them all. */
+    default List<JsonNode> certificatesForSecret(String namespace, String secretName) {
+        return list(CachedKind.CERTIFICATE).stream()
+                .filter(c -> namespace.equals(
+                                c.path("metadata").path("namespace").asText(""))
+                        && secretName.equals(c.path("spec").path("secretName").asText("")))
+                .toList();
+    }
+
     /** True once every cache has listed its resource: before that, a missing route may only be unseen. */
     boolean allSynced();
 }

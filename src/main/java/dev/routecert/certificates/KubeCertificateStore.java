@@ -19,6 +19,9 @@ import java.io.IOException;
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -74,6 +77,11 @@ public final class KubeCertificateStore implements CertificateStore {
     @Override
     public Optional<ExistingCertificate> cachedCertificate(String namespace, String name) {
         return caches.get(CachedKind.CERTIFICATE, namespace, name).map(ExistingCertificate::from);
+    }
+
+    @Override
+    public List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
+        return caches.certificatesForSecret(namespace, secretName);
     }
 
     @Override
@@ -174,7 +182,13 @@ public final class KubeCertificateStore implements CertificateStore {
         }
         JsonNode meta = response.body.path("metadata");
         JsonNode owner = meta.path("annotations").path(Ownership.SECRET_CERTIFICATE_ANNOTATION);
-        return new SecretState(true, owner.isTextual() ? owner.asText() : null);
+        Map<String, String> annotations = new HashMap<>();
+        meta.path("annotations").properties().forEach(e -> {
+            if (e.getValue().isTextual()) {
+                annotations.put(e.getKey(), e.getValue().asText());
+            }
+        });
+        return new SecretState(true, owner.isTextual() ? owner.asText() : null, annotations);
     }
 
     private static NonNamespaceOperation<

@@ -562,7 +562,10 @@ public final class Reconciler implements AutoCloseable {
                     slot.name,
                     e.getMessage(),
                     delay);
+            // a conflict means the cache was behind another writer (cert-manager updates a new
+            // Certificate's status within seconds): the retry decides on fresh data, nothing to tell
             claimants.stream()
+                    .filter(c -> e.kind() != StoreException.Kind.CONFLICT)
                     .findFirst()
                     .ifPresent(c -> event(
                             c.state.ref,

@@ -13,7 +13,13 @@ import picocli.CommandLine.HelpCommand;
             "Checks that the hosts an Ingress or Traefik IngressRoute serves match the names its TLS covers,",
             "and creates the cert-manager Certificate it needs, at kubectl apply time."
         },
-        subcommands = {ServeCommand.class, CheckCommand.class, WarmupCommand.class, HelpCommand.class})
+        subcommands = {
+            ServeCommand.class,
+            CheckCommand.class,
+            StatusCommand.class,
+            WarmupCommand.class,
+            HelpCommand.class
+        })
 public final class Main implements Runnable {
 
     @CommandLine.Spec

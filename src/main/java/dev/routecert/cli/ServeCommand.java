@@ -310,6 +310,15 @@ public final class ServeCommand implements Callable<Integer> {
                     + "another namespace may take it. Unset: --orphan-grace-period (env ROUTECERT_HOST_CLAIM_GRACE).")
     Duration hostClaimGrace;
 
+    @Option(
+            names = "--expiry-warning",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_EXPIRY_WARNING:-336h}",
+            description = "Warn on apply, and record an Event, when a certificate a route serves expires within this "
+                    + "long (env ROUTECERT_EXPIRY_WARNING, default ${DEFAULT-VALUE}, 14 days).")
+    Duration expiryWarning;
+
     @Mixin
     PolicyOptions policy;
 
@@ -372,6 +381,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .guard(new GuardOptions(names(excludedNamespaces), exemptNamespaceLabel.strip(), clientCaFile))
                 .scope(policy.scope())
                 .logging(new LogOptions(logLevel, logFormat))
+                .expiryWarning(expiryWarning)
                 .build();
     }
 

@@ -31,7 +31,8 @@ public record ServeConfig(
         Duration policyReloadInterval,
         GuardOptions guard,
         ScopeSettings scope,
-        LogOptions logging) {
+        LogOptions logging,
+        Duration expiryWarning) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -41,6 +42,13 @@ public record ServeConfig(
      * once, so only a client that holds its connection open on purpose sends slower than this.
      */
     public static final long DEFAULT_MIN_REQUEST_DATA_RATE = 1024;
+
+    /**
+     * Default of {@code --expiry-warning}: cert-manager renews at two thirds of a certificate's life
+     * (30 days before the end of a 90-day one), so a certificate within 14 days of its end has missed
+     * its renewal by two weeks.
+     */
+    public static final Duration DEFAULT_EXPIRY_WARNING = Duration.ofDays(14);
 
     /** Default of {@code --policy-reload-interval}: as the serving certificate's. */
     public static final Duration DEFAULT_POLICY_RELOAD_INTERVAL = Duration.ofSeconds(10);
@@ -104,6 +112,7 @@ public record ServeConfig(
         private GuardOptions guard;
         private ScopeSettings scope;
         private LogOptions logging;
+        private Duration expiryWarning;
 
         private Builder() {
             this.certificates = CertificateOptions.defaults();
@@ -114,6 +123,7 @@ public record ServeConfig(
             this.guard = GuardOptions.defaults();
             this.scope = ScopeSettings.everything();
             this.logging = LogOptions.defaults();
+            this.expiryWarning = DEFAULT_EXPIRY_WARNING;
         }
 
         private Builder(ServeConfig config) {
@@ -140,6 +150,7 @@ public record ServeConfig(
             this.policyReloadInterval = config.policyReloadInterval;
             this.guard = config.guard;
             this.logging = config.logging;
+            this.expiryWarning = config.expiryWarning;
         }
 
         public Builder bindAddress(String address) {
@@ -241,6 +252,11 @@ public record ServeConfig(
             return this;
         }
 
+        public Builder expiryWarning(Duration window) {
+            this.expiryWarning = window;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -265,7 +281,8 @@ public record ServeConfig(
                     policyReloadInterval,
                     guard,
                     scope,
-                    logging);
+                    logging,
+                    expiryWarning);
         }
     }
 
@@ -349,6 +366,12 @@ public record ServeConfig(
         problems.addAll(guard.problems());
         problems.addAll(scope.problems());
         problems.addAll(logging.problems());
+        if (expiryWarning == null
+                || expiryWarning.compareTo(Duration.ofHours(1)) < 0
+                || expiryWarning.compareTo(Duration.ofDays(365)) > 0) {
+            problems.add("--expiry-warning must be between 1h and 8760h (365 days), got "
+                    + (expiryWarning == null ? "nothing" : Durations.format(expiryWarning)));
+        }
         return problems;
     }
 

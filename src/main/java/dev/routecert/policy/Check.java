@@ -104,6 +104,12 @@ public enum Check {
     ISSUER_NO_DNS01("issuer-no-dns01", Action.DENY, Group.CERTIFICATE, false),
     ISSUER_EXTERNAL("issuer-external", Action.WARN, Group.CERTIFICATE, false),
     SECRET_EXISTS("secret-exists", Action.WARN, Group.CERTIFICATE, false),
+    // ---- certificate health: what cert-manager reports of the certificates a route serves
+    CERTIFICATE_NOT_READY("certificate-not-ready", Action.WARN, Group.CERTIFICATE, false),
+    CERTIFICATE_RENEWAL_FAILING("certificate-renewal-failing", Action.WARN, Group.CERTIFICATE, false),
+    CERTIFICATE_EXPIRING("certificate-expiring", Action.WARN, Group.CERTIFICATE, false),
+    SECRET_NOT_COVERING("secret-not-covering", Action.WARN, Group.CERTIFICATE, false),
+    SECRET_MISSING("secret-missing", Action.WARN, Group.CERTIFICATE, false),
     CERTIFICATE_WRITE("certificate-write", Action.DENY, Group.CERTIFICATE, false),
     CHECK_FAILED("check-failed", Action.DENY, Group.NOTICE, false),
     HOST_CLAIM_WRITE("host-claim-write", Action.DENY, Group.NOTICE, false),

@@ -29,8 +29,10 @@ import dev.routecert.policy.Violation;
 import dev.routecert.tenancy.HostOwnership;
 import dev.routecert.time.Clock;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * {@code /mutate} with Certificates: the policy's verdict, then for each planned Certificate the
@@ -55,6 +57,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
     private final Clock clock;
     private final PolicyFindings findings;
     private final HostOwnership ownership;
+    /** Null: no health warnings. */
+    private final HealthWarnings health;
 
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
         this(policy, store, options, Clock.system());
@@ -62,7 +66,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** {@code clock} times the writes' deadline and stamps what is written ahead of a route update. */
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options, Clock clock) {
-        this(policy, store, options, clock, PolicyFindings.NONE, null);
+        this(policy, store, options, clock, PolicyFindings.NONE, null, null);
     }
 
     private CertificateAdmission(
@@ -71,7 +75,9 @@ public final class CertificateAdmission implements AdmissionPolicy {
             CertificateOptions options,
             Clock clock,
             PolicyFindings findings,
-            HostOwnership ownership) {
+            HostOwnership ownership,
+            HealthWarnings health) {
+        this.health = health;
         this.policy = policy;
         this.store = store;
         this.options = options;
@@ -82,7 +88,12 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** This admission, recording what it finds in {@code findings}. */
     public CertificateAdmission withFindings(PolicyFindings findings) {
-        return new CertificateAdmission(policy, store, options, clock, findings, ownership);
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
+    }
+
+    /** This admission, adding the health warnings of the certificates each route serves. */
+    public CertificateAdmission withHealth(HealthWarnings health) {
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
     }
 
     /**
@@ -91,7 +102,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
      * denied.
      */
     public CertificateAdmission withOwnership(HostOwnership ownership) {
-        return new CertificateAdmission(policy, store, options, clock, findings, ownership);
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
     }
 
     @Override
@@ -119,6 +130,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
         }
         warnings.addAll(claims.notices());
         if (verdict.certificates().isEmpty()) {
+            warnings.addAll(health(request, Set.of(), deadline));
             return AdmissionDecision.patched(verdict.patch(), warnings);
         }
         JsonNode object = request.object();
@@ -154,7 +166,14 @@ public final class CertificateAdmission implements AdmissionPolicy {
             releaseClaims(claims, deadline);
             return Denials.denied(violations, warnings);
         }
+        Set<String> requested = new HashSet<>();
+        for (Planned p : planned) {
+            if (p.decision instanceof Create || p.decision instanceof Update) {
+                requested.add(p.plan.secretName());
+            }
+        }
         if (request.dryRun()) {
+            warnings.addAll(health(request, requested, deadline));
             for (Planned p : planned) {
                 if (p.decision instanceof Create c) {
                     warnings.add(Check.DRY_RUN.tag() + " dry run: routecert would create "
@@ -169,8 +188,28 @@ public final class CertificateAdmission implements AdmissionPolicy {
         AdmissionDecision written = write(request, route, uid, planned, verdict, warnings, deadline);
         if (!written.allowed()) {
             releaseClaims(claims, deadline);
+            return written;
         }
-        return written;
+        // after the writes, in what is left of their deadline: reading health never costs a write its time
+        List<String> health = health(request, requested, deadline);
+        if (health.isEmpty()) {
+            return written;
+        }
+        List<String> all = new ArrayList<>(written.warnings());
+        all.addAll(health);
+        return new AdmissionDecision(true, written.status(), all, written.patch());
+    }
+
+    private List<String> health(AdmissionRequest request, Set<String> requested, Deadline deadline) {
+        if (health == null) {
+            return List.of();
+        }
+        try {
+            return health.warnings(request, requested, deadline);
+        } catch (RuntimeException e) {
+            log.warn("health uid={} object={}: not assessed: {}", request.uid(), request.objectRef(), e.toString());
+            return List.of();
+        }
     }
 
     /** The host ownership check of {@link RouteAdmission#claims}, here allowed to write. */

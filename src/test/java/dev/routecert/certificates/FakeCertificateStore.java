@@ -69,6 +69,15 @@ public final class FakeCertificateStore implements CertificateStore {
     }
 
     @Override
+    public List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
+        return cache.values().stream()
+                .filter(c -> namespace.equals(
+                                c.path("metadata").path("namespace").asText())
+                        && secretName.equals(c.path("spec").path("secretName").asText()))
+                .toList();
+    }
+
+    @Override
     public Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name) {
         return Optional.ofNullable(issuers.get(kind + "/" + (namespace == null ? "" : namespace) + "/" + name));
     }

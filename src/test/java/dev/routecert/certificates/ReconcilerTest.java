@@ -439,6 +439,23 @@ class ReconcilerTest {
     }
 
     @Test
+    void aConflictWithAnotherWriterIsRetriedWithoutAWarningEvent() throws Exception {
+        store.failures.put(
+                "web/shop-tls",
+                new StoreException(
+                        StoreException.Kind.CONFLICT,
+                        "the API server answered 409: the object has been modified",
+                        null));
+        route("shop", "shop-tls", "shop.example.com", "2026-01-01T00:00:00Z");
+        reconciler.start();
+        awaitRetryIn(Duration.ofSeconds(1));
+        assertEquals(List.of(), events);
+        store.failures.clear();
+        clock.advance(Duration.ofSeconds(1));
+        await("created on the retry", () -> stored("shop-tls") != null);
+    }
+
+    @Test
     void failedWritesAreRetriedWithADoublingDelayThatStartsAgainAfterASuccess() throws Exception {
         StoreException unavailable = new StoreException(
                 StoreException.Kind.UNAVAILABLE,

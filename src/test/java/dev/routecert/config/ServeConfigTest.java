@@ -53,6 +53,27 @@ class ServeConfigTest {
     }
 
     @Test
+    void expiryWarningIsBetweenAnHourAndAYear() {
+        assertEquals(Duration.ofDays(14), valid().expiryWarning());
+        assertEquals(
+                List.of("--expiry-warning must be between 1h and 8760h (365 days), got 3540s"),
+                valid().toBuilder()
+                        .expiryWarning(Duration.ofMinutes(59))
+                        .build()
+                        .problems());
+        assertEquals(
+                List.of(),
+                valid().toBuilder().expiryWarning(Duration.ofDays(365)).build().problems());
+        assertEquals(
+                1,
+                valid().toBuilder()
+                        .expiryWarning(Duration.ofDays(366))
+                        .build()
+                        .problems()
+                        .size());
+    }
+
+    @Test
     void serverNamesNeedACertificateFile() {
         assertEquals(
                 List.of("--tls-server-names only applies with --tls-cert-file"),

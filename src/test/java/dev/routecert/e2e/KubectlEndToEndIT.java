@@ -154,6 +154,12 @@ class KubectlEndToEndIT {
 
     @Test
     void warningsArePrintedByKubectl() throws Exception {
+        // the Secret exists, so the only warning is the policy's (no certificate health warning)
+        KUBE.fixture().create("""
+                apiVersion: v1
+                kind: Secret
+                metadata: {name: ab-tls, namespace: %s}
+                """.formatted(namespace));
         CommandResult result = apply("""
                 apiVersion: networking.k8s.io/v1
                 kind: Ingress

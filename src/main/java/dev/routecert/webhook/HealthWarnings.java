@@ -1,0 +1,104 @@
+package dev.routecert.webhook;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.certificates.CertificateStore;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.SecretState;
+import dev.routecert.certificates.StoreException;
+import dev.routecert.log.Log;
+import dev.routecert.policy.RuleSyntax;
+import dev.routecert.policy.health.CertificateHealth;
+import dev.routecert.policy.health.CertificateStatus;
+import dev.routecert.policy.health.HealthFinding;
+import dev.routecert.policy.health.SecretMetadata;
+import dev.routecert.policy.health.TlsSecretUse;
+import dev.routecert.routes.RouteKind;
+import dev.routecert.time.Clock;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The certificate health warnings of one admitted route: reads the Certificates that write its
+ * Secrets from the cache and each Secret's metadata from the API server (routecert may only get
+ * Secrets, never list or watch them), then asks {@link CertificateHealth}. A fact that cannot be read
+ * in time is left out: health never denies and never delays the answer past the deadline.
+ */
+public final class HealthWarnings {
+
+    private static final Log log = Log.of(HealthWarnings.class);
+
+    /** At most this many Secrets are read per review; an Ingress with more TLS entries is judged on the first ones. */
+    static final int MAX_SECRET_READS = 16;
+
+    private final CertificateStore store;
+    private final Clock clock;
+    private final Duration window;
+    private final RuleSyntax defaultSyntax;
+
+    public HealthWarnings(CertificateStore store, Clock clock, Duration window, RuleSyntax defaultSyntax) {
+        this.store = store;
+        this.clock = clock;
+        this.window = window;
+        this.defaultSyntax = defaultSyntax;
+    }
+
+    /**
+     * @param requested the Secrets whose Certificate routecert writes (or, in a dry run, would write) in
+     *                  this request: requested, so nothing is said of their Certificate's current state
+     */
+    public List<String> warnings(AdmissionRequest request, Set<String> requested, Deadline deadline) {
+        Optional<RouteKind> kind = RouteKind.of(request.group(), request.kind());
+        JsonNode object = request.object();
+        if (kind.isEmpty() || object == null || "DELETE".equals(request.operation())) {
+            return List.of();
+        }
+        String namespace = request.namespace();
+        List<TlsSecretUse> uses = TlsSecretUse.of(kind.get(), object, defaultSyntax);
+        Map<String, CertificateStatus> certificates = new HashMap<>();
+        Map<String, SecretMetadata> secrets = new HashMap<>();
+        int reads = 0;
+        for (TlsSecretUse use : uses) {
+            if (requested.contains(use.secretName())) {
+                continue;
+            }
+            store.cachedCertificatesWriting(namespace, use.secretName()).stream()
+                    .findFirst()
+                    .map(CertificateStatus::from)
+                    .ifPresent(c -> certificates.put(use.secretName(), c));
+            if (reads++ < MAX_SECRET_READS) {
+                secrets.put(use.secretName(), secret(request, namespace, use.secretName(), deadline));
+            }
+        }
+        List<HealthFinding> findings = CertificateHealth.assess(
+                namespace,
+                uses,
+                certificates,
+                secrets,
+                requested,
+                CertificateHealth.issuerAnnotated(object),
+                clock.instant(),
+                window);
+        return findings.stream().map(HealthFinding::text).toList();
+    }
+
+    private SecretMetadata secret(AdmissionRequest request, String namespace, String name, Deadline deadline) {
+        try {
+            SecretState state = store.readSecret(namespace, name, deadline);
+            return state.exists() ? SecretMetadata.present(state.annotations()) : SecretMetadata.ABSENT;
+        } catch (StoreException | RuntimeException e) {
+            log.info(
+                    "health uid={} object={}: Secret {}/{} not read, its health is not reported: {}",
+                    request.uid(),
+                    request.objectRef(),
+                    namespace,
+                    name,
+                    e.getMessage());
+            return SecretMetadata.UNKNOWN;
+        }
+    }
+}
