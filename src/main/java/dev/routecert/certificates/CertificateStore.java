@@ -17,11 +17,9 @@ public interface CertificateStore {
 
     /**
      * Cached Certificates of {@code namespace} whose {@code spec.secretName} is {@code secretName}, with
-     * their status: what certificate health reads. None by default.
+     * their status: what certificate health reads.
      */
-    default List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
-        return List.of();
-    }
+    List<JsonNode> cachedCertificatesWriting(String namespace, String secretName);
 
     /** The cached Issuer ({@code namespace} set) or ClusterIssuer ({@code namespace} null). */
     Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name);

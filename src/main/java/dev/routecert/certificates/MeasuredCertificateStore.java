@@ -1,10 +1,12 @@
 package dev.routecert.certificates;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.time.Clock;
 import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 
@@ -83,6 +85,11 @@ final class MeasuredCertificateStore implements CertificateStore {
     @Override
     public Optional<ExistingCertificate> cachedCertificate(String namespace, String name) {
         return store.cachedCertificate(namespace, name);
+    }
+
+    @Override
+    public List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
+        return store.cachedCertificatesWriting(namespace, secretName);
     }
 
     @Override

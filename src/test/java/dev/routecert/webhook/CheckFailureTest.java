@@ -118,6 +118,11 @@ class CheckFailureTest {
             }
 
             @Override
+            public List<JsonNode> cachedCertificatesWriting(String namespace, String secretName) {
+                return fake.cachedCertificatesWriting(namespace, secretName);
+            }
+
+            @Override
             public Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name) {
                 throw new IllegalStateException("issuer cache broke");
             }
