@@ -28,6 +28,13 @@ public interface CertificateStore {
     Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline)
             throws StoreException;
 
+    /**
+     * Reads from the API server, bypassing the cache, the Certificates of {@code namespace} whose
+     * {@code spec.secretName} is {@code secretName}: one list of the namespace.
+     */
+    List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
+            throws StoreException;
+
     /** Reads only the metadata of a Secret (its data never reaches routecert). */
     SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException;
 

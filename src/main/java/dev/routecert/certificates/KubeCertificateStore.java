@@ -101,6 +101,19 @@ public final class KubeCertificateStore implements CertificateStore {
     }
 
     @Override
+    public List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
+            throws StoreException {
+        List<GenericKubernetesResource> all = call(
+                deadline,
+                "list Certificates of " + namespace,
+                c -> certificates(c, namespace).list().getItems());
+        return all.stream()
+                .map(this::json)
+                .filter(c -> secretName.equals(c.path("spec").path("secretName").asText(null)))
+                .toList();
+    }
+
+    @Override
     public ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException {
         String namespace = certificate.path("metadata").path("namespace").asText();
         String name = certificate.path("metadata").path("name").asText();

@@ -104,6 +104,12 @@ final class MeasuredCertificateStore implements CertificateStore {
     }
 
     @Override
+    public List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
+            throws StoreException {
+        return store.readCertificatesWriting(namespace, secretName, deadline);
+    }
+
+    @Override
     public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
         return store.readSecret(namespace, name, deadline);
     }

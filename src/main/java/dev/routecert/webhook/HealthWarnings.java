@@ -71,7 +71,17 @@ public final class HealthWarnings {
                     .map(CertificateStatus::from)
                     .ifPresent(c -> certificates.put(use.secretName(), c));
             if (reads++ < MAX_SECRET_READS) {
-                secrets.put(use.secretName(), secret(request, namespace, use.secretName(), deadline));
+                SecretMetadata secret = secret(request, namespace, use.secretName(), deadline);
+                secrets.put(use.secretName(), secret);
+                if (secret == SecretMetadata.ABSENT
+                        && !certificates.containsKey(use.secretName())
+                        && reads++ < MAX_SECRET_READS) {
+                    // a Certificate applied a moment before its route (one kubectl apply of both) may not be
+                    // cached yet: ask the API server before saying that nothing will create the Secret
+                    if (!fresh(request, namespace, use.secretName(), deadline, certificates)) {
+                        secrets.put(use.secretName(), SecretMetadata.UNKNOWN); // unknown: say nothing false
+                    }
+                }
             }
         }
         List<HealthFinding> findings = CertificateHealth.assess(
@@ -84,6 +94,31 @@ public final class HealthWarnings {
                 clock.instant(),
                 window);
         return findings.stream().map(HealthFinding::text).toList();
+    }
+
+    /** Puts the first Certificate the API server has for the Secret into {@code certificates}; false when unread. */
+    private boolean fresh(
+            AdmissionRequest request,
+            String namespace,
+            String secretName,
+            Deadline deadline,
+            Map<String, CertificateStatus> certificates) {
+        try {
+            store.readCertificatesWriting(namespace, secretName, deadline).stream()
+                    .findFirst()
+                    .map(CertificateStatus::from)
+                    .ifPresent(c -> certificates.put(secretName, c));
+            return true;
+        } catch (StoreException | RuntimeException e) {
+            log.info(
+                    "health uid={} object={}: Certificates of {} not read, the Secret {} is not reported missing: {}",
+                    request.uid(),
+                    request.objectRef(),
+                    namespace,
+                    secretName,
+                    e.getMessage());
+            return false;
+        }
     }
 
     private SecretMetadata secret(AdmissionRequest request, String namespace, String name, Deadline deadline) {

@@ -29,6 +29,9 @@ public final class FakeCertificateStore implements CertificateStore {
     public final Map<String, StoreException> failures = new HashMap<>();
 
     public boolean cacheFollowsServer = true;
+    /** When true, listing Certificates from the server fails as an unreachable API server would. */
+    public boolean failLists;
+
     private final AtomicLong resourceVersion = new AtomicLong(100);
 
     public void syncCache() {
@@ -86,6 +89,21 @@ public final class FakeCertificateStore implements CertificateStore {
     public Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline) {
         writes.add("read " + key(namespace, name));
         return Optional.ofNullable(server.get(key(namespace, name))).map(ExistingCertificate::from);
+    }
+
+    @Override
+    public List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
+            throws StoreException {
+        writes.add("list " + namespace);
+        if (failLists) {
+            throw new StoreException(
+                    StoreException.Kind.UNAVAILABLE, "list Certificates: the API server does not answer", null);
+        }
+        return server.values().stream()
+                .filter(c -> namespace.equals(
+                                c.path("metadata").path("namespace").asText())
+                        && secretName.equals(c.path("spec").path("secretName").asText()))
+                .toList();
     }
 
     @Override

@@ -134,6 +134,12 @@ class CheckFailureTest {
             }
 
             @Override
+            public List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
+                    throws StoreException {
+                return fake.readCertificatesWriting(namespace, secretName, deadline);
+            }
+
+            @Override
             public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
                 return fake.readSecret(namespace, name, deadline);
             }

@@ -133,6 +133,35 @@ class HealthWarningsTest {
                 health(stale).toString());
     }
 
+    @Test
+    void aCertificateAppliedJustBeforeItsRouteIsNotYetCachedAndStillCounts() throws Exception {
+        // one kubectl apply of a hand-written Certificate and its Ingress: the cache has not seen it yet
+        store.cacheFollowsServer = false;
+        store.put(FakeCertificateStore.JSON.readTree("""
+                {"apiVersion":"cert-manager.io/v1","kind":"Certificate",
+                 "metadata":{"name":"shop","namespace":"web"},
+                 "spec":{"secretName":"shop-tls","dnsNames":["shop.example.com"],
+                   "issuerRef":{"name":"letsencrypt","kind":"ClusterIssuer"}}}"""));
+        AdmissionDecision decision =
+                admission(PolicyConfig.defaults()).review(ingress("CREATE", false, "shop.example.com"));
+        assertTrue(decision.allowed());
+        assertEquals(1, health(decision).size(), decision.warnings().toString());
+        assertTrue(
+                health(decision)
+                        .get(0)
+                        .startsWith("[certificate-not-ready] spec.tls[0].secretName: Certificate web/shop"
+                                + " is not Ready yet"),
+                "the Certificate on the server will create the Secret, it is not missing: " + health(decision));
+        assertTrue(store.writes.contains("list web"), store.writes.toString());
+
+        // and when the API server cannot be asked, nothing false is said either
+        store.server.clear();
+        store.failLists = true;
+        AdmissionDecision unknown =
+                admission(PolicyConfig.defaults()).review(ingress("CREATE", false, "shop.example.com"));
+        assertEquals(List.of(), health(unknown), unknown.warnings().toString());
+    }
+
     @ParameterizedTest
     @ValueSource(strings = {"traefik.io", "traefik.containo.us"})
     void anIngressRouteOfEitherGroupHearsOfItsSecret(String group) throws Exception {
