@@ -38,8 +38,10 @@ public record TlsSecretUse(String secretName, String field, List<String> names) 
             }
             return uses;
         }
-        IngressRouteView.Tls tls = IngressRouteView.of(kind, object).tls();
-        if (tls == null || tls.secretName() == null || tls.secretName().isEmpty()) {
+        IngressRouteView view = IngressRouteView.of(kind, object);
+        IngressRouteView.Tls tls = view.tls();
+        // with TLS passthrough Traefik never reads the Secret: the backend presents its own certificate
+        if (tls == null || tls.secretName() == null || tls.secretName().isEmpty() || view.passthrough()) {
             return uses;
         }
         List<String> names = new ArrayList<>();
