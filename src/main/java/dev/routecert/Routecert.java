@@ -165,7 +165,8 @@ public final class Routecert implements AutoCloseable {
                                     policyConfig.defaultSyntax(),
                                     sharedHosts,
                                     version(),
-                                    clock);
+                                    clock,
+                                    metrics.registry());
                             claims.add(started);
                             HealthEvents health = new HealthEvents(
                                     caches,

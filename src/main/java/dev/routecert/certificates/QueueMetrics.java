@@ -6,6 +6,11 @@ import io.prometheus.metrics.core.metrics.Counter;
 import io.prometheus.metrics.core.metrics.GaugeWithCallback;
 import io.prometheus.metrics.core.metrics.Histogram;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.util.Map;
+import java.util.Set;
+import java.util.WeakHashMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.function.IntSupplier;
 import java.util.function.LongSupplier;
 
@@ -19,12 +24,11 @@ public final class QueueMetrics {
     private static final double[] BUCKETS = {1e-8, 1e-7, 1e-6, 1e-5, 1e-4, 1e-3, 1e-2, 1e-1, 1, 10, 100, 1000};
 
     private final String name;
-    private final PrometheusRegistry registry;
+    private final Families families;
     private final CounterDataPoint adds;
     private final CounterDataPoint retries;
     private final DistributionDataPoint queueDuration;
     private final DistributionDataPoint workDuration;
-    private final Counter reconciles;
     private final CounterDataPoint reconcileErrors;
     private final DistributionDataPoint reconcileTime;
 
@@ -48,83 +52,117 @@ public final class QueueMetrics {
         1.75, 2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5, 6, 7, 8, 9, 10, 15, 20, 25, 30, 40, 50, 60
     };
 
-    public QueueMetrics(String name, PrometheusRegistry registry) {
-        this.name = name;
-        this.registry = registry;
-        adds = Counter.builder()
-                .name("workqueue_adds_total")
-                .help("Total number of adds handled by workqueue")
-                .labelNames("name")
-                .register(registry)
-                .labelValues(name);
-        retries = Counter.builder()
-                .name("workqueue_retries_total")
-                .help("Total number of retries handled by workqueue")
-                .labelNames("name")
-                .register(registry)
-                .labelValues(name);
-        queueDuration = Histogram.builder()
-                .name("workqueue_queue_duration_seconds")
-                .help("How long in seconds an item stays in workqueue before being requested")
-                .labelNames("name")
-                .classicUpperBounds(BUCKETS)
-                .classicOnly()
-                .register(registry)
-                .labelValues(name);
-        workDuration = Histogram.builder()
-                .name("workqueue_work_duration_seconds")
-                .help("How long in seconds processing an item from workqueue takes")
-                .labelNames("name")
-                .classicUpperBounds(BUCKETS)
-                .classicOnly()
-                .register(registry)
-                .labelValues(name);
-        reconciles = Counter.builder()
-                .name("controller_runtime_reconcile_total")
-                .help("Total number of reconciliations per controller")
-                .labelNames("controller", "result")
-                .register(registry);
-        for (Result result : Result.values()) {
-            reconciles.labelValues(name, result.label); // every result shows from the start, at 0
+    /**
+     * One set of metric families per registry, as client-go has one per process: every queue of a
+     * process (the Certificate reconciler's, the host claims') is a {@code name} label in the same
+     * families, and a registry refuses a family registered twice.
+     */
+    private static final Map<PrometheusRegistry, Families> FAMILIES = new WeakHashMap<>();
+
+    private record Watched(IntSupplier depth, LongSupplier runningNanos) {}
+
+    private static final class Families {
+        final Counter adds;
+        final Counter retries;
+        final Histogram queueDuration;
+        final Histogram workDuration;
+        final Counter reconciles;
+        final Counter reconcileErrors;
+        final Histogram reconcileTime;
+        final Map<String, Watched> watched = new ConcurrentSkipListMap<>();
+        final Set<String> names = ConcurrentHashMap.newKeySet();
+
+        Families(PrometheusRegistry registry) {
+            adds = Counter.builder()
+                    .name("workqueue_adds_total")
+                    .help("Total number of adds handled by workqueue")
+                    .labelNames("name")
+                    .register(registry);
+            retries = Counter.builder()
+                    .name("workqueue_retries_total")
+                    .help("Total number of retries handled by workqueue")
+                    .labelNames("name")
+                    .register(registry);
+            queueDuration = Histogram.builder()
+                    .name("workqueue_queue_duration_seconds")
+                    .help("How long in seconds an item stays in workqueue before being requested")
+                    .labelNames("name")
+                    .classicUpperBounds(BUCKETS)
+                    .classicOnly()
+                    .register(registry);
+            workDuration = Histogram.builder()
+                    .name("workqueue_work_duration_seconds")
+                    .help("How long in seconds processing an item from workqueue takes")
+                    .labelNames("name")
+                    .classicUpperBounds(BUCKETS)
+                    .classicOnly()
+                    .register(registry);
+            reconciles = Counter.builder()
+                    .name("controller_runtime_reconcile_total")
+                    .help("Total number of reconciliations per controller")
+                    .labelNames("controller", "result")
+                    .register(registry);
+            reconcileErrors = Counter.builder()
+                    .name("controller_runtime_reconcile_errors_total")
+                    .help("Total number of reconciliation errors per controller")
+                    .labelNames("controller")
+                    .register(registry);
+            reconcileTime = Histogram.builder()
+                    .name("controller_runtime_reconcile_time_seconds")
+                    .help("Length of time per reconciliation per controller")
+                    .labelNames("controller")
+                    .classicUpperBounds(RECONCILE_BUCKETS)
+                    .classicOnly()
+                    .register(registry);
+            GaugeWithCallback.builder()
+                    .name("workqueue_depth")
+                    .help("Current depth of workqueue")
+                    .labelNames("name")
+                    .callback(callback ->
+                            watched.forEach((n, w) -> callback.call(w.depth().getAsInt(), n)))
+                    .register(registry);
+            // one worker per queue: the work not yet observed is the current item's, which is also the longest running
+            GaugeWithCallback.builder()
+                    .name("workqueue_unfinished_work_seconds")
+                    .help("How many seconds of work has been done that is in progress and hasn't been observed by"
+                            + " work_duration")
+                    .labelNames("name")
+                    .callback(callback -> watched.forEach(
+                            (n, w) -> callback.call(w.runningNanos().getAsLong() / 1e9, n)))
+                    .register(registry);
+            GaugeWithCallback.builder()
+                    .name("workqueue_longest_running_processor_seconds")
+                    .help("How many seconds has the longest running processor for workqueue been running")
+                    .labelNames("name")
+                    .callback(callback -> watched.forEach(
+                            (n, w) -> callback.call(w.runningNanos().getAsLong() / 1e9, n)))
+                    .register(registry);
         }
-        reconcileErrors = Counter.builder()
-                .name("controller_runtime_reconcile_errors_total")
-                .help("Total number of reconciliation errors per controller")
-                .labelNames("controller")
-                .register(registry)
-                .labelValues(name);
-        reconcileTime = Histogram.builder()
-                .name("controller_runtime_reconcile_time_seconds")
-                .help("Length of time per reconciliation per controller")
-                .labelNames("controller")
-                .classicUpperBounds(RECONCILE_BUCKETS)
-                .classicOnly()
-                .register(registry)
-                .labelValues(name);
     }
 
-    /** Registers the gauges read at each scrape: the depth, and how long the current item has been running. */
+    /** @param name the queue's name, and its controller's; unique within {@code registry} */
+    public QueueMetrics(String name, PrometheusRegistry registry) {
+        this.name = name;
+        synchronized (FAMILIES) {
+            this.families = FAMILIES.computeIfAbsent(registry, Families::new);
+        }
+        if (!families.names.add(name)) {
+            throw new IllegalArgumentException("a queue named " + name + " already reports to this registry");
+        }
+        adds = families.adds.labelValues(name);
+        retries = families.retries.labelValues(name);
+        queueDuration = families.queueDuration.labelValues(name);
+        workDuration = families.workDuration.labelValues(name);
+        for (Result result : Result.values()) {
+            families.reconciles.labelValues(name, result.label); // every result shows from the start, at 0
+        }
+        reconcileErrors = families.reconcileErrors.labelValues(name);
+        reconcileTime = families.reconcileTime.labelValues(name);
+    }
+
+    /** Reports the gauges read at each scrape: the depth, and how long the current item has been running. */
     void watch(IntSupplier depth, LongSupplier runningNanos) {
-        GaugeWithCallback.builder()
-                .name("workqueue_depth")
-                .help("Current depth of workqueue")
-                .labelNames("name")
-                .callback(callback -> callback.call(depth.getAsInt(), name))
-                .register(registry);
-        // one worker: the work not yet observed is the current item's, which is also the longest running
-        GaugeWithCallback.builder()
-                .name("workqueue_unfinished_work_seconds")
-                .help("How many seconds of work has been done that is in progress and hasn't been observed by"
-                        + " work_duration")
-                .labelNames("name")
-                .callback(callback -> callback.call(runningNanos.getAsLong() / 1e9, name))
-                .register(registry);
-        GaugeWithCallback.builder()
-                .name("workqueue_longest_running_processor_seconds")
-                .help("How many seconds has the longest running processor for workqueue been running")
-                .labelNames("name")
-                .callback(callback -> callback.call(runningNanos.getAsLong() / 1e9, name))
-                .register(registry);
+        families.watched.put(name, new Watched(depth, runningNanos));
     }
 
     void added() {
@@ -145,7 +183,7 @@ public final class QueueMetrics {
 
     /** One key handled: the queue's name is the controller's, as controller-runtime names both after it. */
     void reconciled(Result result, long nanos) {
-        reconciles.labelValues(name, result.label).inc();
+        families.reconciles.labelValues(name, result.label).inc();
         if (result == Result.ERROR) {
             reconcileErrors.inc();
         }

@@ -60,7 +60,10 @@ public final class ClaimReconciler implements AutoCloseable {
     private final Map<ClaimKey, Instant> unservedSince = new HashMap<>();
     private final Map<String, String> lastEvents = new ConcurrentHashMap<>();
 
-    /** @param synced true once the route and claim caches have listed everything: before, a name may only look unserved */
+    /**
+     * @param synced   true once the route and claim caches have listed everything: before, a name may only look unserved
+     * @param registry where its work queue reports, as {@code name="claims"} beside the Certificate reconciler's
+     */
     public ClaimReconciler(
             HostClaimStore store,
             ServedIndex index,
@@ -69,7 +72,8 @@ public final class ClaimReconciler implements AutoCloseable {
             Duration grace,
             Duration resyncPeriod,
             Clock clock,
-            BooleanSupplier synced) {
+            BooleanSupplier synced,
+            PrometheusRegistry registry) {
         this.store = store;
         this.index = index;
         this.sharing = sharing;
@@ -77,13 +81,8 @@ public final class ClaimReconciler implements AutoCloseable {
         this.grace = grace;
         this.clock = clock;
         this.synced = synced;
-        // its own registry: the workqueue metrics are the Certificate reconciler's
         this.queue = new KeyedQueue<>(
-                "claim-reconciler",
-                clock,
-                BACKOFF,
-                new QueueMetrics("claims", new PrometheusRegistry()),
-                this::process);
+                "claim-reconciler", clock, BACKOFF, new QueueMetrics("claims", registry), this::process);
         this.passes = new FullPasses<>(queue, new Everything(), resyncPeriod, clock);
     }
 

@@ -12,6 +12,7 @@ import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.tenancy.SharedHosts;
 import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 
 /**
  * Host ownership with a cluster: the claims' cache and calls, the index of which routes serve which
@@ -49,7 +50,8 @@ public final class HostClaims implements LeaderWork, AutoCloseable {
             RuleSyntax defaultSyntax,
             SharedHosts sharing,
             String version,
-            Clock clock) {
+            Clock clock,
+            PrometheusRegistry registry) {
         KubernetesClient callClient =
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), options.writeTimeout(), version);
         KubeHostClaimStore store = new KubeHostClaimStore(client, callClient, options.claimsNamespace(), clock);
@@ -63,7 +65,8 @@ public final class HostClaims implements LeaderWork, AutoCloseable {
                 options.effectiveHostClaimGrace(),
                 options.resyncPeriod(),
                 clock,
-                () -> caches.allSynced() && store.synced());
+                () -> caches.allSynced() && store.synced(),
+                registry);
         caches.onChange((kind, object) -> reconciler[0].changed(index.onChange(kind, object)));
         store.start(readiness, key -> reconciler[0].changed(key));
         HostOwnership ownership = new HostOwnership(

@@ -1,6 +1,7 @@
 package dev.routecert.certificates;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.time.Await;
@@ -159,6 +160,37 @@ class KeyedQueueTest {
                 "controller_runtime_reconcile_errors_total{controller=\"test\"} 2.0",
                 "controller_runtime_reconcile_time_seconds_count{controller=\"test\"} 4")) {
             assertTrue(scrape.contains(line), line + " in\n" + scrape);
+        }
+    }
+
+    @Test
+    void twoQueuesReportToOneRegistryUnderTheirNames() {
+        PrometheusRegistry registry = new PrometheusRegistry();
+        List<KeyedQueue<String>> queues = new ArrayList<>();
+        for (String name : List.of("reconciler", "claims")) {
+            queues.add(new KeyedQueue<>(
+                    name,
+                    clock,
+                    new KeyedQueue.Backoff(Duration.ofSeconds(1), Duration.ofSeconds(10)),
+                    new QueueMetrics(name, registry),
+                    handled::add));
+        }
+        queue = queues.get(1); // the one awaited, closed by tearDown
+        try {
+            queue.add("a");
+            awaitProcessed(1);
+            String scrape = scrape(registry);
+            for (String line : List.of(
+                    "workqueue_adds_total{name=\"claims\"} 1.0",
+                    "workqueue_adds_total{name=\"reconciler\"} 0.0",
+                    "workqueue_depth{name=\"claims\"} 0.0",
+                    "workqueue_depth{name=\"reconciler\"} 0.0",
+                    "controller_runtime_reconcile_total{controller=\"claims\",result=\"success\"} 1.0")) {
+                assertTrue(scrape.contains(line), line + " in\n" + scrape);
+            }
+            assertThrows(IllegalArgumentException.class, () -> new QueueMetrics("claims", registry));
+        } finally {
+            queues.get(0).close();
         }
     }
 

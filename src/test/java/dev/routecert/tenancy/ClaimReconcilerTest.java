@@ -14,6 +14,7 @@ import dev.routecert.policy.tenancy.ClaimKey;
 import dev.routecert.policy.tenancy.SharedHosts;
 import dev.routecert.time.Await;
 import dev.routecert.time.TestClock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -67,7 +68,8 @@ class ClaimReconcilerTest {
                 GRACE,
                 Duration.ofMinutes(10),
                 clock,
-                () -> true);
+                () -> true,
+                new PrometheusRegistry());
     }
 
     @AfterEach
