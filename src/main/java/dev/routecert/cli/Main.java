@@ -10,8 +10,8 @@ import picocli.CommandLine.HelpCommand;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = {
-            "Checks that the hosts an Ingress or Traefik IngressRoute serves match the names its TLS covers,",
-            "and creates the cert-manager Certificate it needs, at kubectl apply time."
+            "Checks that the hosts an Ingress, Traefik IngressRoute or IngressRouteTCP serves match the names its"
+                    + " TLS covers, and creates the cert-manager Certificate it needs, at kubectl apply time."
         },
         subcommands = {
             ServeCommand.class,
