@@ -35,6 +35,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -117,6 +119,15 @@ public final class CheckCommand implements Callable<Integer> {
     boolean quiet;
 
     @Option(
+            names = "--checks-url",
+            paramLabel = "URL",
+            defaultValue = "${env:ROUTECERT_CHECKS_URL:-}",
+            description =
+                    "Where the checks page of routecert's docs is published (https://.../checks.html): sarif then "
+                            + "gives each rule a helpUri at its check's anchor. Env ROUTECERT_CHECKS_URL, default: none.")
+    String checksUrl;
+
+    @Option(
             names = {"-R", "--recursive"},
             description = "Accepted for kubectl's habit; directories are always read recursively.")
     boolean recursive;
@@ -166,6 +177,12 @@ public final class CheckCommand implements Callable<Integer> {
         }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String checksProblem = checksUrlProblem(checksUrl);
+        if (checksProblem != null) {
+            err.println("error: --checks-url: " + checksProblem);
+            err.flush();
+            return UNREADABLE;
+        }
         Path policyFile = policy.policyFile();
         PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
@@ -245,7 +262,7 @@ public final class CheckCommand implements Callable<Integer> {
         CheckReport report = new CheckReport(checked, inputErrors, exit);
         switch (format) {
             case "json" -> JsonReport.write(report, quiet, out);
-            case "sarif" -> SarifReport.write(report, Main.version(), out);
+            case "sarif" -> SarifReport.write(report, Main.version(), checksUrl.trim(), out);
             case "junit" -> JunitReport.write(report, quiet, out);
             case "github" -> GithubReport.write(report, quiet, out);
             default -> {
@@ -257,6 +274,27 @@ public final class CheckCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return exit;
+    }
+
+    /** Why {@code url} cannot be the checks page (an absolute http or https URL without a fragment), or null. */
+    static String checksUrlProblem(String url) {
+        if (url.isBlank()) {
+            return null;
+        }
+        try {
+            URI u = new URI(url.trim());
+            if (!u.isAbsolute()
+                    || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))
+                    || u.getHost() == null) {
+                return "'" + url + "' is not an absolute http(s) URL";
+            }
+            if (u.getFragment() != null) {
+                return "'" + url + "' has a '#' part; give the page, each check's anchor is added";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "'" + url + "' is not a URL: " + e.getReason();
+        }
     }
 
     static final List<String> FORMATS = List.of("text", "json", "sarif", "junit", "github");

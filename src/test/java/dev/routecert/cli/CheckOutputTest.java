@@ -189,6 +189,26 @@ class CheckOutputTest {
     }
 
     @Test
+    void checksUrlGivesEachRuleItsHelpUri() throws Exception {
+        String file = fixture("ingressroute/with_v2_multi_host_on_v3_syntax");
+        JsonNode log = JSON.readTree(
+                run("", "-o", "sarif", "--checks-url", "https://docs.example.com/routecert/checks.html", file)
+                        .out());
+        assertValidJson(SARIF_SCHEMA, log);
+        assertEquals(
+                "https://docs.example.com/routecert/checks.html#object-shape",
+                log.at("/runs/0/tool/driver/rules/0/helpUri").asText());
+        assertTrue(JSON.readTree(run("", "-o", "sarif", file).out())
+                .at("/runs/0/tool/driver/rules/0/helpUri")
+                .isMissingNode());
+        for (String bad : List.of("checks.html", "ftp://example.com/checks.html", "https://example.com/c.html#x")) {
+            Run r = run("", "-o", "sarif", "--checks-url", bad, file);
+            assertEquals(2, r.exit(), bad);
+            assertTrue(r.err().contains("--checks-url: '" + bad + "'"), r.err());
+        }
+    }
+
+    @Test
     void githubAnnotationsCarryFileLineAndColumn() {
         String file = fixture("ingressroute/with_v2_multi_host_on_v3_syntax");
         Run r = run("", "-o", "github", file);

@@ -9,6 +9,7 @@ import dev.routecert.policy.Violation;
 import java.io.PrintWriter;
 import java.util.Arrays;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 
 /**
@@ -20,11 +21,12 @@ public final class SarifReport {
 
     private SarifReport() {}
 
-    public static void write(CheckReport report, String version, PrintWriter out) {
-        out.println(toJson(report, version).toPrettyString());
+    /** @param checksUrl the published checks page, whose anchors become the rules' help URIs; empty for none */
+    public static void write(CheckReport report, String version, String checksUrl, PrintWriter out) {
+        out.println(toJson(report, version, checksUrl).toPrettyString());
     }
 
-    public static ObjectNode toJson(CheckReport report, String version) {
+    public static ObjectNode toJson(CheckReport report, String version, String checksUrl) {
         JsonNodeFactory f = JsonNodeFactory.instance;
         ObjectNode root = f.objectNode();
         root.put("$schema", "https://json.schemastore.org/sarif-2.1.0.json");
@@ -39,9 +41,12 @@ public final class SarifReport {
             ObjectNode r = rules.addObject();
             r.put("id", c.id());
             r.putObject("shortDescription")
-                    .put("text", c.id() + " (" + c.group().name().toLowerCase() + ")");
+                    .put("text", c.id() + " (" + c.natural().name().toLowerCase(Locale.ROOT) + " by nature)");
             r.putObject("help")
                     .put("text", "See the check " + c.id() + " in routecert's checks.md (anchor #" + c.id() + ").");
+            if (!checksUrl.isEmpty()) {
+                r.put("helpUri", checksUrl + "#" + c.id());
+            }
             r.putObject("defaultConfiguration").put("level", c.natural() == Action.DENY ? "error" : "warning");
         }
         ObjectNode invocation = run.putArray("invocations").addObject();
