@@ -128,6 +128,23 @@ public final class CheckCommand implements Callable<Integer> {
     String checksUrl;
 
     @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
+            description = "Also run the checks that need the cluster, read-only (one list per kind, no writes): "
+                    + "Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, issuers and existing Certificates, "
+                    + "as admission would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
+            defaultValue = "${env:ROUTECERT_CHECK_KUBECONFIG}")
+    Path kubeconfig;
+
+    @Option(
+            names = "--context",
+            paramLabel = "NAME",
+            defaultValue = "${env:ROUTECERT_CONTEXT:-}",
+            description =
+                    "The kubeconfig context for --kubeconfig (env ROUTECERT_CONTEXT, default: its current context).")
+    String context;
+
+    @Option(
             names = {"-R", "--recursive"},
             description = "Accepted for kubectl's habit; directories are always read recursively.")
     boolean recursive;
@@ -183,6 +200,11 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
             return UNREADABLE;
         }
+        if (kubeconfig == null && !context.isBlank()) {
+            err.println("error: --context needs --kubeconfig");
+            err.flush();
+            return UNREADABLE;
+        }
         Path policyFile = policy.policyFile();
         PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
@@ -226,7 +248,21 @@ public final class CheckCommand implements Callable<Integer> {
             return UNREADABLE;
         }
         // the IngressClass and Middleware documents of the input are the cluster check judges against
-        ScopeFacts facts = DocumentFacts.of(objects.stream().map(Found::object).toList(), namespace);
+        List<JsonNode> factObjects =
+                new ArrayList<>(objects.stream().map(Found::object).toList());
+        // the cluster's classes are loaded only on this path
+        CheckCluster cluster = null;
+        if (kubeconfig != null) {
+            try {
+                cluster = CheckCluster.read(kubeconfig, context);
+            } catch (IOException e) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return UNREADABLE;
+            }
+            factObjects.addAll(cluster.facts());
+        }
+        ScopeFacts facts = DocumentFacts.of(factObjects, namespace);
         // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
         PolicySnapshot inForce = snapshot;
         Map<String, Map<String, String>> labels = namespaceLabels(objects);
@@ -243,6 +279,9 @@ public final class CheckCommand implements Callable<Integer> {
                     .isPresent();
             ScopedVerdict judged = policy.judge(request);
             Verdict verdict = judged.verdict();
+            if (cluster != null && handled && !judged.skipped()) {
+                verdict = cluster.decide(request, f.object(), verdict);
+            }
             String skippedWhy = judged.skipped() ? skipReason(judged) : null;
             if (!handled) {
                 skipped++;
@@ -259,7 +298,8 @@ public final class CheckCommand implements Callable<Integer> {
             checked.add(checkedObject(f, request, handled, verdict, skippedWhy));
         }
         int exit = unreadable ? UNREADABLE : denied > 0 ? DENIED : ALLOWED;
-        CheckReport report = new CheckReport(checked, inputErrors, exit);
+        List<String> clusterChecks = cluster == null ? List.of() : cluster.ran();
+        CheckReport report = new CheckReport(checked, inputErrors, exit, clusterChecks);
         switch (format) {
             case "json" -> JsonReport.write(report, quiet, out);
             case "sarif" -> SarifReport.write(report, Main.version(), checksUrl.trim(), out);
@@ -267,6 +307,12 @@ public final class CheckCommand implements Callable<Integer> {
             case "github" -> GithubReport.write(report, quiet, out);
             default -> {
                 if (!quiet) {
+                    if (cluster != null) {
+                        out.println("cluster checks: "
+                                + (clusterChecks.isEmpty()
+                                        ? "none (no kind they read is served)"
+                                        : String.join(", ", clusterChecks)));
+                    }
                     summaryLine(out, objects.size(), allowed, denied, skipped, outOfScope);
                 }
             }

@@ -303,6 +303,18 @@ class CheckOutputTest {
     }
 
     @Test
+    void aClusterThatCannotBeReadStopsWithExitTwo(@TempDir Path dir) throws Exception {
+        String file = fixture("ingressroute/with_host_and_path_prefix");
+        Run context = run("", "--context", "prod", file);
+        assertEquals(2, context.exit());
+        assertTrue(context.err().contains("--context needs --kubeconfig"), context.err());
+        Run missing = run("", "--kubeconfig", dir.resolve("nope").toString(), file);
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("cannot read --kubeconfig " + dir.resolve("nope")), missing.err());
+        assertEquals("", missing.out(), "nothing is judged without the cluster that was asked for");
+    }
+
+    @Test
     void recursiveIsAcceptedAndChangesNothing(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("a/b"));
         Files.copy(Path.of(fixture("ingressroute/with_v2_multi_host_on_v3_syntax")), dir.resolve("a/b/route.yaml"));

@@ -10,14 +10,17 @@ import java.util.Map;
  * @param objects     every object read, in input order (all of them, also under {@code --quiet})
  * @param inputErrors inputs that could not be read, each a line as standard error shows it
  * @param exitCode    the code the run exits with
+ * @param clusterChecks the checks that read the cluster (with {@code --kubeconfig}); empty without one
  */
-public record CheckReport(List<CheckedObject> objects, List<String> inputErrors, int exitCode) {
+public record CheckReport(
+        List<CheckedObject> objects, List<String> inputErrors, int exitCode, List<String> clusterChecks) {
 
     public static final List<String> LABELS = List.of("ALLOW", "WARN", "CREATE", "MUTATE", "DENY", "SKIPPED");
 
     public CheckReport {
         objects = List.copyOf(objects);
         inputErrors = List.copyOf(inputErrors);
+        clusterChecks = List.copyOf(clusterChecks);
     }
 
     /** How many objects got each verdict, every label present. */

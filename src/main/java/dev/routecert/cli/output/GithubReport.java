@@ -40,6 +40,9 @@ public final class GithubReport {
                     .forEach((k, n) ->
                             b.append(' ').append(k).append(' ').append(n).append(','));
             b.setLength(b.length() - 1);
+            if (!report.clusterChecks().isEmpty()) {
+                b.append("; cluster checks: ").append(String.join(", ", report.clusterChecks()));
+            }
             out.println("::notice title=routecert check::" + data(b.toString()));
         }
     }

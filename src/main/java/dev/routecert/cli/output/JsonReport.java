@@ -32,6 +32,8 @@ public final class JsonReport {
         ObjectNode verdicts = summary.putObject("verdicts");
         report.counts().forEach(verdicts::put);
         summary.put("exitCode", report.exitCode());
+        ArrayNode cluster = summary.putArray("clusterChecks");
+        report.clusterChecks().forEach(cluster::add);
         ArrayNode errors = summary.putArray("inputErrors");
         report.inputErrors().forEach(errors::add);
         ArrayNode objects = root.putArray("objects");

@@ -49,6 +49,8 @@ public final class SarifReport {
             }
             r.putObject("defaultConfiguration").put("level", c.natural() == Action.DENY ? "error" : "warning");
         }
+        ArrayNode cluster = run.putObject("properties").putArray("clusterChecks");
+        report.clusterChecks().forEach(cluster::add);
         ObjectNode invocation = run.putArray("invocations").addObject();
         invocation.put("executionSuccessful", report.exitCode() != 2);
         invocation.put("exitCode", report.exitCode());
