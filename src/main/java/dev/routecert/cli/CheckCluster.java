@@ -157,6 +157,8 @@ final class CheckCluster {
         List<Violation> violations = new ArrayList<>(v.violations());
         List<String> warnings = new ArrayList<>(v.warnings());
         List<String> notes = new ArrayList<>(v.notes());
+        // as admission: a denied or reused plan creates nothing
+        List<PlannedCertificate> created = new ArrayList<>();
         String name = object.path("metadata").path("name").asText("");
         RouteRef route = new RouteRef(request.group(), request.kind(), request.namespace(), name);
         for (PlannedCertificate plan : v.certificates()) {
@@ -177,9 +179,9 @@ final class CheckCluster {
                 case CertificatePlanner.UpToDate u ->
                     notes.add("the cluster's Certificate " + u.existing().ref()
                             + " is already this route's and up to date");
-                default -> {}
+                default -> created.add(plan);
             }
         }
-        return new Verdict(violations, warnings, v.patch(), v.certificates(), notes, v.warned(), v.audit());
+        return new Verdict(violations, warnings, v.patch(), created, notes, v.warned(), v.audit());
     }
 }

@@ -83,6 +83,7 @@ class CheckClusterIT {
         assertEquals(
                 "certificate-not-covering", objects.at("/1/violations/0/check").asText(), objects.get(1)::toString);
         assertEquals("issuer-not-found", objects.at("/2/violations/0/check").asText(), objects.get(2)::toString);
+        assertTrue(objects.at("/1/certificates").isEmpty(), "a denied route gets no Certificate, as in admission");
         assertEquals("tls-options-missing", objects.at("/3/violations/0/check").asText(), objects.get(3)::toString);
 
         // without the cluster none of these is known, so none of them is denied
@@ -91,6 +92,24 @@ class CheckClusterIT {
             assertEquals("CREATE", alone.get(i).get("verdict").asText(), alone.get(i)::toString);
         }
         assertTrue(JSON.readTree(offline.out()).at("/summary/clusterChecks").isEmpty());
+
+        Run text = CheckCommandTest.run("", "--kubeconfig", cluster.kubeconfig().toString(), routes.toString());
+        assertTrue(
+                text.out().contains("cluster checks: TLSOptions, TLSStores, issuers, existing Certificates\n"),
+                text.out());
+
+        String junit = CheckCommandTest.run(
+                        "", "-o", "junit", "--kubeconfig", cluster.kubeconfig().toString(), routes.toString())
+                .out();
+        CheckOutputTest.assertValidJunit(junit);
+        assertTrue(
+                junit.contains("<property name=\"routecert.clusterChecks\" value=\"TLSOptions, TLSStores, issuers,"),
+                junit);
+        JsonNode sarif = JSON.readTree(CheckCommandTest.run(
+                        "", "-o", "sarif", "--kubeconfig", cluster.kubeconfig().toString(), routes.toString())
+                .out());
+        CheckOutputTest.assertValidSarif(sarif);
+        assertEquals(4, sarif.at("/runs/0/properties/clusterChecks").size());
 
         assertEquals(before, versions(client, ns), "check --kubeconfig must not write");
     }

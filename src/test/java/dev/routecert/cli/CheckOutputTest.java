@@ -78,6 +78,10 @@ class CheckOutputTest {
         assertTrue(errors.isEmpty(), () -> errors + "\n" + doc.toPrettyString());
     }
 
+    static void assertValidSarif(JsonNode log) {
+        assertValidJson(SARIF_SCHEMA, log);
+    }
+
     static void assertValidJunit(String xml) throws Exception {
         JUNIT_XSD.validate(new StreamSource(new StringReader(xml)));
     }

@@ -43,7 +43,7 @@ public final class JunitReport {
             x.writeAttribute("failures", String.valueOf(report.counts().get("DENY")));
             x.writeAttribute("errors", String.valueOf(errors(report).size()));
             for (Map.Entry<String, List<CheckedObject>> e : byFile.entrySet()) {
-                suite(x, e.getKey(), e.getValue());
+                suite(x, e.getKey(), e.getValue(), report.clusterChecks());
             }
             if (!report.inputErrors().isEmpty()) {
                 inputs(x, report.inputErrors());
@@ -64,7 +64,8 @@ public final class JunitReport {
                 .toList();
     }
 
-    private static void suite(XMLStreamWriter x, String file, List<CheckedObject> objects) throws XMLStreamException {
+    private static void suite(XMLStreamWriter x, String file, List<CheckedObject> objects, List<String> clusterChecks)
+            throws XMLStreamException {
         x.writeCharacters("\n  ");
         x.writeStartElement("testsuite");
         x.writeAttribute("name", clean(file));
@@ -78,6 +79,14 @@ public final class JunitReport {
         x.writeAttribute(
                 "skipped",
                 String.valueOf(objects.stream().filter(o -> !o.checked()).count()));
+        if (!clusterChecks.isEmpty()) {
+            x.writeCharacters("\n    ");
+            x.writeStartElement("properties");
+            x.writeEmptyElement("property");
+            x.writeAttribute("name", "routecert.clusterChecks");
+            x.writeAttribute("value", clean(String.join(", ", clusterChecks)));
+            x.writeEndElement();
+        }
         for (CheckedObject o : objects) {
             x.writeCharacters("\n    ");
             x.writeStartElement("testcase");
