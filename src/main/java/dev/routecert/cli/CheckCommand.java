@@ -1,16 +1,20 @@
 package dev.routecert.cli;
 
 import com.fasterxml.jackson.core.JsonLocation;
-import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.MappingIterator;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.JsonNodeFactory;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLGenerator;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
+import dev.routecert.cli.output.CheckReport;
+import dev.routecert.cli.output.CheckedObject;
+import dev.routecert.cli.output.GithubReport;
+import dev.routecert.cli.output.JsonReport;
+import dev.routecert.cli.output.JunitReport;
+import dev.routecert.cli.output.LocatingParser;
+import dev.routecert.cli.output.Locations;
+import dev.routecert.cli.output.SarifReport;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
@@ -31,6 +35,8 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
@@ -64,7 +70,8 @@ import picocli.CommandLine.Spec;
                 "Checks Ingress, Traefik IngressRoute and IngressRouteTCP manifests with the same policy as the admission "
                         + "webhook (served host names against TLS names, rule syntax, cert-manager annotations) and shows the "
                         + "Certificate each object needs. Reads every document of a file: YAML documents, kind: List, JSON values one after "
-                        + "another or separated by '---'. A directory is always read recursively (no -R needed); '-' reads standard input.",
+                        + "another or separated by '---'. A directory is always read recursively (-R is accepted and changes nothing); "
+                        + "'-' reads standard input. Each object is located by file and line.",
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every object is allowed",
@@ -97,10 +104,50 @@ public final class CheckCommand implements Callable<Integer> {
 
     @Option(
             names = {"-o", "--output"},
-            paramLabel = "text|json",
+            paramLabel = "text|json|sarif|junit|github",
             defaultValue = "${env:ROUTECERT_OUTPUT:-text}",
-            description = "Output format (env ROUTECERT_OUTPUT, default: ${DEFAULT-VALUE}).")
+            description = "Output format: text for people, json (one object with a schema version, a summary and an "
+                    + "entry per object), sarif (SARIF 2.1.0 for code scanning), junit (JUnit XML test report) or github "
+                    + "(GitHub Actions annotations). Env ROUTECERT_OUTPUT, default: ${DEFAULT-VALUE}.")
     String output;
+
+    @Option(
+            names = {"-q", "--quiet"},
+            defaultValue = "${env:ROUTECERT_QUIET:-false}",
+            description = "Only problems: leave out objects that are allowed without a warning or not checked, and "
+                    + "text's summary line; json keeps its summary (env ROUTECERT_QUIET, default: ${DEFAULT-VALUE}).")
+    boolean quiet;
+
+    @Option(
+            names = "--checks-url",
+            paramLabel = "URL",
+            defaultValue = "${env:ROUTECERT_CHECKS_URL:-}",
+            description =
+                    "Where the checks page of routecert's docs is published (https://.../checks.html): sarif then "
+                            + "gives each rule a helpUri at its check's anchor. Env ROUTECERT_CHECKS_URL, default: none.")
+    String checksUrl;
+
+    @Option(
+            names = "--kubeconfig",
+            paramLabel = "FILE",
+            description = "Also run the checks that need the cluster, read-only (one list per kind, no writes): "
+                    + "Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, issuers and existing Certificates, "
+                    + "as admission would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
+            defaultValue = "${env:ROUTECERT_CHECK_KUBECONFIG}")
+    Path kubeconfig;
+
+    @Option(
+            names = "--context",
+            paramLabel = "NAME",
+            defaultValue = "${env:ROUTECERT_CONTEXT:-}",
+            description =
+                    "The kubeconfig context for --kubeconfig (env ROUTECERT_CONTEXT, default: its current context).")
+    String context;
+
+    @Option(
+            names = {"-R", "--recursive"},
+            description = "Accepted for kubectl's habit; directories are always read recursively.")
+    boolean recursive;
 
     @Option(
             names = {"-n", "--namespace"},
@@ -123,7 +170,10 @@ public final class CheckCommand implements Callable<Integer> {
             .build();
 
     /** One object found in the input and where it came from. */
-    private record Found(String source, int document, JsonNode object) {}
+    private record Found(String source, int document, JsonNode object, Locations at) {}
+
+    /** One document of an input and where it stands. */
+    private record Doc(JsonNode node, Locations at) {}
 
     public CheckCommand() {
         this(System.in);
@@ -136,15 +186,25 @@ public final class CheckCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         PolicyConfig config = policy.config();
-        boolean json = switch (output.trim().toLowerCase(Locale.ROOT)) {
-            case "text" -> false;
-            case "json" -> true;
-            default ->
-                throw new ParameterException(
-                        spec.commandLine(), "Invalid value for option '--output': '" + output + "' (use text or json)");
-        };
+        String format = output.trim().toLowerCase(Locale.ROOT);
+        if (!FORMATS.contains(format)) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--output': '" + output + "' (use " + String.join(", ", FORMATS) + ")");
+        }
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
+        String checksProblem = checksUrlProblem(checksUrl);
+        if (checksProblem != null) {
+            err.println("error: --checks-url: " + checksProblem);
+            err.flush();
+            return UNREADABLE;
+        }
+        if (kubeconfig == null && !context.isBlank()) {
+            err.println("error: --context needs --kubeconfig");
+            err.flush();
+            return UNREADABLE;
+        }
         Path policyFile = policy.policyFile();
         PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
@@ -159,12 +219,14 @@ public final class CheckCommand implements Callable<Integer> {
         }
 
         boolean unreadable = false;
+        List<String> inputErrors = new ArrayList<>();
         List<Found> objects = new ArrayList<>();
         for (String arg : files) {
             List<String> problems = new ArrayList<>();
             List<String> inputs = inputs(arg, problems);
             for (String problem : problems) {
                 err.println(problem);
+                inputErrors.add(problem);
                 unreadable |= problem.startsWith("error:");
             }
             for (String file : inputs) {
@@ -173,6 +235,7 @@ public final class CheckCommand implements Callable<Integer> {
                 } catch (InputProblem e) {
                     // one bad file is reported, and the others are still checked
                     err.println("error: " + e.getMessage());
+                    inputErrors.add("error: " + e.getMessage());
                     unreadable = true;
                 }
             }
@@ -185,13 +248,27 @@ public final class CheckCommand implements Callable<Integer> {
             return UNREADABLE;
         }
         // the IngressClass and Middleware documents of the input are the cluster check judges against
-        ScopeFacts facts = DocumentFacts.of(objects.stream().map(Found::object).toList(), namespace);
+        List<JsonNode> factObjects =
+                new ArrayList<>(objects.stream().map(Found::object).toList());
+        // the cluster's classes are loaded only on this path
+        CheckCluster cluster = null;
+        if (kubeconfig != null) {
+            try {
+                cluster = CheckCluster.read(kubeconfig, context);
+            } catch (IOException e) {
+                err.println("error: " + e.getMessage());
+                err.flush();
+                return UNREADABLE;
+            }
+            factObjects.addAll(cluster.facts());
+        }
+        ScopeFacts facts = DocumentFacts.of(factObjects, namespace);
         // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
         PolicySnapshot inForce = snapshot;
         Map<String, Map<String, String>> labels = namespaceLabels(objects);
         RoutePolicy policy = new RoutePolicy(config, scope, facts, (NamespaceRules.Source)
                 new NamespacePolicies(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())));
-        ArrayNode results = JsonNodeFactory.instance.arrayNode();
+        List<CheckedObject> checked = new ArrayList<>();
         int denied = 0;
         int allowed = 0;
         int skipped = 0;
@@ -202,6 +279,9 @@ public final class CheckCommand implements Callable<Integer> {
                     .isPresent();
             ScopedVerdict judged = policy.judge(request);
             Verdict verdict = judged.verdict();
+            if (cluster != null && handled && !judged.skipped()) {
+                verdict = cluster.decide(request, f.object(), verdict);
+            }
             String skippedWhy = judged.skipped() ? skipReason(judged) : null;
             if (!handled) {
                 skipped++;
@@ -212,31 +292,97 @@ public final class CheckCommand implements Callable<Integer> {
             } else {
                 denied++;
             }
-            if (json) {
-                results.add(toJson(f, request, handled, verdict, skippedWhy));
-            } else {
+            if (format.equals("text") && (!quiet || (handled && skippedWhy == null && hasProblems(verdict)))) {
                 printText(out, f, request, handled, verdict, skippedWhy);
             }
+            checked.add(checkedObject(f, request, handled, verdict, skippedWhy));
         }
-        if (json) {
-            out.println(results.toPrettyString());
-        } else {
-            out.printf(
-                    "checked %d object%s: %d allowed, %d denied%s%n",
-                    objects.size(),
-                    objects.size() == 1 ? "" : "s",
-                    allowed,
-                    denied,
-                    (skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "")
-                            + (outOfScope > 0 ? ", " + outOfScope + " skipped (out of scope or opted out)" : ""));
+        int exit = unreadable ? UNREADABLE : denied > 0 ? DENIED : ALLOWED;
+        List<String> clusterChecks = cluster == null ? List.of() : cluster.ran();
+        CheckReport report = new CheckReport(checked, inputErrors, exit, clusterChecks);
+        switch (format) {
+            case "json" -> JsonReport.write(report, quiet, out);
+            case "sarif" -> SarifReport.write(report, Main.version(), checksUrl.trim(), out);
+            case "junit" -> JunitReport.write(report, quiet, out);
+            case "github" -> GithubReport.write(report, quiet, out);
+            default -> {
+                if (!quiet) {
+                    if (cluster != null) {
+                        out.println("cluster checks: "
+                                + (clusterChecks.isEmpty()
+                                        ? "none (no kind they read is served)"
+                                        : String.join(", ", clusterChecks)));
+                    }
+                    summaryLine(out, objects.size(), allowed, denied, skipped, outOfScope);
+                }
+            }
         }
         out.flush();
         err.flush();
-        if (unreadable) {
-            return UNREADABLE;
-        }
-        return denied > 0 ? DENIED : ALLOWED;
+        return exit;
     }
+
+    /** Why {@code url} cannot be the checks page (an absolute http or https URL without a fragment), or null. */
+    static String checksUrlProblem(String url) {
+        if (url.isBlank()) {
+            return null;
+        }
+        try {
+            URI u = new URI(url.trim());
+            if (!u.isAbsolute()
+                    || !("https".equalsIgnoreCase(u.getScheme()) || "http".equalsIgnoreCase(u.getScheme()))
+                    || u.getHost() == null) {
+                return "'" + url + "' is not an absolute http(s) URL";
+            }
+            if (u.getFragment() != null) {
+                return "'" + url + "' has a '#' part; give the page, each check's anchor is added";
+            }
+            return null;
+        } catch (URISyntaxException e) {
+            return "'" + url + "' is not a URL: " + e.getReason();
+        }
+    }
+
+    static final List<String> FORMATS = List.of("text", "json", "sarif", "junit", "github");
+
+    private static boolean hasProblems(Verdict v) {
+        return !v.allowed() || !v.warnings().isEmpty();
+    }
+
+    private static CheckedObject checkedObject(
+            Found f, PolicyRequest r, boolean handled, Verdict v, String skippedWhy) {
+        JsonNode name = f.object().path("metadata").path("name");
+        String apiVersion = f.object().path("apiVersion").asText("");
+        String why = skippedWhy;
+        if (!handled) {
+            why = "routecert does not check "
+                    + (apiVersion.isEmpty() ? "" : apiVersion + " ")
+                    + (r.kind().isEmpty() ? "objects without a kind" : r.kind());
+        }
+        return new CheckedObject(
+                f.source(),
+                f.document(),
+                f.at(),
+                f.object(),
+                apiVersion,
+                r.kind(),
+                r.namespace(),
+                name.isTextual() ? name.asText() : null,
+                why,
+                v);
+    }
+
+    private static void summaryLine(PrintWriter out, int size, int allowed, int denied, int skipped, int outOfScope) {
+        out.printf(
+                "checked %d object%s: %d allowed, %d denied%s%n",
+                size,
+                size == 1 ? "" : "s",
+                allowed,
+                denied,
+                (skipped > 0 ? ", " + skipped + " not checked (other kinds)" : "")
+                        + (outOfScope > 0 ? ", " + outOfScope + " skipped (out of scope or opted out)" : ""));
+    }
+
     /** An input that was read but is not a manifest. */
     private static final class InputProblem extends Exception {
         InputProblem(String message) {
@@ -311,10 +457,11 @@ public final class CheckCommand implements Callable<Integer> {
         } catch (IOException e) {
             throw new InputProblem("cannot read " + source + ": " + reason(e));
         }
-        List<JsonNode> docs = documents(source, text.toCharArray());
+        List<Doc> docs = documents(source, text.toCharArray());
         List<Found> found = new ArrayList<>();
         int n = 0;
-        for (JsonNode doc : docs) {
+        for (Doc d : docs) {
+            JsonNode doc = d.node();
             n++;
             if (doc == null || doc.isNull() || doc.isMissingNode() || (doc.isObject() && doc.isEmpty())) {
                 continue; // an empty document between '---' lines
@@ -325,13 +472,15 @@ public final class CheckCommand implements Callable<Integer> {
             }
             if (doc.path("kind").asText("").endsWith("List")
                     && doc.path("items").isArray()) {
+                int i = 0;
                 for (JsonNode item : doc.get("items")) {
                     if (item.isObject()) {
-                        found.add(new Found(source, n, item));
+                        found.add(new Found(source, n, item, d.at().within("/items/" + i)));
                     }
+                    i++;
                 }
             } else {
-                found.add(new Found(source, n, doc));
+                found.add(new Found(source, n, doc, d.at()));
             }
         }
         return found;
@@ -343,20 +492,23 @@ public final class CheckCommand implements Callable<Integer> {
      * read as YAML documents, which covers JSON or YAML separated by {@code ---}. The parsers find every
      * boundary: the text is never split by hand.
      */
-    private static List<JsonNode> documents(String source, char[] text) throws InputProblem {
-        List<JsonNode> docs = new ArrayList<>();
+    private static List<Doc> documents(String source, char[] text) throws InputProblem {
+        List<Doc> docs = new ArrayList<>();
+        List<String> lines = List.of(new String(text).split("\n", -1));
         int rest = 0;
         int restLine = 1;
         if (startsWithJson(text)) {
-            try (JsonParser parser = JSON.getFactory().createParser(text);
+            try (LocatingParser parser = new LocatingParser(JSON.getFactory().createParser(text), 1, lines);
                     MappingIterator<JsonNode> it =
                             JSON.readerFor(JsonNode.class).readValues(parser)) {
                 while (it.hasNextValue()) {
                     JsonNode value = it.nextValue();
                     if (value != null && value.isArray()) {
-                        value.forEach(docs::add);
+                        for (int i = 0; i < value.size(); i++) {
+                            docs.add(new Doc(value.get(i), parser.element(i)));
+                        }
                     } else {
-                        docs.add(value);
+                        docs.add(new Doc(value, parser.last()));
                     }
                     JsonLocation end = parser.currentLocation();
                     rest = (int) end.getCharOffset();
@@ -369,10 +521,12 @@ public final class CheckCommand implements Callable<Integer> {
         if (rest >= text.length) {
             return docs;
         }
-        try (JsonParser parser = YAML.getFactory().createParser(text, rest, text.length - rest);
+        try (LocatingParser parser = new LocatingParser(
+                        YAML.getFactory().createParser(text, rest, text.length - rest), restLine, lines);
                 MappingIterator<JsonNode> it = YAML.readValues(parser, JsonNode.class)) {
             while (it.hasNextValue()) {
-                docs.add(it.nextValue());
+                JsonNode value = it.nextValue();
+                docs.add(new Doc(value, parser.last()));
             }
         } catch (JsonProcessingException e) {
             var loc = e.getLocation();
@@ -488,52 +642,5 @@ public final class CheckCommand implements Callable<Integer> {
         }
         out.println("  " + title + ":");
         items.forEach(i -> out.println("    - " + i));
-    }
-
-    private static ObjectNode toJson(Found f, PolicyRequest r, boolean handled, Verdict v, String skippedWhy) {
-        ObjectNode o = JsonNodeFactory.instance.objectNode();
-        o.put("source", f.source());
-        o.put("document", f.document());
-        o.put("apiVersion", f.object().path("apiVersion").asText(""));
-        o.put("kind", r.kind());
-        o.put("namespace", r.namespace());
-        JsonNode name = f.object().path("metadata").path("name");
-        if (name.isTextual()) {
-            o.put("name", name.asText());
-        } else {
-            o.putNull("name");
-        }
-        o.put("checked", handled && skippedWhy == null);
-        o.put("verdict", handled && skippedWhy == null ? v.outcome().name() : "SKIPPED");
-        if (skippedWhy != null) {
-            o.put("skipped", skippedWhy);
-        }
-        o.put("allowed", v.allowed());
-        ArrayNode violations = o.putArray("violations");
-        for (Violation x : v.violations()) {
-            ObjectNode j = violations.addObject();
-            j.put("field", x.field());
-            j.put("message", x.message());
-            j.put("hint", x.hint());
-            if (x.offset() != null) {
-                j.put("offset", x.offset());
-            }
-            j.put("reason", x.reason());
-            j.put("check", x.check().id());
-        }
-        ArrayNode audit = o.putArray("audit");
-        for (Violation x : v.audit()) {
-            ObjectNode j = audit.addObject();
-            j.put("check", x.check().id());
-            j.put("field", x.field());
-            j.put("message", x.message());
-        }
-        v.warnings().forEach(o.putArray("warnings")::add);
-        v.notes().forEach(o.putArray("notes")::add);
-        o.set("patch", v.patch() == null ? JsonNodeFactory.instance.nullNode() : v.patch());
-        ArrayNode certs = o.putArray("certificates");
-        v.certificates().forEach(c -> certs.add(c.toCertificate()));
-        o.put("summary", v.summary());
-        return o;
     }
 }

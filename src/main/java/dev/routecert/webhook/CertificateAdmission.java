@@ -392,7 +392,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
     }
 
     /** Where the route names the secret: {@code spec.tls.secretName}, or {@code spec.tls[i].secretName} on an Ingress. */
-    static String secretField(RouteRef route, JsonNode object, String secretName) {
+    public static String secretField(RouteRef route, JsonNode object, String secretName) {
         JsonNode tls = object == null ? null : object.path("spec").path("tls");
         if (tls != null && tls.isArray()) {
             for (int i = 0; i < tls.size(); i++) {
@@ -405,7 +405,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
         return "spec.tls.secretName";
     }
 
-    static String issuerField(JsonNode object) {
+    public static String issuerField(JsonNode object) {
         JsonNode annotations = object == null ? null : object.path("metadata").path("annotations");
         for (String key : List.of("cert-manager.io/cluster-issuer", "cert-manager.io/issuer")) {
             if (annotations != null && annotations.hasNonNull(key)) {

@@ -276,7 +276,7 @@ class CheckCommandTest {
                 fixture("ingressroute/with_empty_tls"),
                 fixture("ingressroute/with_v2_multi_host_on_v3_syntax"));
         assertEquals(1, r.exit());
-        JsonNode results = new ObjectMapper().readTree(r.out());
+        JsonNode results = new ObjectMapper().readTree(r.out()).get("objects");
         assertEquals(2, results.size());
         JsonNode mutated = results.get(0);
         assertEquals("MUTATE", mutated.get("verdict").asText());
@@ -288,7 +288,7 @@ class CheckCommandTest {
         assertEquals("spec.routes[0].match", denied.at("/violations/0/field").asText());
         assertEquals(0, denied.at("/violations/0/offset").asInt());
         assertEquals("FieldValueInvalid", denied.at("/violations/0/reason").asText());
-        assertTrue(denied.at("/violations/0/hint").asText().contains("syntax: v2"));
+        assertTrue(denied.at("/violations/0/fix").asText().contains("syntax: v2"));
         assertTrue(denied.get("summary").asText().startsWith("routecert rejected this object"));
     }
 
@@ -484,7 +484,8 @@ class CheckCommandTest {
                 Run r = run("", args.toArray(String[]::new));
                 String wanted = e.get("verdict").asText();
                 assertEquals(wanted.equals("DENY") ? 1 : 0, r.exit(), () -> r.out() + r.err());
-                JsonNode result = new ObjectMapper().readTree(r.out()).get(0);
+                JsonNode result =
+                        new ObjectMapper().readTree(r.out()).get("objects").get(0);
                 if (fx.folder().equals("unhandled")) {
                     assertEquals("SKIPPED", result.get("verdict").asText());
                     assertFalse(result.get("checked").asBoolean());
