@@ -213,7 +213,10 @@ public final class PolicyOptions {
                         requireTls)
                 .withTraefik(traefikAllowCrossNamespace, entryPoints)
                 .withExtraCertificateAnnotations(extra);
-        return certificateTemplate == null ? config : config.withCertificateTemplate(template(config));
+        // an empty ROUTECERT_CERTIFICATE_TEMPLATE, as manifests/config.env ships it, means none
+        boolean none =
+                certificateTemplate == null || certificateTemplate.toString().isEmpty();
+        return none ? config : config.withCertificateTemplate(template(config));
     }
 
     /** The {@code --certificate-template}, or a usage error listing every problem with its field. */

@@ -373,6 +373,8 @@ class CheckCommandTest {
                 fixture("ingressroute/with_certificate_template"));
         assertEquals(2, missing.exit());
         assertTrue(missing.err().contains("cannot read"), missing.err());
+        Run empty = run("", "--certificate-template=", fixture("ingressroute/with_certificate_template"));
+        assertEquals(0, empty.exit(), "empty, as manifests/config.env ships it, means none: " + empty.err());
     }
 
     @Test
