@@ -713,7 +713,19 @@ public final class Reconciler implements AutoCloseable {
                         route.ref,
                         current.resourceVersion(),
                         applied.resourceVersion());
-                if (!desired.path("spec").equals(current.spec())) {
+                Optional<String> predecessor =
+                        current.managedByRoutecert() ? Optional.empty() : predecessors.manager(current);
+                if (predecessor.isPresent()) {
+                    event(
+                            route.ref,
+                            route.uid,
+                            RouteEvents.NORMAL,
+                            "CertificateAdopted",
+                            "Update",
+                            "took over Certificate " + applied.ref() + " from " + predecessor.get()
+                                    + ", keeping its name and its Secret " + current.secretName() + ": now "
+                                    + CertificatePlanner.describe(desired));
+                } else if (!desired.path("spec").equals(current.spec())) {
                     event(
                             route.ref,
                             route.uid,

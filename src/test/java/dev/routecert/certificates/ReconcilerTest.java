@@ -232,6 +232,11 @@ class ReconcilerTest {
         assertEquals(
                 "routecert",
                 after.at("/metadata/labels/app.kubernetes.io~1managed-by").asText());
+        assertEquals(
+                List.of("shop CertificateAdopted: took over Certificate web/shop-tls from switchboard, keeping its name"
+                        + " and its Secret shop-cert: now Certificate web/shop-tls (secret shop-cert) for"
+                        + " shop.example.com, issuer ClusterIssuer/ca"),
+                events);
         // a full pass later: the taken-over Certificate is up to date, neither an orphan nor written again
         clock.advance(GRACE.multipliedBy(2));
         long seen = reconciler.processed();
