@@ -6,6 +6,7 @@ import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.certificates.HealthEvents;
 import dev.routecert.certificates.KubeRouteEvents;
 import dev.routecert.certificates.Leadership;
+import dev.routecert.certificates.Predecessors;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.GuardOptions;
@@ -156,6 +157,7 @@ public final class Routecert implements AutoCloseable {
                         clock,
                         metrics.registry(),
                         guard,
+                        Predecessors.of(config.adoptFrom()),
                         caches -> {
                             HostClaims started = HostClaims.start(
                                     client,
@@ -184,6 +186,7 @@ public final class Routecert implements AutoCloseable {
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
                         .withFindings(findings)
                         .withOwnership(ownership)
+                        .withPredecessors(Predecessors.of(config.adoptFrom()))
                         .withHealth(new HealthWarnings(
                                 manager.get().admissionStore(),
                                 clock,

@@ -55,6 +55,7 @@ public final class CertificateManager implements AutoCloseable {
      * @param policyFor the policy, given the caches as the facts it reads (IngressClasses, Middlewares)
      *                  and the namespaces' labels ({@link #namespaceLabels})
      * @param onDemand  the on-demand caches the policy's settings need ({@link ClusterCaches#needed})
+     * @param predecessors whose Certificates for a route are taken over ({@code --adopt-from})
      */
     public static CertificateManager start(
             KubernetesClient client,
@@ -66,6 +67,7 @@ public final class CertificateManager implements AutoCloseable {
             Clock clock,
             PrometheusRegistry registry,
             WriteGuard guard,
+            Predecessors predecessors,
             Function<ClusterCaches, LeaderWork> extension) {
         ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
         caches.exportSyncState(registry);
@@ -81,15 +83,16 @@ public final class CertificateManager implements AutoCloseable {
                 KubeCertificateStore.deadlineClient(client.getConfiguration(), Reconciler.WRITE_DEADLINE, version);
         String identity = Leadership.identity();
         Reconciler reconciler = new Reconciler(
-                caches,
-                new KubeCertificateStore(reconcilerClient, caches, guard),
-                reconcilerPolicy,
-                new KubeRouteEvents(client, identity, guard),
-                options.orphanGracePeriod(),
-                options.resyncPeriod(),
-                clock,
-                registry,
-                guard);
+                        caches,
+                        new KubeCertificateStore(reconcilerClient, caches, guard),
+                        reconcilerPolicy,
+                        new KubeRouteEvents(client, identity, guard),
+                        options.orphanGracePeriod(),
+                        options.resyncPeriod(),
+                        clock,
+                        registry,
+                        guard)
+                .adoptingFrom(predecessors);
         caches.onChange(reconciler::onChange);
         LeaderWork more = extension.apply(caches);
         caches.start();

@@ -84,6 +84,22 @@ public final class CertificatePlanner {
             Issuers issuers,
             String secretField,
             String issuerField) {
+        return decide(plan, route, routeUid, existing, issuers, secretField, issuerField, Predecessors.DEFAULT);
+    }
+
+    /**
+     * As above; a Certificate one of {@code predecessors} made for the route is the route's own too,
+     * and keeps their managed-by label.
+     */
+    public static Outcome decide(
+            PlannedCertificate plan,
+            RouteRef route,
+            String routeUid,
+            Optional<ExistingCertificate> existing,
+            Issuers issuers,
+            String secretField,
+            String issuerField,
+            Predecessors predecessors) {
         List<String> warnings = new ArrayList<>();
         String ref = plan.namespace() + "/" + plan.name();
         if (existing.isPresent()) {
@@ -97,7 +113,7 @@ public final class CertificatePlanner {
                                 "apply the route again once it is gone"),
                         warnings);
             }
-            if (!found.belongsTo(route, routeUid)) {
+            if (!predecessors.owns(found, route, routeUid)) {
                 boolean ours = found.managedByRoutecert() && found.route().isPresent();
                 return reuseOrDeny(plan, route, found, ours, secretField, warnings);
             }
@@ -111,6 +127,16 @@ public final class CertificatePlanner {
             return new Outcome(new Create(desired), warnings);
         }
         ExistingCertificate found = existing.get();
+        Map<String, String> kept = plan.shimForm() ? Map.of() : predecessors.keptLabels(found);
+        if (!kept.isEmpty()) {
+            ObjectNode labels = (ObjectNode) desired.path("metadata").path("labels");
+            kept.forEach(labels::put);
+            if (!found.managedByRoutecert()) {
+                warnings.add(Check.CERTIFICATE_ADOPTED.tag() + " routecert takes over Certificate " + found.ref()
+                        + ", which " + kept.values().iterator().next()
+                        + " made for this route; its Secret " + found.secretName() + " and certificate stay");
+            }
+        }
         boolean same = matches(desired, found, routeUid);
         return new Outcome(same ? new UpToDate(found) : new Update(desired, found), warnings);
     }

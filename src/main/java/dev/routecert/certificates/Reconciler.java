@@ -77,6 +77,9 @@ public final class Reconciler implements AutoCloseable {
     private final Duration resyncPeriod;
     private final Clock clock;
     private final WriteGuard guard;
+    /** Set before {@link #start()}; read by the worker thread only after. */
+    private volatile Predecessors predecessors = Predecessors.DEFAULT;
+
     private final KeyedQueue<Key> queue;
     private final FullPasses<Key> passes;
 
@@ -185,6 +188,12 @@ public final class Reconciler implements AutoCloseable {
         if (passes.running()) {
             queue.add(new Everything());
         }
+    }
+
+    /** Takes over the Certificates these predecessors made for a route ({@code --adopt-from}); call before starting. */
+    public Reconciler adoptingFrom(Predecessors predecessors) {
+        this.predecessors = predecessors;
+        return this;
     }
 
     /** Starts reconciling: a full pass now, and again every resync period. */
@@ -309,6 +318,29 @@ public final class Reconciler implements AutoCloseable {
         affected.forEach(queue::add);
     }
 
+    /** The cached routes a predecessor would have named {@code found} after: {@code <route>-tls}. */
+    private List<RouteKey> predecessorRoutes(ExistingCertificate found) {
+        if (!found.name().endsWith("-tls")) {
+            return List.of();
+        }
+        String name = found.name().substring(0, found.name().length() - "-tls".length());
+        List<RouteKey> keys = new ArrayList<>();
+        for (CachedKind kind : CachedKind.values()) {
+            if (kind.isRoute() && cluster.get(kind, found.namespace(), name).isPresent()) {
+                keys.add(new RouteKey(kind, found.namespace(), name));
+            }
+        }
+        return keys;
+    }
+
+    /** Re-indexes a route whatever its version; other slots it touches are queued. */
+    private void reindex(RouteKey key, SlotKey current) {
+        Set<SlotKey> affected = new LinkedHashSet<>(unindex(key));
+        cluster.get(key.kind, key.namespace, key.name).ifPresent(object -> affected.addAll(index(key.kind, object)));
+        affected.remove(current);
+        affected.forEach(queue::add);
+    }
+
     /** Evaluates a route and records the slots it claims; returns them. */
     private Set<SlotKey> index(CachedKind kind, JsonNode object) {
         RouteState state = evaluate(kind, object);
@@ -416,7 +448,18 @@ public final class Reconciler implements AutoCloseable {
                             + " webhook sets one");
             return new RouteState(ref, uid, resourceVersion, created, List.of());
         }
-        return new RouteState(ref, uid, resourceVersion, created, verdict.certificates());
+        // a Certificate a predecessor made for the route is its slot, under the predecessor's name
+        List<PlannedCertificate> plans = verdict.certificates().stream()
+                .map(plan -> predecessors
+                        .find(
+                                plan,
+                                ref,
+                                uid,
+                                name -> cluster.get(CachedKind.CERTIFICATE, plan.namespace(), name)
+                                        .map(ExistingCertificate::from))
+                        .plan())
+                .toList();
+        return new RouteState(ref, uid, resourceVersion, created, plans);
     }
 
     /** {@code [id] field: message} per audit finding, one per line. */
@@ -459,6 +502,10 @@ public final class Reconciler implements AutoCloseable {
                 .ifPresent(owner -> CachedKind.route(owner.group(), owner.kind())
                         .ifPresent(kind -> involved.add(new RouteKey(kind, owner.namespace(), owner.name()))));
         involved.forEach(key -> refresh(key, slot));
+        // a predecessor's Certificate that just appeared: its route's plan may now be named after it
+        existing.filter(c -> c.route().isEmpty() && !claims.containsKey(slot))
+                .filter(c -> predecessors.manager(c).isPresent())
+                .ifPresent(c -> predecessorRoutes(c).forEach(key -> reindex(key, slot)));
         List<Claim> claimants = claimants(slot);
         Deadline deadline = Deadline.in(WRITE_DEADLINE, clock);
         boolean failed = false;
@@ -478,7 +525,7 @@ public final class Reconciler implements AutoCloseable {
             Optional<RouteRef> controlling = found.route().isPresent()
                     ? Optional.empty()
                     : claimants.stream()
-                            .filter(c -> found.belongsTo(c.state.ref, c.state.uid))
+                            .filter(c -> predecessors.owns(found, c.state.ref, c.state.uid))
                             .map(c -> c.state.ref)
                             .findFirst();
             if (controlling.isEmpty()
@@ -607,12 +654,19 @@ public final class Reconciler implements AutoCloseable {
             Claim claim, Optional<ExistingCertificate> existing, Deadline deadline, String reason, String verb)
             throws StoreException {
         RouteState route = claim.state;
-        if (existing.isPresent() && !existing.get().belongsTo(route.ref, route.uid)) {
+        if (existing.isPresent() && !predecessors.owns(existing.get(), route.ref, route.uid)) {
             handOver(claim, existing.get(), deadline, reason, verb);
             return;
         }
         CertificatePlanner.Outcome outcome = CertificatePlanner.decide(
-                claim.plan, route.ref, route.uid, existing, store::cachedIssuer, "spec.tls", "metadata.annotations");
+                claim.plan,
+                route.ref,
+                route.uid,
+                existing,
+                store::cachedIssuer,
+                "spec.tls",
+                "metadata.annotations",
+                predecessors);
         switch (outcome.decision()) {
             case CertificatePlanner.Deny deny ->
                 event(
@@ -659,7 +713,19 @@ public final class Reconciler implements AutoCloseable {
                         route.ref,
                         current.resourceVersion(),
                         applied.resourceVersion());
-                if (!desired.path("spec").equals(current.spec())) {
+                Optional<String> predecessor =
+                        current.managedByRoutecert() ? Optional.empty() : predecessors.manager(current);
+                if (predecessor.isPresent()) {
+                    event(
+                            route.ref,
+                            route.uid,
+                            RouteEvents.NORMAL,
+                            "CertificateAdopted",
+                            "Update",
+                            "took over Certificate " + applied.ref() + " from " + predecessor.get()
+                                    + ", keeping its name and its Secret " + current.secretName() + ": now "
+                                    + CertificatePlanner.describe(desired));
+                } else if (!desired.path("spec").equals(current.spec())) {
                     event(
                             route.ref,
                             route.uid,

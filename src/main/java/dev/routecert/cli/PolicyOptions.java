@@ -1,5 +1,7 @@
 package dev.routecert.cli;
 
+import dev.routecert.config.CertificateTemplateFile;
+import dev.routecert.policy.CertificateTemplate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.policy.scope.ScopeSettings;
@@ -122,6 +124,17 @@ public final class PolicyOptions {
     }
 
     @Option(
+            names = "--certificate-template",
+            paramLabel = "FILE",
+            defaultValue = "${env:ROUTECERT_CERTIFICATE_TEMPLATE}",
+            description = "A cert-manager Certificate (YAML) whose issuerRef, duration, renewBefore, "
+                    + "renewBeforePercentage, usages, privateKey, subject, secretTemplate, revisionHistoryLimit, "
+                    + "labels and annotations fill every Certificate routecert plans; a route's cert-manager.io "
+                    + "annotations win field by field. Read once at start and validated with cert-manager's rules. "
+                    + "Unset: none (env ROUTECERT_CERTIFICATE_TEMPLATE).")
+    Path certificateTemplate;
+
+    @Option(
             names = "--ingress-classes",
             paramLabel = "NAME[,NAME]",
             defaultValue = "${env:ROUTECERT_INGRESS_CLASSES:-}",
@@ -192,7 +205,7 @@ public final class PolicyOptions {
             }
             entryPoints.add(name);
         }
-        return new PolicyConfig(
+        PolicyConfig config = new PolicyConfig(
                         defaultIssuer == null ? null : defaultIssuer.trim(),
                         kind,
                         defaultIssuerGroup.trim(),
@@ -200,6 +213,26 @@ public final class PolicyOptions {
                         requireTls)
                 .withTraefik(traefikAllowCrossNamespace, entryPoints)
                 .withExtraCertificateAnnotations(extra);
+        // an empty ROUTECERT_CERTIFICATE_TEMPLATE, as manifests/config.env ships it, means none
+        boolean none =
+                certificateTemplate == null || certificateTemplate.toString().isEmpty();
+        return none ? config : config.withCertificateTemplate(template(config));
+    }
+
+    /** The {@code --certificate-template}, or a usage error listing every problem with its field. */
+    private CertificateTemplate template(PolicyConfig config) {
+        CertificateTemplate.Parsed parsed = CertificateTemplateFile.load(certificateTemplate);
+        List<String> problems = new ArrayList<>(parsed.problems());
+        if (parsed.template().issuer() != null && config.defaultIssuerName() != null) {
+            problems.add("spec.issuerRef: --default-issuer is set too; name the default issuer in one place");
+        }
+        if (!problems.isEmpty()) {
+            throw new ParameterException(
+                    spec.commandLine(),
+                    "Invalid value for option '--certificate-template': " + certificateTemplate + ":\n  "
+                            + String.join("\n  ", problems));
+        }
+        return parsed.template();
     }
 
     /** What Traefik's static configuration accepts as an entry point's name. */

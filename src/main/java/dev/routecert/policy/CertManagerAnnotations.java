@@ -185,10 +185,14 @@ public final class CertManagerAnnotations {
      * @param ingress true for an Ingress, the only kind cert-manager's ingress-shim reads
      */
     static Options read(ObjectMetaView meta, PolicyConfig config, Findings f, boolean ingress) {
-        Map<String, String> a = meta.annotations();
-        unknownKeys(a, config, f);
-        boolean tlsAcme = readTlsAcme(a, f);
-        boolean requested = a.containsKey(ISSUER) || a.containsKey(CLUSTER_ISSUER) || tlsAcme;
+        Map<String, String> own = meta.annotations();
+        unknownKeys(own, config, f);
+        boolean tlsAcme = readTlsAcme(own, f);
+        boolean requested = own.containsKey(ISSUER) || own.containsKey(CLUSTER_ISSUER) || tlsAcme;
+        // the shim, which acts on such an Ingress too, knows no template: the two would rewrite each other
+        CertificateTemplate crtTemplate =
+                ingress && requested ? CertificateTemplate.NONE : config.certificateTemplate();
+        Map<String, String> a = crtTemplate.under(own);
         PlannedCertificate.IssuerRef issuer = resolveIssuer(a, config, tlsAcme, f);
         boolean issuerFromAnnotation = a.containsKey(ISSUER) || a.containsKey(CLUSTER_ISSUER);
 
@@ -274,8 +278,14 @@ public final class CertManagerAnnotations {
                 template,
                 altNames,
                 percentage,
-                certificateAnnotations(meta, config, f, ingress),
-                labels(meta));
+                under(crtTemplate.annotations(), certificateAnnotations(meta, config, f, ingress)),
+                under(crtTemplate.labels(), labels(meta)));
+    }
+
+    private static Map<String, String> under(Map<String, String> defaults, Map<String, String> values) {
+        Map<String, String> merged = new LinkedHashMap<>(defaults);
+        merged.putAll(values);
+        return merged;
     }
 
     /** Spaces only, as the shim's strings.Trim(s, " "): a tab or a newline stays and is refused. */

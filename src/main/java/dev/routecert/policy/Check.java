@@ -99,6 +99,7 @@ public enum Check {
     CERTIFICATE_OTHER_SECRET("certificate-other-secret", Action.DENY, Group.CERTIFICATE, false),
     CERTIFICATE_NOT_COVERING("certificate-not-covering", Action.DENY, Group.CERTIFICATE, false),
     CERTIFICATE_REUSED("certificate-reused", Action.WARN, Group.CERTIFICATE, false),
+    CERTIFICATE_ADOPTED("certificate-adopted", Action.WARN, Group.CERTIFICATE, false),
     ISSUER_NOT_FOUND("issuer-not-found", Action.DENY, Group.CERTIFICATE, false),
     ISSUER_KIND_UNKNOWN("issuer-kind-unknown", Action.DENY, Group.CERTIFICATE, false),
     ISSUER_NO_DNS01("issuer-no-dns01", Action.DENY, Group.CERTIFICATE, false),

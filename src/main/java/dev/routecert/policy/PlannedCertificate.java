@@ -104,6 +104,34 @@ public record PlannedCertificate(
                 false);
     }
 
+    /** This plan under another Certificate name (one a predecessor gave it), for the same Secret. */
+    public PlannedCertificate withName(String other) {
+        return new PlannedCertificate(
+                other,
+                namespace,
+                secretName,
+                dnsNames,
+                ipAddresses,
+                issuerRef,
+                commonName,
+                duration,
+                renewBefore,
+                usages,
+                privateKey,
+                revisionHistoryLimit,
+                subject,
+                emailAddresses,
+                uris,
+                secretTemplate,
+                sourceGroup,
+                sourceKind,
+                sourceName,
+                renewBeforePercentage,
+                labels,
+                annotations,
+                shimForm);
+    }
+
     /** {@code spec.issuerRef}: which issuer signs the Certificate. */
     public record IssuerRef(String name, String kind, String group) {}
 

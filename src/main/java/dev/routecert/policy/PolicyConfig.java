@@ -31,7 +31,8 @@ public record PolicyConfig(
         boolean requireTls,
         boolean traefikAllowCrossNamespace,
         Set<String> traefikTlsEntryPoints,
-        List<String> extraCertificateAnnotations) {
+        List<String> extraCertificateAnnotations,
+        CertificateTemplate certificateTemplate) {
 
     public static final String CERT_MANAGER_GROUP = "cert-manager.io";
     public static final String CLUSTER_ISSUER = "ClusterIssuer";
@@ -54,6 +55,7 @@ public record PolicyConfig(
         traefikTlsEntryPoints = traefikTlsEntryPoints == null ? Set.of() : Set.copyOf(traefikTlsEntryPoints);
         extraCertificateAnnotations =
                 extraCertificateAnnotations == null ? List.of() : List.copyOf(extraCertificateAnnotations);
+        certificateTemplate = certificateTemplate == null ? CertificateTemplate.NONE : certificateTemplate;
     }
 
     /** Traefik's defaults for its own settings: no cross-namespace references, {@link #TRAEFIK_TLS_ENTRY_POINT}. */
@@ -71,7 +73,8 @@ public record PolicyConfig(
                 requireTls,
                 false,
                 Set.of(TRAEFIK_TLS_ENTRY_POINT),
-                List.of());
+                List.of(),
+                CertificateTemplate.NONE);
     }
 
     /** No default issuer, ClusterIssuer kind, cert-manager.io group, v3 syntax, TLS optional. */
@@ -88,7 +91,8 @@ public record PolicyConfig(
                 requireTls,
                 traefikAllowCrossNamespace,
                 traefikTlsEntryPoints,
-                extraCertificateAnnotations);
+                extraCertificateAnnotations,
+                certificateTemplate);
     }
 
     public PolicyConfig withDefaultSyntax(RuleSyntax syntax) {
@@ -100,7 +104,8 @@ public record PolicyConfig(
                 requireTls,
                 traefikAllowCrossNamespace,
                 traefikTlsEntryPoints,
-                extraCertificateAnnotations);
+                extraCertificateAnnotations,
+                certificateTemplate);
     }
 
     public PolicyConfig withRequireTls(boolean require) {
@@ -112,7 +117,8 @@ public record PolicyConfig(
                 require,
                 traefikAllowCrossNamespace,
                 traefikTlsEntryPoints,
-                extraCertificateAnnotations);
+                extraCertificateAnnotations,
+                certificateTemplate);
     }
 
     /** With Traefik's {@code allowCrossNamespace} and the entry points its static configuration makes TLS. */
@@ -125,7 +131,8 @@ public record PolicyConfig(
                 requireTls,
                 allowCrossNamespace,
                 tlsEntryPoints,
-                extraCertificateAnnotations);
+                extraCertificateAnnotations,
+                certificateTemplate);
     }
 
     public PolicyConfig withExtraCertificateAnnotations(List<String> keys) {
@@ -137,7 +144,26 @@ public record PolicyConfig(
                 requireTls,
                 traefikAllowCrossNamespace,
                 traefikTlsEntryPoints,
-                keys);
+                keys,
+                certificateTemplate);
+    }
+
+    /**
+     * With a Certificate template; its issuerRef, when it has one, is the default issuer (the caller
+     * refuses a template issuer together with {@code --default-issuer}).
+     */
+    public PolicyConfig withCertificateTemplate(CertificateTemplate template) {
+        PlannedCertificate.IssuerRef issuer = template.issuer();
+        return new PolicyConfig(
+                issuer == null ? defaultIssuerName : issuer.name(),
+                issuer == null ? defaultIssuerKind : issuer.kind(),
+                issuer == null ? defaultIssuerGroup : issuer.group(),
+                defaultSyntax,
+                requireTls,
+                traefikAllowCrossNamespace,
+                traefikTlsEntryPoints,
+                extraCertificateAnnotations,
+                template);
     }
 
     /**

@@ -15,6 +15,7 @@ import dev.routecert.certificates.CertificateStore;
 import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.ExistingCertificate;
 import dev.routecert.certificates.Ownership;
+import dev.routecert.certificates.Predecessors;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
@@ -60,13 +61,15 @@ public final class CertificateAdmission implements AdmissionPolicy {
     /** Null: no health warnings. */
     private final HealthWarnings health;
 
+    private final Predecessors predecessors;
+
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options) {
         this(policy, store, options, Clock.system());
     }
 
     /** {@code clock} times the writes' deadline and stamps what is written ahead of a route update. */
     public CertificateAdmission(RoutePolicy policy, CertificateStore store, CertificateOptions options, Clock clock) {
-        this(policy, store, options, clock, PolicyFindings.NONE, null, null);
+        this(policy, store, options, clock, PolicyFindings.NONE, null, null, Predecessors.DEFAULT);
     }
 
     private CertificateAdmission(
@@ -76,8 +79,10 @@ public final class CertificateAdmission implements AdmissionPolicy {
             Clock clock,
             PolicyFindings findings,
             HostOwnership ownership,
-            HealthWarnings health) {
+            HealthWarnings health,
+            Predecessors predecessors) {
         this.health = health;
+        this.predecessors = predecessors;
         this.policy = policy;
         this.store = store;
         this.options = options;
@@ -88,12 +93,17 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
     /** This admission, recording what it finds in {@code findings}. */
     public CertificateAdmission withFindings(PolicyFindings findings) {
-        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health, predecessors);
+    }
+
+    /** This admission, taking over the Certificates these predecessors made for a route ({@code --adopt-from}). */
+    public CertificateAdmission withPredecessors(Predecessors predecessors) {
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health, predecessors);
     }
 
     /** This admission, adding the health warnings of the certificates each route serves. */
     public CertificateAdmission withHealth(HealthWarnings health) {
-        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health, predecessors);
     }
 
     /**
@@ -102,7 +112,7 @@ public final class CertificateAdmission implements AdmissionPolicy {
      * denied.
      */
     public CertificateAdmission withOwnership(HostOwnership ownership) {
-        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health);
+        return new CertificateAdmission(policy, store, options, clock, findings, ownership, health, predecessors);
     }
 
     @Override
@@ -140,10 +150,14 @@ public final class CertificateAdmission implements AdmissionPolicy {
 
         List<Planned> planned = new ArrayList<>();
         List<Violation> violations = new ArrayList<>();
-        for (PlannedCertificate plan : verdict.certificates()) {
+        for (PlannedCertificate planned0 : verdict.certificates()) {
             Outcome outcome;
+            PlannedCertificate plan = planned0;
             try {
-                outcome = decide(plan, route, uid, object, store.cachedCertificate(plan.namespace(), plan.name()));
+                Predecessors.Found found = predecessors.find(
+                        planned0, route, uid, name -> store.cachedCertificate(planned0.namespace(), name));
+                plan = found.plan();
+                outcome = decide(plan, route, uid, object, found.existing());
             } catch (RuntimeException | StackOverflowError e) {
                 log.error(
                         "certificate checks failed on uid={} object={} Certificate {}/{}, denied",
@@ -239,7 +253,8 @@ public final class CertificateAdmission implements AdmissionPolicy {
                 existing,
                 store::cachedIssuer,
                 secretField(route, object, plan.secretName()),
-                issuerField(object));
+                issuerField(object),
+                predecessors);
     }
 
     private AdmissionDecision write(

@@ -461,4 +461,152 @@ class CertificatePlannerTest {
                 decide(shimForm("blog.example.com"), BLOG, "uid-blog").decision(),
                 "a label the shim would remove is a difference, as the shim compares labels whole");
     }
+
+    /** A Certificate as switchboard writes it for route {@code route} (uid {@code uid}; null: no ownerReference). */
+    static JsonNode switchboards(String route, String uid, String secretName, String... dnsNames) {
+        ObjectNode c = FakeCertificateStore.JSON.createObjectNode();
+        c.put("apiVersion", "cert-manager.io/v1").put("kind", "Certificate");
+        ObjectNode meta = c.putObject("metadata").put("name", route + "-tls").put("namespace", "web");
+        meta.putObject("labels").put("kubernetes.io/managed-by", "switchboard");
+        if (uid != null) {
+            meta.putArray("ownerReferences")
+                    .addObject()
+                    .put("apiVersion", "traefik.io/v1alpha1")
+                    .put("kind", "IngressRoute")
+                    .put("name", route)
+                    .put("uid", uid)
+                    .put("controller", true)
+                    .put("blockOwnerDeletion", true);
+        }
+        ObjectNode spec = c.putObject("spec").put("secretName", secretName);
+        var names = spec.putArray("dnsNames");
+        for (String n : dnsNames) {
+            names.add(n);
+        }
+        spec.putObject("issuerRef").put("kind", "ClusterIssuer").put("name", "letsencrypt");
+        return c;
+    }
+
+    private Outcome decideFound(PlannedCertificate plan, RouteRef route, String uid, Predecessors predecessors) {
+        Predecessors.Found found =
+                predecessors.find(plan, route, uid, name -> store.cachedCertificate(plan.namespace(), name));
+        return CertificatePlanner.decide(
+                found.plan(),
+                route,
+                uid,
+                found.existing(),
+                store::cachedIssuer,
+                "spec.tls.secretName",
+                "metadata.annotations[cert-manager.io/cluster-issuer]",
+                predecessors);
+    }
+
+    @Test
+    void switchboardsCertificateOfTheSameNameIsTakenOverInPlaceKeepingItsLabel() {
+        store.put(switchboards("shop", "u-shop", "shop-tls", "shop.example.com"));
+        Outcome outcome = decideFound(
+                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com", "www.shop.example.com"),
+                SHOP,
+                "u-shop",
+                Predecessors.DEFAULT);
+        Update update = assertInstanceOf(Update.class, outcome.decision());
+        JsonNode meta = update.certificate().path("metadata");
+        assertEquals("shop-tls", meta.path("name").asText());
+        assertEquals(
+                "switchboard",
+                meta.at("/labels/kubernetes.io~1managed-by").asText(),
+                "kept: switchboard can take it back");
+        assertEquals(
+                "routecert", meta.at("/labels/app.kubernetes.io~1managed-by").asText());
+        assertEquals(
+                "traefik.io/IngressRoute/shop",
+                meta.at("/annotations/routecert.dev~1route").asText());
+        assertEquals("u-shop", meta.at("/ownerReferences/0/uid").asText());
+        assertTrue(
+                outcome.warnings()
+                        .getFirst()
+                        .startsWith(
+                                "[certificate-adopted] routecert takes over Certificate web/shop-tls, which switchboard made"),
+                outcome.warnings().toString());
+    }
+
+    @Test
+    void switchboardsCertificateUnderAnotherNameIsTakenOverUnderItsNameNotDuplicated() {
+        store.put(switchboards("shop", "u-shop", "shop-cert", "shop.example.com"));
+        Outcome outcome = decideFound(
+                plan("shop-cert", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                SHOP,
+                "u-shop",
+                Predecessors.DEFAULT);
+        Update update = assertInstanceOf(Update.class, outcome.decision());
+        assertEquals(
+                "shop-tls", update.certificate().at("/metadata/name").asText(), "switchboard's name, not the Secret's");
+        assertEquals("shop-cert", update.certificate().at("/spec/secretName").asText(), "the same Secret");
+        // once taken over, the next decision finds it up to date: no flapping between names or labels
+        store.put(update.certificate());
+        Outcome again = decideFound(
+                plan("shop-cert", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                SHOP,
+                "u-shop",
+                Predecessors.DEFAULT);
+        assertInstanceOf(UpToDate.class, again.decision());
+        assertEquals(List.of(), again.warnings());
+    }
+
+    @Test
+    void withoutAnOwnerReferenceTheNameAndLabelIdentifyTheRoute() {
+        store.put(switchboards("shop", null, "shop-tls", "shop.example.com"));
+        assertInstanceOf(
+                Update.class,
+                decideFound(
+                                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                                SHOP,
+                                null,
+                                Predecessors.DEFAULT)
+                        .decision());
+    }
+
+    @Test
+    void aPredecessorNotListedOrAnotherRoutesCertificateIsNotTakenOver() {
+        store.put(switchboards("shop", null, "shop-tls", "shop.example.com"));
+        assertInstanceOf(
+                Reuse.class,
+                decideFound(
+                                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                                SHOP,
+                                null,
+                                Predecessors.NONE)
+                        .decision(),
+                "--adopt-from empty: switchboard's Certificate is foreign, never changed");
+        assertInstanceOf(
+                Reuse.class,
+                decideFound(
+                                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                                SHOP,
+                                null,
+                                Predecessors.of(List.of("other-tool")))
+                        .decision());
+        store.put(switchboards("shop", "u-another-shop", "shop-tls", "shop.example.com"));
+        assertInstanceOf(
+                Reuse.class,
+                decideFound(
+                                plan("shop-tls", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                                SHOP,
+                                "u-shop",
+                                Predecessors.DEFAULT)
+                        .decision(),
+                "its controller is another route of that name (an older one): not this route's");
+    }
+
+    @Test
+    void aPredecessorsCertificateForAnotherSecretIsNotTakenOverUnderItsName() {
+        store.put(switchboards("shop", "u-shop", "old-secret", "shop.example.com"));
+        Outcome outcome = decideFound(
+                plan("shop-cert", "ClusterIssuer", "letsencrypt", "shop.example.com"),
+                SHOP,
+                "u-shop",
+                Predecessors.DEFAULT);
+        Create create = assertInstanceOf(Create.class, outcome.decision());
+        assertEquals("shop-cert", create.certificate().at("/metadata/name").asText());
+    }
 }

@@ -213,6 +213,56 @@ class ReconcilerTest {
     }
 
     @Test
+    void switchboardsCertificateUnderItsOwnNameIsTakenOverNeitherDuplicatedNorDeleted() throws Exception {
+        route("shop", "shop-cert", "shop.example.com", "2026-01-01T00:00:00Z");
+        JsonNode before =
+                store.put(CertificatePlannerTest.switchboards("shop", "uid-shop", "shop-cert", "old.example.com"));
+        reconciler.start();
+        await(
+                "updated in place",
+                () -> stored("shop-tls").at("/spec/dnsNames").toString().equals("[\"shop.example.com\"]"));
+        await("idle", reconciler::idle);
+        assertEquals(List.of("apply web/shop-tls"), store.writes, "no Certificate named after the Secret, no delete");
+        JsonNode after = stored("shop-tls");
+        assertEquals(before.at("/metadata/uid"), after.at("/metadata/uid"));
+        assertEquals("shop-cert", after.at("/spec/secretName").asText());
+        assertEquals(
+                "switchboard",
+                after.at("/metadata/labels/kubernetes.io~1managed-by").asText());
+        assertEquals(
+                "routecert",
+                after.at("/metadata/labels/app.kubernetes.io~1managed-by").asText());
+        assertEquals(
+                List.of("shop CertificateAdopted: took over Certificate web/shop-tls from switchboard, keeping its name"
+                        + " and its Secret shop-cert: now Certificate web/shop-tls (secret shop-cert) for"
+                        + " shop.example.com, issuer ClusterIssuer/ca"),
+                events);
+        // a full pass later: the taken-over Certificate is up to date, neither an orphan nor written again
+        clock.advance(GRACE.multipliedBy(2));
+        long seen = reconciler.processed();
+        reconciler.policyChanged();
+        awaitProcessedSince(seen);
+        assertEquals(List.of("apply web/shop-tls"), store.writes);
+    }
+
+    @Test
+    void aSwitchboardCertificateThatAppearsLaterIsTakenOverByItsRoute() throws Exception {
+        reconciler.start();
+        awaitProcessedSince(0);
+        route("shop", "shop-cert", "shop.example.com", "2026-01-01T00:00:00Z");
+        JsonNode sb =
+                store.put(CertificatePlannerTest.switchboards("shop", "uid-shop", "shop-cert", "old.example.com"));
+        // the route's event came first in the cluster, but the reconciler hears of the Certificate first
+        long seen = reconciler.processed();
+        reconciler.onChange(CachedKind.CERTIFICATE, sb);
+        awaitProcessedSince(seen);
+        await(
+                "updated in place",
+                () -> stored("shop-tls").at("/spec/dnsNames").toString().equals("[\"shop.example.com\"]"));
+        assertTrue(store.writes.stream().noneMatch(w -> w.contains("shop-cert")), store.writes.toString());
+    }
+
+    @Test
     void leavesExcludedNamespacesAloneWhateverTheyHold() throws Exception {
         reconciler.close();
         reconciler = new Reconciler(

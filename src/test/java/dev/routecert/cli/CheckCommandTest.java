@@ -336,6 +336,48 @@ class CheckCommandTest {
     }
 
     @Test
+    void aCertificateTemplateCertManagerWouldRefuseStopsCheckNamingEveryField(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("bad.yaml");
+        Files.writeString(bad, """
+                apiVersion: cert-manager.io/v1
+                kind: Certificate
+                spec:
+                  secretName: everyone-tls
+                  duration: 30m
+                  privateKey: {algorithm: RSA, size: 1024}
+                """);
+        Run r = run("", "--certificate-template", bad.toString(), fixture("ingressroute/with_certificate_template"));
+        assertEquals(2, r.exit(), r.err());
+        assertTrue(r.err().contains("spec.secretName: is the route's own"), r.err());
+        assertTrue(
+                r.err()
+                        .contains(
+                                "spec.duration: certificate duration 30m is shorter than cert-manager's minimum of 1h"),
+                r.err());
+        assertTrue(r.err().contains("spec.privateKey.size: RSA key size 1024"), r.err());
+        Path both = dir.resolve("issuer.yaml");
+        Files.writeString(both, "apiVersion: cert-manager.io/v1\nkind: Certificate\nspec: {issuerRef: {name: a}}\n");
+        Run twice = run(
+                "",
+                "--default-issuer",
+                "b",
+                "--certificate-template",
+                both.toString(),
+                fixture("ingressroute/with_certificate_template"));
+        assertEquals(2, twice.exit(), twice.err());
+        assertTrue(twice.err().contains("name the default issuer in one place"), twice.err());
+        Run missing = run(
+                "",
+                "--certificate-template",
+                dir.resolve("none.yaml").toString(),
+                fixture("ingressroute/with_certificate_template"));
+        assertEquals(2, missing.exit());
+        assertTrue(missing.err().contains("cannot read"), missing.err());
+        Run empty = run("", "--certificate-template=", fixture("ingressroute/with_certificate_template"));
+        assertEquals(0, empty.exit(), "empty, as manifests/config.env ships it, means none: " + empty.err());
+    }
+
+    @Test
     void helpListsEveryOptionWithItsEnvironmentVariable() {
         Run r = run("", "--help");
         assertEquals(0, r.exit());
@@ -469,6 +511,11 @@ class CheckCommandTest {
                     }
                     Files.writeString(file, docs.toString());
                     args.add(file.toString());
+                }
+                if (e.has("certificateTemplate")) {
+                    Path file = Files.createTempFile(tmp, "template", ".yaml");
+                    Files.writeString(file, e.get("certificateTemplate").toString());
+                    args.addAll(List.of("--certificate-template", file.toString()));
                 }
                 if (e.has("policyFile")) {
                     Path file = Files.createTempFile(tmp, "policy", ".yaml");

@@ -5,15 +5,37 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import picocli.CommandLine;
 
 class ServeCommandTest {
 
     private static CliRun run(String... args) {
         return CliRun.of(args);
+    }
+
+    @Test
+    void aCertificateTemplateCertManagerWouldRefuseStopsServeBeforeItStarts(@TempDir Path dir) throws Exception {
+        Path bad = dir.resolve("template.yaml");
+        Files.writeString(bad, """
+                apiVersion: cert-manager.io/v1
+                kind: Certificate
+                metadata: {name: everyone}
+                spec: {renewBefore: 2m, usages: [server auth, clientauth]}
+                """);
+        CliRun run = run("serve", "--kubernetes=off", "--certificate-template", bad.toString());
+        assertEquals(2, run.exitCode(), run.err());
+        assertTrue(run.err().contains("Invalid value for option '--certificate-template'"), run.err());
+        assertTrue(run.err().contains("metadata.name: is the route's own"), run.err());
+        assertTrue(
+                run.err().contains("spec.renewBefore: renew-before 2m is shorter than cert-manager's minimum of 5m"),
+                run.err());
+        assertTrue(run.err().contains("spec.usages: 'clientauth' is not a key usage cert-manager knows"), run.err());
     }
 
     @Test
@@ -51,7 +73,9 @@ class ServeCommandTest {
                 "--default-syntax",
                 "--require-tls",
                 "--policy-file",
-                "--policy-reload-interval")) {
+                "--policy-reload-interval",
+                "--adopt-from",
+                "--certificate-template")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());

@@ -133,6 +133,23 @@ public final class Fixtures {
 
     /** The policy configuration a fixture asks for: {@link PolicyConfig#defaults()} plus its {@code policy:} overrides. */
     public static PolicyConfig config(JsonNode expected) {
+        return withTemplate(options(expected), expected);
+    }
+
+    /** The expectation's {@code certificateTemplate:}, a Certificate as {@code --certificate-template} names it. */
+    private static PolicyConfig withTemplate(PolicyConfig config, JsonNode expected) {
+        JsonNode template = expected.get("certificateTemplate");
+        if (template == null) {
+            return config;
+        }
+        CertificateTemplate.Parsed parsed = CertificateTemplate.parse(template);
+        if (!parsed.problems().isEmpty()) {
+            throw new IllegalStateException("certificateTemplate of a fixture: " + parsed.problems());
+        }
+        return config.withCertificateTemplate(parsed.template());
+    }
+
+    private static PolicyConfig options(JsonNode expected) {
         PolicyConfig c = PolicyConfig.defaults();
         JsonNode p = expected.path("policy");
         if (p.isMissingNode() || p.isNull()) {

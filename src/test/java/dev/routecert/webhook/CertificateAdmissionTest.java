@@ -11,6 +11,7 @@ import dev.routecert.admission.AdmissionRequest;
 import dev.routecert.certificates.FakeCertificateStore;
 import dev.routecert.certificates.IssuerInfo;
 import dev.routecert.certificates.Ownership;
+import dev.routecert.certificates.Predecessors;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.config.CertificateOptions;
@@ -250,5 +251,113 @@ class CertificateAdmissionTest {
                         .path("annotations")
                         .path(Ownership.WRITTEN_AHEAD_ANNOTATION)
                         .asText());
+    }
+
+    private static AdmissionRequest ingressRoute(boolean dryRun, String... hosts) throws Exception {
+        StringBuilder match = new StringBuilder();
+        for (String h : hosts) {
+            match.append(match.isEmpty() ? "" : " || ")
+                    .append("Host(`")
+                    .append(h)
+                    .append("`)");
+        }
+        JsonNode object = FakeCertificateStore.JSON.readTree("""
+                {"apiVersion":"traefik.io/v1alpha1","kind":"IngressRoute",
+                 "metadata":{"name":"shop","namespace":"web","uid":"u-shop","resourceVersion":"7"},
+                 "spec":{"routes":[{"match":"%s","services":[{"name":"shop","port":80}]}],
+                         "tls":{"secretName":"shop-cert"}}}""".formatted(match));
+        return new AdmissionRequest(
+                "r-2",
+                "traefik.io",
+                "v1alpha1",
+                "IngressRoute",
+                "ingressroutes",
+                "",
+                "shop",
+                "web",
+                "UPDATE",
+                "alice",
+                dryRun,
+                object,
+                null);
+    }
+
+    /** As switchboard leaves it: named after the route, its label, the route as controller, the route's Secret. */
+    private void switchboardsCertificate() throws Exception {
+        switchboardsCertificate(true);
+    }
+
+    private void switchboardsCertificate(boolean owned) throws Exception {
+        ObjectNode certificate = (ObjectNode) FakeCertificateStore.JSON.readTree("""
+                {"apiVersion":"cert-manager.io/v1","kind":"Certificate",
+                 "metadata":{"name":"shop-tls","namespace":"web","labels":{"kubernetes.io/managed-by":"switchboard"},
+                  "ownerReferences":[{"apiVersion":"traefik.io/v1alpha1","kind":"IngressRoute","name":"shop",
+                                      "uid":"u-shop","controller":true,"blockOwnerDeletion":true}]},
+                 "spec":{"secretName":"shop-cert","dnsNames":["shop.example.com"],
+                         "issuerRef":{"kind":"ClusterIssuer","name":"letsencrypt"}}}""");
+        if (!owned) {
+            ((ObjectNode) certificate.get("metadata")).remove("ownerReferences");
+        }
+        store.put(certificate);
+    }
+
+    @Test
+    void switchboardsCertificateIsUpdatedUnderItsNameNotDuplicatedForTheSecret() throws Exception {
+        switchboardsCertificate();
+        AdmissionDecision decision = admission.review(ingressRoute(false, "shop.example.com", "www.shop.example.com"));
+        assertTrue(decision.allowed(), String.valueOf(decision.status()));
+        assertEquals(List.of("apply web/shop-tls"), store.writes, "no Certificate shop-cert for the same Secret");
+        JsonNode stored = store.server.get("web/shop-tls");
+        assertEquals(
+                "[\"shop.example.com\",\"www.shop.example.com\"]",
+                stored.at("/spec/dnsNames").toString());
+        assertEquals("shop-cert", stored.at("/spec/secretName").asText());
+        assertEquals(
+                "switchboard",
+                stored.at("/metadata/labels/kubernetes.io~1managed-by").asText());
+        assertTrue(
+                decision.warnings().stream()
+                        .anyMatch(w ->
+                                w.startsWith("[certificate-adopted] routecert takes over Certificate web/shop-tls")),
+                decision.warnings().toString());
+    }
+
+    @Test
+    void aDryRunNamesSwitchboardsCertificateAndWritesNothing() throws Exception {
+        switchboardsCertificate();
+        AdmissionDecision decision = admission.review(ingressRoute(true, "shop.example.com", "www.shop.example.com"));
+        assertTrue(decision.allowed());
+        assertEquals(List.of(), store.writes);
+        assertTrue(
+                decision.warnings().stream()
+                        .anyMatch(
+                                w -> w.startsWith(
+                                        "[dry-run] dry run: routecert would update Certificate web/shop-tls (secret shop-cert)")),
+                decision.warnings().toString());
+    }
+
+    @Test
+    void withoutAnOwnerReferenceTheLabelDecides() throws Exception {
+        switchboardsCertificate(false);
+        store.secrets.put("web/shop-cert", new SecretState(true, "shop-tls"));
+        AdmissionDecision taken = admission.review(ingressRoute(false, "shop.example.com"));
+        assertTrue(taken.allowed());
+        assertEquals(List.of("apply web/shop-tls"), store.writes, "switchboard's by its name and label");
+
+        setUp();
+        admission = admission.withPredecessors(Predecessors.NONE);
+        switchboardsCertificate(false);
+        store.secrets.put("web/shop-cert", new SecretState(true, "shop-tls"));
+        AdmissionDecision foreign = admission.review(ingressRoute(false, "shop.example.com"));
+        assertTrue(foreign.allowed());
+        assertTrue(
+                store.writes.stream().noneMatch(w -> w.startsWith("apply") || w.startsWith("create")),
+                store.writes.toString());
+        assertFalse(
+                store.server.containsKey("web/shop-cert"),
+                "the Secret is cert-manager's for shop-tls: no second Certificate");
+        assertTrue(
+                foreign.warnings().stream().anyMatch(w -> w.startsWith("[secret-exists]")),
+                foreign.warnings().toString());
     }
 }
