@@ -319,6 +319,16 @@ public final class ServeCommand implements Callable<Integer> {
                     + "long (env ROUTECERT_EXPIRY_WARNING, default ${DEFAULT-VALUE}, 14 days).")
     Duration expiryWarning;
 
+    @Option(
+            names = "--adopt-from",
+            paramLabel = "NAME[,NAME]",
+            defaultValue = "${env:ROUTECERT_ADOPT_FROM:-switchboard}",
+            description =
+                    "Values of the kubernetes.io/managed-by or app.kubernetes.io/managed-by label of a predecessor"
+                            + " whose Certificates and DNSEndpoints for a route routecert takes over instead of treating them"
+                            + " as foreign; empty: none (env ROUTECERT_ADOPT_FROM, default ${DEFAULT-VALUE}).")
+    String adoptFrom;
+
     @Mixin
     PolicyOptions policy;
 
@@ -382,6 +392,7 @@ public final class ServeCommand implements Callable<Integer> {
                 .scope(policy.scope())
                 .logging(new LogOptions(logLevel, logFormat))
                 .expiryWarning(expiryWarning)
+                .adoptFrom(names(adoptFrom))
                 .build();
     }
 

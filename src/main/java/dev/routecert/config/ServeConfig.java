@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.regex.Pattern;
 
 /** Everything {@code routecert serve} is configured with, checked as a whole. */
 public record ServeConfig(
@@ -32,7 +33,8 @@ public record ServeConfig(
         GuardOptions guard,
         ScopeSettings scope,
         LogOptions logging,
-        Duration expiryWarning) {
+        Duration expiryWarning,
+        List<String> adoptFrom) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -53,8 +55,18 @@ public record ServeConfig(
     /** Default of {@code --policy-reload-interval}: as the serving certificate's. */
     public static final Duration DEFAULT_POLICY_RELOAD_INTERVAL = Duration.ofSeconds(10);
 
+    /**
+     * Default of {@code --adopt-from}: the {@code managed-by} label value of switchboard, whose
+     * Certificates and DNSEndpoints for a route routecert takes over rather than duplicates.
+     */
+    public static final List<String> DEFAULT_ADOPT_FROM = List.of("switchboard");
+
+    /** A Kubernetes label value that is not empty. */
+    private static final Pattern LABEL_VALUE = Pattern.compile("[A-Za-z0-9]([-A-Za-z0-9_.]{0,61}[A-Za-z0-9])?");
+
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
+        adoptFrom = List.copyOf(adoptFrom);
         Objects.requireNonNull(scope, "scope");
     }
 
@@ -113,6 +125,7 @@ public record ServeConfig(
         private ScopeSettings scope;
         private LogOptions logging;
         private Duration expiryWarning;
+        private List<String> adoptFrom;
 
         private Builder() {
             this.certificates = CertificateOptions.defaults();
@@ -124,6 +137,7 @@ public record ServeConfig(
             this.scope = ScopeSettings.everything();
             this.logging = LogOptions.defaults();
             this.expiryWarning = DEFAULT_EXPIRY_WARNING;
+            this.adoptFrom = DEFAULT_ADOPT_FROM;
         }
 
         private Builder(ServeConfig config) {
@@ -151,6 +165,7 @@ public record ServeConfig(
             this.guard = config.guard;
             this.logging = config.logging;
             this.expiryWarning = config.expiryWarning;
+            this.adoptFrom = config.adoptFrom;
         }
 
         public Builder bindAddress(String address) {
@@ -257,6 +272,12 @@ public record ServeConfig(
             return this;
         }
 
+        /** The {@code managed-by} label values of predecessors whose objects for a route are taken over. */
+        public Builder adoptFrom(List<String> names) {
+            this.adoptFrom = names;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -282,7 +303,8 @@ public record ServeConfig(
                     guard,
                     scope,
                     logging,
-                    expiryWarning);
+                    expiryWarning,
+                    adoptFrom);
         }
     }
 
@@ -371,6 +393,12 @@ public record ServeConfig(
                 || expiryWarning.compareTo(Duration.ofDays(365)) > 0) {
             problems.add("--expiry-warning must be between 1h and 8760h (365 days), got "
                     + (expiryWarning == null ? "nothing" : Durations.format(expiryWarning)));
+        }
+        for (String name : adoptFrom) {
+            if (!LABEL_VALUE.matcher(name).matches()) {
+                problems.add("--adopt-from: \"" + name + "\" is not a label value (1-63 letters, digits, '-', '_'"
+                        + " or '.', starting and ending with a letter or digit)");
+            }
         }
         return problems;
     }

@@ -51,7 +51,8 @@ class ServeCommandTest {
                 "--default-syntax",
                 "--require-tls",
                 "--policy-file",
-                "--policy-reload-interval")) {
+                "--policy-reload-interval",
+                "--adopt-from")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());

@@ -74,6 +74,32 @@ class ServeConfigTest {
     }
 
     @Test
+    void adoptFromIsAListOfLabelValuesSwitchboardByDefault() {
+        assertEquals(List.of("switchboard"), valid().adoptFrom());
+        assertEquals(List.of(), valid().toBuilder().adoptFrom(List.of()).build().problems());
+        assertEquals(
+                List.of(),
+                valid().toBuilder()
+                        .adoptFrom(List.of("switchboard", "my_old.tool-2"))
+                        .build()
+                        .problems());
+        assertEquals(
+                List.of("--adopt-from: \"-x\" is not a label value (1-63 letters, digits, '-', '_' or '.', starting"
+                        + " and ending with a letter or digit)"),
+                valid().toBuilder()
+                        .adoptFrom(List.of("switchboard", "-x"))
+                        .build()
+                        .problems());
+        assertEquals(
+                1,
+                valid().toBuilder()
+                        .adoptFrom(List.of("a".repeat(64)))
+                        .build()
+                        .problems()
+                        .size());
+    }
+
+    @Test
     void serverNamesNeedACertificateFile() {
         assertEquals(
                 List.of("--tls-server-names only applies with --tls-cert-file"),
