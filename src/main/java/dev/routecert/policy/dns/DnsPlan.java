@@ -13,12 +13,18 @@ import java.util.stream.Collectors;
  * names got no record and why.
  */
 public record DnsPlan(
-        String namespace, String name, List<Endpoint> endpoints, List<Violation> violations, List<String> warnings) {
+        String namespace,
+        String name,
+        List<String> hosts,
+        List<Endpoint> endpoints,
+        List<Violation> violations,
+        List<String> warnings) {
 
     public static final String API_VERSION = "externaldns.k8s.io/v1alpha1";
     public static final String KIND = "DNSEndpoint";
 
     public DnsPlan {
+        hosts = List.copyOf(hosts);
         endpoints = List.copyOf(endpoints);
         violations = List.copyOf(violations);
         warnings = List.copyOf(warnings);
@@ -46,7 +52,7 @@ public record DnsPlan(
             ObjectNode item = list.addObject()
                     .put("dnsName", e.dnsName())
                     .put("recordType", e.recordType().name())
-                    .put("recordTTL", e.ttl());
+                    .put("recordTTL", (int) e.ttl());
             ArrayNode targets = item.putArray("targets");
             e.targets().forEach(targets::add);
         }

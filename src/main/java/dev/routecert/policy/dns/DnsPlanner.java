@@ -137,14 +137,14 @@ public final class DnsPlanner {
         List<DnsPlan.Endpoint> endpoints = new ArrayList<>();
         if (!names.isEmpty() && byType.isEmpty() && violations.isEmpty()) {
             warnings.add(Check.DNS_NO_TARGETS.tag() + " " + source + " gives no target yet: DNSEndpoint " + namespace
-                    + "/" + name + " is written once it does");
+                    + "/" + name + " has no records until it does");
         }
         for (String host : names.keySet()) {
             for (Map.Entry<RecordType, TreeSet<String>> e : byType.entrySet()) {
                 endpoints.add(new DnsPlan.Endpoint(host, e.getKey(), List.copyOf(e.getValue()), ttl));
             }
         }
-        return new DnsPlan(namespace, name, endpoints, violations, warnings);
+        return new DnsPlan(namespace, name, List.copyOf(names.keySet()), endpoints, violations, warnings);
     }
 
     /** An external-dns TTL: whole seconds, or a Go duration of whole seconds, from 1s to 2^31-1 s. */

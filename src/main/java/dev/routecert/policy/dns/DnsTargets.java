@@ -1,5 +1,6 @@
 package dev.routecert.policy.dns;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.policy.HostName;
 import dev.routecert.policy.values.IpAddresses;
 import java.util.ArrayList;
@@ -45,6 +46,38 @@ public final class DnsTargets {
         return parse(raw).isPresent()
                 ? Optional.empty()
                 : Optional.of("neither an IP address nor a host name (no wildcard, no port, no scheme)");
+    }
+
+    /** The annotation on the target Service that names its host names; it wins over the load balancer's status. */
+    public static final String HOSTNAME_ANNOTATION = "external-dns.alpha.kubernetes.io/hostname";
+
+    /**
+     * Where a Service points records: its {@link #HOSTNAME_ANNOTATION} (as switchboard reads it), else
+     * the ip or else hostname of each {@code status.loadBalancer.ingress[]}; in order, no repeats.
+     */
+    public static List<String> ofService(JsonNode service) {
+        if (service == null) {
+            return List.of();
+        }
+        String annotation = service.path("metadata")
+                .path("annotations")
+                .path(HOSTNAME_ANNOTATION)
+                .asText("");
+        List<String> targets = new ArrayList<>();
+        if (!annotation.isBlank()) {
+            for (String item : split(annotation)) {
+                parse(item).filter(t -> !targets.contains(t.value())).ifPresent(t -> targets.add(t.value()));
+            }
+            return targets;
+        }
+        for (JsonNode ingress : service.path("status").path("loadBalancer").path("ingress")) {
+            String value = ingress.path("ip").asText("");
+            if (value.isEmpty()) {
+                value = ingress.path("hostname").asText("");
+            }
+            parse(value).filter(t -> !targets.contains(t.value())).ifPresent(t -> targets.add(t.value()));
+        }
+        return targets;
     }
 
     /** The comma-separated list of an external-dns target annotation, empty items dropped. */

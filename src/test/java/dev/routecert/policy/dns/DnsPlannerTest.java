@@ -141,8 +141,8 @@ class DnsPlannerTest {
                 mixed.warnings().toString());
         DnsPlan none = plan(route("Host(`a.example.com`)"));
         assertEquals(
-                List.of("[dns-no-targets] Service traefik/traefik gives no target yet: DNSEndpoint shop/web-ir is"
-                        + " written once it does"),
+                List.of("[dns-no-targets] Service traefik/traefik gives no target yet: DNSEndpoint shop/web-ir has"
+                        + " no records until it does"),
                 none.warnings());
     }
 
