@@ -214,7 +214,7 @@ public final class Routecert implements AutoCloseable {
                             }
                             DnsFollower follower = new DnsFollower(
                                     dnsStore,
-                                    caches,
+                                    DnsFollower.RouteLookup.of(caches),
                                     targetSource,
                                     dns,
                                     config.adoptFrom(),

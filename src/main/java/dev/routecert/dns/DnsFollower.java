@@ -41,7 +41,7 @@ public final class DnsFollower implements LeaderWork {
     private static final Duration CALL = Duration.ofSeconds(10);
 
     private final DnsEndpointStore store;
-    private final ClusterCaches caches;
+    private final RouteLookup routes;
     private final DnsTargetSource targets;
     private final DnsOptions dns;
     private final List<String> adoptFrom;
@@ -52,7 +52,7 @@ public final class DnsFollower implements LeaderWork {
 
     public DnsFollower(
             DnsEndpointStore store,
-            ClusterCaches caches,
+            RouteLookup routes,
             DnsTargetSource targets,
             DnsOptions dns,
             List<String> adoptFrom,
@@ -60,13 +60,23 @@ public final class DnsFollower implements LeaderWork {
             Clock clock,
             RouteEvents events) {
         this.store = store;
-        this.caches = caches;
+        this.routes = routes;
         this.targets = targets;
         this.dns = dns;
         this.adoptFrom = List.copyOf(adoptFrom);
         this.syntax = syntax;
         this.clock = clock;
         this.events = events;
+    }
+
+    /** The route as the informer cache holds it now; empty once it is deleted. */
+    @FunctionalInterface
+    public interface RouteLookup {
+        Optional<JsonNode> route(RouteKind kind, String namespace, String name);
+
+        static RouteLookup of(ClusterCaches caches) {
+            return (kind, namespace, name) -> caches.get(CachedKind.of(kind), namespace, name);
+        }
     }
 
     @Override
@@ -120,7 +130,7 @@ public final class DnsFollower implements LeaderWork {
         }
     }
 
-    private void followAll() {
+    void followAll() {
         try {
             for (JsonNode endpoint : store.listOwned(Deadline.in(CALL, clock))) {
                 String namespace = endpoint.path("metadata").path("namespace").asText();
@@ -132,11 +142,7 @@ public final class DnsFollower implements LeaderWork {
                         namespace);
                 Optional<RouteKind> kind = ref.flatMap(r -> RouteKind.of(r.group(), r.kind()));
                 if (kind.isPresent()
-                        && caches.get(
-                                        CachedKind.of(kind.get()),
-                                        namespace,
-                                        ref.get().name())
-                                .isPresent()) {
+                        && routes.route(kind.get(), namespace, ref.get().name()).isPresent()) {
                     follow(kind.get(), namespace, ref.get().name());
                 }
             }
@@ -148,7 +154,7 @@ public final class DnsFollower implements LeaderWork {
     /** Brings the DNSEndpoint of one route in step, if routecert made (or may take over) one. */
     void follow(RouteKind kind, String namespace, String name) {
         Deadline deadline = Deadline.in(CALL, clock);
-        Optional<JsonNode> route = caches.get(CachedKind.of(kind), namespace, name);
+        Optional<JsonNode> route = routes.route(kind, namespace, name);
         try {
             if (route.isEmpty()) {
                 deleteOrphan(kind, namespace, name, deadline);
