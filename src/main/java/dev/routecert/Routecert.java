@@ -168,6 +168,7 @@ public final class Routecert implements AutoCloseable {
                             config.adoptFrom());
                 }
                 DnsTargetSource targetSource = dnsTargets;
+                DnsMetrics dnsMetrics = dns.enabled() ? new DnsMetrics(metrics.registry()) : null;
                 KubeDnsEndpointStore dnsStore = new KubeDnsEndpointStore(client, guard);
                 manager = Optional.of(CertificateManager.start(
                         client,
@@ -220,7 +221,8 @@ public final class Routecert implements AutoCloseable {
                                     config.adoptFrom(),
                                     policyConfig.defaultSyntax(),
                                     clock,
-                                    new KubeRouteEvents(client, Leadership.identity(), guard));
+                                    new KubeRouteEvents(client, Leadership.identity(), guard),
+                                    dnsMetrics);
                             caches.onChange(follower::onChange);
                             serviceTargets.forEach(t -> t.onChange(follower::targetsChanged));
                             return new LeaderWork() {
@@ -259,7 +261,7 @@ public final class Routecert implements AutoCloseable {
                             config.adoptFrom(),
                             config.certificates(),
                             clock,
-                            new DnsMetrics(metrics.registry()));
+                            dnsMetrics);
                 }
                 validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)
                         .withOwnership(ownership, clock, config.certificates().writeTimeout());

@@ -48,6 +48,7 @@ public final class DnsFollower implements LeaderWork {
     private final RuleSyntax syntax;
     private final Clock clock;
     private final RouteEvents events;
+    private final DnsMetrics metrics;
     private volatile ExecutorService worker;
 
     public DnsFollower(
@@ -58,7 +59,9 @@ public final class DnsFollower implements LeaderWork {
             List<String> adoptFrom,
             RuleSyntax syntax,
             Clock clock,
-            RouteEvents events) {
+            RouteEvents events,
+            DnsMetrics metrics) {
+        this.metrics = metrics;
         this.store = store;
         this.routes = routes;
         this.targets = targets;
@@ -191,6 +194,7 @@ public final class DnsFollower implements LeaderWork {
                         kind.kind(),
                         namespace,
                         name);
+                metrics.followed(write.takenOver() ? "adopted" : "updated");
                 events.record(
                         new RouteRef(kind.group(), kind.kind(), namespace, name),
                         owner.uid(),
@@ -201,6 +205,7 @@ public final class DnsFollower implements LeaderWork {
             }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: {} {}/{}: {}", kind.kind(), namespace, name, e.getMessage());
+            metrics.followed("failed");
             route.ifPresent(r -> events.record(
                     new RouteRef(kind.group(), kind.kind(), namespace, name),
                     r.path("metadata").path("uid").asText(null),
@@ -222,6 +227,7 @@ public final class DnsFollower implements LeaderWork {
                         candidate,
                         found.get().path("metadata").path("uid").asText(),
                         deadline);
+                metrics.followed("deleted");
                 log.info(
                         "dns follower: DNSEndpoint {}/{} deleted: {} {}/{} is gone",
                         namespace,

@@ -11,6 +11,7 @@ import dev.routecert.config.DnsOptions;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.time.TestClock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -31,6 +32,7 @@ class DnsFollowerTest {
     private List<String> targets;
     private List<String> events;
     private DnsFollower follower;
+    private DnsMetrics metrics;
 
     @BeforeEach
     void setUp() {
@@ -38,6 +40,7 @@ class DnsFollowerTest {
         routes = new HashMap<>();
         targets = new CopyOnWriteArrayList<>(List.of("192.0.2.1"));
         events = new ArrayList<>();
+        metrics = new DnsMetrics(new PrometheusRegistry());
         DnsTargetSource source = new DnsTargetSource() {
             @Override
             public List<String> targets() {
@@ -57,7 +60,8 @@ class DnsFollowerTest {
                 List.of("switchboard"),
                 RuleSyntax.V3,
                 new TestClock(Instant.parse("2026-01-01T00:00:00Z")),
-                (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()));
+                (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()),
+                metrics);
     }
 
     private void route(String name, String host) throws Exception {
@@ -104,6 +108,7 @@ class DnsFollowerTest {
                         .path("uid")
                         .asText());
         assertEquals(List.of("DNSEndpointUpdated web"), events);
+        assertEquals(1.0, metrics.follows("updated"));
 
         follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
         assertEquals(List.of("apply shop/web-ir"), store.writes, "nothing changed: nothing written");
@@ -136,6 +141,7 @@ class DnsFollowerTest {
         endpoint("web", "\"team\":\"shop\"", "", "", "192.0.2.1");
         follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
         assertEquals(List.of("delete shop/web-ir"), store.writes);
+        assertEquals(1.0, metrics.follows("deleted"));
         assertTrue(store.server.containsKey("shop/web"));
     }
 
@@ -153,6 +159,7 @@ class DnsFollowerTest {
         assertEquals(List.of("apply shop/web"), store.writes);
         assertFalse(store.server.containsKey("shop/web-ir"));
         assertEquals(List.of("DNSEndpointAdopted web"), events);
+        assertEquals(1.0, metrics.follows("adopted"));
         assertEquals(
                 "routecert",
                 store.server
