@@ -5,14 +5,21 @@ import dev.routecert.certificates.CertificateManager;
 import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.certificates.HealthEvents;
 import dev.routecert.certificates.KubeRouteEvents;
+import dev.routecert.certificates.LeaderWork;
 import dev.routecert.certificates.Leadership;
 import dev.routecert.certificates.Predecessors;
 import dev.routecert.certificates.WriteGuard;
 import dev.routecert.cluster.ClusterConnection;
+import dev.routecert.config.DnsOptions;
 import dev.routecert.config.GuardOptions;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.PolicyMetrics;
 import dev.routecert.config.ServeConfig;
+import dev.routecert.dns.DnsFollower;
+import dev.routecert.dns.DnsMetrics;
+import dev.routecert.dns.DnsTargetSource;
+import dev.routecert.dns.KubeDnsEndpointStore;
+import dev.routecert.dns.ServiceTargets;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
 import dev.routecert.http.ServerMetrics;
@@ -33,6 +40,7 @@ import dev.routecert.tls.FixedCertificateSource;
 import dev.routecert.tls.SelfSignedCertificates;
 import dev.routecert.tls.ServingCertificate;
 import dev.routecert.webhook.CertificateAdmission;
+import dev.routecert.webhook.DnsEndpointAdmission;
 import dev.routecert.webhook.HealthWarnings;
 import dev.routecert.webhook.NamespaceGuard;
 import dev.routecert.webhook.NamespacePolicies;
@@ -73,6 +81,8 @@ public final class Routecert implements AutoCloseable {
     private final Optional<PolicyFileSource> policyFile;
     private final Optional<HostClaims> hostClaims;
     private final RoutecertServer server;
+    /** The informer of {@code --dns-target-service}, when it is set. */
+    private final Optional<ServiceTargets> dnsTargets;
 
     private Routecert(
             ServerMetrics metrics,
@@ -83,7 +93,9 @@ public final class Routecert implements AutoCloseable {
             Optional<CertificateManager> certificateManager,
             Optional<PolicyFileSource> policyFile,
             Optional<HostClaims> hostClaims,
-            RoutecertServer server) {
+            RoutecertServer server,
+            Optional<ServiceTargets> dnsTargets) {
+        this.dnsTargets = dnsTargets;
         this.policyFile = policyFile;
         this.metrics = metrics;
         this.readiness = readiness;
@@ -109,6 +121,7 @@ public final class Routecert implements AutoCloseable {
         Optional<CertificateManager> manager = Optional.empty();
         Optional<PolicyFileSource> policyFile = Optional.empty();
         List<HostClaims> claims = new ArrayList<>(1);
+        List<ServiceTargets> serviceTargets = new ArrayList<>(1);
         try {
             clientCas = clientCaSource(config);
             // the namespace labels the policy's selectors and the exempt label read: the cluster's, once
@@ -137,6 +150,27 @@ public final class Routecert implements AutoCloseable {
             if (cluster.isPresent()) {
                 Clock clock = Clock.system();
                 KubernetesClient client = cluster.get().client();
+                DnsOptions dns = config.dns();
+                DnsTargetSource dnsTargets = null;
+                if (dns.enabled()) {
+                    if (dns.targetService() != null) {
+                        ServiceTargets started =
+                                new ServiceTargets(client, dns.targetServiceNamespace(), dns.targetServiceName());
+                        serviceTargets.add(started);
+                        dnsTargets = started;
+                    } else {
+                        dnsTargets = DnsTargetSource.fixed(dns.targets());
+                    }
+                    log.info(
+                            "dns endpoints: for {} routes, targets from {}, ttl {}s, taking over from {}",
+                            dns.kinds(),
+                            dnsTargets.describe(),
+                            dns.ttl().toSeconds(),
+                            config.adoptFrom());
+                }
+                DnsTargetSource targetSource = dnsTargets;
+                DnsMetrics dnsMetrics = dns.enabled() ? new DnsMetrics(metrics.registry()) : null;
+                KubeDnsEndpointStore dnsStore = new KubeDnsEndpointStore(client, guard);
                 manager = Optional.of(CertificateManager.start(
                         client,
                         readiness,
@@ -178,7 +212,35 @@ public final class Routecert implements AutoCloseable {
                                     metrics.registry(),
                                     healthWorker());
                             caches.onChange(health::onChange);
-                            return health.alongside(started);
+                            LeaderWork work = health.alongside(started);
+                            if (targetSource == null) {
+                                return work;
+                            }
+                            DnsFollower follower = new DnsFollower(
+                                    dnsStore,
+                                    DnsFollower.RouteLookup.of(caches),
+                                    targetSource,
+                                    dns,
+                                    config.adoptFrom(),
+                                    policyConfig.defaultSyntax(),
+                                    clock,
+                                    new KubeRouteEvents(client, Leadership.identity(), guard),
+                                    dnsMetrics);
+                            caches.onChange(follower::onChange);
+                            serviceTargets.forEach(t -> t.onChange(follower::targetsChanged));
+                            return new LeaderWork() {
+                                @Override
+                                public void start() {
+                                    work.start();
+                                    follower.start();
+                                }
+
+                                @Override
+                                public void stop() {
+                                    follower.stop();
+                                    work.stop();
+                                }
+                            };
                         }));
                 policy = manager.get().policy();
                 onReload.set(manager.get()::policyChanged);
@@ -192,6 +254,19 @@ public final class Routecert implements AutoCloseable {
                                 clock,
                                 config.expiryWarning(),
                                 policyConfig.defaultSyntax()));
+                if (targetSource != null) {
+                    mutate = new DnsEndpointAdmission(
+                            mutate,
+                            policy,
+                            policyConfig.defaultSyntax(),
+                            dnsStore,
+                            targetSource,
+                            dns,
+                            config.adoptFrom(),
+                            config.certificates(),
+                            clock,
+                            dnsMetrics);
+                }
                 validate = new RouteAdmission(policy, RouteAdmission.Mode.VALIDATE)
                         .withOwnership(ownership, clock, config.certificates().writeTimeout());
             } else {
@@ -222,13 +297,15 @@ public final class Routecert implements AutoCloseable {
                     manager,
                     policyFile,
                     claims.stream().findFirst(),
-                    server);
+                    server,
+                    serviceTargets.stream().findFirst());
         } catch (RuntimeException e) {
             certificates.close();
             clientCas.ifPresent(ClientCaSource::close);
             policyFile.ifPresent(PolicyFileSource::close);
             manager.ifPresent(CertificateManager::close);
             claims.forEach(HostClaims::close);
+            serviceTargets.forEach(ServiceTargets::close);
             cluster.ifPresent(ClusterConnection::close);
             throw e;
         }
@@ -361,6 +438,7 @@ public final class Routecert implements AutoCloseable {
         clientCas.ifPresent(ClientCaSource::close);
         certificateManager.ifPresent(CertificateManager::close);
         hostClaims.ifPresent(HostClaims::close);
+        dnsTargets.ifPresent(ServiceTargets::close);
         cluster.ifPresent(ClusterConnection::close);
         policyFile.ifPresent(PolicyFileSource::close);
     }

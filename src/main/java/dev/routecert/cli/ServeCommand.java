@@ -3,6 +3,7 @@ package dev.routecert.cli;
 import dev.routecert.Routecert;
 import dev.routecert.cluster.PodNamespace;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.DnsOptions;
 import dev.routecert.config.GuardOptions;
 import dev.routecert.config.LogOptions;
 import dev.routecert.config.ServeConfig;
@@ -329,6 +330,50 @@ public final class ServeCommand implements Callable<Integer> {
                             + " as foreign; empty: none (env ROUTECERT_ADOPT_FROM, default ${DEFAULT-VALUE}).")
     String adoptFrom;
 
+    @Option(
+            names = "--dns-endpoints",
+            arity = "0..1",
+            fallbackValue = "true",
+            paramLabel = "true|false",
+            defaultValue = "${env:ROUTECERT_DNS_ENDPOINTS:-false}",
+            description = "Write an external-dns DNSEndpoint for each route of --dns-endpoint-kinds during admission,"
+                    + " publishing its host names (env ROUTECERT_DNS_ENDPOINTS, default ${DEFAULT-VALUE}).")
+    boolean dnsEndpoints;
+
+    @Option(
+            names = "--dns-endpoint-kinds",
+            paramLabel = "KIND[,KIND]",
+            defaultValue = "${env:ROUTECERT_DNS_ENDPOINT_KINDS:-IngressRoute,IngressRouteTCP}",
+            description = "The route kinds that get a DNSEndpoint; external-dns reads Ingresses itself (env"
+                    + " ROUTECERT_DNS_ENDPOINT_KINDS, default ${DEFAULT-VALUE}).")
+    String dnsEndpointKinds;
+
+    @Option(
+            names = "--dns-target-service",
+            paramLabel = "NAMESPACE/NAME",
+            defaultValue = "${env:ROUTECERT_DNS_TARGET_SERVICE}",
+            description = "The Service (Traefik's LoadBalancer) whose external-dns.alpha.kubernetes.io/hostname"
+                    + " annotation, else load-balancer addresses, the records point at; they follow its changes (env"
+                    + " ROUTECERT_DNS_TARGET_SERVICE).")
+    String dnsTargetService;
+
+    @Option(
+            names = "--dns-targets",
+            paramLabel = "ADDRESS[,ADDRESS]",
+            defaultValue = "${env:ROUTECERT_DNS_TARGETS:-}",
+            description = "Fixed targets of the records instead of a Service: IPv4 (A), IPv6 (AAAA) or host names"
+                    + " (CNAME) (env ROUTECERT_DNS_TARGETS).")
+    String dnsTargets;
+
+    @Option(
+            names = "--dns-ttl",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_DNS_TTL:-300s}",
+            description = "TTL of the records unless a route sets external-dns.alpha.kubernetes.io/ttl (env"
+                    + " ROUTECERT_DNS_TTL, default ${DEFAULT-VALUE}).")
+    Duration dnsTtl;
+
     @Mixin
     PolicyOptions policy;
 
@@ -393,6 +438,12 @@ public final class ServeCommand implements Callable<Integer> {
                 .logging(new LogOptions(logLevel, logFormat))
                 .expiryWarning(expiryWarning)
                 .adoptFrom(names(adoptFrom))
+                .dns(new DnsOptions(
+                        dnsEndpoints,
+                        names(dnsEndpointKinds),
+                        dnsTargetService == null || dnsTargetService.isBlank() ? null : dnsTargetService.strip(),
+                        names(dnsTargets),
+                        dnsTtl))
                 .build();
     }
 

@@ -34,7 +34,8 @@ public record ServeConfig(
         ScopeSettings scope,
         LogOptions logging,
         Duration expiryWarning,
-        List<String> adoptFrom) {
+        List<String> adoptFrom,
+        DnsOptions dns) {
 
     /** Default of {@code --max-in-flight-bytes}: one review near etcd's 1.5 MiB object limit at a time. */
     public static final long DEFAULT_MAX_IN_FLIGHT_BYTES = 2L * 1024 * 1024;
@@ -67,6 +68,7 @@ public record ServeConfig(
     public ServeConfig {
         tlsServerNames = List.copyOf(tlsServerNames);
         adoptFrom = List.copyOf(adoptFrom);
+        Objects.requireNonNull(dns, "dns");
         Objects.requireNonNull(scope, "scope");
     }
 
@@ -126,6 +128,7 @@ public record ServeConfig(
         private LogOptions logging;
         private Duration expiryWarning;
         private List<String> adoptFrom;
+        private DnsOptions dns;
 
         private Builder() {
             this.certificates = CertificateOptions.defaults();
@@ -138,6 +141,7 @@ public record ServeConfig(
             this.logging = LogOptions.defaults();
             this.expiryWarning = DEFAULT_EXPIRY_WARNING;
             this.adoptFrom = DEFAULT_ADOPT_FROM;
+            this.dns = DnsOptions.defaults();
         }
 
         private Builder(ServeConfig config) {
@@ -166,6 +170,7 @@ public record ServeConfig(
             this.logging = config.logging;
             this.expiryWarning = config.expiryWarning;
             this.adoptFrom = config.adoptFrom;
+            this.dns = config.dns;
         }
 
         public Builder bindAddress(String address) {
@@ -278,6 +283,12 @@ public record ServeConfig(
             return this;
         }
 
+        /** Whether and how routes get external-dns DNSEndpoints. */
+        public Builder dns(DnsOptions options) {
+            this.dns = options;
+            return this;
+        }
+
         public ServeConfig build() {
             return new ServeConfig(
                     bindAddress,
@@ -304,7 +315,8 @@ public record ServeConfig(
                     scope,
                     logging,
                     expiryWarning,
-                    adoptFrom);
+                    adoptFrom,
+                    dns);
         }
     }
 
@@ -394,6 +406,7 @@ public record ServeConfig(
             problems.add("--expiry-warning must be between 1h and 8760h (365 days), got "
                     + (expiryWarning == null ? "nothing" : Durations.format(expiryWarning)));
         }
+        problems.addAll(dns.problems());
         for (String name : adoptFrom) {
             if (!LABEL_VALUE.matcher(name).matches()) {
                 problems.add("--adopt-from: \"" + name + "\" is not a label value (1-63 letters, digits, '-', '_'"

@@ -105,6 +105,12 @@ public enum Check {
     ISSUER_NO_DNS01("issuer-no-dns01", Action.DENY, Group.CERTIFICATE, false),
     ISSUER_EXTERNAL("issuer-external", Action.WARN, Group.CERTIFICATE, false),
     SECRET_EXISTS("secret-exists", Action.WARN, Group.CERTIFICATE, false),
+    // ---- DNSEndpoint decisions (--dns-endpoints)
+    DNS_ANNOTATION("dns-annotation", Action.DENY, Group.CERTIFICATE, false),
+    DNS_RECORD_SKIPPED("dns-record-skipped", Action.WARN, Group.CERTIFICATE, false),
+    DNS_NO_TARGETS("dns-no-targets", Action.WARN, Group.CERTIFICATE, false),
+    DNS_ENDPOINT_FOREIGN("dns-endpoint-foreign", Action.WARN, Group.CERTIFICATE, false),
+    DNS_ENDPOINT_WRITE("dns-endpoint-write", Action.DENY, Group.CERTIFICATE, false),
     // ---- certificate health: what cert-manager reports of the certificates a route serves
     CERTIFICATE_NOT_READY("certificate-not-ready", Action.WARN, Group.CERTIFICATE, false),
     CERTIFICATE_RENEWAL_FAILING("certificate-renewal-failing", Action.WARN, Group.CERTIFICATE, false),

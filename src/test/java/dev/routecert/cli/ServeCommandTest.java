@@ -75,7 +75,12 @@ class ServeCommandTest {
                 "--policy-file",
                 "--policy-reload-interval",
                 "--adopt-from",
-                "--certificate-template")) {
+                "--certificate-template",
+                "--dns-endpoints",
+                "--dns-endpoint-kinds",
+                "--dns-target-service",
+                "--dns-targets",
+                "--dns-ttl")) {
             assertTrue(text.contains(option), option + " missing from --help");
             String env = "ROUTECERT_" + option.substring(2).toUpperCase().replace('-', '_');
             assertTrue(text.contains("env " + env), env + " missing from --help:\n" + help.out());

@@ -100,6 +100,18 @@ class ServeConfigTest {
     }
 
     @Test
+    void dnsEndpointsAreOffByDefaultAndTheirProblemsAreTheConfigurations() {
+        assertEquals(DnsOptions.defaults(), valid().dns());
+        assertEquals(
+                List.of("--dns-endpoints=true needs the records' target: --dns-target-service NAMESPACE/NAME"
+                        + " (Traefik's LoadBalancer Service) or --dns-targets ADDRESS[,ADDRESS]"),
+                valid().toBuilder()
+                        .dns(new DnsOptions(true, DnsOptions.DEFAULT_KINDS, null, List.of(), DnsOptions.DEFAULT_TTL))
+                        .build()
+                        .problems());
+    }
+
+    @Test
     void serverNamesNeedACertificateFile() {
         assertEquals(
                 List.of("--tls-server-names only applies with --tls-cert-file"),

@@ -1,0 +1,139 @@
+package dev.routecert.dns;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.DeadlineCalls;
+import dev.routecert.certificates.Ownership;
+import dev.routecert.certificates.StoreException;
+import dev.routecert.certificates.WriteGuard;
+import dev.routecert.policy.dns.DnsEndpointOwnership;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.client.KubernetesClient;
+import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.List;
+import java.util.Optional;
+
+/** The {@link DnsEndpointStore} on a real API server, through fabric8's untyped resource API. */
+public final class KubeDnsEndpointStore implements DnsEndpointStore {
+
+    static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
+            .withGroup("externaldns.k8s.io")
+            .withVersion("v1alpha1")
+            .withKind("DNSEndpoint")
+            .withPlural("dnsendpoints")
+            .withNamespaced(true)
+            .build();
+
+    private final KubernetesClient client;
+    private final WriteGuard guard;
+
+    public KubeDnsEndpointStore(KubernetesClient client, WriteGuard guard) {
+        this.client = client;
+        this.guard = guard;
+    }
+
+    @Override
+    public Optional<JsonNode> read(String namespace, String name, Deadline deadline) throws StoreException {
+        GenericKubernetesResource found = DeadlineCalls.call(
+                client,
+                deadline,
+                "read DNSEndpoint " + namespace + "/" + name,
+                c -> c.genericKubernetesResources(DNS_ENDPOINTS)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .get());
+        return Optional.ofNullable(found).map(this::json);
+    }
+
+    @Override
+    public JsonNode create(ObjectNode endpoint, Deadline deadline) throws StoreException {
+        String namespace = endpoint.path("metadata").path("namespace").asText();
+        String action = "create DNSEndpoint " + namespace + "/"
+                + endpoint.path("metadata").path("name").asText();
+        guard.check(namespace, action);
+        GenericKubernetesResource body = resource(endpoint);
+        return json(DeadlineCalls.call(
+                client,
+                deadline,
+                action,
+                c -> c.genericKubernetesResources(DNS_ENDPOINTS)
+                        .inNamespace(namespace)
+                        .resource(body)
+                        .create()));
+    }
+
+    @Override
+    public JsonNode apply(ObjectNode endpoint, String resourceVersion, Deadline deadline) throws StoreException {
+        ObjectNode tree = endpoint.deepCopy();
+        ((ObjectNode) tree.get("metadata")).put("resourceVersion", resourceVersion);
+        String namespace = tree.path("metadata").path("namespace").asText();
+        String name = tree.path("metadata").path("name").asText();
+        String action = "apply DNSEndpoint " + namespace + "/" + name;
+        guard.check(namespace, action);
+        GenericKubernetesResource body = resource(tree);
+        try {
+            return json(DeadlineCalls.call(
+                    client,
+                    deadline,
+                    action,
+                    c -> c.genericKubernetesResources(DNS_ENDPOINTS)
+                            .inNamespace(namespace)
+                            .resource(body)
+                            .fieldManager(Ownership.FIELD_MANAGER)
+                            .forceConflicts()
+                            .serverSideApply()));
+        } catch (StoreException e) {
+            if (e.kind() == StoreException.Kind.NOT_FOUND) {
+                throw new StoreException(
+                        StoreException.Kind.CONFLICT, "DNSEndpoint " + namespace + "/" + name + " is gone", null);
+            }
+            throw e;
+        }
+    }
+
+    @Override
+    public List<JsonNode> listOwned(Deadline deadline) throws StoreException {
+        return DeadlineCalls.call(
+                        client,
+                        deadline,
+                        "list DNSEndpoints",
+                        c -> c.genericKubernetesResources(DNS_ENDPOINTS)
+                                .inAnyNamespace()
+                                .withLabel(DnsEndpointOwnership.MANAGED_BY_LABEL, DnsEndpointOwnership.MANAGED_BY)
+                                .list()
+                                .getItems())
+                .stream()
+                .map(this::json)
+                .toList();
+    }
+
+    @Override
+    public void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException {
+        String action = "delete DNSEndpoint " + namespace + "/" + name;
+        guard.check(namespace, action);
+        DeadlineCalls.call(client, deadline, action, c -> {
+            GenericKubernetesResource current = c.genericKubernetesResources(DNS_ENDPOINTS)
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .get();
+            // the uid check and the delete are two calls; the resourceVersion lock closes the gap
+            if (current != null && uid.equals(current.getMetadata().getUid())) {
+                c.genericKubernetesResources(DNS_ENDPOINTS)
+                        .inNamespace(namespace)
+                        .withName(name)
+                        .lockResourceVersion(current.getMetadata().getResourceVersion())
+                        .delete();
+            }
+            return null;
+        });
+    }
+
+    private GenericKubernetesResource resource(ObjectNode tree) {
+        return client.getKubernetesSerialization().convertValue(tree, GenericKubernetesResource.class);
+    }
+
+    private JsonNode json(GenericKubernetesResource resource) {
+        return client.getKubernetesSerialization().convertValue(resource, JsonNode.class);
+    }
+}

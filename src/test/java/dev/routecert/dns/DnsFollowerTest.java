@@ -1,0 +1,172 @@
+package dev.routecert.dns;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.config.DnsOptions;
+import dev.routecert.policy.RuleSyntax;
+import dev.routecert.routes.RouteKind;
+import dev.routecert.time.TestClock;
+import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+/** The leader keeps routecert's DNSEndpoints in step with the targets and the routes, and creates none. */
+class DnsFollowerTest {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    private FakeDnsEndpointStore store;
+    private Map<String, JsonNode> routes;
+    private List<String> targets;
+    private List<String> events;
+    private DnsFollower follower;
+    private DnsMetrics metrics;
+
+    @BeforeEach
+    void setUp() {
+        store = new FakeDnsEndpointStore();
+        routes = new HashMap<>();
+        targets = new CopyOnWriteArrayList<>(List.of("192.0.2.1"));
+        events = new ArrayList<>();
+        metrics = new DnsMetrics(new PrometheusRegistry());
+        DnsTargetSource source = new DnsTargetSource() {
+            @Override
+            public List<String> targets() {
+                return List.copyOf(targets);
+            }
+
+            @Override
+            public String describe() {
+                return "Service traefik/traefik";
+            }
+        };
+        follower = new DnsFollower(
+                store,
+                (kind, namespace, name) -> Optional.ofNullable(routes.get(namespace + "/" + name)),
+                source,
+                new DnsOptions(true, DnsOptions.DEFAULT_KINDS, "traefik/traefik", List.of(), DnsOptions.DEFAULT_TTL),
+                List.of("switchboard"),
+                RuleSyntax.V3,
+                new TestClock(Instant.parse("2026-01-01T00:00:00Z")),
+                (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()),
+                metrics);
+    }
+
+    private void route(String name, String host) throws Exception {
+        routes.put("shop/" + name, JSON.readTree("""
+                {"apiVersion":"traefik.io/v1alpha1","kind":"IngressRoute",
+                 "metadata":{"name":"%s","namespace":"shop","uid":"u-%s"},
+                 "spec":{"routes":[{"match":"Host(`%s`)","kind":"Rule"}]}}""".formatted(name, name, host)));
+    }
+
+    private void endpoint(String name, String labels, String annotations, String owners, String target)
+            throws Exception {
+        store.put((ObjectNode) JSON.readTree("""
+                {"apiVersion":"externaldns.k8s.io/v1alpha1","kind":"DNSEndpoint",
+                 "metadata":{"name":"%s","namespace":"shop","labels":{%s},"annotations":{%s},"ownerReferences":[%s]},
+                 "spec":{"endpoints":[{"dnsName":"web.example.com","recordType":"A","targets":["%s"],"recordTTL":300}]}}""".formatted(name, labels, annotations, owners, target)));
+    }
+
+    private String targetsOf(String key) {
+        return store.server
+                .get(key)
+                .path("spec")
+                .path("endpoints")
+                .get(0)
+                .path("targets")
+                .toString();
+    }
+
+    private static final String OURS = "\"app.kubernetes.io/managed-by\":\"routecert\"";
+    private static final String FOR_WEB = "\"routecert.dev/route\":\"traefik.io/IngressRoute/web\"";
+
+    @Test
+    void aRouteEventGivesTheDnsEndpointItsOwnerAndTheCurrentTargets() throws Exception {
+        route("web", "web.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("apply shop/web-ir"), store.writes);
+        assertEquals(
+                "u-web",
+                store.server
+                        .get("shop/web-ir")
+                        .path("metadata")
+                        .path("ownerReferences")
+                        .get(0)
+                        .path("uid")
+                        .asText());
+        assertEquals(List.of("DNSEndpointUpdated web"), events);
+        assertEquals(1.0, metrics.follows("updated"));
+
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("apply shop/web-ir"), store.writes, "nothing changed: nothing written");
+    }
+
+    @Test
+    void newTargetsReachEveryDnsEndpointOfRoutecertsAndNoOther() throws Exception {
+        route("web", "web.example.com");
+        route("shop", "web.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        endpoint("shop-ir", "\"team\":\"shop\"", "", "", "192.0.2.1");
+        targets.clear();
+        targets.add("192.0.2.9");
+        follower.followAll();
+        assertEquals("[\"192.0.2.9\"]", targetsOf("shop/web-ir"));
+        assertEquals("[\"192.0.2.1\"]", targetsOf("shop/shop-ir"), "a foreign one is not followed");
+        assertEquals(List.of("apply shop/web-ir"), store.writes);
+    }
+
+    @Test
+    void noDnsEndpointIsCreatedHere() throws Exception {
+        route("web", "web.example.com");
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of(), store.writes);
+    }
+
+    @Test
+    void aGoneRouteTakesItsDnsEndpointAlongAndLeavesOthers() throws Exception {
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        endpoint("web", "\"team\":\"shop\"", "", "", "192.0.2.1");
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("delete shop/web-ir"), store.writes);
+        assertEquals(1.0, metrics.follows("deleted"));
+        assertTrue(store.server.containsKey("shop/web"));
+    }
+
+    @Test
+    void switchboardsDnsEndpointIsTakenOverWhenTheRouteIsSeen() throws Exception {
+        route("web", "web.example.com");
+        endpoint(
+                "web",
+                "\"kubernetes.io/managed-by\":\"switchboard\"",
+                "",
+                "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"name\":\"web\",\"uid\":\"u-web\","
+                        + "\"controller\":true}",
+                "192.0.2.1");
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("apply shop/web"), store.writes);
+        assertFalse(store.server.containsKey("shop/web-ir"));
+        assertEquals(List.of("DNSEndpointAdopted web"), events);
+        assertEquals(1.0, metrics.follows("adopted"));
+        assertEquals(
+                "routecert",
+                store.server
+                        .get("shop/web")
+                        .path("metadata")
+                        .path("labels")
+                        .path("app.kubernetes.io/managed-by")
+                        .asText());
+    }
+}
