@@ -225,7 +225,10 @@ public final class Routecert implements AutoCloseable {
                                     policyConfig.defaultSyntax(),
                                     clock,
                                     new KubeRouteEvents(client, Leadership.identity(), guard),
-                                    dnsMetrics);
+                                    dnsMetrics,
+                                    config.certificates().orphanGracePeriod(),
+                                    config.certificates().resyncPeriod(),
+                                    caches::allSynced);
                             caches.onChange(follower::onChange);
                             serviceTargets.forEach(t -> t.onChange(follower::targetsChanged));
                             return new LeaderWork() {

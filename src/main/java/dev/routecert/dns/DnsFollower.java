@@ -20,11 +20,14 @@ import dev.routecert.policy.dns.DnsPlanner;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.time.Clock;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 
 /**
  * The leader's side of DNSEndpoints: keeps the ones routecert made in step with their routes and
@@ -49,7 +52,11 @@ public final class DnsFollower implements LeaderWork {
     private final Clock clock;
     private final RouteEvents events;
     private final DnsMetrics metrics;
+    private final Duration orphanGrace;
+    private final Duration resync;
+    private final BooleanSupplier synced;
     private volatile ExecutorService worker;
+    private Clock.Timer timer;
 
     public DnsFollower(
             DnsEndpointStore store,
@@ -60,8 +67,14 @@ public final class DnsFollower implements LeaderWork {
             RuleSyntax syntax,
             Clock clock,
             RouteEvents events,
-            DnsMetrics metrics) {
+            DnsMetrics metrics,
+            Duration orphanGrace,
+            Duration resync,
+            BooleanSupplier synced) {
         this.metrics = metrics;
+        this.orphanGrace = orphanGrace;
+        this.resync = resync;
+        this.synced = synced;
         this.store = store;
         this.routes = routes;
         this.targets = targets;
@@ -87,11 +100,25 @@ public final class DnsFollower implements LeaderWork {
         if (worker == null) {
             worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "dns-follower"));
             targetsChanged();
+            schedule();
+        }
+    }
+
+    private synchronized void schedule() {
+        if (worker != null) {
+            timer = clock.schedule(resync, () -> {
+                targetsChanged();
+                schedule();
+            });
         }
     }
 
     @Override
     public synchronized void stop() {
+        if (timer != null) {
+            timer.cancel();
+            timer = null;
+        }
         if (worker != null) {
             worker.shutdownNow();
             try {
@@ -147,10 +174,40 @@ public final class DnsFollower implements LeaderWork {
                 if (kind.isPresent()
                         && routes.route(kind.get(), namespace, ref.get().name()).isPresent()) {
                     follow(kind.get(), namespace, ref.get().name());
+                } else if (orphaned(endpoint)) {
+                    String name = endpoint.path("metadata").path("name").asText();
+                    store.delete(
+                            namespace,
+                            name,
+                            endpoint.path("metadata").path("uid").asText(),
+                            Deadline.in(CALL, clock));
+                    metrics.followed("deleted");
+                    log.info(
+                            "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
+                            namespace,
+                            name,
+                            ref.map(RouteRef::toString).orElse("(unnamed)"));
                 }
             }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot list DNSEndpoints: {}", e.getMessage());
+        }
+    }
+
+    /**
+     * routecert's DNSEndpoint without a route: no owner to be collected with (an owned one goes with its
+     * route), older than the grace a route has to be stored after its admission, judged on synced caches.
+     */
+    private boolean orphaned(JsonNode endpoint) {
+        JsonNode meta = endpoint.path("metadata");
+        if (!synced.getAsBoolean() || meta.path("ownerReferences").size() > 0) {
+            return false;
+        }
+        try {
+            Instant created = Instant.parse(meta.path("creationTimestamp").asText(""));
+            return !created.plus(orphanGrace).isAfter(clock.instant());
+        } catch (DateTimeParseException e) {
+            return false;
         }
     }
 

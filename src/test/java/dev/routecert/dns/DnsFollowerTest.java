@@ -12,6 +12,7 @@ import dev.routecert.policy.RuleSyntax;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.time.TestClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -33,6 +34,9 @@ class DnsFollowerTest {
     private List<String> events;
     private DnsFollower follower;
     private DnsMetrics metrics;
+    private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
+    private static final Duration GRACE = Duration.ofSeconds(30);
+    private volatile boolean synced = true;
 
     @BeforeEach
     void setUp() {
@@ -59,9 +63,12 @@ class DnsFollowerTest {
                 new DnsOptions(true, DnsOptions.DEFAULT_KINDS, "traefik/traefik", List.of(), DnsOptions.DEFAULT_TTL),
                 List.of("switchboard"),
                 RuleSyntax.V3,
-                new TestClock(Instant.parse("2026-01-01T00:00:00Z")),
+                clock,
                 (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()),
-                metrics);
+                metrics,
+                GRACE,
+                Duration.ofMinutes(10),
+                () -> synced);
     }
 
     private void route(String name, String host) throws Exception {
@@ -91,6 +98,38 @@ class DnsFollowerTest {
 
     private static final String OURS = "\"app.kubernetes.io/managed-by\":\"routecert\"";
     private static final String FOR_WEB = "\"routecert.dev/route\":\"traefik.io/IngressRoute/web\"";
+
+    @Test
+    void anOrphanWithoutOwnerGoesAfterTheGraceOnceTheCachesAreSyncedAndAnOwnedOneIsLeftToTheCollector()
+            throws Exception {
+        // written during admissions whose routes were never stored: the created one has no owner
+        endpoint("gone-ir", OURS, "\"routecert.dev/route\":\"traefik.io/IngressRoute/gone\"", "", "192.0.2.1");
+        ((ObjectNode) store.server.get("shop/gone-ir").path("metadata"))
+                .put("creationTimestamp", clock.instant().toString());
+        endpoint(
+                "owned-ir",
+                OURS,
+                "\"routecert.dev/route\":\"traefik.io/IngressRoute/owned\"",
+                "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"name\":\"owned\",\"uid\":\"u-o\","
+                        + "\"controller\":true}",
+                "192.0.2.1");
+        ((ObjectNode) store.server.get("shop/owned-ir").path("metadata"))
+                .put(
+                        "creationTimestamp",
+                        clock.instant().minus(Duration.ofDays(1)).toString());
+
+        follower.followAll();
+        assertTrue(store.server.containsKey("shop/gone-ir"), "within the grace its route may still be stored");
+        clock.advance(GRACE);
+        synced = false;
+        follower.followAll();
+        assertTrue(store.server.containsKey("shop/gone-ir"), "a route not listed yet may only be unseen");
+        synced = true;
+        follower.followAll();
+        assertFalse(store.server.containsKey("shop/gone-ir"));
+        assertTrue(store.server.containsKey("shop/owned-ir"), "the garbage collector deletes it with its route");
+        assertEquals(1.0, metrics.follows("deleted"));
+    }
 
     @Test
     void aRouteEventGivesTheDnsEndpointItsOwnerAndTheCurrentTargets() throws Exception {
