@@ -28,9 +28,24 @@ public final class Main implements Runnable {
     @CommandLine.Spec
     CommandLine.Model.CommandSpec spec;
 
+    /** Jetty's padding hint: how many object references fill a 64-byte cache line. */
+    static final String JETTY_REFERENCES_PER_CACHE_LINE = "org.eclipse.jetty.util.referencesPerCacheLine";
+
     public static void main(String[] args) {
+        if (System.getProperty(JETTY_REFERENCES_PER_CACHE_LINE) == null) {
+            System.setProperty(JETTY_REFERENCES_PER_CACHE_LINE, Integer.toString(referencesPerCacheLine()));
+        }
         int code = commandLine(args).execute(args);
         System.exit(code);
+    }
+
+    /**
+     * Without the property, Jetty asks the platform MBean server whether references are compressed,
+     * which starts JMX (hundreds of classes) on the path to ready. The JVM compresses them for a heap
+     * under 32 GiB; a wrong guess would only cost padding, never correctness.
+     */
+    static int referencesPerCacheLine() {
+        return Runtime.getRuntime().maxMemory() < 32L * 1024 * 1024 * 1024 ? 16 : 8;
     }
 
     /** The configured command line with every subcommand; tests drive it exactly as the jar does. */

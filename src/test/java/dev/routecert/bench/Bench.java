@@ -321,7 +321,13 @@ public final class Bench {
             section(
                     "Start-up: `serve` to `/readyz` 200, and `check` of one file",
                     String.format(Locale.ROOT, """
-                    routecert run as the image runs it: `java -Xmx128m` with the image's collector options,                     `-jar routecert.jar` (%.1f MB). `serve` with certificate files and no cluster: wall time from                     process start until `/readyz` first answers 200 (polled every 5 ms), the CPU time and RSS at that                     moment, and the latency of one review right after, on a new TLS connection. `check` of one                     Ingress file: process start to exit. The AOT cache is made as the image build makes it: the                     Dockerfile's training run, `routecert warmup` under `-XX:AOTCacheOutput`. Variants alternate run                     by run.""", Files.size(jar) / 1e6),
+                    routecert run as the image runs it: `java -Xmx128m` with the image's collector options, \
+                    `-jar routecert.jar` (%.1f MB). `serve` with certificate files and no cluster: wall time from \
+                    process start until `/readyz` first answers 200 (polled every 5 ms), the CPU time and RSS at \
+                    that moment, and the latency of one review right after, on a new TLS connection. `check` of \
+                    one Ingress file: process start to exit. The AOT cache is made as the image build makes it: \
+                    the Dockerfile's training run, `routecert warmup` under `-XX:AOTCacheOutput`. Variants \
+                    alternate run by run.""", Files.size(jar) / 1e6),
                     startup.markdown());
             startup.notes.forEach(this::note);
             startup.variants.stream()
