@@ -113,7 +113,8 @@ class BenchHarnessTest {
         assertEquals(1, startup.variants.size());
         StartupBenchmark.Variant plain = startup.variants.get(0);
         assertEquals(1, plain.runs().size());
-        assertEquals(1, plain.checkMs().size());
+        assertEquals(1, plain.checks().size());
+        assertTrue(plain.checks().get(0).cpuMs() > 0, "the CPU of an ended child is read");
         assertTrue(plain.runs().get(0).firstReviewMs() > 0);
         assertTrue(startup.checkClasses > 0 && startup.serveClasses > 0, startup.markdown());
         assertTrue(startup.markdown().contains("| " + plain.name() + " | 1 |"), startup.markdown());
