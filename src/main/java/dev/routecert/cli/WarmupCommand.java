@@ -2,6 +2,7 @@ package dev.routecert.cli;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.Routecert;
 import dev.routecert.admission.AdmissionReviewBuilder;
 import dev.routecert.config.ServeConfig;
@@ -9,6 +10,8 @@ import dev.routecert.log.LogSetup;
 import dev.routecert.routes.RouteKind;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -45,7 +48,8 @@ import picocli.CommandLine.Option;
         sortOptions = false,
         description = {
             "Starts routecert serve on 127.0.0.1 (free ports, self-signed certificate, no cluster), sends it",
-            "representative AdmissionReviews over HTTPS and probe and metrics requests, stops it and exits.",
+            "representative AdmissionReviews over HTTPS and probe and metrics requests, stops it, runs check",
+            "on the same objects as a YAML file, and exits.",
             "A training workload for the JVM's AOT cache (java -XX:AOTCacheOutput=FILE -jar routecert.jar warmup)."
         },
         exitCodeListHeading = "%nExit codes:%n",
@@ -77,7 +81,7 @@ public final class WarmupCommand implements Callable<Integer> {
     String logLevel;
 
     /** Reviews with the verdict each must get; the objects cover the policy's main paths. */
-    private record Sample(String name, AdmissionReviewBuilder review, String expectedOutcome) {}
+    private record Sample(String name, AdmissionReviewBuilder review, JsonNode object, String expectedOutcome) {}
 
     @Override
     public Integer call() throws Exception {
@@ -146,6 +150,7 @@ public final class WarmupCommand implements Callable<Integer> {
             }
             expectStatus(client, health + "/metrics", 200, problems);
             client.close();
+            checkSamples(samples, problems);
             if (!problems.isEmpty()) {
                 log.error("warm-up failed:\n  {}", String.join("\n  ", problems));
                 return 1;
@@ -183,6 +188,33 @@ public final class WarmupCommand implements Callable<Integer> {
             throw new IllegalStateException("warm-up configuration rejected: " + config.problems());
         }
         return serve;
+    }
+
+    /**
+     * {@code routecert check} of the samples as one YAML file, in this JVM: the image's cache then
+     * also holds what {@code check} loads (the YAML reader and writer), for the image run as a CI step.
+     */
+    private static void checkSamples(List<Sample> samples, List<String> problems) throws IOException {
+        YAMLMapper yaml = new YAMLMapper();
+        StringBuilder documents = new StringBuilder();
+        for (Sample sample : samples) {
+            documents.append(yaml.writeValueAsString(sample.object()));
+        }
+        Path file = Files.createTempFile("routecert-warmup", ".yaml");
+        try {
+            Files.writeString(file, documents);
+            StringWriter out = new StringWriter();
+            CommandLine check = Main.commandLine("check");
+            check.setOut(new PrintWriter(out));
+            check.setErr(new PrintWriter(out));
+            int code = check.execute("check", file.toString());
+            // the legacy IngressRoute's hosts are not covered: one denial, so exit code 1
+            if (code != CheckCommand.DENIED || !out.toString().contains("1 denied")) {
+                problems.add("check of the samples exited " + code + ":\n" + out);
+            }
+        } finally {
+            Files.deleteIfExists(file);
+        }
     }
 
     private static void expectStatus(HttpClient client, String url, int status, List<String> problems) {
@@ -247,17 +279,19 @@ public final class WarmupCommand implements Callable<Integer> {
                  "spec":{"routes":[{"match":"Host(`a.example.com`, `b.example.com`)","kind":"Rule","services":[{"name":"a","port":80}]}],
                   "tls":{"secretName":"legacy-tls","domains":[{"main":"a.example.com"}]}}}""");
         return List.of(
-                new Sample("ingress", review(RouteKind.INGRESS).object(ingress), "patched"),
+                new Sample("ingress", review(RouteKind.INGRESS).object(ingress), ingress, "patched"),
                 new Sample(
                         "ingressroute",
                         review(RouteKind.INGRESS_ROUTE)
                                 .operation("UPDATE")
                                 .object(route)
                                 .oldObject(route),
+                        route,
                         "allowed"),
                 new Sample(
                         "legacy-ingressroute",
                         review(RouteKind.INGRESS_ROUTE_LEGACY).object(uncovered),
+                        uncovered,
                         "denied"));
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.routecert.Routecert;
+import dev.routecert.cli.Main;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.FixedBytesServer;
 import dev.routecert.http.TestServer;
@@ -93,6 +94,30 @@ class BenchHarnessTest {
     @Test
     void startupsFirstReviewIsAnswered() throws Exception {
         assertTrue(StartupBenchmark.firstReviewMs(routecert.securePort(), pki.ca()) > 0);
+    }
+
+    /**
+     * The start-up part works: {@code serve} becomes ready and answers, {@code check} of its file exits
+     * allowed, and the classes of both are counted; from the test class path, one run, no AOT cache
+     * (that needs a jar). Its figures are not asserted.
+     */
+    @Test
+    void theStartupPartRunsServeAndCheck() throws Exception {
+        StartupBenchmark startup = new StartupBenchmark(
+                dir.resolve("startup"),
+                pki,
+                List.of("-cp", System.getProperty("java.class.path"), Main.class.getName()),
+                1,
+                false);
+        startup.run();
+        assertEquals(1, startup.variants.size());
+        StartupBenchmark.Variant plain = startup.variants.get(0);
+        assertEquals(1, plain.runs().size());
+        assertEquals(1, plain.checks().size());
+        assertTrue(plain.checks().get(0).cpuMs() > 0, "the CPU of an ended child is read");
+        assertTrue(plain.runs().get(0).firstReviewMs() > 0);
+        assertTrue(startup.checkClasses > 0 && startup.serveClasses > 0, startup.markdown());
+        assertTrue(startup.markdown().contains("| " + plain.name() + " | 1 |"), startup.markdown());
     }
 
     /** The JVM refuses two collectors: the variant's options must start a JVM, with the variant's collector. */

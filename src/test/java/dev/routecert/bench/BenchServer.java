@@ -67,11 +67,15 @@ final class BenchServer implements AutoCloseable {
 
     /** The command line of {@code routecert serve} as {@link #routecert} runs it, on the given ports. */
     static List<String> serveCommand(Path jar, Pki pki, List<String> jvmOptions, int port, int healthPort) {
+        return serveCommand(List.of("-jar", jar.toString()), pki, jvmOptions, port, healthPort);
+    }
+
+    /** The same, launched by {@code launch}: {@code -jar routecert.jar}, or a class path and the main class. */
+    static List<String> serveCommand(List<String> launch, Pki pki, List<String> jvmOptions, int port, int healthPort) {
         List<String> command = new ArrayList<>(List.of(java()));
         command.addAll(jvmOptions);
+        command.addAll(launch);
         command.addAll(List.of(
-                "-jar",
-                jar.toString(),
                 "serve",
                 "--kubernetes",
                 "off",

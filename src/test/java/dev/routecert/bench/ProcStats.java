@@ -65,6 +65,19 @@ final class ProcStats {
         return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * NANOS_PER_TICK;
     }
 
+    /**
+     * user + system CPU time of this process's children that have ended and been waited for (the
+     * kernel adds a child's time here when its exit is collected, as {@code Process.waitFor} does).
+     */
+    static long reapedChildrenCpuNanos() {
+        String stat = read(Path.of("/proc/self/stat"));
+        if (stat == null) {
+            return 0;
+        }
+        String[] fields = stat.substring(stat.lastIndexOf(')') + 2).trim().split(" +");
+        return (Long.parseLong(fields[13]) + Long.parseLong(fields[14])) * NANOS_PER_TICK;
+    }
+
     static long statusKb(long pid, String field) {
         String status = read(Path.of("/proc", Long.toString(pid), "status"));
         if (status == null) {

@@ -8,7 +8,7 @@ import picocli.CommandLine;
 record CliRun(int exitCode, String out, String err) {
 
     static CliRun of(String... args) {
-        CommandLine commandLine = Main.commandLine();
+        CommandLine commandLine = Main.commandLine(args);
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
         commandLine.setOut(new PrintWriter(out));

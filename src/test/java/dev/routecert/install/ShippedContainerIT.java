@@ -12,6 +12,8 @@ import dev.routecert.tls.TestPki;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -27,18 +29,22 @@ import java.util.Collections;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.spi.ToolProvider;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The container as shipped, without a container engine: the Dockerfile's AOT training command and
- * ENTRYPOINT, the Deployment's args, env and ConfigMap, and the serving Secret's files, run with
- * the local JDK 25 on the packaged jar, with {@code /app} and {@code /tls} mapped to folders here.
- * The only additions: {@code ROUTECERT_BIND_ADDRESS=127.0.0.1} (loopback only), free ports, no
- * cluster, and {@code -Xlog:aot} to see whether the cache was used.
+ * The container as shipped, without a container engine: the image's Java runtime linked here with
+ * jlink from the Dockerfile's module list, the Dockerfile's AOT training command and ENTRYPOINT, the
+ * Deployment's args, env and ConfigMap, and the serving Secret's files, run on the packaged jar, with
+ * {@code /opt/java}, {@code /app} and {@code /tls} mapped to folders here; then {@code check} through
+ * the same ENTRYPOINT, as a CI step runs the image. The only additions: {@code
+ * ROUTECERT_BIND_ADDRESS=127.0.0.1} (loopback only), free ports, no cluster, and {@code -Xlog:aot} to
+ * see whether the cache was used.
  */
 class ShippedContainerIT {
 
@@ -53,19 +59,22 @@ class ShippedContainerIT {
     @Test
     void theImagesTrainedAotCacheIsUsedAndTheDeploymentsConfigurationServesAndStopsInTime() throws Exception {
         List<String> dockerfile = Files.readAllLines(DOCKERFILE);
-        String java = ProcessHandle.current().info().command().orElseThrow();
         Path app = Files.createDirectories(dir.resolve("app"));
         Files.copy(Path.of("target/routecert.jar"), app.resolve("routecert.jar"), StandardCopyOption.REPLACE_EXISTING);
 
+        // 0. The image's runtime: jlink with the Dockerfile's module list, which covers what jdeps finds.
+        Path runtime = linkedRuntime(app.resolve("routecert.jar"));
+
         // 1. The training RUN line, as the image build runs it.
         String training = dockerfile.stream()
-                .filter(l -> l.startsWith("RUN java ") && l.contains("AOTCacheOutput"))
+                .filter(l -> l.startsWith("RUN [") && l.contains("AOTCacheOutput"))
                 .findFirst()
                 .orElseThrow(() -> new AssertionError("the Dockerfile has no AOT training run"))
                 .substring("RUN ".length());
-        List<String> trainingCommand = new ArrayList<>(List.of(training.split(" +")));
-        trainingCommand.replaceAll(arg -> arg.replace("/app/", app + "/"));
-        trainingCommand.set(0, java);
+        List<String> trainingCommand = new ArrayList<>();
+        for (JsonNode arg : JSON.readTree(training)) {
+            trainingCommand.add(inImage(arg.asText(), app, runtime));
+        }
         long trainingStarted = System.nanoTime();
         Run trained = Run.start(trainingCommand, Map.of());
         assertTrue(trained.process.waitFor(300, TimeUnit.SECONDS), "training run did not finish:\n" + trained.log());
@@ -81,9 +90,9 @@ class ShippedContainerIT {
         JsonNode container = manifests.one("Deployment", "routecert").at("/spec/template/spec/containers/0");
         List<String> command = new ArrayList<>();
         for (JsonNode arg : JSON.readTree(instruction(dockerfile, "ENTRYPOINT"))) {
-            command.add(arg.asText().replace("/app/", app + "/"));
+            command.add(inImage(arg.asText(), app, runtime));
         }
-        command.set(0, java);
+        List<String> entrypoint = List.copyOf(command);
         TestPki pki = new TestPki();
         SecretVolume tls = new SecretVolume(dir.resolve("tls"));
         tls.write(pki.issue(TestPki.KeyFormat.EC_SEC1)); // cert-manager writes ECDSA keys as SEC1
@@ -175,6 +184,80 @@ class ShippedContainerIT {
                     "readiness went false " + delay + " before the listeners closed: " + stopping);
         } finally {
             served.process.destroyForcibly();
+        }
+
+        // 4. check as a CI step runs it: the ENTRYPOINT, the image's JDK_JAVA_OPTIONS and cache, a folder of manifests.
+        Path manifestsDir = Files.createDirectories(dir.resolve("work/manifests"));
+        Files.copy(Path.of("src/test/resources/routes/ingress/with_alt_names.yaml"), manifestsDir.resolve("web.yaml"));
+        List<String> check = new ArrayList<>(entrypoint);
+        check.addAll(List.of("check", manifestsDir.toString()));
+        Run checked = Run.start(check, Map.of("JDK_JAVA_OPTIONS", imageJavaOptions(dockerfile) + " -Xlog:aot=info"));
+        assertTrue(checked.process.waitFor(60, TimeUnit.SECONDS), checked.log());
+        assertEquals(0, checked.process.exitValue(), checked.log());
+        assertTrue(checked.log().contains("checked 1 object: 1 allowed, 0 denied"), checked.log());
+        assertTrue(checked.log().contains("Opened AOT cache " + app.resolve("routecert.aot")), checked.log());
+        assertFalse(checked.log().contains("[error][aot]") || checked.log().contains("[error  ][aot]"), checked.log());
+    }
+
+    /** A path of the image mapped to its folder here: the runtime under /opt/java, the jar and cache under /app. */
+    private static String inImage(String arg, Path app, Path runtime) {
+        return arg.replace("/opt/java/", runtime + "/").replace("/app/", app + "/");
+    }
+
+    /** The Dockerfile's {@code ENV JDK_JAVA_OPTIONS="..."}. */
+    private static String imageJavaOptions(List<String> dockerfile) {
+        String env = instruction(dockerfile, "ENV");
+        Matcher options = Pattern.compile("JDK_JAVA_OPTIONS=\"([^\"]*)\"").matcher(env);
+        assertTrue(options.find(), env);
+        return options.group(1);
+    }
+
+    /**
+     * The image's runtime, as its jlink line builds it from {@code java-modules}, after checking that the
+     * list holds every module {@code jdeps --print-module-deps} finds in the jar.
+     */
+    private Path linkedRuntime(Path jar) {
+        Set<String> listed = Set.of(
+                readString(DOCKERFILE.resolveSibling("java-modules")).strip().split(","));
+        StringWriter found = new StringWriter();
+        int jdeps = ToolProvider.findFirst("jdeps")
+                .orElseThrow()
+                .run(
+                        new PrintWriter(found),
+                        new PrintWriter(found),
+                        "--ignore-missing-deps",
+                        "--multi-release",
+                        Integer.toString(Runtime.version().feature()),
+                        "--print-module-deps",
+                        jar.toString());
+        assertEquals(0, jdeps, found.toString());
+        Set<String> needed = Set.of(found.toString().strip().split(","));
+        assertTrue(
+                listed.containsAll(needed),
+                "src/main/docker/java-modules lacks modules the jar needs: " + needed + " against " + listed);
+        Path runtime = dir.resolve("opt/java");
+        StringWriter out = new StringWriter();
+        int jlink = ToolProvider.findFirst("jlink")
+                .orElseThrow()
+                .run(
+                        new PrintWriter(out),
+                        new PrintWriter(out),
+                        "--add-modules",
+                        String.join(",", listed),
+                        "--strip-debug",
+                        "--no-man-pages",
+                        "--no-header-files",
+                        "--output",
+                        runtime.toString());
+        assertEquals(0, jlink, out.toString());
+        return runtime;
+    }
+
+    private static String readString(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
         }
     }
 
