@@ -58,8 +58,15 @@ clientConfig:
     path: {{ .path }}
     port: 443
   {{- end }}
-  {{- with .root.Values.webhook.caBundle }}
+  {{- if .root.Values.webhook.caBundle }}
+  caBundle: {{ .root.Values.webhook.caBundle }}
+  {{- else if .root.Release.IsUpgrade }}
+  {{- /* On upgrade the hook re-creates the registration: start it with the CA cainjector would inject,
+         so that it is never without one (on install the Secret does not exist yet). */}}
+  {{- $serving := lookup "v1" "Secret" .root.Release.Namespace (printf "%s-serving-tls" (include "routecert.fullname" .root)) }}
+  {{- with (dig "data" "ca.crt" "" $serving) }}
   caBundle: {{ . }}
+  {{- end }}
   {{- end }}
 {{- end -}}
 
