@@ -12,6 +12,8 @@ import dev.routecert.Routecert;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.TestServer;
+import dev.routecert.kube.Commands;
+import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.RoundRobinProxy;
 import dev.routecert.policy.PolicyConfig;
@@ -148,7 +150,7 @@ class HelmChartIT {
     @Test
     void aFreshInstallUnderALoopOfAppliesLosesNone(@TempDir Path dir) throws Exception {
         setUp(dir);
-        loop = Loop.start(admin, namespaces.get(1), run);
+        loop = Loop.start(admin, namespaces.get(1), run, "app");
         CompletableFuture<Release> installed = install(true);
         awaitDeployment(1);
         loop.awaitMore(10); // applies while no pod is ready yet
@@ -184,13 +186,34 @@ class HelmChartIT {
                         .getMetadata()
                         .getAnnotations()
                         .get("helm.sh/hook"));
+
+        // Uninstall as install.md says: the registrations by label first (helm uninstall leaves hooks).
+        CommandResult deleted = Commands.kubectl(
+                cluster,
+                null,
+                "delete",
+                "mutatingwebhookconfiguration,validatingwebhookconfiguration",
+                "-l",
+                "app.kubernetes.io/instance=" + this.release);
+        assertEquals(0, deleted.exitCode(), deleted.output());
+        assertEquals(
+                2, deleted.stdout().lines().filter(l -> l.endsWith(" deleted")).count(), deleted.output());
+        Helm.uninstall(this.release)
+                .withNamespace(namespaces.getFirst())
+                .withKubeConfig(cluster.kubeconfig())
+                .call();
+        assertEquals(null, deployment(), "helm uninstall removes the release's objects");
+        loop = Loop.start(admin, namespaces.get(1), run, "after");
+        loop.awaitMore(5);
+        loop.stop();
+        assertEquals(List.of(), loop.failures(), "route writes after the uninstall");
     }
 
     /** The same install with the webhooks registered with the release instead: applies fail until a pod answers. */
     @Test
     void registeredWithTheReleaseInsteadTheSameInstallLosesApplies(@TempDir Path dir) throws Exception {
         setUp(dir);
-        loop = Loop.start(admin, namespaces.get(1), run);
+        loop = Loop.start(admin, namespaces.get(1), run, "app");
         CompletableFuture<Release> installed = install(false);
         awaitDeployment(1);
         Await.until(
@@ -246,7 +269,7 @@ class HelmChartIT {
         webhook.remove("caBundle");
         upgradeValues.put("webhook", webhook);
 
-        loop = Loop.start(admin, namespaces.get(1), run);
+        loop = Loop.start(admin, namespaces.get(1), run, "app");
         loop.awaitMore(5);
         CompletableFuture<Release> upgraded =
                 CompletableFuture.supplyAsync(() -> Helm.upgrade(HelmChart.DIRECTORY.toString())
@@ -535,20 +558,22 @@ class HelmChartIT {
         private final KubernetesClient client;
         private final String namespace;
         private final String run;
+        private final String prefix;
         private final AtomicBoolean running = new AtomicBoolean(true);
         private final AtomicInteger applies = new AtomicInteger();
         private final List<String> failures = Collections.synchronizedList(new ArrayList<>());
         private volatile int judgedFrom = Integer.MAX_VALUE;
         private Thread thread;
 
-        private Loop(KubernetesClient client, String namespace, String run) {
+        private Loop(KubernetesClient client, String namespace, String run, String prefix) {
+            this.prefix = prefix;
             this.client = client;
             this.namespace = namespace;
             this.run = run;
         }
 
-        static Loop start(KubernetesClient client, String namespace, String run) {
-            Loop loop = new Loop(client, namespace, run);
+        static Loop start(KubernetesClient client, String namespace, String run, String prefix) {
+            Loop loop = new Loop(client, namespace, run, prefix);
             loop.thread = Thread.ofPlatform().daemon().name("apply-loop").start(loop::run);
             return loop;
         }
@@ -577,7 +602,7 @@ class HelmChartIT {
                             .v1()
                             .ingresses()
                             .inNamespace(namespace)
-                            .resource(ingress("app-" + n, run, null))
+                            .resource(ingress(prefix + "-" + n, run, null))
                             .create();
                 } catch (KubernetesClientException e) {
                     failures.add("apply " + n + ": " + e.getMessage());
