@@ -51,9 +51,14 @@ public final class HelmChart {
 
     /** {@code helm template routecert manifests/helm/routecert -n routecert -f values} for that Kubernetes version. */
     public static String template(Map<String, Object> values, String kubeVersion) {
+        return template(values, kubeVersion, "routecert");
+    }
+
+    /** The same into another namespace. */
+    public static String template(Map<String, Object> values, String kubeVersion, String namespace) {
         TemplateCommand template = helm().template()
                 .withName("routecert")
-                .withNamespace("routecert")
+                .withNamespace(namespace)
                 .withKubeVersion(kubeVersion)
                 .withValuesFile(valuesFile(values));
         return template.call();

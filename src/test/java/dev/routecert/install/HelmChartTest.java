@@ -181,6 +181,29 @@ class HelmChartTest {
     }
 
     @Test
+    void inAnotherNamespaceTheHostClaimsFollowTheRelease() {
+        assertFalse(
+                one(HelmChart.render(HelmChart.defaults(), CURRENT), "ConfigMap", "routecert-config")
+                        .path("data")
+                        .has("ROUTECERT_CLAIMS_NAMESPACE"),
+                "in routecert, routecert's default");
+        List<ObjectNode> rendered =
+                HelmChart.objects(HelmChart.template(HelmChart.defaults(), CURRENT, "platform-routecert"));
+        JsonNode options = one(rendered, "ConfigMap", "routecert-config").path("data");
+        assertEquals(
+                "platform-routecert", options.path("ROUTECERT_CLAIMS_NAMESPACE").asText());
+        assertEquals(
+                "platform-routecert",
+                one(rendered, "Role", "routecert-host-claims")
+                        .at("/metadata/namespace")
+                        .asText(),
+                "where the Role lets routecert write the Leases");
+        assertEquals(
+                "kube-system,cert-manager,platform-routecert",
+                options.path("ROUTECERT_EXCLUDED_NAMESPACES").asText());
+    }
+
+    @Test
     void aChangedOptionRollsThePodsAndAnUnchangedOneDoesNot() {
         String before = checksum(HelmChart.defaults());
         assertEquals(before, checksum(HelmChart.defaults()));
