@@ -10,13 +10,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.marcnuri.helm.LintResult;
+import dev.routecert.cli.Main;
 import dev.routecert.config.ServeConfig;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
+import picocli.CommandLine;
 
 /**
  * The chart rendered by Helm's own library: lint, the required API server CIDR, the variants per
@@ -25,6 +29,7 @@ import org.junit.jupiter.api.Test;
  */
 class HelmChartTest {
 
+    private static final Pattern ENV_DEFAULT = Pattern.compile("^\\$\\{env:(ROUTECERT_[A-Z_]+)");
     private static final String CURRENT = "1.31.0";
 
     @Test
@@ -201,6 +206,28 @@ class HelmChartTest {
         assertEquals(
                 "kube-system,cert-manager,platform-routecert",
                 options.path("ROUTECERT_EXCLUDED_NAMESPACES").asText());
+    }
+
+    /** Every key of the options ConfigMap is a variable routecert serve reads (the DNS ones come with their part). */
+    @Test
+    void theOptionsAreVariablesServeReads() {
+        Set<String> serveVariables = new TreeSet<>();
+        CommandLine.Model.CommandSpec serve =
+                Main.commandLine().getSubcommands().get("serve").getCommandSpec();
+        serve.interpolateVariables(false); // defaults as written: ${env:ROUTECERT_...:-default}
+        for (CommandLine.Model.OptionSpec option : serve.options()) {
+            Matcher variable = ENV_DEFAULT.matcher(String.valueOf(option.defaultValue()));
+            if (variable.find()) {
+                serveVariables.add(variable.group(1));
+            }
+        }
+        List<ObjectNode> rendered =
+                HelmChart.objects(HelmChart.template(HelmChart.defaults(), CURRENT, "platform-routecert"));
+        List<String> unknown = one(rendered, "ConfigMap", "routecert-config").path("data").properties().stream()
+                .map(Map.Entry::getKey)
+                .filter(key -> !serveVariables.contains(key))
+                .toList();
+        assertEquals(List.of(), unknown, "no option of routecert serve; it reads " + serveVariables);
     }
 
     @Test
