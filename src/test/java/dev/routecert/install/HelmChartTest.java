@@ -136,9 +136,7 @@ class HelmChartTest {
         assertEquals("1Gi", container.at("/resources/limits/memory").asText());
         List<String> args = strings(container.path("args"));
         assertTrue(args.contains("--log-level=debug"), args.toString());
-        assertTrue(
-                args.contains("--certificate-template=/etc/routecert/certificate-template/certificate-template.yaml"),
-                args.toString());
+
         assertTrue(
                 container.path("env").toString().contains("\"TZ\""),
                 container.path("env").toString());
@@ -163,6 +161,13 @@ class HelmChartTest {
         assertEquals("Issuer", options.path("ROUTECERT_DEFAULT_ISSUER_KIND").asText());
         assertEquals(
                 "example.io", options.path("ROUTECERT_DEFAULT_ISSUER_GROUP").asText());
+        assertEquals(
+                "/etc/routecert/certificate-template/certificate-template.yaml",
+                options.path("ROUTECERT_CERTIFICATE_TEMPLATE").asText(),
+                "--certificate-template, at the mounted ConfigMap");
+        assertTrue(
+                container.path("volumeMounts").toString().contains("/etc/routecert/certificate-template"),
+                container.path("volumeMounts").toString());
         assertEquals("true", options.path("ROUTECERT_DNS_ENDPOINTS").asText());
         assertEquals(
                 "traefik/traefik", options.path("ROUTECERT_DNS_TARGET_SERVICE").asText());
