@@ -90,7 +90,8 @@ public final class RoutecertServer implements AutoCloseable {
         }
         AdmissionEndpoint mutate = endpoint("mutate", mutating);
         AdmissionEndpoint validate = endpoint("validate", validating);
-        this.admission = admissionApp(config, tls, reviews, mutate::handle, validate::handle);
+        this.admission = admissionApp(
+                config, tls, reviews, closingWhileStopping(mutate::handle), closingWhileStopping(validate::handle));
         this.health = Javalin.create(cfg -> {
             cfg.startup.showJavalinBanner = false;
             cfg.startup.showOldJavalinVersionWarning = false;
@@ -235,6 +236,20 @@ public final class RoutecertServer implements AutoCloseable {
 
     public int inFlight() {
         return inFlight.get();
+    }
+
+    /**
+     * From the start of a graceful stop, every answer closes its connection: a caller that keeps
+     * connections open (the API server does) then reconnects, to a replica still serving, during the
+     * shutdown delay, instead of reusing a connection that the stop closes under a request.
+     */
+    private Handler closingWhileStopping(Handler handler) {
+        return ctx -> {
+            if (stopped.get()) {
+                ctx.header("Connection", "close");
+            }
+            handler.handle(ctx);
+        };
     }
 
     /** True once a graceful stop is past its shutdown delay and waits for the in-flight reviews. */

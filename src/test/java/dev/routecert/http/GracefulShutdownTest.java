@@ -12,11 +12,13 @@ import dev.routecert.tls.ServingCertificate;
 import dev.routecert.tls.TestPki;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.RepeatedTest;
+import org.junit.jupiter.api.Test;
 
 class GracefulShutdownTest {
 
@@ -67,6 +69,32 @@ class GracefulShutdownTest {
         assertEquals(200, finished.statusCode());
         assertTrue(finished.body().contains("\"uid\":\"in-flight\""), finished.body());
         closing.get(10, TimeUnit.SECONDS);
+    }
+
+    @Test
+    void duringTheShutdownDelayEachAnswerClosesItsConnection() throws Exception {
+        ServingCertificate certificate = SelfSignedCertificates.forLocalhost(Duration.ofDays(1));
+        TestServer server = new TestServer(
+                new FixedCertificateSource(certificate),
+                request -> AdmissionDecision.allow(),
+                TestPki.trusting(certificate.leaf()),
+                config -> config.toBuilder()
+                        .shutdown(Duration.ofSeconds(3), Duration.ofSeconds(5))
+                        .build());
+        HttpResponse<String> serving = server.post("/mutate", "application/json", RawHttps.review("serving"));
+        assertEquals(200, serving.statusCode());
+        assertEquals(
+                Optional.empty(), serving.headers().firstValue("connection"), "connections are kept while serving");
+
+        // Its own thread, not the common pool, which other tests' reviews need while this one stops.
+        Thread closing = Thread.ofPlatform().name("closing").start(server::close);
+        awaitStatus(server, 503);
+        HttpResponse<String> stopping = server.post("/mutate", "application/json", RawHttps.review("stopping"));
+        assertTrue(closing.isAlive(), "answered within the shutdown delay");
+        assertEquals(200, stopping.statusCode(), "still answered during the delay");
+        assertTrue(stopping.body().contains("\"uid\":\"stopping\""), stopping.body());
+        assertEquals(Optional.of("close"), stopping.headers().firstValue("connection"));
+        closing.join(Duration.ofSeconds(20));
     }
 
     private static HttpResponse<String> awaitStatus(TestServer server, int status) {

@@ -9,10 +9,11 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLongArray;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * A TCP proxy on loopback that hands each connection it accepts to the next backend in turn and
@@ -22,9 +23,9 @@ import java.util.concurrent.atomic.AtomicLongArray;
 public final class RoundRobinProxy implements AutoCloseable {
 
     private final ServerSocket server;
-    private final List<Integer> backends;
+    private volatile List<Integer> backends;
     private final AtomicInteger next = new AtomicInteger();
-    private final AtomicLongArray connections;
+    private final Map<Integer, AtomicLong> connections = new ConcurrentHashMap<>();
     private final Set<Socket> open = ConcurrentHashMap.newKeySet();
     private final Thread acceptor;
 
@@ -36,7 +37,6 @@ public final class RoundRobinProxy implements AutoCloseable {
             throw new UncheckedIOException("cannot listen on loopback", e);
         }
         this.backends = List.copyOf(backends);
-        this.connections = new AtomicLongArray(backends.size());
         this.acceptor = Thread.ofPlatform().daemon().name("round-robin-proxy").start(this::accept);
     }
 
@@ -46,11 +46,21 @@ public final class RoundRobinProxy implements AutoCloseable {
 
     /** How many connections went to each backend, in the order given. */
     public long[] connections() {
-        long[] counts = new long[connections.length()];
+        List<Integer> current = backends;
+        long[] counts = new long[current.size()];
         for (int i = 0; i < counts.length; i++) {
-            counts[i] = connections.get(i);
+            AtomicLong count = connections.get(current.get(i));
+            counts[i] = count == null ? 0 : count.get();
         }
         return counts;
+    }
+
+    /**
+     * From now on, new connections go to {@code backends}, as a Service follows its ready endpoints
+     * during a rollout; open connections stay where they are. None: connections are refused.
+     */
+    public void route(List<Integer> backends) {
+        this.backends = List.copyOf(backends);
     }
 
     private void accept() {
@@ -61,9 +71,14 @@ public final class RoundRobinProxy implements AutoCloseable {
             } catch (IOException e) {
                 return; // closed
             }
-            int backend = Math.floorMod(next.getAndIncrement(), backends.size());
-            connections.incrementAndGet(backend);
-            Thread.ofVirtual().start(() -> connect(client, backends.get(backend)));
+            List<Integer> current = backends;
+            if (current.isEmpty()) {
+                closeQuietly(client); // a Service without ready endpoints
+                continue;
+            }
+            int backend = current.get(Math.floorMod(next.getAndIncrement(), current.size()));
+            connections.computeIfAbsent(backend, b -> new AtomicLong()).incrementAndGet();
+            Thread.ofVirtual().start(() -> connect(client, backend));
         }
     }
 
