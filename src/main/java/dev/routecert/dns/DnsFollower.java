@@ -241,6 +241,9 @@ public final class DnsFollower implements LeaderWork {
                     ? Optional.empty()
                     : store.read(namespace, name, deadline);
             Decision decision = DnsEndpointOwnership.decide(plan, owner, planned, predecessor, adoptFrom);
+            // one written during the route's CREATE has no owner yet: this is the route's first word of it
+            boolean created = planned.isPresent()
+                    && planned.get().path("metadata").path("ownerReferences").isEmpty();
             // creating is admission's; a missing one is not created here
             if (decision instanceof Write write && write.resourceVersion() != null) {
                 store.apply(write.object(), write.resourceVersion(), deadline);
@@ -256,9 +259,13 @@ public final class DnsFollower implements LeaderWork {
                         new RouteRef(kind.group(), kind.kind(), namespace, name),
                         owner.uid(),
                         RouteEvents.NORMAL,
-                        write.takenOver() ? "DNSEndpointAdopted" : "DNSEndpointUpdated",
+                        write.takenOver()
+                                ? "DNSEndpointAdopted"
+                                : created ? "DNSEndpointCreated" : "DNSEndpointUpdated",
                         "Update",
-                        "DNSEndpoint " + write.name() + ": " + plan.describe());
+                        "DNSEndpoint " + write.name()
+                                + (created && !write.takenOver() ? " (written during admission)" : "") + ": "
+                                + plan.describe());
             }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: {} {}/{}: {}", kind.kind(), namespace, name, e.getMessage());

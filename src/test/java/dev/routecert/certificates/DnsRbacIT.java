@@ -180,6 +180,11 @@ class DnsRbacIT {
                 """, "apply", "-n", ns, "-f", "-");
         assertEquals(0, apply.exitCode(), apply.err());
         assertEquals("[\"192.0.2.30\"]", targets(), "written in admission, targets read from the Service");
+        await(
+                "the leader owns it and tells the route",
+                Duration.ofSeconds(30),
+                () -> CertificateAdmissionIT.events(fixture, ns, "web"),
+                events -> events.stream().anyMatch(e -> e.startsWith("DNSEndpointCreated: DNSEndpoint web-ir")));
 
         loadBalancer("192.0.2.31");
         await("the record follows the Service", Duration.ofSeconds(30), DnsRbacIT::targets, "[\"192.0.2.31\"]"::equals);

@@ -146,7 +146,7 @@ class DnsFollowerTest {
                         .get(0)
                         .path("uid")
                         .asText());
-        assertEquals(List.of("DNSEndpointUpdated web"), events);
+        assertEquals(List.of("DNSEndpointCreated web"), events, "written during admission, owned now");
         assertEquals(1.0, metrics.follows("updated"));
 
         follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
