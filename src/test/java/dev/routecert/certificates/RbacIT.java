@@ -46,6 +46,12 @@ class RbacIT {
     @BeforeAll
     static void setUp() throws Exception {
         fixture = KUBE.fixture();
+        // DnsRbacIT uses the namespace too: wait out its deletion after an earlier class
+        await(
+                "namespace routecert not terminating",
+                Duration.ofSeconds(60),
+                () -> fixture.client.namespaces().withName("routecert").get(),
+                n -> n == null || !"Terminating".equals(n.getStatus().getPhase()));
         if (fixture.client.namespaces().withName("routecert").get() == null) {
             fixture.client
                     .namespaces()
