@@ -6,19 +6,16 @@ import dev.routecert.certificates.CertificatePlanner;
 import dev.routecert.certificates.ExistingCertificate;
 import dev.routecert.certificates.IssuerInfo;
 import dev.routecert.certificates.RouteRef;
+import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyRequest;
 import dev.routecert.policy.Verdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.webhook.CertificateAdmission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -65,23 +62,9 @@ final class CheckCluster {
      *     plain path's exception handler loads nothing of the cluster's)
      */
     static CheckCluster read(Path kubeconfig, String context) throws IOException {
-        Config config;
-        try {
-            config = Config.fromKubeconfig(
-                    context == null || context.isBlank() ? null : context.strip(),
-                    Files.readString(kubeconfig),
-                    kubeconfig.toString());
-        } catch (IOException | RuntimeException e) {
-            throw new IOException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage());
-        }
-        config = new ConfigBuilder(config)
-                .withConnectionTimeout(5_000)
-                .withRequestTimeout(30_000)
-                .withRequestRetryBackoffLimit(1)
-                .build();
         CheckCluster cluster = new CheckCluster();
-        try (KubernetesClient client =
-                new KubernetesClientBuilder().withConfig(config).build()) {
+        try (KubernetesClient client = ClusterConnection.commandLineClient(
+                kubeconfig, context == null || context.isBlank() ? null : context.strip())) {
             for (Listed l : FACTS) {
                 Optional<List<JsonNode>> items = list(client, l);
                 items.ifPresent(cluster.facts::addAll);

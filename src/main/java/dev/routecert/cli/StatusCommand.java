@@ -1,18 +1,15 @@
 package dev.routecert.cli;
 
 import dev.routecert.certificates.ClusterHealthFacts;
+import dev.routecert.cluster.ClusterConnection;
 import dev.routecert.config.Durations;
 import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.RoutePolicy;
 import dev.routecert.policy.scope.ScopeFacts;
 import dev.routecert.time.Clock;
-import io.fabric8.kubernetes.client.Config;
-import io.fabric8.kubernetes.client.ConfigBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
-import io.fabric8.kubernetes.client.KubernetesClientBuilder;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.concurrent.Callable;
@@ -107,26 +104,11 @@ public final class StatusCommand implements Callable<Integer> {
         // no IngressClass is read: classless objects follow --scope-unclassed, as in check without one
         RoutePolicy routePolicy =
                 new RoutePolicy(policy.config(), policy.scope(), ScopeFacts.NONE, NamespaceRules.Source.DEFAULT);
-        Config config;
-        try {
-            config = kubeconfig != null
-                    ? Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString())
-                    : Config.autoConfigure(null);
-        } catch (IOException | RuntimeException e) {
-            err.println("routecert status: cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage());
-            return ERROR;
-        }
-        config = new ConfigBuilder(config)
-                .withConnectionTimeout(5_000)
-                .withRequestTimeout(30_000)
-                .withRequestRetryBackoffLimit(1)
-                .build();
         String ns = namespace == null || namespace.isBlank() ? null : namespace.strip();
         ClusterHealthFacts facts;
-        try (KubernetesClient client =
-                new KubernetesClientBuilder().withConfig(config).build()) {
+        try (KubernetesClient client = ClusterConnection.commandLineClient(kubeconfig, null)) {
             facts = ClusterHealthFacts.read(client, ns);
-        } catch (ClusterHealthFacts.ReadFailure | RuntimeException e) {
+        } catch (IOException | ClusterHealthFacts.ReadFailure | RuntimeException e) {
             err.println("routecert status: " + e.getMessage());
             return ERROR;
         }

@@ -91,6 +91,31 @@ public final class ClusterConnection implements AutoCloseable {
         return Optional.of(connection);
     }
 
+    /**
+     * A client for one short command-line run (check --kubeconfig, status): {@code kubeconfig} (its
+     * {@code context}, or the current one), or the in-cluster account, KUBECONFIG or ~/.kube/config
+     * when null; a few seconds to connect, 30 s per request, one retry.
+     *
+     * @throws IOException when the kubeconfig cannot be read, saying which
+     */
+    public static KubernetesClient commandLineClient(Path kubeconfig, String context) throws IOException {
+        Config config;
+        try {
+            config = kubeconfig != null
+                    ? Config.fromKubeconfig(context, Files.readString(kubeconfig), kubeconfig.toString())
+                    : Config.autoConfigure(context);
+        } catch (IOException | RuntimeException e) {
+            throw new IOException("cannot read --kubeconfig " + kubeconfig + ": " + e.getMessage());
+        }
+        return new KubernetesClientBuilder()
+                .withConfig(new ConfigBuilder(config)
+                        .withConnectionTimeout(5_000)
+                        .withRequestTimeout(30_000)
+                        .withRequestRetryBackoffLimit(1)
+                        .build())
+                .build();
+    }
+
     private static Config fromKubeconfig(Path kubeconfig) {
         try {
             return Config.fromKubeconfig(null, Files.readString(kubeconfig), kubeconfig.toString());
