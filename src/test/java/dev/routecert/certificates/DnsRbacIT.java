@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -107,21 +106,7 @@ class DnsRbacIT {
                 .delete());
         loadBalancer("192.0.2.30");
 
-        String token = fixture.client
-                .serviceAccounts()
-                .inNamespace("routecert")
-                .withName("routecert")
-                .tokenRequest(new TokenRequestBuilder()
-                        .withNewSpec()
-                        .withExpirationSeconds(3600L)
-                        .endSpec()
-                        .build())
-                .getStatus()
-                .getToken();
-        Path kubeconfig = Files.createTempFile("routecert-dns-sa-", ".kubeconfig");
-        Files.writeString(
-                kubeconfig,
-                Files.readString(fixture.cluster.kubeconfig()).replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+        Path kubeconfig = fixture.serviceAccountKubeconfig("routecert", "routecert");
 
         WebhookUnderTest routecert = fixture.routecert(
                 kubeconfig,

@@ -14,7 +14,6 @@ import dev.routecert.kube.WebhookUnderTest;
 import io.fabric8.kubernetes.api.model.HasMetadata;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
-import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReview;
 import io.fabric8.kubernetes.api.model.authorization.v1.SubjectAccessReviewBuilder;
 import io.fabric8.kubernetes.api.model.coordination.v1.Lease;
@@ -79,20 +78,7 @@ class RbacIT {
         fixture.onClose(
                 () -> rbac.forEach(object -> fixture.client.resource(object).delete()));
 
-        String token = fixture.client
-                .serviceAccounts()
-                .inNamespace("routecert")
-                .withName("routecert")
-                .tokenRequest(new TokenRequestBuilder()
-                        .withNewSpec()
-                        .withExpirationSeconds(3600L)
-                        .endSpec()
-                        .build())
-                .getStatus()
-                .getToken();
-        String admin = Files.readString(fixture.cluster.kubeconfig());
-        Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
-        Files.writeString(kubeconfig, admin.replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+        Path kubeconfig = fixture.serviceAccountKubeconfig("routecert", "routecert");
 
         if (createdRoutecertNamespace) {
             fixture.onClose(

@@ -9,6 +9,7 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
+import io.fabric8.kubernetes.api.model.authentication.TokenRequestBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.Resource;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -309,6 +310,27 @@ public final class ClusterFixture implements AutoCloseable {
             throw new AssertionError("/mutate answered " + response.statusCode() + ": " + response.body());
         }
         return new ObjectMapper().readTree(response.body()).path("response");
+    }
+
+    /**
+     * A kubeconfig of the suite's API server that authenticates as ServiceAccount {@code namespace/name}
+     * (a token valid for an hour), for routecert run with only the permissions bound to it.
+     */
+    public Path serviceAccountKubeconfig(String namespace, String name) throws IOException {
+        String token = client.serviceAccounts()
+                .inNamespace(namespace)
+                .withName(name)
+                .tokenRequest(new TokenRequestBuilder()
+                        .withNewSpec()
+                        .withExpirationSeconds(3600L)
+                        .endSpec()
+                        .build())
+                .getStatus()
+                .getToken();
+        Path kubeconfig = Files.createTempFile("routecert-sa-", ".kubeconfig");
+        Files.writeString(
+                kubeconfig, Files.readString(cluster.kubeconfig()).replaceAll("(?m)^(\\s*token: ).*$", "$1" + token));
+        return kubeconfig;
     }
 
     /** Polls until {@code condition} holds; fails with {@code what} and the last value seen. */
