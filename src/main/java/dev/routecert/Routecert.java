@@ -19,6 +19,7 @@ import dev.routecert.dns.DnsFollower;
 import dev.routecert.dns.DnsMetrics;
 import dev.routecert.dns.DnsTargetSource;
 import dev.routecert.dns.KubeDnsEndpointStore;
+import dev.routecert.dns.RouteJudge;
 import dev.routecert.dns.ServiceTargets;
 import dev.routecert.health.Readiness;
 import dev.routecert.http.RoutecertServer;
@@ -57,6 +58,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executor;
 import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicReference;
@@ -121,6 +123,7 @@ public final class Routecert implements AutoCloseable {
         Optional<CertificateManager> manager = Optional.empty();
         Optional<PolicyFileSource> policyFile = Optional.empty();
         List<HostClaims> claims = new ArrayList<>(1);
+        List<DnsFollower> followers = new CopyOnWriteArrayList<>();
         List<ServiceTargets> serviceTargets = new ArrayList<>(1);
         try {
             clientCas = clientCaSource(config);
@@ -192,7 +195,7 @@ public final class Routecert implements AutoCloseable {
                         metrics.registry(),
                         guard,
                         Predecessors.of(config.adoptFrom()),
-                        caches -> {
+                        (caches, reconcilerPolicy) -> {
                             HostClaims started = HostClaims.start(
                                     client,
                                     caches,
@@ -220,17 +223,20 @@ public final class Routecert implements AutoCloseable {
                                     dnsStore,
                                     DnsFollower.RouteLookup.of(caches),
                                     targetSource,
-                                    dns,
-                                    config.adoptFrom(),
-                                    policyConfig.defaultSyntax(),
+                                    RouteJudge.of(reconcilerPolicy, started.ownership(), guard),
+                                    new DnsFollower.Settings(
+                                            dns,
+                                            config.adoptFrom(),
+                                            policyConfig.defaultSyntax(),
+                                            config.certificates().orphanGracePeriod(),
+                                            config.certificates().resyncPeriod()),
                                     clock,
                                     new KubeRouteEvents(client, Leadership.identity(), guard),
                                     dnsMetrics,
-                                    config.certificates().orphanGracePeriod(),
-                                    config.certificates().resyncPeriod(),
                                     caches::allSynced);
+                            followers.add(follower);
                             caches.onChange(follower::onChange);
-                            serviceTargets.forEach(t -> t.onChange(follower::targetsChanged));
+                            serviceTargets.forEach(t -> t.onChange(follower::resync));
                             return new LeaderWork() {
                                 @Override
                                 public void start() {
@@ -246,7 +252,11 @@ public final class Routecert implements AutoCloseable {
                             };
                         }));
                 policy = manager.get().policy();
-                onReload.set(manager.get()::policyChanged);
+                CertificateManager started = manager.get();
+                onReload.set(() -> {
+                    started.policyChanged();
+                    followers.forEach(DnsFollower::resync);
+                });
                 HostOwnership ownership = claims.get(0).ownership();
                 mutate = new CertificateAdmission(policy, manager.get().admissionStore(), config.certificates(), clock)
                         .withFindings(findings)

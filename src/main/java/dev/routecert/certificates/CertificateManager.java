@@ -56,6 +56,7 @@ public final class CertificateManager implements AutoCloseable {
      *                  and the namespaces' labels ({@link #namespaceLabels})
      * @param onDemand  the on-demand caches the policy's settings need ({@link ClusterCaches#needed})
      * @param predecessors whose Certificates for a route are taken over ({@code --adopt-from})
+     * @param extension more leader work, given the caches and the policy as the reconciler reads it
      */
     public static CertificateManager start(
             KubernetesClient client,
@@ -68,7 +69,7 @@ public final class CertificateManager implements AutoCloseable {
             PrometheusRegistry registry,
             WriteGuard guard,
             Predecessors predecessors,
-            Function<ClusterCaches, LeaderWork> extension) {
+            BiFunction<ClusterCaches, RoutePolicy, LeaderWork> extension) {
         ClusterCaches caches = new ClusterCaches(client, readiness, onDemand);
         caches.exportSyncState(registry);
         KubernetesClient admissionClient =
@@ -94,7 +95,7 @@ public final class CertificateManager implements AutoCloseable {
                         guard)
                 .adoptingFrom(predecessors);
         caches.onChange(reconciler::onChange);
-        LeaderWork more = extension.apply(caches);
+        LeaderWork more = extension.apply(caches, reconcilerPolicy);
         caches.start();
         Optional<Leadership> leadership = Optional.empty();
         if (options.leaderElection()) {

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * Where DNSEndpoints live. Reads go to the API server (a DNSEndpoint is read once per admission of a
- * covered route, so no cluster-wide cache of them is kept); writes are bounded by a {@link Deadline}
+ * covered route, and listed once per full pass of the follower, so no cluster-wide cache of them is kept); writes are bounded by a {@link Deadline}
  * and never retried here: after CONFLICT or ALREADY_EXISTS the caller reads and decides again.
  */
 public interface DnsEndpointStore {
@@ -22,8 +22,11 @@ public interface DnsEndpointStore {
     /** Server-side apply as field manager routecert, only over {@code resourceVersion} (else CONFLICT). */
     JsonNode apply(ObjectNode endpoint, String resourceVersion, Deadline deadline) throws StoreException;
 
-    /** Every DNSEndpoint with routecert's managed-by label, all namespaces. */
-    List<JsonNode> listOwned(Deadline deadline) throws StoreException;
+    /**
+     * Every DNSEndpoint, all namespaces: one call per full pass of the follower, which weighs each
+     * route's planned name against it instead of reading them one by one.
+     */
+    List<JsonNode> list(Deadline deadline) throws StoreException;
 
     /** Deletes it if it still has {@code uid}. */
     void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException;

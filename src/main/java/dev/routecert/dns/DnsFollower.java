@@ -11,9 +11,11 @@ import dev.routecert.certificates.StoreException;
 import dev.routecert.config.DnsOptions;
 import dev.routecert.log.Log;
 import dev.routecert.policy.RuleSyntax;
+import dev.routecert.policy.Violation;
 import dev.routecert.policy.dns.DnsEndpointNames;
 import dev.routecert.policy.dns.DnsEndpointOwnership;
 import dev.routecert.policy.dns.DnsEndpointOwnership.Decision;
+import dev.routecert.policy.dns.DnsEndpointOwnership.Foreign;
 import dev.routecert.policy.dns.DnsEndpointOwnership.Write;
 import dev.routecert.policy.dns.DnsPlan;
 import dev.routecert.policy.dns.DnsPlanner;
@@ -22,39 +24,61 @@ import dev.routecert.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 
 /**
- * The leader's side of DNSEndpoints: keeps the ones routecert made in step with their routes and
- * the targets. When the targets change (the Service's addresses), every DNSEndpoint of routecert's is
- * planned again; when a covered route changes, its DNSEndpoint is (which also gives one created
- * during admission, before the route had a uid, its ownerReference, so the garbage collector deletes
- * it with the route); when the route is gone, its DNSEndpoint is deleted. Creating DNSEndpoints is
- * admission's: the reconciler only follows the ones that exist, so a route decided out of scope at
- * admission never gets one here. One worker thread; every call bounded.
+ * The leader's side of DNSEndpoints: every stored route that admission would give one has it, in
+ * step with its hosts and the targets. A route change plans its DNSEndpoint again (which also gives
+ * one created during admission, before the route had a uid, its ownerReference, so the garbage
+ * collector deletes it with the route); a change of the targets (the Service's addresses), of the
+ * policy or of a namespace, and every resync period, plans all of them, which also creates the ones
+ * of routes stored before {@code --dns-endpoints} was on, or while routecert was down, or whose write
+ * during admission failed. A route gets a DNSEndpoint here only as admission would give it one
+ * ({@link RouteJudge}: in scope, allowed, its names not claimed by another namespace); when the route
+ * is gone its DNSEndpoint is deleted. One worker thread; every call bounded.
  */
 public final class DnsFollower implements LeaderWork {
 
     private static final Log log = Log.of(DnsFollower.class);
     private static final Duration CALL = Duration.ofSeconds(10);
+    private static final String SKIPPED = "DNSEndpointSkipped";
+    private static final String FAILED = "DNSEndpointFailed";
+
+    /**
+     * How the follower works: which routes and targets ({@code dns}), whose DNSEndpoints it takes over
+     * ({@code --adopt-from}), the rule syntax of routes that name none, how long a DNSEndpoint without
+     * a route is given before it is deleted as an orphan, and how often everything is planned again.
+     */
+    public record Settings(
+            DnsOptions dns, List<String> adoptFrom, RuleSyntax syntax, Duration orphanGrace, Duration resync) {
+        public Settings {
+            adoptFrom = List.copyOf(adoptFrom);
+        }
+    }
 
     private final DnsEndpointStore store;
     private final RouteLookup routes;
     private final DnsTargetSource targets;
-    private final DnsOptions dns;
-    private final List<String> adoptFrom;
-    private final RuleSyntax syntax;
+    private final RouteJudge judge;
+    private final Settings settings;
     private final Clock clock;
     private final RouteEvents events;
     private final DnsMetrics metrics;
-    private final Duration orphanGrace;
-    private final Duration resync;
     private final BooleanSupplier synced;
+    /** A full pass is queued and has not started: more reasons for one join it. */
+    private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** The last Warning per route, so that a resync does not repeat it; cleared by a success. */
+    private final Map<RouteRef, String> lastWarnings = new ConcurrentHashMap<>();
+
     private volatile ExecutorService worker;
     private Clock.Timer timer;
 
@@ -62,52 +86,65 @@ public final class DnsFollower implements LeaderWork {
             DnsEndpointStore store,
             RouteLookup routes,
             DnsTargetSource targets,
-            DnsOptions dns,
-            List<String> adoptFrom,
-            RuleSyntax syntax,
+            RouteJudge judge,
+            Settings settings,
             Clock clock,
             RouteEvents events,
             DnsMetrics metrics,
-            Duration orphanGrace,
-            Duration resync,
             BooleanSupplier synced) {
-        this.metrics = metrics;
-        this.orphanGrace = orphanGrace;
-        this.resync = resync;
-        this.synced = synced;
         this.store = store;
         this.routes = routes;
         this.targets = targets;
-        this.dns = dns;
-        this.adoptFrom = List.copyOf(adoptFrom);
-        this.syntax = syntax;
+        this.judge = judge;
+        this.settings = settings;
         this.clock = clock;
         this.events = events;
+        this.metrics = metrics;
+        this.synced = synced;
     }
 
-    /** The route as the informer cache holds it now; empty once it is deleted. */
-    @FunctionalInterface
+    /** The routes as the informer caches hold them now. */
     public interface RouteLookup {
+        /** The route; empty once it is deleted. */
         Optional<JsonNode> route(RouteKind kind, String namespace, String name);
 
+        /** Every stored route of {@code kind}. */
+        List<JsonNode> all(RouteKind kind);
+
         static RouteLookup of(ClusterCaches caches) {
-            return (kind, namespace, name) -> caches.get(CachedKind.of(kind), namespace, name);
+            return new RouteLookup() {
+                @Override
+                public Optional<JsonNode> route(RouteKind kind, String namespace, String name) {
+                    return caches.get(CachedKind.of(kind), namespace, name);
+                }
+
+                @Override
+                public List<JsonNode> all(RouteKind kind) {
+                    return caches.list(CachedKind.of(kind));
+                }
+            };
         }
+    }
+
+    /** Where a DNSEndpoint is looked up: the API server, or the list a full pass took. */
+    @FunctionalInterface
+    private interface Endpoints {
+        Optional<JsonNode> read(String namespace, String name, Deadline deadline) throws StoreException;
     }
 
     @Override
     public synchronized void start() {
         if (worker == null) {
             worker = Executors.newSingleThreadExecutor(r -> new Thread(r, "dns-follower"));
-            targetsChanged();
+            resync();
             schedule();
         }
     }
 
     private synchronized void schedule() {
         if (worker != null) {
-            timer = clock.schedule(resync, () -> {
-                targetsChanged();
+            timer = clock.schedule(settings.resync(), () -> {
+                resync();
                 schedule();
             });
         }
@@ -128,20 +165,34 @@ public final class DnsFollower implements LeaderWork {
             }
             worker = null;
         }
+        passQueued.set(false);
+        lastWarnings.clear();
     }
 
-    /** Plans every DNSEndpoint of routecert's again; a no-op unless leading. */
-    public void targetsChanged() {
-        submit(this::followAll);
+    /**
+     * Plans every route's DNSEndpoint again, soon: the targets, the policy or a namespace changed; a
+     * no-op unless leading.
+     */
+    public void resync() {
+        if (passQueued.compareAndSet(false, true)) {
+            submit(() -> {
+                passQueued.set(false);
+                followAll();
+            });
+        }
     }
 
-    /** A cached object changed; for a covered route, its DNSEndpoint follows. */
+    /** A cached object changed: a covered route's DNSEndpoint follows it; a namespace's labels may change scope. */
     public void onChange(CachedKind kind, JsonNode object) {
+        if (kind == CachedKind.NAMESPACE) {
+            resync();
+            return;
+        }
         if (!kind.isRoute()) {
             return;
         }
         Optional<RouteKind> route = RouteKind.of(kind.group(), kind.kind());
-        if (route.isEmpty() || !dns.covers(route.get())) {
+        if (route.isEmpty() || !settings.dns().covers(route.get())) {
             return;
         }
         String namespace = object.path("metadata").path("namespace").asText();
@@ -155,42 +206,80 @@ public final class DnsFollower implements LeaderWork {
             try {
                 w.execute(task);
             } catch (RuntimeException e) {
+                passQueued.set(false);
                 log.debug("dns follower stopped: {}", e.toString());
             }
         }
     }
 
+    /**
+     * One list of all DNSEndpoints, then every covered route from the caches against it, then
+     * routecert's DNSEndpoints whose route is gone. A write made on a stale list fails on its
+     * resourceVersion (or as already there) and is decided again on a fresh read.
+     */
     void followAll() {
+        List<JsonNode> all;
         try {
-            for (JsonNode endpoint : store.listOwned(Deadline.in(CALL, clock))) {
-                String namespace = endpoint.path("metadata").path("namespace").asText();
-                Optional<RouteRef> ref = RouteRef.parse(
-                        endpoint.path("metadata")
-                                .path("annotations")
-                                .path(DnsEndpointOwnership.ROUTE_ANNOTATION)
-                                .asText(null),
-                        namespace);
-                Optional<RouteKind> kind = ref.flatMap(r -> RouteKind.of(r.group(), r.kind()));
-                if (kind.isPresent()
-                        && routes.route(kind.get(), namespace, ref.get().name()).isPresent()) {
-                    follow(kind.get(), namespace, ref.get().name());
-                } else if (orphaned(endpoint)) {
-                    String name = endpoint.path("metadata").path("name").asText();
-                    store.delete(
-                            namespace,
-                            name,
-                            endpoint.path("metadata").path("uid").asText(),
-                            Deadline.in(CALL, clock));
-                    metrics.followed("deleted");
-                    log.info(
-                            "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
-                            namespace,
-                            name,
-                            ref.map(RouteRef::toString).orElse("(unnamed)"));
-                }
-            }
+            all = store.list(Deadline.in(CALL, clock));
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot list DNSEndpoints: {}", e.getMessage());
+            return;
+        }
+        Map<String, JsonNode> listed = new HashMap<>();
+        for (JsonNode endpoint : all) {
+            JsonNode meta = endpoint.path("metadata");
+            listed.put(meta.path("namespace").asText() + "/" + meta.path("name").asText(), endpoint);
+        }
+        Endpoints snapshot = (namespace, name, deadline) -> Optional.ofNullable(listed.get(namespace + "/" + name));
+        for (RouteKind kind : RouteKind.values()) {
+            if (settings.dns().covers(kind)) {
+                for (JsonNode route : routes.all(kind)) {
+                    JsonNode meta = route.path("metadata");
+                    follow(
+                            kind,
+                            meta.path("namespace").asText(),
+                            meta.path("name").asText(),
+                            snapshot);
+                }
+            }
+        }
+        for (JsonNode endpoint : all) {
+            if (DnsEndpointOwnership.MANAGED_BY.equals(endpoint.path("metadata")
+                    .path("labels")
+                    .path(DnsEndpointOwnership.MANAGED_BY_LABEL)
+                    .asText(null))) {
+                deleteIfOrphaned(endpoint);
+            }
+        }
+    }
+
+    private void deleteIfOrphaned(JsonNode endpoint) {
+        JsonNode meta = endpoint.path("metadata");
+        String namespace = meta.path("namespace").asText();
+        String name = meta.path("name").asText();
+        Optional<RouteRef> ref = RouteRef.parse(
+                meta.path("annotations")
+                        .path(DnsEndpointOwnership.ROUTE_ANNOTATION)
+                        .asText(null),
+                namespace);
+        Optional<RouteKind> kind = ref.flatMap(r -> RouteKind.of(r.group(), r.kind()));
+        if (kind.isPresent()
+                && routes.route(kind.get(), namespace, ref.get().name()).isPresent()) {
+            return;
+        }
+        if (!orphaned(meta)) {
+            return;
+        }
+        try {
+            store.delete(namespace, name, meta.path("uid").asText(), Deadline.in(CALL, clock));
+            metrics.followed("deleted");
+            log.info(
+                    "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
+                    namespace,
+                    name,
+                    ref.map(RouteRef::toString).orElse("(unnamed)"));
+        } catch (StoreException | RuntimeException e) {
+            log.warn("dns follower: cannot delete DNSEndpoint {}/{}: {}", namespace, name, e.getMessage());
         }
     }
 
@@ -198,85 +287,137 @@ public final class DnsFollower implements LeaderWork {
      * routecert's DNSEndpoint without a route: no owner to be collected with (an owned one goes with its
      * route), older than the grace a route has to be stored after its admission, judged on synced caches.
      */
-    private boolean orphaned(JsonNode endpoint) {
-        JsonNode meta = endpoint.path("metadata");
+    private boolean orphaned(JsonNode meta) {
         if (!synced.getAsBoolean() || meta.path("ownerReferences").size() > 0) {
             return false;
         }
         try {
             Instant created = Instant.parse(meta.path("creationTimestamp").asText(""));
-            return !created.plus(orphanGrace).isAfter(clock.instant());
+            return !created.plus(settings.orphanGrace()).isAfter(clock.instant());
         } catch (DateTimeParseException e) {
             return false;
         }
     }
 
-    /** Brings the DNSEndpoint of one route in step, if routecert made (or may take over) one. */
+    /** Brings the DNSEndpoint of one route in step, reading what is there from the API server. */
     void follow(RouteKind kind, String namespace, String name) {
+        follow(kind, namespace, name, store::read);
+    }
+
+    private void follow(RouteKind kind, String namespace, String name, Endpoints endpoints) {
         Deadline deadline = Deadline.in(CALL, clock);
         Optional<JsonNode> route = routes.route(kind, namespace, name);
+        RouteRef ref = new RouteRef(kind.group(), kind.kind(), namespace, name);
         try {
             if (route.isEmpty()) {
+                lastWarnings.remove(ref);
                 deleteOrphan(kind, namespace, name, deadline);
+                return;
+            }
+            RouteJudge.Judgement judged = judge.judge(kind, route.get(), deadline);
+            if (judged.outcome() == RouteJudge.Outcome.LEAVE) {
+                log.debug("dns follower: {} left as it is: {}", ref, judged.why());
                 return;
             }
             DnsPlan plan = DnsPlanner.plan(
                     kind,
                     route.get(),
-                    syntax,
+                    settings.syntax(),
                     targets.targets(),
                     targets.describe(),
-                    dns.ttl().toSeconds());
+                    settings.dns().ttl().toSeconds());
+            String uid = route.get().path("metadata").path("uid").asText(null);
             if (!plan.allowed()) {
+                warn(
+                        ref,
+                        uid,
+                        SKIPPED,
+                        "routecert writes no DNSEndpoint for this route: " + Violation.summary(plan.violations()));
                 return;
             }
-            DnsEndpointOwnership.Route owner = new DnsEndpointOwnership.Route(
-                    kind.apiVersion(),
-                    kind.group(),
-                    kind.kind(),
-                    name,
-                    route.get().path("metadata").path("uid").asText(null));
-            Optional<JsonNode> planned = store.read(namespace, plan.name(), deadline);
-            Optional<JsonNode> predecessor = adoptFrom.isEmpty() || name.equals(plan.name())
-                    ? Optional.empty()
-                    : store.read(namespace, name, deadline);
-            Decision decision = DnsEndpointOwnership.decide(plan, owner, planned, predecessor, adoptFrom);
-            // one written during the route's CREATE has no owner yet: this is the route's first word of it
-            boolean created = planned.isPresent()
-                    && planned.get().path("metadata").path("ownerReferences").isEmpty();
-            // creating is admission's; a missing one is not created here
-            if (decision instanceof Write write && write.resourceVersion() != null) {
-                store.apply(write.object(), write.resourceVersion(), deadline);
-                log.info(
-                        "dns follower: DNSEndpoint {}/{} updated for {} {}/{}",
-                        namespace,
-                        write.name(),
-                        kind.kind(),
-                        namespace,
-                        name);
-                metrics.followed(write.takenOver() ? "adopted" : "updated");
-                events.record(
-                        new RouteRef(kind.group(), kind.kind(), namespace, name),
-                        owner.uid(),
-                        RouteEvents.NORMAL,
-                        write.takenOver()
-                                ? "DNSEndpointAdopted"
-                                : created ? "DNSEndpointCreated" : "DNSEndpointUpdated",
-                        "Update",
-                        "DNSEndpoint " + write.name()
-                                + (created && !write.takenOver() ? " (written during admission)" : "") + ": "
-                                + plan.describe());
+            DnsEndpointOwnership.Route owner =
+                    new DnsEndpointOwnership.Route(kind.apiVersion(), kind.group(), kind.kind(), name, uid);
+            for (int attempt = 1; ; attempt++) {
+                try {
+                    write(ref, owner, plan, judged, endpoints, deadline);
+                    return;
+                } catch (StoreException e) {
+                    boolean stale =
+                            e.kind() == StoreException.Kind.ALREADY_EXISTS || e.kind() == StoreException.Kind.CONFLICT;
+                    if (!stale || attempt >= 2) {
+                        throw e;
+                    }
+                    endpoints = store::read; // decided on a stale list or read: once more on what is there now
+                }
             }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: {} {}/{}: {}", kind.kind(), namespace, name, e.getMessage());
             metrics.followed("failed");
-            route.ifPresent(r -> events.record(
-                    new RouteRef(kind.group(), kind.kind(), namespace, name),
-                    r.path("metadata").path("uid").asText(null),
-                    RouteEvents.WARNING,
-                    "DNSEndpointFailed",
-                    "Update",
-                    String.valueOf(e.getMessage())));
+            route.ifPresent(r ->
+                    warn(ref, r.path("metadata").path("uid").asText(null), FAILED, String.valueOf(e.getMessage())));
+        }
+    }
+
+    private void write(
+            RouteRef ref,
+            DnsEndpointOwnership.Route owner,
+            DnsPlan plan,
+            RouteJudge.Judgement judged,
+            Endpoints endpoints,
+            Deadline deadline)
+            throws StoreException {
+        String namespace = ref.namespace();
+        Optional<JsonNode> planned = endpoints.read(namespace, plan.name(), deadline);
+        Optional<JsonNode> predecessor =
+                settings.adoptFrom().isEmpty() || owner.name().equals(plan.name())
+                        ? Optional.empty()
+                        : endpoints.read(namespace, owner.name(), deadline);
+        Decision decision = DnsEndpointOwnership.decide(plan, owner, planned, predecessor, settings.adoptFrom());
+        if (decision instanceof Foreign foreign) {
+            warn(ref, owner.uid(), SKIPPED, foreign.warning());
+            return;
+        }
+        if (!(decision instanceof Write write)) {
+            lastWarnings.remove(ref);
+            return; // in step, or nothing planned and nothing there
+        }
+        if (judged.outcome() == RouteJudge.Outcome.REFUSE) {
+            warn(ref, owner.uid(), SKIPPED, "routecert writes no DNSEndpoint for this route: " + judged.why());
+            return;
+        }
+        String result;
+        String reason;
+        String note = "";
+        if (write.resourceVersion() == null) {
+            store.create(write.object(), deadline);
+            result = "created";
+            reason = "DNSEndpointCreated";
+        } else {
+            store.apply(write.object(), write.resourceVersion(), deadline);
+            // one written during the route's CREATE has no owner yet: this is the route's first word of it
+            boolean admitted = planned.isPresent()
+                    && planned.get().path("metadata").path("ownerReferences").isEmpty();
+            result = write.takenOver() ? "adopted" : "updated";
+            reason = write.takenOver() ? "DNSEndpointAdopted" : admitted ? "DNSEndpointCreated" : "DNSEndpointUpdated";
+            note = admitted && !write.takenOver() ? " (written during admission)" : "";
+        }
+        lastWarnings.remove(ref);
+        log.info("dns follower: DNSEndpoint {}/{} {} for {}", namespace, write.name(), result, ref);
+        metrics.followed(result);
+        events.record(
+                ref,
+                owner.uid(),
+                RouteEvents.NORMAL,
+                reason,
+                write.resourceVersion() == null ? "Create" : "Update",
+                "DNSEndpoint " + write.name() + note + ": " + plan.describe());
+    }
+
+    /** A Warning Event on the route, unless the last one said the same. */
+    private void warn(RouteRef ref, String uid, String reason, String message) {
+        String text = reason + " " + message;
+        if (!text.equals(lastWarnings.put(ref, text))) {
+            events.record(ref, uid, RouteEvents.WARNING, reason, "Update", message);
         }
     }
 

@@ -25,11 +25,12 @@ public final class DnsMetrics {
         }
         follows = Counter.builder()
                 .name("routecert_dnsendpoint_follows_total")
-                .help("What the leader did to routecert's DNSEndpoints after a change of the targets or a route, by"
-                        + " result (updated, adopted, deleted, failed)")
+                .help(
+                        "What the leader did to DNSEndpoints after a change of the targets, a route or the policy, or in a resync, by"
+                                + " result (created, updated, adopted, deleted, failed)")
                 .labelNames("result")
                 .register(registry);
-        for (String result : new String[] {"updated", "adopted", "deleted", "failed"}) {
+        for (String result : new String[] {"created", "updated", "adopted", "deleted", "failed"}) {
             follows.labelValues(result);
         }
     }

@@ -7,7 +7,6 @@ import dev.routecert.certificates.DeadlineCalls;
 import dev.routecert.certificates.Ownership;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.certificates.WriteGuard;
-import dev.routecert.policy.dns.DnsEndpointOwnership;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
@@ -93,14 +92,13 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> listOwned(Deadline deadline) throws StoreException {
+    public List<JsonNode> list(Deadline deadline) throws StoreException {
         return DeadlineCalls.call(
                         client,
                         deadline,
                         "list DNSEndpoints",
                         c -> c.genericKubernetesResources(DNS_ENDPOINTS)
                                 .inAnyNamespace()
-                                .withLabel(DnsEndpointOwnership.MANAGED_BY_LABEL, DnsEndpointOwnership.MANAGED_BY)
                                 .list()
                                 .getItems())
                 .stream()

@@ -7,15 +7,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.routecert.certificates.CachedKind;
 import dev.routecert.config.DnsOptions;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.routes.RouteKind;
+import dev.routecert.time.Await;
 import dev.routecert.time.TestClock;
 import io.prometheus.metrics.model.registry.PrometheusRegistry;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -23,7 +25,10 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
-/** The leader keeps routecert's DNSEndpoints in step with the targets and the routes, and creates none. */
+/**
+ * The leader gives every stored route that admission would give one its DNSEndpoint, keeps routecert's
+ * in step with the targets and the routes, and leaves what is not its to touch.
+ */
 class DnsFollowerTest {
 
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -37,11 +42,12 @@ class DnsFollowerTest {
     private final TestClock clock = new TestClock(Instant.parse("2026-01-01T00:00:00Z"));
     private static final Duration GRACE = Duration.ofSeconds(30);
     private volatile boolean synced = true;
+    private volatile RouteJudge.Judgement judgement;
 
     @BeforeEach
     void setUp() {
         store = new FakeDnsEndpointStore();
-        routes = new HashMap<>();
+        routes = new LinkedHashMap<>();
         targets = new CopyOnWriteArrayList<>(List.of("192.0.2.1"));
         events = new ArrayList<>();
         metrics = new DnsMetrics(new PrometheusRegistry());
@@ -56,18 +62,32 @@ class DnsFollowerTest {
                 return "Service traefik/traefik";
             }
         };
+        judgement = RouteJudge.Judgement.WRITE;
         follower = new DnsFollower(
                 store,
-                (kind, namespace, name) -> Optional.ofNullable(routes.get(namespace + "/" + name)),
+                new DnsFollower.RouteLookup() {
+                    @Override
+                    public Optional<JsonNode> route(RouteKind kind, String namespace, String name) {
+                        return Optional.ofNullable(routes.get(namespace + "/" + name));
+                    }
+
+                    @Override
+                    public List<JsonNode> all(RouteKind kind) {
+                        return kind == RouteKind.INGRESS_ROUTE ? List.copyOf(routes.values()) : List.of();
+                    }
+                },
                 source,
-                new DnsOptions(true, DnsOptions.DEFAULT_KINDS, "traefik/traefik", List.of(), DnsOptions.DEFAULT_TTL),
-                List.of("switchboard"),
-                RuleSyntax.V3,
+                (kind, route, deadline) -> judgement,
+                new DnsFollower.Settings(
+                        new DnsOptions(
+                                true, DnsOptions.DEFAULT_KINDS, "traefik/traefik", List.of(), DnsOptions.DEFAULT_TTL),
+                        List.of("switchboard"),
+                        RuleSyntax.V3,
+                        GRACE,
+                        Duration.ofMinutes(10)),
                 clock,
                 (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()),
                 metrics,
-                GRACE,
-                Duration.ofMinutes(10),
                 () -> synced);
     }
 
@@ -165,13 +185,124 @@ class DnsFollowerTest {
         assertEquals("[\"192.0.2.9\"]", targetsOf("shop/web-ir"));
         assertEquals("[\"192.0.2.1\"]", targetsOf("shop/shop-ir"), "a foreign one is not followed");
         assertEquals(List.of("apply shop/web-ir"), store.writes);
+        assertEquals(
+                List.of("DNSEndpointCreated web", "DNSEndpointSkipped shop"),
+                events,
+                "the route whose name a foreign one holds hears of it");
     }
 
     @Test
-    void noDnsEndpointIsCreatedHere() throws Exception {
+    void aStoredRouteWithoutItsDnsEndpointGetsOneOwnedByTheRoute() throws Exception {
         route("web", "web.example.com");
         follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("create shop/web-ir"), store.writes);
+        JsonNode created = store.server.get("shop/web-ir");
+        assertEquals(
+                "u-web",
+                created.path("metadata")
+                        .path("ownerReferences")
+                        .get(0)
+                        .path("uid")
+                        .asText());
+        assertEquals(
+                "routecert",
+                created.path("metadata")
+                        .path("labels")
+                        .path("app.kubernetes.io/managed-by")
+                        .asText());
+        assertEquals("[\"192.0.2.1\"]", targetsOf("shop/web-ir"));
+        assertEquals(List.of("DNSEndpointCreated web"), events);
+        assertEquals(1.0, metrics.follows("created"));
+    }
+
+    @Test
+    void aFullPassCreatesEveryMissingOneFromOneListWithoutReadingThemOneByOne() throws Exception {
+        route("web", "web.example.com");
+        route("shop", "shop.example.com");
+        route("api", "api.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        follower.followAll();
+        assertEquals(List.of("apply shop/web-ir", "create shop/shop-ir", "create shop/api-ir"), store.writes);
+        assertEquals(1, store.lists);
+        assertEquals(0, store.reads, "every route was weighed against the list");
+
+        store.writes.clear();
+        follower.followAll();
+        assertEquals(List.of(), store.writes, "all in step: nothing written");
+    }
+
+    @Test
+    void oneWrittenByAdmissionAfterTheListIsUpdatedNotCreatedTwice() throws Exception {
+        route("web", "web.example.com");
+        // admission writes the DNSEndpoint between the pass's list and its create
+        store.beforeNextWrite = () -> {
+            try {
+                endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.7");
+            } catch (Exception e) {
+                throw new IllegalStateException(e);
+            }
+        };
+        follower.followAll();
+        assertEquals(List.of("apply shop/web-ir"), store.writes);
+        assertEquals("[\"192.0.2.1\"]", targetsOf("shop/web-ir"));
+        assertEquals(0.0, metrics.follows("failed"));
+    }
+
+    @Test
+    void aRouteRoutecertLeavesAloneGetsNoDnsEndpointAndItsOldOneIsNotTouched() throws Exception {
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.LEAVE, "opted out");
+        route("web", "web.example.com");
+        route("api", "api.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.9");
+        follower.followAll();
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
         assertEquals(List.of(), store.writes);
+        assertEquals(List.of(), events);
+        assertEquals("[\"192.0.2.9\"]", targetsOf("shop/web-ir"));
+    }
+
+    @Test
+    void aRefusedRouteGetsNoRecordAndOneWarningUntilItMayHaveOne() throws Exception {
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.REFUSE, "web.example.com is claimed by namespace bank");
+        route("web", "web.example.com");
+        follower.followAll();
+        follower.followAll();
+        assertEquals(List.of(), store.writes);
+        assertEquals(List.of("DNSEndpointSkipped web"), events, "a resync does not repeat the same warning");
+
+        judgement = RouteJudge.Judgement.WRITE;
+        follower.followAll();
+        assertEquals(List.of("create shop/web-ir"), store.writes);
+    }
+
+    @Test
+    void aStoredRouteWithABadExternalDnsAnnotationIsWarnedAboutNotPublished() throws Exception {
+        route("web", "web.example.com");
+        ((ObjectNode) routes.get("shop/web").path("metadata"))
+                .putObject("annotations")
+                .put("external-dns.alpha.kubernetes.io/ttl", "soon");
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of(), store.writes);
+        assertEquals(List.of("DNSEndpointSkipped web"), events);
+    }
+
+    @Test
+    void aNamespaceChangePlansEveryRouteAgainOnTheLeader() throws Exception {
+        route("web", "web.example.com");
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.LEAVE, "namespace shop opted out");
+        follower.start();
+        try {
+            Await.until("the first pass", Duration.ofSeconds(5), () -> store.lists == 1);
+            judgement = RouteJudge.Judgement.WRITE; // the namespace's opt-out label was removed
+            follower.onChange(CachedKind.NAMESPACE, JSON.readTree("{\"metadata\":{\"name\":\"shop\"}}"));
+            Await.until(
+                    "the DNSEndpoint of the route",
+                    Duration.ofSeconds(5),
+                    () -> store.server.containsKey("shop/web-ir"),
+                    () -> store.writes);
+        } finally {
+            follower.stop();
+        }
     }
 
     @Test

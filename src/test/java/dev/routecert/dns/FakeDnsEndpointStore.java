@@ -15,8 +15,14 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
 
     public final Map<String, ObjectNode> server = new LinkedHashMap<>();
     public final List<String> writes = new ArrayList<>();
+    /** Run before the next write, then cleared: another writer's step between a read and a write. */
+    public Runnable beforeNextWrite;
     /** Thrown by the next write, then cleared. */
     public StoreException failNextWrite;
+    /** How often everything was listed, and how often one was read. */
+    public int lists;
+
+    public int reads;
 
     private int version;
 
@@ -32,6 +38,7 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
 
     @Override
     public Optional<JsonNode> read(String namespace, String name, Deadline deadline) {
+        reads++;
         return Optional.ofNullable(server.get(namespace + "/" + name)).map(JsonNode::deepCopy);
     }
 
@@ -77,15 +84,9 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> listOwned(Deadline deadline) {
-        return server.values().stream()
-                .filter(o -> "routecert"
-                        .equals(o.path("metadata")
-                                .path("labels")
-                                .path("app.kubernetes.io/managed-by")
-                                .asText()))
-                .map(o -> (JsonNode) o.deepCopy())
-                .toList();
+    public List<JsonNode> list(Deadline deadline) {
+        lists++;
+        return server.values().stream().map(o -> (JsonNode) o.deepCopy()).toList();
     }
 
     @Override
@@ -99,6 +100,11 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
     }
 
     private void fail() throws StoreException {
+        Runnable before = beforeNextWrite;
+        beforeNextWrite = null;
+        if (before != null) {
+            before.run();
+        }
         StoreException e = failNextWrite;
         failNextWrite = null;
         if (e != null) {

@@ -26,7 +26,8 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * DNSEndpoints through the real API server and kubectl: {@code kubectl apply} returns with the
  * route's DNSEndpoint in place, pointing at the LoadBalancer Service's address; the record follows
  * the Service; a dry run writes nothing and shows the record; the record goes with the route; a
- * foreign DNSEndpoint is left as it is; switchboard's is taken over in place.
+ * foreign DNSEndpoint is left as it is; switchboard's is taken over in place; routes stored without
+ * routecert get theirs from the leader, as admission would have given it.
  */
 class DnsEndpointsIT {
 
@@ -276,5 +277,53 @@ class DnsEndpointsIT {
                         .getItems()
                         .size()
                 > 1);
+    }
+
+    @Test
+    void theLeaderGivesRoutesStoredWithoutRoutecertTheirRecordsAsAdmissionWouldHave() {
+        // routes stored where the webhook is not registered: the leader is their only path to a record
+        String before = fixture.namespace("dnsold");
+        ClusterFixture.Kubectl claimed = apply(ns, route("claimed", "claimed.dnsit.example"));
+        assertEquals(0, claimed.exitCode(), claimed.err());
+        fixture.client
+                .resource(fixture.parse(route("rival", "claimed.dnsit.example")))
+                .inNamespace(before)
+                .create();
+        fixture.client
+                .resource(fixture.parse(route("quiet", "quiet.dnsit.example")
+                        .replace(
+                                "metadata: {name: quiet}",
+                                "metadata: {name: quiet, annotations: {routecert.dev/ignore: 'true'}}")))
+                .inNamespace(before)
+                .create();
+        GenericKubernetesResource old = fixture.client
+                .resource(fixture.parse(route("old", "old.dnsit.example")))
+                .inNamespace(before)
+                .create();
+
+        ClusterFixture.await(
+                "the stored route's record",
+                FOLLOW,
+                () -> records(endpoint(before, "old-ir")),
+                r -> r != null && r.startsWith("old.dnsit.example A "));
+        GenericKubernetesResource made = endpoint(before, "old-ir");
+        assertEquals(
+                old.getMetadata().getUid(),
+                made.getMetadata().getOwnerReferences().get(0).getUid());
+        assertEquals("routecert", made.getMetadata().getLabels().get("app.kubernetes.io/managed-by"));
+        // one worker, in order: the routes stored earlier were judged before this one got its record
+        assertNull(endpoint(before, "quiet-ir"), "an opted-out route gets no record");
+        assertNull(endpoint(before, "rival-ir"), "a record is a claim: the name is namespace " + ns + "'s");
+        ClusterFixture.await(
+                "a warning on the route whose name another namespace holds",
+                FOLLOW,
+                () -> fixture.client.events().v1().events().inNamespace(before).list().getItems().stream()
+                        .filter(e -> "DNSEndpointSkipped".equals(e.getReason())
+                                && "rival".equals(e.getRegarding().getName()))
+                        .map(io.fabric8.kubernetes.api.model.events.v1.Event::getNote)
+                        .findFirst()
+                        .orElse(""),
+                note -> note.contains("[host-ownership]") && note.contains("claimed.dnsit.example"));
+        assertNotNull(endpoint(ns, "claimed-ir"), "the holder's record stands");
     }
 }

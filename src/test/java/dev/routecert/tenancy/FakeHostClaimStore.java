@@ -18,7 +18,7 @@ import java.util.function.Consumer;
  * default. {@link #beforeCall} runs before each API call outside the lock, for tests that interleave
  * two reviews step by step.
  */
-final class FakeHostClaimStore implements HostClaimStore {
+public final class FakeHostClaimStore implements HostClaimStore {
 
     private final Map<ClaimKey, HostClaim> stored = new TreeMap<>();
     private final Map<ClaimKey, HostClaim> cache = new TreeMap<>();
@@ -31,7 +31,7 @@ final class FakeHostClaimStore implements HostClaimStore {
         beforeCall = hook;
     }
 
-    synchronized void sync() {
+    public synchronized void sync() {
         cache.clear();
         cache.putAll(stored);
     }
@@ -44,12 +44,12 @@ final class FakeHostClaimStore implements HostClaimStore {
         return List.copyOf(calls);
     }
 
-    synchronized Map<ClaimKey, HostClaim> stored() {
+    public synchronized Map<ClaimKey, HostClaim> stored() {
         return Map.copyOf(stored);
     }
 
     /** A claim that exists before the test, in the store and the cache. */
-    synchronized HostClaim put(String key, String holder) {
+    public synchronized HostClaim put(String key, String holder) {
         ClaimKey k = ClaimKey.parse(key).orElseThrow();
         HostClaim claim = new HostClaim(
                 k, holder, "", now, "host-" + key, "uid-" + key, String.valueOf(versions.incrementAndGet()));
