@@ -1,6 +1,7 @@
 package dev.routecert.dns;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.MissingNode;
 import dev.routecert.certificates.CachedKind;
 import dev.routecert.certificates.ClusterCaches;
 import dev.routecert.certificates.Deadline;
@@ -76,6 +77,8 @@ public final class DnsFollower implements LeaderWork {
     private final BooleanSupplier synced;
     /** A full pass is queued and has not started: more reasons for one join it. */
     private final AtomicBoolean passQueued = new AtomicBoolean();
+    /** The labels last seen per namespace, to tell a label change from any other namespace event. */
+    private final Map<String, JsonNode> namespaceLabels = new ConcurrentHashMap<>();
     /** The last Warning per route, so that a resync does not repeat it; cleared by a success. */
     private final Map<RouteRef, String> lastWarnings = new ConcurrentHashMap<>();
 
@@ -185,7 +188,7 @@ public final class DnsFollower implements LeaderWork {
     /** A cached object changed: a covered route's DNSEndpoint follows it; a namespace's labels may change scope. */
     public void onChange(CachedKind kind, JsonNode object) {
         if (kind == CachedKind.NAMESPACE) {
-            resync();
+            namespaceChanged(object.path("metadata"));
             return;
         }
         if (!kind.isRoute()) {
@@ -198,6 +201,19 @@ public final class DnsFollower implements LeaderWork {
         String namespace = object.path("metadata").path("namespace").asText();
         String name = object.path("metadata").path("name").asText();
         submit(() -> follow(route.get(), namespace, name));
+    }
+
+    /**
+     * A namespace's labels select its policy and whether it opted out: when they change, every route
+     * is judged again. The first sighting of a namespace changes nothing a full pass has not seen.
+     */
+    private void namespaceChanged(JsonNode meta) {
+        JsonNode labels = meta.path("labels");
+        JsonNode before = namespaceLabels.put(
+                meta.path("name").asText(""), labels.isObject() ? labels : MissingNode.getInstance());
+        if (before != null && !before.equals(labels.isObject() ? labels : MissingNode.getInstance())) {
+            resync();
+        }
     }
 
     private void submit(Runnable task) {

@@ -293,6 +293,9 @@ class DnsFollowerTest {
         follower.start();
         try {
             Await.until("the first pass", Duration.ofSeconds(5), () -> store.lists == 1);
+            follower.onChange(
+                    CachedKind.NAMESPACE,
+                    JSON.readTree("{\"metadata\":{\"name\":\"shop\",\"labels\":{\"team\":\"shop\"}}}"));
             judgement = RouteJudge.Judgement.WRITE; // the namespace's opt-out label was removed
             follower.onChange(CachedKind.NAMESPACE, JSON.readTree("{\"metadata\":{\"name\":\"shop\"}}"));
             Await.until(

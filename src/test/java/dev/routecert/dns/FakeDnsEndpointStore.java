@@ -5,6 +5,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.StoreException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -13,16 +14,16 @@ import java.util.Optional;
 /** DNSEndpoints in memory, keyed {@code namespace/name}, with a log of the writes and a failure to inject. */
 public final class FakeDnsEndpointStore implements DnsEndpointStore {
 
-    public final Map<String, ObjectNode> server = new LinkedHashMap<>();
+    public final Map<String, ObjectNode> server = Collections.synchronizedMap(new LinkedHashMap<>());
     public final List<String> writes = new ArrayList<>();
     /** Run before the next write, then cleared: another writer's step between a read and a write. */
     public Runnable beforeNextWrite;
     /** Thrown by the next write, then cleared. */
     public StoreException failNextWrite;
     /** How often everything was listed, and how often one was read. */
-    public int lists;
+    public volatile int lists;
 
-    public int reads;
+    public volatile int reads;
 
     private int version;
 
