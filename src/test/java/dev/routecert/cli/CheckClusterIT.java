@@ -185,7 +185,12 @@ class CheckClusterIT {
                             plainRoute(ns, "older", "older-tls"),
                             plainRoute(ns, "missing", "missing-tls"),
                             plainRoute(ns, "present", "present-tls"),
-                            plainRoute(ns, "pending", "pending-tls")));
+                            plainRoute(ns, "pending", "pending-tls"),
+                            plainRoute(ns, "taken", "taken-tls")
+                                    .replace("name: taken", "name: ignored")
+                                    .replace(
+                                            "metadata:\n",
+                                            "metadata:\n  annotations: {routecert.dev/ignore: \"true\"}\n")));
             Map<String, String> before = versions(client, ns, other, claims);
 
             Run offline = CheckCommandTest.run("", "-o", "json", routes.toString());
@@ -241,8 +246,14 @@ class CheckClusterIT {
                 assertTrue(objects.get(i).at("/violations").isEmpty(), objects.get(i)::toString);
             }
 
+            // an opted-out route is still held to host ownership, as in admission
+            assertEquals("DENY", objects.at("/5/verdict").asText(), objects.get(5)::toString);
+            assertEquals("host-ownership", objects.at("/5/violations/0/check").asText(), objects.get(5)::toString);
+            assertEquals(3, report.at("/summary/verdicts/DENY").asInt(), r.out());
+
             // without the cluster none of it is known
             JsonNode alone = JSON.readTree(offline.out()).get("objects");
+            assertEquals("SKIPPED", alone.at("/5/verdict").asText(), alone.get(5)::toString);
             for (int i = 0; i < 5; i++) {
                 assertEquals(0, alone.get(i).at("/violations").size(), alone.get(i)::toString);
                 assertEquals(List.of(), health(alone.get(i)));
