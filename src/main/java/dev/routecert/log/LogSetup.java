@@ -73,9 +73,13 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
      */
     public static void quiet(Class<?>... types) {
         if (Boolean.getBoolean("routecert.log.fixed")) {
-            return;
+            return; // a test JVM: commands run in it keep the tests' configuration
         }
-        LoggerContext context = (LoggerContext) LoggerFactory.getILoggerFactory();
+        quiet((LoggerContext) LoggerFactory.getILoggerFactory(), types);
+    }
+
+    /** {@link #quiet(Class[])} in {@code context}; a logger already quieter keeps its level. */
+    static void quiet(LoggerContext context, Class<?>... types) {
         for (Class<?> type : types) {
             Logger logger = context.getLogger(type);
             if (logger.getEffectiveLevel().isGreaterOrEqual(Level.WARN)) {
