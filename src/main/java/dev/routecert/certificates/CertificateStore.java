@@ -1,8 +1,6 @@
 package dev.routecert.certificates;
 
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import java.util.List;
 import java.util.Optional;
 
 /**
@@ -10,16 +8,10 @@ import java.util.Optional;
  * server within a {@link Deadline}. Implementations never retry on their own: the caller decides
  * again on fresh data after {@link StoreException.Kind#CONFLICT} or {@code ALREADY_EXISTS}.
  */
-public interface CertificateStore {
+public interface CertificateStore extends HealthFacts {
 
     /** The cached Certificate {@code namespace/name}. */
     Optional<ExistingCertificate> cachedCertificate(String namespace, String name);
-
-    /**
-     * Cached Certificates of {@code namespace} whose {@code spec.secretName} is {@code secretName}, with
-     * their status: what certificate health reads.
-     */
-    List<JsonNode> cachedCertificatesWriting(String namespace, String secretName);
 
     /** The cached Issuer ({@code namespace} set) or ClusterIssuer ({@code namespace} null). */
     Optional<IssuerInfo> cachedIssuer(String kind, String namespace, String name);
@@ -27,16 +19,6 @@ public interface CertificateStore {
     /** Reads the Certificate from the API server, bypassing the cache. */
     Optional<ExistingCertificate> readCertificate(String namespace, String name, Deadline deadline)
             throws StoreException;
-
-    /**
-     * Reads from the API server, bypassing the cache, the Certificates of {@code namespace} whose
-     * {@code spec.secretName} is {@code secretName}: one list of the namespace.
-     */
-    List<JsonNode> readCertificatesWriting(String namespace, String secretName, Deadline deadline)
-            throws StoreException;
-
-    /** Reads only the metadata of a Secret (its data never reaches routecert). */
-    SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException;
 
     /** Creates the Certificate; fails with ALREADY_EXISTS rather than touch one that exists. */
     ExistingCertificate create(ObjectNode certificate, Deadline deadline) throws StoreException;

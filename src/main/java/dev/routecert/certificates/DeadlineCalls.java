@@ -131,6 +131,6 @@ public final class DeadlineCalls {
             kind = StoreException.Kind.REJECTED;
         }
         return new StoreException(
-                kind, "could not " + action + ": the API server answered " + code + ": " + message, null);
+                kind, "could not " + action + ": the API server answered " + code + ": " + message, null, code);
     }
 }

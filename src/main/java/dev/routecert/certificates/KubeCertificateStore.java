@@ -164,6 +164,7 @@ public final class KubeCertificateStore implements CertificateStore {
         options.putObject("preconditions").put("uid", uid);
         // a 404 comes back too: already gone, which is what was asked
         send(
+                client,
                 "DELETE",
                 URLUtils.join(
                         client.getMasterUrl().toString(),
@@ -182,7 +183,17 @@ public final class KubeCertificateStore implements CertificateStore {
 
     @Override
     public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
+        return readSecretMetadata(client, namespace, name, deadline);
+    }
+
+    /**
+     * One GET of the Secret as {@code PartialObjectMetadata}: the API server sends its metadata and
+     * never its data.
+     */
+    public static SecretState readSecretMetadata(
+            KubernetesClient client, String namespace, String name, Deadline deadline) throws StoreException {
         Response response = send(
+                client,
                 "GET",
                 URLUtils.join(
                         client.getMasterUrl().toString(), "api/v1/namespaces", enc(namespace), "secrets", enc(name)),
@@ -227,7 +238,14 @@ public final class KubeCertificateStore implements CertificateStore {
     /** A response of a request made through the client's HTTP client: 2xx and 404 come back, the rest is thrown. */
     private record Response(int code, JsonNode body) {}
 
-    private Response send(String method, String url, JsonNode body, String accept, Deadline deadline, String action)
+    private static Response send(
+            KubernetesClient client,
+            String method,
+            String url,
+            JsonNode body,
+            String accept,
+            Deadline deadline,
+            String action)
             throws StoreException {
         long left = DeadlineCalls.timeLeft(deadline, action);
         // The API server stops working on the request at its own end too, and says so.

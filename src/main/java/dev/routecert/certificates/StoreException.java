@@ -18,13 +18,25 @@ public final class StoreException extends Exception {
     }
 
     private final Kind kind;
+    private final int status;
 
     public StoreException(Kind kind, String message, Throwable cause) {
+        this(kind, message, cause, 0);
+    }
+
+    /** @param status the API server's HTTP status code; 0 when it gave none */
+    public StoreException(Kind kind, String message, Throwable cause, int status) {
         super(message, cause);
         this.kind = kind;
+        this.status = status;
     }
 
     public Kind kind() {
         return kind;
+    }
+
+    /** The API server's HTTP status code (403: the user may not), or 0 when it did not answer. */
+    public int status() {
+        return status;
     }
 }

@@ -15,7 +15,9 @@ import dev.routecert.cli.output.JunitReport;
 import dev.routecert.cli.output.LocatingParser;
 import dev.routecert.cli.output.Locations;
 import dev.routecert.cli.output.SarifReport;
+import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.PolicyFileSource;
+import dev.routecert.config.ServeConfig;
 import dev.routecert.policy.NamespaceRules;
 import dev.routecert.policy.PlannedCertificate;
 import dev.routecert.policy.PolicyConfig;
@@ -31,6 +33,7 @@ import dev.routecert.policy.settings.PolicySettings;
 import dev.routecert.policy.settings.PolicySnapshot;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.webhook.NamespacePolicies;
+import dev.routecert.webhook.PolicySharedHosts;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.PrintWriter;
@@ -43,6 +46,7 @@ import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -130,11 +134,30 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(
             names = "--kubeconfig",
             paramLabel = "FILE",
-            description = "Also run the checks that need the cluster, read-only (one list per kind, no writes): "
-                    + "Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, issuers and existing Certificates, "
-                    + "as admission would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
+            description =
+                    "Also run the checks that need the cluster, read-only (one list per kind, a metadata-only GET "
+                            + "per referenced Secret, no writes): Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, "
+                            + "issuers, existing Certificates, the Secrets' certificate health and host ownership, as admission "
+                            + "would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
             defaultValue = "${env:ROUTECERT_CHECK_KUBECONFIG}")
     Path kubeconfig;
+
+    @Option(
+            names = "--claims-namespace",
+            paramLabel = "NAMESPACE",
+            defaultValue = "${env:ROUTECERT_CLAIMS_NAMESPACE:-routecert}",
+            description = "With --kubeconfig: the namespace of routecert's host claims (serve's --claims-namespace), "
+                    + "which host ownership reads (env ROUTECERT_CLAIMS_NAMESPACE, default ${DEFAULT-VALUE}).")
+    String claimsNamespace;
+
+    @Option(
+            names = "--expiry-warning",
+            paramLabel = "DURATION",
+            converter = Converters.DurationConverter.class,
+            defaultValue = "${env:ROUTECERT_EXPIRY_WARNING:-336h}",
+            description = "With --kubeconfig: warn when a certificate a route serves expires within this long (serve's "
+                    + "--expiry-warning; env ROUTECERT_EXPIRY_WARNING, default ${DEFAULT-VALUE}, 14 days).")
+    Duration expiryWarning;
 
     @Option(
             names = "--context",
@@ -205,6 +228,17 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
             return UNREADABLE;
         }
+        if (kubeconfig != null) {
+            // serve's own rules, and only with a cluster: offline the options are not used
+            List<String> clusterProblems = new ArrayList<>();
+            CertificateOptions.claimsNamespaceProblem(claimsNamespace).ifPresent(clusterProblems::add);
+            ServeConfig.expiryWarningProblem(expiryWarning).ifPresent(clusterProblems::add);
+            if (!clusterProblems.isEmpty()) {
+                clusterProblems.forEach(p -> err.println("error: " + p));
+                err.flush();
+                return UNREADABLE;
+            }
+        }
         Path policyFile = policy.policyFile();
         PolicySnapshot snapshot = PolicySnapshot.DEFAULTS;
         if (policyFile != null) {
@@ -250,11 +284,21 @@ public final class CheckCommand implements Callable<Integer> {
         // the IngressClass and Middleware documents of the input are the cluster check judges against
         List<JsonNode> factObjects =
                 new ArrayList<>(objects.stream().map(Found::object).toList());
+        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
+        PolicySnapshot inForce = snapshot;
+        Map<String, Map<String, String>> labels = namespaceLabels(objects);
         // the cluster's classes are loaded only on this path
         CheckCluster cluster = null;
         if (kubeconfig != null) {
             try {
-                cluster = CheckCluster.read(kubeconfig, context);
+                cluster = CheckCluster.read(
+                        kubeconfig,
+                        context,
+                        new CheckCluster.Settings(
+                                claimsNamespace.strip(),
+                                new PolicySharedHosts(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())),
+                                config.defaultSyntax(),
+                                expiryWarning));
             } catch (IOException e) {
                 err.println("error: " + e.getMessage());
                 err.flush();
@@ -262,10 +306,26 @@ public final class CheckCommand implements Callable<Integer> {
             }
             factObjects.addAll(cluster.facts());
         }
+        try (CheckCluster closing = cluster) {
+            return judge(
+                    config, scope, factObjects, inForce, labels, objects, cluster, inputErrors, unreadable, format);
+        }
+    }
+
+    private int judge(
+            PolicyConfig config,
+            ScopeSettings scope,
+            List<JsonNode> factObjects,
+            PolicySnapshot inForce,
+            Map<String, Map<String, String>> labels,
+            List<Found> objects,
+            CheckCluster cluster,
+            List<String> inputErrors,
+            boolean unreadable,
+            String format) {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
         ScopeFacts facts = DocumentFacts.of(factObjects, namespace);
-        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
-        PolicySnapshot inForce = snapshot;
-        Map<String, Map<String, String>> labels = namespaceLabels(objects);
         RoutePolicy policy = new RoutePolicy(config, scope, facts, (NamespaceRules.Source)
                 new NamespacePolicies(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())));
         List<CheckedObject> checked = new ArrayList<>();
@@ -279,10 +339,12 @@ public final class CheckCommand implements Callable<Integer> {
                     .isPresent();
             ScopedVerdict judged = policy.judge(request);
             Verdict verdict = judged.verdict();
-            if (cluster != null && handled && !judged.skipped()) {
-                verdict = cluster.decide(request, f.object(), verdict);
+            if (cluster != null && handled) {
+                verdict = cluster.admit(request, f.object(), judged);
             }
-            String skippedWhy = judged.skipped() ? skipReason(judged) : null;
+            // an opted-out object that host ownership denies is denied, as admission denies it
+            boolean deniedByCluster = judged.verdict().allowed() && !verdict.allowed();
+            String skippedWhy = judged.skipped() && !deniedByCluster ? skipReason(judged) : null;
             if (!handled) {
                 skipped++;
             } else if (skippedWhy != null) {
@@ -299,6 +361,13 @@ public final class CheckCommand implements Callable<Integer> {
         }
         int exit = unreadable ? UNREADABLE : denied > 0 ? DENIED : ALLOWED;
         List<String> clusterChecks = cluster == null ? List.of() : cluster.ran();
+        if (cluster != null) {
+            // a check the kubeconfig's user may not read for is said, never silently passed
+            for (String notice : cluster.notices()) {
+                err.println(notice);
+                inputErrors.add(notice);
+            }
+        }
         CheckReport report = new CheckReport(checked, inputErrors, exit, clusterChecks);
         switch (format) {
             case "json" -> JsonReport.write(report, quiet, out);

@@ -3,6 +3,7 @@ package dev.routecert.config;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /**
@@ -73,6 +74,15 @@ public record CertificateOptions(
             + " leader-election Lease (env ROUTECERT_LEADER_ELECTION_NAMESPACE), or set --leader-election=false"
             + " for a single replica";
 
+    /** What is wrong with {@code --claims-namespace} (serve's and check's), if anything. */
+    public static Optional<String> claimsNamespaceProblem(String claimsNamespace) {
+        if (claimsNamespace == null || !DNS_LABEL.matcher(claimsNamespace).matches()) {
+            return Optional.of("--claims-namespace must be a namespace name (lower-case DNS label), got '"
+                    + claimsNamespace + "'");
+        }
+        return Optional.empty();
+    }
+
     /** Every problem, each naming its option. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -104,10 +114,7 @@ public record CertificateOptions(
         if (resyncPeriod.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("--resync-period must be at least 1s, got " + Durations.format(resyncPeriod));
         }
-        if (claimsNamespace == null || !DNS_LABEL.matcher(claimsNamespace).matches()) {
-            problems.add("--claims-namespace must be a namespace name (lower-case DNS label), got '" + claimsNamespace
-                    + "'");
-        }
+        claimsNamespaceProblem(claimsNamespace).ifPresent(problems::add);
         if (hostClaimGrace != null && hostClaimGrace.compareTo(Duration.ofSeconds(1)) < 0) {
             problems.add("--host-claim-grace must be at least 1s (an admitted route takes a moment to be stored),"
                     + " got " + Durations.format(hostClaimGrace));

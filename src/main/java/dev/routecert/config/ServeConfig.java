@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.regex.Pattern;
 
 /** Everything {@code routecert serve} is configured with, checked as a whole. */
@@ -332,6 +333,17 @@ public record ServeConfig(
         return tlsCertFile != null;
     }
 
+    /** What is wrong with {@code --expiry-warning} (serve's and check's), if anything. */
+    public static Optional<String> expiryWarningProblem(Duration expiryWarning) {
+        if (expiryWarning == null
+                || expiryWarning.compareTo(Duration.ofHours(1)) < 0
+                || expiryWarning.compareTo(Duration.ofDays(365)) > 0) {
+            return Optional.of("--expiry-warning must be between 1h and 8760h (365 days), got "
+                    + (expiryWarning == null ? "nothing" : Durations.format(expiryWarning)));
+        }
+        return Optional.empty();
+    }
+
     /** Every problem at once, each naming its option; empty when the configuration is usable. */
     public List<String> problems() {
         List<String> problems = new ArrayList<>();
@@ -400,12 +412,7 @@ public record ServeConfig(
         problems.addAll(guard.problems());
         problems.addAll(scope.problems());
         problems.addAll(logging.problems());
-        if (expiryWarning == null
-                || expiryWarning.compareTo(Duration.ofHours(1)) < 0
-                || expiryWarning.compareTo(Duration.ofDays(365)) > 0) {
-            problems.add("--expiry-warning must be between 1h and 8760h (365 days), got "
-                    + (expiryWarning == null ? "nothing" : Durations.format(expiryWarning)));
-        }
+        expiryWarningProblem(expiryWarning).ifPresent(problems::add);
         problems.addAll(dns.problems());
         for (String name : adoptFrom) {
             if (!LABEL_VALUE.matcher(name).matches()) {

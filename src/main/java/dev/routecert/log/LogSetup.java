@@ -67,6 +67,28 @@ public final class LogSetup extends ContextAwareBase implements Configurator {
                 "yyyy-MM-dd'T'HH:mm:ss.SSSXXX");
     }
 
+    /**
+     * Logs only warnings and errors of {@code types}: for a command whose own output already says what
+     * they log at INFO ({@code check} prints each decision it borrows from admission).
+     */
+    public static void quiet(Class<?>... types) {
+        if (Boolean.getBoolean("routecert.log.fixed")) {
+            return; // a test JVM: commands run in it keep the tests' configuration
+        }
+        quiet((LoggerContext) LoggerFactory.getILoggerFactory(), types);
+    }
+
+    /** {@link #quiet(Class[])} in {@code context}; a logger already quieter keeps its level. */
+    static void quiet(LoggerContext context, Class<?>... types) {
+        for (Class<?> type : types) {
+            Logger logger = context.getLogger(type);
+            if (logger.getEffectiveLevel().isGreaterOrEqual(Level.WARN)) {
+                continue;
+            }
+            logger.setLevel(Level.WARN);
+        }
+    }
+
     private static void install(
             LoggerContext context, Level level, Format format, ConsoleTarget target, String datePattern) {
         context.reset();

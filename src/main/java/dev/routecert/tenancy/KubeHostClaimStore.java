@@ -73,9 +73,7 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
                 .withLabel(CLAIM_LABEL, "host")
                 .runnableInformer(0);
         informer.addIndexers(Map.of(ZONE_INDEX, lease -> {
-            String zone = lease.getMetadata().getLabels() == null
-                    ? null
-                    : lease.getMetadata().getLabels().get(ZONE_LABEL);
+            String zone = zoneHash(lease);
             return zone == null ? List.of() : List.of(zone);
         }));
         RepeatedFailure watchFailure = WatchFailures.report(informer, "host claims: list and watch of Leases", log);
@@ -137,11 +135,22 @@ public final class KubeHostClaimStore implements HostClaimStore, AutoCloseable {
         if (informer == null) {
             return Optional.empty();
         }
-        Lease lease = informer.getIndexer().getByKey(namespace + "/" + leaseName(key));
+        return held(informer.getIndexer().getByKey(namespace + "/" + leaseName(key)), key);
+    }
+
+    /** The claim on {@code key} that the Lease of its name holds; a collision when it holds another key. */
+    static Optional<HostClaim> held(Lease lease, ClaimKey key) {
         if (lease == null) {
             return Optional.empty();
         }
         return Optional.of(claim(lease).filter(c -> c.key().equals(key)).orElseGet(() -> collision(key)));
+    }
+
+    /** The hash of the zone a Lease's claim is in, from its label; null for none. */
+    static String zoneHash(Lease lease) {
+        return lease.getMetadata().getLabels() == null
+                ? null
+                : lease.getMetadata().getLabels().get(ZONE_LABEL);
     }
 
     @Override

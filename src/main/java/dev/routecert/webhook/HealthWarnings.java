@@ -2,8 +2,8 @@ package dev.routecert.webhook;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import dev.routecert.admission.AdmissionRequest;
-import dev.routecert.certificates.CertificateStore;
 import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.HealthFacts;
 import dev.routecert.certificates.SecretState;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.log.Log;
@@ -35,12 +35,13 @@ public final class HealthWarnings {
     /** At most this many Secrets are read per review; an Ingress with more TLS entries is judged on the first ones. */
     static final int MAX_SECRET_READS = 16;
 
-    private final CertificateStore store;
+    private final HealthFacts store;
     private final Clock clock;
     private final Duration window;
     private final RuleSyntax defaultSyntax;
 
-    public HealthWarnings(CertificateStore store, Clock clock, Duration window, RuleSyntax defaultSyntax) {
+    /** @param store admission's {@link dev.routecert.certificates.CertificateStore}, or any read-only source of the facts */
+    public HealthWarnings(HealthFacts store, Clock clock, Duration window, RuleSyntax defaultSyntax) {
         this.store = store;
         this.clock = clock;
         this.window = window;

@@ -140,7 +140,7 @@ public final class RouteAdmission implements AdmissionPolicy {
      * Host ownership for a route request, judged on the object as received: not on the policy's
      * verdict, so that no opt-out of the checks skips it. A check that fails denies, as the policy's do.
      */
-    static HostOwnership.Outcome claims(
+    public static HostOwnership.Outcome claims(
             HostOwnership ownership,
             AdmissionRequest request,
             RouteRef route,

@@ -1,18 +1,31 @@
 package dev.routecert.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.RouteRef;
 import dev.routecert.cli.CheckCommandTest.Run;
+import dev.routecert.kube.ClusterFixture;
 import dev.routecert.kube.KubeCluster;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.TestNamespace;
+import dev.routecert.policy.HostName;
+import dev.routecert.policy.tenancy.ClaimKey;
+import dev.routecert.tenancy.KubeHostClaimStore;
+import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -21,9 +34,10 @@ import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * {@code check --kubeconfig} against the real API server: the cluster's issuers, Certificates and
- * TLSOptions decide as admission would, and nothing in the cluster changes (resourceVersions equal,
- * no object created).
+ * {@code check --kubeconfig} against the real API server: the cluster's issuers, Certificates,
+ * TLSOptions, Secrets and host claims decide as admission would, and nothing in the cluster changes
+ * (resourceVersions equal, no object created). Host names under {@code ckc-it.example} are this
+ * class's own.
  */
 @ExtendWith(KubeClusterExtension.class)
 class CheckClusterIT {
@@ -32,7 +46,13 @@ class CheckClusterIT {
     private static final List<String[]> KINDS = List.of(
             new String[] {"cert-manager.io/v1", "Certificate"},
             new String[] {"cert-manager.io/v1", "Issuer"},
-            new String[] {"traefik.io/v1alpha1", "TLSOption"});
+            new String[] {"traefik.io/v1alpha1", "TLSOption"},
+            new String[] {"v1", "Secret"},
+            new String[] {"coordination.k8s.io/v1", "Lease"},
+            new String[] {"networking.k8s.io/v1", "Ingress"},
+            new String[] {"traefik.io/v1alpha1", "IngressRoute"});
+    /** What a Secret holds: check reads only its metadata, so this never reaches its output. */
+    private static final String SECRET_DATA = "ckc-it-private-key-material";
 
     @Test
     void clusterChecksDecideAsAdmissionAndWriteNothing(
@@ -76,7 +96,7 @@ class CheckClusterIT {
         assertEquals(1, r.exit(), r.out() + r.err());
         JsonNode report = JSON.readTree(r.out());
         assertEquals(
-                List.of("TLSOptions", "TLSStores", "issuers", "existing Certificates"),
+                List.of("TLSOptions", "TLSStores", "issuers", "existing Certificates", "Secrets", "host ownership"),
                 JSON.convertValue(report.at("/summary/clusterChecks"), List.class));
         JsonNode objects = report.get("objects");
         assertEquals("CREATE", objects.at("/0/verdict").asText(), objects.get(0)::toString);
@@ -95,7 +115,9 @@ class CheckClusterIT {
 
         Run text = CheckCommandTest.run("", "--kubeconfig", cluster.kubeconfig().toString(), routes.toString());
         assertTrue(
-                text.out().contains("cluster checks: TLSOptions, TLSStores, issuers, existing Certificates\n"),
+                text.out()
+                        .contains(
+                                "cluster checks: TLSOptions, TLSStores, issuers, existing Certificates, Secrets, host ownership\n"),
                 text.out());
 
         String junit = CheckCommandTest.run(
@@ -109,9 +131,260 @@ class CheckClusterIT {
                         "", "-o", "sarif", "--kubeconfig", cluster.kubeconfig().toString(), routes.toString())
                 .out());
         CheckOutputTest.assertValidSarif(sarif);
-        assertEquals(4, sarif.at("/runs/0/properties/clusterChecks").size());
+        assertEquals(6, sarif.at("/runs/0/properties/clusterChecks").size());
 
         assertEquals(before, versions(client, ns), "check --kubeconfig must not write");
+    }
+
+    @Test
+    void secretsAndHostOwnershipAsAdmissionAndWriteNothing(
+            KubeCluster cluster, TestNamespace testNamespace, @TempDir Path dir) throws Exception {
+        KubernetesClient client = testNamespace.client();
+        String ns = testNamespace.name();
+        String other = cluster.createNamespace("ckc-other");
+        String claims = cluster.createNamespace("ckc-claims");
+        try {
+            // another namespace holds the claim on taken.ckc-it.example, as serve's admission writes it
+            new KubeHostClaimStore(client, client, claims, Clock.system())
+                    .create(
+                            new ClaimKey("taken.ckc-it.example", HostName.Type.DNS),
+                            other,
+                            new RouteRef("networking.k8s.io", "Ingress", other, "taken").annotationValue(),
+                            Deadline.in(Duration.ofSeconds(10), Clock.system()));
+            // and serves older.ckc-it.example from a stored route that holds no claim yet
+            create(client, other, """
+                    apiVersion: networking.k8s.io/v1
+                    kind: Ingress
+                    metadata: {name: older}
+                    spec:
+                      rules: [{host: older.ckc-it.example}]
+                    """);
+            create(client, ns, """
+                    apiVersion: v1
+                    kind: Secret
+                    metadata:
+                      name: present-tls
+                      annotations: {cert-manager.io/alt-names: elsewhere.ckc-it.example}
+                    data: {tls.key: %s}
+                    """.formatted(base64(SECRET_DATA)));
+            create(client, ns, """
+                    apiVersion: cert-manager.io/v1
+                    kind: Certificate
+                    metadata: {name: pending}
+                    spec:
+                      secretName: pending-tls
+                      dnsNames: [pending.ckc-it.example]
+                      issuerRef: {name: ckc-it, kind: ClusterIssuer}
+                    """);
+            Path routes = dir.resolve("routes.yaml");
+            Files.writeString(
+                    routes,
+                    String.join(
+                            "---\n",
+                            plainRoute(ns, "taken", "taken-tls"),
+                            plainRoute(ns, "older", "older-tls"),
+                            plainRoute(ns, "missing", "missing-tls"),
+                            plainRoute(ns, "present", "present-tls"),
+                            plainRoute(ns, "pending", "pending-tls"),
+                            plainRoute(ns, "taken", "taken-tls")
+                                    .replace("name: taken", "name: ignored")
+                                    .replace(
+                                            "metadata:\n",
+                                            "metadata:\n  annotations: {routecert.dev/ignore: \"true\"}\n")));
+            Map<String, String> before = versions(client, ns, other, claims);
+
+            Run offline = CheckCommandTest.run("", "-o", "json", routes.toString());
+            Run r = CheckCommandTest.run(
+                    "",
+                    "-o",
+                    "json",
+                    "--kubeconfig",
+                    cluster.kubeconfig().toString(),
+                    "--claims-namespace",
+                    claims,
+                    routes.toString());
+
+            assertEquals(1, r.exit(), r.out() + r.err());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals(
+                    List.of("TLSOptions", "TLSStores", "issuers", "existing Certificates", "Secrets", "host ownership"),
+                    JSON.convertValue(report.at("/summary/clusterChecks"), List.class));
+            assertTrue(report.at("/summary/inputErrors").isEmpty(), r.out());
+            JsonNode objects = report.get("objects");
+            for (int i = 0; i < 2; i++) {
+                JsonNode o = objects.get(i);
+                String host = o.at("/name").asText() + ".ckc-it.example";
+                assertEquals("DENY", o.at("/verdict").asText(), o::toString);
+                assertEquals(1, o.at("/violations").size(), o::toString);
+                assertEquals("host-ownership", o.at("/violations/0/check").asText(), o::toString);
+                assertEquals(
+                        host + " is served by another namespace, and a host belongs to the namespace that served it"
+                                + " first",
+                        o.at("/violations/0/message").asText());
+            }
+            assertEquals(
+                    List.of("[secret-missing] spec.tls.secretName: Secret " + ns + "/missing-tls does not exist and"
+                            + " nothing will create it: no Certificate writes it, and the route has no"
+                            + " cert-manager.io/cluster-issuer or cert-manager.io/issuer annotation (nor does routecert"
+                            + " have a default issuer for it) (add one of those annotations, create a Certificate with"
+                            + " secretName missing-tls, or create the Secret; until then the ingress controller serves"
+                            + " its default certificate)"),
+                    health(objects.get(2)));
+            assertEquals(
+                    List.of("[secret-not-covering] spec.tls.secretName: the certificate in Secret " + ns
+                            + "/present-tls is for elsewhere.ckc-it.example (its cert-manager.io/alt-names and ip-sans),"
+                            + " which does not cover present.ckc-it.example (put a certificate for them into the Secret,"
+                            + " or let cert-manager issue it (a cert-manager.io/cluster-issuer annotation, or a"
+                            + " Certificate))"),
+                    health(objects.get(3)));
+            assertEquals(
+                    List.of("[certificate-not-ready] spec.tls.secretName: Certificate " + ns + "/pending is not Ready"
+                            + " yet: cert-manager has not reported on it (wait for cert-manager, or see kubectl describe"
+                            + " certificate -n " + ns + " pending if it stays so)"),
+                    health(objects.get(4)));
+            for (int i = 2; i < 5; i++) {
+                assertTrue(objects.get(i).at("/violations").isEmpty(), objects.get(i)::toString);
+            }
+
+            // an opted-out route is still held to host ownership, as in admission
+            assertEquals("DENY", objects.at("/5/verdict").asText(), objects.get(5)::toString);
+            assertEquals("host-ownership", objects.at("/5/violations/0/check").asText(), objects.get(5)::toString);
+            assertEquals(3, report.at("/summary/verdicts/DENY").asInt(), r.out());
+
+            // without the cluster none of it is known
+            JsonNode alone = JSON.readTree(offline.out()).get("objects");
+            assertEquals("SKIPPED", alone.at("/5/verdict").asText(), alone.get(5)::toString);
+            for (int i = 0; i < 5; i++) {
+                assertEquals(0, alone.get(i).at("/violations").size(), alone.get(i)::toString);
+                assertEquals(List.of(), health(alone.get(i)));
+            }
+
+            Run text = CheckCommandTest.run(
+                    "",
+                    "--kubeconfig",
+                    cluster.kubeconfig().toString(),
+                    "--claims-namespace",
+                    claims,
+                    routes.toString());
+            assertTrue(text.out().contains("    - [host-ownership] "), text.out());
+            assertTrue(text.out().contains("    - [secret-not-covering] "), text.out());
+            for (String output : List.of(r.out(), r.err(), text.out(), text.err())) {
+                assertFalse(output.contains(SECRET_DATA), "a Secret's data in check's output");
+                assertFalse(output.contains(base64(SECRET_DATA)), "a Secret's data in check's output");
+            }
+
+            assertEquals(before, versions(client, ns, other, claims), "check --kubeconfig must not write");
+        } finally {
+            cluster.deleteNamespace(other);
+            cluster.deleteNamespace(claims);
+        }
+    }
+
+    @Test
+    void whatTheUserMayNotReadIsReportedAsNotRun(KubeCluster cluster, TestNamespace testNamespace, @TempDir Path dir)
+            throws Exception {
+        String ns = testNamespace.name();
+        String role = "ckc-it-check-" + ns;
+        try (ClusterFixture fixture = new ClusterFixture(cluster)) {
+            KubernetesClient admin = fixture.client;
+            admin.serviceAccounts()
+                    .inNamespace(ns)
+                    .resource(new ServiceAccountBuilder()
+                            .withNewMetadata()
+                            .withName("check")
+                            .endMetadata()
+                            .build())
+                    .create();
+            // every list check needs, but no get on Secrets and no list on Leases
+            fixture.create("""
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: ClusterRole
+                    metadata: {name: %s}
+                    rules:
+                      - apiGroups: [cert-manager.io]
+                        resources: [certificates, issuers, clusterissuers]
+                        verbs: [list]
+                      - apiGroups: [traefik.io, traefik.containo.us]
+                        resources: [tlsoptions, tlsstores, middlewares, ingressroutes, ingressroutetcps]
+                        verbs: [list]
+                      - apiGroups: [networking.k8s.io]
+                        resources: [ingressclasses, ingresses]
+                        verbs: [list]
+                    """.formatted(role));
+            fixture.onClose(() -> admin.genericKubernetesResources("rbac.authorization.k8s.io/v1", "ClusterRole")
+                    .withName(role)
+                    .delete());
+            fixture.create("""
+                    apiVersion: rbac.authorization.k8s.io/v1
+                    kind: ClusterRoleBinding
+                    metadata: {name: %s}
+                    roleRef: {apiGroup: rbac.authorization.k8s.io, kind: ClusterRole, name: %s}
+                    subjects: [{kind: ServiceAccount, name: check, namespace: %s}]
+                    """.formatted(role, role, ns));
+            fixture.onClose(() -> admin.genericKubernetesResources("rbac.authorization.k8s.io/v1", "ClusterRoleBinding")
+                    .withName(role)
+                    .delete());
+            Path kubeconfig = fixture.serviceAccountKubeconfig(ns, "check");
+            Path routes = dir.resolve("routes.yaml");
+            Files.writeString(routes, plainRoute(ns, "missing", "missing-tls"));
+
+            Run r = CheckCommandTest.run("", "-o", "json", "--kubeconfig", kubeconfig.toString(), routes.toString());
+
+            assertEquals(0, r.exit(), r.out() + r.err());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals(
+                    List.of("TLSOptions", "TLSStores", "issuers", "existing Certificates"),
+                    JSON.convertValue(report.at("/summary/clusterChecks"), List.class));
+            List<String> notices = new ArrayList<>();
+            report.at("/summary/inputErrors").forEach(e -> notices.add(e.asText()));
+            assertEquals(
+                    List.of(
+                            "warning: cluster check host ownership not run: the kubeconfig's user may not list Leases"
+                                    + " (the host claims) in namespace routecert (403 Forbidden)",
+                            "warning: cluster check Secrets not run: the kubeconfig's user may not get Secrets in"
+                                    + " namespace " + ns + " (403 Forbidden); the health of the certificates the"
+                                    + " routes serve there is not reported"),
+                    notices);
+            assertEquals(List.of(), health(report.at("/objects/0")), "nothing said of a Secret not read");
+            assertTrue(r.err().contains(notices.get(1)), r.err());
+            Run text = CheckCommandTest.run("", "--kubeconfig", kubeconfig.toString(), routes.toString());
+            assertEquals(String.join("\n", notices) + "\n", text.err());
+            assertTrue(
+                    text.out().contains("cluster checks: TLSOptions, TLSStores, issuers, existing Certificates\n"),
+                    text.out());
+        }
+    }
+
+    /** The certificate health warnings among an object's warnings. */
+    private static List<String> health(JsonNode object) {
+        List<String> out = new ArrayList<>();
+        object.path("warnings").forEach(w -> {
+            String text = w.asText();
+            if (text.startsWith("[secret-") || text.startsWith("[certificate-")) {
+                out.add(text);
+            }
+        });
+        return out;
+    }
+
+    private static String base64(String text) {
+        return Base64.getEncoder().encodeToString(text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** An IngressRoute without a cert-manager annotation: routecert plans no Certificate for it. */
+    private static String plainRoute(String ns, String name, String secret) {
+        return """
+                apiVersion: traefik.io/v1alpha1
+                kind: IngressRoute
+                metadata:
+                  name: %s
+                  namespace: %s
+                spec:
+                  routes:
+                    - match: Host(`%s.ckc-it.example`)
+                      services: [{name: web, port: 80}]
+                  tls: {secretName: %s}
+                """.formatted(name, ns, name, secret);
     }
 
     private static String route(String ns, String name, String issuer, String secret, String option) {
@@ -136,17 +409,19 @@ class CheckClusterIT {
         client.resource(r).inNamespace(ns).create();
     }
 
-    /** Every object of the kinds check reads in the namespace, by kind and name, with its resourceVersion. */
-    private static Map<String, String> versions(KubernetesClient client, String ns) {
+    /** Every object of the kinds check reads in the namespaces, by kind and name, with its resourceVersion. */
+    private static Map<String, String> versions(KubernetesClient client, String... namespaces) {
         Map<String, String> out = new HashMap<>();
-        for (String[] k : KINDS) {
-            client.genericKubernetesResources(k[0], k[1])
-                    .inNamespace(ns)
-                    .list()
-                    .getItems()
-                    .forEach(r -> out.put(
-                            k[1] + "/" + r.getMetadata().getName(),
-                            r.getMetadata().getResourceVersion()));
+        for (String ns : namespaces) {
+            for (String[] k : KINDS) {
+                client.genericKubernetesResources(k[0], k[1])
+                        .inNamespace(ns)
+                        .list()
+                        .getItems()
+                        .forEach(r -> out.put(
+                                ns + "/" + k[1] + "/" + r.getMetadata().getName(),
+                                r.getMetadata().getResourceVersion()));
+            }
         }
         return out;
     }

@@ -319,6 +319,26 @@ class CheckOutputTest {
     }
 
     @Test
+    void theClusterOptionsAreHeldToServesRulesOnlyWithACluster(@TempDir Path dir) throws Exception {
+        String file = fixture("ingressroute/with_host_and_path_prefix");
+        String kubeconfig = dir.resolve("nope").toString();
+        Run namespace = run("", "--kubeconfig", kubeconfig, "--claims-namespace", "Not_A_Namespace", file);
+        assertEquals(2, namespace.exit());
+        assertTrue(
+                namespace
+                        .err()
+                        .contains("error: --claims-namespace must be a namespace name (lower-case DNS label), got"
+                                + " 'Not_A_Namespace'"),
+                namespace.err());
+        Run window = run("", "--kubeconfig", kubeconfig, "--expiry-warning", "10m", file);
+        assertEquals(2, window.exit());
+        assertTrue(window.err().contains("error: --expiry-warning must be between 1h and 8760h"), window.err());
+        assertEquals("", window.out(), "nothing is judged");
+        // offline they are not used, so not refused
+        assertEquals(0, run("", "--claims-namespace", "Not_A_Namespace", file).exit());
+    }
+
+    @Test
     void recursiveIsAcceptedAndChangesNothing(@TempDir Path dir) throws Exception {
         Files.createDirectories(dir.resolve("a/b"));
         Files.copy(Path.of(fixture("ingressroute/with_v2_multi_host_on_v3_syntax")), dir.resolve("a/b/route.yaml"));
