@@ -20,6 +20,10 @@ import dev.routecert.policy.PolicyConfig;
 import dev.routecert.time.Await;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.OwnerReferenceBuilder;
 import io.fabric8.kubernetes.api.model.SecretBuilder;
@@ -31,6 +35,9 @@ import io.fabric8.kubernetes.api.model.apps.ReplicaSetStatusBuilder;
 import io.fabric8.kubernetes.api.model.networking.v1.Ingress;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
+import io.fabric8.kubernetes.client.Watch;
+import io.fabric8.kubernetes.client.Watcher;
+import io.fabric8.kubernetes.client.WatcherException;
 import io.fabric8.kubernetes.client.utils.Serialization;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -51,6 +58,7 @@ import java.util.TreeSet;
 import java.util.UUID;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterEach;
@@ -354,11 +362,12 @@ class HelmChartIT {
 
     /**
      * A running kustomize install moves under a Helm release named routecert as install.md says: the
-     * base's objects get Helm's ownership metadata, a copy of the registrations judges routes while the
-     * chart's post-install hook deletes and re-creates the base's (with the serving Secret's CA, so
-     * trusted at once), the pods roll once for the chart's ConfigMap, and then the copy and the base's
-     * hashed ConfigMap are deleted. No apply fails meanwhile; what routecert made for routes and its
-     * serving certificate are the same objects afterwards; routes are judged through the release.
+     * base's objects get Helm's ownership metadata; a copy of the registrations judges routes while the
+     * chart's post-install hook, and then the post-upgrade hook, delete and re-create the base's (given
+     * the serving Secret's CA, so trusted at once); the pods roll once for the chart's ConfigMap; then the
+     * copy and the base's hashed ConfigMap are deleted. No valid apply fails and no bad route is admitted
+     * meanwhile; a watch shows that some registration of each kind was there at every moment; what
+     * routecert made for a route and its serving certificate are the same objects afterwards.
      */
     @Test
     void aKustomizeInstallMovesUnderAReleaseWithNoApplyLostAndNothingRecreated(@TempDir Path dir) throws Exception {
@@ -382,6 +391,8 @@ class HelmChartIT {
                 "-o",
                 "jsonpath={.data.ca\\.crt}");
         assertEquals(0, ca.exitCode(), ca.output());
+        List<String> registrationEvents = Collections.synchronizedList(new ArrayList<>());
+        List<Watch> watches = watchRegistrations(registrationEvents);
         CompletableFuture<Release> installed = install(movedValues(ca.stdout()));
         awaitDeployment(3);
         rollPods(dir, old);
@@ -406,6 +417,34 @@ class HelmChartIT {
                 "post-install,post-upgrade " + caBundle() + " routecert/routecert-serving",
                 registrations(),
                 "the hook's, trusted at once, and kept so by cainjector");
+
+        Await.until(
+                "the watch sees both hooks replace both registrations",
+                TIMEOUT,
+                () -> registrationEvents.stream()
+                                .filter(e -> e.contains(" DELETED ") || e.contains(" ADDED "))
+                                .count()
+                        >= 8,
+                registrationEvents::toString);
+        watches.forEach(Watch::close);
+        List<String> events = List.copyOf(registrationEvents);
+        assertEquals(List.of(), events.stream().filter(e -> e.startsWith("no ")).toList(), String.join("\n", events));
+        for (String kind : List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")) {
+            assertEquals(
+                    List.of(kind + " DELETED routecert", kind + " ADDED routecert"),
+                    events.stream()
+                            .filter(e -> e.startsWith(kind + " "))
+                            .filter(e -> !e.contains("MODIFIED"))
+                            .distinct()
+                            .toList(),
+                    "the hook replaced the base's registration, twice:\n" + String.join("\n", events));
+            assertEquals(
+                    4,
+                    events.stream()
+                            .filter(e -> e.startsWith(kind + " ") && !e.contains("MODIFIED"))
+                            .count(),
+                    String.join("\n", events));
+        }
 
         // 5. The copy and the base's hashed options ConfigMap go.
         CommandResult copyDeleted = Commands.kubectl(
@@ -590,6 +629,54 @@ class HelmChartIT {
         assertEquals(List.of(), loop.failures(), "applies that failed during " + during);
         assertEquals(List.of(), badLoop.failures(), "bad routes not denied during " + during);
         System.out.println(during + ": " + loop.summary() + "; bad routes: " + badLoop.summary());
+    }
+
+    /**
+     * Follows the registrations named routecert and routecert-handover, in the API server's order of
+     * events: {@code events} gets each change, and a line starting "no " whenever neither is left of a
+     * kind, a moment at which route writes pass unjudged.
+     */
+    private List<Watch> watchRegistrations(List<String> events) {
+        List<Watch> watches = new ArrayList<>();
+        for (String kind : List.of("MutatingWebhookConfiguration", "ValidatingWebhookConfiguration")) {
+            var registrations = admin.genericKubernetesResources("admissionregistration.k8s.io/v1", kind);
+            GenericKubernetesResourceList listed = registrations.list();
+            Set<String> judging = ConcurrentHashMap.newKeySet();
+            listed.getItems().stream()
+                    .map(r -> r.getMetadata().getName())
+                    .filter(n -> n.equals(release) || n.equals(HANDOVER))
+                    .forEach(judging::add);
+            assertEquals(Set.of(release, HANDOVER), judging, kind);
+            ListOptions from = new ListOptionsBuilder()
+                    .withResourceVersion(listed.getMetadata().getResourceVersion())
+                    .build();
+            watches.add(registrations.watch(from, new Watcher<>() {
+                @Override
+                public void eventReceived(Action action, GenericKubernetesResource registration) {
+                    String name = registration.getMetadata().getName();
+                    if (!name.equals(release) && !name.equals(HANDOVER)) {
+                        return;
+                    }
+                    if (action == Action.DELETED) {
+                        judging.remove(name);
+                    } else {
+                        judging.add(name);
+                    }
+                    events.add(kind + " " + action + " " + name);
+                    if (judging.isEmpty()) {
+                        events.add("no " + kind + " after " + action + " " + name);
+                    }
+                }
+
+                @Override
+                public void onClose(WatcherException cause) {
+                    if (cause != null) {
+                        events.add("no " + kind + " watch: " + cause.getMessage());
+                    }
+                }
+            }));
+        }
+        return watches;
     }
 
     /** The overlay's values as chart values, with the Service's stand-in as for the base above. */
