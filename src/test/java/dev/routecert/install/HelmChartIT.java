@@ -44,6 +44,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -61,14 +62,17 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The chart against the kustomize base (the same objects for the default values) and against the
- * suite's real API server (1.20): installed with helm-java, a route applied through it, and no apply
- * lost while it is installed or upgraded.
+ * suite's real API server (1.20): installed with helm-java, a route applied through it, no apply lost
+ * while it is installed or upgraded, and a running kustomize install moved under a release and back
+ * (install.md, "From kustomize to Helm").
  *
  * <p>The API server here runs no kubelet and no deployment controller, so the test plays both: it
  * runs the "pods" as in-process routecerts behind a {@link RoundRobinProxy} (the Service; the chart's
@@ -792,7 +796,7 @@ class HelmChartIT {
                 + Duration.ofNanos(System.nanoTime() - started).toMillis() + " ms");
     }
 
-    /** The documented list is exactly what both the base and the chart (without its hooks) hold. */
+    /** The list in install.md is exactly what both the base and the chart (without its hooks) hold. */
     @Test
     void theAdoptedObjectsAreWhatTheBaseAndTheChartBothHold() throws Exception {
         Map<String, Object> values = HelmChart.defaults();
@@ -812,6 +816,10 @@ class HelmChartIT {
             documented.add(kindNames().get(kind) + " " + namespace + name);
         }
         assertEquals(both, documented);
+        String installMd = Files.readString(Path.of("src", "site", "markdown", "install.md"));
+        Matcher objects = Pattern.compile("OBJECTS=\"([^\"]+)\"").matcher(installMd);
+        assertTrue(objects.find(), "install.md lists the objects of step 1");
+        assertEquals(ADOPTED, List.of(objects.group(1).trim().split("\\s+")), "install.md's list");
     }
 
     private static Map<String, String> kindNames() {
