@@ -15,7 +15,7 @@ readonly SRC_PACKAGE=kubernetes
 readonly CACHE_ROOT="${ROUTECERT_KUBE_CACHE:-/var/cache/routecert/kube}"
 readonly BINARIES=(kube-apiserver kube-controller-manager)
 readonly BUILD_PACKAGES=(golang-go golang-github-modern-go-reflect2-dev rsync dpkg-dev make)
-readonly RUNTIME_PACKAGES=(etcd-server iproute2 procps)
+readonly RUNTIME_PACKAGES=(etcd-server iproute2 procps jq)
 readonly MIN_FREE_GB=6
 readonly DEB_SRC_FILE=/etc/apt/sources.list.d/routecert-debian-src.sources
 
