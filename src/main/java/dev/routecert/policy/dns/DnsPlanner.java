@@ -67,13 +67,15 @@ public final class DnsPlanner {
                         Check.DNS_ANNOTATION,
                         "metadata.annotations[" + TTL_ANNOTATION + "]",
                         "'" + annotations.path(TTL_ANNOTATION).asText() + "' is not a TTL",
-                        "write whole seconds (\"60\") or a duration (\"1m\") between 1s and " + Integer.MAX_VALUE
-                                + "s"));
+                        "write seconds (\"60\") or a duration (\"1m\") between 1s and " + Integer.MAX_VALUE
+                                + "s, with no spaces"));
             }
         }
         List<Target> parsedTargets = new ArrayList<>();
         String source = targetSource;
-        if (annotations.hasNonNull(TARGET_ANNOTATION)) {
+        // as external-dns: an empty target annotation is no annotation
+        if (annotations.hasNonNull(TARGET_ANNOTATION)
+                && !annotations.path(TARGET_ANNOTATION).asText().isEmpty()) {
             source = "the route's " + TARGET_ANNOTATION;
             String field = "metadata.annotations[" + TARGET_ANNOTATION + "]";
             List<String> items =
@@ -147,18 +149,24 @@ public final class DnsPlanner {
         return new DnsPlan(namespace, name, List.copyOf(names.keySet()), endpoints, violations, warnings);
     }
 
-    /** An external-dns TTL: whole seconds, or a Go duration of whole seconds, from 1s to 2^31-1 s. */
+    /**
+     * An external-dns TTL, read as external-dns reads its annotation: a Go duration (its fraction of a
+     * second dropped: "1.5s" is 1), else a signed decimal integer of seconds; valid from 1 to 2^31-1.
+     * Nothing is trimmed: external-dns ignores " 60".
+     */
     public static Optional<Long> ttl(String text) {
-        String s = text.strip();
         long seconds;
-        if (s.matches("[0-9]{1,10}")) {
-            seconds = Long.parseLong(s);
-        } else {
-            GoDuration.Parsed parsed = GoDuration.parse(s);
-            if (!parsed.ok() || parsed.nanos() % GoDuration.SECOND != 0) {
-                return Optional.empty();
-            }
+        GoDuration.Parsed parsed = GoDuration.parse(text);
+        if (parsed.ok()) {
             seconds = parsed.nanos() / GoDuration.SECOND;
+        } else if (text.matches("[+-]?[0-9]+")) {
+            try {
+                seconds = Long.parseLong(text);
+            } catch (NumberFormatException e) {
+                return Optional.empty(); // beyond 64 bits, as Go's ParseInt
+            }
+        } else {
+            return Optional.empty();
         }
         return seconds >= 1 && seconds <= Integer.MAX_VALUE ? Optional.of(seconds) : Optional.empty();
     }

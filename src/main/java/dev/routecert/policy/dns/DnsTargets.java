@@ -80,10 +80,13 @@ public final class DnsTargets {
         return targets;
     }
 
-    /** The comma-separated list of an external-dns target annotation, empty items dropped. */
+    /**
+     * The comma-separated list of an external-dns target or hostname annotation, as external-dns splits
+     * it (every space removed, then split at commas), empty items dropped.
+     */
     public static List<String> split(String commaSeparated) {
         List<String> items = new ArrayList<>();
-        for (String item : commaSeparated.split(",", -1)) {
+        for (String item : commaSeparated.replace(" ", "").strip().split(",", -1)) {
             if (!item.isBlank()) {
                 items.add(item.strip());
             }

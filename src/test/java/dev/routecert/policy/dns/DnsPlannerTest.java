@@ -100,6 +100,16 @@ class DnsPlannerTest {
                         route("Host(`a.example.com`)", DnsPlanner.TTL_ANNOTATION, "60"),
                         List.of("192.0.2.1"),
                         "a.example.com A 192.0.2.1 60"),
+                Arguments.of(
+                        "spaces in the target list are removed, as external-dns removes them",
+                        route("Host(`a.example.com`)", DnsPlanner.TARGET_ANNOTATION, " 198.51.100.7 , 198.51. 100.8 "),
+                        List.of("192.0.2.1"),
+                        "a.example.com A 198.51.100.7,198.51.100.8 300"),
+                Arguments.of(
+                        "an empty target annotation is none: the configured targets",
+                        route("Host(`a.example.com`)", DnsPlanner.TARGET_ANNOTATION, ""),
+                        List.of("192.0.2.1"),
+                        "a.example.com A 192.0.2.1 300"),
                 Arguments.of("no target yet: no endpoint", route("Host(`a.example.com`)"), List.of(), ""));
     }
 
@@ -158,13 +168,21 @@ class DnsPlannerTest {
     }
 
     @Test
-    void ttlReadsSecondsOrGoDurations() {
+    void ttlIsReadAsExternalDnsReadsIt() {
         assertEquals(Optional.of(60L), DnsPlanner.ttl("60"));
         assertEquals(Optional.of(5400L), DnsPlanner.ttl("1h30m"));
+        assertEquals(Optional.of(1L), DnsPlanner.ttl("1.5s"), "external-dns drops the fraction of a second");
+        assertEquals(Optional.of(60L), DnsPlanner.ttl("+60"), "Go's ParseInt takes a sign");
+        assertEquals(Optional.of(60L), DnsPlanner.ttl("0000000000060"));
+        assertEquals(Optional.of(2147483647L), DnsPlanner.ttl("2147483647"));
         assertEquals(Optional.empty(), DnsPlanner.ttl("0"));
-        assertEquals(Optional.empty(), DnsPlanner.ttl("1.5s"));
+        assertEquals(Optional.empty(), DnsPlanner.ttl("500ms"), "0 s after the fraction is dropped");
         assertEquals(Optional.empty(), DnsPlanner.ttl("-5"));
         assertEquals(Optional.empty(), DnsPlanner.ttl("2147483648"));
+        assertEquals(Optional.empty(), DnsPlanner.ttl("99999999999999999999"));
+        assertEquals(Optional.empty(), DnsPlanner.ttl(" 60"), "external-dns trims nothing");
+        assertEquals(Optional.empty(), DnsPlanner.ttl("1_000"));
         assertEquals(Optional.empty(), DnsPlanner.ttl("soon"));
+        assertEquals(Optional.empty(), DnsPlanner.ttl(""));
     }
 }
