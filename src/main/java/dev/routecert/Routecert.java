@@ -229,11 +229,12 @@ public final class Routecert implements AutoCloseable {
                                             config.adoptFrom(),
                                             policyConfig.defaultSyntax(),
                                             config.certificates().orphanGracePeriod(),
-                                            config.certificates().resyncPeriod()),
+                                            config.certificates().resyncPeriod(),
+                                            guard),
                                     clock,
                                     new KubeRouteEvents(client, Leadership.identity(), guard),
                                     dnsMetrics,
-                                    caches::allSynced);
+                                    () -> caches.allSynced() && started.claimsSynced());
                             followers.add(follower);
                             caches.onChange(follower::onChange);
                             serviceTargets.forEach(t -> t.onChange(follower::resync));

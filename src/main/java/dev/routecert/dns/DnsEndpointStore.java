@@ -9,7 +9,8 @@ import java.util.Optional;
 
 /**
  * Where DNSEndpoints live. Reads go to the API server (a DNSEndpoint is read once per admission of a
- * covered route, and listed once per full pass of the follower, so no cluster-wide cache of them is kept); writes are bounded by a {@link Deadline}
+ * covered route, and routecert's are listed once per full pass of the follower, so no cluster-wide cache
+ * of them is kept); writes are bounded by a {@link Deadline}
  * and never retried here: after CONFLICT or ALREADY_EXISTS the caller reads and decides again.
  */
 public interface DnsEndpointStore {
@@ -23,11 +24,17 @@ public interface DnsEndpointStore {
     JsonNode apply(ObjectNode endpoint, String resourceVersion, Deadline deadline) throws StoreException;
 
     /**
-     * Every DNSEndpoint, all namespaces: one call per full pass of the follower, which weighs each
-     * route's planned name against it instead of reading them one by one.
+     * Every DNSEndpoint labelled as made by one of {@code managers} (routecert and its predecessors),
+     * in {@code app.kubernetes.io/managed-by} or {@code kubernetes.io/managed-by}, all namespaces, read
+     * page by page: what the follower's full pass weighs the routes against. Others' DNSEndpoints are
+     * not listed: a tenant who may create them cannot make the pass larger.
      */
-    List<JsonNode> list(Deadline deadline) throws StoreException;
+    List<JsonNode> listManaged(List<String> managers, Deadline deadline) throws StoreException;
 
-    /** Deletes it if it still has {@code uid}. */
-    void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException;
+    /**
+     * Deletes it if it still has {@code uid} and, when given, {@code resourceVersion} (what the decision
+     * to delete was made on; null: whatever version it has now).
+     */
+    void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+            throws StoreException;
 }

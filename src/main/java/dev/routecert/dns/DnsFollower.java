@@ -9,6 +9,7 @@ import dev.routecert.certificates.LeaderWork;
 import dev.routecert.certificates.RouteEvents;
 import dev.routecert.certificates.RouteRef;
 import dev.routecert.certificates.StoreException;
+import dev.routecert.certificates.WriteGuard;
 import dev.routecert.config.DnsOptions;
 import dev.routecert.log.Log;
 import dev.routecert.policy.RuleSyntax;
@@ -25,6 +26,7 @@ import dev.routecert.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -41,11 +43,14 @@ import java.util.function.BooleanSupplier;
  * step with its hosts and the targets. A route change plans its DNSEndpoint again (which also gives
  * one created during admission, before the route had a uid, its ownerReference, so the garbage
  * collector deletes it with the route); a change of the targets (the Service's addresses), of the
- * policy or of a namespace, and every resync period, plans all of them, which also creates the ones
- * of routes stored before {@code --dns-endpoints} was on, or while routecert was down, or whose write
- * during admission failed. A route gets a DNSEndpoint here only as admission would give it one
- * ({@link RouteJudge}: in scope, allowed, its names not claimed by another namespace); when the route
- * is gone its DNSEndpoint is deleted. One worker thread; every call bounded.
+ * policy or of a namespace's labels, and every resync period, plans all of them, which also creates
+ * the ones of routes stored before {@code --dns-endpoints} was on, or while routecert was down, or
+ * whose write during admission failed. {@link RouteJudge} says what may be done for a route, by
+ * admission's rules: a route that publishes a name its namespace may not loses routecert's
+ * DNSEndpoint, one routecert would deny for another reason keeps its own in step but gets none
+ * created, one out of scope keeps its own until it publishes a name the route serves no more. When
+ * the route is gone its DNSEndpoint is deleted. Nothing is judged before the route and claim caches
+ * have listed everything. One worker thread; every call bounded.
  */
 public final class DnsFollower implements LeaderWork {
 
@@ -53,16 +58,32 @@ public final class DnsFollower implements LeaderWork {
     private static final Duration CALL = Duration.ofSeconds(10);
     private static final String SKIPPED = "DNSEndpointSkipped";
     private static final String FAILED = "DNSEndpointFailed";
+    private static final String DELETED = "DNSEndpointDeleted";
+    /** How soon a full pass that found the caches not synced yet is tried again. */
+    private static final Duration NOT_SYNCED_RETRY = Duration.ofSeconds(5);
 
     /**
      * How the follower works: which routes and targets ({@code dns}), whose DNSEndpoints it takes over
      * ({@code --adopt-from}), the rule syntax of routes that name none, how long a DNSEndpoint without
-     * a route is given before it is deleted as an orphan, and how often everything is planned again.
+     * a route is given before it is deleted as an orphan, how often everything is planned again, and
+     * the namespaces routecert leaves alone.
      */
     public record Settings(
-            DnsOptions dns, List<String> adoptFrom, RuleSyntax syntax, Duration orphanGrace, Duration resync) {
+            DnsOptions dns,
+            List<String> adoptFrom,
+            RuleSyntax syntax,
+            Duration orphanGrace,
+            Duration resync,
+            WriteGuard guard) {
         public Settings {
             adoptFrom = List.copyOf(adoptFrom);
+        }
+
+        /** routecert and the predecessors whose DNSEndpoints it takes over: whose the full pass lists. */
+        List<String> managers() {
+            List<String> all = new ArrayList<>(List.of(DnsEndpointOwnership.MANAGED_BY));
+            adoptFrom.stream().filter(m -> !all.contains(m)).forEach(all::add);
+            return all;
         }
     }
 
@@ -177,7 +198,8 @@ public final class DnsFollower implements LeaderWork {
      * no-op unless leading.
      */
     public void resync() {
-        if (passQueued.compareAndSet(false, true)) {
+        // not leading: nothing to queue, and a flag set now would swallow the first pass once leading
+        if (worker != null && passQueued.compareAndSet(false, true)) {
             submit(() -> {
                 passQueued.set(false);
                 followAll();
@@ -208,6 +230,10 @@ public final class DnsFollower implements LeaderWork {
      * is judged again. The first sighting of a namespace changes nothing a full pass has not seen.
      */
     private void namespaceChanged(JsonNode meta) {
+        if (meta.hasNonNull("deletionTimestamp")) {
+            namespaceLabels.remove(meta.path("name").asText(""));
+            return;
+        }
         JsonNode labels = meta.path("labels");
         JsonNode before = namespaceLabels.put(
                 meta.path("name").asText(""), labels.isObject() ? labels : MissingNode.getInstance());
@@ -229,14 +255,20 @@ public final class DnsFollower implements LeaderWork {
     }
 
     /**
-     * One list of all DNSEndpoints, then every covered route from the caches against it, then
-     * routecert's DNSEndpoints whose route is gone. A write made on a stale list fails on its
-     * resourceVersion (or as already there) and is decided again on a fresh read.
+     * One list of routecert's and its predecessors' DNSEndpoints, then every covered route from the
+     * caches against it, then routecert's DNSEndpoints whose route is gone. A write made on a stale
+     * list fails on its resourceVersion (or as already there) and is decided again on a fresh read.
+     * Before the caches (routes, host claims) have listed everything a route's names may look free
+     * and a route absent: the pass waits for them.
      */
     void followAll() {
+        if (!synced.getAsBoolean()) {
+            clock.schedule(NOT_SYNCED_RETRY, this::resync);
+            return;
+        }
         List<JsonNode> all;
         try {
-            all = store.list(Deadline.in(CALL, clock));
+            all = store.listManaged(settings.managers(), Deadline.in(CALL, clock));
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot list DNSEndpoints: {}", e.getMessage());
             return;
@@ -250,6 +282,9 @@ public final class DnsFollower implements LeaderWork {
         for (RouteKind kind : RouteKind.values()) {
             if (settings.dns().covers(kind)) {
                 for (JsonNode route : routes.all(kind)) {
+                    if (Thread.currentThread().isInterrupted()) {
+                        return; // stopped: no longer leading
+                    }
                     JsonNode meta = route.path("metadata");
                     follow(
                             kind,
@@ -260,6 +295,9 @@ public final class DnsFollower implements LeaderWork {
             }
         }
         for (JsonNode endpoint : all) {
+            if (Thread.currentThread().isInterrupted()) {
+                return;
+            }
             if (DnsEndpointOwnership.MANAGED_BY.equals(endpoint.path("metadata")
                     .path("labels")
                     .path(DnsEndpointOwnership.MANAGED_BY_LABEL)
@@ -273,6 +311,9 @@ public final class DnsFollower implements LeaderWork {
         JsonNode meta = endpoint.path("metadata");
         String namespace = meta.path("namespace").asText();
         String name = meta.path("name").asText();
+        if (settings.guard().isExcluded(namespace)) {
+            return;
+        }
         Optional<RouteRef> ref = RouteRef.parse(
                 meta.path("annotations")
                         .path(DnsEndpointOwnership.ROUTE_ANNOTATION)
@@ -287,7 +328,13 @@ public final class DnsFollower implements LeaderWork {
             return;
         }
         try {
-            store.delete(namespace, name, meta.path("uid").asText(), Deadline.in(CALL, clock));
+            // on the listed version: one written again since (admission, for a route not cached yet) stays
+            store.delete(
+                    namespace,
+                    name,
+                    meta.path("uid").asText(),
+                    meta.path("resourceVersion").asText(null),
+                    Deadline.in(CALL, clock));
             metrics.followed("deleted");
             log.info(
                     "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
@@ -301,10 +348,10 @@ public final class DnsFollower implements LeaderWork {
 
     /**
      * routecert's DNSEndpoint without a route: no owner to be collected with (an owned one goes with its
-     * route), older than the grace a route has to be stored after its admission, judged on synced caches.
+     * route), older than the grace a route has to be stored after its admission.
      */
     private boolean orphaned(JsonNode meta) {
-        if (!synced.getAsBoolean() || meta.path("ownerReferences").size() > 0) {
+        if (meta.path("ownerReferences").size() > 0) {
             return false;
         }
         try {
@@ -317,10 +364,15 @@ public final class DnsFollower implements LeaderWork {
 
     /** Brings the DNSEndpoint of one route in step, reading what is there from the API server. */
     void follow(RouteKind kind, String namespace, String name) {
-        follow(kind, namespace, name, store::read);
+        if (synced.getAsBoolean()) { // else the first pass after the caches have listed everything does it
+            follow(kind, namespace, name, store::read);
+        }
     }
 
     private void follow(RouteKind kind, String namespace, String name, Endpoints endpoints) {
+        if (settings.guard().isExcluded(namespace)) {
+            return;
+        }
         Deadline deadline = Deadline.in(CALL, clock);
         Optional<JsonNode> route = routes.route(kind, namespace, name);
         RouteRef ref = new RouteRef(kind.group(), kind.kind(), namespace, name);
@@ -331,7 +383,7 @@ public final class DnsFollower implements LeaderWork {
                 return;
             }
             RouteJudge.Judgement judged = judge.judge(kind, route.get(), deadline);
-            if (judged.outcome() == RouteJudge.Outcome.LEAVE) {
+            if (judged.outcome() == RouteJudge.Outcome.HANDS_OFF) {
                 log.debug("dns follower: {} left as it is: {}", ref, judged.why());
                 return;
             }
@@ -343,28 +395,36 @@ public final class DnsFollower implements LeaderWork {
                     targets.describe(),
                     settings.dns().ttl().toSeconds());
             String uid = route.get().path("metadata").path("uid").asText(null);
-            if (!plan.allowed()) {
+            DnsEndpointOwnership.Route owner =
+                    new DnsEndpointOwnership.Route(kind.apiVersion(), kind.group(), kind.kind(), name, uid);
+            boolean writes =
+                    (judged.outcome() == RouteJudge.Outcome.WRITE || judged.outcome() == RouteJudge.Outcome.REFUSE)
+                            && plan.allowed();
+            if (writes) {
+                for (int attempt = 1; ; attempt++) {
+                    try {
+                        write(ref, owner, plan, judged, endpoints, deadline);
+                        break;
+                    } catch (StoreException e) {
+                        boolean stale = e.kind() == StoreException.Kind.ALREADY_EXISTS
+                                || e.kind() == StoreException.Kind.CONFLICT;
+                        if (!stale || attempt >= 2) {
+                            throw e;
+                        }
+                        endpoints = store::read; // decided on a stale list or read: once more on what is there now
+                    }
+                }
+            } else {
+                withhold(ref, owner, plan, judged, endpoints, deadline);
+            }
+            if (judged.outcome() == RouteJudge.Outcome.REFUSE) {
+                warn(ref, uid, SKIPPED, "routecert creates no DNSEndpoint for this route: " + judged.why());
+            } else if (judged.outcome() == RouteJudge.Outcome.WRITE && !plan.allowed()) {
                 warn(
                         ref,
                         uid,
                         SKIPPED,
                         "routecert writes no DNSEndpoint for this route: " + Violation.summary(plan.violations()));
-                return;
-            }
-            DnsEndpointOwnership.Route owner =
-                    new DnsEndpointOwnership.Route(kind.apiVersion(), kind.group(), kind.kind(), name, uid);
-            for (int attempt = 1; ; attempt++) {
-                try {
-                    write(ref, owner, plan, judged, endpoints, deadline);
-                    return;
-                } catch (StoreException e) {
-                    boolean stale =
-                            e.kind() == StoreException.Kind.ALREADY_EXISTS || e.kind() == StoreException.Kind.CONFLICT;
-                    if (!stale || attempt >= 2) {
-                        throw e;
-                    }
-                    endpoints = store::read; // decided on a stale list or read: once more on what is there now
-                }
             }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: {} {}/{}: {}", kind.kind(), namespace, name, e.getMessage());
@@ -374,6 +434,11 @@ public final class DnsFollower implements LeaderWork {
         }
     }
 
+    /**
+     * Writes the planned DNSEndpoint: creates it, updates routecert's, or takes a predecessor's over.
+     * A route routecert would deny ({@link RouteJudge.Outcome#REFUSE}) keeps the one routecert made in
+     * step with its hosts and the targets, and gets none created or taken over.
+     */
     private void write(
             RouteRef ref,
             DnsEndpointOwnership.Route owner,
@@ -394,12 +459,13 @@ public final class DnsFollower implements LeaderWork {
             return;
         }
         if (!(decision instanceof Write write)) {
-            lastWarnings.remove(ref);
+            if (judged.outcome() == RouteJudge.Outcome.WRITE) {
+                lastWarnings.remove(ref);
+            }
             return; // in step, or nothing planned and nothing there
         }
-        if (judged.outcome() == RouteJudge.Outcome.REFUSE) {
-            warn(ref, owner.uid(), SKIPPED, "routecert writes no DNSEndpoint for this route: " + judged.why());
-            return;
+        if (judged.outcome() == RouteJudge.Outcome.REFUSE && (write.resourceVersion() == null || write.takenOver())) {
+            return; // not a route routecert would admit: nothing new of routecert's for it
         }
         String result;
         String reason;
@@ -417,7 +483,9 @@ public final class DnsFollower implements LeaderWork {
             reason = write.takenOver() ? "DNSEndpointAdopted" : admitted ? "DNSEndpointCreated" : "DNSEndpointUpdated";
             note = admitted && !write.takenOver() ? " (written during admission)" : "";
         }
-        lastWarnings.remove(ref);
+        if (judged.outcome() == RouteJudge.Outcome.WRITE) {
+            lastWarnings.remove(ref);
+        }
         log.info("dns follower: DNSEndpoint {}/{} {} for {}", namespace, write.name(), result, ref);
         metrics.followed(result);
         events.record(
@@ -427,6 +495,65 @@ public final class DnsFollower implements LeaderWork {
                 reason,
                 write.resourceVersion() == null ? "Create" : "Update",
                 "DNSEndpoint " + write.name() + note + ": " + plan.describe());
+    }
+
+    /**
+     * routecert writes nothing for the route; the DNSEndpoint it made for it earlier goes when it
+     * publishes a name the namespace may not ({@link RouteJudge.Outcome#WITHDRAW}: a record is a
+     * claim) or one the route serves no more (a route out of scope or opted out whose hosts changed:
+     * the record no longer says what the route serves, and a name it still publishes may be claimed
+     * by another namespace once this one lets it go). Otherwise it stays as it is.
+     */
+    private void withhold(
+            RouteRef ref,
+            DnsEndpointOwnership.Route owner,
+            DnsPlan plan,
+            RouteJudge.Judgement judged,
+            Endpoints endpoints,
+            Deadline deadline)
+            throws StoreException {
+        for (String candidate : List.of(plan.name(), owner.name())) {
+            Optional<JsonNode> found = endpoints.read(ref.namespace(), candidate, deadline);
+            if (found.isEmpty() || !DnsEndpointOwnership.ours(found.get(), owner)) {
+                continue;
+            }
+            List<String> stale = new ArrayList<>();
+            found.get().path("spec").path("endpoints").forEach(e -> {
+                String dnsName = e.path("dnsName").asText("");
+                if (!plan.hosts().contains(dnsName) && !stale.contains(dnsName)) {
+                    stale.add(dnsName);
+                }
+            });
+            String why;
+            if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
+                why = judged.why();
+            } else if (!stale.isEmpty()) {
+                why = "it publishes " + String.join(", ", stale) + ", which the route serves no more";
+            } else {
+                continue;
+            }
+            JsonNode meta = found.get().path("metadata");
+            store.delete(
+                    ref.namespace(),
+                    candidate,
+                    meta.path("uid").asText(),
+                    meta.path("resourceVersion").asText(null),
+                    deadline);
+            metrics.followed("deleted");
+            log.info("dns follower: DNSEndpoint {}/{} of {} deleted: {}", ref.namespace(), candidate, ref, why);
+            warn(ref, owner.uid(), DELETED, "routecert deleted DNSEndpoint " + candidate + ": " + why);
+            if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
+                lastWarnings.put(ref, SKIPPED + " " + withheld(judged)); // the deletion said it already
+            }
+            return;
+        }
+        if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
+            warn(ref, owner.uid(), SKIPPED, withheld(judged));
+        }
+    }
+
+    private static String withheld(RouteJudge.Judgement judged) {
+        return "routecert writes no DNSEndpoint for this route: " + judged.why();
     }
 
     /** A Warning Event on the route, unless the last one said the same. */
@@ -447,6 +574,7 @@ public final class DnsFollower implements LeaderWork {
                         namespace,
                         candidate,
                         found.get().path("metadata").path("uid").asText(),
+                        found.get().path("metadata").path("resourceVersion").asText(null),
                         deadline);
                 metrics.followed("deleted");
                 log.info(

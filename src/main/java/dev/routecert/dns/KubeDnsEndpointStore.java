@@ -7,11 +7,18 @@ import dev.routecert.certificates.DeadlineCalls;
 import dev.routecert.certificates.Ownership;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.certificates.WriteGuard;
+import dev.routecert.policy.dns.DnsEndpointOwnership;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.GenericKubernetesResourceList;
+import io.fabric8.kubernetes.api.model.ListOptions;
+import io.fabric8.kubernetes.api.model.ListOptionsBuilder;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
+import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 
 /** The {@link DnsEndpointStore} on a real API server, through fabric8's untyped resource API. */
 public final class KubeDnsEndpointStore implements DnsEndpointStore {
@@ -23,6 +30,9 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
             .withPlural("dnsendpoints")
             .withNamespaced(true)
             .build();
+
+    /** Items per page of a list, as client-go's pagers ask. */
+    private static final long PAGE = 500;
 
     private final KubernetesClient client;
     private final WriteGuard guard;
@@ -92,22 +102,41 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> list(Deadline deadline) throws StoreException {
-        return DeadlineCalls.call(
+    public List<JsonNode> listManaged(List<String> managers, Deadline deadline) throws StoreException {
+        String values = String.join(",", managers);
+        List<JsonNode> out = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (String key :
+                List.of(DnsEndpointOwnership.MANAGED_BY_LABEL, DnsEndpointOwnership.LEGACY_MANAGED_BY_LABEL)) {
+            String selector = key + " in (" + values + ")";
+            String next = null;
+            do {
+                ListOptions page = new ListOptionsBuilder()
+                        .withLabelSelector(selector)
+                        .withLimit(PAGE)
+                        .withContinue(next)
+                        .build();
+                GenericKubernetesResourceList list = DeadlineCalls.call(
                         client,
                         deadline,
                         "list DNSEndpoints",
                         c -> c.genericKubernetesResources(DNS_ENDPOINTS)
                                 .inAnyNamespace()
-                                .list()
-                                .getItems())
-                .stream()
-                .map(this::json)
-                .toList();
+                                .list(page));
+                for (GenericKubernetesResource item : list.getItems()) {
+                    if (seen.add(item.getMetadata().getUid())) {
+                        out.add(json(item));
+                    }
+                }
+                next = list.getMetadata() == null ? null : list.getMetadata().getContinue();
+            } while (next != null && !next.isEmpty());
+        }
+        return out;
     }
 
     @Override
-    public void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException {
+    public void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+            throws StoreException {
         String action = "delete DNSEndpoint " + namespace + "/" + name;
         guard.check(namespace, action);
         DeadlineCalls.call(client, deadline, action, c -> {
@@ -115,14 +144,18 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
                     .inNamespace(namespace)
                     .withName(name)
                     .get();
-            // the uid check and the delete are two calls; the resourceVersion lock closes the gap
-            if (current != null && uid.equals(current.getMetadata().getUid())) {
-                c.genericKubernetesResources(DNS_ENDPOINTS)
-                        .inNamespace(namespace)
-                        .withName(name)
-                        .lockResourceVersion(current.getMetadata().getResourceVersion())
-                        .delete();
+            if (current == null
+                    || !uid.equals(current.getMetadata().getUid())
+                    || (resourceVersion != null
+                            && !resourceVersion.equals(current.getMetadata().getResourceVersion()))) {
+                return null; // gone, replaced, or changed since the decision: the next pass decides again
             }
+            // the check and the delete are two calls; the resourceVersion lock closes the gap
+            c.genericKubernetesResources(DNS_ENDPOINTS)
+                    .inNamespace(namespace)
+                    .withName(name)
+                    .lockResourceVersion(current.getMetadata().getResourceVersion())
+                    .delete();
             return null;
         });
     }

@@ -95,6 +95,11 @@ public final class HostClaims implements LeaderWork, AutoCloseable {
         return store;
     }
 
+    /** True once the claims' cache has listed every claim: before, a held name may look free. */
+    public boolean claimsSynced() {
+        return store.synced();
+    }
+
     public ServedIndex index() {
         return index;
     }

@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.certificates.CachedKind;
+import dev.routecert.certificates.WriteGuard;
 import dev.routecert.config.DnsOptions;
 import dev.routecert.policy.RuleSyntax;
 import dev.routecert.routes.RouteKind;
@@ -84,7 +85,8 @@ class DnsFollowerTest {
                         List.of("switchboard"),
                         RuleSyntax.V3,
                         GRACE,
-                        Duration.ofMinutes(10)),
+                        Duration.ofMinutes(10),
+                        WriteGuard.NONE),
                 clock,
                 (route, uid, type, reason, action, message) -> events.add(reason + " " + route.name()),
                 metrics,
@@ -341,5 +343,101 @@ class DnsFollowerTest {
                         .path("labels")
                         .path("app.kubernetes.io/managed-by")
                         .asText());
+    }
+
+    @Test
+    void aResyncAskedForBeforeLeadingDoesNotSwallowTheFirstPass() throws Exception {
+        route("web", "web.example.com");
+        follower.resync(); // a standby hears of a Service or policy change
+        follower.start();
+        try {
+            Await.until(
+                    "the first pass as leader",
+                    Duration.ofSeconds(5),
+                    () -> store.server.containsKey("shop/web-ir"),
+                    () -> store.writes);
+        } finally {
+            follower.stop();
+        }
+    }
+
+    @Test
+    void nothingIsJudgedBeforeTheCachesHaveListedEverythingAndThePassComesOnceTheyHave() throws Exception {
+        route("web", "web.example.com");
+        synced = false;
+        follower.followAll();
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(0, store.lists);
+        assertEquals(List.of(), store.writes);
+
+        follower.start();
+        try {
+            synced = true;
+            clock.advance(Duration.ofSeconds(5)); // the pass that found them unsynced is tried again
+            Await.until(
+                    "the pass once synced",
+                    Duration.ofSeconds(5),
+                    () -> store.server.containsKey("shop/web-ir"),
+                    () -> store.writes);
+        } finally {
+            follower.stop();
+        }
+    }
+
+    @Test
+    void aNameItsNamespaceMayNotPublishTakesRoutecertsRecordAwayAndNoOneElses() throws Exception {
+        judgement = new RouteJudge.Judgement(
+                RouteJudge.Outcome.WITHDRAW, "[host-ownership] web.example.com is served by another namespace");
+        route("web", "web.example.com");
+        route("api", "web.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        endpoint("api-ir", "\"team\":\"shop\"", "", "", "192.0.2.1");
+        follower.followAll();
+        assertEquals(List.of("delete shop/web-ir"), store.writes);
+        assertTrue(store.server.containsKey("shop/api-ir"), "not routecert's: left as it is");
+        assertEquals(List.of("DNSEndpointDeleted web", "DNSEndpointSkipped api"), events);
+
+        follower.followAll();
+        assertEquals(List.of("delete shop/web-ir"), store.writes);
+        assertEquals(2, events.size(), "said once");
+    }
+
+    @Test
+    void aRouteRoutecertWouldDenyKeepsItsRecordInStepButGetsNoNewOne() throws Exception {
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.REFUSE, "[tls-hosts] not covered");
+        route("web", "web.example.com");
+        route("api", "api.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1");
+        targets.clear();
+        targets.add("192.0.2.9");
+        follower.followAll();
+        assertEquals(List.of("apply shop/web-ir"), store.writes, "the Service moved: the record follows");
+        assertEquals("[\"192.0.2.9\"]", targetsOf("shop/web-ir"));
+        assertFalse(store.server.containsKey("shop/api-ir"));
+        assertTrue(events.containsAll(List.of("DNSEndpointSkipped web", "DNSEndpointSkipped api")), events.toString());
+    }
+
+    @Test
+    void aRouteLeftAloneLosesItsRecordOnceItPublishesANameTheRouteServesNoMore() throws Exception {
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.LEAVE, "opted out");
+        route("web", "other.example.com");
+        endpoint("web-ir", OURS, FOR_WEB, "", "192.0.2.1"); // publishes web.example.com
+        follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web");
+        assertEquals(List.of("delete shop/web-ir"), store.writes);
+        assertEquals(List.of("DNSEndpointDeleted web"), events);
+    }
+
+    @Test
+    void anOrphanWrittenAgainSinceTheListIsNotDeleted() throws Exception {
+        endpoint("gone-ir", OURS, "\"routecert.dev/route\":\"traefik.io/IngressRoute/gone\"", "", "192.0.2.1");
+        ((ObjectNode) store.server.get("shop/gone-ir").path("metadata"))
+                .put(
+                        "creationTimestamp",
+                        clock.instant().minus(Duration.ofDays(1)).toString());
+        // admission writes it again for a route of that name the cache does not hold yet
+        store.beforeNextWrite = () -> store.put(store.server.get("shop/gone-ir"));
+        follower.followAll();
+        assertTrue(store.server.containsKey("shop/gone-ir"));
+        assertEquals(List.of(), store.writes);
     }
 }

@@ -85,16 +85,33 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> list(Deadline deadline) {
+    public List<JsonNode> listManaged(List<String> managers, Deadline deadline) {
         lists++;
-        return server.values().stream().map(o -> (JsonNode) o.deepCopy()).toList();
+        return server.values().stream()
+                .filter(o -> managers.contains(o.path("metadata")
+                                .path("labels")
+                                .path("app.kubernetes.io/managed-by")
+                                .asText())
+                        || managers.contains(o.path("metadata")
+                                .path("labels")
+                                .path("kubernetes.io/managed-by")
+                                .asText()))
+                .map(o -> (JsonNode) o.deepCopy())
+                .toList();
     }
 
     @Override
-    public void delete(String namespace, String name, String uid, Deadline deadline) throws StoreException {
+    public void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+            throws StoreException {
         fail();
         ObjectNode current = server.get(namespace + "/" + name);
-        if (current != null && current.path("metadata").path("uid").asText().equals(uid)) {
+        if (current != null
+                && current.path("metadata").path("uid").asText().equals(uid)
+                && (resourceVersion == null
+                        || current.path("metadata")
+                                .path("resourceVersion")
+                                .asText()
+                                .equals(resourceVersion))) {
             writes.add("delete " + namespace + "/" + name);
             server.remove(namespace + "/" + name);
         }

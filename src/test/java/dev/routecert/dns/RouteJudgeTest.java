@@ -52,10 +52,10 @@ class RouteJudgeTest {
     }
 
     @Test
-    void aNameAnotherNamespaceHoldsIsRefusedAndOneItsOwnNamespaceHoldsIsNot() throws Exception {
+    void aNameAnotherNamespaceHoldsIsWithdrawnAndOneItsOwnNamespaceHoldsIsNot() throws Exception {
         claims.put("web.example.com", "bank");
         RouteJudge.Judgement judged = judge(route("shop", "Host(`web.example.com`)"));
-        assertEquals(RouteJudge.Outcome.REFUSE, judged.outcome());
+        assertEquals(RouteJudge.Outcome.WITHDRAW, judged.outcome());
         assertTrue(judged.why().contains("web.example.com"), judged.why());
         assertEquals(RouteJudge.Judgement.WRITE, judge(route("bank", "Host(`web.example.com`)")));
     }
@@ -68,17 +68,25 @@ class RouteJudgeTest {
     }
 
     @Test
-    void optedOutExcludedAndTerminatingRoutesAreLeftAlone() throws Exception {
+    void optedOutRoutesAreLeftAloneAndExcludedOrTerminatingOnesUntouched() throws Exception {
         ObjectNode optedOut = route("shop", "Host(`web.example.com`)");
         ((ObjectNode) optedOut.get("metadata")).putObject("annotations").put("routecert.dev/ignore", "true");
         assertEquals(RouteJudge.Outcome.LEAVE, judge(optedOut).outcome());
 
         assertEquals(
-                RouteJudge.Outcome.LEAVE,
+                RouteJudge.Outcome.HANDS_OFF,
                 judge(route("kube-system", "Host(`web.example.com`)")).outcome());
 
         ObjectNode terminating = route("shop", "Host(`web.example.com`)");
         ((ObjectNode) terminating.get("metadata")).put("deletionTimestamp", "2026-01-01T00:00:00Z");
-        assertEquals(RouteJudge.Outcome.LEAVE, judge(terminating).outcome());
+        assertEquals(RouteJudge.Outcome.HANDS_OFF, judge(terminating).outcome());
+    }
+
+    @Test
+    void anOptedOutRouteIsStillHeldToHostOwnership() throws Exception {
+        claims.put("web.example.com", "bank");
+        ObjectNode optedOut = route("shop", "Host(`web.example.com`)");
+        ((ObjectNode) optedOut.get("metadata")).putObject("annotations").put("routecert.dev/ignore", "true");
+        assertEquals(RouteJudge.Outcome.WITHDRAW, judge(optedOut).outcome());
     }
 }
