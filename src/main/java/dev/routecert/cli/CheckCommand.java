@@ -16,6 +16,7 @@ import dev.routecert.cli.output.LocatingParser;
 import dev.routecert.cli.output.Locations;
 import dev.routecert.cli.output.SarifReport;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.Durations;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.policy.NamespaceRules;
@@ -153,11 +154,12 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(
             names = "--expiry-warning",
             paramLabel = "DURATION",
-            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_EXPIRY_WARNING:-336h}",
             description = "With --kubeconfig: warn when a certificate a route serves expires within this long (serve's "
                     + "--expiry-warning; env ROUTECERT_EXPIRY_WARNING, default ${DEFAULT-VALUE}, 14 days).")
-    Duration expiryWarning;
+    // read as text and parsed only with --kubeconfig: picocli converts an env default on every run,
+    // and an offline check must not fail on a setting it does not use
+    String expiryWarning;
 
     @Option(
             names = "--context",
@@ -228,11 +230,17 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
             return UNREADABLE;
         }
+        Duration window = null;
         if (kubeconfig != null) {
             // serve's own rules, and only with a cluster: offline the options are not used
             List<String> clusterProblems = new ArrayList<>();
             CertificateOptions.claimsNamespaceProblem(claimsNamespace).ifPresent(clusterProblems::add);
-            ServeConfig.expiryWarningProblem(expiryWarning).ifPresent(clusterProblems::add);
+            try {
+                window = Durations.parse(expiryWarning);
+                ServeConfig.expiryWarningProblem(window).ifPresent(clusterProblems::add);
+            } catch (IllegalArgumentException e) {
+                clusterProblems.add("--expiry-warning: " + e.getMessage());
+            }
             if (!clusterProblems.isEmpty()) {
                 clusterProblems.forEach(p -> err.println("error: " + p));
                 err.flush();
@@ -298,7 +306,7 @@ public final class CheckCommand implements Callable<Integer> {
                                 claimsNamespace.strip(),
                                 new PolicySharedHosts(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())),
                                 config.defaultSyntax(),
-                                expiryWarning));
+                                window));
             } catch (IOException e) {
                 err.println("error: " + e.getMessage());
                 err.flush();
