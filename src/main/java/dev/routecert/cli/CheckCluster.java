@@ -39,6 +39,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -53,7 +54,7 @@ import java.util.Set;
  * so a missing issuer or a foreign Certificate denies as admission would. The host claims and the
  * stored routes feed admission's {@link HostOwnership} in its read-only mode, and the Certificates and
  * one metadata GET per referenced Secret its {@link HealthWarnings}. A kind the kubeconfig's user may
- * not read leaves its checks out, with a warning. Loaded only when {@code --kubeconfig} is given.
+ * not read leaves its checks out, with a warning; so does a Secret whose read fails, by name. Loaded only when {@code --kubeconfig} is given.
  */
 final class CheckCluster implements AutoCloseable {
 
@@ -79,7 +80,14 @@ final class CheckCluster implements AutoCloseable {
     /** How long one object's reads may take: the command-line client's own request timeout. */
     private static final Duration READS = Duration.ofSeconds(30);
 
+    /** One metadata-only read of a Secret; the client's GET, another in tests. */
+    @FunctionalInterface
+    interface SecretReader {
+        SecretState read(String namespace, String name, Deadline deadline) throws StoreException;
+    }
+
     private final KubernetesClient client;
+    private final SecretReader secrets;
     private final Clock clock = Clock.system();
     private final List<JsonNode> facts = new ArrayList<>();
     private final Map<String, ExistingCertificate> certificates = new HashMap<>();
@@ -89,12 +97,24 @@ final class CheckCluster implements AutoCloseable {
     private final List<String> ran = new ArrayList<>();
     private final Set<String> notices = new LinkedHashSet<>();
     private final Set<String> secretsForbidden = new LinkedHashSet<>();
+    /** Each Secret read that failed otherwise (timeout, 5xx, unreachable), with why: its health is unknown. */
+    private final Map<String, String> secretsUnread = new LinkedHashMap<>();
+
     private boolean decisions;
     private HealthWarnings health;
     private HostOwnership ownership;
 
     private CheckCluster(KubernetesClient client) {
         this.client = client;
+        this.secrets = (namespace, name, deadline) ->
+                KubeCertificateStore.readSecretMetadata(client, namespace, name, deadline);
+    }
+
+    /** Certificate health alone, over the Certificates given and the Secrets {@code secrets} reads. */
+    CheckCluster(SecretReader secrets, List<JsonNode> certificates, Settings settings) {
+        this.client = null;
+        this.secrets = secrets;
+        healthOver(certificates, settings);
     }
 
     /**
@@ -148,11 +168,14 @@ final class CheckCluster implements AutoCloseable {
         }
         // no Certificate kind served: none writes a Secret; one the user may not list: health unknown
         if (certs.isPresent() || !forbidden(CERTIFICATE)) {
-            certs.ifPresent(certificateObjects::addAll);
-            health = new HealthWarnings(
-                    new ListedHealthFacts(), clock, settings.expiryWarning(), settings.defaultSyntax());
+            healthOver(certs.orElse(List.of()), settings);
         }
         ownership(settings);
+    }
+
+    private void healthOver(List<JsonNode> certs, Settings settings) {
+        certificateObjects.addAll(certs);
+        health = new HealthWarnings(new ListedHealthFacts(), clock, settings.expiryWarning(), settings.defaultSyntax());
     }
 
     /** Host ownership from one list of the claims and one of each route kind; left out when one is forbidden. */
@@ -229,7 +252,7 @@ final class CheckCluster implements AutoCloseable {
     /** The cluster checks that ran, to say so in the output; complete once every object is checked. */
     List<String> ran() {
         List<String> all = new ArrayList<>(ran);
-        if (health != null && secretsForbidden.isEmpty()) {
+        if (health != null && secretsForbidden.isEmpty() && secretsUnread.isEmpty()) {
             all.add("Secrets");
         }
         if (ownership != null) {
@@ -246,6 +269,9 @@ final class CheckCluster implements AutoCloseable {
                     + (secretsForbidden.size() == 1 ? " " : "s ") + String.join(", ", secretsForbidden)
                     + " (403 Forbidden); the health of the certificates the routes serve there is not reported");
         }
+        secretsUnread.forEach((secret, why) -> all.add("warning: cluster check Secrets incomplete: Secret " + secret
+                + " could not be read (" + why + "); the health of the certificates the routes serve from it is"
+                + " not reported"));
         return all;
     }
 
@@ -333,19 +359,41 @@ final class CheckCluster implements AutoCloseable {
         @Override
         public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
             try {
-                return KubeCertificateStore.readSecretMetadata(client, namespace, name, deadline);
+                return secrets.read(namespace, name, deadline);
             } catch (StoreException e) {
                 if (e.status() == 403) {
                     secretsForbidden.add(namespace);
+                } else {
+                    secretsUnread.putIfAbsent(namespace + "/" + name, why(e));
                 }
+                throw e;
+            } catch (RuntimeException e) {
+                secretsUnread.putIfAbsent(namespace + "/" + name, "the read failed");
                 throw e;
             }
         }
     }
 
+    /**
+     * Why a Secret was not read, from the status and kind alone: the API server's message could quote
+     * anything, and check's output names the Secret, never what it holds.
+     */
+    private static String why(StoreException e) {
+        if (e.status() != 0) {
+            return "the API server answered " + e.status();
+        }
+        return switch (e.kind()) {
+            case TIMEOUT -> "the read timed out";
+            case UNAVAILABLE -> "the API server cannot be reached";
+            default -> "the read failed";
+        };
+    }
+
     @Override
     public void close() {
-        client.close();
+        if (client != null) {
+            client.close();
+        }
     }
 
     /** The verdict with the webhook's Certificate decisions for the object's planned Certificates. */
