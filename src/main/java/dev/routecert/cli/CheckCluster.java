@@ -30,6 +30,7 @@ import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.HealthWarnings;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -53,7 +54,8 @@ import java.util.Set;
  * Certificates feed the webhook's Certificate decisions ({@link CertificatePlanner}, a pure function),
  * so a missing issuer or a foreign Certificate denies as admission would. The host claims and the
  * stored routes feed admission's {@link HostOwnership} in its read-only mode, and the Certificates and
- * one metadata GET per referenced Secret its {@link HealthWarnings}. A kind the kubeconfig's user may
+ * one metadata GET per referenced Secret its {@link HealthWarnings}. With a policy file, the
+ * Namespaces' labels feed its namespace selectors, as admission's cache of them does. A kind the kubeconfig's user may
  * not read leaves its checks out, with a warning; so does a Secret whose read fails, by name. Loaded only when {@code --kubeconfig} is given.
  */
 final class CheckCluster implements AutoCloseable {
@@ -74,8 +76,18 @@ final class CheckCluster implements AutoCloseable {
             new Listed("traefik.containo.us/v1alpha1", "Middleware"),
             new Listed("networking.k8s.io/v1", "IngressClass"));
 
-    /** What admission is configured with that the cluster checks need, as {@code serve} takes it. */
-    record Settings(String claimsNamespace, SharedHosts sharing, RuleSyntax defaultSyntax, Duration expiryWarning) {}
+    /**
+     * What admission is configured with that the cluster checks need, as {@code serve} takes it.
+     *
+     * @param namespaceLabels whether the policy file selects namespaces by label, so the cluster's
+     *     Namespaces are listed for their labels
+     */
+    record Settings(
+            String claimsNamespace,
+            SharedHosts sharing,
+            RuleSyntax defaultSyntax,
+            Duration expiryWarning,
+            boolean namespaceLabels) {}
 
     /** How long one object's reads may take: the command-line client's own request timeout. */
     private static final Duration READS = Duration.ofSeconds(30);
@@ -93,6 +105,7 @@ final class CheckCluster implements AutoCloseable {
     private final Map<String, ExistingCertificate> certificates = new HashMap<>();
     private final List<JsonNode> certificateObjects = new ArrayList<>();
     private final Map<String, IssuerInfo> issuers = new HashMap<>();
+    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final Set<Listed> forbiddenKinds = new HashSet<>();
     private final List<String> ran = new ArrayList<>();
     private final Set<String> notices = new LinkedHashSet<>();
@@ -142,6 +155,9 @@ final class CheckCluster implements AutoCloseable {
     }
 
     private void list(Settings settings) {
+        if (settings.namespaceLabels()) {
+            listNamespaces();
+        }
         for (Listed l : FACTS) {
             Optional<List<JsonNode>> items = list(client, l);
             items.ifPresent(facts::addAll);
@@ -171,6 +187,31 @@ final class CheckCluster implements AutoCloseable {
             healthOver(certs.orElse(List.of()), settings);
         }
         ownership(settings);
+    }
+
+    /** Every Namespace's labels, from one list; the user may not list them: noted, and none known. */
+    private void listNamespaces() {
+        try {
+            for (Namespace ns : client.namespaces().list().getItems()) {
+                Map<String, String> labels = ns.getMetadata().getLabels();
+                namespaceLabels.put(ns.getMetadata().getName(), labels == null ? Map.of() : Map.copyOf(labels));
+            }
+            ran.add("namespace labels");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 403) {
+                throw e;
+            }
+            notices.add("warning: cluster check namespace labels not run: the kubeconfig's user may not list"
+                    + " Namespaces (403 Forbidden); the policy file's namespace selectors (overrides, tenancy,"
+                    + " sharedHosts) see only the labels of the input's Namespace documents, and any other"
+                    + " namespace by its name alone, so its policy and the hosts it shares may differ from"
+                    + " admission's");
+        }
+    }
+
+    /** The labels of the cluster's Namespaces by name; empty when they were not listed. */
+    Map<String, Map<String, String>> namespaceLabels() {
+        return Map.copyOf(namespaceLabels);
     }
 
     private void healthOver(List<JsonNode> certs, Settings settings) {

@@ -138,8 +138,8 @@ public final class CheckCommand implements Callable<Integer> {
             description =
                     "Also run the checks that need the cluster, read-only (one list per kind, a metadata-only GET "
                             + "per referenced Secret, no writes): Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, "
-                            + "issuers, existing Certificates, the Secrets' certificate health and host ownership, as admission "
-                            + "would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
+                            + "issuers, existing Certificates, the Secrets' certificate health, host ownership and, with "
+                            + "--policy-file, the Namespaces' labels, as admission would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
             defaultValue = "${env:ROUTECERT_CHECK_KUBECONFIG}")
     Path kubeconfig;
 
@@ -292,7 +292,8 @@ public final class CheckCommand implements Callable<Integer> {
         // the IngressClass and Middleware documents of the input are the cluster check judges against
         List<JsonNode> factObjects =
                 new ArrayList<>(objects.stream().map(Found::object).toList());
-        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
+        // as serve resolves the policy file per namespace: from the labels of the input's Namespace
+        // documents, and with --kubeconfig the cluster's for the namespaces the input does not define
         PolicySnapshot inForce = snapshot;
         Map<String, Map<String, String>> labels = namespaceLabels(objects);
         // the cluster's classes are loaded only on this path
@@ -306,13 +307,17 @@ public final class CheckCommand implements Callable<Integer> {
                                 claimsNamespace.strip(),
                                 new PolicySharedHosts(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())),
                                 config.defaultSyntax(),
-                                window));
+                                window,
+                                policyFile != null));
             } catch (IOException e) {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return UNREADABLE;
             }
             factObjects.addAll(cluster.facts());
+            // the input's Namespace wins: applying the input gives the namespace those labels, and
+            // admission judges the routes after it by them; the lookups above read this map when judging
+            cluster.namespaceLabels().forEach(labels::putIfAbsent);
         }
         try (CheckCluster closing = cluster) {
             return judge(

@@ -29,7 +29,7 @@ class CheckClusterHealthTest {
     private static final String SECRET_DATA = "ckh-private-key-material";
 
     private static final CheckCluster.Settings SETTINGS =
-            new CheckCluster.Settings("routecert", SharedHosts.NEVER, RuleSyntax.V3, Duration.ofDays(14));
+            new CheckCluster.Settings("routecert", SharedHosts.NEVER, RuleSyntax.V3, Duration.ofDays(14), false);
 
     @Test
     void aSecretThatCannotBeReadIsNamedAndSecretsIsNotSaidToHaveRun() throws Exception {
