@@ -30,6 +30,7 @@ import dev.routecert.webhook.CertificateAdmission;
 import dev.routecert.webhook.HealthWarnings;
 import dev.routecert.webhook.RouteAdmission;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
+import io.fabric8.kubernetes.api.model.Namespace;
 import io.fabric8.kubernetes.client.KubernetesClient;
 import io.fabric8.kubernetes.client.KubernetesClientException;
 import java.io.IOException;
@@ -39,6 +40,7 @@ import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -52,8 +54,9 @@ import java.util.Set;
  * Certificates feed the webhook's Certificate decisions ({@link CertificatePlanner}, a pure function),
  * so a missing issuer or a foreign Certificate denies as admission would. The host claims and the
  * stored routes feed admission's {@link HostOwnership} in its read-only mode, and the Certificates and
- * one metadata GET per referenced Secret its {@link HealthWarnings}. A kind the kubeconfig's user may
- * not read leaves its checks out, with a warning. Loaded only when {@code --kubeconfig} is given.
+ * one metadata GET per referenced Secret its {@link HealthWarnings}. With a policy file, the
+ * Namespaces' labels feed its namespace selectors, as admission's cache of them does. A kind the kubeconfig's user may
+ * not read leaves its checks out, with a warning; so does a Secret whose read fails, by name. Loaded only when {@code --kubeconfig} is given.
  */
 final class CheckCluster implements AutoCloseable {
 
@@ -73,28 +76,58 @@ final class CheckCluster implements AutoCloseable {
             new Listed("traefik.containo.us/v1alpha1", "Middleware"),
             new Listed("networking.k8s.io/v1", "IngressClass"));
 
-    /** What admission is configured with that the cluster checks need, as {@code serve} takes it. */
-    record Settings(String claimsNamespace, SharedHosts sharing, RuleSyntax defaultSyntax, Duration expiryWarning) {}
+    /**
+     * What admission is configured with that the cluster checks need, as {@code serve} takes it.
+     *
+     * @param namespaceLabels whether the policy file selects namespaces by label, so the cluster's
+     *     Namespaces are listed for their labels
+     */
+    record Settings(
+            String claimsNamespace,
+            SharedHosts sharing,
+            RuleSyntax defaultSyntax,
+            Duration expiryWarning,
+            boolean namespaceLabels) {}
 
     /** How long one object's reads may take: the command-line client's own request timeout. */
     private static final Duration READS = Duration.ofSeconds(30);
 
+    /** One metadata-only read of a Secret; the client's GET, another in tests. */
+    @FunctionalInterface
+    interface SecretReader {
+        SecretState read(String namespace, String name, Deadline deadline) throws StoreException;
+    }
+
     private final KubernetesClient client;
+    private final SecretReader secrets;
     private final Clock clock = Clock.system();
     private final List<JsonNode> facts = new ArrayList<>();
     private final Map<String, ExistingCertificate> certificates = new HashMap<>();
     private final List<JsonNode> certificateObjects = new ArrayList<>();
     private final Map<String, IssuerInfo> issuers = new HashMap<>();
+    private final Map<String, Map<String, String>> namespaceLabels = new HashMap<>();
     private final Set<Listed> forbiddenKinds = new HashSet<>();
     private final List<String> ran = new ArrayList<>();
     private final Set<String> notices = new LinkedHashSet<>();
     private final Set<String> secretsForbidden = new LinkedHashSet<>();
+    /** Each Secret read that failed otherwise (timeout, 5xx, unreachable), with why: its health is unknown. */
+    private final Map<String, String> secretsUnread = new LinkedHashMap<>();
+
     private boolean decisions;
     private HealthWarnings health;
     private HostOwnership ownership;
 
     private CheckCluster(KubernetesClient client) {
         this.client = client;
+        this.secrets = (namespace, name, deadline) ->
+                KubeCertificateStore.readSecretMetadata(client, namespace, name, deadline);
+    }
+
+    /** Certificate health alone, over the Certificates given and the Secrets {@code secrets} reads. */
+    CheckCluster(SecretReader secrets, List<JsonNode> certificates, Settings settings) {
+        this.client = null;
+        this.secrets = secrets;
+        healthOver(certificates, settings);
     }
 
     /**
@@ -122,6 +155,9 @@ final class CheckCluster implements AutoCloseable {
     }
 
     private void list(Settings settings) {
+        if (settings.namespaceLabels()) {
+            listNamespaces();
+        }
         for (Listed l : FACTS) {
             Optional<List<JsonNode>> items = list(client, l);
             items.ifPresent(facts::addAll);
@@ -148,11 +184,39 @@ final class CheckCluster implements AutoCloseable {
         }
         // no Certificate kind served: none writes a Secret; one the user may not list: health unknown
         if (certs.isPresent() || !forbidden(CERTIFICATE)) {
-            certs.ifPresent(certificateObjects::addAll);
-            health = new HealthWarnings(
-                    new ListedHealthFacts(), clock, settings.expiryWarning(), settings.defaultSyntax());
+            healthOver(certs.orElse(List.of()), settings);
         }
         ownership(settings);
+    }
+
+    /** Every Namespace's labels, from one list; the user may not list them: noted, and none known. */
+    private void listNamespaces() {
+        try {
+            for (Namespace ns : client.namespaces().list().getItems()) {
+                Map<String, String> labels = ns.getMetadata().getLabels();
+                namespaceLabels.put(ns.getMetadata().getName(), labels == null ? Map.of() : Map.copyOf(labels));
+            }
+            ran.add("namespace labels");
+        } catch (KubernetesClientException e) {
+            if (e.getCode() != 403) {
+                throw e;
+            }
+            notices.add("warning: cluster check namespace labels not run: the kubeconfig's user may not list"
+                    + " Namespaces (403 Forbidden); the policy file's namespace selectors (overrides, tenancy,"
+                    + " sharedHosts) see only the labels of the input's Namespace documents, and any other"
+                    + " namespace by its name alone, so its policy and the hosts it shares may differ from"
+                    + " admission's");
+        }
+    }
+
+    /** The labels of the cluster's Namespaces by name; empty when they were not listed. */
+    Map<String, Map<String, String>> namespaceLabels() {
+        return Map.copyOf(namespaceLabels);
+    }
+
+    private void healthOver(List<JsonNode> certs, Settings settings) {
+        certificateObjects.addAll(certs);
+        health = new HealthWarnings(new ListedHealthFacts(), clock, settings.expiryWarning(), settings.defaultSyntax());
     }
 
     /** Host ownership from one list of the claims and one of each route kind; left out when one is forbidden. */
@@ -229,7 +293,7 @@ final class CheckCluster implements AutoCloseable {
     /** The cluster checks that ran, to say so in the output; complete once every object is checked. */
     List<String> ran() {
         List<String> all = new ArrayList<>(ran);
-        if (health != null && secretsForbidden.isEmpty()) {
+        if (health != null && secretsForbidden.isEmpty() && secretsUnread.isEmpty()) {
             all.add("Secrets");
         }
         if (ownership != null) {
@@ -246,6 +310,9 @@ final class CheckCluster implements AutoCloseable {
                     + (secretsForbidden.size() == 1 ? " " : "s ") + String.join(", ", secretsForbidden)
                     + " (403 Forbidden); the health of the certificates the routes serve there is not reported");
         }
+        secretsUnread.forEach((secret, why) -> all.add("warning: cluster check Secrets incomplete: Secret " + secret
+                + " could not be read (" + why + "); the health of the certificates the routes serve from it is"
+                + " not reported"));
         return all;
     }
 
@@ -333,19 +400,41 @@ final class CheckCluster implements AutoCloseable {
         @Override
         public SecretState readSecret(String namespace, String name, Deadline deadline) throws StoreException {
             try {
-                return KubeCertificateStore.readSecretMetadata(client, namespace, name, deadline);
+                return secrets.read(namespace, name, deadline);
             } catch (StoreException e) {
                 if (e.status() == 403) {
                     secretsForbidden.add(namespace);
+                } else {
+                    secretsUnread.putIfAbsent(namespace + "/" + name, why(e));
                 }
+                throw e;
+            } catch (RuntimeException e) {
+                secretsUnread.putIfAbsent(namespace + "/" + name, "the read failed");
                 throw e;
             }
         }
     }
 
+    /**
+     * Why a Secret was not read, from the status and kind alone: the API server's message could quote
+     * anything, and check's output names the Secret, never what it holds.
+     */
+    private static String why(StoreException e) {
+        if (e.status() != 0) {
+            return "the API server answered " + e.status();
+        }
+        return switch (e.kind()) {
+            case TIMEOUT -> "the read timed out";
+            case UNAVAILABLE -> "the API server cannot be reached";
+            default -> "the read failed";
+        };
+    }
+
     @Override
     public void close() {
-        client.close();
+        if (client != null) {
+            client.close();
+        }
     }
 
     /** The verdict with the webhook's Certificate decisions for the object's planned Certificates. */

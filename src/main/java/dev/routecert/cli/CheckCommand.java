@@ -16,6 +16,7 @@ import dev.routecert.cli.output.LocatingParser;
 import dev.routecert.cli.output.Locations;
 import dev.routecert.cli.output.SarifReport;
 import dev.routecert.config.CertificateOptions;
+import dev.routecert.config.Durations;
 import dev.routecert.config.PolicyFileSource;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.policy.NamespaceRules;
@@ -137,8 +138,8 @@ public final class CheckCommand implements Callable<Integer> {
             description =
                     "Also run the checks that need the cluster, read-only (one list per kind, a metadata-only GET "
                             + "per referenced Secret, no writes): Traefik TLSOptions and TLSStores, IngressClasses, Middlewares, "
-                            + "issuers, existing Certificates, the Secrets' certificate health and host ownership, as admission "
-                            + "would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
+                            + "issuers, existing Certificates, the Secrets' certificate health, host ownership and, with "
+                            + "--policy-file, the Namespaces' labels, as admission would decide them. Unset: no cluster is read. Env ROUTECERT_CHECK_KUBECONFIG.",
             defaultValue = "${env:ROUTECERT_CHECK_KUBECONFIG}")
     Path kubeconfig;
 
@@ -153,11 +154,12 @@ public final class CheckCommand implements Callable<Integer> {
     @Option(
             names = "--expiry-warning",
             paramLabel = "DURATION",
-            converter = Converters.DurationConverter.class,
             defaultValue = "${env:ROUTECERT_EXPIRY_WARNING:-336h}",
             description = "With --kubeconfig: warn when a certificate a route serves expires within this long (serve's "
                     + "--expiry-warning; env ROUTECERT_EXPIRY_WARNING, default ${DEFAULT-VALUE}, 14 days).")
-    Duration expiryWarning;
+    // read as text and parsed only with --kubeconfig: picocli converts an env default on every run,
+    // and an offline check must not fail on a setting it does not use
+    String expiryWarning;
 
     @Option(
             names = "--context",
@@ -228,11 +230,17 @@ public final class CheckCommand implements Callable<Integer> {
             err.flush();
             return UNREADABLE;
         }
+        Duration window = null;
         if (kubeconfig != null) {
             // serve's own rules, and only with a cluster: offline the options are not used
             List<String> clusterProblems = new ArrayList<>();
             CertificateOptions.claimsNamespaceProblem(claimsNamespace).ifPresent(clusterProblems::add);
-            ServeConfig.expiryWarningProblem(expiryWarning).ifPresent(clusterProblems::add);
+            try {
+                window = Durations.parse(expiryWarning);
+                ServeConfig.expiryWarningProblem(window).ifPresent(clusterProblems::add);
+            } catch (IllegalArgumentException e) {
+                clusterProblems.add("--expiry-warning: " + e.getMessage());
+            }
             if (!clusterProblems.isEmpty()) {
                 clusterProblems.forEach(p -> err.println("error: " + p));
                 err.flush();
@@ -284,7 +292,8 @@ public final class CheckCommand implements Callable<Integer> {
         // the IngressClass and Middleware documents of the input are the cluster check judges against
         List<JsonNode> factObjects =
                 new ArrayList<>(objects.stream().map(Found::object).toList());
-        // as serve resolves the policy file per namespace, from the labels of the input's Namespace documents
+        // as serve resolves the policy file per namespace: from the labels of the input's Namespace
+        // documents, and with --kubeconfig the cluster's for the namespaces the input does not define
         PolicySnapshot inForce = snapshot;
         Map<String, Map<String, String>> labels = namespaceLabels(objects);
         // the cluster's classes are loaded only on this path
@@ -298,13 +307,17 @@ public final class CheckCommand implements Callable<Integer> {
                                 claimsNamespace.strip(),
                                 new PolicySharedHosts(() -> inForce, ns -> labels.getOrDefault(ns, Map.of())),
                                 config.defaultSyntax(),
-                                expiryWarning));
+                                window,
+                                policyFile != null));
             } catch (IOException e) {
                 err.println("error: " + e.getMessage());
                 err.flush();
                 return UNREADABLE;
             }
             factObjects.addAll(cluster.facts());
+            // the input's Namespace wins: applying the input gives the namespace those labels, and
+            // admission judges the routes after it by them; the lookups above read this map when judging
+            cluster.namespaceLabels().forEach(labels::putIfAbsent);
         }
         try (CheckCluster closing = cluster) {
             return judge(

@@ -280,6 +280,131 @@ class CheckClusterIT {
         }
     }
 
+    /**
+     * The policy file's namespace selectors see the cluster's labels, as admission's do: a host shared
+     * by label with a namespace the input does not define, and an override selected by a label only
+     * the cluster holds. A Namespace document of the input wins over the cluster's.
+     */
+    @Test
+    void thePolicyFileSelectsNamespacesByTheClustersLabels(
+            KubeCluster cluster, TestNamespace testNamespace, @TempDir Path dir) throws Exception {
+        String ns = testNamespace.name();
+        String other = cluster.createNamespace("ckc-share");
+        String claims = cluster.createNamespace("ckc-claims");
+        try (KubernetesClient admin = cluster.newClient()) {
+            label(admin, other, Map.of("ckc-it.example/team", "web"));
+            label(admin, ns, Map.of("ckc-it.example/team", "web", "ckc-it.example/rollout", "warn"));
+            // the other namespace holds the claim on the shared name
+            new KubeHostClaimStore(admin, admin, claims, Clock.system())
+                    .create(
+                            new ClaimKey("shared.ckc-it.example", HostName.Type.DNS),
+                            other,
+                            new RouteRef("networking.k8s.io", "Ingress", other, "shared").annotationValue(),
+                            Deadline.in(Duration.ofSeconds(10), Clock.system()));
+            Path policy = dir.resolve("policy.yaml");
+            Files.writeString(policy, """
+                    apiVersion: routecert.dev/v1alpha1
+                    kind: Policy
+                    tenancy:
+                      sharedHosts:
+                        - namespaceSelector: {matchLabels: {ckc-it.example/team: web}}
+                          hosts: [shared.ckc-it.example]
+                    overrides:
+                      - namespaceSelector: {matchLabels: {ckc-it.example/rollout: warn}}
+                        enforcement: {checks: {tls-uncovered-host: warn}}
+                    """);
+            String routes = plainRoute(ns, "shared", "shared-tls") + "---\n" + """
+                    apiVersion: networking.k8s.io/v1
+                    kind: Ingress
+                    metadata: {name: uncovered, namespace: %s}
+                    spec:
+                      tls: [{hosts: [uncovered.ckc-it.example], secretName: uncovered-tls}]
+                      rules: [{host: uncovered.ckc-it.example}, {host: also.ckc-it.example}]
+                    """.formatted(ns);
+            Path file = dir.resolve("routes.yaml");
+            Files.writeString(file, routes);
+            Map<String, String> before = versions(admin, ns, other, claims);
+            before.put("Namespace/" + ns, namespaceVersion(admin, ns));
+
+            Run r = CheckCommandTest.run(
+                    "",
+                    "-o",
+                    "json",
+                    "--policy-file",
+                    policy.toString(),
+                    "--kubeconfig",
+                    cluster.kubeconfig().toString(),
+                    "--claims-namespace",
+                    claims,
+                    file.toString());
+
+            assertEquals(0, r.exit(), r.out() + r.err());
+            JsonNode report = JSON.readTree(r.out());
+            assertEquals(
+                    List.of(
+                            "namespace labels",
+                            "TLSOptions",
+                            "TLSStores",
+                            "issuers",
+                            "existing Certificates",
+                            "Secrets",
+                            "host ownership"),
+                    JSON.convertValue(report.at("/summary/clusterChecks"), List.class));
+            JsonNode shared = report.at("/objects/0");
+            assertTrue(shared.at("/violations").isEmpty(), shared::toString);
+            JsonNode uncovered = report.at("/objects/1");
+            assertTrue(uncovered.at("/violations").isEmpty(), uncovered::toString);
+            assertTrue(uncovered.at("/warnings/0").asText().startsWith("[tls-uncovered-host] "), uncovered::toString);
+
+            // the input's own Namespace, without the labels, is what the namespace will be once applied
+            Path withNamespace = dir.resolve("with-namespace.yaml");
+            Files.writeString(withNamespace, """
+                    apiVersion: v1
+                    kind: Namespace
+                    metadata: {name: %s}
+                    ---
+                    """.formatted(ns) + routes);
+            JsonNode input = JSON.readTree(CheckCommandTest.run(
+                                    "",
+                                    "-o",
+                                    "json",
+                                    "--policy-file",
+                                    policy.toString(),
+                                    "--kubeconfig",
+                                    cluster.kubeconfig().toString(),
+                                    "--claims-namespace",
+                                    claims,
+                                    withNamespace.toString())
+                            .out())
+                    .get("objects");
+            assertEquals("host-ownership", input.at("/1/violations/0/check").asText(), input.get(1)::toString);
+            assertEquals("tls-uncovered-host", input.at("/2/violations/0/check").asText(), input.get(2)::toString);
+
+            Map<String, String> after = versions(admin, ns, other, claims);
+            after.put("Namespace/" + ns, namespaceVersion(admin, ns));
+            assertEquals(before, after, "check --kubeconfig must not write");
+        } finally {
+            cluster.deleteNamespace(other);
+            cluster.deleteNamespace(claims);
+        }
+    }
+
+    private static String namespaceVersion(KubernetesClient admin, String namespace) {
+        return admin.namespaces().withName(namespace).get().getMetadata().getResourceVersion();
+    }
+
+    private static void label(KubernetesClient admin, String namespace, Map<String, String> labels) {
+        admin.namespaces().withName(namespace).edit(n -> {
+            Map<String, String> all = new HashMap<>(
+                    n.getMetadata().getLabels() == null
+                            ? Map.of()
+                            : n.getMetadata().getLabels());
+            all.putAll(labels);
+            n.getMetadata().setLabels(all);
+            return n;
+        });
+    }
+
     @Test
     void whatTheUserMayNotReadIsReportedAsNotRun(KubeCluster cluster, TestNamespace testNamespace, @TempDir Path dir)
             throws Exception {
@@ -349,6 +474,18 @@ class CheckClusterIT {
             assertTrue(r.err().contains(notices.get(1)), r.err());
             Run text = CheckCommandTest.run("", "--kubeconfig", kubeconfig.toString(), routes.toString());
             assertEquals(String.join("\n", notices) + "\n", text.err());
+            // with a policy file the Namespaces are listed for their labels, which this user may not
+            Path policy = dir.resolve("policy.yaml");
+            Files.writeString(policy, "apiVersion: routecert.dev/v1alpha1\nkind: Policy\n");
+            Run withPolicy = CheckCommandTest.run(
+                    "", "--policy-file", policy.toString(), "--kubeconfig", kubeconfig.toString(), routes.toString());
+            assertEquals(0, withPolicy.exit(), withPolicy.out() + withPolicy.err());
+            assertTrue(
+                    withPolicy
+                            .err()
+                            .startsWith("warning: cluster check namespace labels not run: the kubeconfig's user may"
+                                    + " not list Namespaces (403 Forbidden); the policy file's namespace selectors"),
+                    withPolicy.err());
             assertTrue(
                     text.out().contains("cluster checks: TLSOptions, TLSStores, issuers, existing Certificates\n"),
                     text.out());

@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import javax.xml.XMLConstants;
 import javax.xml.parsers.DocumentBuilderFactory;
@@ -336,6 +337,50 @@ class CheckOutputTest {
         assertEquals("", window.out(), "nothing is judged");
         // offline they are not used, so not refused
         assertEquals(0, run("", "--claims-namespace", "Not_A_Namespace", file).exit());
+    }
+
+    /** An environment the offline check does not use cannot break it: the window is read only with a cluster. */
+    @Test
+    void aBadExpiryWarningInTheEnvironmentIsRefusedOnlyWithACluster(@TempDir Path dir) throws Exception {
+        String file = fixture("ingressroute/with_host_and_path_prefix");
+        Run offline = inProcessWithEnvironment(dir, "ROUTECERT_EXPIRY_WARNING", "two weeks", "check", file);
+        assertEquals(0, offline.exit(), offline.out());
+        assertTrue(offline.out().contains("1 allowed, 0 denied"), offline.out());
+
+        Run withCluster = inProcessWithEnvironment(
+                dir,
+                "ROUTECERT_EXPIRY_WARNING",
+                "two weeks",
+                "check",
+                "--kubeconfig",
+                dir.resolve("nope").toString(),
+                file);
+        assertEquals(2, withCluster.exit(), withCluster.out());
+        assertTrue(
+                withCluster
+                        .out()
+                        .contains("error: --expiry-warning: 'two weeks' is not a duration (examples: 500ms, 10s, 1m30s,"
+                                + " 2h)"),
+                withCluster.out());
+        assertFalse(withCluster.out().contains("cannot read --kubeconfig"), "refused before the cluster is read");
+        assertFalse(withCluster.out().contains("IngressRoute"), "nothing is judged");
+    }
+
+    /** routecert in a JVM of its own with one more environment variable; out holds stdout and stderr. */
+    private static Run inProcessWithEnvironment(Path dir, String name, String value, String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(
+                ProcessHandle.current().info().command().orElse("java"),
+                "-cp",
+                System.getProperty("java.class.path"),
+                Main.class.getName()));
+        command.addAll(List.of(args));
+        Path log = Files.createTempFile(dir, "run", ".log");
+        ProcessBuilder builder =
+                new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile());
+        builder.environment().put(name, value);
+        Process process = builder.start();
+        assertTrue(process.waitFor(60, TimeUnit.SECONDS), "routecert did not end");
+        return new Run(process.exitValue(), Files.readString(log), "");
     }
 
     @Test
