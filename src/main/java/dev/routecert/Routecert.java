@@ -174,6 +174,9 @@ public final class Routecert implements AutoCloseable {
                 DnsTargetSource targetSource = dnsTargets;
                 DnsMetrics dnsMetrics = dns.enabled() ? new DnsMetrics(metrics.registry()) : null;
                 KubeDnsEndpointStore dnsStore = new KubeDnsEndpointStore(client, guard);
+                // the policy file's selectors and the exempt label read namespaces' labels from a cache
+                boolean namespaceLabelsCached = policyFile.isPresent()
+                        || !config.guard().exemptNamespaceLabel().isEmpty();
                 manager = Optional.of(CertificateManager.start(
                         client,
                         readiness,
@@ -183,12 +186,7 @@ public final class Routecert implements AutoCloseable {
                                     new NamespacePolicies(snapshots, namespaceLabels::apply));
                         },
                         ClusterCaches.needed(
-                                !config.scope().everythingInScope(),
-                                policyConfig.requireTls(),
-                                policyFile.isPresent()
-                                        || !config.guard()
-                                                .exemptNamespaceLabel()
-                                                .isEmpty()),
+                                !config.scope().everythingInScope(), policyConfig.requireTls(), namespaceLabelsCached),
                         config.certificates(),
                         version(),
                         clock,
@@ -223,7 +221,13 @@ public final class Routecert implements AutoCloseable {
                                     dnsStore,
                                     DnsFollower.RouteLookup.of(caches),
                                     targetSource,
-                                    RouteJudge.of(reconcilerPolicy, started.ownership(), guard),
+                                    RouteJudge.of(
+                                            reconcilerPolicy,
+                                            started.ownership(),
+                                            guard,
+                                            namespace -> !namespaceLabelsCached
+                                                    || caches.namespaceLabels(namespace)
+                                                            .isPresent()),
                                     new DnsFollower.Settings(
                                             dns,
                                             config.adoptFrom(),

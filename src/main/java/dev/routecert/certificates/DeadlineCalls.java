@@ -72,6 +72,10 @@ public final class DeadlineCalls {
     }
 
     static long timeLeft(Deadline deadline, String action) throws StoreException {
+        if (Thread.currentThread().isInterrupted()) {
+            // a worker being stopped (a leader that lost its Lease) sends nothing more
+            throw new StoreException(StoreException.Kind.UNAVAILABLE, "could not " + action + ": interrupted", null);
+        }
         long left = deadline.remaining().toMillis();
         if (left <= 0) {
             throw new StoreException(

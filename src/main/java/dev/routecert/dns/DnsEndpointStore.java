@@ -6,6 +6,7 @@ import dev.routecert.certificates.Deadline;
 import dev.routecert.certificates.StoreException;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /**
  * Where DNSEndpoints live. Reads go to the API server (a DNSEndpoint is read once per admission of a
@@ -26,15 +27,15 @@ public interface DnsEndpointStore {
     /**
      * Every DNSEndpoint labelled as made by one of {@code managers} (routecert and its predecessors),
      * in {@code app.kubernetes.io/managed-by} or {@code kubernetes.io/managed-by}, all namespaces, read
-     * page by page: what the follower's full pass weighs the routes against. Others' DNSEndpoints are
-     * not listed: a tenant who may create them cannot make the pass larger.
+     * page by page, each page within its own deadline: what the follower's full pass weighs the routes
+     * against. Others' DNSEndpoints are not listed.
      */
-    List<JsonNode> listManaged(List<String> managers, Deadline deadline) throws StoreException;
+    List<JsonNode> listManaged(List<String> managers, Supplier<Deadline> perPage) throws StoreException;
 
     /**
      * Deletes it if it still has {@code uid} and, when given, {@code resourceVersion} (what the decision
-     * to delete was made on; null: whatever version it has now).
+     * to delete was made on; null: whatever version it has now). False when it was not there so.
      */
-    void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+    boolean delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
             throws StoreException;
 }

@@ -31,6 +31,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -100,8 +101,8 @@ public final class DnsFollower implements LeaderWork {
     private final AtomicBoolean passQueued = new AtomicBoolean();
     /** The labels last seen per namespace, to tell a label change from any other namespace event. */
     private final Map<String, JsonNode> namespaceLabels = new ConcurrentHashMap<>();
-    /** The last Warning per route, so that a resync does not repeat it; cleared by a success. */
-    private final Map<RouteRef, String> lastWarnings = new ConcurrentHashMap<>();
+    /** The Warnings said of each route since it was last in step, so that a resync does not repeat them. */
+    private final Map<RouteRef, Set<String>> lastWarnings = new ConcurrentHashMap<>();
 
     private volatile ExecutorService worker;
     private Clock.Timer timer;
@@ -268,7 +269,7 @@ public final class DnsFollower implements LeaderWork {
         }
         List<JsonNode> all;
         try {
-            all = store.listManaged(settings.managers(), Deadline.in(CALL, clock));
+            all = store.listManaged(settings.managers(), () -> Deadline.in(CALL, clock));
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot list DNSEndpoints: {}", e.getMessage());
             return;
@@ -329,18 +330,20 @@ public final class DnsFollower implements LeaderWork {
         }
         try {
             // on the listed version: one written again since (admission, for a route not cached yet) stays
-            store.delete(
+            boolean deleted = store.delete(
                     namespace,
                     name,
                     meta.path("uid").asText(),
                     meta.path("resourceVersion").asText(null),
                     Deadline.in(CALL, clock));
-            metrics.followed("deleted");
-            log.info(
-                    "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
-                    namespace,
-                    name,
-                    ref.map(RouteRef::toString).orElse("(unnamed)"));
+            if (deleted) {
+                metrics.followed("deleted");
+                log.info(
+                        "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
+                        namespace,
+                        name,
+                        ref.map(RouteRef::toString).orElse("(unnamed)"));
+            }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot delete DNSEndpoint {}/{}: {}", namespace, name, e.getMessage());
         }
@@ -449,10 +452,9 @@ public final class DnsFollower implements LeaderWork {
             throws StoreException {
         String namespace = ref.namespace();
         Optional<JsonNode> planned = endpoints.read(namespace, plan.name(), deadline);
+        // named after the route: a predecessor's, or one routecert took over (whatever --adopt-from says now)
         Optional<JsonNode> predecessor =
-                settings.adoptFrom().isEmpty() || owner.name().equals(plan.name())
-                        ? Optional.empty()
-                        : endpoints.read(namespace, owner.name(), deadline);
+                owner.name().equals(plan.name()) ? Optional.empty() : endpoints.read(namespace, owner.name(), deadline);
         Decision decision = DnsEndpointOwnership.decide(plan, owner, planned, predecessor, settings.adoptFrom());
         if (decision instanceof Foreign foreign) {
             warn(ref, owner.uid(), SKIPPED, foreign.warning());
@@ -533,17 +535,20 @@ public final class DnsFollower implements LeaderWork {
                 continue;
             }
             JsonNode meta = found.get().path("metadata");
-            store.delete(
+            boolean deleted = store.delete(
                     ref.namespace(),
                     candidate,
                     meta.path("uid").asText(),
                     meta.path("resourceVersion").asText(null),
                     deadline);
+            if (!deleted) {
+                return; // changed since it was read: the next pass decides on what it is now
+            }
             metrics.followed("deleted");
             log.info("dns follower: DNSEndpoint {}/{} of {} deleted: {}", ref.namespace(), candidate, ref, why);
             warn(ref, owner.uid(), DELETED, "routecert deleted DNSEndpoint " + candidate + ": " + why);
             if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
-                lastWarnings.put(ref, SKIPPED + " " + withheld(judged)); // the deletion said it already
+                said(ref, SKIPPED, withheld(judged)); // the deletion said it already
             }
             return;
         }
@@ -556,12 +561,18 @@ public final class DnsFollower implements LeaderWork {
         return "routecert writes no DNSEndpoint for this route: " + judged.why();
     }
 
-    /** A Warning Event on the route, unless the last one said the same. */
+    /** A Warning Event on the route, unless it was said since the route was last in step. */
     private void warn(RouteRef ref, String uid, String reason, String message) {
-        String text = reason + " " + message;
-        if (!text.equals(lastWarnings.put(ref, text))) {
+        if (said(ref, reason, message)) {
             events.record(ref, uid, RouteEvents.WARNING, reason, "Update", message);
         }
+    }
+
+    /** Notes a Warning as said; false when it was already. */
+    private boolean said(RouteRef ref, String reason, String message) {
+        return lastWarnings
+                .computeIfAbsent(ref, r -> ConcurrentHashMap.newKeySet())
+                .add(reason + " " + message);
     }
 
     private void deleteOrphan(RouteKind kind, String namespace, String name, Deadline deadline) throws StoreException {
@@ -569,13 +580,14 @@ public final class DnsFollower implements LeaderWork {
                 new DnsEndpointOwnership.Route(kind.apiVersion(), kind.group(), kind.kind(), name, null);
         for (String candidate : List.of(DnsEndpointNames.of(kind, name), name)) {
             Optional<JsonNode> found = store.read(namespace, candidate, deadline);
-            if (found.isPresent() && DnsEndpointOwnership.ours(found.get(), owner)) {
-                store.delete(
-                        namespace,
-                        candidate,
-                        found.get().path("metadata").path("uid").asText(),
-                        found.get().path("metadata").path("resourceVersion").asText(null),
-                        deadline);
+            if (found.isPresent()
+                    && DnsEndpointOwnership.ours(found.get(), owner)
+                    && store.delete(
+                            namespace,
+                            candidate,
+                            found.get().path("metadata").path("uid").asText(),
+                            found.get().path("metadata").path("resourceVersion").asText(null),
+                            deadline)) {
                 metrics.followed("deleted");
                 log.info(
                         "dns follower: DNSEndpoint {}/{} deleted: {} {}/{} is gone",

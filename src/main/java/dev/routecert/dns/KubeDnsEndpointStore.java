@@ -19,6 +19,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /** The {@link DnsEndpointStore} on a real API server, through fabric8's untyped resource API. */
 public final class KubeDnsEndpointStore implements DnsEndpointStore {
@@ -102,7 +103,7 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> listManaged(List<String> managers, Deadline deadline) throws StoreException {
+    public List<JsonNode> listManaged(List<String> managers, Supplier<Deadline> perPage) throws StoreException {
         String values = String.join(",", managers);
         List<JsonNode> out = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -118,7 +119,7 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
                         .build();
                 GenericKubernetesResourceList list = DeadlineCalls.call(
                         client,
-                        deadline,
+                        perPage.get(),
                         "list DNSEndpoints",
                         c -> c.genericKubernetesResources(DNS_ENDPOINTS)
                                 .inAnyNamespace()
@@ -135,11 +136,11 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+    public boolean delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
             throws StoreException {
         String action = "delete DNSEndpoint " + namespace + "/" + name;
         guard.check(namespace, action);
-        DeadlineCalls.call(client, deadline, action, c -> {
+        return DeadlineCalls.call(client, deadline, action, c -> {
             GenericKubernetesResource current = c.genericKubernetesResources(DNS_ENDPOINTS)
                     .inNamespace(namespace)
                     .withName(name)
@@ -148,7 +149,7 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
                     || !uid.equals(current.getMetadata().getUid())
                     || (resourceVersion != null
                             && !resourceVersion.equals(current.getMetadata().getResourceVersion()))) {
-                return null; // gone, replaced, or changed since the decision: the next pass decides again
+                return false; // gone, replaced, or changed since the decision: the next pass decides again
             }
             // the check and the delete are two calls; the resourceVersion lock closes the gap
             c.genericKubernetesResources(DNS_ENDPOINTS)
@@ -156,7 +157,7 @@ public final class KubeDnsEndpointStore implements DnsEndpointStore {
                     .withName(name)
                     .lockResourceVersion(current.getMetadata().getResourceVersion())
                     .delete();
-            return null;
+            return true;
         });
     }
 

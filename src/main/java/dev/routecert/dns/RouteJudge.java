@@ -11,7 +11,9 @@ import dev.routecert.policy.ScopedVerdict;
 import dev.routecert.policy.Violation;
 import dev.routecert.routes.RouteKind;
 import dev.routecert.tenancy.HostOwnership;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * What the leader may do with a stored route's DNSEndpoint, by the rules admission applies before it
@@ -32,13 +34,14 @@ public interface RouteJudge {
         /** Its DNSEndpoint is planned, created and kept in step. */
         WRITE,
         /**
-         * routecert would deny it as it is stored, for a reason that keeps no tenant from another: no
-         * DNSEndpoint is created for it, one routecert made is kept in step, and the route gets a Warning.
+         * routecert would deny it as it is stored (another namespace holds one of its names, or any
+         * other check): no DNSEndpoint is created or taken over for it, one routecert made is kept in
+         * step, and the route gets a Warning.
          */
         REFUSE,
         /**
-         * It publishes a name its namespace may not: another namespace holds it, or a tenant-isolation
-         * check denies it. routecert's DNSEndpoint for it is deleted (a record is a claim).
+         * The policy does not let its namespace use a domain it serves ({@code tenancy.domains}):
+         * routecert's DNSEndpoint for it is deleted (a record is a claim).
          */
         WITHDRAW,
         /**
@@ -55,10 +58,11 @@ public interface RouteJudge {
 
     /**
      * The judge of a running webhook: {@code policy} as the reconciler reads it, host claims read
-     * (never created: claiming a stored route's names is the claim reconciler's), and the guard's
-     * excluded namespaces.
+     * (never created: claiming a stored route's names is the claim reconciler's), the guard's excluded
+     * namespaces, and whether a namespace's labels are known yet ({@code labelsKnown}: a namespace not
+     * cached yet counts as unlabelled to the policy, which must not delete a record).
      */
-    static RouteJudge of(RoutePolicy policy, HostOwnership ownership, WriteGuard guard) {
+    static RouteJudge of(RoutePolicy policy, HostOwnership ownership, WriteGuard guard, Predicate<String> labelsKnown) {
         return (kind, route, deadline) -> {
             JsonNode meta = route.path("metadata");
             String namespace = meta.path("namespace").asText("");
@@ -73,11 +77,17 @@ public interface RouteJudge {
                 return new Judgement(Outcome.LEAVE, judged.why());
             }
             // an opted-out route's verdict holds the isolation checks' findings, which no opt-out skips
-            List<Violation> isolation = judged.verdict().violations().stream()
-                    .filter(v -> v.check().isolation())
+            List<Violation> domains = judged.verdict().violations().stream()
+                    .filter(v -> v.check() == Check.DOMAIN_NOT_ALLOWED)
                     .toList();
-            if (!isolation.isEmpty()) {
-                return new Judgement(Outcome.WITHDRAW, Violation.summary(isolation));
+            if (!domains.isEmpty()) {
+                return labelsKnown.test(namespace)
+                        ? new Judgement(Outcome.WITHDRAW, Violation.summary(domains))
+                        : new Judgement(
+                                Outcome.HANDS_OFF, "the labels of namespace " + namespace + " are not known yet");
+            }
+            if (judged.skipped()) {
+                return new Judgement(Outcome.LEAVE, judged.why());
             }
             RouteRef ref = new RouteRef(
                     kind.group(), kind.kind(), namespace, meta.path("name").asText(""));
@@ -86,16 +96,11 @@ public interface RouteJudge {
                 // the claims could not be read: judged again on the next pass, nothing touched meanwhile
                 return new Judgement(Outcome.HANDS_OFF, Violation.summary(claims.conflicts()));
             }
-            if (!claims.allowed()) {
-                return new Judgement(Outcome.WITHDRAW, Violation.summary(claims.conflicts()));
-            }
-            if (judged.skipped()) {
-                return new Judgement(Outcome.LEAVE, judged.why());
-            }
-            if (!judged.verdict().allowed()) {
-                return new Judgement(Outcome.REFUSE, judged.verdict().summary());
-            }
-            return Judgement.WRITE;
+            List<Violation> refused = new ArrayList<>(claims.conflicts());
+            refused.addAll(judged.verdict().violations());
+            // another namespace's claim, read from caches that may lag, denies creating a record and never
+            // deletes one: a wrong deletion is a DNS outage
+            return refused.isEmpty() ? Judgement.WRITE : new Judgement(Outcome.REFUSE, Violation.summary(refused));
         };
     }
 }

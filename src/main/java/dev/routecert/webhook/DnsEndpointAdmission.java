@@ -138,7 +138,8 @@ public final class DnsEndpointAdmission implements AdmissionPolicy {
             throws StoreException {
         for (int attempt = 1; ; attempt++) {
             Optional<JsonNode> planned = store.read(plan.namespace(), plan.name(), deadline);
-            Optional<JsonNode> predecessor = adoptFrom.isEmpty() || route.name().equals(plan.name())
+            // named after the route: a predecessor's, or one routecert took over (whatever --adopt-from says now)
+            Optional<JsonNode> predecessor = route.name().equals(plan.name())
                     ? Optional.empty()
                     : store.read(plan.namespace(), route.name(), deadline);
             Decision decision = DnsEndpointOwnership.decide(plan, route, planned, predecessor, adoptFrom);

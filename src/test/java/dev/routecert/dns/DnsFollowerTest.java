@@ -52,6 +52,11 @@ class DnsFollowerTest {
         targets = new CopyOnWriteArrayList<>(List.of("192.0.2.1"));
         events = new ArrayList<>();
         metrics = new DnsMetrics(new PrometheusRegistry());
+        judgement = RouteJudge.Judgement.WRITE;
+        follower = follower(List.of("switchboard"));
+    }
+
+    private DnsFollower follower(List<String> adoptFrom) {
         DnsTargetSource source = new DnsTargetSource() {
             @Override
             public List<String> targets() {
@@ -63,8 +68,7 @@ class DnsFollowerTest {
                 return "Service traefik/traefik";
             }
         };
-        judgement = RouteJudge.Judgement.WRITE;
-        follower = new DnsFollower(
+        return new DnsFollower(
                 store,
                 new DnsFollower.RouteLookup() {
                     @Override
@@ -82,7 +86,7 @@ class DnsFollowerTest {
                 new DnsFollower.Settings(
                         new DnsOptions(
                                 true, DnsOptions.DEFAULT_KINDS, "traefik/traefik", List.of(), DnsOptions.DEFAULT_TTL),
-                        List.of("switchboard"),
+                        adoptFrom,
                         RuleSyntax.V3,
                         GRACE,
                         Duration.ofMinutes(10),
@@ -439,5 +443,41 @@ class DnsFollowerTest {
         follower.followAll();
         assertTrue(store.server.containsKey("shop/gone-ir"));
         assertEquals(List.of(), store.writes);
+    }
+
+    @Test
+    void aRecordTakenOverUnderTheRoutesNameStaysTheOneAfterAdoptFromIsEmptied() throws Exception {
+        route("web", "shop.example.com");
+        endpoint(
+                "web",
+                OURS,
+                FOR_WEB,
+                "{\"apiVersion\":\"traefik.io/v1alpha1\",\"kind\":\"IngressRoute\",\"name\":\"web\",\"uid\":\"u-web\","
+                        + "\"controller\":true}",
+                "192.0.2.1"); // switchboard's, taken over earlier: routecert's now, under the route's name
+        DnsFollower after = follower(List.of());
+        after.followAll();
+        assertEquals(List.of("apply shop/web"), store.writes, "no second record beside it");
+        assertFalse(store.server.containsKey("shop/web-ir"));
+        assertEquals(
+                "shop.example.com",
+                store.server
+                        .get("shop/web")
+                        .path("spec")
+                        .path("endpoints")
+                        .get(0)
+                        .path("dnsName")
+                        .asText());
+    }
+
+    @Test
+    void twoWarningsOfOneRouteAreEachSaidOnceNotInTurnOnEveryPass() throws Exception {
+        judgement = new RouteJudge.Judgement(RouteJudge.Outcome.REFUSE, "[tls-hosts] not covered");
+        route("web", "web.example.com");
+        endpoint("web-ir", "\"team\":\"shop\"", "", "", "192.0.2.1");
+        for (int i = 0; i < 3; i++) {
+            follower.follow(RouteKind.INGRESS_ROUTE, "shop", "web"); // the foreign one read, then the refusal
+        }
+        assertEquals(List.of("DNSEndpointSkipped web", "DNSEndpointSkipped web"), events);
     }
 }

@@ -10,6 +10,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.function.Supplier;
 
 /** DNSEndpoints in memory, keyed {@code namespace/name}, with a log of the writes and a failure to inject. */
 public final class FakeDnsEndpointStore implements DnsEndpointStore {
@@ -85,7 +86,7 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public List<JsonNode> listManaged(List<String> managers, Deadline deadline) {
+    public List<JsonNode> listManaged(List<String> managers, Supplier<Deadline> perPage) {
         lists++;
         return server.values().stream()
                 .filter(o -> managers.contains(o.path("metadata")
@@ -101,7 +102,7 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
     }
 
     @Override
-    public void delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
+    public boolean delete(String namespace, String name, String uid, String resourceVersion, Deadline deadline)
             throws StoreException {
         fail();
         ObjectNode current = server.get(namespace + "/" + name);
@@ -114,7 +115,9 @@ public final class FakeDnsEndpointStore implements DnsEndpointStore {
                                 .equals(resourceVersion))) {
             writes.add("delete " + namespace + "/" + name);
             server.remove(namespace + "/" + name);
+            return true;
         }
+        return false;
     }
 
     private void fail() throws StoreException {

@@ -44,6 +44,11 @@ class DnsEndpointAdmissionTest {
     }
 
     private DnsEndpointAdmission admission(CertificateOptions.WriteFailure failure, List<String> targets) {
+        return admission(failure, targets, List.of("switchboard"));
+    }
+
+    private DnsEndpointAdmission admission(
+            CertificateOptions.WriteFailure failure, List<String> targets, List<String> adoptFrom) {
         AdmissionPolicy inner = request -> {
             innerCalls.incrementAndGet();
             return AdmissionDecision.allow(List.of("inner warning"));
@@ -55,7 +60,7 @@ class DnsEndpointAdmissionTest {
                 store,
                 DnsTargetSource.fixed(targets),
                 new DnsOptions(true, DnsOptions.DEFAULT_KINDS, null, targets, DnsOptions.DEFAULT_TTL),
-                List.of("switchboard"),
+                adoptFrom,
                 CertificateOptions.defaults().withWriteFailure(failure),
                 new TestClock(Instant.parse("2026-01-01T00:00:00Z")),
                 metrics);
@@ -205,6 +210,11 @@ class DnsEndpointAdmissionTest {
         // the next review finds it routecert's own: nothing to write
         admission().review(route("UPDATE", false, ""));
         assertEquals(List.of("apply shop/web"), store.writes);
+        // nor once --adopt-from no longer names switchboard: it is routecert's, under the route's name
+        admission(CertificateOptions.WriteFailure.DENY, List.of("192.0.2.1"), List.of())
+                .review(route("UPDATE", false, ""));
+        assertEquals(List.of("apply shop/web"), store.writes);
+        assertFalse(store.server.containsKey("shop/web-ir"), "no second DNSEndpoint");
     }
 
     @Test
