@@ -15,7 +15,6 @@ import io.fabric8.kubernetes.api.model.NamespaceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceAccountBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -36,14 +35,6 @@ class DnsRbacIT {
 
     @RegisterExtension
     static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture();
-
-    private static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
-            .withGroup("externaldns.k8s.io")
-            .withVersion("v1alpha1")
-            .withKind("DNSEndpoint")
-            .withPlural("dnsendpoints")
-            .withNamespaced(true)
-            .build();
 
     private static ClusterFixture fixture;
     private static String ns;
@@ -141,11 +132,7 @@ class DnsRbacIT {
     }
 
     private static String targets() {
-        GenericKubernetesResource endpoint = fixture.client
-                .genericKubernetesResources(DNS_ENDPOINTS)
-                .inNamespace(ns)
-                .withName("web-ir")
-                .get();
+        GenericKubernetesResource endpoint = fixture.dnsEndpoint(ns, "web-ir");
         return endpoint == null
                 ? null
                 : fixture.json(endpoint).at("/spec/endpoints/0/targets").toString();

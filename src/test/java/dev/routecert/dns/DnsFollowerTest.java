@@ -112,6 +112,11 @@ class DnsFollowerTest {
                  "spec":{"endpoints":[{"dnsName":"web.example.com","recordType":"A","targets":["%s"],"recordTTL":300}]}}""".formatted(name, labels, annotations, owners, target)));
     }
 
+    /** Waits for the worker thread to write route web's DNSEndpoint. */
+    private void awaitRecordOfWeb(String what) {
+        Await.until(what, Duration.ofSeconds(5), () -> store.server.containsKey("shop/web-ir"), () -> store.writes);
+    }
+
     private String targetsOf(String key) {
         return store.server
                 .get(key)
@@ -304,11 +309,7 @@ class DnsFollowerTest {
                     JSON.readTree("{\"metadata\":{\"name\":\"shop\",\"labels\":{\"team\":\"shop\"}}}"));
             judgement = RouteJudge.Judgement.WRITE; // the namespace's opt-out label was removed
             follower.onChange(CachedKind.NAMESPACE, JSON.readTree("{\"metadata\":{\"name\":\"shop\"}}"));
-            Await.until(
-                    "the DNSEndpoint of the route",
-                    Duration.ofSeconds(5),
-                    () -> store.server.containsKey("shop/web-ir"),
-                    () -> store.writes);
+            awaitRecordOfWeb("the DNSEndpoint of the route");
         } finally {
             follower.stop();
         }
@@ -355,11 +356,7 @@ class DnsFollowerTest {
         follower.resync(); // a standby hears of a Service or policy change
         follower.start();
         try {
-            Await.until(
-                    "the first pass as leader",
-                    Duration.ofSeconds(5),
-                    () -> store.server.containsKey("shop/web-ir"),
-                    () -> store.writes);
+            awaitRecordOfWeb("the first pass as leader");
         } finally {
             follower.stop();
         }
@@ -378,11 +375,7 @@ class DnsFollowerTest {
         try {
             synced = true;
             clock.advance(Duration.ofSeconds(5)); // the pass that found them unsynced is tried again
-            Await.until(
-                    "the pass once synced",
-                    Duration.ofSeconds(5),
-                    () -> store.server.containsKey("shop/web-ir"),
-                    () -> store.writes);
+            awaitRecordOfWeb("the pass once synced");
         } finally {
             follower.stop();
         }

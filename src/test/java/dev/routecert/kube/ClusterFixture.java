@@ -51,6 +51,13 @@ public final class ClusterFixture implements AutoCloseable {
             .withPlural("certificates")
             .withNamespaced(true)
             .build();
+    public static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
+            .withGroup("externaldns.k8s.io")
+            .withVersion("v1alpha1")
+            .withKind("DNSEndpoint")
+            .withPlural("dnsendpoints")
+            .withNamespaced(true)
+            .build();
     public final KubeCluster cluster;
     public final KubernetesClient client;
     private final List<String> namespaces = new ArrayList<>();
@@ -107,6 +114,14 @@ public final class ClusterFixture implements AutoCloseable {
         return client.genericKubernetesResources(CERTIFICATES)
                 .inNamespace(namespace)
                 .withName(name);
+    }
+
+    /** The external-dns DNSEndpoint, or null when there is none. */
+    public GenericKubernetesResource dnsEndpoint(String namespace, String name) {
+        return client.genericKubernetesResources(DNS_ENDPOINTS)
+                .inNamespace(namespace)
+                .withName(name)
+                .get();
     }
 
     /** ClusterIssuers every Certificate IT may name: a CA issuer, and ACME issuers with and without DNS-01. */

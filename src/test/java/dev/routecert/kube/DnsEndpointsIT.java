@@ -14,7 +14,6 @@ import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.LoadBalancerIngressBuilder;
 import io.fabric8.kubernetes.api.model.ServiceBuilder;
 import io.fabric8.kubernetes.api.model.ServiceStatusBuilder;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,13 +33,6 @@ class DnsEndpointsIT {
     @RegisterExtension
     static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture();
 
-    private static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
-            .withGroup("externaldns.k8s.io")
-            .withVersion("v1alpha1")
-            .withKind("DNSEndpoint")
-            .withPlural("dnsendpoints")
-            .withNamespaced(true)
-            .build();
     private static final Duration FOLLOW = Duration.ofSeconds(30);
 
     private static ClusterFixture fixture;
@@ -125,11 +117,7 @@ class DnsEndpointsIT {
     }
 
     private static GenericKubernetesResource endpoint(String namespace, String name) {
-        return fixture.client
-                .genericKubernetesResources(DNS_ENDPOINTS)
-                .inNamespace(namespace)
-                .withName(name)
-                .get();
+        return fixture.dnsEndpoint(namespace, name);
     }
 
     private static String records(GenericKubernetesResource endpoint) {
@@ -271,7 +259,7 @@ class DnsEndpointsIT {
                 "legacy.dnsit.example A 192.0.2.10 300"::equals);
         assertNull(endpoint(old, "legacy-ir"), "no second DNSEndpoint for the route");
         assertFalse(fixture.client
-                        .genericKubernetesResources(DNS_ENDPOINTS)
+                        .genericKubernetesResources(ClusterFixture.DNS_ENDPOINTS)
                         .inNamespace(old)
                         .list()
                         .getItems()

@@ -7,9 +7,7 @@ import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.DnsOptions;
 import dev.routecert.files.MountedVolume;
 import dev.routecert.policy.PolicyConfig;
-import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import io.fabric8.kubernetes.api.model.events.v1.Event;
-import io.fabric8.kubernetes.client.dsl.base.ResourceDefinitionContext;
 import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -25,13 +23,6 @@ class DnsWithdrawIT {
     @RegisterExtension
     static final KubeClusterExtension KUBE = KubeClusterExtension.withFixture();
 
-    private static final ResourceDefinitionContext DNS_ENDPOINTS = new ResourceDefinitionContext.Builder()
-            .withGroup("externaldns.k8s.io")
-            .withVersion("v1alpha1")
-            .withKind("DNSEndpoint")
-            .withPlural("dnsendpoints")
-            .withNamespaced(true)
-            .build();
     private static final Duration FOLLOW = Duration.ofSeconds(30);
 
     private static String policy(String allowed) {
@@ -73,7 +64,7 @@ class DnsWithdrawIT {
                         services: [{name: web, port: 80}]
                     """.formatted(name, host), "apply", "-n", ns, "-f", "-");
             assertEquals(0, applied.exitCode(), applied.err());
-            assertNotNull(endpoint(fixture, ns, name + "-ir"), "written during admission");
+            assertNotNull(fixture.dnsEndpoint(ns, name + "-ir"), "written during admission");
         }
 
         ClusterFixture.writePolicy(routecert, volume.file("policy.yaml"), policy("kept.withdraw-it.example"));
@@ -81,9 +72,9 @@ class DnsWithdrawIT {
         ClusterFixture.await(
                 "the record of the domain taken away to go",
                 FOLLOW,
-                () -> endpoint(fixture, ns, "web-ir"),
+                () -> fixture.dnsEndpoint(ns, "web-ir"),
                 e -> e == null);
-        assertNotNull(endpoint(fixture, ns, "kept-ir"), "a record of a domain still allowed stays");
+        assertNotNull(fixture.dnsEndpoint(ns, "kept-ir"), "a record of a domain still allowed stays");
         ClusterFixture.await(
                 "a Warning on the route",
                 FOLLOW,
@@ -94,13 +85,5 @@ class DnsWithdrawIT {
                         .findFirst()
                         .orElse(""),
                 note -> note.contains("[domain-not-allowed]") && note.contains("web.withdraw-it.example"));
-    }
-
-    private static GenericKubernetesResource endpoint(ClusterFixture fixture, String namespace, String name) {
-        return fixture.client
-                .genericKubernetesResources(DNS_ENDPOINTS)
-                .inNamespace(namespace)
-                .withName(name)
-                .get();
     }
 }
