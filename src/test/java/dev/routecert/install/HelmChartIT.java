@@ -391,16 +391,7 @@ class HelmChartIT {
 
         // 3. helm install --wait with the overlay's values and, this once, the serving Secret's CA: the hook's
         // registrations replace the base's trusted at once (on install the chart looks up no Secret).
-        CommandResult ca = Commands.kubectl(
-                cluster,
-                null,
-                "-n",
-                "routecert",
-                "get",
-                "secret",
-                "routecert-serving-tls",
-                "-o",
-                "jsonpath={.data.ca\\.crt}");
+        CommandResult ca = servingCa();
         assertEquals(0, ca.exitCode(), ca.output());
         List<String> registrationEvents = Collections.synchronizedList(new ArrayList<>());
         List<Watch> watches = watchRegistrations(registrationEvents);
@@ -595,6 +586,20 @@ class HelmChartIT {
     }
 
     /** Steps 1 and 2 of install.md: Helm's ownership metadata, and the copy of the registrations. */
+    /** install.md's step 3: the serving Secret's CA, as kubectl prints it for {@code --set webhook.caBundle}. */
+    private CommandResult servingCa() throws Exception {
+        return Commands.kubectl(
+                cluster,
+                null,
+                "-n",
+                "routecert",
+                "get",
+                "secret",
+                "routecert-serving-tls",
+                "-o",
+                "jsonpath={.data.ca\\.crt}");
+    }
+
     private void handOver() throws Exception {
         // 1. The base's objects the chart renders too get Helm's ownership metadata.
         List<String> label = new ArrayList<>(List.of("-n", "routecert", "label"));
@@ -740,16 +745,7 @@ class HelmChartIT {
         String deploymentUid = deployment().getMetadata().getUid();
         startLoops();
         handOver();
-        CommandResult ca = Commands.kubectl(
-                cluster,
-                null,
-                "-n",
-                "routecert",
-                "get",
-                "secret",
-                "routecert-serving-tls",
-                "-o",
-                "jsonpath={.data.ca\\.crt}");
+        CommandResult ca = servingCa();
         RuntimeException failed = org.junit.jupiter.api.Assertions.assertThrows(
                 RuntimeException.class,
                 () -> Helm.install(HelmChart.DIRECTORY.toString())
