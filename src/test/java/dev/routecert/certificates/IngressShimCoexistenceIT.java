@@ -14,7 +14,6 @@ import dev.routecert.kube.IngressShimReplay;
 import dev.routecert.kube.KubeClusterExtension;
 import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.routes.RouteKind;
-import dev.routecert.time.Clock;
 import io.fabric8.kubernetes.api.model.GenericKubernetesResource;
 import java.time.Duration;
 import java.util.Map;
@@ -152,40 +151,18 @@ class IngressShimCoexistenceIT {
                 certificate(ns, "alpha-tls").path("spec").path("dnsNames").toString());
     }
 
-    /**
-     * Whether routecert (its webhook guard and its reconciler, which share one) treats {@code namespace}
-     * as exempt: a write there is refused before anything is sent.
-     */
-    private static boolean exempt(String namespace) {
-        try {
-            routecert
-                    .routecert()
-                    .certificates()
-                    .orElseThrow()
-                    .admissionStore()
-                    .delete(
-                            namespace,
-                            "no-such-certificate",
-                            "no-uid",
-                            Deadline.in(Duration.ofSeconds(5), Clock.system()));
-            return false;
-        } catch (StoreException e) {
-            return e.kind() == StoreException.Kind.FORBIDDEN;
-        }
-    }
-
     @Test
     void shimFirstThenAnUpdateAddingAHostIsAdmittedAndTheCertificateKeepsTheShimsForm() {
         // routecert neither judges nor reconciles here yet: the shim acts first
         String early = routecert.namespace("shim-early", Map.of(EXEMPT, "true"));
-        await("routecert sees " + early + " as exempt", SETTLE, () -> exempt(early), exempt -> exempt);
+        await("routecert sees " + early + " as exempt", SETTLE, () -> routecert.exempts(early), exempt -> exempt);
         apply(ingress(early, "beta", "[{hosts: [" + host("beta") + "], secretName: beta-tls}]", ""));
         assertEquals(1, shim.converge(early, "beta"), "the shim creates the Certificate");
         assertTrue(shim.events().stream().anyMatch(e -> e.contains("created Certificate \"beta-tls\"")));
 
         var unexempt = fixture.kubectl("", "label", "namespace", early, EXEMPT + "-");
         assertEquals(0, unexempt.exitCode(), unexempt.err());
-        await("routecert acts in " + early, SETTLE, () -> exempt(early), exempt -> !exempt);
+        await("routecert acts in " + early, SETTLE, () -> routecert.exempts(early), exempt -> !exempt);
         String updated = ingress(
                 early, "beta", "[{hosts: [" + host("beta") + ", " + host("www-beta") + "], secretName: beta-tls}]", "");
         apply(updated); // judged by routecert now: admitted, not denied as a foreign Certificate's

@@ -13,7 +13,6 @@ import dev.routecert.kube.WebhookUnderTest;
 import dev.routecert.policy.CertificateTemplate;
 import dev.routecert.policy.PolicyConfig;
 import dev.routecert.routes.RouteKind;
-import dev.routecert.time.Clock;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -64,25 +63,6 @@ class SwitchboardMigrationIT {
                         .withOrphanGracePeriod(Duration.ofSeconds(60))));
     }
 
-    /** Whether routecert (webhook guard and reconciler alike) treats {@code namespace} as exempt. */
-    private static boolean exempt(String namespace) {
-        try {
-            routecert
-                    .routecert()
-                    .certificates()
-                    .orElseThrow()
-                    .admissionStore()
-                    .delete(
-                            namespace,
-                            "no-such-certificate",
-                            "no-uid",
-                            Deadline.in(Duration.ofSeconds(5), Clock.system()));
-            return false;
-        } catch (StoreException e) {
-            return e.kind() == StoreException.Kind.FORBIDDEN;
-        }
-    }
-
     private static String route(String namespace, String... hosts) {
         StringBuilder match = new StringBuilder();
         for (String h : hosts) {
@@ -119,7 +99,7 @@ class SwitchboardMigrationIT {
     @Test
     void switchboardsCertificateIsTakenOverWithNoSecondCertificateForItsSecret() {
         String ns = routecert.namespace("sbmig", Map.of(EXEMPT, "true"));
-        await("routecert sees " + ns + " as exempt", SETTLE, () -> exempt(ns), exempt -> exempt);
+        await("routecert sees " + ns + " as exempt", SETTLE, () -> routecert.exempts(ns), exempt -> exempt);
         String host = "shop." + DOMAIN;
 
         // what switchboard left: the route, its Certificate <route>-tls and the Secret cert-manager wrote

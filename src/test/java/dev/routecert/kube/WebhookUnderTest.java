@@ -5,10 +5,13 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
 import dev.routecert.Routecert;
+import dev.routecert.certificates.Deadline;
+import dev.routecert.certificates.StoreException;
 import dev.routecert.config.ServeConfig;
 import dev.routecert.http.TestServer;
 import dev.routecert.kube.Commands.CommandResult;
 import dev.routecert.policy.PolicyConfig;
+import dev.routecert.time.Clock;
 import dev.routecert.tls.SecretVolume;
 import dev.routecert.tls.TestPki;
 import io.fabric8.kubernetes.api.model.LabelSelector;
@@ -127,6 +130,27 @@ public final class WebhookUnderTest implements AutoCloseable {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             return "";
+        }
+    }
+
+    /**
+     * Whether the (first) replica treats {@code namespace} as exempt: its webhook guard and its
+     * reconciler share one, which refuses a write there before anything is sent.
+     */
+    public boolean exempts(String namespace) {
+        try {
+            routecert()
+                    .certificates()
+                    .orElseThrow()
+                    .admissionStore()
+                    .delete(
+                            namespace,
+                            "no-such-certificate",
+                            "no-uid",
+                            Deadline.in(Duration.ofSeconds(5), Clock.system()));
+            return false;
+        } catch (StoreException e) {
+            return e.kind() == StoreException.Kind.FORBIDDEN;
         }
     }
 
