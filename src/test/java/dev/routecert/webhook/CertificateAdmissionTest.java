@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.TestRequests;
 import dev.routecert.certificates.FakeCertificateStore;
 import dev.routecert.certificates.IssuerInfo;
 import dev.routecert.certificates.Ownership;
@@ -64,20 +65,7 @@ class CertificateAdmissionTest {
                         + "\"metadata\":{\"name\":\"shop\",\"namespace\":\"web\",\"uid\":\"u-shop\"},\"spec\":{\"rules\":["
                         + rules
                         + "],\"tls\":[" + entries + "]}}");
-        return new AdmissionRequest(
-                "r-1",
-                "networking.k8s.io",
-                "v1",
-                "Ingress",
-                "ingresses",
-                "",
-                "shop",
-                "web",
-                operation,
-                "alice",
-                dryRun,
-                object,
-                null);
+        return TestRequests.of("r-1", object, operation, dryRun);
     }
 
     @Test
@@ -266,20 +254,7 @@ class CertificateAdmissionTest {
                  "metadata":{"name":"shop","namespace":"web","uid":"u-shop","resourceVersion":"7"},
                  "spec":{"routes":[{"match":"%s","services":[{"name":"shop","port":80}]}],
                          "tls":{"secretName":"shop-cert"}}}""".formatted(match));
-        return new AdmissionRequest(
-                "r-2",
-                "traefik.io",
-                "v1alpha1",
-                "IngressRoute",
-                "ingressroutes",
-                "",
-                "shop",
-                "web",
-                "UPDATE",
-                "alice",
-                dryRun,
-                object,
-                null);
+        return TestRequests.of("r-2", object, "UPDATE", dryRun);
     }
 
     /** As switchboard leaves it: named after the route, its label, the route as controller, the route's Secret. */

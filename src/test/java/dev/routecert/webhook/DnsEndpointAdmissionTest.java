@@ -10,6 +10,7 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionPolicy;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.TestRequests;
 import dev.routecert.certificates.StoreException;
 import dev.routecert.config.CertificateOptions;
 import dev.routecert.config.DnsOptions;
@@ -76,20 +77,7 @@ class DnsEndpointAdmissionTest {
                  "metadata":{"name":"web","namespace":"shop","uid":"u-web","annotations":{%s}},
                  "spec":{"entryPoints":["websecure"],
                          "routes":[{"match":"Host(`web.example.com`)","kind":"Rule"}]}}""".formatted(annotations));
-        return new AdmissionRequest(
-                "r-1",
-                "traefik.io",
-                "v1alpha1",
-                "IngressRoute",
-                "ingressroutes",
-                "",
-                "web",
-                "shop",
-                operation,
-                "alice",
-                dryRun,
-                object,
-                null);
+        return TestRequests.of("r-1", object, operation, dryRun);
     }
 
     @Test

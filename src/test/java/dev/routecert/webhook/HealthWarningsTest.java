@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.routecert.admission.AdmissionDecision;
 import dev.routecert.admission.AdmissionRequest;
+import dev.routecert.admission.TestRequests;
 import dev.routecert.certificates.FakeCertificateStore;
 import dev.routecert.certificates.IssuerInfo;
 import dev.routecert.certificates.SecretState;
@@ -59,20 +60,7 @@ class HealthWarningsTest {
                 "{\"apiVersion\":\"networking.k8s.io/v1\",\"kind\":\"Ingress\",\"metadata\":{\"name\":\"shop\","
                         + "\"namespace\":\"web\",\"uid\":\"u-shop\"},\"spec\":{\"rules\":[" + rules
                         + "],\"tls\":[{\"secretName\":\"shop-tls\",\"hosts\":[" + list + "]}]}}");
-        return new AdmissionRequest(
-                "r-1",
-                "networking.k8s.io",
-                "v1",
-                "Ingress",
-                "ingresses",
-                "",
-                "shop",
-                "web",
-                operation,
-                "alice",
-                dryRun,
-                object,
-                null);
+        return TestRequests.of("r-1", object, operation, dryRun);
     }
 
     private void setStatus(String status) throws Exception {
