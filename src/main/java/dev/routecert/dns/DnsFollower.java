@@ -28,6 +28,7 @@ import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -330,23 +331,48 @@ public final class DnsFollower implements LeaderWork {
         }
         try {
             // on the listed version: one written again since (admission, for a route not cached yet) stays
-            boolean deleted = store.delete(
-                    namespace,
-                    name,
-                    meta.path("uid").asText(),
-                    meta.path("resourceVersion").asText(null),
+            delete(
+                    endpoint,
+                    "its route " + ref.map(RouteRef::toString).orElse("(unnamed)") + " was never stored or is gone",
                     Deadline.in(CALL, clock));
-            if (deleted) {
-                metrics.followed("deleted");
-                log.info(
-                        "dns follower: DNSEndpoint {}/{} deleted: its route {} was never stored or is gone",
-                        namespace,
-                        name,
-                        ref.map(RouteRef::toString).orElse("(unnamed)"));
-            }
         } catch (StoreException | RuntimeException e) {
             log.warn("dns follower: cannot delete DNSEndpoint {}/{}: {}", namespace, name, e.getMessage());
         }
+    }
+
+    /**
+     * Deletes routecert's DNSEndpoint at the version it was read at; false when it has changed or gone
+     * since, and the next pass decides on what it is then.
+     */
+    private boolean delete(JsonNode endpoint, String why, Deadline deadline) throws StoreException {
+        JsonNode meta = endpoint.path("metadata");
+        String namespace = meta.path("namespace").asText();
+        String name = meta.path("name").asText();
+        boolean deleted = store.delete(
+                namespace,
+                name,
+                meta.path("uid").asText(),
+                meta.path("resourceVersion").asText(null),
+                deadline);
+        if (deleted) {
+            metrics.followed("deleted");
+            log.info("dns follower: DNSEndpoint {}/{} deleted: {}", namespace, name, why);
+        }
+        return deleted;
+    }
+
+    /** routecert's DNSEndpoints made for the route: under the planned name, and under the route's own. */
+    private List<JsonNode> ownRecords(
+            String namespace, String planned, DnsEndpointOwnership.Route owner, Endpoints endpoints, Deadline deadline)
+            throws StoreException {
+        List<JsonNode> own = new ArrayList<>();
+        for (String candidate : planned.equals(owner.name()) ? List.of(planned) : List.of(planned, owner.name())) {
+            endpoints
+                    .read(namespace, candidate, deadline)
+                    .filter(found -> DnsEndpointOwnership.ours(found, owner))
+                    .ifPresent(own::add);
+        }
+        return own;
     }
 
     /**
@@ -514,18 +540,12 @@ public final class DnsFollower implements LeaderWork {
             Endpoints endpoints,
             Deadline deadline)
             throws StoreException {
-        for (String candidate : List.of(plan.name(), owner.name())) {
-            Optional<JsonNode> found = endpoints.read(ref.namespace(), candidate, deadline);
-            if (found.isEmpty() || !DnsEndpointOwnership.ours(found.get(), owner)) {
-                continue;
-            }
-            List<String> stale = new ArrayList<>();
-            found.get().path("spec").path("endpoints").forEach(e -> {
-                String dnsName = e.path("dnsName").asText("");
-                if (!plan.hosts().contains(dnsName) && !stale.contains(dnsName)) {
-                    stale.add(dnsName);
-                }
-            });
+        for (JsonNode found : ownRecords(ref.namespace(), plan.name(), owner, endpoints, deadline)) {
+            Set<String> stale = new LinkedHashSet<>();
+            found.path("spec")
+                    .path("endpoints")
+                    .forEach(e -> stale.add(e.path("dnsName").asText("")));
+            stale.removeAll(plan.hosts());
             String why;
             if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
                 why = judged.why();
@@ -534,19 +554,11 @@ public final class DnsFollower implements LeaderWork {
             } else {
                 continue;
             }
-            JsonNode meta = found.get().path("metadata");
-            boolean deleted = store.delete(
-                    ref.namespace(),
-                    candidate,
-                    meta.path("uid").asText(),
-                    meta.path("resourceVersion").asText(null),
-                    deadline);
-            if (!deleted) {
+            if (!delete(found, ref + ": " + why, deadline)) {
                 return; // changed since it was read: the next pass decides on what it is now
             }
-            metrics.followed("deleted");
-            log.info("dns follower: DNSEndpoint {}/{} of {} deleted: {}", ref.namespace(), candidate, ref, why);
-            warn(ref, owner.uid(), DELETED, "routecert deleted DNSEndpoint " + candidate + ": " + why);
+            String name = found.path("metadata").path("name").asText();
+            warn(ref, owner.uid(), DELETED, "routecert deleted DNSEndpoint " + name + ": " + why);
             if (judged.outcome() == RouteJudge.Outcome.WITHDRAW) {
                 said(ref, SKIPPED, withheld(judged)); // the deletion said it already
             }
@@ -578,25 +590,8 @@ public final class DnsFollower implements LeaderWork {
     private void deleteOrphan(RouteKind kind, String namespace, String name, Deadline deadline) throws StoreException {
         DnsEndpointOwnership.Route owner =
                 new DnsEndpointOwnership.Route(kind.apiVersion(), kind.group(), kind.kind(), name, null);
-        for (String candidate : List.of(DnsEndpointNames.of(kind, name), name)) {
-            Optional<JsonNode> found = store.read(namespace, candidate, deadline);
-            if (found.isPresent()
-                    && DnsEndpointOwnership.ours(found.get(), owner)
-                    && store.delete(
-                            namespace,
-                            candidate,
-                            found.get().path("metadata").path("uid").asText(),
-                            found.get().path("metadata").path("resourceVersion").asText(null),
-                            deadline)) {
-                metrics.followed("deleted");
-                log.info(
-                        "dns follower: DNSEndpoint {}/{} deleted: {} {}/{} is gone",
-                        namespace,
-                        candidate,
-                        kind.kind(),
-                        namespace,
-                        name);
-            }
+        for (JsonNode found : ownRecords(namespace, DnsEndpointNames.of(kind, name), owner, store::read, deadline)) {
+            delete(found, kind.kind() + " " + namespace + "/" + name + " is gone", deadline);
         }
     }
 }
